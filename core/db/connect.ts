@@ -1,0 +1,82 @@
+/**
+ * Turns a `DATABASE_URL` into a knex instance. SQLite is the embedded default
+ * (better-sqlite3, WAL); PostgreSQL and MySQL/MariaDB are for production and for living
+ * inside the ERP's own database.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import knexFactory, { type Knex } from 'knex';
+import { BootError } from '../errors.js';
+
+/** The SQL dialects Peyvand supports. */
+export type Dialect = 'sqlite' | 'postgres' | 'mysql';
+
+/** Default database location for the embedded mode. */
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/peyvand.sqlite';
+
+/** Which dialect a knex instance speaks. */
+export function dialectOf(knex: Knex): Dialect {
+  const client = String(knex.client.config.client ?? '');
+  if (client === 'better-sqlite3' || client === 'sqlite3') return 'sqlite';
+  if (client === 'pg' || client === 'postgres' || client === 'postgresql') return 'postgres';
+  if (client === 'mysql' || client === 'mysql2') return 'mysql';
+  throw new BootError('CONFIG_INVALID', undefined, `unsupported knex client "${client}"`);
+}
+
+/** Knex configuration for a database URL (`sqlite:<file>`, `postgres://…`, `mysql://…`). */
+export function knexConfigFor(url: string): Knex.Config {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    return {
+      client: 'better-sqlite3',
+      connection: { filename: file },
+      useNullAsDefault: true,
+      // One connection: better-sqlite3 is synchronous, and a single writer avoids
+      // SQLITE_BUSY between pooled connections of the same process.
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('synchronous = NORMAL');
+          conn.pragma('foreign_keys = ON');
+          conn.pragma('busy_timeout = 5000');
+          done(null, conn);
+        },
+      },
+    };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    return { client: 'pg', connection: url, pool: { min: 0, max: 10 } };
+  }
+  if (/^(mysql|mariadb):\/\//.test(url)) {
+    const parsed = new URL(url.replace(/^mariadb:/, 'mysql:'));
+    return {
+      client: 'mysql2',
+      connection: {
+        host: parsed.hostname,
+        port: parsed.port ? Number(parsed.port) : 3306,
+        user: decodeURIComponent(parsed.username),
+        password: decodeURIComponent(parsed.password),
+        database: parsed.pathname.replace(/^\//, ''),
+        charset: 'utf8mb4',
+        // Store and read UTC; knex hands Date objects through mysql2.
+        timezone: 'Z',
+        supportBigNumbers: true,
+      },
+      pool: { min: 0, max: 10 },
+    };
+  }
+  throw new BootError('CONFIG_INVALID', undefined, `DATABASE_URL "${redactUrl(url)}" is not sqlite:, postgres:// or mysql://`);
+}
+
+/** Opens a knex instance for a database URL. */
+export function connect(url: string = DEFAULT_DATABASE_URL): Knex {
+  return knexFactory(knexConfigFor(url));
+}
+
+/** A URL with its password replaced, for logs and error messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
