@@ -16,8 +16,12 @@ export interface ErrorSpec {
 export interface FieldError {
   /** JSON pointer of the offending value, `/emails/0/value`. */
   path: string;
-  /** Localized message. */
+  /** Message: English fallback, replaced by the translation of `key` when there is one. */
   message: string;
+  /** i18n key of the message (`core:validation.required`). */
+  key?: string;
+  /** Interpolation values for `key`. */
+  params?: Record<string, unknown>;
 }
 
 /**
@@ -85,7 +89,7 @@ export const coreErrors = {
   UNKNOWN_ROLE: spec(422, 'UNKNOWN_ROLE'),
   MERGE_INVALID: spec(422, 'MERGE_INVALID'),
   ORGANIZATION_INVALID: spec(422, 'ORGANIZATION_INVALID'),
-  OWNER_NOT_ALLOWED: spec(422, 'OWNER_NOT_ALLOWED'),
+  OWNER_NOT_ALLOWED: spec(400, 'OWNER_NOT_ALLOWED'),
   PLUGIN_DEPENDENCY_DISABLED: spec(422, 'PLUGIN_DEPENDENCY_DISABLED'),
   EMBED_CONFIG_INVALID: spec(422, 'EMBED_CONFIG_INVALID'),
   RATE_LIMITED: spec(429, 'RATE_LIMITED'),

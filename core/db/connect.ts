@@ -32,6 +32,8 @@ export function knexConfigFor(url: string): Knex.Config {
       client: 'better-sqlite3',
       connection: { filename: file },
       useNullAsDefault: true,
+      // Fail fast: with one connection, a wait this long means a query ran outside its transaction.
+      acquireConnectionTimeout: 10_000,
       // One connection: better-sqlite3 is synchronous, and a single writer avoids
       // SQLITE_BUSY between pooled connections of the same process.
       pool: {

@@ -1,0 +1,75 @@
+/** The audit log: every write records actor, time, entity and before/after, in the writer's transaction. */
+import { newId } from '../db/ids.js';
+import type { Database, Executor } from '../db/database.js';
+import { readInt, readJson } from '../db/database.js';
+import type { Actor } from '../auth/actor.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
+
+/** One audit entry as the API shows it. */
+export interface AuditEntry {
+  id: string;
+  actor: string;
+  actorKind: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+  requestId: string | null;
+  occurredAt: string;
+}
+
+/** What a writer records. */
+export interface AuditRecord {
+  action: string;
+  entityType: string;
+  entityId: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** Writes and reads the audit log. */
+export class AuditLog {
+  constructor(private readonly db: Database) {}
+
+  /** Records a write through the writer's transaction. */
+  async record(trx: Executor, actor: Actor, entry: AuditRecord): Promise<void> {
+    await trx(this.db.table('audit_log')).insert({
+      id: newId(),
+      tenant_id: actor.tenantId,
+      actor: actor.subject,
+      actor_kind: actor.kind,
+      action: entry.action,
+      entity_type: entry.entityType,
+      entity_id: entry.entityId,
+      before: entry.before === undefined ? null : JSON.stringify(entry.before),
+      after: entry.after === undefined ? null : JSON.stringify(entry.after),
+      request_id: actor.requestId ?? null,
+      occurred_at: Date.now(),
+    });
+  }
+
+  /** Newest first, cursor-paginated. */
+  async list(tenantId: string, filter: { entityType?: string; entityId?: string; limit: number; cursor?: string }): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
+    const q = this.db.knex(this.db.table('audit_log')).where('tenant_id', tenantId);
+    if (filter.entityType) q.where('entity_type', filter.entityType);
+    if (filter.entityId) q.where('entity_id', filter.entityId);
+    if (filter.cursor) q.where('id', '<', decodeCursor(filter.cursor)[0] as string);
+    const rows = await q.orderBy('id', 'desc').limit(filter.limit + 1);
+    const page = rows.slice(0, filter.limit);
+    const items = page.map((r) => ({
+      id: String(r.id),
+      actor: String(r.actor),
+      actorKind: String(r.actor_kind),
+      action: String(r.action),
+      entityType: String(r.entity_type),
+      entityId: String(r.entity_id),
+      before: readJson<unknown>(r.before, null),
+      after: readJson<unknown>(r.after, null),
+      requestId: r.request_id ? String(r.request_id) : null,
+      occurredAt: new Date(readInt(r.occurred_at)).toISOString(),
+    }));
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > filter.limit && last ? encodeCursor([last.id]) : null };
+  }
+}

@@ -1,0 +1,46 @@
+/** Core described as a plugin: its permissions, owned resources and migrations. */
+import { definePlugin, type BuiltInRoleName, type PermissionDeclaration } from './kernel/plugin.js';
+import { CORE_VERSION } from './version.js';
+import { tenancyMigration } from './migrations/001_tenancy.js';
+import { customersMigration } from './migrations/002_customers.js';
+import { eventsMigration } from './migrations/003_events.js';
+
+const ALL: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent', 'viewer'];
+const WRITERS: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent'];
+const MANAGERS: BuiltInRoleName[] = ['owner', 'admin', 'manager'];
+const ADMINS: BuiltInRoleName[] = ['owner', 'admin'];
+
+const permission = (name: string, roles: BuiltInRoleName[]): PermissionDeclaration => ({ name: `core.${name}`, description: `core:permissions.${name.replace(/\./g, '_')}`, roles });
+
+/** The core plugin definition. */
+export const corePlugin = definePlugin({
+  name: 'core',
+  version: CORE_VERSION,
+  core: CORE_VERSION,
+  permissions: [
+    permission('me.read', ALL),
+    permission('customer.read', ALL),
+    permission('customer.create', WRITERS),
+    permission('customer.update', WRITERS),
+    permission('customer.delete', MANAGERS),
+    permission('customer.merge', MANAGERS),
+    permission('customer.assign', MANAGERS),
+    permission('timeline.read', ALL),
+    permission('timeline.write', WRITERS),
+    permission('event.read', ADMINS),
+    permission('audit.read', ADMINS),
+    permission('role.read', MANAGERS),
+    permission('role.manage', ADMINS),
+    permission('settings.manage', ADMINS),
+  ],
+  // Agents see the customers they own, managers their teams', everyone else all.
+  scopedResources: [{ name: 'customer', defaults: { agent: 'own', manager: 'team' } }],
+  migrations: [tenancyMigration, customersMigration, eventsMigration],
+  events: {
+    'customer.created': { type: 'object' },
+    'customer.updated': { type: 'object' },
+    'customer.deleted': { type: 'object' },
+    'customer.merged': { type: 'object' },
+    'customer.timeline_added': { type: 'object' },
+  },
+});

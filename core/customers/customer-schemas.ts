@@ -1,0 +1,105 @@
+/** JSON Schemas of the customer API; the OpenAPI document is generated from these. */
+import { TIMELINE_CHANNELS } from './timeline-service.js';
+
+const str = (max: number, min = 0) => ({ type: 'string', minLength: min, maxLength: max });
+const labeled = { type: 'object', additionalProperties: false, required: ['value'], properties: { value: str(320, 1), label: str(50) } };
+const address = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['line1'],
+  properties: { line1: str(300, 1), line2: str(300), city: str(100), region: str(100), postalCode: str(20), country: str(2, 2) },
+};
+const externalRef = { type: 'object', additionalProperties: false, required: ['source', 'id'], properties: { source: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,63}$' }, id: str(128, 1) } };
+const localeSchema = { type: 'string', enum: ['fa', 'en'] };
+const uuid = { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' };
+
+const writable = {
+  kind: { type: 'string', enum: ['person', 'organization'] },
+  name: str(300, 1),
+  givenName: str(200),
+  familyName: str(200),
+  organizationId: uuid,
+  emails: { type: 'array', maxItems: 20, items: labeled },
+  phones: { type: 'array', maxItems: 20, items: labeled },
+  addresses: { type: 'array', maxItems: 20, items: address },
+  tags: { type: 'array', maxItems: 50, items: str(100, 1) },
+  locale: localeSchema,
+  ownerId: str(200, 1),
+  customFields: { type: 'object', maxProperties: 200 },
+  externalRefs: { type: 'array', maxItems: 20, items: externalRef },
+};
+
+/** Body of POST /customers and PUT /customers/by-ref. */
+export const customerInputSchema = { type: 'object', additionalProperties: false, required: ['kind', 'name'], properties: writable };
+
+const nullable = (s: Record<string, unknown>) => ({ anyOf: [s, { type: 'null' }] });
+
+/** Body of PATCH /customers/{id} (JSON merge-patch; null removes an optional field). */
+export const customerPatchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: Object.fromEntries(Object.entries(writable).map(([k, s]) => [k, k === 'kind' || k === 'name' ? s : nullable(s)])),
+};
+
+/** A customer in responses. */
+export const customerSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'kind', 'name', 'emails', 'phones', 'addresses', 'tags', 'customFields', 'externalRefs', 'createdAt', 'updatedAt', 'version'],
+  properties: {
+    id: { type: 'string' },
+    ...writable,
+    customFields: { type: 'object', additionalProperties: true },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+    version: { type: 'integer' },
+  },
+};
+
+/** `{id}` path parameter. */
+export const idParams = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } };
+
+/** limit/cursor query. */
+export const pageQuery = {
+  limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+  cursor: { type: 'string', maxLength: 500 },
+};
+
+/** A page of items. */
+export const pageOf = (item: Record<string, unknown>) => ({
+  type: 'object',
+  additionalProperties: false,
+  required: ['items', 'nextCursor'],
+  properties: { items: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } },
+});
+
+/** A timeline entry in responses. */
+export const timelineEntrySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    customerId: { type: 'string' },
+    channel: { type: 'string' },
+    direction: { type: ['string', 'null'] },
+    summary: { type: 'string' },
+    occurredAt: { type: 'string' },
+    actor: { type: ['string', 'null'] },
+    source: { type: 'string' },
+    createdAt: { type: 'string' },
+  },
+};
+
+/** Body of POST /customers/{id}/timeline. */
+export const timelineInputSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['channel', 'summary'],
+  properties: {
+    channel: { type: 'string', enum: [...TIMELINE_CHANNELS] },
+    direction: { type: 'string', enum: ['inbound', 'outbound'] },
+    summary: str(5000, 1),
+    occurredAt: { type: 'string', format: 'date-time' },
+  },
+};

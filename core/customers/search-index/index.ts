@@ -1,0 +1,69 @@
+/**
+ * The customer search index: normalized tokens → customer ids, per tenant, answering
+ * "which customers of tenant T match query Q" as a subquery the caller plugs into
+ * `whereIn('id', subquery)`. Each dialect keeps it in the structure its engine can search
+ * by prefix through an index (see `sqlite.ts`, `postgres.ts`, `mysql.ts`); `terms.ts`
+ * holds the rules they share.
+ *
+ * Semantics, identical on every dialect:
+ * - a customer matches when every query token is a prefix of one of its indexed terms;
+ * - `put` also indexes each adjacent token pair of a field glued together, and a query of
+ *   2+ tokens also accepts a customer with a term starting with all of them glued together,
+ *   so «می دانم» and «میدانم» find each other in both directions;
+ * - tokens are compared literally and case-sensitively (the caller normalizes): `%`, `*`,
+ *   quotes or the words AND/OR/NEAR are just characters, never query syntax;
+ * - tokens longer than {@link MAX_TOKEN_CHARS} code points are cut to that length.
+ */
+import type { Knex } from 'knex';
+import type { Dialect } from '../../db/connect.js';
+import { mysqlSearchIndex } from './mysql.js';
+import { postgresSearchIndex } from './postgres.js';
+import { sqliteSearchIndex } from './sqlite.js';
+
+export { MAX_TOKEN_CHARS } from './terms.js';
+
+/** One customer's entry: what `put` indexes. */
+export interface SearchEntry {
+  tenantId: string;
+  customerId: string;
+  /** One token list per field (name, each email, each phone key…), already normalized. */
+  fields: string[][];
+}
+
+/** The customer search index of one dialect. */
+export interface SearchIndex {
+  /** Creates the index structures (called from a migration's up). */
+  up(knex: Knex, prefix: string): Promise<void>;
+  /** Drops them (migration down). Dropping what does not exist is not an error. */
+  down(knex: Knex, prefix: string): Promise<void>;
+  /**
+   * Replaces everything indexed for one customer (idempotent). `fields` is one token list
+   * per field. Runs inside the caller's transaction when given one. A customer with no
+   * tokens left is removed from the index.
+   */
+  put(db: Knex | Knex.Transaction, prefix: string, entry: SearchEntry): Promise<void>;
+  /** Removes one customer from the index; removing one that is not there is a no-op. */
+  remove(db: Knex | Knex.Transaction, prefix: string, tenantId: string, customerId: string): Promise<void>;
+  /**
+   * Moves nothing itself; returns a subquery selecting `customer_id` of this tenant's
+   * customers matching ALL query tokens as prefixes (or, for 2+ tokens, their
+   * concatenation as one prefix), or null when `queryTokens` has nothing searchable.
+   * The column is `uuid` on PostgreSQL and `char(36)` on MySQL, like knex's `uuid()`.
+   *
+   * Typed as a query builder only (every dialect builds one): knex's `whereIn` overloads
+   * accept a `QueryBuilder` but not a `QueryBuilder | Raw` union.
+   */
+  matching(db: Knex | Knex.Transaction, prefix: string, tenantId: string, queryTokens: string[]): Knex.QueryBuilder | null;
+}
+
+/** The search index implementation for a dialect. */
+export function searchIndexFor(dialect: Dialect): SearchIndex {
+  switch (dialect) {
+    case 'sqlite':
+      return sqliteSearchIndex;
+    case 'postgres':
+      return postgresSearchIndex;
+    case 'mysql':
+      return mysqlSearchIndex;
+  }
+}

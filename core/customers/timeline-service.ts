@@ -1,0 +1,88 @@
+/** The customer timeline: interactions across channels, newest first. */
+import type { Knex } from 'knex';
+import { newId } from '../db/ids.js';
+import type { Database } from '../db/database.js';
+import { readInt } from '../db/database.js';
+import type { Actor } from '../auth/actor.js';
+import type { EventBus, TimelineEntryDto } from '../events/types.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import type { CustomerService } from './customer-service.js';
+
+/** Channels a timeline entry can come from. */
+export const TIMELINE_CHANNELS = ['email', 'phone', 'sms', 'chat', 'web', 'social', 'in_person', 'erp', 'note'] as const;
+
+/** Input of a timeline entry. */
+export interface TimelineInput {
+  channel: (typeof TIMELINE_CHANNELS)[number];
+  direction?: 'inbound' | 'outbound';
+  summary: string;
+  occurredAt?: string;
+}
+
+/** Adds and lists timeline entries. */
+export class TimelineService {
+  constructor(
+    private readonly db: Database,
+    private readonly customers: CustomerService,
+    private readonly events: EventBus,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** Adds an entry; `source` is the plugin that wrote it (`core` for the API). */
+  async add(actor: Actor, customerId: string, input: TimelineInput, source = 'core', trx?: Knex.Transaction): Promise<TimelineEntryDto> {
+    if (!trx) return this.db.transaction((t) => this.add(actor, customerId, input, source, t));
+    await this.customers.get(actor, customerId, trx);
+    const now = Date.now();
+    const entry: TimelineEntryDto = {
+      id: newId(),
+      customerId,
+      channel: input.channel,
+      direction: input.direction ?? null,
+      summary: input.summary,
+      occurredAt: new Date(input.occurredAt ? Date.parse(input.occurredAt) : now).toISOString(),
+      actor: actor.subject,
+      source,
+      createdAt: new Date(now).toISOString(),
+    };
+    await trx(this.db.table('timeline')).insert({
+      id: entry.id,
+      tenant_id: actor.tenantId,
+      customer_id: customerId,
+      channel: entry.channel,
+      direction: entry.direction,
+      summary: entry.summary,
+      occurred_at: Date.parse(entry.occurredAt),
+      actor: entry.actor,
+      source,
+      created_at: now,
+    });
+    await this.audit.record(trx, actor, { action: 'timeline.add', entityType: 'customer', entityId: customerId, after: entry });
+    await this.events.emit(trx, 'customer.timeline_added', { customerId, entry }, { tenantId: actor.tenantId, aggregateType: 'customer', aggregateId: customerId });
+    return entry;
+  }
+
+  /** Newest first by occurrence; the cursor carries (occurredAt, id). */
+  async list(actor: Actor, customerId: string, page: { limit: number; cursor?: string }): Promise<{ items: TimelineEntryDto[]; nextCursor: string | null }> {
+    await this.customers.get(actor, customerId);
+    const q = this.db.knex(this.db.table('timeline')).where({ tenant_id: actor.tenantId, customer_id: customerId });
+    if (page.cursor) {
+      const [at, id] = decodeCursor(page.cursor);
+      q.where((w) => w.where('occurred_at', '<', Number(at)).orWhere((x) => x.where('occurred_at', Number(at)).andWhere('id', '<', String(id))));
+    }
+    const rows = await q.orderBy([{ column: 'occurred_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(page.limit + 1);
+    const items = rows.slice(0, page.limit).map((r): TimelineEntryDto => ({
+      id: String(r.id),
+      customerId: String(r.customer_id),
+      channel: String(r.channel),
+      direction: r.direction === 'inbound' || r.direction === 'outbound' ? r.direction : null,
+      summary: String(r.summary),
+      occurredAt: new Date(readInt(r.occurred_at)).toISOString(),
+      actor: r.actor ? String(r.actor) : null,
+      source: String(r.source),
+      createdAt: new Date(readInt(r.created_at)).toISOString(),
+    }));
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([Date.parse(last.occurredAt), last.id]) : null };
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * `Idempotency-Key` on POST: the first response (status and body) is stored per tenant,
+ * caller and key; a retry with the same key and body replays it, a retry with another
+ * body is a 422, and a retry while the first is still running is a 409. Server errors
+ * are not stored, so they can be retried.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Database } from '../db/database.js';
+import { isUniqueViolation, readInt } from '../db/database.js';
+import { coreError } from '../errors.js';
+
+const ABANDONED_AFTER_MS = 60_000;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotency?: { tenantId: string; principal: string; key: string; replay?: boolean };
+  }
+}
+
+/** preHandler + onSend hooks implementing idempotent POST. */
+export function idempotencyHooks(db: Database) {
+  const table = db.table('idempotency_keys');
+  const preHandler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    const header = request.headers['idempotency-key'];
+    if (request.method !== 'POST' || typeof header !== 'string' || !request.actor) return undefined;
+    const key = header.trim();
+    if (!key || key.length > 200) throw coreError('VALIDATION_FAILED', {}, { errors: [{ path: '/headers/idempotency-key', message: 'must be 1 to 200 characters', key: 'core:validation.idempotencyKey' }] });
+    const ids = { tenant_id: request.actor.tenantId, principal: request.actor.subject, idem_key: key };
+    const hash = createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+    try {
+      await db.knex(table).insert({ ...ids, request_hash: hash, status_code: null, response_body: null, content_type: null, created_at: Date.now() });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const row = await db.knex(table).where(ids).first();
+      if (!row) throw err;
+      if (row.request_hash !== hash) throw coreError('IDEMPOTENCY_KEY_REUSED');
+      if (row.status_code === null) {
+        if (Date.now() - readInt(row.created_at) < ABANDONED_AFTER_MS) throw coreError('IDEMPOTENCY_IN_PROGRESS');
+        await db.knex(table).where(ids).update({ created_at: Date.now() });
+      } else {
+        request.idempotency = { tenantId: ids.tenant_id, principal: ids.principal, key, replay: true };
+        return reply.code(readInt(row.status_code)).header('idempotency-replayed', 'true').type(String(row.content_type)).send(String(row.response_body));
+      }
+    }
+    request.idempotency = { tenantId: ids.tenant_id, principal: ids.principal, key };
+    return undefined;
+  };
+  const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
+    const idem = request.idempotency;
+    if (!idem || idem.replay) return payload;
+    const ids = { tenant_id: idem.tenantId, principal: idem.principal, idem_key: idem.key };
+    if (reply.statusCode >= 500) await db.knex(table).where(ids).delete();
+    else await db.knex(table).where(ids).update({ status_code: reply.statusCode, response_body: typeof payload === 'string' ? payload : JSON.stringify(payload ?? null), content_type: String(reply.getHeader('content-type') ?? 'application/json') });
+    return payload;
+  };
+  return { preHandler, onSend };
+}

@@ -1,0 +1,86 @@
+/**
+ * The hooks every Peyvand request passes: authentication (onRequest), origin check for
+ * browser calls, plugin enablement (in each plugin's scope) and the route's permission
+ * (preValidation, so a caller without the permission gets 403 before any 400).
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { coreError } from '../errors.js';
+import type { Actor } from '../auth/actor.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { TenantService } from '../tenancy/tenant-service.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller, on tenant routes. */
+    actor?: Actor;
+  }
+}
+
+/** The actor of a tenant route (set by the auth hook). */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw coreError('UNAUTHENTICATED');
+  return request.actor;
+}
+
+function bearer(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (!match?.[1]) throw coreError('UNAUTHENTICATED');
+  return match[1];
+}
+
+/** Constant-time string comparison (hashing first equalizes lengths). */
+export function safeEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb) && a.length === b.length;
+}
+
+/** onRequest: resolves the credential the route needs. */
+export function authenticationHook(auth: Authenticator, adminKey: string | undefined) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    reply.header('x-request-id', String(request.id));
+    const access = request.routeOptions.config ?? {};
+    if (access.public || request.method === 'OPTIONS') return;
+    const token = bearer(request);
+    if (access.admin) {
+      if (!adminKey || !safeEqual(token, adminKey)) throw coreError('INVALID_CREDENTIAL', { reason: 'admin' });
+      return;
+    }
+    if (adminKey && safeEqual(token, adminKey)) throw coreError('FORBIDDEN', { permission: 'tenant credential' });
+    const { actor, locale, allowedOrigins } = await auth.authenticate(token, String(request.id));
+    request.actor = actor;
+    request.tenantLocale = locale;
+    const origin = request.headers.origin;
+    if (origin && !isSameOrigin(request, origin)) {
+      if (!(await allowedOrigins()).includes(origin)) throw coreError('ORIGIN_NOT_ALLOWED', { origin });
+      reply.header('access-control-allow-origin', origin);
+      reply.header('vary', 'Origin');
+      reply.header('access-control-expose-headers', 'ETag, Location, Retry-After, X-Request-Id, Idempotency-Replayed');
+    }
+  };
+}
+
+function isSameOrigin(request: FastifyRequest, origin: string): boolean {
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/** onRequest in a plugin's scope: a plugin the tenant has not enabled does not exist for it. */
+export function pluginEnabledHook(plugin: string, tenants: TenantService) {
+  return async (request: FastifyRequest): Promise<void> => {
+    if (!request.actor) return;
+    if (!(await tenants.isEnabled(request.actor.tenantId, plugin))) throw coreError('PLUGIN_NOT_ENABLED', { plugin });
+  };
+}
+
+/** preValidation: the route's permission. */
+export async function permissionHook(request: FastifyRequest): Promise<void> {
+  const permission = request.routeOptions.config?.permission;
+  if (!permission || !request.actor) return;
+  if (!request.actor.permissions.has(permission)) throw coreError('FORBIDDEN', { permission });
+}

@@ -1,0 +1,39 @@
+/**
+ * Boot-time rules for every route a plugin (or core) registers: a permission, `public`
+ * or `admin`; an OpenAPI summary; response schemas; request schemas that refuse unknown
+ * fields. A route breaking a rule stops the boot with a coded error naming the plugin.
+ */
+import type { RouteOptions } from 'fastify';
+import { BootError } from '../errors.js';
+import type { PermissionRegistry } from '../permissions/registry.js';
+
+/** The onRoute hook enforcing the rules for one plugin's scope. */
+export function routeRules(plugin: string, registry: PermissionRegistry, bodyLimit: number) {
+  return (route: RouteOptions): void => {
+    const methods = [route.method].flat();
+    if (methods.every((m) => m === 'HEAD' || m === 'OPTIONS')) return;
+    const where = `${methods.join(',')} ${route.url}`;
+    const access = route.config ?? {};
+    if (!access.public && !access.admin && !access.permission) throw new BootError('ROUTE_WITHOUT_PERMISSION', plugin, `${where} declares no permission (nor public/admin)`);
+    if (access.permission && !registry.has(access.permission)) throw new BootError('PERMISSION_UNDECLARED', plugin, `${where} needs "${access.permission}", which no plugin declares`);
+    const schema = route.schema as Record<string, unknown> | undefined;
+    if (!schema || typeof schema.summary !== 'string' || !schema.summary) throw new BootError('ROUTE_WITHOUT_SCHEMA', plugin, `${where} has no OpenAPI summary`);
+    if (!schema.response) throw new BootError('ROUTE_WITHOUT_SCHEMA', plugin, `${where} has no response schema`);
+    if (route.url.includes(':') && !schema.params) throw new BootError('ROUTE_WITHOUT_SCHEMA', plugin, `${where} has path parameters but no params schema`);
+    if (methods.some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH') && !schema.body && !access.public && !(route.config as { bodyless?: boolean } | undefined)?.bodyless) {
+      throw new BootError('ROUTE_WITHOUT_SCHEMA', plugin, `${where} accepts a body but has no body schema (set config.bodyless for action routes)`);
+    }
+    for (const part of ['body', 'querystring', 'params'] as const) {
+      const s = schema[part] as { type?: string; additionalProperties?: unknown } | undefined;
+      if (s && s.type === 'object' && s.additionalProperties !== false) throw new BootError('ROUTE_WITHOUT_SCHEMA', plugin, `${where} ${part} schema must set additionalProperties: false`);
+    }
+    route.bodyLimit ??= bodyLimit;
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** An action route (`POST …/won`) that takes no body. */
+    bodyless?: boolean;
+  }
+}

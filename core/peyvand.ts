@@ -1,0 +1,77 @@
+/**
+ * The two ways to run Peyvand: `createPeyvand` (its own fastify server) and
+ * `peyvandFastify` (a fastify plugin mounted into the host ERP's app, with the host's
+ * knex, logger and prefix).
+ */
+import { randomUUID } from 'node:crypto';
+import fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { createKernel, type Kernel, type KernelOptions } from './kernel/kernel.js';
+import { registerPeyvandHttp, type HttpOptions } from './http/peyvand-http.js';
+
+/** Options of a Peyvand deployment. */
+export interface PeyvandOptions extends KernelOptions {
+  http?: HttpOptions;
+}
+
+/** A standalone Peyvand. */
+export interface Peyvand {
+  kernel: Kernel;
+  app: FastifyInstance;
+  /** Starts listening; resolves to the address. */
+  listen(options?: { port?: number; host?: string }): Promise<string>;
+  /** Graceful shutdown: stops accepting, finishes in-flight requests, stops dispatch, closes the database. */
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Boots the kernel and a fastify server around it. */
+export async function createPeyvand(options: PeyvandOptions): Promise<Peyvand> {
+  const kernel = await createKernel(options);
+  // Typed as the default instance: the pino logger type would otherwise leak into every route type.
+  const app = fastify({
+    loggerInstance: kernel.logger,
+    bodyLimit: options.http?.bodyLimit ?? 1024 * 1024,
+    // A slow client cannot hold a connection: whole request within 30 s, idle sockets closed.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 5_000,
+    return503OnClosing: true,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  }) as unknown as FastifyInstance;
+  await app.register(async (scope) => registerPeyvandHttp(scope, kernel, options.http));
+  app.addHook('onClose', async () => kernel.close());
+  await app.ready();
+  return {
+    kernel,
+    app,
+    listen: (o = {}) => app.listen({ port: o.port ?? 3000, host: o.host ?? '127.0.0.1' }),
+    close: () => app.close(),
+  };
+}
+
+/** Options of the embedded plugin: the host passes its knex; logger defaults to the host's. */
+export type PeyvandFastifyOptions = PeyvandOptions;
+
+/**
+ * Mounts Peyvand into a host fastify app:
+ * `await app.register(peyvandFastify, { prefix: '/crm', knex, tablePrefix: 'crm_', secret })`.
+ * The kernel is reachable as `app.peyvand` inside the registering scope's children.
+ */
+export const peyvandFastify: FastifyPluginAsync<PeyvandFastifyOptions> = async (host, options) => {
+  const { http, ...kernelOptions } = options;
+  const kernel = await createKernel({ ...kernelOptions, logger: kernelOptions.logger ?? (host.log as never) });
+  host.addHook('onClose', async () => kernel.close());
+  host.decorate('peyvand', kernel);
+  await registerPeyvandHttp(host, kernel, http);
+};
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The embedded Peyvand kernel (set by `peyvandFastify`). */
+    peyvand?: Kernel;
+  }
+}

@@ -1,0 +1,23 @@
+import t from 'tap';
+import { bootPeyvand } from './helpers/peyvand.js';
+t.test('smoke', async (t) => {
+  const p = await bootPeyvand(t);
+  const acme = await p.tenant('acme', { locale: 'fa' });
+  const key = await acme.key('admin');
+  let r = await p.call(key, { method: 'POST', url: '/api/v1/customers', payload: { kind: 'person', name: 'علي كريمي', phones: [{ value: '+98 912 345 6789' }], emails: [{ value: 'Ali@Example.com' }] } });
+  console.log(r.statusCode, r.body);
+  r = await p.call(key, { method: 'GET', url: '/api/v1/customers?q=' + encodeURIComponent('علی') });
+  console.log(r.statusCode, r.body);
+  r = await p.call(key, { method: 'GET', url: '/api/v1/customers?q=' + encodeURIComponent('۰۹۱۲۳') });
+  console.log(r.statusCode, r.json().items.length);
+  r = await p.call(key, { method: 'POST', url: '/api/v1/customers', payload: { kind: 'person', name: 'x', bogus: 1 }, headers: { 'accept-language': 'fa' } });
+  console.log(r.statusCode, r.body);
+  r = await p.call(undefined, { method: 'GET', url: '/api/v1/me' });
+  console.log(r.statusCode, r.body);
+  r = await p.call(key, { method: 'GET', url: '/api/v1/me' });
+  console.log(r.statusCode, r.body);
+  r = await p.call(undefined, { method: 'GET', url: '/api/v1/openapi.json' });
+  console.log(r.statusCode, Object.keys(r.json().paths ?? {}).length, r.json().openapi);
+  r = await p.call(key, { method: 'GET', url: '/api/v1/events' });
+  console.log(r.statusCode, r.body.slice(0, 300));
+});
