@@ -39,6 +39,7 @@ const CHAR_MAP_RE = /[\u064A\u0649\u0643\u0629\u06C0\u06D5\u0623\u0625\u0622\u06
  * - Combining diacritical marks (U+0300–U+036F and the extended/supplement blocks) left by NFKD on
  *   Latin, Greek and Cyrillic letters, so «José» meets «jose».
  */
+// eslint-disable-next-line no-misleading-character-class -- ranges of combining marks, matched one code point at a time on purpose
 const REMOVE_RE = /[\p{Cf}\u0640\u064B-\u065F\u0670\u0300-\u036F\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F]/gu;
 
 /**

@@ -46,7 +46,7 @@ export async function createTestDatabase(dialect: Dialect = testDialect()): Prom
     await admin.raw(dialect === 'postgres' ? `create database ${name}` : `create database ${name} character set utf8mb4 collate utf8mb4_unicode_ci`);
   } catch (err) {
     await admin.destroy();
-    throw new Error(`cannot create a ${dialect} test database at ${adminUrl}: ${(err as Error).message}`);
+    throw new Error(`cannot create a ${dialect} test database at ${adminUrl}: ${(err as Error).message}`, { cause: err });
   }
   await admin.destroy();
   const u = new URL(adminUrl);

@@ -16,7 +16,6 @@
  * string depends on the server's NO_BACKSLASH_ESCAPES mode; with `!` a `\` in a token is
  * an ordinary character either way.
  */
-import type { Knex } from 'knex';
 import type { SearchIndex } from './index.js';
 import { indexTerms, queryShape } from './terms.js';
 
@@ -35,7 +34,7 @@ export const mysqlSearchIndex: SearchIndex = {
     await knex.schema.createTable(table(prefix), (t) => {
       t.string('tenant_id', 36).collate('utf8mb4_bin').notNullable();
       t.string('token', 191).collate('utf8mb4_bin').notNullable();
-      t.uuid('customer_id').notNullable();
+      t.string('customer_id', 36).notNullable();
       t.primary(['tenant_id', 'token', 'customer_id']);
       // For put/remove, which find a customer's rows without knowing its tokens.
       t.index(['tenant_id', 'customer_id'], `${table(prefix)}_customer`);

@@ -13,7 +13,6 @@
  * keys in the GIN index: a short prefix in a small tenant is not slowed down by the
  * matches of a big tenant, and the index itself cannot return another tenant's rows.
  */
-import type { Knex } from 'knex';
 import type { SearchIndex } from './index.js';
 import { indexTerms, queryShape, tenantKey } from './terms.js';
 
@@ -28,8 +27,8 @@ function prefixOperand(lexeme: string): string {
 export const postgresSearchIndex: SearchIndex = {
   async up(knex, prefix) {
     await knex.schema.createTable(table(prefix), (t) => {
-      t.uuid('tenant_id').notNullable();
-      t.uuid('customer_id').notNullable();
+      t.string('tenant_id', 36).notNullable();
+      t.string('customer_id', 36).notNullable();
       t.specificType('terms', 'tsvector').notNullable();
       t.primary(['tenant_id', 'customer_id']);
     });

@@ -13,6 +13,7 @@ export const MAX_TOKEN_CHARS = 191;
 
 // NUL cannot be stored in PostgreSQL text, and a lone surrogate is not valid UTF-8 for
 // any driver: neither can come from the caller's normalizer, so dropping them is safe.
+// eslint-disable-next-line no-control-regex -- NUL is exactly what must be matched
 const UNSTORABLE = /\u0000|[\ud800-\udfff]/gu;
 
 /** A token made storable on every dialect: unstorable characters dropped, length capped. */

@@ -14,9 +14,10 @@ const CUSTOMERS = `${PREFIX}customers`;
 const { knex, dialect } = await freshKnex(t);
 const index = searchIndexFor(dialect);
 await index.up(knex, PREFIX);
+// Same column types as the real customers table (core/migrations/002_customers.ts).
 await knex.schema.createTable(CUSTOMERS, (c) => {
-  c.uuid('id').primary();
-  c.uuid('tenant_id').notNullable();
+  c.string('id', 36).primary();
+  c.string('tenant_id', 36).notNullable();
   c.string('label', 64).notNullable();
 });
 
