@@ -12,6 +12,8 @@ import type { AuditLog } from '../audit/audit-log.js';
 import { applyRecordScope } from '../permissions/record-scope.js';
 import { customerFromRow, type CustomerDto } from './customer-types.js';
 import { identitiesOf } from './identities.js';
+import { normalizeEmail } from '../persian/normalize.js';
+import { normalizePhone } from '../persian/phone.js';
 import type { CustomerService } from './customer-service.js';
 
 /** A possible duplicate and why. */
@@ -79,8 +81,8 @@ export class MergeService {
       await trx(t('customers')).where('tenant_id', actor.tenantId).whereIn('organization_id', from).update({ organization_id: survivorId });
       const next: CustomerDto = {
         ...survivor,
-        emails: unionBy([survivor, ...merged].flatMap((c) => c.emails), (e) => e.value.trim().toLowerCase()),
-        phones: unionBy([survivor, ...merged].flatMap((c) => c.phones), (p) => p.value.replace(/\D/g, '')),
+        emails: unionBy([survivor, ...merged].flatMap((c) => c.emails), (e) => normalizeEmail(e.value)),
+        phones: unionBy([survivor, ...merged].flatMap((c) => c.phones), (p) => normalizePhone(p.value) ?? p.value),
         addresses: unionBy([survivor, ...merged].flatMap((c) => c.addresses), (a) => JSON.stringify(a)),
         tags: [...new Set([survivor, ...merged].flatMap((c) => c.tags))],
         externalRefs: unionBy([survivor, ...merged].flatMap((c) => c.externalRefs), (r) => `${r.source}\u0000${r.id}`),
