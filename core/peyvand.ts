@@ -42,9 +42,16 @@ export async function createPeyvand(options: PeyvandOptions): Promise<Peyvand> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
   }) as unknown as FastifyInstance;
-  await app.register(async (scope) => registerPeyvandHttp(scope, kernel, options.http));
   app.addHook('onClose', async () => kernel.close());
-  await app.ready();
+  try {
+    await app.register(async (scope) => registerPeyvandHttp(scope, kernel, options.http));
+    await app.ready();
+  } catch (err) {
+    // A boot failure (e.g. a route without a permission) must not leave the database open.
+    await app.close().catch(() => undefined);
+    await kernel.close().catch(() => undefined);
+    throw err;
+  }
   return {
     kernel,
     app,
@@ -59,7 +66,9 @@ export type PeyvandFastifyOptions = PeyvandOptions;
 /**
  * Mounts Peyvand into a host fastify app:
  * `await app.register(peyvandFastify, { prefix: '/crm', knex, tablePrefix: 'crm_', secret })`.
- * The kernel is reachable as `app.peyvand` inside the registering scope's children.
+ * Peyvand's hooks, validation and error handling stay inside its own scope; the host's
+ * knex is used but never destroyed by Peyvand. The kernel is decorated as `peyvand` on
+ * Peyvand's own scope (for plugins registered inside it), not on the host root.
  */
 export const peyvandFastify: FastifyPluginAsync<PeyvandFastifyOptions> = async (host, options) => {
   const { http, ...kernelOptions } = options;

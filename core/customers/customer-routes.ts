@@ -1,4 +1,5 @@
 /** HTTP routes of the customer registry (`/api/v1/customers…`). */
+import { problemSchema } from '../http/problem.js';
 import type { FastifyInstance } from 'fastify';
 import { coreError } from '../errors.js';
 import { actorOf } from '../http/request-guards.js';
@@ -9,7 +10,6 @@ import type { CustomerInput, CustomerPatch } from './customer-types.js';
 import { customerInputSchema, customerPatchSchema, customerSchema, idParams, pageOf, pageQuery, timelineEntrySchema, timelineInputSchema } from './customer-schemas.js';
 
 const tags = ['customers'];
-const problem = { $ref: 'Problem#' };
 
 /** Parses `If-Match: "3"` (or `W/"3"`); `*` and absence mean no precondition. */
 function expectedVersion(header: string | undefined): number | undefined {
@@ -25,7 +25,7 @@ export function customerRoutes(app: FastifyInstance, services: { customers: Cust
 
   app.post<{ Body: CustomerInput }>('/customers', {
     config: { permission: 'core.customer.create' },
-    schema: { summary: 'Create a customer', tags, body: customerInputSchema, response: { 201: customerSchema, '4xx': problem } },
+    schema: { summary: 'Create a customer', tags, body: customerInputSchema, response: { 201: customerSchema, '4xx': problemSchema } },
   }, async (request, reply) => {
     const customer = await customers.create(actorOf(request), request.body);
     return reply.code(201).header('etag', `"${customer.version}"`).header('location', `${request.url.replace(/\/$/, '')}/${customer.id}`).send(customer);
@@ -37,7 +37,7 @@ export function customerRoutes(app: FastifyInstance, services: { customers: Cust
       summary: 'List and search customers (Persian-aware q)',
       tags,
       querystring: { type: 'object', additionalProperties: false, properties: { q: { type: 'string', maxLength: 200 }, tag: { type: 'string', maxLength: 100 }, ownerId: { type: 'string', maxLength: 200 }, ...pageQuery } },
-      response: { 200: pageOf(customerSchema), '4xx': problem },
+      response: { 200: pageOf(customerSchema), '4xx': problemSchema },
     },
   }, async (request) => {
     const { q, tag, ownerId, limit, cursor } = request.query;
@@ -46,7 +46,7 @@ export function customerRoutes(app: FastifyInstance, services: { customers: Cust
 
   app.get<{ Params: { id: string } }>('/customers/:id', {
     config: { permission: 'core.customer.read' },
-    schema: { summary: 'Get a customer', tags, params: idParams, response: { 200: customerSchema, '4xx': problem } },
+    schema: { summary: 'Get a customer', tags, params: idParams, response: { 200: customerSchema, '4xx': problemSchema } },
   }, async (request, reply) => {
     const customer = await customers.get(actorOf(request), request.params.id);
     return reply.header('etag', `"${customer.version}"`).send(customer);
@@ -54,7 +54,7 @@ export function customerRoutes(app: FastifyInstance, services: { customers: Cust
 
   app.patch<{ Params: { id: string }; Body: CustomerPatch }>('/customers/:id', {
     config: { permission: 'core.customer.update' },
-    schema: { summary: 'Update a customer (JSON merge-patch, If-Match)', tags, params: idParams, body: customerPatchSchema, response: { 200: customerSchema, '4xx': problem } },
+    schema: { summary: 'Update a customer (JSON merge-patch, If-Match)', tags, params: idParams, body: customerPatchSchema, response: { 200: customerSchema, '4xx': problemSchema } },
   }, async (request, reply) => {
     const customer = await customers.update(actorOf(request), request.params.id, request.body, expectedVersion(request.headers['if-match']));
     return reply.header('etag', `"${customer.version}"`).send(customer);
@@ -62,7 +62,7 @@ export function customerRoutes(app: FastifyInstance, services: { customers: Cust
 
   app.delete<{ Params: { id: string } }>('/customers/:id', {
     config: { permission: 'core.customer.delete' },
-    schema: { summary: 'Delete a customer', tags, params: idParams, response: { 204: { type: 'null' }, '4xx': problem } },
+    schema: { summary: 'Delete a customer', tags, params: idParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
   }, async (request, reply) => {
     await customers.delete(actorOf(request), request.params.id);
     return reply.code(204).send();
@@ -75,7 +75,7 @@ export function customerRoutes(app: FastifyInstance, services: { customers: Cust
       tags,
       params: { type: 'object', additionalProperties: false, required: ['source', 'externalId'], properties: { source: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,63}$' }, externalId: { type: 'string', minLength: 1, maxLength: 128 } } },
       body: customerInputSchema,
-      response: { 200: customerSchema, 201: customerSchema, '4xx': problem },
+      response: { 200: customerSchema, 201: customerSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
     const { created, customer } = await customers.upsertByRef(actorOf(request), request.params.source, request.params.externalId, request.body);
@@ -89,7 +89,7 @@ export function customerRoutes(app: FastifyInstance, services: { customers: Cust
       tags,
       params: idParams,
       body: { type: 'object', additionalProperties: false, required: ['from'], properties: { from: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'string', maxLength: 64 } } } },
-      response: { 200: customerSchema, '4xx': problem },
+      response: { 200: customerSchema, '4xx': problemSchema },
     },
   }, async (request) => merge.merge(actorOf(request), request.params.id, request.body.from));
 
@@ -101,18 +101,18 @@ export function customerRoutes(app: FastifyInstance, services: { customers: Cust
       params: idParams,
       response: {
         200: { type: 'object', additionalProperties: false, properties: { items: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { customer: customerSchema, reasons: { type: 'array', items: { type: 'string' } } } } } } },
-        '4xx': problem,
+        '4xx': problemSchema,
       },
     },
   }, async (request) => ({ items: await merge.duplicates(actorOf(request), request.params.id) }));
 
   app.get<{ Params: { id: string }; Querystring: { limit: number; cursor?: string } }>('/customers/:id/timeline', {
     config: { permission: 'core.timeline.read' },
-    schema: { summary: 'A customer timeline, newest first', tags, params: idParams, querystring: { type: 'object', additionalProperties: false, properties: pageQuery }, response: { 200: pageOf(timelineEntrySchema), '4xx': problem } },
+    schema: { summary: 'A customer timeline, newest first', tags, params: idParams, querystring: { type: 'object', additionalProperties: false, properties: pageQuery }, response: { 200: pageOf(timelineEntrySchema), '4xx': problemSchema } },
   }, async (request) => timeline.list(actorOf(request), request.params.id, { limit: request.query.limit, ...(request.query.cursor && { cursor: request.query.cursor }) }));
 
   app.post<{ Params: { id: string }; Body: TimelineInput }>('/customers/:id/timeline', {
     config: { permission: 'core.timeline.write' },
-    schema: { summary: 'Add an interaction to a customer timeline', tags, params: idParams, body: timelineInputSchema, response: { 201: timelineEntrySchema, '4xx': problem } },
+    schema: { summary: 'Add an interaction to a customer timeline', tags, params: idParams, body: timelineInputSchema, response: { 201: timelineEntrySchema, '4xx': problemSchema } },
   }, async (request, reply) => reply.code(201).send(await timeline.add(actorOf(request), request.params.id, request.body)));
 }

@@ -32,7 +32,8 @@ export interface HttpOptions {
 export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel, options: HttpOptions = {}): Promise<void> {
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   scope.setValidatorCompiler(createValidatorCompiler());
-  scope.addSchema(problemSchema);
+  // The host may have its own parser for this type; Peyvand's scope gets its own copy.
+  if (scope.hasContentTypeParser('application/merge-patch+json')) scope.removeContentTypeParser('application/merge-patch+json');
   scope.addContentTypeParser('application/merge-patch+json', { parseAs: 'string', bodyLimit }, scope.getDefaultJsonParser('error', 'error'));
   scope.setErrorHandler(errorHandler(kernel.i18n));
   scope.setNotFoundHandler((request: FastifyRequest) => {
@@ -77,7 +78,7 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
   scope.get('/health', { config: { public: true }, schema: { summary: 'Liveness', tags: ['health'], response: { 200: { type: 'object', additionalProperties: false, properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
   scope.get('/ready', {
     config: { public: true },
-    schema: { summary: 'Readiness: 200 once migrations ran', tags: ['health'], response: { 200: { type: 'object', additionalProperties: false, properties: { status: { type: 'string' } } }, 503: { $ref: 'Problem#' } } },
+    schema: { summary: 'Readiness: 200 once migrations ran', tags: ['health'], response: { 200: { type: 'object', additionalProperties: false, properties: { status: { type: 'string' } } }, 503: problemSchema } },
   }, async () => {
     if (!(await kernel.isReady())) throw coreError('NOT_READY');
     return { status: 'ready' };

@@ -20,9 +20,12 @@ export interface ProblemBody {
   errors?: Array<{ path: string; message: string }>;
 }
 
-/** JSON Schema of a problem body, referenced from route responses and the OpenAPI document. */
+/**
+ * JSON Schema of a problem body, used inline by every route's error responses. Inline,
+ * not a shared `$id`, so it can never clash with a schema of the host app Peyvand is
+ * mounted into.
+ */
 export const problemSchema = {
-  $id: 'Problem',
   type: 'object',
   properties: {
     type: { type: 'string' },

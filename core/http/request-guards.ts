@@ -42,7 +42,8 @@ export function authenticationHook(auth: Authenticator, adminKey: string | undef
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     reply.header('x-request-id', String(request.id));
     const access = request.routeOptions.config ?? {};
-    if (access.public || request.method === 'OPTIONS') return;
+    // An unknown path is a 404 for everyone, not a 401 that hides whether it exists.
+    if (access.public || request.method === 'OPTIONS' || request.is404) return;
     const token = bearer(request);
     if (access.admin) {
       if (!adminKey || !safeEqual(token, adminKey)) throw coreError('INVALID_CREDENTIAL', { reason: 'admin' });

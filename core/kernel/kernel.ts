@@ -27,7 +27,7 @@ import { TimelineService } from '../customers/timeline-service.js';
 import { createTemplateRenderer } from '../templates/renderer.js';
 import { corePlugin } from '../core-plugin.js';
 import { resolvePlugins, type ResolvedPlugin } from './plugin-graph.js';
-import type { PluginContext, PluginDefinition } from './plugin.js';
+import type { AnyPlugin, PluginContext } from './plugin.js';
 
 /** Options of {@link createKernel} and `createPeyvand`. */
 export interface KernelOptions {
@@ -38,7 +38,7 @@ export interface KernelOptions {
   /** Prefix of Peyvand's tables; default `crm_`. */
   tablePrefix?: string;
   /** Installed plugins (core is always there). */
-  plugins?: readonly PluginDefinition<never, unknown>[];
+  plugins?: readonly AnyPlugin[];
   /** Options per plugin name. */
   pluginOptions?: Record<string, unknown>;
   /** Key for sealing stored credentials (`PEYVAND_SECRET`), at least 32 characters. */
@@ -79,7 +79,7 @@ export class Kernel {
 
   constructor(readonly options: KernelOptions) {
     this.logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
-    this.plugins = resolvePlugins([corePlugin, ...(options.plugins ?? [])] as unknown as PluginDefinition<unknown, unknown>[], options.pluginOptions);
+    this.plugins = resolvePlugins([corePlugin, ...(options.plugins ?? [])], options.pluginOptions);
     this.ownsKnex = !options.knex;
     this.db = new Database(options.knex ?? connect(options.databaseUrl ?? DEFAULT_DATABASE_URL), options.tablePrefix ?? 'crm_');
     this.i18n = createI18n();

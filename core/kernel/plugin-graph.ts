@@ -7,13 +7,13 @@ import semver from 'semver';
 import { Ajv } from 'ajv';
 import { BootError } from '../errors.js';
 import { CORE_VERSION } from '../version.js';
-import type { PluginDefinition } from './plugin.js';
+import type { AnyPlugin } from './plugin.js';
 
 const NAME_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 /** A plugin that passed validation, with its resolved options. */
 export interface ResolvedPlugin {
-  definition: PluginDefinition<unknown, unknown>;
+  definition: AnyPlugin;
   options: Record<string, unknown>;
 }
 
@@ -23,10 +23,10 @@ export interface ResolvedPlugin {
  * @param optionsByPlugin raw options per plugin name
  */
 export function resolvePlugins(
-  plugins: readonly PluginDefinition<unknown, unknown>[],
+  plugins: readonly AnyPlugin[],
   optionsByPlugin: Readonly<Record<string, unknown>> = {},
 ): ResolvedPlugin[] {
-  const byName = new Map<string, PluginDefinition<unknown, unknown>>();
+  const byName = new Map<string, AnyPlugin>();
   for (const plugin of plugins) {
     checkIdentity(plugin);
     if (byName.has(plugin.name)) throw new BootError('PLUGIN_DUPLICATE', plugin.name, 'two plugins have this name');
@@ -47,7 +47,7 @@ export function resolvePlugins(
   }));
 }
 
-function checkIdentity(plugin: PluginDefinition<unknown, unknown>): void {
+function checkIdentity(plugin: AnyPlugin): void {
   const name = typeof plugin?.name === 'string' ? plugin.name : undefined;
   if (!name || !NAME_RE.test(name)) throw new BootError('PLUGIN_INVALID', name, 'name must be kebab-case (a-z, 0-9, dashes)');
   if (typeof plugin.version !== 'string' || !semver.valid(plugin.version)) throw new BootError('PLUGIN_INVALID', name, `version "${String(plugin.version)}" is not semver`);
@@ -65,7 +65,7 @@ function checkIdentity(plugin: PluginDefinition<unknown, unknown>): void {
   }
 }
 
-function resolveOptions(ajv: Ajv, plugin: PluginDefinition<unknown, unknown>, raw: unknown): Record<string, unknown> {
+function resolveOptions(ajv: Ajv, plugin: AnyPlugin, raw: unknown): Record<string, unknown> {
   const options = structuredClone((raw ?? {}) as Record<string, unknown>);
   if (!plugin.options) {
     if (Object.keys(options).length > 0) throw new BootError('PLUGIN_OPTIONS_INVALID', plugin.name, 'the plugin takes no options');
@@ -79,8 +79,8 @@ function resolveOptions(ajv: Ajv, plugin: PluginDefinition<unknown, unknown>, ra
   return options;
 }
 
-function topologicalOrder(byName: Map<string, PluginDefinition<unknown, unknown>>): PluginDefinition<unknown, unknown>[] {
-  const ordered: PluginDefinition<unknown, unknown>[] = [];
+function topologicalOrder(byName: Map<string, AnyPlugin>): AnyPlugin[] {
+  const ordered: AnyPlugin[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (name: string, path: string[]): void => {
     const seen = state.get(name);

@@ -83,18 +83,23 @@ export interface PluginDefinition<Options = Record<string, unknown>, Services = 
   /** Event types it emits, with the JSON Schema of their data. */
   events?: Readonly<Record<string, JsonSchema>>;
   subscribers?: readonly EventSubscriber[];
+  // Lifecycle members use method syntax on purpose: it lets a plugin with typed options
+  // sit in the kernel's list of plugins (`AnyPlugin`) without casts.
   /** HTTP routes, mounted at `/api/v1/<name>`. Each route declares a permission (or `public`) and schemas. */
-  routes?: (app: FastifyInstance, ctx: PluginContext<Options>) => Promise<void> | void;
+  routes?(app: FastifyInstance, ctx: PluginContext<Options>): Promise<void> | void;
   /** Declare-only phase: runs before migrations. */
-  register?: (ctx: PluginContext<Options>) => Promise<void> | void;
+  register?(ctx: PluginContext<Options>): Promise<void> | void;
   /** After migrations; returns the services this plugin exports to others. */
-  bootstrap?: (ctx: PluginContext<Options>) => Promise<Services> | Services;
-  close?: (ctx: PluginContext<Options>) => Promise<void> | void;
+  bootstrap?(ctx: PluginContext<Options>): Promise<Services> | Services;
+  close?(ctx: PluginContext<Options>): Promise<void> | void;
   /** i18n namespace; defaults to `name`. */
   locales?: string;
   /** Custom element tags it ships. */
   widgets?: readonly string[];
 }
+
+/** Any plugin, whatever its options and services: what the kernel accepts. */
+export type AnyPlugin = PluginDefinition<unknown, unknown>;
 
 /**
  * Declares a plugin. Identity only: validation happens when the kernel boots, so a

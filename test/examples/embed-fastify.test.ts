@@ -78,9 +78,10 @@ t.test('Peyvand answers under /crm', async (t) => {
   r = await app.inject({ method: 'GET', url: '/crm/ready' });
   t.equal(r.statusCode, 200, 'migrations ran on the host\'s knex');
 
-  // Inside the prefix even an unknown path is Peyvand's: without a credential, a 401 problem.
+  // Inside the prefix an unknown path is Peyvand's 404 problem, credential or not.
   r = await app.inject({ method: 'GET', url: '/crm/api/v1/nowhere' });
-  t.equal(r.statusCode, 401);
+  t.equal(r.statusCode, 404);
+  t.equal(r.json().code, 'ROUTE_NOT_FOUND');
   t.match(problemType(r), /^application\/problem\+json/);
 
   r = await app.inject({ method: 'GET', url: '/crm/api/v1/customers' });

@@ -5,7 +5,9 @@
  *
  * @module
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { i18n, TFunction } from 'i18next';
 import { createI18n } from '../../i18n/i18n.js';
@@ -16,8 +18,6 @@ import { redactUrl } from '../../db/connect.js';
 import { ConfigError, languageOf, loadConfig, type CliConfig, type CliLanguage } from '../config.js';
 import { DATA_FILES, isExposed, readDataFile, readOrCreateSecret } from '../data-dir.js';
 import { installedPluginOptions, installedPlugins } from '../installed-plugins.js';
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { MIN_SECRET_LENGTH } from '../../auth/secret-box.js';
 
 /** Exit codes of the CLI. */
@@ -60,6 +60,15 @@ export class CliFailure extends Error {
     this.name = 'CliFailure';
   }
 }
+
+/** An option of a command (`node:util` parseArgs). */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+}
+
+/** Parsed values of a command's options, `--help` included. */
+export type OptionValues<O extends Record<string, OptionSpec>> = { [K in keyof O]?: O[K]['type'] extends 'string' ? string : boolean } & { help?: boolean };
 
 /** One command invocation's context. */
 export class CliContext {
@@ -162,13 +171,14 @@ export class CliContext {
    * Parses a command's arguments with `node:util` parseArgs (strict); `--help`/`-h` is
    * added to every command. Unknown options and stray arguments are usage errors.
    */
-  parse<O extends NonNullable<ParseArgsConfig['options']>>(command: string, args: string[], options: O, positionals = 0) {
+  parse<O extends Record<string, OptionSpec>>(command: string, args: string[], options: O, positionals = 0): { values: OptionValues<O>; positionals: string[] } {
     try {
       const parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-      if (!parsed.values.help && parsed.positionals.length > positionals) {
+      const values = parsed.values as OptionValues<O>;
+      if (!values.help && parsed.positionals.length > positionals) {
         throw new UsageError('usage.unexpectedArgument', { argument: parsed.positionals[positionals], command });
       }
-      return parsed;
+      return { values, positionals: parsed.positionals };
     } catch (err) {
       if (err instanceof UsageError) throw err;
       throw usageFromParseArgs(err, command);

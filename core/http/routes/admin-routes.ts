@@ -1,11 +1,11 @@
 /** Platform admin routes (`/api/v1/admin/…`): admin key only. */
+import { problemSchema } from '../problem.js';
 import type { FastifyInstance } from 'fastify';
 import type { Kernel } from '../../kernel/kernel.js';
 import { coreError } from '../../errors.js';
 import type { EmbedConfig } from '../../auth/host-token.js';
 
 const tags = ['admin'];
-const problem = { $ref: 'Problem#' };
 const admin = { admin: true } as const;
 const slugParam = { slug: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' } };
 const tenantSchema = {
@@ -29,7 +29,7 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
         required: ['slug', 'name'],
         properties: { ...slugParam, name: { type: 'string', minLength: 1, maxLength: 200 }, locale: { type: 'string', enum: ['fa', 'en'] }, timeZone: { type: 'string', minLength: 1, maxLength: 64 }, plugins: { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 64 } } },
       },
-      response: { 201: tenantSchema, '4xx': problem },
+      response: { 201: tenantSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
     const { timeZone } = request.body;
@@ -39,13 +39,13 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
 
   app.get('/admin/tenants', {
     config: admin,
-    schema: { summary: 'List tenants', tags, response: { 200: { type: 'object', additionalProperties: false, properties: { items: { type: 'array', items: tenantSchema }, nextCursor: { type: 'null' } } }, '4xx': problem } },
+    schema: { summary: 'List tenants', tags, response: { 200: { type: 'object', additionalProperties: false, properties: { items: { type: 'array', items: tenantSchema }, nextCursor: { type: 'null' } } }, '4xx': problemSchema } },
   }, async () => ({ items: await tenants.list(), nextCursor: null }));
 
   const pluginParams = { type: 'object', additionalProperties: false, required: ['slug', 'plugin'], properties: { ...slugParam, plugin: { type: 'string', maxLength: 64 } } };
   app.put<{ Params: { slug: string; plugin: string } }>('/admin/tenants/:slug/plugins/:plugin', {
     config: { ...admin, bodyless: true },
-    schema: { summary: 'Enable a plugin for a tenant (with its dependencies, listed in Peyvand-Enabled-Plugins)', tags, params: pluginParams, response: { 204: { type: 'null' }, '4xx': problem } },
+    schema: { summary: 'Enable a plugin for a tenant (with its dependencies, listed in Peyvand-Enabled-Plugins)', tags, params: pluginParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
   }, async (request, reply) => {
     const enabled = await tenants.enablePlugin(request.params.slug, request.params.plugin);
     return reply.code(204).header('peyvand-enabled-plugins', enabled.join(',')).send();
@@ -53,7 +53,7 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
 
   app.delete<{ Params: { slug: string; plugin: string } }>('/admin/tenants/:slug/plugins/:plugin', {
     config: admin,
-    schema: { summary: 'Disable a plugin for a tenant (its data is kept)', tags, params: pluginParams, response: { 204: { type: 'null' }, '4xx': problem } },
+    schema: { summary: 'Disable a plugin for a tenant (its data is kept)', tags, params: pluginParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
   }, async (request, reply) => {
     await tenants.disablePlugin(request.params.slug, request.params.plugin);
     return reply.code(204).send();
@@ -66,7 +66,7 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
       tags,
       params: { type: 'object', additionalProperties: false, required: ['slug'], properties: slugParam },
       body: { type: 'object', additionalProperties: false, required: ['name', 'role'], properties: { name: { type: 'string', minLength: 1, maxLength: 200 }, role: { type: 'string', minLength: 1, maxLength: 64 } } },
-      response: { 201: { type: 'object', additionalProperties: false, properties: { id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, key: { type: 'string' } } }, '4xx': problem },
+      response: { 201: { type: 'object', additionalProperties: false, properties: { id: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, key: { type: 'string' } } }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
     const tenant = await tenants.getBySlug(request.params.slug);
@@ -76,7 +76,7 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
 
   app.delete<{ Params: { slug: string; id: string } }>('/admin/tenants/:slug/api-keys/:id', {
     config: admin,
-    schema: { summary: 'Revoke an API key at once', tags, params: { type: 'object', additionalProperties: false, required: ['slug', 'id'], properties: { ...slugParam, id: { type: 'string', maxLength: 64 } } }, response: { 204: { type: 'null' }, '4xx': problem } },
+    schema: { summary: 'Revoke an API key at once', tags, params: { type: 'object', additionalProperties: false, required: ['slug', 'id'], properties: { ...slugParam, id: { type: 'string', maxLength: 64 } } }, response: { 204: { type: 'null' }, '4xx': problemSchema } },
   }, async (request, reply) => {
     const tenant = await tenants.getBySlug(request.params.slug);
     await apiKeys.revoke(tenant.id, request.params.id);
@@ -100,7 +100,7 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
           allowedOrigins: { type: 'array', maxItems: 50, items: { type: 'string', pattern: '^https?://[^/\\s]+$', maxLength: 300 } },
         },
       },
-      response: { 204: { type: 'null' }, '4xx': problem },
+      response: { 204: { type: 'null' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
     await tenants.setEmbedConfig(request.params.slug, request.body);

@@ -1,4 +1,5 @@
 /** Tenant-level routes of core: `/me`, roles, settings, events replay and dead letters, audit. */
+import { problemSchema } from '../problem.js';
 import type { FastifyInstance } from 'fastify';
 import type { Kernel } from '../../kernel/kernel.js';
 import { actorOf } from '../request-guards.js';
@@ -9,7 +10,6 @@ import { readInt } from '../../db/database.js';
 import type { RecordScope, JsonSchema } from '../../kernel/plugin.js';
 import { pageOf, pageQuery } from '../../customers/customer-schemas.js';
 
-const problem = { $ref: 'Problem#' };
 const scopeEnum = { type: 'string', enum: ['own', 'team', 'all'] };
 const roleSchema = {
   type: 'object',
@@ -43,7 +43,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
             plugins: { type: 'array', items: { type: 'string' } },
           },
         },
-        '4xx': problem,
+        '4xx': problemSchema,
       },
     },
   }, async (request) => {
@@ -65,7 +65,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
 
   app.get('/roles', {
     config: { permission: 'core.role.read' },
-    schema: { summary: 'List the tenant roles', tags: ['roles'], response: { 200: { type: 'object', additionalProperties: false, properties: { items: { type: 'array', items: roleSchema }, nextCursor: { type: 'null' } } }, '4xx': problem } },
+    schema: { summary: 'List the tenant roles', tags: ['roles'], response: { 200: { type: 'object', additionalProperties: false, properties: { items: { type: 'array', items: roleSchema }, nextCursor: { type: 'null' } } }, '4xx': problemSchema } },
   }, async (request) => {
     const actor = actorOf(request);
     return { items: await roles.list(actor.tenantId, await tenants.enabledPlugins(actor.tenantId)), nextCursor: null };
@@ -83,7 +83,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
         required: ['permissions'],
         properties: { permissions: { type: 'array', maxItems: 500, items: { type: 'string', maxLength: 100 } }, scopes: { type: 'object', maxProperties: 50, additionalProperties: scopeEnum } },
       },
-      response: { 200: roleSchema, '4xx': problem },
+      response: { 200: roleSchema, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = actorOf(request);
@@ -100,7 +100,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
       summary: 'Set the JSON Schema customers’ customFields must satisfy',
       tags: ['settings'],
       body: { type: 'object', additionalProperties: false, required: ['schema'], properties: { schema: { type: 'object', required: ['type'], properties: { type: { const: 'object' } } } } },
-      response: { 200: { type: 'object', additionalProperties: false, properties: { schema: { type: 'object', additionalProperties: true } } }, '4xx': problem },
+      response: { 200: { type: 'object', additionalProperties: false, properties: { schema: { type: 'object', additionalProperties: true } } }, '4xx': problemSchema },
     },
   }, async (request) => {
     const actor = actorOf(request);
@@ -119,7 +119,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
       querystring: { type: 'object', additionalProperties: false, properties: { after: { type: 'string', maxLength: 200 }, types: { type: 'string', maxLength: 1000, pattern: '^[a-z0-9_.*]+(,[a-z0-9_.*]+)*$' }, limit: pageQuery.limit } },
       response: {
         200: pageOf({ type: 'object', additionalProperties: false, properties: { id: { type: 'string' }, type: { type: 'string' }, occurredAt: { type: 'string' }, data: { type: 'object', additionalProperties: true } } }),
-        '4xx': problem,
+        '4xx': problemSchema,
       },
     },
   }, async (request) => {
@@ -154,7 +154,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
       querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['retrying', 'dead'] }, limit: pageQuery.limit } },
       response: {
         200: { type: 'object', additionalProperties: false, properties: { items: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { subscriber: { type: 'string' }, eventId: { type: 'string' }, type: { type: 'string' }, status: { type: 'string' }, attempts: { type: 'integer' }, nextAttemptAt: { type: 'string' }, lastError: { type: 'string' } } } }, nextCursor: { type: 'null' } } },
-        '4xx': problem,
+        '4xx': problemSchema,
       },
     },
   }, async (request) => {
@@ -178,7 +178,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
       querystring: { type: 'object', additionalProperties: false, properties: { entityType: { type: 'string', maxLength: 64 }, entityId: { type: 'string', maxLength: 64 }, ...pageQuery } },
       response: {
         200: pageOf({ type: 'object', additionalProperties: false, properties: { id: { type: 'string' }, actor: { type: 'string' }, actorKind: { type: 'string' }, action: { type: 'string' }, entityType: { type: 'string' }, entityId: { type: 'string' }, before: {}, after: {}, requestId: { type: ['string', 'null'] }, occurredAt: { type: 'string' } } }),
-        '4xx': problem,
+        '4xx': problemSchema,
       },
     },
   }, async (request) => {
