@@ -16,4 +16,5 @@ export { actorOf } from './http/request-guards.js';
 export { encodeCursor, decodeCursor } from './http/cursor.js';
 export type { CustomerDto, CustomerInput } from './customers/customer-types.js';
 export { CORE_VERSION } from './version.js';
+export { createLogger } from './logging.js';
 export * from './persian/index.js';

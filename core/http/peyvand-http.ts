@@ -32,6 +32,8 @@ export interface HttpOptions {
 export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel, options: HttpOptions = {}): Promise<void> {
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   scope.setValidatorCompiler(createValidatorCompiler());
+  // JSON only: a text/plain body is a 415, not a string that fails validation.
+  if (scope.hasContentTypeParser('text/plain')) scope.removeContentTypeParser('text/plain');
   // The host may have its own parser for this type; Peyvand's scope gets its own copy.
   if (scope.hasContentTypeParser('application/merge-patch+json')) scope.removeContentTypeParser('application/merge-patch+json');
   scope.addContentTypeParser('application/merge-patch+json', { parseAs: 'string', bodyLimit }, scope.getDefaultJsonParser('error', 'error'));

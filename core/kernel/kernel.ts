@@ -4,7 +4,8 @@
  * standalone, inside a host's fastify app, the CLI and tests.
  */
 import type { Knex } from 'knex';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from '../logging.js';
 import type { i18n } from 'i18next';
 import { connect, DEFAULT_DATABASE_URL } from '../db/connect.js';
 import { Database } from '../db/database.js';
@@ -78,7 +79,7 @@ export class Kernel {
   private migrated = false;
 
   constructor(readonly options: KernelOptions) {
-    this.logger = options.logger ?? pino({ level: process.env.LOG_LEVEL ?? 'info' });
+    this.logger = options.logger ?? createLogger();
     this.plugins = resolvePlugins([corePlugin, ...(options.plugins ?? [])], options.pluginOptions);
     this.ownsKnex = !options.knex;
     this.db = new Database(options.knex ?? connect(options.databaseUrl ?? DEFAULT_DATABASE_URL), options.tablePrefix ?? 'crm_');

@@ -8,7 +8,8 @@
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import pino, { type DestinationStream, type Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
+import { createLogger } from '../../logging.js';
 import type { i18n, TFunction } from 'i18next';
 import { createI18n } from '../../i18n/i18n.js';
 import { createKernel, type Kernel } from '../../kernel/kernel.js';
@@ -117,7 +118,7 @@ export class CliContext {
     const level = kind === 'server' || config.logLevelSet ? config.logLevel : 'warn';
     const write = kind === 'server' ? this.io.stdout : this.io.stderr;
     const destination: DestinationStream = { write: (msg: string) => write(msg) };
-    return pino({ level }, destination);
+    return createLogger(level, destination);
   }
 
   /**

@@ -1,0 +1,182 @@
+/**
+ * What every ERP integrator meets first: health, OpenAPI, headers, limits, CORS,
+ * credentials of every kind, the admin API, roles, and how a bug looks (500 with a
+ * request id, logged without secrets).
+ */
+import t from 'tap';
+import { Writable } from 'node:stream';
+import { SignJWT, generateKeyPair, exportJWK } from 'jose';
+import { definePlugin, createLogger } from '../../../core/index.js';
+import { CORE_VERSION } from '../../../core/version.js';
+import { bootPeyvand } from '../../helpers/peyvand.js';
+import pkg from '../../../package.json' with { type: 'json' };
+
+const logLines: string[] = [];
+const logStream = new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } });
+const boom = definePlugin({
+  name: 'boom',
+  version: '1.0.0',
+  core: '^0.1.0',
+  permissions: [{ name: 'boom.thing.read', description: 'boom:permissions.read', roles: ['owner', 'admin'] }],
+  routes(app) {
+    app.get('/explode', { config: { permission: 'boom.thing.read' }, schema: { summary: 'Fails', response: { 200: { type: 'object' } } } }, async () => {
+      throw new Error('database password is hunter2');
+    });
+  },
+});
+const p = await bootPeyvand(t, { plugins: [boom], logger: createLogger('info', logStream), http: { rateLimitPerMinute: 1000 } });
+const acme = await p.tenant('acme', { plugins: ['boom'] });
+const owner = await acme.key('owner');
+
+t.test('health, readiness, OpenAPI and version', async (t) => {
+  t.same((await p.call(undefined, { method: 'GET', url: '/health' })).json(), { status: 'ok' });
+  t.same((await p.call(undefined, { method: 'GET', url: '/ready' })).json(), { status: 'ready' });
+  const doc = (await p.call(undefined, { method: 'GET', url: '/api/v1/openapi.json' })).json();
+  t.equal(doc.openapi, '3.1.0');
+  for (const path of ['/api/v1/customers', '/api/v1/customers/{id}', '/api/v1/customers/by-ref/{source}/{externalId}', '/api/v1/customers/{id}/merge', '/api/v1/customers/{id}/duplicates', '/api/v1/customers/{id}/timeline', '/api/v1/events', '/api/v1/audit', '/api/v1/me', '/api/v1/roles', '/api/v1/roles/{name}', '/api/v1/admin/tenants', '/api/v1/admin/tenants/{slug}/plugins/{plugin}', '/api/v1/admin/tenants/{slug}/api-keys', '/api/v1/admin/tenants/{slug}/api-keys/{id}', '/api/v1/admin/tenants/{slug}/embed', '/api/v1/boom/explode']) {
+    t.ok(doc.paths[path], `${path} is documented`);
+  }
+  t.equal(doc.paths['/api/v1/customers'].post['x-permission'], 'core.customer.create');
+  t.equal(doc.paths['/api/v1/customers'].post.requestBody.content['application/json'].schema.additionalProperties, false);
+  t.equal(CORE_VERSION, pkg.version, 'core version matches the package');
+});
+
+t.test('security headers and request ids', async (t) => {
+  const res = await p.call(owner, { method: 'GET', url: '/api/v1/me' });
+  t.equal(res.headers['x-content-type-options'], 'nosniff');
+  t.ok(res.headers['content-security-policy']);
+  t.ok(res.headers['strict-transport-security']);
+  t.match(String(res.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+  const given = await p.call(owner, { method: 'GET', url: '/api/v1/me', headers: { 'x-request-id': 'erp-req-42' } });
+  t.equal(given.headers['x-request-id'], 'erp-req-42', 'a caller request id is kept');
+  const hostile = await p.call(owner, { method: 'GET', url: '/api/v1/me', headers: { 'x-request-id': 'a b\n<script>' } });
+  t.not(hostile.headers['x-request-id'], 'a b\n<script>', 'an unsafe one is replaced');
+});
+
+t.test('limits: body size and unknown routes', async (t) => {
+  const big = await p.call(owner, { method: 'POST', url: '/api/v1/customers', payload: { kind: 'person', name: 'x'.repeat(1024 * 1024 + 10) } });
+  t.equal(big.statusCode, 413);
+  t.equal(big.json().code, 'PAYLOAD_TOO_LARGE');
+  const missing = await p.call(owner, { method: 'GET', url: '/api/v1/nothing-here' });
+  t.equal(missing.statusCode, 404);
+  t.equal(missing.json().code, 'ROUTE_NOT_FOUND');
+  const text = await p.call(owner, { method: 'POST', url: '/api/v1/customers', payload: 'name=x', headers: { 'content-type': 'text/plain' } });
+  t.equal(text.statusCode, 415);
+});
+
+t.test('a bug is a 500 with a request id, logged without secrets', async (t) => {
+  const res = await p.call(owner, { method: 'GET', url: '/api/v1/boom/explode' });
+  t.equal(res.statusCode, 500);
+  t.match(res.json(), { code: 'INTERNAL', status: 500 });
+  t.notMatch(res.body, /hunter2/, 'internal messages do not leak to the caller');
+  const logged = logLines.filter((l) => l.includes(res.json().requestId));
+  t.ok(logged.some((l) => l.includes('hunter2')), 'the cause is in the log, with the request id');
+  t.notOk(logLines.some((l) => l.includes(owner)), 'the bearer token never reaches the log');
+  t.notOk(logLines.some((l) => l.includes(p.adminKey)), 'nor the admin key');
+});
+
+t.test('API keys: revoked at once; unknown and malformed refused', async (t) => {
+  const created = (await p.admin({ method: 'POST', url: '/api/v1/admin/tenants/acme/api-keys', payload: { name: 'sync', role: 'agent' } })).json();
+  t.match(created, { name: 'sync', role: 'agent', key: /^pvk_/ });
+  t.equal((await p.call(created.key, { method: 'GET', url: '/api/v1/me' })).statusCode, 200);
+  t.equal((await p.admin({ method: 'DELETE', url: `/api/v1/admin/tenants/acme/api-keys/${created.id}` })).statusCode, 204);
+  const revoked = await p.call(created.key, { method: 'GET', url: '/api/v1/me' });
+  t.equal(revoked.statusCode, 401);
+  t.equal(revoked.json().code, 'INVALID_CREDENTIAL');
+  t.match(String(revoked.headers['www-authenticate']), /^Bearer/);
+  t.equal((await p.admin({ method: 'DELETE', url: `/api/v1/admin/tenants/acme/api-keys/${created.id}` })).statusCode, 404, 'revoking twice');
+  t.equal((await p.call(owner.slice(0, -2) + 'xx', { method: 'GET', url: '/api/v1/me' })).statusCode, 401, 'a wrong secret');
+  t.equal((await p.call('garbage', { method: 'GET', url: '/api/v1/me' })).statusCode, 401, 'garbage');
+  t.equal((await p.call(undefined, { method: 'GET', url: '/api/v1/me', headers: { authorization: 'Basic abc' } })).statusCode, 401, 'not a bearer');
+  const badRole = await p.admin({ method: 'POST', url: '/api/v1/admin/tenants/acme/api-keys', payload: { name: 'x', role: 'emperor' } });
+  t.equal(badRole.statusCode, 422);
+  t.equal(badRole.json().code, 'UNKNOWN_ROLE');
+});
+
+t.test('host-signed tokens (HS256 and JWKS)', async (t) => {
+  const secret = 'another-embed-secret-long-enough-abcdefghijkl';
+  const sign = (claims: Record<string, unknown>, options: { secret?: string; exp?: string; aud?: string; alg?: string } = {}) =>
+    new SignJWT({ tid: 'acme', roles: ['agent'], ...claims })
+      .setProtectedHeader({ alg: options.alg ?? 'HS256' })
+      .setSubject('erp-user-7')
+      .setAudience(options.aud ?? 'peyvand')
+      .setExpirationTime(options.exp ?? '5m')
+      .sign(new TextEncoder().encode(options.secret ?? secret));
+  t.equal((await p.call(await sign({}), { method: 'GET', url: '/api/v1/me' })).statusCode, 401, 'no embed config yet');
+  const bad = await p.admin({ method: 'PUT', url: '/api/v1/admin/tenants/acme/embed', payload: { algorithms: ['none'], allowedOrigins: [] } });
+  t.equal(bad.statusCode, 422, '`none` cannot be configured');
+  t.equal((await p.admin({ method: 'PUT', url: '/api/v1/admin/tenants/acme/embed', payload: { hs256Secret: secret, algorithms: ['HS256'], allowedOrigins: ['https://erp.example'] } })).statusCode, 204);
+
+  const me = await p.call(await sign({ name: 'Parisa', teams: ['t1'] }), { method: 'GET', url: '/api/v1/me' });
+  t.equal(me.statusCode, 200);
+  t.match(me.json(), { subject: 'erp-user-7', name: 'Parisa', roles: ['agent'], teams: ['t1'], tenant: { slug: 'acme' } });
+  t.equal((await p.call(await sign({}, { exp: '-5m' }), { method: 'GET', url: '/api/v1/me' })).statusCode, 401, 'expired');
+  t.equal((await p.call(await sign({}, { aud: 'someone-else' }), { method: 'GET', url: '/api/v1/me' })).statusCode, 401, 'wrong audience');
+  t.equal((await p.call(await sign({}, { secret: 'a-different-secret-that-is-long-enough-xx' }), { method: 'GET', url: '/api/v1/me' })).statusCode, 401, 'wrong key');
+  const none = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ tid: 'acme', sub: 'x', aud: 'peyvand', exp: Math.floor(Date.now() / 1000) + 60, roles: ['owner'] })).toString('base64url')}.`;
+  t.equal((await p.call(none, { method: 'GET', url: '/api/v1/me' })).statusCode, 401, 'alg none');
+  const elsewhere = await p.tenant('elsewhere');
+  t.equal((await p.call(await sign({ tid: elsewhere.slug }), { method: 'GET', url: '/api/v1/me' })).statusCode, 401, 'a token for another tenant is checked with that tenant’s config');
+  const unknownRole = await p.call(await sign({ roles: ['emperor'] }), { method: 'GET', url: '/api/v1/me' });
+  t.equal(unknownRole.statusCode, 403, 'unknown host roles grant nothing');
+
+  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'EdDSA' };
+  const jwks = (await import('fastify')).default();
+  jwks.get('/jwks.json', async () => ({ keys: [jwk] }));
+  const address = await jwks.listen({ port: 0, host: '127.0.0.1' });
+  t.teardown(() => jwks.close());
+  t.equal((await p.admin({ method: 'PUT', url: '/api/v1/admin/tenants/elsewhere/embed', payload: { jwksUrl: `${address}/jwks.json`, algorithms: ['EdDSA'], allowedOrigins: [] } })).statusCode, 204);
+  const ed = await new SignJWT({ tid: 'elsewhere', roles: ['viewer'] }).setProtectedHeader({ alg: 'EdDSA', kid: 'k1' }).setSubject('u1').setAudience('peyvand').setExpirationTime('5m').sign(privateKey);
+  t.equal((await p.call(ed, { method: 'GET', url: '/api/v1/me' })).statusCode, 200, 'EdDSA via the tenant JWKS');
+});
+
+t.test('CORS follows the tenant allowed origins', async (t) => {
+  const pre = await p.call(undefined, { method: 'OPTIONS', url: '/api/v1/customers', headers: { origin: 'https://erp.example', 'access-control-request-method': 'POST' } });
+  t.equal(pre.statusCode, 204);
+  t.equal(pre.headers['access-control-allow-origin'], 'https://erp.example');
+  const evil = await p.call(undefined, { method: 'OPTIONS', url: '/api/v1/customers', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+  t.notOk(evil.headers['access-control-allow-origin'], 'unknown origins get no CORS headers');
+  const ok = await p.call(owner, { method: 'GET', url: '/api/v1/me', headers: { origin: 'https://erp.example' } });
+  t.equal(ok.headers['access-control-allow-origin'], 'https://erp.example');
+  const refused = await p.call(owner, { method: 'GET', url: '/api/v1/me', headers: { origin: 'https://evil.example' } });
+  t.equal(refused.statusCode, 403);
+  t.equal(refused.json().code, 'ORIGIN_NOT_ALLOWED');
+});
+
+t.test('admin API', async (t) => {
+  const dup = await p.admin({ method: 'POST', url: '/api/v1/admin/tenants', payload: { slug: 'acme', name: 'again' } });
+  t.equal(dup.statusCode, 409);
+  t.equal(dup.json().code, 'TENANT_EXISTS');
+  t.equal((await p.admin({ method: 'POST', url: '/api/v1/admin/tenants', payload: { slug: 'Bad Slug!', name: 'x' } })).statusCode, 400);
+  t.equal((await p.admin({ method: 'POST', url: '/api/v1/admin/tenants', payload: { slug: 'tz', name: 'x', timeZone: 'Mars/Olympus' } })).statusCode, 400);
+  const fa = (await p.admin({ method: 'POST', url: '/api/v1/admin/tenants', payload: { slug: 'tehran', name: 'تهران', locale: 'fa' } })).json();
+  t.match(fa, { slug: 'tehran', locale: 'fa', timeZone: 'Asia/Tehran', plugins: [] });
+  t.equal((await p.admin({ method: 'GET', url: '/api/v1/admin/tenants/nope/api-keys' })).statusCode, 404);
+  const tenantOnAdmin = await p.call(owner, { method: 'GET', url: '/api/v1/admin/tenants' });
+  t.equal(tenantOnAdmin.statusCode, 401, 'admin routes refuse tenant credentials');
+  const adminOnTenant = await p.admin({ method: 'GET', url: '/api/v1/customers' });
+  t.equal(adminOnTenant.statusCode, 403, 'the admin key is not a tenant credential');
+  const errFa = await p.admin({ method: 'POST', url: '/api/v1/admin/tenants', payload: { slug: 'acme', name: 'x' }, headers: { 'accept-language': 'fa' } });
+  t.equal(errFa.json().title, 'مستأجر تکراری است', 'admin errors are localized too');
+});
+
+t.test('roles', async (t) => {
+  const list = (await p.call(owner, { method: 'GET', url: '/api/v1/roles' })).json();
+  t.same(list.items.map((r: { name: string }) => r.name), ['owner', 'admin', 'manager', 'agent', 'viewer']);
+  t.ok(list.items.find((r: { name: string }) => r.name === 'owner').permissions.includes('boom.thing.read'), 'plugin permissions join built-in roles');
+  const locked = await p.call(owner, { method: 'PUT', url: '/api/v1/roles/owner', payload: { permissions: [] } });
+  t.equal(locked.statusCode, 422);
+  t.equal(locked.json().code, 'BUILTIN_ROLE_LOCKED');
+  const unknown = await p.call(owner, { method: 'PUT', url: '/api/v1/roles/auditor', payload: { permissions: ['core.audit.read', 'core.launch.missiles'] } });
+  t.equal(unknown.statusCode, 422);
+  t.match(unknown.json().detail, /core\.launch\.missiles/);
+  const custom = await p.call(owner, { method: 'PUT', url: '/api/v1/roles/auditor', payload: { permissions: ['core.audit.read', 'core.me.read'] } });
+  t.equal(custom.statusCode, 200);
+  t.match(custom.json(), { name: 'auditor', builtIn: false, permissions: ['core.audit.read', 'core.me.read'], scopes: { customer: 'own' } });
+  const auditor = await acme.key('auditor');
+  t.equal((await p.call(auditor, { method: 'GET', url: '/api/v1/audit' })).statusCode, 200);
+  t.equal((await p.call(auditor, { method: 'GET', url: '/api/v1/customers' })).statusCode, 403);
+  const agent = await acme.key('agent');
+  t.equal((await p.call(agent, { method: 'PUT', url: '/api/v1/roles/agent', payload: { permissions: [] } })).statusCode, 403, 'agents cannot edit roles');
+});
