@@ -42,5 +42,13 @@ export const corePlugin = definePlugin({
     'customer.deleted': { type: 'object' },
     'customer.merged': { type: 'object' },
     'customer.timeline_added': { type: 'object' },
+    'tenant.created': { type: 'object' },
+    'tenant.plugins_enabled': { type: 'object' },
+    'tenant.plugin_disabled': { type: 'object' },
+    'tenant.embed_configured': { type: 'object' },
+    'tenant.settings_updated': { type: 'object' },
+    'role.updated': { type: 'object' },
+    'api_key.created': { type: 'object' },
+    'api_key.revoked': { type: 'object' },
   },
 });

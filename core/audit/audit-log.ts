@@ -19,6 +19,9 @@ export interface AuditEntry {
   occurredAt: string;
 }
 
+/** Who made a change: any actor, or the platform admin acting on a tenant. */
+export type ChangeAuthor = Pick<Actor, 'tenantId' | 'subject' | 'kind'> & { requestId?: string };
+
 /** What a writer records. */
 export interface AuditRecord {
   action: string;
@@ -33,7 +36,7 @@ export class AuditLog {
   constructor(private readonly db: Database) {}
 
   /** Records a write through the writer's transaction. */
-  async record(trx: Executor, actor: Actor, entry: AuditRecord): Promise<void> {
+  async record(trx: Executor, actor: ChangeAuthor, entry: AuditRecord): Promise<void> {
     await trx(this.db.table('audit_log')).insert({
       id: newId(),
       tenant_id: actor.tenantId,

@@ -3,6 +3,8 @@ import { newId } from '../db/ids.js';
 import type { Database } from '../db/database.js';
 import { coreError } from '../errors.js';
 import { generateApiKey, parseApiKey, verifyApiKeySecret } from './api-keys.js';
+import type { ChangeRecorder } from '../audit/change-recorder.js';
+import type { ChangeAuthor } from '../audit/audit-log.js';
 
 /** A created key; `key` is the only time the secret is visible. */
 export interface CreatedApiKey {
@@ -22,28 +24,40 @@ export interface ApiKeyPrincipal {
 
 /** Creates, revokes and checks API keys. */
 export class ApiKeyService {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly changes: ChangeRecorder,
+  ) {}
 
-  async create(tenantId: string, name: string, role: string): Promise<CreatedApiKey> {
+  /** Creates a key; audited and evented without the secret. */
+  async create(author: ChangeAuthor, name: string, role: string): Promise<CreatedApiKey> {
+    const tenantId = author.tenantId;
     const generated = generateApiKey();
     const id = newId();
-    await this.db.knex(this.db.table('api_keys')).insert({
-      id,
-      tenant_id: tenantId,
-      key_id: generated.keyId,
-      secret_hash: generated.hash,
-      name,
-      role,
-      created_at: Date.now(),
-      revoked_at: null,
+    await this.db.transaction(async (trx) => {
+      await trx(this.db.table('api_keys')).insert({
+        id,
+        tenant_id: tenantId,
+        key_id: generated.keyId,
+        secret_hash: generated.hash,
+        name,
+        role,
+        created_at: Date.now(),
+        revoked_at: null,
+      });
+      const apiKey = { id, name, role };
+      await this.changes.record(trx, author, { action: 'api_key.create', entityType: 'api_key', entityId: id, after: apiKey }, { type: 'api_key.created', data: { apiKey } });
     });
     return { id, name, role, key: generated.token };
   }
 
   /** Revokes a key of the tenant; the next request with it is a 401. */
-  async revoke(tenantId: string, id: string): Promise<void> {
-    const updated = await this.db.knex(this.db.table('api_keys')).where({ tenant_id: tenantId, id }).whereNull('revoked_at').update({ revoked_at: Date.now() });
-    if (!updated) throw coreError('API_KEY_NOT_FOUND', { id });
+  async revoke(author: ChangeAuthor, id: string): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const updated = await trx(this.db.table('api_keys')).where({ tenant_id: author.tenantId, id }).whereNull('revoked_at').update({ revoked_at: Date.now() });
+      if (!updated) throw coreError('API_KEY_NOT_FOUND', { id });
+      await this.changes.record(trx, author, { action: 'api_key.revoke', entityType: 'api_key', entityId: id }, { type: 'api_key.revoked', data: { apiKeyId: id } });
+    });
   }
 
   /**

@@ -208,7 +208,7 @@ export async function seedDemo(kernel: Kernel, options: SeedDemoOptions = {}): P
   const created = !tenant;
   if (!tenant) {
     try {
-      tenant = await kernel.tenants.create({ slug: DEMO_TENANT_SLUG, name: DEMO_TENANT_NAME, locale: 'fa' });
+      tenant = await kernel.tenants.create({ slug: DEMO_TENANT_SLUG, name: DEMO_TENANT_NAME, locale: 'fa' }, { via: 'cli' });
     } catch (err) {
       // Created concurrently by another process: use theirs.
       tenant = await kernel.tenants.findBySlug(DEMO_TENANT_SLUG);
@@ -271,7 +271,7 @@ async function ensureEmbedConfig(kernel: Kernel, tenant: Tenant, options: SeedDe
   const fromFile = options.dataDir ? readDataFile(options.dataDir, DATA_FILES.demoEmbedSecret) : undefined;
   const hs256Secret = fromFile && Buffer.byteLength(fromFile) >= 32 ? fromFile : randomBytes(32).toString('base64url');
   const allowedOrigins = [...new Set([...DEMO_ALLOWED_ORIGINS, ...(options.extraOrigins ?? [])])];
-  await kernel.tenants.setEmbedConfig(tenant.slug, { hs256Secret, algorithms: ['HS256'], allowedOrigins });
+  await kernel.tenants.setEmbedConfig(tenant.slug, { hs256Secret, algorithms: ['HS256'], allowedOrigins }, { via: 'cli' });
   if (options.dataDir && hs256Secret !== fromFile) writeDataFile(options.dataDir, DATA_FILES.demoEmbedSecret, hs256Secret);
   return true;
 }

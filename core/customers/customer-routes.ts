@@ -31,17 +31,17 @@ export function customerRoutes(app: FastifyInstance, services: { customers: Cust
     return reply.code(201).header('etag', `"${customer.version}"`).header('location', `${request.url.replace(/\/$/, '')}/${customer.id}`).send(customer);
   });
 
-  app.get<{ Querystring: { q?: string; tag?: string; ownerId?: string; limit: number; cursor?: string } }>('/customers', {
+  app.get<{ Querystring: { q?: string; tag?: string; ownerId?: string; organizationId?: string; limit: number; cursor?: string } }>('/customers', {
     config: { permission: 'core.customer.read' },
     schema: {
       summary: 'List and search customers (Persian-aware q)',
       tags,
-      querystring: { type: 'object', additionalProperties: false, properties: { q: { type: 'string', maxLength: 200 }, tag: { type: 'string', maxLength: 100 }, ownerId: { type: 'string', maxLength: 200 }, ...pageQuery } },
+      querystring: { type: 'object', additionalProperties: false, properties: { q: { type: 'string', maxLength: 200 }, tag: { type: 'string', maxLength: 100 }, ownerId: { type: 'string', maxLength: 200 }, organizationId: { type: 'string', maxLength: 64 }, ...pageQuery } },
       response: { 200: pageOf(customerSchema), '4xx': problemSchema },
     },
   }, async (request) => {
-    const { q, tag, ownerId, limit, cursor } = request.query;
-    return customers.list(actorOf(request), { limit, ...(q !== undefined && { q }), ...(tag && { tag }), ...(ownerId && { ownerId }), ...(cursor && { cursor }) });
+    const { q, tag, ownerId, organizationId, limit, cursor } = request.query;
+    return customers.list(actorOf(request), { limit, ...(q !== undefined && { q }), ...(tag && { tag }), ...(ownerId && { ownerId }), ...(organizationId && { organizationId }), ...(cursor && { cursor }) });
   });
 
   app.get<{ Params: { id: string } }>('/customers/:id', {

@@ -24,6 +24,8 @@ export interface CustomerListFilter {
   q?: string;
   tag?: string;
   ownerId?: string;
+  /** Contacts of an organization. */
+  organizationId?: string;
   limit: number;
   cursor?: string;
 }
@@ -86,6 +88,7 @@ export class CustomerService {
     const table = this.db.table('customers');
     const q = applyRecordScope(this.store.query(this.db.knex, actor.tenantId), actor, 'customer');
     if (filter.ownerId) q.where('owner_id', filter.ownerId);
+    if (filter.organizationId) q.where('organization_id', filter.organizationId);
     if (filter.tag) q.whereIn('id', this.db.knex(this.db.table('customer_tags')).select('customer_id').where({ tenant_id: actor.tenantId, tag: filter.tag.trim() }));
     if (filter.q !== undefined && filter.q.trim() !== '') {
       const matching = this.store.search.matching(this.db.knex, this.db.prefix, actor.tenantId, queryTokensOf(filter.q));

@@ -16,6 +16,14 @@ export interface PeyvandEvents {
   'customer.deleted': { customer: CustomerDto };
   'customer.merged': { survivorId: string; mergedIds: string[]; customer: CustomerDto };
   'customer.timeline_added': { customerId: string; entry: TimelineEntryDto };
+  'tenant.created': { tenant: { id: string; slug: string; name: string; locale: string; timeZone: string; plugins: string[] } };
+  'tenant.plugins_enabled': { plugins: string[] };
+  'tenant.plugin_disabled': { plugin: string };
+  'tenant.embed_configured': { algorithms: string[]; allowedOrigins: string[]; jwksUrl: string | null; hs256SecretSet: boolean };
+  'tenant.settings_updated': { changed: string[] };
+  'role.updated': { role: { name: string; permissions: string[]; scopes: Record<string, string> } };
+  'api_key.created': { apiKey: { id: string; name: string; role: string } };
+  'api_key.revoked': { apiKeyId: string };
 }
 
 /** A timeline entry as events and the API show it. */

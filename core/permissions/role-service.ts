@@ -8,6 +8,8 @@ import { readJson } from '../db/database.js';
 import { coreError } from '../errors.js';
 import type { BuiltInRoleName, RecordScope } from '../kernel/plugin.js';
 import { BUILT_IN_ROLES, widerScope, type PermissionRegistry } from './registry.js';
+import type { ChangeAuthor } from '../audit/audit-log.js';
+import type { ChangeRecorder } from '../audit/change-recorder.js';
 
 /** A role as the API shows it. */
 export interface Role {
@@ -32,6 +34,7 @@ export class RoleService {
   constructor(
     private readonly db: Database,
     private readonly registry: PermissionRegistry,
+    private readonly changes: ChangeRecorder,
   ) {}
 
   /** Every role of a tenant: the built-in ones first, then custom ones by name. */
@@ -44,7 +47,8 @@ export class RoleService {
   }
 
   /** Creates or replaces a role's permissions (and optionally its record scopes). */
-  async put(tenantId: string, name: string, input: { permissions: string[]; scopes?: Record<string, RecordScope> }, enabledPlugins: ReadonlySet<string>): Promise<Role> {
+  async put(by: ChangeAuthor, name: string, input: { permissions: string[]; scopes?: Record<string, RecordScope> }, enabledPlugins: ReadonlySet<string>): Promise<Role> {
+    const tenantId = by.tenantId;
     if (name === 'owner') throw coreError('BUILTIN_ROLE_LOCKED', { role: name });
     const unknown = input.permissions.filter((p) => !this.registry.has(p));
     if (unknown.length) throw coreError('UNKNOWN_PERMISSION', { permissions: unknown.join(', ') });
@@ -54,8 +58,12 @@ export class RoleService {
     const current = (await this.list(tenantId, enabledPlugins)).find((r) => r.name === name);
     const scopes = { ...(current?.scopes ?? this.defaultScopes(name)), ...(input.scopes ?? {}) };
     const row = { permissions: JSON.stringify([...new Set(input.permissions)].sort()), scopes: JSON.stringify(scopes), updated_at: Date.now() };
-    const updated = await this.db.knex(this.db.table('roles')).where({ tenant_id: tenantId, name }).update(row);
-    if (!updated) await this.db.knex(this.db.table('roles')).insert({ tenant_id: tenantId, name, ...row });
+    const permissions = [...new Set(input.permissions)].sort();
+    await this.db.transaction(async (trx) => {
+      const updated = await trx(this.db.table('roles')).where({ tenant_id: tenantId, name }).update(row);
+      if (!updated) await trx(this.db.table('roles')).insert({ tenant_id: tenantId, name, ...row });
+      await this.changes.record(trx, by, { action: 'role.put', entityType: 'role', entityId: name, before: current ?? null, after: { name, permissions, scopes } }, { type: 'role.updated', data: { role: { name, permissions, scopes } } });
+    });
     return (await this.list(tenantId, enabledPlugins)).find((r) => r.name === name)!;
   }
 

@@ -10,6 +10,14 @@ import type { SecretBox } from '../auth/secret-box.js';
 import type { EmbedConfig } from '../auth/host-token.js';
 import { validateEmbedConfig } from '../auth/host-token.js';
 import type { JsonSchema } from '../kernel/plugin.js';
+import type { ChangeAuthor } from '../audit/audit-log.js';
+import { platformAuthor, type ChangeRecorder } from '../audit/change-recorder.js';
+
+/** Where a platform-admin change came from, for the audit trail. */
+export interface ChangeOrigin {
+  via?: 'admin-api' | 'cli';
+  requestId?: string;
+}
 
 /** A tenant as the admin API shows it. */
 export interface Tenant {
@@ -56,10 +64,11 @@ export class TenantService {
     private readonly db: Database,
     private readonly installed: InstalledPlugins,
     private readonly secrets: SecretBox,
+    private readonly changes: ChangeRecorder,
   ) {}
 
   /** Creates a tenant with the requested plugins (and their dependencies) enabled. */
-  async create(input: CreateTenantInput): Promise<Tenant> {
+  async create(input: CreateTenantInput, origin: ChangeOrigin = {}): Promise<Tenant> {
     const locale = input.locale ?? 'en';
     const plugins = this.withDependencies(input.plugins ?? []);
     const now = Date.now();
@@ -78,6 +87,8 @@ export class TenantService {
           updated_at: now,
         });
         if (plugins.length) await trx(this.db.table('tenant_plugins')).insert(plugins.map((plugin) => ({ tenant_id: id, plugin, enabled: true, updated_at: now })));
+        const tenant = { id, slug: input.slug, name: input.name, locale, timeZone: input.timeZone ?? (locale === 'fa' ? 'Asia/Tehran' : 'UTC'), plugins };
+        await this.changes.record(trx, author(id, origin), { action: 'tenant.create', entityType: 'tenant', entityId: id, after: tenant }, { type: 'tenant.created', data: { tenant } });
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw coreError('TENANT_EXISTS', { slug: input.slug });
@@ -123,32 +134,43 @@ export class TenantService {
    * Enables a plugin for a tenant together with the dependencies it needs.
    * @returns the plugins that were newly enabled, the requested one included
    */
-  async enablePlugin(slug: string, plugin: string): Promise<string[]> {
+  async enablePlugin(slug: string, plugin: string, origin: ChangeOrigin = {}): Promise<string[]> {
     const tenant = await this.getBySlug(slug);
     if (plugin === 'core') return [];
     this.assertInstalled(plugin);
     const before = await this.enabledPlugins(tenant.id);
     const wanted = this.withDependencies([plugin]).filter((p) => !before.has(p));
-    await this.setRows(tenant.id, wanted, true);
+    if (wanted.length === 0) return wanted;
+    await this.setRows(tenant.id, wanted, true, (trx) =>
+      this.changes.record(trx, author(tenant.id, origin), { action: 'tenant.plugins_enable', entityType: 'tenant', entityId: tenant.id, before: [...before].sort(), after: [...before, ...wanted].sort() }, { type: 'tenant.plugins_enabled', data: { plugins: wanted } }),
+    );
     return wanted;
   }
 
   /** Disables a plugin; refused while an enabled plugin depends on it. Data is kept. */
-  async disablePlugin(slug: string, plugin: string): Promise<void> {
+  async disablePlugin(slug: string, plugin: string, origin: ChangeOrigin = {}): Promise<void> {
     const tenant = await this.getBySlug(slug);
     if (plugin !== 'core') this.assertInstalled(plugin);
     const enabled = await this.enabledPlugins(tenant.id);
     const dependents = [...enabled].filter((p) => p !== 'core' && this.installed.dependenciesOf(p).includes(plugin));
     if (plugin === 'core' || dependents.length) throw coreError('PLUGIN_DEPENDENCY_DISABLED', { plugin, dependents: (plugin === 'core' ? [...enabled].filter((p) => p !== 'core') : dependents).join(', ') });
-    await this.setRows(tenant.id, [plugin], false);
+    if (!enabled.has(plugin)) return;
+    await this.setRows(tenant.id, [plugin], false, (trx) =>
+      this.changes.record(trx, author(tenant.id, origin), { action: 'tenant.plugin_disable', entityType: 'tenant', entityId: tenant.id, before: [...enabled].sort(), after: [...enabled].filter((p) => p !== plugin).sort() }, { type: 'tenant.plugin_disabled', data: { plugin } }),
+    );
   }
 
   /** Stores the embed configuration, the HS256 secret sealed with PEYVAND_SECRET. */
-  async setEmbedConfig(slug: string, config: EmbedConfig): Promise<void> {
+  async setEmbedConfig(slug: string, config: EmbedConfig, origin: ChangeOrigin = {}): Promise<void> {
     const tenant = await this.getBySlug(slug);
     const problems = validateEmbedConfig(config);
     if (problems.length) throw coreError('EMBED_CONFIG_INVALID', { problems: problems.join('; ') });
-    await this.db.knex(this.db.table('tenants')).where({ id: tenant.id }).update({ embed_config: this.secrets.seal(JSON.stringify(config)), updated_at: Date.now() });
+    // The audit trail and the event say whether a secret is set, never what it is.
+    const visible = { algorithms: config.algorithms, allowedOrigins: config.allowedOrigins, jwksUrl: config.jwksUrl ?? null, hs256SecretSet: Boolean(config.hs256Secret) };
+    await this.db.transaction(async (trx) => {
+      await trx(this.db.table('tenants')).where({ id: tenant.id }).update({ embed_config: this.secrets.seal(JSON.stringify(config)), updated_at: Date.now() });
+      await this.changes.record(trx, author(tenant.id, origin), { action: 'tenant.embed_configure', entityType: 'tenant', entityId: tenant.id, after: visible }, { type: 'tenant.embed_configured', data: visible });
+    });
   }
 
   /** The embed configuration, or undefined when none was set. */
@@ -164,9 +186,13 @@ export class TenantService {
     return readJson<TenantSettings>(row?.settings, {});
   }
 
-  async updateSettings(tenantId: string, patch: Partial<TenantSettings>): Promise<TenantSettings> {
-    const next = { ...(await this.settings(tenantId)), ...patch };
-    await this.db.knex(this.db.table('tenants')).where({ id: tenantId }).update({ settings: JSON.stringify(next), updated_at: Date.now() });
+  async updateSettings(by: ChangeAuthor, patch: Partial<TenantSettings>): Promise<TenantSettings> {
+    const before = await this.settings(by.tenantId);
+    const next = { ...before, ...patch };
+    await this.db.transaction(async (trx) => {
+      await trx(this.db.table('tenants')).where({ id: by.tenantId }).update({ settings: JSON.stringify(next), updated_at: Date.now() });
+      await this.changes.record(trx, by, { action: 'tenant.settings_update', entityType: 'tenant', entityId: by.tenantId, before, after: next }, { type: 'tenant.settings_updated', data: { changed: Object.keys(patch) } });
+    });
     return next;
   }
 
@@ -176,13 +202,14 @@ export class TenantService {
     return row ? this.toTenant(row, [...(await this.enabledPlugins(id))]) : undefined;
   }
 
-  private async setRows(tenantId: string, plugins: string[], enabled: boolean): Promise<void> {
+  private async setRows(tenantId: string, plugins: string[], enabled: boolean, record: (trx: Executor) => Promise<void>): Promise<void> {
     const now = Date.now();
     await this.db.transaction(async (trx) => {
       for (const plugin of plugins) {
         const updated = await trx(this.db.table('tenant_plugins')).where({ tenant_id: tenantId, plugin }).update({ enabled, updated_at: now });
         if (!updated) await trx(this.db.table('tenant_plugins')).insert({ tenant_id: tenantId, plugin, enabled, updated_at: now });
       }
+      await record(trx);
     });
     this.enabledCache.delete(tenantId);
   }
@@ -214,4 +241,8 @@ export class TenantService {
       createdAt: new Date(readInt(row.created_at)).toISOString(),
     };
   }
+}
+
+function author(tenantId: string, origin: ChangeOrigin): ChangeAuthor {
+  return platformAuthor(tenantId, origin.via ?? 'admin-api', origin.requestId);
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { platformAuthor } from '../../audit/change-recorder.js';
 import { coreError } from '../../errors.js';
 import { DEMO_TENANT_NAME, seedDemo } from '../demo-seed.js';
 import { EXIT, UsageError, type CliContext } from './context.js';
@@ -73,7 +74,7 @@ async function tenantsCreate(ctx: CliContext, args: string[]): Promise<number> {
   if (locale !== 'fa' && locale !== 'en') throw new UsageError('usage.invalidLocale', { locale });
   const plugins = (values.plugins ?? '').split(',').map((p) => p.trim()).filter(Boolean);
   return ctx.withKernel({ migrate: true }, async (kernel) => {
-    const tenant = await kernel.tenants.create({ slug, name, locale, plugins });
+    const tenant = await kernel.tenants.create({ slug, name, locale, plugins }, { via: 'cli' });
     ctx.out(ctx.t('tenants.created', { slug: tenant.slug, name: tenant.name, locale: tenant.locale, plugins: tenant.plugins.join(', ') || ctx.t('common.none') }));
     ctx.err(ctx.t('tenants.next', { slug: tenant.slug }));
     return EXIT.ok;
@@ -116,7 +117,7 @@ export async function keysCommand(ctx: CliContext, args: string[]): Promise<numb
   return ctx.withKernel({ migrate: true }, async (kernel) => {
     const tenant = await kernel.tenants.getBySlug(slug);
     if (!(await kernel.roles.exists(tenant.id, role))) throw coreError('UNKNOWN_ROLE', { role });
-    const created = await kernel.apiKeys.create(tenant.id, name, role);
+    const created = await kernel.apiKeys.create(platformAuthor(tenant.id, 'cli'), name, role);
     // Only the key on stdout, so `KEY=$(peyvand keys create …)` works.
     ctx.out(created.key);
     ctx.err(ctx.t('keys.created', { id: created.id, name: created.name, role: created.role, slug: tenant.slug }));
@@ -173,7 +174,7 @@ async function pluginsSwitch(ctx: CliContext, action: 'enable' | 'disable', args
   if (!slug) throw new UsageError('usage.missingOption', { option: '--tenant', command });
   return ctx.withKernel({ migrate: true }, async (kernel) => {
     if (action === 'enable') {
-      const enabled = await kernel.tenants.enablePlugin(slug, plugin);
+      const enabled = await kernel.tenants.enablePlugin(slug, plugin, { via: 'cli' });
       if (enabled.length === 0) {
         ctx.out(ctx.t('plugins.alreadyEnabled', { plugin, slug }));
       } else {
@@ -187,7 +188,7 @@ async function pluginsSwitch(ctx: CliContext, action: 'enable' | 'disable', args
         ctx.out(ctx.t('plugins.alreadyDisabled', { plugin, slug }));
         return EXIT.ok;
       }
-      await kernel.tenants.disablePlugin(slug, plugin);
+      await kernel.tenants.disablePlugin(slug, plugin, { via: 'cli' });
       ctx.out(ctx.t('plugins.disabledFor', { plugin, slug }));
     }
     return EXIT.ok;

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { platformAuthor } from '../../audit/change-recorder.js';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createPeyvand, type Peyvand } from '../../peyvand.js';
@@ -102,7 +103,7 @@ async function ensureDemoApiKey(kernel: Kernel, slug: string, dataDir: string): 
     const principal = await kernel.apiKeys.authenticate(stored);
     if (principal?.tenantId === tenant.id) return { key: stored, file };
   }
-  const created = await kernel.apiKeys.create(tenant.id, 'demo (npm start)', 'admin');
+  const created = await kernel.apiKeys.create(platformAuthor(tenant.id, 'cli'), 'demo (npm start)', 'admin');
   writeDataFile(dataDir, DATA_FILES.demoApiKey, created.key);
   return { key: created.key, file };
 }

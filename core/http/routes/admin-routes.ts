@@ -1,4 +1,5 @@
 /** Platform admin routes (`/api/v1/admin/…`): admin key only. */
+import { platformAuthor } from '../../audit/change-recorder.js';
 import { problemSchema } from '../problem.js';
 import type { FastifyInstance } from 'fastify';
 import type { Kernel } from '../../kernel/kernel.js';
@@ -34,7 +35,7 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
   }, async (request, reply) => {
     const { timeZone } = request.body;
     if (timeZone && !isTimeZone(timeZone)) throw coreError('VALIDATION_FAILED', {}, { errors: [{ path: '/timeZone', message: 'unknown time zone', key: 'core:validation.timeZone' }] });
-    return reply.code(201).send(await tenants.create(request.body));
+    return reply.code(201).send(await tenants.create(request.body, { requestId: String(request.id) }));
   });
 
   app.get('/admin/tenants', {
@@ -47,7 +48,7 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
     config: { ...admin, bodyless: true },
     schema: { summary: 'Enable a plugin for a tenant (with its dependencies, listed in Peyvand-Enabled-Plugins)', tags, params: pluginParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
   }, async (request, reply) => {
-    const enabled = await tenants.enablePlugin(request.params.slug, request.params.plugin);
+    const enabled = await tenants.enablePlugin(request.params.slug, request.params.plugin, { requestId: String(request.id) });
     return reply.code(204).header('peyvand-enabled-plugins', enabled.join(',')).send();
   });
 
@@ -55,7 +56,7 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
     config: admin,
     schema: { summary: 'Disable a plugin for a tenant (its data is kept)', tags, params: pluginParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
   }, async (request, reply) => {
-    await tenants.disablePlugin(request.params.slug, request.params.plugin);
+    await tenants.disablePlugin(request.params.slug, request.params.plugin, { requestId: String(request.id) });
     return reply.code(204).send();
   });
 
@@ -71,7 +72,7 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
   }, async (request, reply) => {
     const tenant = await tenants.getBySlug(request.params.slug);
     if (!(await roles.exists(tenant.id, request.body.role))) throw coreError('UNKNOWN_ROLE', { role: request.body.role });
-    return reply.code(201).send(await apiKeys.create(tenant.id, request.body.name, request.body.role));
+    return reply.code(201).send(await apiKeys.create(platformAuthor(tenant.id, 'admin-api', String(request.id)), request.body.name, request.body.role));
   });
 
   app.delete<{ Params: { slug: string; id: string } }>('/admin/tenants/:slug/api-keys/:id', {
@@ -79,7 +80,7 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
     schema: { summary: 'Revoke an API key at once', tags, params: { type: 'object', additionalProperties: false, required: ['slug', 'id'], properties: { ...slugParam, id: { type: 'string', maxLength: 64 } } }, response: { 204: { type: 'null' }, '4xx': problemSchema } },
   }, async (request, reply) => {
     const tenant = await tenants.getBySlug(request.params.slug);
-    await apiKeys.revoke(tenant.id, request.params.id);
+    await apiKeys.revoke(platformAuthor(tenant.id, 'admin-api', String(request.id)), request.params.id);
     return reply.code(204).send();
   });
 
@@ -103,7 +104,7 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
       response: { 204: { type: 'null' }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    await tenants.setEmbedConfig(request.params.slug, request.body);
+    await tenants.setEmbedConfig(request.params.slug, request.body, { requestId: String(request.id) });
     return reply.code(204).send();
   });
 }

@@ -88,10 +88,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
   }, async (request) => {
     const actor = actorOf(request);
     const enabled = await tenants.enabledPlugins(actor.tenantId);
-    const before = (await roles.list(actor.tenantId, enabled)).find((r) => r.name === request.params.name);
-    const role = await roles.put(actor.tenantId, request.params.name, request.body, enabled);
-    await audit.record(db.knex, actor, { action: 'role.put', entityType: 'role', entityId: role.name, before: before ?? null, after: role });
-    return role;
+    return roles.put(actor, request.params.name, request.body, enabled);
   });
 
   app.put<{ Body: { schema: JsonSchema } }>('/settings/custom-fields', {
@@ -105,9 +102,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
   }, async (request) => {
     const actor = actorOf(request);
     kernel.customers.validateCustomFieldsSchema(request.body.schema);
-    const before = await tenants.settings(actor.tenantId);
-    const after = await tenants.updateSettings(actor.tenantId, { customFieldsSchema: request.body.schema });
-    await audit.record(db.knex, actor, { action: 'settings.custom_fields', entityType: 'tenant', entityId: actor.tenantId, before: before.customFieldsSchema ?? null, after: after.customFieldsSchema });
+    await tenants.updateSettings(actor, { customFieldsSchema: request.body.schema });
     return { schema: request.body.schema };
   });
 

@@ -180,6 +180,8 @@ t.test('organizations and their contacts', async (t) => {
   const person = await post(admin, { kind: 'person', name: 'Contact', organizationId: org.id });
   t.equal(person.statusCode, 201);
   t.equal(person.json().organizationId, org.id);
+  const contacts = (await p.call(admin, { method: 'GET', url: `/api/v1/customers?organizationId=${org.id}` })).json();
+  t.same(contacts.items.map((c: { id: string }) => c.id), [person.json().id], 'contacts of the organization');
   const notOrg = await post(admin, { kind: 'person', name: 'Contact', organizationId: person.json().id });
   t.equal(notOrg.statusCode, 422);
   t.equal(notOrg.json().code, 'ORGANIZATION_INVALID');

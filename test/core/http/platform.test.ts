@@ -180,3 +180,16 @@ t.test('roles', async (t) => {
   const agent = await acme.key('agent');
   t.equal((await p.call(agent, { method: 'PUT', url: '/api/v1/roles/agent', payload: { permissions: [] } })).statusCode, 403, 'agents cannot edit roles');
 });
+
+t.test('admin and settings writes are audited and evented, without secrets', async (t) => {
+  const audit = (await p.call(owner, { method: 'GET', url: '/api/v1/audit?limit=200' })).json().items as Array<{ action: string; actor: string; after: unknown; requestId: string | null }>;
+  const actions = new Set(audit.map((a) => a.action));
+  for (const action of ['tenant.create', 'api_key.create', 'api_key.revoke', 'tenant.embed_configure', 'role.put']) t.ok(actions.has(action), `${action} audited`);
+  t.ok(audit.filter((a) => a.action.startsWith('api_key')).every((a) => a.actor === 'platform:admin-api' && a.requestId), 'by the platform admin, with the request id');
+  const events = (await p.call(owner, { method: 'GET', url: '/api/v1/events?limit=200&types=tenant.*,api_key.*,role.*' })).json().items as Array<{ type: string }>;
+  t.ok(['tenant.created', 'api_key.created', 'api_key.revoked', 'tenant.embed_configured', 'role.updated'].every((type) => events.some((e) => e.type === type)), 'and evented');
+  const everything = JSON.stringify(audit) + JSON.stringify(events);
+  t.notMatch(everything, /pvk_[0-9a-f]{12}_/, 'no API key in the trail');
+  t.notMatch(everything, /another-embed-secret/, 'no embed secret in the trail');
+  t.match(everything, /"hs256SecretSet":true/, 'only whether one is set');
+});
