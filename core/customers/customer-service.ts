@@ -70,7 +70,7 @@ export class CustomerService {
       created_at: now,
       updated_at: now,
     });
-    await this.writeDerived(trx, actor, customer);
+    await this.writeDerived(trx, actor, customer, true);
     await this.audit.record(trx, actor, { action: 'customer.create', entityType: 'customer', entityId: customer.id, after: customer });
     await this.events.emit(trx, 'customer.created', { customer }, { tenantId: actor.tenantId, aggregateType: 'customer', aggregateId: customer.id });
     return customer;
@@ -190,9 +190,9 @@ export class CustomerService {
     return c;
   }
 
-  private async writeDerived(trx: Knex.Transaction, actor: Actor, c: CustomerDto): Promise<void> {
+  private async writeDerived(trx: Knex.Transaction, actor: Actor, c: CustomerDto, isNew = false): Promise<void> {
     try {
-      await this.store.writeDerived(trx, actor.tenantId, c);
+      await this.store.writeDerived(trx, actor.tenantId, c, { isNew });
     } catch (err) {
       if (isUniqueViolation(err)) throw coreError('EXTERNAL_REF_TAKEN', {}, { cause: err });
       throw err;

@@ -30,15 +30,19 @@ export class CustomerStore {
     return row ? customerFromRow(row) : undefined;
   }
 
-  /** Rewrites tags, identities, refs and search entries of a customer. */
-  async writeDerived(trx: Knex.Transaction, tenantId: string, c: CustomerDto): Promise<void> {
+  /**
+   * Rewrites tags, identities, refs and search entries of a customer. A new customer has
+   * none to delete, and skipping the DELETE matters: on MySQL/MariaDB a DELETE that finds
+   * nothing still takes gap locks, which would make concurrent creations wait on each other.
+   */
+  async writeDerived(trx: Knex.Transaction, tenantId: string, c: CustomerDto, options: { isNew?: boolean } = {}): Promise<void> {
     const t = (name: string) => this.db.table(name);
-    await trx(t('customer_tags')).where({ customer_id: c.id }).delete();
+    if (!options.isNew) {
+      for (const name of ['customer_tags', 'customer_identities', 'customer_refs']) await trx(t(name)).where({ customer_id: c.id }).delete();
+    }
     if (c.tags.length) await trx(t('customer_tags')).insert(c.tags.map((tag) => ({ tenant_id: tenantId, tag, customer_id: c.id })));
-    await trx(t('customer_identities')).where({ customer_id: c.id }).delete();
     const ids = identitiesOf(c);
     if (ids.length) await trx(t('customer_identities')).insert(ids.map((i) => ({ tenant_id: tenantId, kind: i.kind, value: i.value, customer_id: c.id })));
-    await trx(t('customer_refs')).where({ customer_id: c.id }).delete();
     if (c.externalRefs.length) await trx(t('customer_refs')).insert(c.externalRefs.map((r) => ({ tenant_id: tenantId, source: r.source, external_id: r.id, customer_id: c.id })));
     await this.search.put(trx, this.db.prefix, { tenantId, customerId: c.id, fields: searchFieldsOf(c) });
   }

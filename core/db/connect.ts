@@ -67,7 +67,15 @@ export function knexConfigFor(url: string): Knex.Config {
         timezone: 'Z',
         supportBigNumbers: true,
       },
-      pool: { min: 0, max: 10 },
+      pool: {
+        min: 0,
+        max: 10,
+        // READ COMMITTED: no gap locks on scans, so concurrent writers (outbox inserts,
+        // derived-row rewrites) do not wait on each other as they do under REPEATABLE READ.
+        afterCreate(conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
+          conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (err) => done(err, conn));
+        },
+      },
     };
   }
   throw new BootError('CONFIG_INVALID', undefined, `DATABASE_URL "${redactUrl(url)}" is not sqlite:, postgres:// or mysql://`);

@@ -5,13 +5,16 @@
  * `subscriber_failures` and retried with exponential backoff and jitter; after
  * `maxAttempts` it is dead-lettered and stays visible.
  *
+ * Concurrent writers can commit outbox rows out of `seq` order; the dispatcher never
+ * moves past a young gap (`committedPrefix`), so a late commit is still delivered.
+ *
  * Single-node: with several processes on one database each would deliver every event.
  * Claiming batches across nodes (SKIP LOCKED / leases) is the multi-node issue's work.
  */
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
 import { readInt } from '../db/database.js';
-import { eventFromRow, type Outbox } from './outbox.js';
+import { committedPrefix, DEFAULT_GAP_GRACE_MS, eventFromRow, type Outbox } from './outbox.js';
 import { matchesEventPattern, type EventSubscriber, type PeyvandEvent } from './types.js';
 
 /** A subscriber and the plugin that owns it. */
@@ -29,6 +32,8 @@ export interface DispatcherOptions {
   backoffBaseMs?: number;
   /** Longest retry delay. */
   backoffMaxMs?: number;
+  /** How long a gap in the outbox sequence is waited for (see `committedPrefix`). */
+  gapGraceMs?: number;
 }
 
 /** Decides whether a plugin's subscribers see a tenant's events. */
@@ -41,6 +46,7 @@ export class Dispatcher {
   private readonly maxAttempts: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
+  private readonly gapGraceMs: number;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
@@ -60,6 +66,7 @@ export class Dispatcher {
     this.maxAttempts = options.maxAttempts ?? 8;
     this.backoffBaseMs = options.backoffBaseMs ?? 1000;
     this.backoffMaxMs = options.backoffMaxMs ?? 15 * 60_000;
+    this.gapGraceMs = options.gapGraceMs ?? DEFAULT_GAP_GRACE_MS;
   }
 
   /**
@@ -146,7 +153,8 @@ export class Dispatcher {
     const progressTable = this.db.table('subscriber_progress');
     const progress = await this.db.knex(progressTable).where({ subscriber_id: subscriber.id }).first();
     const lastSeq = progress ? readInt(progress.last_seq) : 0;
-    const rows = await this.db.knex(this.db.table('outbox')).where('seq', '>', lastSeq).orderBy('seq').limit(this.batchSize);
+    const fetched = await this.db.knex(this.db.table('outbox')).where('seq', '>', lastSeq).orderBy('seq').limit(this.batchSize);
+    const rows = committedPrefix(fetched, lastSeq, this.gapGraceMs);
     if (rows.length === 0) return 0;
     const failures: Array<{ event: PeyvandEvent; error: string }> = [];
     let attempted = 0;

@@ -54,3 +54,24 @@ export function eventFromRow(row: Record<string, unknown>): PeyvandEvent {
     data: readJson<Record<string, unknown>>(row.data, {}),
   };
 }
+
+/** How long a gap in `seq` may be a transaction still in flight (see {@link committedPrefix}). */
+export const DEFAULT_GAP_GRACE_MS = 10_000;
+
+/**
+ * The rows a reader may pass over now. With concurrent writers (PostgreSQL, MySQL) a
+ * transaction that took `seq` 41 can commit after the one that took 42; a reader that
+ * moved its cursor to 42 would never see 41. So a reader stops before the first gap in
+ * `seq` until the row after the gap is older than `graceMs`: by then the gap is a
+ * rolled-back transaction, not a slow one. SQLite has one writer and never gaps.
+ */
+export function committedPrefix<R extends { seq: unknown; occurred_at: unknown }>(rows: readonly R[], afterSeq: number, graceMs: number, now = Date.now()): R[] {
+  let expected = afterSeq + 1;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    const seq = readInt(row.seq);
+    if (seq !== expected && now - readInt(row.occurred_at) < graceMs) return rows.slice(0, i);
+    expected = seq + 1;
+  }
+  return [...rows];
+}

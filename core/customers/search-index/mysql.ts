@@ -56,7 +56,13 @@ export const mysqlSearchIndex: SearchIndex = {
   },
 
   async remove(db, prefix, tenantId, customerId) {
-    await db(table(prefix)).where({ tenant_id: tenantId, customer_id: customerId }).delete();
+    // A plain read first, then deletes by exact primary key: a DELETE with this WHERE is
+    // a locking scan that can walk other customers' uncommitted rows of the tenant and
+    // wait on them, which made concurrent creations queue behind each other.
+    const tokens = await db(table(prefix)).where({ tenant_id: tenantId, customer_id: customerId }).pluck('token');
+    for (let i = 0; i < tokens.length; i += 500) {
+      await db(table(prefix)).where({ tenant_id: tenantId, customer_id: customerId }).whereIn('token', tokens.slice(i, i + 500)).delete();
+    }
   },
 
   matching(db, prefix, tenantId, queryTokens) {

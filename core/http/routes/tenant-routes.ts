@@ -4,8 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kernel } from '../../kernel/kernel.js';
 import { actorOf } from '../request-guards.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { eventFromRow } from '../../events/outbox.js';
-import { matchesEventPattern } from '../../events/types.js';
+import { replayEvents } from '../../events/replay.js';
 import { readInt } from '../../db/database.js';
 import type { RecordScope, JsonSchema } from '../../kernel/plugin.js';
 import { pageOf, pageQuery } from '../../customers/customer-schemas.js';
@@ -119,25 +118,12 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
     },
   }, async (request) => {
     const actor = actorOf(request);
-    const patterns = request.query.types?.split(',') ?? ['*'];
-    let after = request.query.after ? Number(decodeCursor(request.query.after)[0]) : 0;
-    const items: ReturnType<typeof eventFromRow>[] = [];
-    // Type filters with wildcards are applied in code; scan forward in bounded pages.
-    for (let round = 0; round < 20 && items.length < request.query.limit; round++) {
-      const rows = await db.knex(db.table('outbox')).where('tenant_id', actor.tenantId).andWhere('seq', '>', after).orderBy('seq').limit(500);
-      if (rows.length === 0) break;
-      for (const row of rows) {
-        after = readInt(row.seq);
-        const event = eventFromRow(row);
-        if (matchesEventPattern(event.type, patterns)) items.push(event);
-        if (items.length >= request.query.limit) break;
-      }
-      if (rows.length < 500) break;
-    }
+    const after = request.query.after ? Number(decodeCursor(request.query.after)[0]) : 0;
+    const { items, position } = await replayEvents(db, actor.tenantId, after, request.query.types?.split(',') ?? ['*'], request.query.limit, kernel.options.dispatcher?.gapGraceMs);
     return {
       items: items.map((e) => ({ id: e.id, type: e.type, occurredAt: e.occurredAt, data: e.data })),
       // Always a position to continue from, so a consumer polling the end keeps its place.
-      nextCursor: after > 0 ? encodeCursor([after]) : null,
+      nextCursor: position > 0 ? encodeCursor([position]) : null,
     };
   });
 

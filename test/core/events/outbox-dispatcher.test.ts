@@ -36,8 +36,10 @@ const watcher = definePlugin({
   ],
 });
 
+// Gaps left by the rolled-back write below are covered by commit-order.test.ts; here
+// the dispatcher need not wait for them.
 const boot = (): Promise<Kernel> =>
-  createKernel({ databaseUrl: db.url, secret, logger: pino({ level: 'silent' }), plugins: [watcher], dispatch: false, dispatcher: { backoffBaseMs: 1, backoffMaxMs: 5, maxAttempts: 3 } });
+  createKernel({ databaseUrl: db.url, secret, logger: pino({ level: 'silent' }), plugins: [watcher], dispatch: false, dispatcher: { backoffBaseMs: 1, backoffMaxMs: 5, maxAttempts: 3, gapGraceMs: 0 } });
 
 let kernel = await boot();
 const tenant = await kernel.tenants.create({ slug: 'evt', name: 'Events', plugins: ['watcher'] });
@@ -104,7 +106,7 @@ t.test('a started dispatcher delivers soon after commit', async (t) => {
 });
 
 t.test('replay and dead letters over HTTP', async (t) => {
-  const p = await bootPeyvand(t, { plugins: [watcher], dispatcher: { backoffBaseMs: 1, maxAttempts: 1 } });
+  const p = await bootPeyvand(t, { plugins: [watcher], dispatcher: { backoffBaseMs: 1, maxAttempts: 1, gapGraceMs: 0 } });
   const ten = await p.tenant('replay', { plugins: ['watcher'] });
   const key = await ten.key('admin');
   const other = await (await p.tenant('quiet')).key('admin');
@@ -113,12 +115,12 @@ t.test('replay and dead letters over HTTP', async (t) => {
   await p.call(key, { method: 'PATCH', url: `/api/v1/customers/${ids[0]}`, payload: { name: 'E0 renamed' } });
   await p.call(other, { method: 'POST', url: '/api/v1/customers', payload: { kind: 'person', name: 'Not yours' } });
 
-  const page1 = (await p.call(key, { method: 'GET', url: '/api/v1/events?limit=4' })).json();
+  const page1 = (await p.call(key, { method: 'GET', url: '/api/v1/events?limit=4&types=customer.*' })).json();
   t.equal(page1.items.length, 4);
   t.match(page1.items[0], { type: 'customer.created', data: { customer: { name: 'E0' } } });
-  const page2 = (await p.call(key, { method: 'GET', url: `/api/v1/events?limit=4&after=${page1.nextCursor}` })).json();
+  const page2 = (await p.call(key, { method: 'GET', url: `/api/v1/events?limit=4&types=customer.*&after=${page1.nextCursor}` })).json();
   t.same(page2.items.map((e: { type: string }) => e.type), ['customer.created', 'customer.updated'], 'continues in order, only this tenant');
-  const end = (await p.call(key, { method: 'GET', url: `/api/v1/events?after=${page2.nextCursor}` })).json();
+  const end = (await p.call(key, { method: 'GET', url: `/api/v1/events?types=customer.*&after=${page2.nextCursor}` })).json();
   t.same(end.items, []);
   t.equal(end.nextCursor, page2.nextCursor, 'at the end the cursor keeps its place');
   const updates = (await p.call(key, { method: 'GET', url: '/api/v1/events?types=customer.updated' })).json();
