@@ -28,6 +28,11 @@ export class PermissionRegistry {
     return this.permissions.has(name);
   }
 
+  /** The plugin that declared a permission. */
+  pluginOf(name: string): string | undefined {
+    return this.permissions.get(name)?.plugin;
+  }
+
   /** All permissions, sorted by name. */
   list(): RegisteredPermission[] {
     return [...this.permissions.values()].sort((a, b) => a.name.localeCompare(b.name));

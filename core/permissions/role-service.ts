@@ -75,8 +75,8 @@ export class RoleService {
     for (const role of roles) {
       for (const p of role.permissions) {
         // A permission of a plugin the tenant has switched off grants nothing.
-        const declared = this.registry.list().find((d) => d.name === p);
-        if (declared && enabledPlugins.has(declared.plugin)) permissions.add(p);
+        const plugin = this.registry.pluginOf(p);
+        if (plugin && enabledPlugins.has(plugin)) permissions.add(p);
       }
       for (const [resource, scope] of Object.entries(role.scopes)) scopes[resource] = widerScope(scopes[resource], scope);
     }
