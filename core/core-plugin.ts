@@ -4,6 +4,9 @@ import { CORE_VERSION } from './version.js';
 import { tenancyMigration } from './migrations/001_tenancy.js';
 import { customersMigration } from './migrations/002_customers.js';
 import { eventsMigration } from './migrations/003_events.js';
+import { webhooksMigration } from './migrations/004_webhooks.js';
+import { dispatchLeasesMigration } from './migrations/005_dispatch_leases.js';
+import { customerSearchPrefixesMigration } from './migrations/006_customer_search_prefixes.js';
 
 const ALL: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent', 'viewer'];
 const WRITERS: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent'];
@@ -32,10 +35,11 @@ export const corePlugin = definePlugin({
     permission('role.read', MANAGERS),
     permission('role.manage', ADMINS),
     permission('settings.manage', ADMINS),
+    permission('webhook.manage', ADMINS),
   ],
   // Agents see the customers they own, managers their teams', everyone else all.
   scopedResources: [{ name: 'customer', defaults: { agent: 'own', manager: 'team' } }],
-  migrations: [tenancyMigration, customersMigration, eventsMigration],
+  migrations: [tenancyMigration, customersMigration, eventsMigration, webhooksMigration, dispatchLeasesMigration, customerSearchPrefixesMigration],
   events: {
     'customer.created': { type: 'object' },
     'customer.updated': { type: 'object' },
@@ -50,5 +54,10 @@ export const corePlugin = definePlugin({
     'role.updated': { type: 'object' },
     'api_key.created': { type: 'object' },
     'api_key.revoked': { type: 'object' },
+    'webhook.created': { type: 'object' },
+    'webhook.updated': { type: 'object' },
+    'webhook.deleted': { type: 'object' },
+    'webhook.paused': { type: 'object' },
+    'webhook.delivery_retried': { type: 'object' },
   },
 });

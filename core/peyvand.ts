@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { createKernel, type Kernel, type KernelOptions } from './kernel/kernel.js';
 import { registerPeyvandHttp, type HttpOptions } from './http/peyvand-http.js';
+import { errorHandler } from './http/problem.js';
 
 /** Options of a Peyvand deployment. */
 export interface PeyvandOptions extends KernelOptions {
@@ -33,9 +34,16 @@ export async function createPeyvand(options: PeyvandOptions): Promise<Peyvand> {
     loggerInstance: kernel.logger,
     bodyLimit: options.http?.bodyLimit ?? 1024 * 1024,
     // A slow client cannot hold a connection: whole request within 30 s, idle sockets closed.
-    requestTimeout: 30_000,
-    connectionTimeout: 60_000,
+    requestTimeout: options.http?.requestTimeoutMs ?? 30_000,
+    connectionTimeout: options.http?.connectionTimeoutMs ?? 60_000,
     keepAliveTimeout: 5_000,
+    // Node enforces requestTimeout from a periodic sweep (30 s by default).
+    ...(options.http?.timeoutCheckIntervalMs !== undefined && { http: { connectionsCheckingInterval: options.http.timeoutCheckIntervalMs } }),
+    // A path with invalid percent-encoding is refused before routing: still problem+json.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', String(request.id));
+      return errorHandler(kernel.i18n)(error, request, reply);
+    },
     return503OnClosing: true,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -1,7 +1,7 @@
 /** The audit log: every write records actor, time, entity and before/after, in the writer's transaction. */
 import { newId } from '../db/ids.js';
 import type { Database, Executor } from '../db/database.js';
-import { readInt, readJson } from '../db/database.js';
+import { insertMany, readInt, readJson } from '../db/database.js';
 import type { Actor } from '../auth/actor.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 
@@ -37,7 +37,17 @@ export class AuditLog {
 
   /** Records a write through the writer's transaction. */
   async record(trx: Executor, actor: ChangeAuthor, entry: AuditRecord): Promise<void> {
-    await trx(this.db.table('audit_log')).insert({
+    await trx(this.db.table('audit_log')).insert(this.row(actor, entry, Date.now()));
+  }
+
+  /** {@link record} for many entries of one author with multi-row inserts (bulk import). */
+  async recordMany(trx: Executor, actor: ChangeAuthor, entries: readonly AuditRecord[]): Promise<void> {
+    const now = Date.now();
+    await insertMany(trx, this.db.table('audit_log'), entries.map((entry) => this.row(actor, entry, now)));
+  }
+
+  private row(actor: ChangeAuthor, entry: AuditRecord, now: number): Record<string, unknown> {
+    return {
       id: newId(),
       tenant_id: actor.tenantId,
       actor: actor.subject,
@@ -48,8 +58,8 @@ export class AuditLog {
       before: entry.before === undefined ? null : JSON.stringify(entry.before),
       after: entry.after === undefined ? null : JSON.stringify(entry.after),
       request_id: actor.requestId ?? null,
-      occurred_at: Date.now(),
-    });
+      occurred_at: now,
+    };
   }
 
   /** Newest first, cursor-paginated. */

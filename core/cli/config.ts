@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { MIN_SECRET_LENGTH } from '../auth/secret-box.js';
 import { DEFAULT_DATABASE_URL, redactUrl, type Dialect } from '../db/connect.js';
+import { parseTransportUrl, redactTransportUrl } from '../events/transports/transport.js';
 
 /** Languages the CLI prints. */
 export type CliLanguage = 'en' | 'fa';
@@ -35,6 +36,14 @@ export interface CliConfig {
    */
   dataDir: string;
   lang: CliLanguage;
+  /** `PEYVAND_EVENTS_URL`: the external event transport, when set. */
+  eventsUrl: string | undefined;
+  /**
+   * Dispatcher tuning for operators: `PEYVAND_DISPATCH_LEASE_MS` (how long a dead node's
+   * subscribers wait for another node), `PEYVAND_DISPATCH_MAX_ATTEMPTS` and
+   * `PEYVAND_DISPATCH_BACKOFF_MS` (retries before a dead letter, first retry delay).
+   */
+  dispatcher: { leaseMs?: number; maxAttempts?: number; backoffBaseMs?: number };
 }
 
 /** Pino levels accepted by `LOG_LEVEL`. */
@@ -126,13 +135,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   }
 
   const tablePrefix = value('PEYVAND_TABLE_PREFIX') ?? CONFIG_DEFAULTS.tablePrefix;
-  if (!/^[A-Za-z][A-Za-z0-9_]{0,29}$/.test(tablePrefix)) {
-    throw new ConfigError('PEYVAND_TABLE_PREFIX', 'tablePrefix', { value: tablePrefix }, `PEYVAND_TABLE_PREFIX must start with a letter and hold only letters, digits and "_" (at most 30), not "${tablePrefix}".`);
+  if (!/^[a-z][a-z0-9_]{0,11}$/.test(tablePrefix)) {
+    throw new ConfigError('PEYVAND_TABLE_PREFIX', 'tablePrefix', { value: tablePrefix }, `PEYVAND_TABLE_PREFIX must start with a lower-case letter and hold only lower-case letters, digits and "_" (at most 12), not "${tablePrefix}".`);
   }
 
   const dataDirRaw = value('PEYVAND_DATA_DIR');
   const dataDir = dataDirRaw !== undefined ? path.resolve(cwd, dataDirRaw) : sqliteFile ? path.dirname(sqliteFile) : path.resolve(cwd, 'data');
 
+  const eventsUrl = value('PEYVAND_EVENTS_URL');
+  if (eventsUrl !== undefined) {
+    try {
+      parseTransportUrl(eventsUrl);
+    } catch (err) {
+      const shown = redactTransportUrl(eventsUrl);
+      throw new ConfigError('PEYVAND_EVENTS_URL', 'eventsUrl', { value: shown }, `PEYVAND_EVENTS_URL must be redis://… or nats://… (${(err as Error).message.replace(/^[A-Z_]+: /, '')}).`);
+    }
+  }
+  const dispatcher: CliConfig['dispatcher'] = {};
+  for (const [variable, key, min] of [['PEYVAND_DISPATCH_LEASE_MS', 'leaseMs', 100], ['PEYVAND_DISPATCH_MAX_ATTEMPTS', 'maxAttempts', 1], ['PEYVAND_DISPATCH_BACKOFF_MS', 'backoffBaseMs', 1]] as const) {
+    const raw = value(variable);
+    if (raw === undefined) continue;
+    if (!/^\d{1,9}$/.test(raw) || Number(raw) < min) throw new ConfigError(variable, 'wholeNumber', { variable, value: raw, min }, `${variable} must be a whole number of at least ${min}, not "${raw}".`);
+    dispatcher[key] = Number(raw);
+  }
   return {
     port,
     host,
@@ -145,6 +170,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     tablePrefix,
     dataDir,
     lang: languageOf(env),
+    eventsUrl,
+    dispatcher,
   };
 }
 

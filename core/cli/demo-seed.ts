@@ -5,7 +5,8 @@
  *
  * Everything goes through the kernel's services with a system actor, so the events and
  * audit entries a real client would cause are written too. Idempotent: the tenant is
- * created once, and customers are seeded only while the tenant has none.
+ * created once, customers are seeded only while the tenant has none, and (with the sales
+ * plugin installed) a pipeline and deals only while it has no pipeline.
  *
  * @module
  */
@@ -16,6 +17,7 @@ import { systemActor, type Actor } from '../auth/actor.js';
 import type { CustomerInput } from '../customers/customer-types.js';
 import type { TimelineInput } from '../customers/timeline-service.js';
 import type { Tenant } from '../tenancy/tenant-service.js';
+import { seedSales } from './demo-seed-sales.js';
 import { DATA_FILES, readDataFile, writeDataFile } from './data-dir.js';
 
 /** Slug of the demo tenant. */
@@ -44,6 +46,8 @@ export interface SeedDemoResult {
   timelineEntries: number;
   /** Whether the embed configuration was set now. */
   embedConfigured: boolean;
+  /** Sales deals created now (0 when the tenant already had a pipeline, or sales is not installed). */
+  dealsCreated: number;
 }
 
 type DemoCustomer = CustomerInput & { key: string; org?: string; timeline?: Array<TimelineInput & { daysAgo: number }> };
@@ -229,8 +233,9 @@ export async function seedDemo(kernel: Kernel, options: SeedDemoOptions = {}): P
     });
   }
 
+  const dealsCreated = await seedSales(kernel, tenant, actor);
   const embedConfigured = await ensureEmbedConfig(kernel, tenant, options);
-  return { tenantSlug: tenant.slug, created, customersCreated, timelineEntries, embedConfigured };
+  return { tenantSlug: tenant.slug, created, customersCreated, timelineEntries, embedConfigured, dealsCreated };
 }
 
 async function seedCustomers(kernel: Kernel, actor: Actor, trx: Knex.Transaction): Promise<{ customers: number; timeline: number }> {

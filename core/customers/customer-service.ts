@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { newId } from '../db/ids.js';
-import type { Database } from '../db/database.js';
+import type { Database, Executor } from '../db/database.js';
 import { isUniqueViolation } from '../db/database.js';
 import { coreError } from '../errors.js';
 import type { Actor } from '../auth/actor.js';
@@ -16,8 +16,10 @@ import { applyRecordScope } from '../permissions/record-scope.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { CustomFieldValidator } from './custom-fields.js';
 import { CustomerStore } from './customer-store.js';
-import { queryTokensOf } from './identities.js';
+import { identitiesOf, queryTokensOf } from './identities.js';
+import type { JsonSchema } from '../kernel/plugin.js';
 import { customerFromRow, rowFromCustomer, type CustomerDto, type CustomerInput, type CustomerPatch } from './customer-types.js';
+import { changedFields, mergePatch, normalizeInput, withExternalRef } from './customer-changes.js';
 
 /** Filters of the customer list. */
 export interface CustomerListFilter {
@@ -53,14 +55,7 @@ export class CustomerService {
   async create(actor: Actor, input: CustomerInput, trx?: Knex.Transaction): Promise<CustomerDto> {
     if (!trx) return this.db.transaction((t) => this.create(actor, input, t));
     const now = Date.now();
-    const customer = await this.prepare(trx, actor, {
-      id: newId(),
-      ...normalizeInput(input),
-      ownerId: input.ownerId ?? actor.subject,
-      createdAt: new Date(now).toISOString(),
-      updatedAt: new Date(now).toISOString(),
-      version: 1,
-    });
+    const customer = await this.prepare(trx, actor, this.draft(actor, input, undefined, now));
     await trx(this.db.table('customers')).insert({
       id: customer.id,
       tenant_id: actor.tenantId,
@@ -83,6 +78,27 @@ export class CustomerService {
     return customerFromRow(row);
   }
 
+  /**
+   * Customers of a tenant sharing a normalized email or phone with the given values,
+   * whoever owns them: duplicate detection for records that are not customers yet
+   * (leads, imports). Matches on the same keys as {@link MergeService.duplicates}.
+   */
+  async findByContact(tenantId: string, contact: { emails?: readonly string[]; phones?: readonly string[] }, trx?: Executor): Promise<Array<{ customerId: string; reasons: Array<'email' | 'phone'> }>> {
+    const keys = identitiesOf({ name: '', emails: (contact.emails ?? []).map((value) => ({ value })), phones: (contact.phones ?? []).map((value) => ({ value })) }).filter((i) => i.kind !== 'name');
+    if (keys.length === 0) return [];
+    const rows = await (trx ?? this.db.knex)(this.db.table('customer_identities'))
+      .where('tenant_id', tenantId)
+      .where((q) => {
+        for (const k of keys) q.orWhere((w) => w.where({ kind: k.kind, value: k.value }));
+      })
+      .select('customer_id', 'kind')
+      .orderBy('customer_id')
+      .limit(50);
+    const byCustomer = new Map<string, Set<'email' | 'phone'>>();
+    for (const r of rows) byCustomer.set(String(r.customer_id), (byCustomer.get(String(r.customer_id)) ?? new Set()).add(r.kind === 'email' ? 'email' : 'phone'));
+    return [...byCustomer].map(([customerId, reasons]) => ({ customerId, reasons: [...reasons].sort() }));
+  }
+
   /** Newest first, cursor-paginated, no total count. */
   async list(actor: Actor, filter: CustomerListFilter): Promise<{ items: CustomerDto[]; nextCursor: string | null }> {
     const table = this.db.table('customers');
@@ -90,17 +106,23 @@ export class CustomerService {
     if (filter.ownerId) q.where('owner_id', filter.ownerId);
     if (filter.organizationId) q.where('organization_id', filter.organizationId);
     if (filter.tag) q.whereIn('id', this.db.knex(this.db.table('customer_tags')).select('customer_id').where({ tenant_id: actor.tenantId, tag: filter.tag.trim() }));
+    const cursor = filter.cursor ? decodeCursor(filter.cursor) : undefined;
     if (filter.q !== undefined && filter.q.trim() !== '') {
-      const matching = this.store.search.matching(this.db.knex, this.db.prefix, actor.tenantId, queryTokensOf(filter.q));
+      const tokens = queryTokensOf(filter.q);
+      const { search } = this.store;
+      if (search.ranked) {
+        // The index's own order (newest first) lets it stop at the page: see sqlite.ts.
+        const ranked = search.ranked(q, this.db.prefix, actor.tenantId, tokens, cursor && (typeof cursor[1] === 'number' ? cursor[1] : String(cursor[0])));
+        if (!ranked) return { items: [], nextCursor: null };
+        return page(await ranked.limit(filter.limit + 1), filter.limit, (row, c) => [c.id, Number(row.search_rank)]);
+      }
+      const matching = search.matching(this.db.knex, this.db.prefix, actor.tenantId, tokens);
       // A query of only punctuation matches nothing rather than everything.
       if (!matching) return { items: [], nextCursor: null };
       q.whereIn(`${table}.id`, matching);
     }
-    if (filter.cursor) q.where(`${table}.id`, '<', String(decodeCursor(filter.cursor)[0]));
-    const rows = await q.orderBy(`${table}.id`, 'desc').limit(filter.limit + 1);
-    const items = rows.slice(0, filter.limit).map(customerFromRow);
-    const last = items[items.length - 1];
-    return { items, nextCursor: rows.length > filter.limit && last ? encodeCursor([last.id]) : null };
+    if (cursor) q.where(`${table}.id`, '<', String(cursor[0]));
+    return page(await q.orderBy(`${table}.id`, 'desc').limit(filter.limit + 1), filter.limit, (_row, c) => [c.id]);
   }
 
   /** Applies a JSON merge-patch; `expectedVersion` (from If-Match) guards against lost updates. */
@@ -128,16 +150,15 @@ export class CustomerService {
    * re-sync produces no version bump and no event.
    */
   async upsertByRef(actor: Actor, source: string, externalId: string, input: CustomerInput): Promise<{ created: boolean; customer: CustomerDto }> {
-    const refs = dedupeRefs([...(input.externalRefs ?? []), { source, id: externalId }]);
+    const withRef = withExternalRef(input, source, externalId);
     try {
       return await this.db.transaction(async (trx) => {
         const existingId = await this.store.idByRef(trx, actor.tenantId, source, externalId);
         // Creating through sync needs the create permission as well as update.
         if (!existingId && !can(actor, 'core.customer.create')) throw coreError('FORBIDDEN', { permission: 'core.customer.create' });
-        if (!existingId) return { created: true, customer: await this.create(actor, { ...input, externalRefs: refs }, trx) };
+        if (!existingId) return { created: true, customer: await this.create(actor, withRef, trx) };
         const before = await this.getForWrite(trx, actor, existingId);
-        const next = { ...before, ...normalizeInput({ ...input, externalRefs: refs }), ownerId: input.ownerId ?? before.ownerId };
-        return { created: false, customer: await this.applyChange(trx, actor, before, next) };
+        return { created: false, customer: await this.applyChange(trx, actor, before, this.draft(actor, withRef, before)) };
       });
     } catch (err) {
       // Two syncs racing to create the same ref: the loser retries as an update.
@@ -176,17 +197,46 @@ export class CustomerService {
     return after;
   }
 
-  /** Checks the rules JSON Schema cannot express: custom fields, owner, organization. */
-  private async prepare(trx: Knex.Transaction, actor: Actor, c: CustomerDto, before?: CustomerDto): Promise<CustomerDto> {
-    if (c.ownerId !== undefined && c.ownerId !== before?.ownerId && c.ownerId !== actor.subject && !can(actor, 'core.customer.assign')) {
+  /**
+   * The customer a full write of `input` produces (create, or upsert over `before`):
+   * normalized, defaults filled, a new one with a fresh id, version 1 and the actor as
+   * default owner. Nothing is checked or stored; see {@link assertWritable}.
+   */
+  draft(actor: Actor, input: CustomerInput, before?: CustomerDto, now = Date.now()): CustomerDto {
+    if (before) return { ...before, ...normalizeInput(input), ownerId: input.ownerId ?? before.ownerId };
+    const at = new Date(now).toISOString();
+    return { id: newId(), ...normalizeInput(input), ownerId: input.ownerId ?? actor.subject, createdAt: at, updatedAt: at, version: 1 };
+  }
+
+  /**
+   * The rules JSON Schema cannot express — owner assignment, custom fields, organization —
+   * against what the caller loaded: the tenant's custom-fields schema and the customer
+   * `c.organizationId` names (undefined when there is none). Throws the coded error.
+   * Split from the loading so a batch loads these once for all its rows.
+   */
+  assertWritable(actor: Actor, c: CustomerDto, before: CustomerDto | undefined, loaded: { customFieldsSchema: JsonSchema | undefined; organization: CustomerDto | undefined }): void {
+    // Any change of owner but taking the record oneself needs the assign permission; removing
+    // the owner (`ownerId: null`) is a change too, not a way around it.
+    if ((c.ownerId ?? null) !== (before?.ownerId ?? null) && c.ownerId !== actor.subject && !can(actor, 'core.customer.assign')) {
       throw coreError('OWNER_NOT_ALLOWED', {}, { errors: [{ path: '/ownerId', message: 'not allowed to assign another owner', key: 'core:validation.ownerNotAllowed' }] });
     }
-    const schema = (await this.tenants.settings(actor.tenantId, trx)).customFieldsSchema;
-    this.customFields.validate(schema, c.customFields);
-    if (c.organizationId !== undefined) {
-      const org = await this.store.find(trx, actor.tenantId, c.organizationId);
-      if (!org || org.kind !== 'organization' || c.kind !== 'person' || org.id === c.id) throw coreError('ORGANIZATION_INVALID', { id: c.organizationId });
-    }
+    this.customFields.validate(loaded.customFieldsSchema, c.customFields);
+    const org = loaded.organization;
+    if (c.organizationId !== undefined && (!org || org.kind !== 'organization' || c.kind !== 'person' || org.id === c.id)) throw coreError('ORGANIZATION_INVALID', { id: c.organizationId });
+  }
+
+  /** Loads what {@link assertWritable} needs for one customer and checks it. */
+  private async prepare(trx: Knex.Transaction, actor: Actor, c: CustomerDto, before?: CustomerDto): Promise<CustomerDto> {
+    const customFieldsSchema = (await this.tenants.settings(actor.tenantId, trx)).customFieldsSchema;
+    // A new link must name an organization within the caller's record scope: one outside it
+    // is refused exactly like a missing one (no linking to, or probing for, unseen records).
+    const linking = c.organizationId !== undefined && c.organizationId !== before?.organizationId;
+    const organization = c.organizationId === undefined
+      ? undefined
+      : linking
+        ? await applyRecordScope(this.store.query(trx, actor.tenantId), actor, 'customer').where('id', c.organizationId).first().then((row) => (row ? customerFromRow(row) : undefined))
+        : await this.store.find(trx, actor.tenantId, c.organizationId);
+    this.assertWritable(actor, c, before, { customFieldsSchema, organization });
     return c;
   }
 
@@ -200,61 +250,9 @@ export class CustomerService {
   }
 }
 
-function dedupeRefs(refs: CustomerDto['externalRefs']): CustomerDto['externalRefs'] {
-  const seen = new Map(refs.map((r) => [`${r.source}\u0000${r.id}`, r]));
-  return [...seen.values()];
-}
-
-/** Fills defaults, trims and de-duplicates what the user sent. */
-function normalizeInput(input: CustomerInput): Omit<CustomerDto, 'id' | 'createdAt' | 'updatedAt' | 'version' | 'ownerId'> & { ownerId?: string } {
-  const out: Omit<CustomerDto, 'id' | 'createdAt' | 'updatedAt' | 'version' | 'ownerId'> & { ownerId?: string } = {
-    kind: input.kind,
-    name: input.name.trim(),
-    emails: input.emails ?? [],
-    phones: input.phones ?? [],
-    addresses: input.addresses ?? [],
-    tags: [...new Set((input.tags ?? []).map((t) => t.trim()).filter(Boolean))],
-    customFields: input.customFields ?? {},
-    externalRefs: dedupeRefs(input.externalRefs ?? []),
-  };
-  if (input.givenName) out.givenName = input.givenName;
-  if (input.familyName) out.familyName = input.familyName;
-  if (input.organizationId) out.organizationId = input.organizationId;
-  if (input.locale) out.locale = input.locale;
-  if (input.ownerId) out.ownerId = input.ownerId;
-  return out;
-}
-
-/** RFC 7396 merge-patch of a customer: objects merge, arrays and scalars replace, null removes. */
-function mergePatch(before: CustomerDto, patch: CustomerPatch): CustomerDto {
-  const next: Record<string, unknown> = { ...before };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) {
-      if (key === 'emails' || key === 'phones' || key === 'addresses' || key === 'tags' || key === 'externalRefs') next[key] = [];
-      else if (key === 'customFields') next[key] = {};
-      else delete next[key];
-    } else if (key === 'customFields') {
-      next[key] = mergeObjects(before.customFields, value as Record<string, unknown>);
-    } else {
-      next[key] = value;
-    }
-  }
-  const merged = next as unknown as CustomerDto;
-  return { ...merged, ...normalizeInput(merged as unknown as CustomerInput), ownerId: merged.ownerId } as CustomerDto;
-}
-
-function mergeObjects(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...target };
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else if (typeof v === 'object' && !Array.isArray(v) && typeof out[k] === 'object' && out[k] !== null && !Array.isArray(out[k])) out[k] = mergeObjects(out[k] as Record<string, unknown>, v as Record<string, unknown>);
-    else out[k] = v;
-  }
-  return out;
-}
-
-const COMPARED: ReadonlyArray<keyof CustomerDto> = ['kind', 'name', 'givenName', 'familyName', 'organizationId', 'emails', 'phones', 'addresses', 'tags', 'locale', 'ownerId', 'customFields', 'externalRefs'];
-
-function changedFields(a: CustomerDto, b: CustomerDto): string[] {
-  return COMPARED.filter((k) => JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null));
+/** A page of customers from `limit + 1` rows, with the cursor after its last one. */
+function page(rows: Record<string, unknown>[], limit: number, keyOf: (row: Record<string, unknown>, c: CustomerDto) => Array<string | number>): { items: CustomerDto[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit).map(customerFromRow);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(rows[limit - 1]!, last)) : null };
 }

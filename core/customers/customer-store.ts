@@ -4,7 +4,7 @@
  * tables never disagree with the row.
  */
 import type { Knex } from 'knex';
-import type { Database, Executor } from '../db/database.js';
+import { chunked, insertMany, type Database, type Executor } from '../db/database.js';
 import { searchIndexFor, type SearchIndex } from './search-index/index.js';
 import { identitiesOf, searchFieldsOf } from './identities.js';
 import { customerFromRow, type CustomerDto } from './customer-types.js';
@@ -36,15 +36,52 @@ export class CustomerStore {
    * nothing still takes gap locks, which would make concurrent creations wait on each other.
    */
   async writeDerived(trx: Knex.Transaction, tenantId: string, c: CustomerDto, options: { isNew?: boolean } = {}): Promise<void> {
+    await this.writeDerivedMany(trx, tenantId, [c], options);
+  }
+
+  /**
+   * {@link writeDerived} for many customers of one tenant: one DELETE per table and chunk
+   * for the rewritten ones, then multi-row INSERTs, so a batch of 1,000 costs a handful of
+   * statements instead of thousands. `isNew`: all of them are new (nothing to delete).
+   */
+  async writeDerivedMany(trx: Knex.Transaction, tenantId: string, customers: readonly CustomerDto[], options: { isNew?: boolean } = {}): Promise<void> {
+    if (customers.length === 0) return;
     const t = (name: string) => this.db.table(name);
     if (!options.isNew) {
-      for (const name of ['customer_tags', 'customer_identities', 'customer_refs']) await trx(t(name)).where({ customer_id: c.id }).delete();
+      for (const ids of chunked(customers.map((c) => c.id))) {
+        for (const name of ['customer_tags', 'customer_identities', 'customer_refs']) await trx(t(name)).whereIn('customer_id', ids).delete();
+      }
     }
-    if (c.tags.length) await trx(t('customer_tags')).insert(c.tags.map((tag) => ({ tenant_id: tenantId, tag, customer_id: c.id })));
-    const ids = identitiesOf(c);
-    if (ids.length) await trx(t('customer_identities')).insert(ids.map((i) => ({ tenant_id: tenantId, kind: i.kind, value: i.value, customer_id: c.id })));
-    if (c.externalRefs.length) await trx(t('customer_refs')).insert(c.externalRefs.map((r) => ({ tenant_id: tenantId, source: r.source, external_id: r.id, customer_id: c.id })));
-    await this.search.put(trx, this.db.prefix, { tenantId, customerId: c.id, fields: searchFieldsOf(c) });
+    await insertMany(trx, t('customer_tags'), customers.flatMap((c) => c.tags.map((tag) => ({ tenant_id: tenantId, tag, customer_id: c.id }))));
+    await insertMany(trx, t('customer_identities'), customers.flatMap((c) => identitiesOf(c).map((i) => ({ tenant_id: tenantId, kind: i.kind, value: i.value, customer_id: c.id }))));
+    await insertMany(trx, t('customer_refs'), customers.flatMap((c) => c.externalRefs.map((r) => ({ tenant_id: tenantId, source: r.source, external_id: r.id, customer_id: c.id }))));
+    await this.search.putMany(trx, this.db.prefix, customers.map((c) => ({ tenantId, customerId: c.id, fields: searchFieldsOf(c) })), options);
+  }
+
+  /** Customers of a tenant by id, those that exist (batch lookups; chunked IN lists). */
+  async findMany(trx: Executor, tenantId: string, ids: readonly string[], scope: (q: Knex.QueryBuilder) => Knex.QueryBuilder = (q) => q, options: { forUpdate?: boolean } = {}): Promise<Map<string, CustomerDto>> {
+    const out = new Map<string, CustomerDto>();
+    for (const chunk of chunked([...new Set(ids)])) {
+      const q = scope(this.query(trx, tenantId)).whereIn('id', chunk);
+      if (options.forUpdate && this.db.dialect !== 'sqlite') q.forUpdate();
+      for (const row of await q) out.set(String(row.id), customerFromRow(row));
+    }
+    return out;
+  }
+
+  /** Which customers hold these external refs: `source\u0000externalId` → customer id. */
+  async idsByRefs(trx: Executor, tenantId: string, refs: readonly { source: string; id: string }[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const bySource = new Map<string, Set<string>>();
+    for (const r of refs) bySource.set(r.source, (bySource.get(r.source) ?? new Set()).add(r.id));
+    for (const [source, ids] of bySource) {
+      // (tenant_id, source, external_id) is the primary key: each chunk is one index range.
+      for (const chunk of chunked([...ids])) {
+        const rows = await trx(this.db.table('customer_refs')).where({ tenant_id: tenantId, source }).whereIn('external_id', chunk).select('external_id', 'customer_id');
+        for (const row of rows) out.set(`${source}\u0000${String(row.external_id)}`, String(row.customer_id));
+      }
+    }
+    return out;
   }
 
   /** Removes a customer and everything derived from it. */

@@ -39,11 +39,12 @@ export function knexConfigFor(url: string): Knex.Config {
       pool: {
         min: 1,
         max: 1,
-        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) {
           conn.pragma('journal_mode = WAL');
           conn.pragma('synchronous = NORMAL');
           conn.pragma('foreign_keys = ON');
           conn.pragma('busy_timeout = 5000');
+          cacheStatements(conn);
           done(null, conn);
         },
       },
@@ -79,6 +80,40 @@ export function knexConfigFor(url: string): Knex.Config {
     };
   }
   throw new BootError('CONFIG_INVALID', undefined, `DATABASE_URL "${redactUrl(url)}" is not sqlite:, postgres:// or mysql://`);
+}
+
+/** The part of a better-sqlite3 connection the pool hook touches. */
+interface SqliteConnection {
+  pragma(sql: string): unknown;
+  prepare(sql: string): unknown;
+}
+
+/** Compiled statements kept per connection; the oldest is dropped beyond this. */
+export const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Keeps the connection's compiled statements for reuse. knex prepares every query it
+ * runs, and compiling the SQL was a tenth of the CPU time of a `GET /customers/{id}` and
+ * of a bulk import (profiled with `bench/profile.ts`); the same few hundred query shapes
+ * run over and over. Reuse is safe: knex runs a statement to completion synchronously
+ * (`all`/`run`, never an open iterator), and SQLite recompiles a cached statement by
+ * itself when the schema changes under it.
+ */
+function cacheStatements(conn: SqliteConnection): void {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, unknown>();
+  conn.prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (statement !== undefined) {
+      // Re-inserting keeps the Map in least-recently-used order.
+      cache.delete(sql);
+    } else {
+      statement = prepare(sql);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(sql, statement);
+    return statement;
+  };
 }
 
 /** Opens a knex instance for a database URL. */

@@ -18,8 +18,9 @@ export class Database {
     /** Prefix of every Peyvand table, `crm_` by default. */
     readonly prefix: string = 'crm_',
   ) {
-    if (!/^[a-z][a-z0-9_]{0,20}$/.test(prefix) && prefix !== '') {
-      throw new Error(`table prefix "${prefix}" must be lower-case letters, digits and underscores`);
+    // At most 12 characters: index names built from the prefix must stay within MySQL's 64.
+    if (!/^[a-z][a-z0-9_]{0,11}$/.test(prefix) && prefix !== '') {
+      throw new Error(`table prefix "${prefix}" must be 1–12 lower-case letters, digits and underscores`);
     }
     this.dialect = dialectOf(knex);
   }
@@ -56,4 +57,45 @@ export function readBool(value: unknown): boolean {
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; errno?: number } | undefined;
   return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'ER_DUP_ENTRY' || e?.errno === 1062;
+}
+
+/**
+ * Inserts many rows with multi-row INSERTs, in chunks that stay under every dialect's
+ * limits: about 10,000 bound values per statement (PostgreSQL and MySQL allow 65,535,
+ * SQLite 32,766) and at most 500 rows. All rows must have the same keys, in the same order.
+ *
+ * On SQLite the statement is written as `VALUES (…), (…)`: knex writes a SQLite
+ * multi-row insert as a compound `SELECT … UNION ALL SELECT …`, which SQLite caps at 500
+ * terms and takes about half again as long to prepare and run (measured in `npm run
+ * bench`'s bulk scenario). The other dialects get knex's own multi-row insert.
+ */
+export async function insertMany(trx: Executor, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+  const first = rows[0];
+  if (!first) return;
+  const columns = Object.keys(first);
+  const size = Math.max(1, Math.min(500, Math.floor(10_000 / columns.length)));
+  const sqlite = dialectOf(trx) === 'sqlite';
+  for (let i = 0; i < rows.length; i += size) {
+    const chunk = rows.slice(i, i + size);
+    if (!sqlite) {
+      await trx(table).insert(chunk);
+      continue;
+    }
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const bindings: unknown[] = [];
+    for (const row of chunk) for (const column of columns) bindings.push(row[column] ?? null);
+    await trx.raw(`insert into ${quoteSqlite(table)} (${columns.map(quoteSqlite).join(', ')}) values ${new Array(chunk.length).fill(tuple).join(', ')}`, bindings as Knex.RawBinding[]);
+  }
+}
+
+/** A SQLite identifier in double quotes. */
+function quoteSqlite(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** `items` in consecutive slices of at most `size` (for IN lists under the bind limits). */
+export function chunked<T>(items: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }

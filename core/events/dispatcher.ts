@@ -8,20 +8,23 @@
  * Concurrent writers can commit outbox rows out of `seq` order; the dispatcher never
  * moves past a young gap (`committedPrefix`), so a late commit is still delivered.
  *
- * Single-node: with several processes on one database each would deliver every event.
- * Claiming batches across nodes (SKIP LOCKED / leases) is the multi-node issue's work.
+ * Several nodes: on PostgreSQL and MySQL each subscriber is delivered under a lease
+ * (`leases.ts`), so one node at a time handles a subscriber's events and moves its
+ * progress; a dead node's lease expires and another node continues from the last
+ * committed progress. SQLite is single-process: no leases.
  */
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
-import { readInt } from '../db/database.js';
-import { committedPrefix, DEFAULT_GAP_GRACE_MS, eventFromRow, type Outbox } from './outbox.js';
-import { matchesEventPattern, type EventSubscriber, type PeyvandEvent } from './types.js';
+import { isUniqueViolation, readInt } from '../db/database.js';
+import { DEFAULT_GAP_GRACE_MS, type Outbox } from './outbox.js';
+import { DatabaseLeases, LocalLeases, type LeaseStrategy } from './leases.js';
+import { LeaseLostError } from './delivery-errors.js';
+import { SubscriberDelivery, type PluginEnabledCheck, type RegisteredSubscriber } from './subscriber-delivery.js';
 
-/** A subscriber and the plugin that owns it. */
-export interface RegisteredSubscriber {
-  plugin: string;
-  subscriber: EventSubscriber;
-}
+export type { PluginEnabledCheck, RegisteredSubscriber } from './subscriber-delivery.js';
 
 /** Dispatcher tuning. */
 export interface DispatcherOptions {
@@ -34,20 +37,34 @@ export interface DispatcherOptions {
   backoffMaxMs?: number;
   /** How long a gap in the outbox sequence is waited for (see `committedPrefix`). */
   gapGraceMs?: number;
+  /** Coordinate with other nodes through leases (default: yes on PostgreSQL and MySQL, no on SQLite). */
+  leases?: boolean;
+  /** Lease duration: how long a dead node's subscribers wait for another node (default 15 s). */
+  leaseMs?: number;
+  /** This node's id in lease rows (default `<host>:<pid>:<random>`). */
+  nodeId?: string;
 }
 
-/** Decides whether a plugin's subscribers see a tenant's events. */
-export type PluginEnabledCheck = (tenantId: string, plugin: string) => Promise<boolean>;
+/** Counters of one dispatcher since it was created. */
+export interface DispatchStats {
+  delivered: number;
+  failed: number;
+  deadLettered: number;
+  /** Leases taken over from a node that died or stalled. */
+  leaseTakeovers: number;
+  /** Leases this node lost to another node. */
+  leasesLost: number;
+}
 
-/** The in-process dispatcher. */
+/** The dispatcher. */
 export class Dispatcher {
-  private readonly batchSize: number;
+  readonly nodeId: string;
   private readonly pollIntervalMs: number;
-  private readonly maxAttempts: number;
-  private readonly backoffBaseMs: number;
-  private readonly backoffMaxMs: number;
-  private readonly gapGraceMs: number;
+  private readonly leaseMs: number;
+  private readonly leases: LeaseStrategy;
+  private readonly delivery: SubscriberDelivery;
   private timer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
   private wakeRequested = false;
@@ -61,12 +78,23 @@ export class Dispatcher {
     private readonly logger: Logger,
     options: DispatcherOptions = {},
   ) {
-    this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
-    this.maxAttempts = options.maxAttempts ?? 8;
-    this.backoffBaseMs = options.backoffBaseMs ?? 1000;
-    this.backoffMaxMs = options.backoffMaxMs ?? 15 * 60_000;
-    this.gapGraceMs = options.gapGraceMs ?? DEFAULT_GAP_GRACE_MS;
+    this.leaseMs = options.leaseMs ?? 15_000;
+    this.nodeId = options.nodeId ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    const useLeases = options.leases ?? db.dialect !== 'sqlite';
+    this.leases = useLeases ? new DatabaseLeases(db, this.nodeId, this.leaseMs, logger) : new LocalLeases(db);
+    this.delivery = new SubscriberDelivery(db, this.leases, isEnabled, {
+      batchSize: options.batchSize ?? 500,
+      maxAttempts: options.maxAttempts ?? 8,
+      backoffBaseMs: options.backoffBaseMs ?? 1000,
+      backoffMaxMs: options.backoffMaxMs ?? 15 * 60_000,
+      gapGraceMs: options.gapGraceMs ?? DEFAULT_GAP_GRACE_MS,
+    }, logger);
+  }
+
+  /** What this dispatcher has done so far. */
+  get stats(): DispatchStats {
+    return { ...this.delivery.counters, leaseTakeovers: this.leases.stats.takeovers, leasesLost: this.leases.stats.lost };
   }
 
   /**
@@ -75,9 +103,15 @@ export class Dispatcher {
    */
   async initialize(): Promise<void> {
     const head = await this.head();
+    const table = this.db.table('subscriber_progress');
     for (const { subscriber } of this.subscribers) {
-      const row = await this.db.knex(this.db.table('subscriber_progress')).where({ subscriber_id: subscriber.id }).first();
-      if (!row) await this.db.knex(this.db.table('subscriber_progress')).insert({ subscriber_id: subscriber.id, last_seq: head, updated_at: Date.now() });
+      if (await this.db.knex(table).where({ subscriber_id: subscriber.id }).first('subscriber_id')) continue;
+      try {
+        await this.db.knex(table).insert({ subscriber_id: subscriber.id, last_seq: head, updated_at: Date.now() });
+      } catch (err) {
+        // Another node starting at the same moment created it first.
+        if (!isUniqueViolation(err)) throw err;
+      }
     }
   }
 
@@ -86,23 +120,37 @@ export class Dispatcher {
     if (!this.stopped) return;
     this.stopped = false;
     this.unsubscribe = this.outbox.onEmit(() => this.wake());
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(50, Math.floor(this.leaseMs / 4)));
+    this.heartbeatTimer.unref();
     this.schedule(0);
   }
 
-  /** Stops polling and waits for the batch in flight. */
+  /** Stops polling, waits for the batch in flight and gives this node's leases up. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.running;
+    await this.leases.releaseAll().catch((err: unknown) => this.logger.warn({ err }, 'could not release dispatch leases; they expire by themselves'));
   }
 
   /** Delivers everything currently due; returns how many deliveries were attempted. Tests call this directly. */
   async runOnce(): Promise<number> {
     let attempted = 0;
+    this.delivery.beginRound();
     for (const registered of this.subscribers) {
-      attempted += await this.deliverNew(registered);
-      attempted += await this.retryDue(registered);
+      const id = registered.subscriber.id;
+      if (this.delivery.isPaused(id)) continue;
+      const lease = await this.leases.acquire(id);
+      if (!lease) continue;
+      try {
+        attempted += await this.delivery.deliverNew(registered, lease);
+        attempted += await this.delivery.retryDue(registered, lease);
+      } catch (err) {
+        if (!(err instanceof LeaseLostError)) throw err;
+        this.leases.markLost(lease, 'a fenced progress write found another owner');
+      }
     }
     return attempted;
   }
@@ -144,98 +192,23 @@ export class Dispatcher {
     this.schedule(again ? 0 : this.pollIntervalMs);
   }
 
+  /**
+   * Keeps held leases alive while a handler runs long. A handler stuck for several
+   * lease periods stops the renewal: better another node delivers (at least once) than
+   * a subscriber waits forever behind a hung call.
+   */
+  private async heartbeat(): Promise<void> {
+    const since = this.delivery.handlingSince;
+    if (since !== undefined && performance.now() - since > this.leaseMs * 4) return;
+    try {
+      await this.leases.heartbeat();
+    } catch (err) {
+      this.logger.warn({ err }, 'dispatch lease renewal failed');
+    }
+  }
+
   private async head(): Promise<number> {
     const row = await this.db.knex(this.db.table('outbox')).max({ max: 'seq' }).first();
     return readInt(row?.max ?? 0) || 0;
   }
-
-  private async deliverNew({ plugin, subscriber }: RegisteredSubscriber): Promise<number> {
-    const progressTable = this.db.table('subscriber_progress');
-    const progress = await this.db.knex(progressTable).where({ subscriber_id: subscriber.id }).first();
-    const lastSeq = progress ? readInt(progress.last_seq) : 0;
-    const fetched = await this.db.knex(this.db.table('outbox')).where('seq', '>', lastSeq).orderBy('seq').limit(this.batchSize);
-    const rows = committedPrefix(fetched, lastSeq, this.gapGraceMs);
-    if (rows.length === 0) return 0;
-    const failures: Array<{ event: PeyvandEvent; error: string }> = [];
-    let attempted = 0;
-    for (const row of rows) {
-      const event = eventFromRow(row);
-      if (!(await this.wants(plugin, subscriber, event))) continue;
-      attempted++;
-      try {
-        await subscriber.handle(event, { attempt: 1 });
-      } catch (err) {
-        failures.push({ event, error: describe(err) });
-      }
-    }
-    const newLast = readInt(rows[rows.length - 1]!.seq);
-    await this.db.transaction(async (trx) => {
-      const now = Date.now();
-      for (const { event, error } of failures) {
-        await trx(this.db.table('subscriber_failures')).insert({
-          subscriber_id: subscriber.id,
-          event_seq: event.seq,
-          tenant_id: event.tenantId,
-          attempts: 1,
-          status: this.maxAttempts <= 1 ? 'dead' : 'retrying',
-          next_attempt_at: now + this.backoff(1),
-          last_error: error,
-          updated_at: now,
-        });
-        this.logger.warn({ subscriber: subscriber.id, eventId: event.id, type: event.type, error }, 'subscriber failed; will retry');
-      }
-      await trx(progressTable).where({ subscriber_id: subscriber.id }).update({ last_seq: newLast, updated_at: now });
-    });
-    return Math.max(attempted, 1);
-  }
-
-  private async retryDue({ plugin, subscriber }: RegisteredSubscriber): Promise<number> {
-    const failuresTable = this.db.table('subscriber_failures');
-    const due = await this.db
-      .knex(failuresTable)
-      .where({ subscriber_id: subscriber.id, status: 'retrying' })
-      .andWhere('next_attempt_at', '<=', Date.now())
-      .orderBy('event_seq')
-      .limit(this.batchSize);
-    for (const failure of due) {
-      const row = await this.db.knex(this.db.table('outbox')).where({ seq: failure.event_seq }).first();
-      const key = { subscriber_id: subscriber.id, event_seq: failure.event_seq };
-      if (!row) {
-        await this.db.knex(failuresTable).where(key).delete();
-        continue;
-      }
-      const event = eventFromRow(row);
-      const attempts = readInt(failure.attempts) + 1;
-      try {
-        if (await this.wants(plugin, subscriber, event)) await subscriber.handle(event, { attempt: attempts });
-        await this.db.knex(failuresTable).where(key).delete();
-      } catch (err) {
-        const dead = attempts >= this.maxAttempts;
-        await this.db.knex(failuresTable).where(key).update({
-          attempts,
-          status: dead ? 'dead' : 'retrying',
-          next_attempt_at: Date.now() + this.backoff(attempts),
-          last_error: describe(err),
-          updated_at: Date.now(),
-        });
-        this.logger[dead ? 'error' : 'warn']({ subscriber: subscriber.id, eventId: event.id, attempts }, dead ? 'event dead-lettered' : 'subscriber retry failed');
-      }
-    }
-    return due.length;
-  }
-
-  private async wants(plugin: string, subscriber: EventSubscriber, event: PeyvandEvent): Promise<boolean> {
-    if (!matchesEventPattern(event.type, subscriber.events)) return false;
-    return plugin === 'core' || this.isEnabled(event.tenantId, plugin);
-  }
-
-  private backoff(attempt: number): number {
-    const base = Math.min(this.backoffMaxMs, this.backoffBaseMs * 2 ** (attempt - 1));
-    return Math.round(base * (0.8 + Math.random() * 0.4));
-  }
-}
-
-function describe(err: unknown): string {
-  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return text.slice(0, 2000);
 }

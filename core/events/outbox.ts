@@ -4,7 +4,7 @@
  */
 import { newId } from '../db/ids.js';
 import type { Database, Executor } from '../db/database.js';
-import { readInt, readJson } from '../db/database.js';
+import { insertMany, readInt, readJson } from '../db/database.js';
 import type { EmitOptions, EventBus, EventType, PeyvandEvent, PeyvandEvents } from './types.js';
 
 /** Outbox-backed {@link EventBus}. */
@@ -18,20 +18,32 @@ export class Outbox implements EventBus {
   }
 
   async emitUntyped(trx: Executor, type: string, data: Record<string, unknown>, options: EmitOptions): Promise<string> {
-    const id = newId();
-    await trx(this.db.table('outbox')).insert({
-      id,
-      tenant_id: options.tenantId,
-      type,
-      aggregate_type: options.aggregateType,
-      aggregate_id: options.aggregateId,
-      data: JSON.stringify(data),
-      occurred_at: Date.now(),
-    });
+    const row = this.row(type, data, options, Date.now());
+    await trx(this.db.table('outbox')).insert(row);
     // Wake the dispatcher once the surrounding transaction has had time to commit; it
     // polls anyway, this only shortens the delay.
+    this.wake();
+    return row.id;
+  }
+
+  /**
+   * Emits many events through one transaction with multi-row inserts (bulk import), in
+   * the order given, and wakes the dispatcher once. Returns the event ids in that order.
+   */
+  async emitMany(trx: Executor, events: readonly { type: EventType | string; data: Record<string, unknown>; options: EmitOptions }[]): Promise<string[]> {
+    const now = Date.now();
+    const rows = events.map((e) => this.row(e.type, e.data, e.options, now));
+    await insertMany(trx, this.db.table('outbox'), rows);
+    if (rows.length) this.wake();
+    return rows.map((r) => r.id);
+  }
+
+  private row(type: string, data: Record<string, unknown>, options: EmitOptions, now: number) {
+    return { id: newId(), tenant_id: options.tenantId, type, aggregate_type: options.aggregateType, aggregate_id: options.aggregateId, data: JSON.stringify(data), occurred_at: now };
+  }
+
+  private wake(): void {
     for (const listener of this.listeners) setImmediate(listener);
-    return id;
   }
 
   /** Called (asynchronously) after every emit; the dispatcher uses it to wake up. */

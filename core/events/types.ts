@@ -83,7 +83,8 @@ export interface SubscriberContext {
 
 /**
  * An in-process subscriber. Delivery is at least once: `handle` must be idempotent by
- * `event.id` and tolerate replays and batches of old events.
+ * `event.id` and tolerate replays and batches of old events. The event object is shared
+ * with the other subscribers of the same dispatch round: read it, never modify it.
  */
 export interface EventSubscriber {
   /** Stable id; progress is stored under it, so renaming it replays history. */

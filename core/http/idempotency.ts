@@ -51,8 +51,27 @@ export function idempotencyHooks(db: Database) {
     if (!idem || idem.replay) return payload;
     const ids = { tenant_id: idem.tenantId, principal: idem.principal, idem_key: idem.key };
     if (reply.statusCode >= 500) await db.knex(table).where(ids).delete();
-    else await db.knex(table).where(ids).update({ status_code: reply.statusCode, response_body: typeof payload === 'string' ? payload : JSON.stringify(payload ?? null), content_type: String(reply.getHeader('content-type') ?? 'application/json') });
+    else await db.knex(table).where(ids).update({ status_code: reply.statusCode, response_body: storedBody(request, reply, payload), content_type: String(reply.getHeader('content-type') ?? 'application/json') });
     return payload;
   };
   return { preHandler, onSend };
+}
+
+/**
+ * The body kept for replays. A route whose response holds a one-time secret (a webhook
+ * secret) sets `config.idempotentReplay`, so the secret is neither stored in plain text
+ * nor shown a second time.
+ */
+function storedBody(request: FastifyRequest, reply: FastifyReply, payload: unknown): string {
+  const text = typeof payload === 'string' ? payload : JSON.stringify(payload ?? null);
+  const redact = request.routeOptions.config?.idempotentReplay;
+  if (!redact || reply.statusCode >= 300) return text;
+  return JSON.stringify(redact(JSON.parse(text) as Record<string, unknown>));
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What an Idempotency-Key replay returns instead of the first 2xx body (e.g. without a secret). */
+    idempotentReplay?: (body: Record<string, unknown>) => Record<string, unknown>;
+  }
 }

@@ -5,7 +5,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { Kernel } from '../kernel/kernel.js';
@@ -13,20 +12,35 @@ import { coreError } from '../errors.js';
 import { CORE_VERSION } from '../version.js';
 import { createValidatorCompiler } from './validation.js';
 import { errorHandler, problemSchema } from './problem.js';
-import { authenticationHook, permissionHook, pluginEnabledHook } from './request-guards.js';
+import { AuthFailureLimiter, authenticationHook, permissionHook, pluginEnabledHook } from './request-guards.js';
 import { idempotencyHooks } from './idempotency.js';
 import { routeRules } from './route-rules.js';
+import { securityHeaders } from './security-headers.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { tenantRoutes } from './routes/tenant-routes.js';
 import { customerRoutes } from '../customers/customer-routes.js';
+import { inboundEventRoutes } from '../events/inbound-routes.js';
+import { webhookRoutes } from '../webhooks/webhook-routes.js';
 
 /** HTTP settings. */
 export interface HttpOptions {
   /** Largest accepted request body in bytes (default 1 MiB). */
   bodyLimit?: number;
-  /** Requests per credential per minute (default 1200). */
+  /** Requests per credential per minute (default 1200); also failed authentications per client address. */
   rateLimitPerMinute?: number;
+  /**
+   * Standalone server only (embedded, the host's server owns its sockets): the whole
+   * request must arrive within `requestTimeoutMs` (default 30 s, then 408 and the socket
+   * is closed), an idle socket is closed after `connectionTimeoutMs` (default 60 s), and
+   * Node checks those deadlines every `timeoutCheckIntervalMs` (default 30 s; lower in tests).
+   */
+  requestTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+  timeoutCheckIntervalMs?: number;
 }
+
+/** Deepest JSON nesting a body may have: far beyond any schema, far below a stack overflow. */
+export const MAX_JSON_DEPTH = 64;
 
 /** Registers everything HTTP into `scope`. */
 export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel, options: HttpOptions = {}): Promise<void> {
@@ -36,13 +50,18 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
   if (scope.hasContentTypeParser('text/plain')) scope.removeContentTypeParser('text/plain');
   // The host may have its own parser for this type; Peyvand's scope gets its own copy.
   if (scope.hasContentTypeParser('application/merge-patch+json')) scope.removeContentTypeParser('application/merge-patch+json');
-  scope.addContentTypeParser('application/merge-patch+json', { parseAs: 'string', bodyLimit }, scope.getDefaultJsonParser('error', 'error'));
+  // Both JSON types refuse absurd nesting before parsing: JSON.parse copes with it, but the
+  // recursive code after it (validation, JSON.stringify into a column) overflows the stack.
+  const json = depthLimitedJsonParser(scope.getDefaultJsonParser('error', 'error'));
+  scope.addContentTypeParser('application/merge-patch+json', { parseAs: 'string', bodyLimit }, json);
+  scope.removeContentTypeParser('application/json');
+  scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, json);
   scope.setErrorHandler(errorHandler(kernel.i18n));
   scope.setNotFoundHandler((request: FastifyRequest) => {
     throw coreError('ROUTE_NOT_FOUND', { path: request.url });
   });
 
-  await scope.register(helmet, { global: true, contentSecurityPolicy: { useDefaults: true }, crossOriginResourcePolicy: { policy: 'cross-origin' } });
+  securityHeaders(scope);
   await scope.register(rateLimit, {
     global: true,
     max: options.rateLimitPerMinute ?? 1200,
@@ -71,7 +90,7 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
     },
   });
 
-  scope.addHook('onRequest', authenticationHook(kernel.authenticator, kernel.options.adminKey));
+  scope.addHook('onRequest', authenticationHook(kernel.authenticator, kernel.options.adminKey, new AuthFailureLimiter(options.rateLimitPerMinute ?? 1200)));
   scope.addHook('preValidation', permissionHook);
   const idempotency = idempotencyHooks(kernel.db);
   scope.addHook('preHandler', idempotency.preHandler);
@@ -92,6 +111,8 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
     adminRoutes(api, kernel);
     tenantRoutes(api, kernel);
     customerRoutes(api, kernel);
+    inboundEventRoutes(api, kernel.inbound);
+    webhookRoutes(api, kernel.webhooks);
     api.get('/openapi.json', { config: { public: true }, schema: { summary: 'This API as OpenAPI 3.1', hide: true, response: { 200: { type: 'object', additionalProperties: true } } } }, async () => scope.swagger());
   }, { prefix: '/api/v1' });
 
@@ -104,6 +125,35 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
       await definition.routes!(pluginScope, kernel.context(definition.name));
     }, { prefix: `/api/v1/${definition.name}` });
   }
+}
+
+type BodyParser = (request: FastifyRequest, body: string, done: (err: Error | null, body?: unknown) => void) => void;
+
+function depthLimitedJsonParser(parse: BodyParser): BodyParser {
+  return (request, body, done) => {
+    if (jsonDepth(body) > MAX_JSON_DEPTH) {
+      done(coreError('VALIDATION_FAILED', {}, { errors: [{ path: '', message: `nested deeper than ${MAX_JSON_DEPTH} levels`, key: 'core:validation.tooDeep', params: { limit: MAX_JSON_DEPTH } }] }));
+      return;
+    }
+    parse(request, body, done);
+  };
+}
+
+/** The deepest `[`/`{` nesting of a JSON text (brackets inside strings do not count). */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) max = Math.max(max, ++depth);
+    else if (c === 93 || c === 125) depth--;
+  }
+  return max;
 }
 
 /**

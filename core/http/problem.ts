@@ -58,6 +58,11 @@ export function toPeyvandError(error: unknown): PeyvandError {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return coreError('VALIDATION_FAILED', {}, { errors: [{ path: '', message: e.message, key: 'core:validation.malformedBody' }] });
+    // A path with invalid percent-encoding (`%FF`, `%ED%A0%80`) or an overlong parameter never reaches a route.
+    case 'FST_ERR_BAD_URL':
+      return coreError('VALIDATION_FAILED', {}, { errors: [{ path: '/url', message: e.message, key: 'core:validation.badUrl' }] });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return coreError('VALIDATION_FAILED', {}, { errors: [{ path: '/url', message: 'a path parameter is too long', key: 'core:validation.paramTooLong' }] });
   }
   if (e instanceof SyntaxError || (e.statusCode === 400 && typeof e.message === 'string')) {
     return coreError('VALIDATION_FAILED', {}, { errors: [{ path: '', message: e.message, key: 'core:validation.malformedBody' }] });

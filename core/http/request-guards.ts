@@ -37,30 +37,71 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(ha, hb) && a.length === b.length;
 }
 
+/**
+ * Failed authentications per client address, in one-minute windows. The rate limit proper
+ * is per credential and runs once the caller is known, so without this a caller sending
+ * no, junk or ever-changing credentials would never be limited. Past the budget an address
+ * gets 429 before any credential it sends is even checked (so guessing stops too).
+ */
+export class AuthFailureLimiter {
+  private readonly windows = new Map<string, { failures: number; resetAt: number }>();
+
+  constructor(private readonly perMinute: number) {}
+
+  /** Throws 429 when the address has used up its failures. */
+  check(address: string): void {
+    const w = this.windows.get(address);
+    const now = Date.now();
+    if (w && w.resetAt > now && w.failures >= this.perMinute) throw coreError('RATE_LIMITED', {}, { headers: { 'retry-after': String(Math.ceil((w.resetAt - now) / 1000)) } });
+  }
+
+  fail(address: string): void {
+    const now = Date.now();
+    let w = this.windows.get(address);
+    if (!w || w.resetAt <= now) {
+      // Bounded: under a flood from many addresses, forgetting beats growing without end.
+      if (this.windows.size >= 10_000) this.windows.clear();
+      w = { failures: 0, resetAt: now + 60_000 };
+      this.windows.set(address, w);
+    }
+    w.failures++;
+  }
+}
+
 /** onRequest: resolves the credential the route needs. */
-export function authenticationHook(auth: Authenticator, adminKey: string | undefined) {
+export function authenticationHook(auth: Authenticator, adminKey: string | undefined, failures?: AuthFailureLimiter) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     reply.header('x-request-id', String(request.id));
     const access = request.routeOptions.config ?? {};
     // An unknown path is a 404 for everyone, not a 401 that hides whether it exists.
     if (access.public || request.method === 'OPTIONS' || request.is404) return;
-    const token = bearer(request);
-    if (access.admin) {
-      if (!adminKey || !safeEqual(token, adminKey)) throw coreError('INVALID_CREDENTIAL', { reason: 'admin' });
-      return;
-    }
-    if (adminKey && safeEqual(token, adminKey)) throw coreError('FORBIDDEN', { permission: 'tenant credential' });
-    const { actor, locale, allowedOrigins } = await auth.authenticate(token, String(request.id));
-    request.actor = actor;
-    request.tenantLocale = locale;
-    const origin = request.headers.origin;
-    if (origin && !isSameOrigin(request, origin)) {
-      if (!(await allowedOrigins()).includes(origin)) throw coreError('ORIGIN_NOT_ALLOWED', { origin });
-      reply.header('access-control-allow-origin', origin);
-      reply.header('vary', 'Origin');
-      reply.header('access-control-expose-headers', 'ETag, Location, Retry-After, X-Request-Id, Idempotency-Replayed');
+    failures?.check(request.ip);
+    try {
+      await authenticate(request, reply, auth, adminKey, access.admin === true);
+    } catch (err) {
+      if ((err as { status?: number }).status === 401) failures?.fail(request.ip);
+      throw err;
     }
   };
+}
+
+async function authenticate(request: FastifyRequest, reply: FastifyReply, auth: Authenticator, adminKey: string | undefined, adminRoute: boolean): Promise<void> {
+  const token = bearer(request);
+  if (adminRoute) {
+    if (!adminKey || !safeEqual(token, adminKey)) throw coreError('INVALID_CREDENTIAL', { reason: 'admin' });
+    return;
+  }
+  if (adminKey && safeEqual(token, adminKey)) throw coreError('FORBIDDEN', { permission: 'tenant credential' });
+  const { actor, locale, allowedOrigins } = await auth.authenticate(token, String(request.id));
+  request.actor = actor;
+  request.tenantLocale = locale;
+  const origin = request.headers.origin;
+  if (origin && !isSameOrigin(request, origin)) {
+    if (!(await allowedOrigins()).includes(origin)) throw coreError('ORIGIN_NOT_ALLOWED', { origin });
+    reply.header('access-control-allow-origin', origin);
+    reply.header('vary', 'Origin');
+    reply.header('access-control-expose-headers', 'ETag, Location, Retry-After, X-Request-Id, Idempotency-Replayed');
+  }
 }
 
 function isSameOrigin(request: FastifyRequest, origin: string): boolean {

@@ -23,13 +23,18 @@ import { AuditLog } from '../audit/audit-log.js';
 import { ChangeRecorder } from '../audit/change-recorder.js';
 import { Outbox } from '../events/outbox.js';
 import { Dispatcher, type DispatcherOptions } from '../events/dispatcher.js';
+import { InboundEvents } from '../events/inbound.js';
+import { connectBridge, type EventBridge } from '../events/transports/event-bridge.js';
 import { CustomerService } from '../customers/customer-service.js';
+import { CustomerImportService } from '../customers/customer-import.js';
 import { MergeService } from '../customers/merge-service.js';
 import { TimelineService } from '../customers/timeline-service.js';
 import { createTemplateRenderer } from '../templates/renderer.js';
 import { corePlugin } from '../core-plugin.js';
+import { Webhooks, type WebhookOptions } from '../webhooks/index.js';
 import { resolvePlugins, type ResolvedPlugin } from './plugin-graph.js';
 import type { AnyPlugin, PluginContext } from './plugin.js';
+import type { PeyvandEvent, SubscriberContext } from '../events/types.js';
 
 /** Options of {@link createKernel} and `createPeyvand`. */
 export interface KernelOptions {
@@ -52,7 +57,13 @@ export interface KernelOptions {
   migrate?: boolean;
   /** Start the event dispatcher (default true). */
   dispatch?: boolean;
+  /** Let plugins run background loops such as schedulers (default: same as `dispatch`). */
+  background?: boolean;
   dispatcher?: DispatcherOptions;
+  /** External event transport (`PEYVAND_EVENTS_URL`): `redis://…` or `nats://…`; default in-process only. */
+  eventsUrl?: string;
+  /** Webhook delivery tuning and the SSRF allowlist (default `PEYVAND_WEBHOOK_ALLOWLIST`). */
+  webhooks?: WebhookOptions;
 }
 
 /** A running kernel. */
@@ -70,11 +81,18 @@ export class Kernel {
   readonly audit: AuditLog;
   readonly outbox: Outbox;
   readonly customers: CustomerService;
+  /** Bulk upsert by external ref (imports, ERP sync). */
+  readonly customerImport: CustomerImportService;
   readonly merge: MergeService;
   readonly timeline: TimelineService;
+  readonly webhooks: Webhooks;
   readonly migrator: Migrator;
   readonly contexts = new Map<string, PluginContext<unknown>>();
   dispatcher!: Dispatcher;
+  /** Events taken in from other services, and the ones refused. */
+  readonly inbound: InboundEvents;
+  /** The connection to the external transport, when `eventsUrl` is set and the kernel is migrated. */
+  bridge: EventBridge | undefined;
   private readonly services = new Map<string, unknown>();
   private readonly ownsKnex: boolean;
   private migrated = false;
@@ -96,8 +114,11 @@ export class Kernel {
     this.apiKeys = new ApiKeyService(this.db, changes);
     this.authenticator = new Authenticator(this.tenants, this.roles, this.apiKeys);
     this.customers = new CustomerService(this.db, this.outbox, this.audit, this.tenants);
+    this.customerImport = new CustomerImportService(this.db, this.customers, this.audit, this.outbox, this.tenants);
     this.merge = new MergeService(this.db, this.customers, this.outbox, this.audit);
     this.timeline = new TimelineService(this.db, this.customers, this.outbox, this.audit);
+    this.webhooks = new Webhooks({ db: this.db, secrets: this.secrets, changes, i18n: this.i18n, logger: this.logger.child({ component: 'webhooks' }) }, options.webhooks);
+    this.inbound = new InboundEvents(this.db, this.outbox, this.tenants, this.plugins, this.logger.child({ component: 'inbound-events' }));
     this.migrator = new Migrator(this.db);
     for (const plugin of this.plugins) this.contexts.set(plugin.definition.name, this.contextFor(plugin));
   }
@@ -119,10 +140,24 @@ export class Kernel {
       const services = await plugin.definition.bootstrap?.(this.context(plugin.definition.name));
       if (services !== undefined) this.services.set(plugin.definition.name, services);
     }
-    const subscribers = this.plugins.flatMap((p) => (p.definition.subscribers ?? []).map((subscriber) => ({ plugin: p.definition.name, subscriber })));
+    const subscribers = this.plugins.flatMap((p) => {
+      const ctx = this.context(p.definition.name);
+      // The dispatcher knows plain subscribers; each plugin's handler gets its context added.
+      return (p.definition.subscribers ?? []).map((s) => ({ plugin: p.definition.name, subscriber: { id: s.id, events: s.events, handle: (event: PeyvandEvent, delivery: SubscriberContext) => s.handle(event, ctx, delivery) } }));
+    });
+    // Webhooks are fed by one core subscriber, so they share the dispatcher's at-least-once and gap rules.
+    subscribers.push({ plugin: 'core', subscriber: this.webhooks.enqueuer.subscriber });
+    if (this.options.eventsUrl && this.migrated) {
+      this.bridge = await connectBridge(this.options.eventsUrl, this.inbound, this.tenants, this.logger.child({ component: 'event-transport' }));
+      subscribers.push(this.bridge.outboundSubscriber());
+    }
     this.dispatcher = new Dispatcher(this.db, this.outbox, subscribers, (tenantId, plugin) => this.tenants.isEnabled(tenantId, plugin), this.logger.child({ component: 'dispatcher' }), this.options.dispatcher);
     if (this.migrated) await this.dispatcher.initialize();
-    if (this.migrated && this.options.dispatch !== false) this.dispatcher.start();
+    if (this.migrated && this.options.dispatch !== false) {
+      this.dispatcher.start();
+      await this.bridge?.startInbound();
+      this.webhooks.deliverer.start();
+    }
   }
 
   /** Whether every known migration has run (`/ready`). */
@@ -134,14 +169,21 @@ export class Kernel {
   /** Stops the dispatcher, closes plugins (reverse order) and the database it opened. */
   async close(): Promise<void> {
     await this.dispatcher?.stop();
+    await this.bridge?.transport.close();
+    await this.webhooks.deliverer.stop();
     for (const plugin of [...this.plugins].reverse()) {
       try {
-        await plugin.definition.close?.(this.context(plugin.definition.name));
+        await plugin.definition.close?.(this.context(plugin.definition.name), this.services.get(plugin.definition.name));
       } catch (err) {
         this.logger.error({ err, plugin: plugin.definition.name }, 'plugin close failed');
       }
     }
     if (this.ownsKnex) await this.db.knex.destroy();
+  }
+
+  /** The services a plugin's `bootstrap` returned (the CLI's demo seed uses them), if any. */
+  servicesOf<S = unknown>(name: string): S | undefined {
+    return this.services.get(name) as S | undefined;
   }
 
   /** The context of an installed plugin. */
@@ -162,10 +204,12 @@ export class Kernel {
       permissions: this.registry,
       tenants: this.tenants,
       customers: this.customers,
+      timeline: this.timeline,
       audit: this.audit,
       logger: this.logger.child({ plugin: name }),
       t: translator(this.i18n, 'en', plugin.definition.locales ?? name),
       templates: createTemplateRenderer(),
+      background: this.options.background ?? this.options.dispatch !== false,
       bindModel: <M extends typeof TenantModel>(model: M) => bindModel(model, this.db.knex, this.db.prefix),
       use: <S>(other: string): S => {
         if (!deps.has(other)) throw new BootError('PLUGIN_DEPENDENCY_MISSING', name, `uses "${other}" without declaring it in dependsOn`);

@@ -7,10 +7,11 @@ import type { Logger } from 'pino';
 import type { TFunction } from 'i18next';
 import type { Migration } from '../db/migrator.js';
 import type { Database } from '../db/database.js';
-import type { EventBus, EventSubscriber } from '../events/types.js';
+import type { EventBus, PeyvandEvent, SubscriberContext } from '../events/types.js';
 import type { PermissionRegistry } from '../permissions/registry.js';
 import type { TenantService } from '../tenancy/tenant-service.js';
 import type { CustomerService } from '../customers/customer-service.js';
+import type { TimelineService } from '../customers/timeline-service.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { TenantModel } from '../db/tenant-model.js';
 import type { TemplateRenderer } from '../templates/renderer.js';
@@ -53,15 +54,36 @@ export interface PluginContext<Options = Record<string, unknown>> {
   readonly permissions: PermissionRegistry;
   readonly tenants: TenantService;
   readonly customers: CustomerService;
+  /** Customer timelines: a plugin records interactions (a completed call) on the customer. */
+  readonly timeline: TimelineService;
   readonly audit: AuditLog;
   readonly logger: Logger;
   /** Translator bound to the plugin's namespace (the default language). */
   readonly t: TFunction;
   readonly templates: TemplateRenderer;
+  /**
+   * Whether this kernel runs background work (event dispatch, a plugin's schedulers).
+   * False for one-shot CLI commands and for tests that drive the work by hand; a plugin
+   * starts its polling loops in `bootstrap` only when this is true.
+   */
+  readonly background: boolean;
   /** Model classes bound to this deployment's knex and prefix. */
   bindModel<M extends typeof TenantModel>(model: M): M;
   /** Services another plugin exports on purpose (declare it in `dependsOn`). */
   use<S = unknown>(plugin: string): S;
+}
+
+/**
+ * An in-process subscriber of a plugin. Delivery is at least once: `handle` must be
+ * idempotent by `event.id` and tolerate replays and batches. It receives the plugin's
+ * context, so a subscriber declared as data can still reach the database and services.
+ */
+export interface PluginSubscriber<Options = Record<string, unknown>> {
+  /** Stable id; progress is stored under it, so renaming it replays history. */
+  id: string;
+  /** Event types or `prefix.*` patterns. */
+  events: readonly string[];
+  handle(event: PeyvandEvent, ctx: PluginContext<Options>, delivery: SubscriberContext): Promise<void>;
 }
 
 /** The definition a plugin's index.ts exports. */
@@ -82,7 +104,13 @@ export interface PluginDefinition<Options = Record<string, unknown>, Services = 
   migrations?: readonly Migration[];
   /** Event types it emits, with the JSON Schema of their data. */
   events?: Readonly<Record<string, JsonSchema>>;
-  subscribers?: readonly EventSubscriber[];
+  /**
+   * Event types it accepts from other services over the external transport
+   * (`erp.order.paid`), with the JSON Schema their `data` must match; accepted ones reach
+   * subscribers like any event, refused ones are recorded with the reason.
+   */
+  inboundEvents?: Readonly<Record<string, JsonSchema>>;
+  subscribers?: readonly PluginSubscriber<Options>[];
   // Lifecycle members use method syntax on purpose: it lets a plugin with typed options
   // sit in the kernel's list of plugins (`AnyPlugin`) without casts.
   /** HTTP routes, mounted at `/api/v1/<name>`. Each route declares a permission (or `public`) and schemas. */
@@ -91,7 +119,8 @@ export interface PluginDefinition<Options = Record<string, unknown>, Services = 
   register?(ctx: PluginContext<Options>): Promise<void> | void;
   /** After migrations; returns the services this plugin exports to others. */
   bootstrap?(ctx: PluginContext<Options>): Promise<Services> | Services;
-  close?(ctx: PluginContext<Options>): Promise<void> | void;
+  /** Shutdown; receives what `bootstrap` returned, so a plugin can stop what it started. */
+  close?(ctx: PluginContext<Options>, services: Services | undefined): Promise<void> | void;
   /** i18n namespace; defaults to `name`. */
   locales?: string;
   /** Custom element tags it ships. */

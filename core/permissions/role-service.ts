@@ -31,6 +31,10 @@ const isBuiltIn = (name: string): name is BuiltInRoleName => (BUILT_IN_ROLES as 
 
 /** Reads and edits roles. */
 export class RoleService {
+  // Bumped by every role edit made through this service, so whoever caches grants
+  // (the authenticator) sees the edit on the next request.
+  private readonly generations = new Map<string, number>();
+
   constructor(
     private readonly db: Database,
     private readonly registry: PermissionRegistry,
@@ -64,6 +68,7 @@ export class RoleService {
       if (!updated) await trx(this.db.table('roles')).insert({ tenant_id: tenantId, name, ...row });
       await this.changes.record(trx, by, { action: 'role.put', entityType: 'role', entityId: name, before: current ?? null, after: { name, permissions, scopes } }, { type: 'role.updated', data: { role: { name, permissions, scopes } } });
     });
+    this.generations.set(tenantId, this.generation(tenantId) + 1);
     return (await this.list(tenantId, enabledPlugins)).find((r) => r.name === name)!;
   }
 
@@ -81,6 +86,11 @@ export class RoleService {
       for (const [resource, scope] of Object.entries(role.scopes)) scopes[resource] = widerScope(scopes[resource], scope);
     }
     return { permissions, scopes };
+  }
+
+  /** A number that changes whenever a role of the tenant is edited through this service. */
+  generation(tenantId: string): number {
+    return this.generations.get(tenantId) ?? 0;
   }
 
   /** Whether a role name exists for the tenant. */

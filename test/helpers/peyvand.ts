@@ -7,6 +7,19 @@ import pino from 'pino';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createPeyvand, type Peyvand, type PeyvandOptions } from '../../core/peyvand.js';
 import { createTestDatabase } from './database.js';
+import { isIP } from 'node:net';
+
+/**
+ * Tests never ask real DNS: IP literals resolve to themselves, `localhost` to loopback,
+ * every other name fails as unknown. A test that needs names passes its own resolver.
+ */
+export async function offlineResolver(host: string): Promise<Array<{ address: string; family: number }>> {
+  const bare = host.replace(/^\[|\]$/g, '');
+  const family = isIP(bare);
+  if (family) return [{ address: bare, family }];
+  if (host === 'localhost') return [{ address: '127.0.0.1', family: 4 }];
+  throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+}
 
 /** A booted test deployment. */
 export interface TestPeyvand {
@@ -43,6 +56,7 @@ export async function bootPeyvand(
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     dispatch: false,
     ...options,
+    webhooks: { resolve: offlineResolver, ...options.webhooks },
   });
   t.teardown(async () => {
     await peyvand.close();

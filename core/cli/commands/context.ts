@@ -18,7 +18,7 @@ import { BootError, PeyvandError } from '../../errors.js';
 import { redactUrl } from '../../db/connect.js';
 import { ConfigError, languageOf, loadConfig, type CliConfig, type CliLanguage } from '../config.js';
 import { DATA_FILES, isExposed, readDataFile, readOrCreateSecret } from '../data-dir.js';
-import { installedPluginOptions, installedPlugins } from '../installed-plugins.js';
+import { installedPluginOptions, installedPlugins, testFixturePlugins } from '../installed-plugins.js';
 import { MIN_SECRET_LENGTH } from '../../auth/secret-box.js';
 
 /** Exit codes of the CLI. */
@@ -152,7 +152,7 @@ export class CliContext {
         tablePrefix: config.tablePrefix,
         secret,
         adminKey: config.adminKey,
-        plugins: installedPlugins(),
+        plugins: [...installedPlugins(), ...(await testFixturePlugins(this.io.env, this.io.cwd))],
         pluginOptions: installedPluginOptions(),
         logger: this.logger('command'),
         migrate: options.migrate,

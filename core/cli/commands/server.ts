@@ -14,7 +14,7 @@ import { CORE_VERSION } from '../../version.js';
 import type { CliConfig } from '../config.js';
 import { DATA_FILES, ensureDataDir, generateAdminKey, isExposed, readDataFile, readOrCreateDataFile, writeDataFile } from '../data-dir.js';
 import { DEMO_TENANT_NAME, seedDemo } from '../demo-seed.js';
-import { installedPluginOptions, installedPlugins } from '../installed-plugins.js';
+import { installedPluginOptions, installedPlugins, testFixturePlugins } from '../installed-plugins.js';
 import { bootFailure, CliFailure, describeError, EXIT, type CliContext } from './context.js';
 
 /** How long a graceful shutdown may take before the process gives up (requests time out at 30 s). */
@@ -123,9 +123,11 @@ async function runServer(ctx: CliContext, config: CliConfig, secrets: { secret: 
       tablePrefix: config.tablePrefix,
       secret: secrets.secret,
       adminKey: secrets.adminKey,
-      plugins: installedPlugins(),
+      plugins: [...installedPlugins(), ...(await testFixturePlugins(ctx.io.env, ctx.io.cwd))],
       pluginOptions: installedPluginOptions(),
       logger: ctx.logger('server'),
+      eventsUrl: config.eventsUrl,
+      dispatcher: config.dispatcher,
     });
   } catch (err) {
     throw bootFailure(err, config);

@@ -39,9 +39,15 @@ export interface SearchIndex {
   /**
    * Replaces everything indexed for one customer (idempotent). `fields` is one token list
    * per field. Runs inside the caller's transaction when given one. A customer with no
-   * tokens left is removed from the index.
+   * tokens left is found by no search.
    */
   put(db: Knex | Knex.Transaction, prefix: string, entry: SearchEntry): Promise<void>;
+  /**
+   * {@link put} for many customers in a few multi-row statements (bulk import). With
+   * `isNew` the caller promises none of them is indexed yet, so nothing is looked up or
+   * deleted first.
+   */
+  putMany(db: Knex | Knex.Transaction, prefix: string, entries: readonly SearchEntry[], options?: { isNew?: boolean }): Promise<void>;
   /** Removes one customer from the index; removing one that is not there is a no-op. */
   remove(db: Knex | Knex.Transaction, prefix: string, tenantId: string, customerId: string): Promise<void>;
   /**
@@ -54,6 +60,15 @@ export interface SearchIndex {
    * accept a `QueryBuilder` but not a `QueryBuilder | Raw` union.
    */
   matching(db: Knex | Knex.Transaction, prefix: string, tenantId: string, queryTokens: string[]): Knex.QueryBuilder | null;
+  /**
+   * Optional, where the index can hand out hits newest first and stop at a page (SQLite):
+   * narrows `customers` — a query over the customers table with the caller's tenant,
+   * scope and filters — to the matches, ordered by index rank, newest customer first, and
+   * adds the rank as column `search_rank`. `after` continues after a rank, or after the
+   * rank of a customer id (a cursor from before ranks). Null when nothing is searchable.
+   * Without it, callers filter with {@link matching} and order by id.
+   */
+  ranked?(customers: Knex.QueryBuilder, prefix: string, tenantId: string, queryTokens: string[], after?: number | string): Knex.QueryBuilder | null;
 }
 
 /** The search index implementation for a dialect. */

@@ -16,6 +16,7 @@
  * string depends on the server's NO_BACKSLASH_ESCAPES mode; with `!` a `\` in a token is
  * an ordinary character either way.
  */
+import { insertMany } from '../../db/database.js';
 import type { SearchIndex } from './index.js';
 import { indexTerms, queryShape } from './terms.js';
 
@@ -46,13 +47,20 @@ export const mysqlSearchIndex: SearchIndex = {
     await knex.schema.dropTableIfExists(table(prefix));
   },
 
-  async put(db, prefix, entry) {
-    await mysqlSearchIndex.remove(db, prefix, entry.tenantId, entry.customerId);
-    // utf8mb4_bin is a PAD SPACE collation on MariaDB: "a" and "a " are one key. Tokens
-    // have no spaces, but a defensive dedupe keeps a stray one from failing the put.
-    const unique = new Map(indexTerms(entry.fields).map((t) => [t.trimEnd(), t] as const));
-    const rows = [...unique.values()].map((token) => ({ tenant_id: entry.tenantId, token, customer_id: entry.customerId }));
-    if (rows.length > 0) await db(table(prefix)).insert(rows);
+  put(db, prefix, entry) {
+    return mysqlSearchIndex.putMany(db, prefix, [entry]);
+  },
+
+  async putMany(db, prefix, entries, options = {}) {
+    const rows: Array<{ tenant_id: string; token: string; customer_id: string }> = [];
+    for (const entry of entries) {
+      if (!options.isNew) await mysqlSearchIndex.remove(db, prefix, entry.tenantId, entry.customerId);
+      // utf8mb4_bin is a PAD SPACE collation on MariaDB: "a" and "a " are one key. Tokens
+      // have no spaces, but a defensive dedupe keeps a stray one from failing the put.
+      const unique = new Map(indexTerms(entry.fields).map((t) => [t.trimEnd(), t] as const));
+      for (const token of unique.values()) rows.push({ tenant_id: entry.tenantId, token, customer_id: entry.customerId });
+    }
+    await insertMany(db, table(prefix), rows);
   },
 
   async remove(db, prefix, tenantId, customerId) {

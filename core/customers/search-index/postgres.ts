@@ -13,6 +13,7 @@
  * keys in the GIN index: a short prefix in a small tenant is not slowed down by the
  * matches of a big tenant, and the index itself cannot return another tenant's rows.
  */
+import { chunked } from '../../db/database.js';
 import type { SearchIndex } from './index.js';
 import { indexTerms, queryShape, tenantKey } from './terms.js';
 
@@ -39,22 +40,24 @@ export const postgresSearchIndex: SearchIndex = {
     await knex.schema.dropTableIfExists(table(prefix));
   },
 
-  async put(db, prefix, entry) {
-    const terms = indexTerms(entry.fields);
-    if (terms.length === 0) {
-      await postgresSearchIndex.remove(db, prefix, entry.tenantId, entry.customerId);
-      return;
+  put(db, prefix, entry) {
+    return postgresSearchIndex.putMany(db, prefix, [entry]);
+  },
+
+  async putMany(db, prefix, entries, options = {}) {
+    const rows = [];
+    for (const entry of entries) {
+      const terms = indexTerms(entry.fields);
+      if (terms.length > 0) {
+        const tenant = tenantKey(entry.tenantId);
+        // The pg driver sends a JS array as one text[] parameter.
+        rows.push({ tenant_id: entry.tenantId, customer_id: entry.customerId, terms: db.raw('array_to_tsvector(?::text[])', [terms.map((t) => `${tenant}:${t}`)]) });
+      } else if (!options.isNew) {
+        await postgresSearchIndex.remove(db, prefix, entry.tenantId, entry.customerId);
+      }
     }
-    const tenant = tenantKey(entry.tenantId);
-    // The pg driver sends a JS array as one text[] parameter.
-    await db(table(prefix))
-      .insert({
-        tenant_id: entry.tenantId,
-        customer_id: entry.customerId,
-        terms: db.raw('array_to_tsvector(?::text[])', [terms.map((t) => `${tenant}:${t}`)]),
-      })
-      .onConflict(['tenant_id', 'customer_id'])
-      .merge(['terms']);
+    // About 3 bound values a row; 500 rows stay far below the driver's limit.
+    for (const chunk of chunked(rows)) await db(table(prefix)).insert(chunk).onConflict(['tenant_id', 'customer_id']).merge(['terms']);
   },
 
   async remove(db, prefix, tenantId, customerId) {

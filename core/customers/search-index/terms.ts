@@ -76,3 +76,14 @@ const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 export function tenantKey(tenantId: string): string {
   return CANONICAL_UUID.test(tenantId) ? tenantId.replaceAll('-', '') : `x${hex(tenantId)}`;
 }
+
+/** The customer ids of entries, grouped by tenant (a batch usually holds one tenant). */
+export function customersByTenant(entries: readonly { tenantId: string; customerId: string }[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const e of entries) {
+    const list = out.get(e.tenantId);
+    if (list) list.push(e.customerId);
+    else out.set(e.tenantId, [e.customerId]);
+  }
+  return out;
+}

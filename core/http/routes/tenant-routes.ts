@@ -95,7 +95,8 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
     schema: {
       summary: 'Set the JSON Schema customers’ customFields must satisfy',
       tags: ['settings'],
-      body: { type: 'object', additionalProperties: false, required: ['schema'], properties: { schema: { type: 'object', required: ['type'], properties: { type: { const: 'object' } } } } },
+      // `schema` is itself a JSON Schema document: open on purpose (said explicitly, so the contract shows it).
+      body: { type: 'object', additionalProperties: false, required: ['schema'], properties: { schema: { type: 'object', additionalProperties: true, required: ['type'], properties: { type: { const: 'object' } } } } },
       response: { 200: { type: 'object', additionalProperties: false, properties: { schema: { type: 'object', additionalProperties: true } } }, '4xx': problemSchema },
     },
   }, async (request) => {

@@ -15,6 +15,8 @@ import { DEMO_CUSTOMER_COUNT, DEMO_TENANT_NAME } from '../../../core/cli/demo-se
 import { createKernel, type Kernel } from '../../../core/kernel/kernel.js';
 import { createPeyvand, type Peyvand } from '../../../core/peyvand.js';
 import { systemActor } from '../../../core/auth/actor.js';
+import { corePlugin } from '../../../core/core-plugin.js';
+import { installedPlugins } from '../../../core/cli/installed-plugins.js';
 import { packageRoot } from '../../../core/paths.js';
 import { createTestDatabase } from '../../helpers/database.js';
 
@@ -209,24 +211,28 @@ t.test('invalid configuration exits 2 with one line, never a stack', async (t) =
 
 t.test('migrate, migrate --rollback, migrate again', async (t) => {
   const { cli, kernel } = await setup(t);
+  // Every installed plugin's migrations, core first, in the order they run.
+  const all = [corePlugin, ...installedPlugins()].flatMap((p) => (p.migrations ?? []).map((m) => `${p.name}/${m.name}`));
+  const listing = (names: string[]) => names.map((n) => `\n {2}${n.replace(/\//g, '\\/')}`).join('');
   let r = await cli(['migrate']);
   t.equal(r.code, 0, r.stderr);
-  t.match(r.stdout, /Ran 3 migration\(s\):\n {2}core\/001_tenancy\n {2}core\/002_customers\n {2}core\/003_events/);
+  t.match(r.stdout, new RegExp(`Ran ${all.length} migration\\(s\\):${listing(all)}`));
+  t.ok(all.includes('sales/001_pipelines_deals'), 'the installed sales plugin migrates too');
   r = await cli(['migrate']);
   t.equal(r.code, 0);
   t.match(r.stdout, /Nothing to migrate/);
   r = await cli(['migrate', '--rollback']);
   t.equal(r.code, 0, r.stderr);
-  t.match(r.stdout, /Rolled back 3 migration\(s\):\n {2}core\/003_events\n {2}core\/002_customers\n {2}core\/001_tenancy/);
+  t.match(r.stdout, new RegExp(`Rolled back ${all.length} migration\\(s\\):${listing([...all].reverse())}`));
   r = await cli(['migrate', '--rollback']);
   t.equal(r.code, 0);
   t.match(r.stdout, /Nothing to roll back/);
   r = await cli(['migrate']);
   t.equal(r.code, 0);
-  t.match(r.stdout, /Ran 3 migration/);
+  t.match(r.stdout, new RegExp(`Ran ${all.length} migration`));
   r = await cli(['migrate', '--rollback', '--all']);
   t.equal(r.code, 0);
-  t.match(r.stdout, /Rolled back 3 migration/);
+  t.match(r.stdout, new RegExp(`Rolled back ${all.length} migration`));
   r = await cli(['migrate']);
   t.equal(r.code, 0);
   const k = await kernel();
@@ -301,7 +307,7 @@ t.test('plugins list, enable and disable', async (t) => {
   t.equal(r.code, 0);
   t.match(r.stdout, /core\s+\S+\s+-\s+always enabled/);
   r = await cli(['plugins', 'list', '--tenant', 'acme', '--json']);
-  t.same(JSON.parse(r.stdout), [{ name: 'core', version: JSON.parse(r.stdout)[0].version, dependsOn: [], enabled: true }]);
+  t.same(JSON.parse(r.stdout).map((p: { name: string; enabled: boolean }) => [p.name, p.enabled]), [['core', true], ...installedPlugins().map((p) => [p.name, false])], 'core always; installed plugins off until enabled');
   r = await cli(['plugins', 'list', '--tenant', 'ghost']);
   t.equal(r.code, 1);
   t.match(r.stderr, /TENANT_NOT_FOUND/);
@@ -392,6 +398,12 @@ t.test('start: first run generates secret and keys (0600), later runs reuse them
   t.equal(tenants.statusCode, 200, 'the generated admin key works');
   const customers = await peyvand.app.inject({ method: 'GET', url: '/api/v1/customers?limit=200', headers: { authorization: `Bearer ${demoKey}` } });
   t.equal(customers.json().items.length, DEMO_CUSTOMER_COUNT);
+  const pipelines = await peyvand.app.inject({ method: 'GET', url: '/api/v1/sales/pipelines', headers: { authorization: `Bearer ${demoKey}` } });
+  t.same(pipelines.json().items.map((p: { stages: Array<{ name: string }> }) => p.stages.map((x) => x.name)), [['سرنخ', 'مذاکره', 'پیشنهاد قیمت', 'قرارداد']], 'the demo tenant has sales, with Persian stage names');
+  const deals = (await peyvand.app.inject({ method: 'GET', url: '/api/v1/sales/deals?limit=200', headers: { authorization: `Bearer ${demoKey}` } })).json().items as Array<{ stageId: string; currency: string; expectedCloseDate: string }>;
+  t.ok(deals.length >= 10, `${deals.length} demo deals`);
+  t.ok(new Set(deals.map((d) => d.stageId)).size >= 3, 'in several stages');
+  t.ok(deals.every((d) => d.currency === 'IRR' && /^\d{4}-\d{2}-\d{2}$/.test(d.expectedCloseDate)), 'IRR amounts with close dates');
 
   let r = await first.stop();
   t.equal(r.code, 0, r.stderr);
@@ -414,6 +426,8 @@ t.test('start: first run generates secret and keys (0600), later runs reuse them
   t.equal(fs.readFileSync(files[1]!, 'utf8').trim(), adminKey, 'the admin key is reused');
   const list = await again.peyvand.app.inject({ method: 'GET', url: '/api/v1/customers?limit=200', headers: { authorization: `Bearer ${newDemoKey}` } });
   t.equal(list.json().items.length, DEMO_CUSTOMER_COUNT, 'customers are not seeded twice');
+  const dealsAgain = await again.peyvand.app.inject({ method: 'GET', url: '/api/v1/sales/deals?limit=200', headers: { authorization: `Bearer ${newDemoKey}` } });
+  t.equal(dealsAgain.json().items.length, deals.length, 'nor are deals');
   const all = await again.peyvand.app.inject({ method: 'GET', url: '/api/v1/admin/tenants', headers: { authorization: `Bearer ${adminKey}` } });
   t.equal(all.json().items.length, 1, 'one demo tenant');
   r = await second.stop();

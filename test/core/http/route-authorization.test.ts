@@ -8,9 +8,10 @@ import t from 'tap';
 import type { HTTPMethods } from 'fastify';
 import { bootPeyvand } from '../../helpers/peyvand.js';
 import { notesPlugin } from '../../fixtures/notes-plugin.js';
+import sales from '../../../plugins/sales/index.js';
 
-const p = await bootPeyvand(t, { plugins: [notesPlugin()] });
-const acme = await p.tenant('acme', { plugins: ['notes'] });
+const p = await bootPeyvand(t, { plugins: [notesPlugin(), sales] });
+const acme = await p.tenant('acme', { plugins: ['notes', 'sales'] });
 const revokedKey = (await p.admin({ method: 'POST', url: '/api/v1/admin/tenants/acme/api-keys', payload: { name: 'old', role: 'owner' } })).json();
 await p.admin({ method: 'DELETE', url: `/api/v1/admin/tenants/acme/api-keys/${revokedKey.id}` });
 const owner = await acme.key('owner');
@@ -28,6 +29,8 @@ const send = (token: string | undefined, r: Route) => p.call(token, { method: r.
 t.test('the walk covers the whole API', async (t) => {
   t.ok(routes.length >= 25, `${routes.length} routes`);
   t.ok(routes.some((r) => r.path === '/api/v1/notes/notes'), 'plugin routes included');
+  t.ok(routes.filter((r) => r.path.startsWith('/api/v1/sales/')).length >= 30, 'the sales routes included');
+  t.same(routes.filter((r) => r.path.startsWith('/api/v1/sales/') && r.public).map((r) => `${r.method} ${r.path}`), ['POST /api/v1/sales/web-leads/{formKey}'], 'only the web-to-lead form is public');
   for (const r of routes) t.ok(r.public || r.admin || r.permission, `${r.method} ${r.path} declares its access`);
 });
 
@@ -56,7 +59,9 @@ t.test('admin routes take only the admin key; tenant routes refuse it', async (t
 });
 
 t.test('public routes answer without a credential', async (t) => {
-  for (const r of routes.filter((x) => x.public)) t.equal((await send(undefined, r)).statusCode, 200, `${r.method} ${r.path}`);
+  for (const r of routes.filter((x) => x.public && x.method === 'GET')) t.equal((await send(undefined, r)).statusCode, 200, `${r.method} ${r.path}`);
+  // A public form takes a body: without a credential it is judged on its input, never a 401/403.
+  for (const r of routes.filter((x) => x.public && x.method !== 'GET')) t.equal((await send(undefined, r)).statusCode, 400, `${r.method} ${r.path}`);
 });
 
 t.test('rate limit per credential, with Retry-After', async (t) => {

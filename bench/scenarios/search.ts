@@ -1,0 +1,88 @@
+/**
+ * search: `GET /api/v1/customers?q=…` over the dataset, one query at a time (latency,
+ * not throughput), with prefix queries as people type them (see `searchQueries`):
+ * p50/p95 of Peyvand vs a bare fastify route querying the same search index with
+ * hand-written SQL. On SQLite, and on PostgreSQL when it is reachable (loaded through the
+ * import service into a database of its own, dropped afterwards).
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { searchQueries } from '../generate.js';
+import { compare, fmt, measure } from '../http.js';
+import { startWorker, type Message } from '../proc.js';
+import type { Context, ResultRow, Scenario } from '../scenario.js';
+import type { DatasetMeta, LoadTiming } from '../load-dataset.js';
+
+const SEARCH_TARGET_MS = 20;
+
+/** Runs the queries against a Peyvand server and the bare server of the same database. */
+async function searchRow(ctx: Context, label: string, server: { url: string; token: string }, databaseUrl: string, tenantId: string): Promise<ResultRow> {
+  const { config } = ctx;
+  const queries = searchQueries(config.seed, config.customers, config.searchQueries);
+  const warm = searchQueries(config.seed + 1, config.customers, Math.min(200, config.searchQueries));
+  const q = (prefix: string, list: string[]) => list.map((text) => `${prefix}?q=${encodeURIComponent(text)}`);
+  const bare = startWorker('server', { kind: 'bare', databaseUrl, tenantId });
+  const { url } = await bare.next<Message & { url: string }>('ready');
+  try {
+    // One connection: each query's own latency, nothing queued behind another.
+    const run = (target: string, token: string | undefined, prefix: string) => async () => {
+      await measure(config, { url: target, ...(token && { token }), connections: 1, amount: warm.length, paths: q(prefix, warm) });
+      return measure(config, { url: target, ...(token && { token }), connections: 1, amount: queries.length, paths: q(prefix, queries) });
+    };
+    ctx.log(`${label}: ${queries.length} queries × ${config.rounds} rounds`);
+    const { a: base, b: pv } = await compare(config, run(url, undefined, '/customers'), run(server.url, server.token, '/api/v1/customers'));
+    return {
+      scenario: label,
+      peyvand: pv.p95,
+      baseline: base.p95,
+      unit: 'ms p95',
+      ratio: pv.p95 / base.p95,
+      ratioLabel: 'Peyvand / bare',
+      target: `p95 ≤ ${SEARCH_TARGET_MS} ms`,
+      pass: pv.p95 <= SEARCH_TARGET_MS,
+      details: `p50 ${fmt(pv.p50, 1)} vs ${fmt(base.p50, 1)} ms`,
+    };
+  } finally {
+    await bare.stop();
+  }
+}
+
+/** The PostgreSQL run: its own database, loaded through the import service, then dropped. */
+async function postgresRows(ctx: Context, adminUrl: string): Promise<ResultRow[]> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  try {
+    await admin.connect();
+  } catch (err) {
+    ctx.log(`PostgreSQL not reachable (${(err as Error).message}): skipped`);
+    return [{ scenario: 'search (PostgreSQL)', peyvand: Number.NaN, baseline: Number.NaN, unit: 'ms p95', ratio: Number.NaN, ratioLabel: '', target: `p95 ≤ ${SEARCH_TARGET_MS} ms`, pass: null, details: 'skipped: PostgreSQL not reachable' }];
+  }
+  const name = `peyvand_bench_${randomBytes(4).toString('hex')}`;
+  await admin.query(`create database ${name}`);
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  const databaseUrl = u.toString();
+  const { config } = ctx;
+  const server = startWorker('server', { kind: 'peyvand', databaseUrl, load: { count: config.customers, seed: config.seed, batch: config.batch } });
+  try {
+    ctx.log(`PostgreSQL: loading ${fmt(config.customers)} customers through the import service`);
+    const { meta, timing } = await server.next<Message & { meta: DatasetMeta; timing: LoadTiming }>('loaded');
+    const { url } = await server.next<Message & { url: string }>('ready');
+    const row = await searchRow(ctx, `search (PostgreSQL, ${fmt(config.customers)})`, { url, token: meta.token }, databaseUrl, meta.tenantId);
+    const rate = config.customers / (timing.ms / 1000);
+    return [row, { scenario: 'bulk upsert on PostgreSQL (reference)', peyvand: rate, baseline: Number.NaN, unit: 'rows/s', ratio: Number.NaN, ratioLabel: '', target: '—', pass: null, details: `${fmt(timing.ms / 1000, 1)} s for ${fmt(config.customers)} customers` }];
+  } finally {
+    await server.stop();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+export const search: Scenario = {
+  name: 'search',
+  async run(ctx: Context): Promise<ResultRow[]> {
+    const server = await ctx.datasets.peyvand();
+    const rows = [await searchRow(ctx, `search (SQLite, ${fmt(ctx.config.customers)})`, { url: server.url, token: server.meta.token }, `sqlite:${ctx.datasets.peyvandFile}`, server.meta.tenantId)];
+    if (ctx.config.postgresUrl) rows.push(...(await postgresRows(ctx, ctx.config.postgresUrl)));
+    return rows;
+  },
+};

@@ -1,0 +1,74 @@
+/**
+ * Server worker: serves Peyvand (`peyvand`) or the bare baseline (`bare`) on 127.0.0.1,
+ * on a free port, until the runner says stop. With `load`, Peyvand first imports the
+ * dataset into its (empty) database through the import service and answers `loaded`
+ * with the timing — so the server measured later is the process that loaded a million
+ * customers. The event dispatcher is held back during the import (the import's figure is
+ * the import's own work) and started after it; `loaded` comes once it has delivered the
+ * import's events, with how long that took, so the HTTP scenarios meet a server in its
+ * steady state. Answers `ready` with its URL, and `rss` with its resident set size.
+ */
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { createPeyvand } from '../../core/peyvand.js';
+import type { Kernel } from '../../core/kernel/kernel.js';
+import { workerContext } from '../proc.js';
+import { bareServer } from '../baseline/bare-server.js';
+import { importDataset } from '../load-dataset.js';
+
+/** Options of the server worker. */
+export interface ServerOptions {
+  kind: 'peyvand' | 'bare';
+  databaseUrl: string;
+  /** Tenant of the bare server's rows (Peyvand takes it from the credential). */
+  tenantId?: string;
+  load?: { count: number; seed: number; batch: number };
+}
+
+const { options, send, onStop } = await workerContext<ServerOptions>();
+let url: string;
+if (options.kind === 'peyvand') {
+  const peyvand = await createPeyvand({
+    databaseUrl: options.databaseUrl,
+    secret: randomBytes(32).toString('base64url'),
+    // Warnings only: an access line per request is a deployment's choice, and the bare
+    // baseline logs nothing either.
+    logger: pino({ level: 'warn' }),
+    // The limiter still runs on every request; its default (1,200 a minute per
+    // credential) would turn the load into 429s after a second.
+    http: { rateLimitPerMinute: 1_000_000_000 },
+    dispatch: !options.load,
+  });
+  onStop(() => peyvand.close());
+  if (options.load) {
+    const { meta, timing } = await importDataset(peyvand.kernel, options.databaseUrl, options.load);
+    const t0 = performance.now();
+    peyvand.kernel.dispatcher.start();
+    const events = await drained(peyvand.kernel);
+    // Statistics, as autovacuum gathers them within a minute of a bulk load: without them
+    // PostgreSQL's planner takes the fresh tables for empty and plans every search as a
+    // walk over all customers (200+ ms at 20,000 rows instead of ~1 ms).
+    if (peyvand.kernel.db.dialect === 'postgres') await peyvand.kernel.db.knex.raw('analyze');
+    send({ type: 'loaded', meta, timing, delivery: { events, ms: performance.now() - t0 } });
+  }
+  url = await peyvand.listen({ port: 0, host: '127.0.0.1' });
+} else {
+  const bare = await bareServer(options.databaseUrl, options.tenantId ?? '');
+  onStop(() => bare.close());
+  url = await bare.listen({ port: 0, host: '127.0.0.1' });
+}
+/** Waits until every subscriber's progress reached the end of the outbox; returns the outbox size. */
+async function drained(kernel: Kernel): Promise<number> {
+  const { knex } = kernel.db;
+  for (;;) {
+    const head = Number((await knex(kernel.db.table('outbox')).max({ seq: 'seq' }).first())?.seq ?? 0);
+    const behind = await knex(kernel.db.table('subscriber_progress')).where('last_seq', '<', head).first();
+    if (!behind) return head;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+process.on('message', (m: { type: string }) => {
+  if (m.type === 'rss') send({ type: 'rss', rss: process.memoryUsage().rss });
+});
+send({ type: 'ready', url });

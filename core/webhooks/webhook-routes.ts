@@ -1,0 +1,140 @@
+/**
+ * HTTP routes of webhooks (`/api/v1/webhooks…`), all behind `core.webhook.manage`.
+ *
+ * - `POST /webhooks` `{url, events, secret?}` → 201 with the secret (the only time it is shown)
+ * - `GET /webhooks`, `GET /webhooks/{id}` → subscriptions, with `active` and `pausedReason`
+ * - `PATCH /webhooks/{id}` `{url?, events?, active?}` → `active: true` resumes a paused one
+ * - `DELETE /webhooks/{id}` → 204
+ * - `GET /webhooks/{id}/deliveries?status=&limit=&cursor=` → deliveries with their attempts
+ * - `POST /webhooks/{id}/deliveries/{deliveryId}/retry` → sends it now, returns it with the new attempt
+ *
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import { problemSchema, requestLanguage } from '../http/problem.js';
+import { actorOf } from '../http/request-guards.js';
+import { idParams, pageOf, pageQuery } from '../customers/customer-schemas.js';
+import type { Webhooks } from './index.js';
+import type { WebhookInput, WebhookPatch } from './webhook-service.js';
+import type { DeliveryStatus } from './webhook-types.js';
+
+const tags = ['webhooks'];
+const config = { permission: 'core.webhook.manage' };
+const str = { type: 'string' };
+const nullableStr = { type: ['string', 'null'] };
+
+const url = { type: 'string', minLength: 1, maxLength: 2048 };
+// `*`, an exact type (`customer.created`) or a prefix pattern (`customer.*`).
+const events = { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', maxLength: 100, pattern: '^(\\*|[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*(\\.\\*)?)$' } };
+
+const webhookProperties = {
+  id: str,
+  url: str,
+  events: { type: 'array', items: str },
+  active: { type: 'boolean' },
+  pausedReason: nullableStr,
+  pausedAt: nullableStr,
+  consecutiveFailures: { type: 'integer' },
+  createdAt: str,
+  updatedAt: str,
+};
+const webhookSchema = { type: 'object', additionalProperties: false, properties: webhookProperties };
+const createdSchema = { type: 'object', additionalProperties: false, properties: { ...webhookProperties, secret: str } };
+
+const attemptSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { attempt: { type: 'integer' }, trigger: str, at: str, statusCode: { type: ['integer', 'null'] }, latencyMs: { type: 'integer' }, error: nullableStr, nextAttemptAt: nullableStr },
+};
+const deliverySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: str,
+    eventId: str,
+    eventType: str,
+    status: { type: 'string', enum: ['pending', 'retrying', 'delivered', 'dead'] },
+    attemptCount: { type: 'integer' },
+    nextAttemptAt: nullableStr,
+    lastStatusCode: { type: ['integer', 'null'] },
+    lastError: nullableStr,
+    createdAt: str,
+    deliveredAt: nullableStr,
+    attempts: { type: 'array', items: attemptSchema },
+  },
+};
+
+const deliveryParams = { type: 'object', additionalProperties: false, required: ['id', 'deliveryId'], properties: { id: { type: 'string', maxLength: 64 }, deliveryId: { type: 'string', maxLength: 64 } } };
+
+/** Registers the webhook routes. */
+export function webhookRoutes(app: FastifyInstance, { service, deliverer }: Webhooks): void {
+  app.post<{ Body: WebhookInput }>('/webhooks', {
+    config: {
+      ...config,
+      // An Idempotency-Key replay must not hand out (or store) the secret again.
+      idempotentReplay: (body: Record<string, unknown>) => ({ ...body, secret: undefined }),
+    },
+    schema: {
+      summary: 'Subscribe a URL to events (the response is the only time the secret is shown)',
+      tags,
+      body: { type: 'object', additionalProperties: false, required: ['url', 'events'], properties: { url, events, secret: { type: 'string', minLength: 24, maxLength: 256, pattern: '^[\\x21-\\x7e]+$' } } },
+      response: { 201: createdSchema, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    const created = await service.create(actorOf(request), request.body, requestLanguage(request));
+    return reply.code(201).header('location', `${request.url.replace(/\/$/, '')}/${created.id}`).send(created);
+  });
+
+  app.get<{ Querystring: { limit: number; cursor?: string } }>('/webhooks', {
+    config,
+    schema: { summary: 'List the webhook subscriptions', tags, querystring: { type: 'object', additionalProperties: false, properties: pageQuery }, response: { 200: pageOf(webhookSchema), '4xx': problemSchema } },
+  }, async (request) => service.list(actorOf(request).tenantId, { limit: request.query.limit, ...(request.query.cursor && { cursor: request.query.cursor }) }, requestLanguage(request)));
+
+  app.get<{ Params: { id: string } }>('/webhooks/:id', {
+    config,
+    schema: { summary: 'Get a webhook subscription (with why it is paused, if it is)', tags, params: idParams, response: { 200: webhookSchema, '4xx': problemSchema } },
+  }, async (request) => service.get(actorOf(request).tenantId, request.params.id, requestLanguage(request)));
+
+  app.patch<{ Params: { id: string }; Body: WebhookPatch }>('/webhooks/:id', {
+    config,
+    schema: {
+      summary: 'Change a subscription; {"active": false} pauses it, {"active": true} resumes it',
+      tags,
+      params: idParams,
+      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { url, events, active: { type: 'boolean' } } },
+      response: { 200: webhookSchema, '4xx': problemSchema },
+    },
+  }, async (request) => service.update(actorOf(request), request.params.id, request.body, requestLanguage(request)));
+
+  app.delete<{ Params: { id: string } }>('/webhooks/:id', {
+    config,
+    schema: { summary: 'Delete a subscription and its delivery log', tags, params: idParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
+  }, async (request, reply) => {
+    await service.delete(actorOf(request), request.params.id);
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { status?: DeliveryStatus; limit: number; cursor?: string } }>('/webhooks/:id/deliveries', {
+    config,
+    schema: {
+      summary: 'Deliveries of a subscription, newest first, with every attempt (status code, latency, error)',
+      tags,
+      params: idParams,
+      querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['pending', 'retrying', 'delivered', 'dead'] }, ...pageQuery } },
+      response: { 200: pageOf(deliverySchema), '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const { status, limit, cursor } = request.query;
+    return service.deliveries(actorOf(request).tenantId, request.params.id, { limit, ...(status && { status }), ...(cursor && { cursor }) });
+  });
+
+  app.post<{ Params: { id: string; deliveryId: string } }>('/webhooks/:id/deliveries/:deliveryId/retry', {
+    config: { ...config, bodyless: true },
+    schema: { summary: 'Send a delivery again now (also a dead or delivered one); returns it with the new attempt', tags, params: deliveryParams, response: { 200: deliverySchema, '4xx': problemSchema } },
+  }, async (request) => {
+    const actor = actorOf(request);
+    const row = await service.deliveryRow(actor.tenantId, request.params.id, request.params.deliveryId);
+    await deliverer.retryNow(actor, row);
+    return service.delivery(actor.tenantId, request.params.id, request.params.deliveryId);
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * The sales plugin: leads (capture, deduplication, assignment, scoring, conversion),
+ * pipelines and deals, tasks with a durable reminder scheduler, and forecasts and
+ * reports on Gregorian or Persian periods. Wiring only; the logic is in `services/`.
+ */
+import { definePlugin } from '../../core/index.js';
+import { salesEventSchemas } from './events.js';
+import { pipelinesDealsMigration } from './migrations/001_pipelines_deals.js';
+import { leadsMigration } from './migrations/002_leads.js';
+import { tasksMigration } from './migrations/003_tasks.js';
+import { settingsMigration } from './migrations/004_settings.js';
+import { salesOptionsSchema, type SalesOptions } from './options.js';
+import { salesPermissions, salesScopedResources } from './permissions.js';
+import { salesRoutes } from './routes/index.js';
+import { createSalesServices, type SalesServices } from './services/container.js';
+import { customerMergedSubscriber } from './subscribers/customer-merged.js';
+import { leadRescoringSubscriber } from './subscribers/lead-rescoring.js';
+
+export type { SalesServices } from './services/container.js';
+export type { SalesOptions } from './options.js';
+
+/** The sales plugin definition. */
+export default definePlugin<SalesOptions, SalesServices>({
+  name: 'sales',
+  version: '0.1.0',
+  core: '^0.1.0',
+  options: salesOptionsSchema,
+  permissions: salesPermissions,
+  scopedResources: salesScopedResources,
+  migrations: [pipelinesDealsMigration, leadsMigration, tasksMigration, settingsMigration],
+  events: salesEventSchemas,
+  subscribers: [customerMergedSubscriber, leadRescoringSubscriber],
+  routes: salesRoutes,
+  bootstrap(ctx) {
+    const services = createSalesServices(ctx);
+    // One-shot CLI commands and hand-driven tests run no loops; servers do.
+    if (ctx.background) services.scheduler.start();
+    return services;
+  },
+  async close(_ctx, services) {
+    await services?.scheduler.stop();
+  },
+});

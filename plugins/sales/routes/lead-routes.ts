@@ -1,0 +1,64 @@
+/** `/leads` (API capture, status, conversion) and the public `/web-leads/{formKey}`. */
+import type { FastifyInstance } from 'fastify';
+import { actorOf } from '../../../core/index.js';
+import type { SalesOptions } from '../options.js';
+import type { SalesServices } from '../services/container.js';
+import type { ConvertInput } from '../services/conversion.js';
+import type { LeadInput, LeadListFilter, LeadPatch } from '../services/leads.js';
+import type { WebLeadSubmission } from '../services/web-forms.js';
+import { idParams, pageOf, pageQuery, problemSchema, str } from '../schemas/common.js';
+import { conversionSchema, convertSchema, leadInputSchema, leadPatchSchema, leadSchema, webLeadSchema } from '../schemas/lead-schemas.js';
+import { defined, expectedVersion, withEtag } from './http.js';
+
+const tags = ['sales: leads'];
+
+/** Registers the lead routes. */
+export function leadRoutes(app: FastifyInstance, { leads, conversion, webForms }: SalesServices, options: SalesOptions): void {
+  app.post<{ Body: LeadInput }>('/leads', {
+    config: { permission: 'sales.lead.create' },
+    schema: { summary: 'Create a lead (deduplicated, assigned and scored)', tags, body: leadInputSchema, response: { 201: leadSchema, '4xx': problemSchema } },
+  }, async (request, reply) => withEtag(reply, (await leads.create(actorOf(request), request.body))!, 201));
+
+  app.get<{ Querystring: Omit<LeadListFilter, 'limit'> & { limit: number } }>('/leads', {
+    config: { permission: 'sales.lead.read' },
+    schema: {
+      summary: 'List leads (newest first, within your record scope)',
+      tags,
+      querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['new', 'contacted', 'qualified', 'disqualified', 'converted'] }, ownerId: { type: 'string', maxLength: 200 }, source: { type: 'string', maxLength: 100 }, ...pageQuery } },
+      response: { 200: pageOf(leadSchema), '4xx': problemSchema },
+    },
+  }, async (request) => leads.list(actorOf(request), defined(request.query)));
+
+  app.get<{ Params: { id: string } }>('/leads/:id', {
+    config: { permission: 'sales.lead.read' },
+    schema: { summary: 'Get a lead', tags, params: idParams, response: { 200: leadSchema, '4xx': problemSchema } },
+  }, async (request, reply) => withEtag(reply, await leads.get(actorOf(request), request.params.id)));
+
+  app.patch<{ Params: { id: string }; Body: LeadPatch }>('/leads/:id', {
+    config: { permission: 'sales.lead.update' },
+    schema: { summary: 'Update a lead or change its status (JSON merge-patch, If-Match)', tags, params: idParams, body: leadPatchSchema, response: { 200: leadSchema, '4xx': problemSchema } },
+  }, async (request, reply) => withEtag(reply, await leads.update(actorOf(request), request.params.id, request.body, expectedVersion(request.headers['if-match']))));
+
+  app.post<{ Params: { id: string }; Body: ConvertInput }>('/leads/:id/convert', {
+    config: { permission: 'sales.lead.convert' },
+    schema: { summary: 'Convert a lead to a customer (new or existing) and optionally a deal, atomically', tags, params: idParams, body: convertSchema, response: { 200: conversionSchema, '4xx': problemSchema } },
+  }, async (request) => conversion.convert(actorOf(request), request.params.id, request.body, expectedVersion(request.headers['if-match'])));
+
+  app.post<{ Params: { formKey: string }; Body: WebLeadSubmission }>('/web-leads/:formKey', {
+    // Public: no credential. Limited per form key and client address; the tenant comes from the key.
+    config: {
+      public: true,
+      rateLimit: { max: options.webLeadsPerMinute, timeWindow: 60_000, keyGenerator: (request) => `web-lead:${(request.params as { formKey?: string }).formKey ?? ''}:${request.ip}` },
+    },
+    schema: {
+      summary: 'Public web-to-lead form submission (no credential; answers the same whatever happened)',
+      tags,
+      params: { type: 'object', additionalProperties: false, required: ['formKey'], properties: { formKey: str(64, 1) } },
+      body: webLeadSchema,
+      response: { 202: { type: 'object', additionalProperties: false, required: ['status'], properties: { status: { type: 'string' } } }, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    await webForms.submit(request.params.formKey, request.body, String(request.id));
+    return reply.code(202).send({ status: 'received' });
+  });
+}

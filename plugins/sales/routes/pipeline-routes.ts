@@ -1,0 +1,33 @@
+/** `/pipelines`: several per tenant, ordered stages with a win probability. */
+import type { FastifyInstance } from 'fastify';
+import { actorOf } from '../../../core/index.js';
+import type { SalesServices } from '../services/container.js';
+import type { PipelineInput } from '../services/pipelines.js';
+import { idParams, pageOf, pageQuery, problemSchema } from '../schemas/common.js';
+import { pipelineInputSchema, pipelinePatchSchema, pipelineSchema } from '../schemas/pipeline-schemas.js';
+import { expectedVersion, withEtag } from './http.js';
+
+const tags = ['sales: pipelines'];
+
+/** Registers the pipeline routes. */
+export function pipelineRoutes(app: FastifyInstance, { pipelines }: SalesServices): void {
+  app.post<{ Body: PipelineInput }>('/pipelines', {
+    config: { permission: 'sales.pipeline.manage' },
+    schema: { summary: 'Create a pipeline with its stages', tags, body: pipelineInputSchema, response: { 201: pipelineSchema, '4xx': problemSchema } },
+  }, async (request, reply) => withEtag(reply, await pipelines.create(actorOf(request), request.body), 201));
+
+  app.get<{ Querystring: { limit: number; cursor?: string } }>('/pipelines', {
+    config: { permission: 'sales.deal.read' },
+    schema: { summary: 'List pipelines', tags, querystring: { type: 'object', additionalProperties: false, properties: pageQuery }, response: { 200: pageOf(pipelineSchema), '4xx': problemSchema } },
+  }, async (request) => pipelines.list(actorOf(request).tenantId, { limit: request.query.limit, ...(request.query.cursor && { cursor: request.query.cursor }) }));
+
+  app.get<{ Params: { id: string } }>('/pipelines/:id', {
+    config: { permission: 'sales.deal.read' },
+    schema: { summary: 'Get a pipeline', tags, params: idParams, response: { 200: pipelineSchema, '4xx': problemSchema } },
+  }, async (request, reply) => withEtag(reply, await pipelines.get(actorOf(request).tenantId, request.params.id)));
+
+  app.patch<{ Params: { id: string }; Body: Partial<PipelineInput> }>('/pipelines/:id', {
+    config: { permission: 'sales.pipeline.manage' },
+    schema: { summary: 'Rename a pipeline or replace its stages (If-Match)', tags, params: idParams, body: pipelinePatchSchema, response: { 200: pipelineSchema, '4xx': problemSchema } },
+  }, async (request, reply) => withEtag(reply, await pipelines.update(actorOf(request), request.params.id, request.body, expectedVersion(request.headers['if-match']))));
+}

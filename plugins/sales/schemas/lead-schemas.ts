@@ -1,0 +1,79 @@
+/** JSON Schemas of leads, conversion and the public web form. */
+import { amount, currency, date, id, nullable, obj, principal, stamps, str } from './common.js';
+import { dealSchema } from './deal-schemas.js';
+
+const utm = { type: 'object', additionalProperties: false, properties: { source: str(200, 1), medium: str(200, 1), campaign: str(200, 1) } };
+const email = { type: 'string', format: 'email', maxLength: 320 };
+const phone = str(64, 1);
+
+const writable = {
+  name: str(300, 1),
+  email,
+  phone,
+  company: str(300, 1),
+  source: str(100, 1),
+  utm,
+  territory: str(100, 1),
+  tags: { type: 'array', maxItems: 50, items: str(100, 1) },
+  notes: str(5000, 1),
+  ownerId: principal,
+};
+
+/** Body of POST /leads. `score` is computed, so it is read-only (a 400 if sent). */
+export const leadInputSchema = { type: 'object', additionalProperties: false, required: ['name'], properties: { ...writable, status: { type: 'string', enum: ['new', 'contacted', 'qualified'] } } };
+
+/** Body of PATCH /leads/{id}; disqualifying needs a reason. */
+export const leadPatchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    ...Object.fromEntries(Object.entries(writable).map(([k, s]) => [k, k === 'name' ? s : nullable(s)])),
+    status: { type: 'string', enum: ['new', 'contacted', 'qualified', 'disqualified'] },
+    disqualifyReason: str(1000, 1),
+  },
+  if: { required: ['status'], properties: { status: { const: 'disqualified' } } },
+  then: { required: ['disqualifyReason'] },
+};
+
+/** A lead in responses. */
+export const leadSchema = obj({
+  id: { type: 'string' },
+  ...Object.fromEntries(Object.keys(writable).map((k) => [k, k === 'tags' ? { type: 'array', items: { type: 'string' } } : k === 'utm' ? utm : { type: 'string' }])),
+  status: { type: 'string' },
+  score: { type: 'integer' },
+  teamId: { type: 'string' },
+  disqualifyReason: { type: 'string' },
+  matchedCustomerId: { type: 'string' },
+  customerId: { type: 'string' },
+  dealId: { type: 'string' },
+  convertedAt: { type: 'string' },
+  ...stamps,
+}, ['id', 'name', 'utm', 'tags', 'status', 'score', 'createdAt', 'updatedAt', 'version']);
+
+/** Body of POST /leads/{id}/convert. */
+export const convertSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    customerId: id,
+    deal: { type: 'object', additionalProperties: false, required: ['title', 'amount', 'pipelineId'], properties: { title: str(300, 1), amount, pipelineId: id, stageId: id, currency, expectedCloseDate: date } },
+  },
+};
+
+/** Response of a conversion. */
+export const conversionSchema = obj({
+  lead: leadSchema,
+  customer: obj({ id: { type: 'string' }, name: { type: 'string' } }, ['id', 'name']),
+  customerCreated: { type: 'boolean' },
+  deal: { anyOf: [dealSchema, { type: 'null' }] },
+}, ['lead', 'customer', 'customerCreated', 'deal']);
+
+/** Body of the public web-to-lead POST: an email or a phone; `website` is the honeypot. */
+export const webLeadSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: { name: str(300, 1), email, phone, company: str(300, 1), message: str(5000, 1), utm, website: str(500) },
+  anyOf: [{ required: ['email'] }, { required: ['phone'] }],
+};

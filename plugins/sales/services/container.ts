@@ -1,0 +1,62 @@
+/**
+ * Builds the plugin's services from its context. Routes, subscribers and bootstrap each
+ * call it: the services hold no state (the scheduler's loop is the exception, and only
+ * bootstrap starts it), so building them twice is cheap and shares nothing by accident.
+ */
+import type { PluginContext } from '../../../core/index.js';
+import type { SalesOptions } from '../options.js';
+import { ConversionService } from './conversion.js';
+import { DealService } from './deals.js';
+import { ForecastService } from './forecast.js';
+import { LeadAssignment } from './lead-assignment.js';
+import { LeadScoring } from './lead-scoring.js';
+import { LeadService } from './leads.js';
+import { PipelineService } from './pipelines.js';
+import { ReportService } from './reports.js';
+import { SettingsService } from './settings.js';
+import { SalesStore } from './store.js';
+import { TaskScheduler } from './task-scheduler.js';
+import { TaskService } from './tasks.js';
+import { WebFormService } from './web-forms.js';
+
+/** Everything the sales plugin can do; also what it exports to other plugins. */
+export interface SalesServices {
+  store: SalesStore;
+  settings: SettingsService;
+  pipelines: PipelineService;
+  deals: DealService;
+  leads: LeadService;
+  scoring: LeadScoring;
+  conversion: ConversionService;
+  tasks: TaskService;
+  scheduler: TaskScheduler;
+  forecasts: ForecastService;
+  reports: ReportService;
+  webForms: WebFormService;
+}
+
+/** Wires the services for one kernel. */
+export function createSalesServices(ctx: PluginContext<SalesOptions>): SalesServices {
+  const base: PluginContext<unknown> = ctx;
+  const store = new SalesStore(ctx.db);
+  const settings = new SettingsService(base, store);
+  const pipelines = new PipelineService(base, store, settings);
+  const deals = new DealService(base, store, pipelines, settings);
+  const scoring = new LeadScoring(base, store, settings);
+  const leads = new LeadService(base, store, settings, new LeadAssignment(store), scoring);
+  const forecasts = new ForecastService(base, store, pipelines, settings);
+  return {
+    store,
+    settings,
+    pipelines,
+    deals,
+    leads,
+    scoring,
+    conversion: new ConversionService(base, store, leads, deals),
+    tasks: new TaskService(base, store, ctx.options.reminderMinutesBefore),
+    scheduler: new TaskScheduler(base, store, { intervalMs: ctx.options.schedulerIntervalMs, batchSize: ctx.options.schedulerBatchSize }),
+    forecasts,
+    reports: new ReportService(base, store, pipelines, forecasts),
+    webForms: new WebFormService(base, store, leads),
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * The forecast: open deals by expected close date, cut into months or quarters of the
+ * Gregorian or Persian calendar in the tenant's time zone, weighted by their stage's
+ * win probability. One grouped query sums the deals per close day and stage from the
+ * close-date index alone (no deal is loaded); the days then fall into periods whose
+ * boundaries are local dates, the form expected close dates are stored in.
+ */
+import { applyRecordScope, periodLabel, periodsBetween, readInt, type Actor, type CalendarKind, type PeriodKind, type PluginContext } from '../../../core/index.js';
+import { salesError } from '../errors.js';
+import { addMonths, localDateOf, localDayStart } from './local-dates.js';
+import type { PipelineService } from './pipelines.js';
+import type { SettingsService } from './settings.js';
+import type { SalesStore } from './store.js';
+
+/** Query of the forecast report. */
+export interface ForecastQuery {
+  pipelineId?: string;
+  period: PeriodKind;
+  calendar: CalendarKind;
+  /** Local days `YYYY-MM-DD`; default: today, and twelve months on. */
+  from?: string;
+  to?: string;
+  ownerId?: string;
+  teamId?: string;
+  /** Only deals in this currency are summed; default the pipeline's, else the first accepted. */
+  currency?: string;
+}
+
+/** One period of the forecast. */
+export interface ForecastPeriod {
+  key: string;
+  label: string;
+  start: string;
+  end: string;
+  /** Sum of amount × stage probability, minor units. */
+  weighted: number;
+  total: number;
+  count: number;
+}
+
+/** At most ten years of months. */
+const MAX_PERIODS = 120;
+
+/** Computes forecasts. */
+export class ForecastService {
+  constructor(
+    private readonly ctx: PluginContext<unknown>,
+    private readonly store: SalesStore,
+    private readonly pipelines: PipelineService,
+    private readonly settings: SettingsService,
+  ) {}
+
+  async forecast(actor: Actor, query: ForecastQuery, language: 'fa' | 'en'): Promise<{ currency: string; timeZone: string; calendar: CalendarKind; period: PeriodKind; periods: ForecastPeriod[] }> {
+    const timeZone = (await this.ctx.tenants.findById(actor.tenantId))?.timeZone ?? 'UTC';
+    const currency = await this.currencyOf(actor.tenantId, query);
+    const from = query.from ?? localDateOf(new Date(), timeZone);
+    const to = query.to ?? addMonths(from, 12);
+    if (to <= from) throw salesError('REPORT_RANGE_INVALID', { from, to }, [{ path: '/querystring/to', message: 'must be after from', key: 'sales:validation.rangeOrder' }]);
+    const periods = periodsBetween(localDayStart(from, timeZone), localDayStart(to, timeZone), { calendar: query.calendar, period: query.period, timeZone });
+    if (periods.length > MAX_PERIODS) throw salesError('REPORT_RANGE_INVALID', { from, to }, [{ path: '/querystring/to', message: `at most ${MAX_PERIODS} periods`, key: 'sales:validation.rangeTooLong', params: { max: MAX_PERIODS } }]);
+    // Period boundaries are local midnights, so their local dates compare exactly with close dates.
+    const bounds = periods.map((p) => localDateOf(p.start, timeZone));
+    const last = localDateOf(periods[periods.length - 1]!.end, timeZone);
+
+    const knex = this.ctx.db.knex;
+    const deals = this.store.table('deals');
+    const q = this.store.rows(knex, 'deals', actor.tenantId)
+      .where(`${deals}.status`, 'open')
+      .where(`${deals}.currency`, currency)
+      .where(`${deals}.expected_close_date`, '>=', bounds[0]!)
+      .where(`${deals}.expected_close_date`, '<', last);
+    if (query.pipelineId) q.where(`${deals}.pipeline_id`, query.pipelineId);
+    if (query.ownerId) q.where(`${deals}.owner_id`, query.ownerId);
+    if (query.teamId) q.where(`${deals}.team_id`, query.teamId);
+    applyRecordScope(q, actor, 'deal', { owner: `${deals}.owner_id`, team: `${deals}.team_id` });
+    // Sums per close day and stage, read in the close-date index's own order: at most
+    // days × stages rows, however many deals. Days fall into periods and the stage's
+    // probability weights its sum here, on those few rows.
+    const rows = (await q.select(`${deals}.expected_close_date as day`, `${deals}.stage_id as stage`, knex.raw(`COUNT(*) as n, SUM(${deals}.amount) as total`)).groupBy(`${deals}.expected_close_date`, `${deals}.stage_id`)) as Array<Record<string, unknown>>;
+    const probability = await this.pipelines.probabilities(actor.tenantId);
+    const sums = periods.map(() => ({ count: 0, total: 0, weighted100: 0 }));
+    for (const r of rows) {
+      const sum = sums[periodIndex(bounds, String(r.day))];
+      if (!sum) continue;
+      sum.count += readInt(r.n);
+      sum.total += readInt(r.total);
+      sum.weighted100 += readInt(r.total) * (probability.get(String(r.stage)) ?? 0);
+    }
+    return {
+      currency,
+      timeZone,
+      calendar: query.calendar,
+      period: query.period,
+      periods: periods.map((p, i) => ({
+        key: p.key,
+        label: periodLabel(p.key, query.calendar, language),
+        start: p.start.toISOString(),
+        end: p.end.toISOString(),
+        weighted: Math.round(sums[i]!.weighted100 / 100),
+        total: sums[i]!.total,
+        count: sums[i]!.count,
+      })),
+    };
+  }
+
+  /** The currency a money report sums. */
+  async currencyOf(tenantId: string, query: { pipelineId?: string; currency?: string }): Promise<string> {
+    if (query.currency) return query.currency;
+    if (query.pipelineId) return (await this.pipelines.get(tenantId, query.pipelineId)).currency;
+    return (await this.settings.get(tenantId)).acceptedCurrencies[0] ?? 'IRR';
+  }
+}
+
+/** The period a local day belongs to: the last boundary not after it (binary search). */
+function periodIndex(bounds: readonly string[], day: string): number {
+  let lo = 0;
+  let hi = bounds.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (bounds[mid]! <= day) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}

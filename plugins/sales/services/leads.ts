@@ -1,0 +1,254 @@
+/**
+ * Leads: capture (API and web forms) with duplicate detection against open leads and
+ * customers on core's normalized email and phone keys, assignment and scoring on
+ * create, status changes new → contacted → qualified | disqualified.
+ */
+import type { Knex } from 'knex';
+import { can, coreError, decodeCursor, encodeCursor, newId, normalizeEmail, normalizePhone, type Actor, type PeyvandEvents, type PluginContext } from '../../../core/index.js';
+import { salesError } from '../errors.js';
+import { leadFromRow, OPEN_LEAD_STATUSES, type LeadDto, type LeadStatus, type Utm } from './records.js';
+import type { LeadAssignment } from './lead-assignment.js';
+import { scoreLead, type LeadScoring } from './lead-scoring.js';
+import type { SettingsService } from './settings.js';
+import { changedFields, checkVersion, pageOf, type SalesStore } from './store.js';
+
+/** Writable fields of a new lead. */
+export interface LeadInput {
+  name: string;
+  email?: string;
+  phone?: string;
+  company?: string;
+  source?: string;
+  utm?: Utm;
+  territory?: string;
+  tags?: string[];
+  notes?: string;
+  ownerId?: string;
+  status?: 'new' | 'contacted' | 'qualified';
+}
+
+/** A JSON merge-patch of a lead; disqualifying needs a reason. */
+export type LeadPatch = { [K in Exclude<keyof LeadInput, 'name' | 'status'>]?: LeadInput[K] | null } & { name?: string; status?: Exclude<LeadStatus, 'converted'>; disqualifyReason?: string };
+
+/** Where a lead came from when not from the API. */
+export interface LeadOrigin {
+  webFormId?: string;
+  /** Owner when no assignment rule matches. */
+  defaultOwnerId?: string;
+  /** A duplicate of an open lead is dropped (null) instead of a 409: web forms say nothing. */
+  quietDuplicates?: boolean;
+}
+
+/** Filters of the lead list. */
+export interface LeadListFilter {
+  status?: LeadStatus;
+  ownerId?: string;
+  source?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** Status changes a PATCH may make; `converted` only comes from conversion. */
+const NEXT_STATUS: Record<LeadStatus, readonly LeadStatus[]> = {
+  new: ['contacted', 'qualified', 'disqualified'],
+  contacted: ['qualified', 'disqualified'],
+  qualified: ['disqualified'],
+  disqualified: ['new'],
+  converted: [],
+};
+
+const COMPARED: ReadonlyArray<keyof LeadDto> = ['name', 'email', 'phone', 'company', 'source', 'utm', 'territory', 'tags', 'notes', 'status', 'ownerId', 'teamId', 'disqualifyReason', 'score'];
+
+/** Lead use cases. */
+export class LeadService {
+  constructor(
+    private readonly ctx: PluginContext<unknown>,
+    private readonly store: SalesStore,
+    private readonly settings: SettingsService,
+    private readonly assignment: LeadAssignment,
+    private readonly scoring: LeadScoring,
+  ) {}
+
+  /** Creates a lead; null only for a quiet duplicate (see {@link LeadOrigin}). */
+  async create(actor: Actor, input: LeadInput, origin: LeadOrigin = {}): Promise<LeadDto | null> {
+    return this.ctx.db.transaction(async (trx) => {
+      const emailKey = input.email ? normalizeEmail(input.email) || null : null;
+      const phoneKey = input.phone ? normalizePhone(input.phone) : null;
+      const duplicate = await this.openDuplicate(trx, actor.tenantId, emailKey, phoneKey);
+      if (duplicate) {
+        if (origin.quietDuplicates) return null;
+        const visible = await this.store.scoped(trx, 'leads', actor).where('id', duplicate).first();
+        throw salesError('LEAD_DUPLICATE', {}, [{ path: emailKey ? '/email' : '/phone', message: 'an open lead has this contact', key: visible ? 'sales:validation.duplicateLead' : 'sales:validation.duplicateLeadHidden', params: { id: duplicate } }]);
+      }
+      if (input.ownerId !== undefined && input.ownerId !== actor.subject && !can(actor, 'sales.lead.assign')) {
+        throw coreError('OWNER_NOT_ALLOWED', {}, { errors: [{ path: '/ownerId', message: 'not allowed to assign another owner', key: 'core:validation.ownerNotAllowed' }] });
+      }
+      const settings = await this.settings.get(actor.tenantId, trx);
+      const tags = [...new Set((input.tags ?? []).map((t) => t.trim()).filter(Boolean))];
+      const rule = input.ownerId === undefined ? await this.assignment.assign(trx, actor.tenantId, settings.assignmentRules, { tags, ...(input.territory && { territory: input.territory }), ...(input.source && { source: input.source }) }) : null;
+      const ownerId = input.ownerId ?? rule?.ownerId ?? origin.defaultOwnerId ?? (actor.kind === 'system' ? undefined : actor.subject);
+      const teamId = rule?.teamId ?? actor.teams[0];
+      const [match] = await this.ctx.customers.findByContact(actor.tenantId, { emails: input.email ? [input.email] : [], phones: input.phone ? [input.phone] : [] }, trx);
+      const now = Date.now();
+      const status = input.status ?? 'new';
+      const lead: LeadDto = {
+        id: newId(),
+        name: input.name.trim(),
+        utm: input.utm ?? {},
+        tags,
+        status,
+        score: 0,
+        createdAt: new Date(now).toISOString(),
+        updatedAt: new Date(now).toISOString(),
+        version: 1,
+        ...pick(input, ['email', 'phone', 'company', 'source', 'territory', 'notes']),
+        ...(ownerId && { ownerId }),
+        ...(teamId && { teamId }),
+        ...(match && { matchedCustomerId: match.customerId }),
+      };
+      lead.score = scoreLead(settings.scoringRules, lead, {});
+      await trx(this.store.table('leads')).insert({
+        id: lead.id,
+        tenant_id: actor.tenantId,
+        ...columns(lead),
+        matched_customer_id: lead.matchedCustomerId ?? null,
+        web_form_id: origin.webFormId ?? null,
+        ...reachedAt(status, {}, now),
+        version: 1,
+        created_at: now,
+      });
+      await this.ctx.audit.record(trx, actor, { action: 'lead.create', entityType: 'lead', entityId: lead.id, after: lead });
+      await this.emit(trx, actor, 'lead.created', { lead });
+      if (lead.ownerId && lead.ownerId !== actor.subject) await this.emit(trx, actor, 'lead.assigned', { lead, ownerId: lead.ownerId, teamId: lead.teamId ?? null, ruleId: rule?.ruleId ?? null });
+      return lead;
+    });
+  }
+
+  /** A lead within the actor's record scope, or 404. */
+  async get(actor: Actor, id: string): Promise<LeadDto> {
+    const row = await this.store.scoped(this.ctx.db.knex, 'leads', actor).where('id', id).first();
+    if (!row) throw salesError('LEAD_NOT_FOUND', { id });
+    return leadFromRow(row);
+  }
+
+  /** Newest first, cursor-paginated, within scope. */
+  async list(actor: Actor, filter: LeadListFilter): Promise<{ items: LeadDto[]; nextCursor: string | null }> {
+    const q = this.store.scoped(this.ctx.db.knex, 'leads', actor);
+    if (filter.status) q.where('status', filter.status);
+    if (filter.ownerId) q.where('owner_id', filter.ownerId);
+    if (filter.source) q.where('source', filter.source);
+    if (filter.cursor) q.where('id', '<', String(decodeCursor(filter.cursor)[0]));
+    const rows = await q.orderBy('id', 'desc').limit(filter.limit + 1);
+    return pageOf(rows.map(leadFromRow), filter.limit, encodeCursor);
+  }
+
+  /** Applies a merge-patch; a status change must be one of {@link NEXT_STATUS}. */
+  async update(actor: Actor, id: string, patch: LeadPatch, expectedVersion?: number): Promise<LeadDto> {
+    return this.ctx.db.transaction(async (trx) => {
+      const before = await this.getForWrite(trx, actor, id);
+      checkVersion(expectedVersion, before.version);
+      if (patch.status !== undefined && patch.status !== before.status && !NEXT_STATUS[before.status].includes(patch.status)) {
+        throw salesError('LEAD_STATUS_INVALID', { from: before.status, to: patch.status }, [{ path: '/status', message: `cannot go from ${before.status} to ${patch.status}`, key: 'sales:validation.leadStatus', params: { from: before.status, to: patch.status } }]);
+      }
+      const next: LeadDto = { ...before, utm: { ...before.utm } };
+      for (const [key, value] of Object.entries(patch) as Array<[keyof LeadPatch, unknown]>) {
+        if (key === 'utm') next.utm = value === null ? {} : { ...before.utm, ...(value as Utm) };
+        else if (key === 'tags') next.tags = value === null ? [] : [...new Set((value as string[]).map((t) => t.trim()).filter(Boolean))];
+        else if (value === null) delete next[key];
+        else (next as unknown as Record<string, unknown>)[key] = typeof value === 'string' && key === 'name' ? value.trim() : value;
+      }
+      if (next.status !== 'disqualified') delete next.disqualifyReason;
+      if (next.ownerId !== before.ownerId && next.ownerId !== actor.subject && !can(actor, 'sales.lead.assign')) {
+        throw coreError('OWNER_NOT_ALLOWED', {}, { errors: [{ path: '/ownerId', message: 'not allowed to assign another owner', key: 'core:validation.ownerNotAllowed' }] });
+      }
+      next.score = await this.scoring.compute(trx, actor.tenantId, next);
+      const changed = changedFields(before, next, COMPARED);
+      if (changed.length === 0) return before;
+      const now = Date.now();
+      const after: LeadDto = { ...next, version: before.version + 1, updatedAt: new Date(now).toISOString() };
+      const reached = after.status !== before.status ? reachedAt(after.status, await this.reached(trx, actor.tenantId, id), now) : {};
+      await this.store.updateVersioned(trx, 'leads', actor.tenantId, id, before.version, { ...columns(after), ...reached });
+      await this.ctx.audit.record(trx, actor, { action: 'lead.update', entityType: 'lead', entityId: id, before, after });
+      await this.emit(trx, actor, 'lead.updated', { lead: after, changed });
+      if (after.ownerId !== before.ownerId) await this.emit(trx, actor, 'lead.assigned', { lead: after, ownerId: after.ownerId ?? null, teamId: after.teamId ?? null, ruleId: null });
+      if (after.status === 'disqualified' && before.status !== 'disqualified') await this.emit(trx, actor, 'lead.disqualified', { lead: after, reason: after.disqualifyReason ?? '' });
+      return after;
+    });
+  }
+
+  /** Loads a lead for a write, within scope, locking the row where the dialect can. */
+  async getForWrite(trx: Knex.Transaction, actor: Actor, id: string): Promise<LeadDto> {
+    const row = await this.store.forUpdate(this.store.scoped(trx, 'leads', actor).where('id', id).first());
+    if (!row) throw salesError('LEAD_NOT_FOUND', { id });
+    return leadFromRow(row);
+  }
+
+  /** The instants a lead first reached each status (the funnel report counts them). */
+  async reached(trx: Knex.Transaction, tenantId: string, id: string): Promise<Record<string, unknown>> {
+    return (await this.store.rows(trx, 'leads', tenantId).where('id', id).select('contacted_at', 'qualified_at', 'disqualified_at', 'converted_at').first()) ?? {};
+  }
+
+  /** An open lead of the tenant with the same normalized email or phone. */
+  private async openDuplicate(trx: Knex.Transaction, tenantId: string, emailKey: string | null, phoneKey: string | null): Promise<string | undefined> {
+    if (!emailKey && !phoneKey) return undefined;
+    const row = await this.store.rows(trx, 'leads', tenantId)
+      .whereIn('status', OPEN_LEAD_STATUSES)
+      .where((q) => {
+        if (emailKey) q.orWhere('email_key', emailKey);
+        if (phoneKey) q.orWhere('phone_key', phoneKey);
+      })
+      .select('id')
+      .first();
+    return row ? String(row.id) : undefined;
+  }
+
+  private emit<T extends LeadEvent>(trx: Knex.Transaction, actor: Actor, type: T, data: PeyvandEvents[T]): Promise<string> {
+    return this.ctx.events.emit(trx, type, data, { tenantId: actor.tenantId, aggregateType: 'lead', aggregateId: (data as { lead: LeadDto }).lead.id });
+  }
+}
+
+type LeadEvent = 'lead.created' | 'lead.updated' | 'lead.assigned' | 'lead.disqualified' | 'lead.converted';
+
+/**
+ * Sets `<status>_at` for a status reached now, keeping earlier instants. Reaching a later
+ * status also counts as having reached the earlier ones, so the funnel never narrows
+ * the wrong way when a lead skips a step.
+ */
+export function reachedAt(status: LeadStatus, current: Record<string, unknown>, now: number): Record<string, number> {
+  const ladder: Record<string, string[]> = { contacted: ['contacted_at'], qualified: ['contacted_at', 'qualified_at'], converted: ['contacted_at', 'qualified_at', 'converted_at'], disqualified: ['disqualified_at'] };
+  return Object.fromEntries((ladder[status] ?? []).filter((c) => current[c] == null).map((c) => [c, now]));
+}
+
+function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (source[k] !== undefined && source[k] !== '') out[k] = source[k];
+  return out;
+}
+
+/** The writable columns of a lead, with its normalized contact keys. */
+export function columns(l: LeadDto): Record<string, unknown> {
+  return {
+    name: l.name,
+    email: l.email ?? null,
+    phone: l.phone ?? null,
+    company: l.company ?? null,
+    source: l.source ?? null,
+    utm_source: l.utm.source ?? null,
+    utm_medium: l.utm.medium ?? null,
+    utm_campaign: l.utm.campaign ?? null,
+    territory: l.territory ?? null,
+    tags: JSON.stringify(l.tags),
+    notes: l.notes ?? null,
+    email_key: l.email ? normalizeEmail(l.email).slice(0, 190) || null : null,
+    phone_key: l.phone ? normalizePhone(l.phone) : null,
+    status: l.status,
+    score: l.score,
+    owner_id: l.ownerId ?? null,
+    team_id: l.teamId ?? null,
+    disqualify_reason: l.disqualifyReason ?? null,
+    customer_id: l.customerId ?? null,
+    deal_id: l.dealId ?? null,
+    converted_at: l.convertedAt ? Date.parse(l.convertedAt) : null,
+    updated_at: Date.parse(l.updatedAt),
+  };
+}

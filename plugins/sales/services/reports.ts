@@ -1,0 +1,151 @@
+/**
+ * Sales reports, each one grouped SQL query over indexed columns, within the actor's
+ * record scope: weighted pipeline by stage (or owner, or team), win rate with the average
+ * sales cycle, and the lead-to-customer funnel. The forecast is in `forecast.ts`.
+ */
+import type { Knex } from 'knex';
+import { readInt, type Actor, type PluginContext } from '../../../core/index.js';
+import type { ForecastService } from './forecast.js';
+import { localDayStart } from './local-dates.js';
+import type { PipelineService } from './pipelines.js';
+import type { SalesStore } from './store.js';
+
+/** How a report splits its rows. */
+export type ReportGrouping = 'none' | 'owner' | 'team';
+
+/** A row of the pipeline report. */
+export interface PipelineRow {
+  /** Stage id, owner id or team id (`null`: no owner / no team). */
+  key: string | null;
+  name?: string;
+  probability?: number;
+  count: number;
+  total: number;
+  weighted: number;
+}
+
+/** A row of the win-rate report. */
+export interface WinRateRow {
+  key: string | null;
+  won: number;
+  lost: number;
+  /** won / (won + lost), null when nothing closed. */
+  winRate: number | null;
+  /** Mean days from creation to winning, null when nothing was won. */
+  averageCycleDays: number | null;
+}
+
+/** A row of the funnel: how many leads created in the range reached each step. */
+export interface FunnelRow {
+  key: string | null;
+  created: number;
+  contacted: number;
+  qualified: number;
+  converted: number;
+  disqualified: number;
+  /** Converted leads whose deal was won. */
+  won: number;
+  /** converted / created, null without leads. */
+  conversionRate: number | null;
+}
+
+const DAY_MS = 86_400_000;
+const ratio = (a: number, b: number): number | null => (b > 0 ? Math.round((a / b) * 10_000) / 10_000 : null);
+
+/** Computes the reports. */
+export class ReportService {
+  constructor(
+    private readonly ctx: PluginContext<unknown>,
+    private readonly store: SalesStore,
+    private readonly pipelines: PipelineService,
+    private readonly forecasts: ForecastService,
+  ) {}
+
+  /** Open deals' value and weighted value (amount × stage probability) by stage, owner or team. */
+  async pipeline(actor: Actor, query: { pipelineId?: string; currency?: string; groupBy: 'stage' | 'owner' | 'team' }): Promise<{ currency: string; items: PipelineRow[] }> {
+    const currency = await this.forecasts.currencyOf(actor.tenantId, query);
+    const knex = this.ctx.db.knex;
+    const deals = this.store.table('deals');
+    const key = query.groupBy === 'stage' ? `${deals}.stage_id` : `${deals}.${query.groupBy}_id`;
+    const q = this.store.scoped(knex, 'deals', actor).where(`${deals}.status`, 'open').where(`${deals}.currency`, currency);
+    if (query.pipelineId) q.where(`${deals}.pipeline_id`, query.pipelineId);
+    // Sums per (key, stage), weighted here by the stage's probability: no join, few rows.
+    const groups = query.groupBy === 'stage' ? [`${deals}.stage_id`] : [key, `${deals}.stage_id`];
+    const rows = (await q.select(knex.raw(`${key} as k, ${deals}.stage_id as s, COUNT(*) as n, SUM(${deals}.amount) as total`)).groupBy(groups)) as Array<Record<string, unknown>>;
+    const probability = await this.pipelines.probabilities(actor.tenantId);
+    const byKey = new Map<string | null, PipelineRow>();
+    for (const r of rows) {
+      const k = r.k == null ? null : String(r.k);
+      const row = byKey.get(k) ?? { key: k, count: 0, total: 0, weighted: 0 };
+      row.count += readInt(r.n);
+      row.total += readInt(r.total);
+      row.weighted += (readInt(r.total) * (probability.get(String(r.s)) ?? 0)) / 100;
+      byKey.set(k, row);
+    }
+    const items = [...byKey.values()].map((i) => ({ ...i, weighted: Math.round(i.weighted) }));
+    if (query.groupBy !== 'stage') return { currency, items: items.sort((a, b) => b.weighted - a.weighted) };
+    // By stage: every stage in pipeline order, empty ones included, so a chart has all columns.
+    const stageRows = query.pipelineId ? (await this.pipelines.get(actor.tenantId, query.pipelineId)).stages : await this.allStages(actor.tenantId);
+    const byStage = new Map(items.map((i) => [i.key, i]));
+    return { currency, items: stageRows.map((s) => ({ ...(byStage.get(s.id) ?? { count: 0, total: 0, weighted: 0 }), key: s.id, name: s.name, probability: s.probability })) };
+  }
+
+  /** Deals closed in `[from, to)` (local days): won, lost, win rate, average days to win. */
+  async winRate(actor: Actor, query: { from?: string; to?: string; pipelineId?: string; groupBy: ReportGrouping }): Promise<{ items: WinRateRow[] }> {
+    const knex = this.ctx.db.knex;
+    const deals = this.store.table('deals');
+    const q = this.store.scoped(knex, 'deals', actor).whereIn(`${deals}.status`, ['won', 'lost']);
+    await this.range(q, actor.tenantId, `${deals}.closed_at`, query);
+    if (query.pipelineId) q.where(`${deals}.pipeline_id`, query.pipelineId);
+    const key = grouping(deals, query.groupBy);
+    q.select(knex.raw(`${key} as k, SUM(CASE WHEN ${deals}.status = 'won' THEN 1 ELSE 0 END) as won, SUM(CASE WHEN ${deals}.status = 'lost' THEN 1 ELSE 0 END) as lost, AVG(CASE WHEN ${deals}.status = 'won' THEN ${deals}.closed_at - ${deals}.created_at END) as cycle`));
+    if (query.groupBy !== 'none') q.groupBy(key);
+    const rows = (await q) as Array<Record<string, unknown>>;
+    return {
+      items: rows.filter((r) => readInt(r.won) + readInt(r.lost) > 0).map((r) => ({
+        key: r.k == null ? null : String(r.k),
+        won: readInt(r.won),
+        lost: readInt(r.lost),
+        winRate: ratio(readInt(r.won), readInt(r.won) + readInt(r.lost)),
+        averageCycleDays: r.cycle == null ? null : Math.round((Number(r.cycle) / DAY_MS) * 10) / 10,
+      })),
+    };
+  }
+
+  /** Leads created in `[from, to)` and how far they got, through to a won deal. */
+  async funnel(actor: Actor, query: { from?: string; to?: string; groupBy: ReportGrouping }): Promise<{ items: FunnelRow[] }> {
+    const knex = this.ctx.db.knex;
+    const leads = this.store.table('leads');
+    const deals = this.store.table('deals');
+    const q = this.store.scoped(knex, 'leads', actor).leftJoin(deals, (j) => j.on(`${deals}.id`, '=', `${leads}.deal_id`).andOn(`${deals}.tenant_id`, '=', `${leads}.tenant_id`));
+    await this.range(q, actor.tenantId, `${leads}.created_at`, query);
+    const key = grouping(leads, query.groupBy);
+    q.select(knex.raw(`${key} as k, COUNT(*) as created, COUNT(${leads}.contacted_at) as contacted, COUNT(${leads}.qualified_at) as qualified, COUNT(${leads}.converted_at) as converted, COUNT(${leads}.disqualified_at) as disqualified, SUM(CASE WHEN ${deals}.status = 'won' THEN 1 ELSE 0 END) as won`));
+    if (query.groupBy !== 'none') q.groupBy(key);
+    const rows = (await q) as Array<Record<string, unknown>>;
+    return {
+      items: rows.filter((r) => readInt(r.created) > 0).map((r) => {
+        const n = (c: string) => readInt(r[c] ?? 0);
+        return { key: r.k == null ? null : String(r.k), created: n('created'), contacted: n('contacted'), qualified: n('qualified'), converted: n('converted'), disqualified: n('disqualified'), won: n('won'), conversionRate: ratio(n('converted'), n('created')) };
+      }),
+    };
+  }
+
+  /** Limits an instant column to `[from, to)` given as local days of the tenant. */
+  private async range(q: Knex.QueryBuilder, tenantId: string, column: string, query: { from?: string; to?: string }): Promise<void> {
+    if (!query.from && !query.to) return;
+    const timeZone = (await this.ctx.tenants.findById(tenantId))?.timeZone ?? 'UTC';
+    if (query.from) q.where(column, '>=', localDayStart(query.from, timeZone).getTime());
+    if (query.to) q.where(column, '<', localDayStart(query.to, timeZone).getTime());
+  }
+
+  private async allStages(tenantId: string): Promise<Array<{ id: string; name: string; probability: number }>> {
+    const rows = await this.store.rows(this.ctx.db.knex, 'stages', tenantId).orderBy([{ column: 'pipeline_id' }, { column: 'position' }]);
+    return rows.map((s: Record<string, unknown>) => ({ id: String(s.id), name: String(s.name), probability: readInt(s.probability) }));
+  }
+}
+
+/** The grouping column, or a constant for one overall row. */
+function grouping(table: string, groupBy: ReportGrouping): string {
+  return groupBy === 'none' ? `'all'` : `${table}.${groupBy}_id`;
+}

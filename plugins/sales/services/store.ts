@@ -1,0 +1,72 @@
+/**
+ * Table access shared by the sales services: prefixed names, a tenant's rows, record
+ * scope compiled into the query, and row locks for writes where the dialect has them.
+ */
+import type { Knex } from 'knex';
+import { applyRecordScope, coreError, type Actor, type Database, type Executor } from '../../../core/index.js';
+
+/** The owned resources of the plugin and the columns that say who owns a row. */
+export const OWNER_COLUMNS = {
+  lead: { owner: 'owner_id', team: 'team_id' },
+  deal: { owner: 'owner_id', team: 'team_id' },
+  task: { owner: 'assignee_id', team: 'team_id' },
+} as const;
+
+/** A sales table (without the `sales_` prefix). */
+export type SalesTable = 'pipelines' | 'stages' | 'deals' | 'deal_stages' | 'leads' | 'assignment_cursors' | 'tasks' | 'settings' | 'web_forms';
+
+/** Table access for one deployment. */
+export class SalesStore {
+  constructor(readonly db: Database) {}
+
+  /** The real name: `table('deals')` → `crm_sales_deals`. */
+  table(name: SalesTable): string {
+    return this.db.table(`sales_${name}`);
+  }
+
+  /** A tenant's rows of a table. */
+  rows(trx: Executor, name: SalesTable, tenantId: string): Knex.QueryBuilder {
+    return trx(this.table(name)).where(`${this.table(name)}.tenant_id`, tenantId);
+  }
+
+  /** A tenant's rows the actor may see: record scope is part of the SQL. */
+  scoped(trx: Executor, name: 'leads' | 'deals' | 'tasks', actor: Actor): Knex.QueryBuilder {
+    const resource = name === 'leads' ? 'lead' : name === 'deals' ? 'deal' : 'task';
+    const columns = OWNER_COLUMNS[resource];
+    const t = this.table(name);
+    return applyRecordScope(this.rows(trx, name, actor.tenantId), actor, resource, { owner: `${t}.${columns.owner}`, team: `${t}.${columns.team}` });
+  }
+
+  /** Adds a row lock on PostgreSQL and MySQL; SQLite's single writer serializes anyway. */
+  forUpdate(q: Knex.QueryBuilder): Knex.QueryBuilder {
+    return this.db.dialect === 'sqlite' ? q : q.forUpdate();
+  }
+
+  /** A version-checked update; a lost race or a stale If-Match is a 412. */
+  async updateVersioned(trx: Knex.Transaction, name: SalesTable, tenantId: string, id: string, version: number, values: Record<string, unknown>): Promise<void> {
+    const updated = await this.rows(trx, name, tenantId).where({ id, version }).update({ ...values, version: version + 1 });
+    if (updated !== 1) throw coreError('PRECONDITION_FAILED', { current: version });
+  }
+
+  /** Runs `work` in a transaction, or in the caller's when given. */
+  inTransaction<T>(trx: Knex.Transaction | undefined, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return trx ? work(trx) : this.db.transaction(work);
+  }
+}
+
+/** Throws 412 when an If-Match version is given and differs. */
+export function checkVersion(expected: number | undefined, current: number): void {
+  if (expected !== undefined && expected !== current) throw coreError('PRECONDITION_FAILED', { current });
+}
+
+/** Names of the fields whose JSON differs between two records. */
+export function changedFields<T extends object>(before: T, after: T, fields: ReadonlyArray<keyof T>): string[] {
+  return fields.filter((k) => JSON.stringify(before[k] ?? null) !== JSON.stringify(after[k] ?? null)).map(String);
+}
+
+/** Cursor page of a newest-first list keyed by UUIDv7 id. */
+export function pageOf<T extends { id: string }>(items: T[], limit: number, encode: (key: string[]) => string): { items: T[]; nextCursor: string | null } {
+  const page = items.slice(0, limit);
+  const last = page[page.length - 1];
+  return { items: page, nextCursor: items.length > limit && last ? encode([last.id]) : null };
+}

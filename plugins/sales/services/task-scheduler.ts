@@ -1,0 +1,111 @@
+/**
+ * The durable task scheduler: a polling loop that emits `task.reminder_due` and
+ * `task.due` exactly once per task (per due time), across restarts and with several
+ * kernels on one database.
+ *
+ * Each round picks candidate rows with a plain read, then in ONE transaction claims them
+ * with a conditional UPDATE (`SET due_claim = <token> WHERE due_claim IS NULL …`), reads
+ * back the rows carrying its token and writes their events to the outbox. The claim and
+ * the events commit together or not at all: a crash before commit leaves the rows
+ * unclaimed for the next round; a concurrent kernel's UPDATE finds the claim set (it
+ * waits for the row lock on PostgreSQL/MySQL and re-checks; SQLite has one writer) and
+ * claims nothing. The state lives in the rows, so a restart simply continues.
+ */
+import { newId, type PluginContext } from '../../../core/index.js';
+import { taskFromRow } from './records.js';
+import type { SalesStore } from './store.js';
+
+/** Scheduler tuning. */
+export interface SchedulerOptions {
+  intervalMs: number;
+  batchSize: number;
+}
+
+type Kind = 'due' | 'reminder';
+
+/** Emits due and reminder events for open tasks. */
+export class TaskScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly ctx: PluginContext<unknown>,
+    private readonly store: SalesStore,
+    private readonly options: SchedulerOptions,
+  ) {}
+
+  /** Starts polling (bootstrap does this when the kernel runs background work). */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the round in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One round: claims and announces what is due by `now`. Tests call it directly. */
+  async runOnce(now = Date.now()): Promise<{ due: number; reminders: number }> {
+    const due = await this.claim('due', now);
+    const reminders = await this.claim('reminder', now);
+    return { due, reminders };
+  }
+
+  private schedule(delay: number): void {
+    this.timer = setTimeout(() => {
+      this.running = this.tick().finally(() => {
+        this.running = undefined;
+      });
+    }, delay);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    let busy = false;
+    try {
+      const { due, reminders } = await this.runOnce();
+      busy = due === this.options.batchSize || reminders === this.options.batchSize;
+    } catch (err) {
+      // A lost race on SQLite (SQLITE_BUSY) or a dropped connection: the next round retries.
+      this.ctx.logger.warn({ err }, 'task scheduler round failed; retrying');
+    }
+    if (!this.stopped) this.schedule(busy ? 0 : this.options.intervalMs);
+  }
+
+  private async claim(kind: Kind, now: number): Promise<number> {
+    const table = this.store.table('tasks');
+    const [claimColumn, timeColumn] = kind === 'due' ? ['due_claim', 'due_at'] : ['reminder_claim', 'remind_at'];
+    const due = (q: ReturnType<PluginContext['db']['knex']>) => {
+      q.where(`${table}.status`, 'open').whereNull(claimColumn).where(timeColumn, '<=', now);
+      // A reminder is pointless once the task itself is due.
+      if (kind === 'reminder') q.whereNull('due_claim').where('due_at', '>', now);
+      return q;
+    };
+    const candidates = await due(this.ctx.db.knex(table)).orderBy(timeColumn).limit(this.options.batchSize).select('id', 'tenant_id');
+    const ids: string[] = [];
+    const enabled = new Map<string, boolean>();
+    for (const c of candidates as Array<{ id: string; tenant_id: string }>) {
+      // A tenant that switched sales off gets no events; its tasks wait unclaimed.
+      if (!enabled.has(c.tenant_id)) enabled.set(c.tenant_id, await this.ctx.tenants.isEnabled(c.tenant_id, this.ctx.name));
+      if (enabled.get(c.tenant_id)) ids.push(c.id);
+    }
+    if (ids.length === 0) return 0;
+    const token = newId();
+    return this.ctx.db.transaction(async (trx) => {
+      await due(trx(table)).whereIn('id', ids).update({ [claimColumn]: token });
+      const rows = await trx(table).where(`${table}.status`, 'open').where(claimColumn, token);
+      for (const row of rows) {
+        const task = taskFromRow(row);
+        const options = { tenantId: String(row.tenant_id), aggregateType: 'task', aggregateId: task.id };
+        if (kind === 'due') await this.ctx.events.emit(trx, 'task.due', { task }, options);
+        else await this.ctx.events.emit(trx, 'task.reminder_due', { task }, options);
+      }
+      return rows.length;
+    });
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Public web-to-lead forms. A form's key in its URL names the tenant, so a submission
+ * needs no credential. It answers the same whatever happened — created, dropped as a
+ * duplicate, or caught by the honeypot — so it tells a visitor nothing about other leads.
+ */
+import { randomBytes } from 'node:crypto';
+import { decodeCursor, encodeCursor, newId, readInt, systemActor, type Actor, type PluginContext } from '../../../core/index.js';
+import { salesError } from '../errors.js';
+import type { LeadService } from './leads.js';
+import type { Utm } from './records.js';
+import { pageOf, type SalesStore } from './store.js';
+
+/** A web form as the settings API shows it. */
+export interface WebFormDto {
+  id: string;
+  name: string;
+  /** The public key in `POST /api/v1/sales/web-leads/{key}`. */
+  key: string;
+  source?: string;
+  ownerId?: string;
+  createdAt: string;
+}
+
+/** What a visitor submits. `website` is the honeypot: people leave it empty, bots fill it. */
+export interface WebLeadSubmission {
+  name: string;
+  email?: string;
+  phone?: string;
+  company?: string;
+  message?: string;
+  utm?: Utm;
+  website?: string;
+}
+
+/** Web forms and their submissions. */
+export class WebFormService {
+  constructor(
+    private readonly ctx: PluginContext<unknown>,
+    private readonly store: SalesStore,
+    private readonly leads: LeadService,
+  ) {}
+
+  async create(actor: Actor, input: { name: string; source?: string; ownerId?: string }): Promise<WebFormDto> {
+    return this.ctx.db.transaction(async (trx) => {
+      const form: WebFormDto = { id: newId(), name: input.name.trim(), key: `wf_${randomBytes(18).toString('base64url')}`, createdAt: new Date().toISOString(), ...(input.source && { source: input.source }), ...(input.ownerId && { ownerId: input.ownerId }) };
+      await trx(this.store.table('web_forms')).insert({ id: form.id, tenant_id: actor.tenantId, form_key: form.key, name: form.name, source: form.source ?? null, owner_id: form.ownerId ?? null, created_at: Date.parse(form.createdAt) });
+      await this.ctx.audit.record(trx, actor, { action: 'sales.web_form_create', entityType: 'sales_web_form', entityId: form.id, after: { ...form, key: '(set)' } });
+      await this.ctx.events.emit(trx, 'sales_settings.updated', { changed: ['webForms'] }, { tenantId: actor.tenantId, aggregateType: 'sales_settings', aggregateId: actor.tenantId });
+      return form;
+    });
+  }
+
+  async list(actor: Actor, page: { limit: number; cursor?: string }): Promise<{ items: WebFormDto[]; nextCursor: string | null }> {
+    const q = this.store.rows(this.ctx.db.knex, 'web_forms', actor.tenantId);
+    if (page.cursor) q.where('id', '<', String(decodeCursor(page.cursor)[0]));
+    const rows = await q.orderBy('id', 'desc').limit(page.limit + 1);
+    return pageOf(rows.map(toDto), page.limit, encodeCursor);
+  }
+
+  /** Deletes a form; its key stops working at once. */
+  async delete(actor: Actor, id: string): Promise<void> {
+    await this.ctx.db.transaction(async (trx) => {
+      const row = await this.store.rows(trx, 'web_forms', actor.tenantId).where('id', id).first();
+      if (!row) throw salesError('WEB_FORM_NOT_FOUND', {});
+      await this.store.rows(trx, 'web_forms', actor.tenantId).where('id', id).delete();
+      await this.ctx.audit.record(trx, actor, { action: 'sales.web_form_delete', entityType: 'sales_web_form', entityId: id, before: { ...toDto(row), key: '(set)' } });
+      await this.ctx.events.emit(trx, 'sales_settings.updated', { changed: ['webForms'] }, { tenantId: actor.tenantId, aggregateType: 'sales_settings', aggregateId: actor.tenantId });
+    });
+  }
+
+  /**
+   * A submission. Unknown keys and tenants without sales are 404; everything else ends
+   * the same way for the visitor. The lead is written by the form's own system actor.
+   */
+  async submit(formKey: string, body: WebLeadSubmission, requestId: string): Promise<void> {
+    const row = await this.ctx.db.knex(this.store.table('web_forms')).where({ form_key: formKey }).first();
+    const tenantId = row ? String(row.tenant_id) : undefined;
+    const tenant = tenantId && (await this.ctx.tenants.isEnabled(tenantId, this.ctx.name)) ? await this.ctx.tenants.findById(tenantId) : undefined;
+    if (!row || !tenant) throw salesError('WEB_FORM_NOT_FOUND', {});
+    if (body.website) {
+      this.ctx.logger.info({ form: row.id, requestId }, 'web lead dropped by the honeypot');
+      return;
+    }
+    const actor: Actor = { ...systemActor(tenant, `web-form:${String(row.id)}`, []), requestId };
+    await this.leads.create(actor, {
+      name: body.name,
+      ...(body.email && { email: body.email }),
+      ...(body.phone && { phone: body.phone }),
+      ...(body.company && { company: body.company }),
+      ...(body.message && { notes: body.message }),
+      ...(body.utm && { utm: body.utm }),
+      source: row.source ? String(row.source) : 'web',
+    }, { webFormId: String(row.id), quietDuplicates: true, ...(row.owner_id && { defaultOwnerId: String(row.owner_id) }) });
+  }
+}
+
+function toDto(row: Record<string, unknown>): WebFormDto {
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    key: String(row.form_key),
+    createdAt: new Date(readInt(row.created_at)).toISOString(),
+    ...(row.source != null && { source: String(row.source) }),
+    ...(row.owner_id != null && { ownerId: String(row.owner_id) }),
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * Every write path emits its event in the writer's transaction. The list below names
+ * each mutating path — services, the tenant API, the admin API, a plugin's route, bulk
+ * import, the CLI — and each is run twice:
+ *
+ * 1. with a tripwire that throws right after the event row was written: the call fails,
+ *    and neither the change nor the event is there (they rolled back together);
+ * 2. normally: the change and exactly the expected event are there, and the event was
+ *    written through a transaction, not the bare connection.
+ *
+ * A new write path belongs in this list.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import pino from 'pino';
+import type { Knex } from 'knex';
+import type { LightMyRequestResponse } from 'fastify';
+import { systemActor } from '../../../core/auth/actor.js';
+import { run } from '../../../core/cli/commands.js';
+import type { Executor } from '../../../core/db/database.js';
+import { bootPeyvand } from '../../helpers/peyvand.js';
+import { notesPlugin } from '../../fixtures/notes-plugin.js';
+
+const p = await bootPeyvand(t, { plugins: [notesPlugin()], webhooks: { allowlist: '127.0.0.1' } });
+const { kernel } = p.peyvand;
+const { db, outbox } = kernel;
+const tenant = await p.tenant('writes', { plugins: ['notes'] });
+const owner = await tenant.key('owner');
+const actor = systemActor({ id: tenant.id, slug: tenant.slug }, 'test', kernel.registry.list().map((x) => x.name));
+
+// The tripwire: wraps the outbox instance every service, route and plugin context shares.
+let armed = false;
+const viaTransaction: boolean[] = [];
+const emitUntyped = outbox.emitUntyped.bind(outbox);
+const emitMany = outbox.emitMany.bind(outbox);
+const trip = (trx: Executor): void => {
+  viaTransaction.push((trx as Knex.Transaction).isTransaction === true);
+  if (armed) throw new Error('tripwire: failing after the event was written');
+};
+outbox.emitUntyped = async (trx, ...rest) => {
+  const id = await emitUntyped(trx, ...rest);
+  trip(trx);
+  return id;
+};
+outbox.emitMany = async (trx, events) => {
+  const ids = await emitMany(trx, events);
+  trip(trx);
+  return ids;
+};
+
+const table = (name: string) => db.knex(db.table(name));
+const events = async (type: string) => Number((await table('outbox').where({ type }).count({ n: '*' }).first())?.n);
+const customer = async (name: string) => (await kernel.customers.create(actor, { kind: 'person', name })).id;
+const row = (name: string, where: Record<string, unknown>) => table(name).where(where).first();
+const count = async (name: string, where: Record<string, unknown>) => Number((await table(name).where(where).count({ n: '*' }).first())?.n);
+const http = (token: string, method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: Record<string, unknown>) => p.call(token, { method, url, ...(payload && { payload }) });
+const admin = (method: 'POST' | 'PUT' | 'DELETE', url: string, payload?: Record<string, unknown>) => http(p.adminKey, method, url, payload);
+
+interface WritePath {
+  name: string;
+  /** The event the write must emit. */
+  type: string;
+  run(): Promise<unknown>;
+  /** What the write changes, read back (must differ after a committed run, not after a rolled-back one). */
+  state(): Promise<unknown>;
+}
+
+const refused = (result: unknown): boolean => (result instanceof Error ? /tripwire/.test(result.message) : (result as LightMyRequestResponse).statusCode === 500);
+const succeeded = (result: unknown): boolean => !(result instanceof Error) && (typeof result !== 'object' || result === null || !('statusCode' in result) || (result as LightMyRequestResponse).statusCode < 300);
+
+const c1 = await customer('Update me');
+const c2 = await customer('Delete me');
+const survivor = await customer('Survivor');
+const duplicate = await customer('Duplicate');
+const webhook = (await http(owner, 'POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/a', events: ['*'] })).json().id as string;
+const doomedWebhook = (await http(owner, 'POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/b', events: ['*'] })).json().id as string;
+const doomedKey = (await admin('POST', '/api/v1/admin/tenants/writes/api-keys', { name: 'doomed', role: 'viewer' })).json().id as string;
+
+const paths: WritePath[] = [
+  { name: 'customers.create', type: 'customer.created', run: () => customer('Created'), state: () => count('customers', { name: 'Created' }) },
+  { name: 'customers.update', type: 'customer.updated', run: () => kernel.customers.update(actor, c1, { name: 'Updated' }), state: () => row('customers', { id: c1 }).then((r) => r.name) },
+  { name: 'customers.delete', type: 'customer.deleted', run: () => kernel.customers.delete(actor, c2), state: () => count('customers', { id: c2 }) },
+  { name: 'customers.upsertByRef (create)', type: 'customer.created', run: () => kernel.customers.upsertByRef(actor, 'erp', 'E-1', { kind: 'person', name: 'By ref' }), state: () => count('customers', { name: 'By ref' }) },
+  { name: 'customers.upsertByRef (update)', type: 'customer.updated', run: () => kernel.customers.upsertByRef(actor, 'erp', 'E-1', { kind: 'person', name: 'By ref, changed' }), state: () => count('customers', { name: 'By ref, changed' }) },
+  { name: 'merge.merge', type: 'customer.merged', run: () => kernel.merge.merge(actor, survivor, [duplicate]), state: () => count('customers', { id: duplicate }) },
+  { name: 'timeline.add', type: 'customer.timeline_added', run: () => kernel.timeline.add(actor, c1, { channel: 'phone', summary: 'Called about the order' }), state: () => count('timeline', { customer_id: c1 }) },
+  { name: 'customerImport.upsertMany', type: 'customer.created', run: () => kernel.customerImport.upsertMany(actor, [{ source: 'erp', externalId: 'I-1', input: { kind: 'person', name: 'Imported' } }]), state: () => count('customers', { name: 'Imported' }) },
+  { name: 'tenant API: PUT /settings/custom-fields', type: 'tenant.settings_updated', run: () => http(owner, 'PUT', '/api/v1/settings/custom-fields', { schema: { type: 'object' } }), state: () => row('tenants', { id: tenant.id }).then((r) => r.settings) },
+  { name: 'tenant API: PUT /roles/{name}', type: 'role.updated', run: () => http(owner, 'PUT', '/api/v1/roles/support', { permissions: ['core.customer.read'] }), state: () => count('roles', { tenant_id: tenant.id }) },
+  { name: 'tenant API: POST /webhooks', type: 'webhook.created', run: () => http(owner, 'POST', '/api/v1/webhooks', { url: 'http://127.0.0.1:9/c', events: ['customer.*'] }), state: () => count('webhooks', { tenant_id: tenant.id }) },
+  { name: 'tenant API: PATCH /webhooks/{id}', type: 'webhook.updated', run: () => http(owner, 'PATCH', `/api/v1/webhooks/${webhook}`, { active: false }), state: () => row('webhooks', { id: webhook }).then((r) => Boolean(r.active)) },
+  { name: 'tenant API: DELETE /webhooks/{id}', type: 'webhook.deleted', run: () => http(owner, 'DELETE', `/api/v1/webhooks/${doomedWebhook}`), state: () => count('webhooks', { id: doomedWebhook }) },
+  { name: 'plugin route: POST /notes/notes', type: 'note.created', run: () => http(owner, 'POST', '/api/v1/notes/notes', { body: 'A note' }), state: () => count('notes_notes', { tenant_id: tenant.id }) },
+  { name: 'admin API: POST /admin/tenants', type: 'tenant.created', run: () => admin('POST', '/api/v1/admin/tenants', { slug: 'made-by-admin', name: 'Made' }), state: () => count('tenants', { slug: 'made-by-admin' }) },
+  { name: 'admin API: DELETE …/plugins/{plugin}', type: 'tenant.plugin_disabled', run: () => admin('DELETE', '/api/v1/admin/tenants/writes/plugins/notes'), state: () => row('tenant_plugins', { tenant_id: tenant.id, plugin: 'notes' }).then((r) => Boolean(r.enabled)) },
+  { name: 'admin API: PUT …/plugins/{plugin}', type: 'tenant.plugins_enabled', run: () => admin('PUT', '/api/v1/admin/tenants/writes/plugins/notes'), state: () => row('tenant_plugins', { tenant_id: tenant.id, plugin: 'notes' }).then((r) => Boolean(r.enabled)) },
+  { name: 'admin API: PUT …/embed', type: 'tenant.embed_configured', run: () => admin('PUT', '/api/v1/admin/tenants/writes/embed', { algorithms: ['HS256'], allowedOrigins: ['https://erp.example'], hs256Secret: 'x'.repeat(40) }), state: () => row('tenants', { id: tenant.id }).then((r) => r.embed_config) },
+  { name: 'admin API: POST …/api-keys', type: 'api_key.created', run: () => admin('POST', '/api/v1/admin/tenants/writes/api-keys', { name: 'new', role: 'agent' }), state: () => count('api_keys', { tenant_id: tenant.id }) },
+  { name: 'admin API: DELETE …/api-keys/{id}', type: 'api_key.revoked', run: () => admin('DELETE', `/api/v1/admin/tenants/writes/api-keys/${doomedKey}`), state: () => row('api_keys', { id: doomedKey }).then((r) => r.revoked_at) },
+];
+
+for (const path of paths) {
+  t.test(path.name, async (t) => {
+    const before = await events(path.type);
+    const stateBefore = await path.state();
+    armed = true;
+    const failed = await path.run().catch((err: unknown) => err);
+    armed = false;
+    t.ok(refused(failed), 'the tripwire failed the write');
+    t.same(await path.state(), stateBefore, 'rolled back: no change…');
+    t.equal(await events(path.type), before, `…and no ${path.type}`);
+
+    viaTransaction.length = 0;
+    const result = await path.run();
+    t.ok(succeeded(result), 'committed');
+    t.not(JSON.stringify(await path.state()), JSON.stringify(stateBefore), 'the change is there…');
+    t.equal(await events(path.type), before + 1, `…with its ${path.type}`);
+    t.ok(viaTransaction.length > 0 && viaTransaction.every(Boolean), 'written through the writer’s transaction');
+  });
+}
+
+t.test('CLI writes emit their events (same services, platform:cli as the author)', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peyvand-writes-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const cli = (argv: string[]) =>
+    run(argv, {
+      stdout: () => undefined,
+      stderr: () => undefined,
+      env: { DATABASE_URL: p.databaseUrl, PEYVAND_SECRET: kernel.options.secret, PEYVAND_DATA_DIR: dir, PEYVAND_LANG: 'en' },
+      cwd: dir,
+      logger: pino({ level: 'silent' }),
+      waitForShutdown: () => new Promise<string>(() => undefined),
+    });
+  const created = await events('tenant.created');
+  t.equal(await cli(['tenants', 'create', 'from-cli', '--name', 'From CLI']), 0);
+  t.equal(await events('tenant.created'), created + 1, 'tenants create → tenant.created');
+  const cliTenant = await row('tenants', { slug: 'from-cli' });
+  t.match(await row('audit_log', { tenant_id: cliTenant.id, action: 'tenant.create' }), { actor: 'platform:cli' });
+  t.equal(await cli(['tenants', 'create', 'from-cli', '--name', 'Again']), 1, 'a duplicate fails inside its transaction…');
+  t.equal(await events('tenant.created'), created + 1, '…and emits nothing');
+  const keys = await events('api_key.created');
+  t.equal(await cli(['keys', 'create', '--tenant', 'from-cli', '--role', 'owner']), 0);
+  t.equal(await events('api_key.created'), keys + 1, 'keys create → api_key.created');
+  t.equal(await cli(['keys', 'create', '--tenant', 'from-cli', '--role', 'no-such-role']), 1);
+  t.equal(await events('api_key.created'), keys + 1, 'a refused key emits nothing');
+});

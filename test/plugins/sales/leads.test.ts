@@ -1,0 +1,214 @@
+/**
+ * Leads through the HTTP API: capture with duplicate detection (core's normalized email
+ * and phone keys), status changes, assignment rules, scoring recomputed on events,
+ * conversion (and its atomicity), the public web-to-lead endpoint, and record scope.
+ */
+import t from 'tap';
+import { bootSales, eventsOf } from '../../helpers/sales.js';
+
+const s = await bootSales(t, { peyvand: { pluginOptions: { sales: { webLeadsPerMinute: 4 } } } });
+const other = await bootSales(t, { p: s.p, slug: 'other' });
+const { admin } = s;
+const fa = { 'accept-language': 'fa' };
+type Lead = { id: string; status: string; score: number; ownerId?: string; teamId?: string; matchedCustomerId?: string; customerId?: string; dealId?: string; version: number; disqualifyReason?: string };
+
+t.test('capture, duplicates and status changes', async (t) => {
+  const res = await s.call(admin, 'POST', '/leads', { name: 'سارا کریمی', email: 'Sara@Example.com', phone: '۰۹۱۲۳۴۵۶۷۸۹', company: 'پارس', source: 'ads', utm: { source: 'google', campaign: 'nowruz' } });
+  t.equal(res.statusCode, 201, res.body);
+  const lead = res.json() as Lead;
+  t.match(lead, { status: 'new', score: 0, utm: { source: 'google', campaign: 'nowruz' }, email: 'Sara@Example.com' });
+  t.equal(res.headers.etag, '"1"');
+
+  for (const [label, body] of [['same email, other case', { email: 'sara@EXAMPLE.com' }], ['same phone, other digits', { phone: '+98 912 345 6789' }]] as const) {
+    const dup = await s.call(admin, 'POST', '/leads', { name: 'Sara', ...body }, fa);
+    t.equal(dup.statusCode, 409, label);
+    t.match(dup.json(), { code: 'LEAD_DUPLICATE', title: 'سرنخ تکراری', errors: [{ message: new RegExp(lead.id) }] });
+  }
+  const customer = await s.customer(admin, 'علی رضایی', { emails: [{ value: 'ali@example.com' }] });
+  const matched = await s.ok<Lead>(admin, 'POST', '/leads', { name: 'Ali', email: 'ALI@example.com' });
+  t.equal(matched.matchedCustomerId, customer.id, 'a lead matching a customer is linked to it');
+
+  t.equal((await s.call(admin, 'POST', '/leads', { name: 'x', score: 99 })).statusCode, 400, 'score is read-only');
+  t.equal((await s.call(admin, 'POST', '/leads', { name: 'x', status: 'converted' })).statusCode, 400, 'converted only by conversion');
+  t.equal((await s.call(admin, 'POST', '/leads', { name: 'x', email: 'not-an-email' })).statusCode, 400);
+  t.equal((await s.call(admin, 'POST', '/leads', { name: 'x', utm: { term: 'y' } })).statusCode, 400, 'unknown utm field');
+
+  const contacted = await s.call(admin, 'PATCH', `/leads/${lead.id}`, { status: 'contacted' }, { 'if-match': '"1"' });
+  t.equal(contacted.statusCode, 200);
+  const back = await s.call(admin, 'PATCH', `/leads/${lead.id}`, { status: 'new' }, fa);
+  t.equal(back.statusCode, 422, 'contacted → new is not a step');
+  t.match(back.json(), { code: 'LEAD_STATUS_INVALID', title: 'تغییر وضعیت مجاز نیست' });
+  t.equal((await s.call(admin, 'PATCH', `/leads/${lead.id}`, { status: 'disqualified' })).statusCode, 400, 'disqualifying needs a reason');
+  const out = await s.ok<Lead>(admin, 'PATCH', `/leads/${lead.id}`, { status: 'disqualified', disqualifyReason: 'بودجه ندارد' }, 200);
+  t.match(out, { status: 'disqualified', disqualifyReason: 'بودجه ندارد' });
+  const again = await s.call(admin, 'POST', '/leads', { name: 'Sara again', email: 'sara@example.com' });
+  t.equal(again.statusCode, 201, 'a disqualified lead is no longer a duplicate');
+  const reopened = await s.ok<Lead>(admin, 'PATCH', `/leads/${lead.id}`, { status: 'new' }, 200);
+  t.equal(reopened.disqualifyReason, undefined, 'reopening clears the reason');
+  const types = (await eventsOf(s, 'lead.*')).filter((e) => (e.data.lead as { id?: string } | undefined)?.id === lead.id).map((e) => e.type);
+  t.same(types, ['lead.created', 'lead.updated', 'lead.updated', 'lead.disqualified', 'lead.updated']);
+  t.equal((await other.call(other.admin, 'GET', `/leads/${lead.id}`)).statusCode, 404, 'another tenant’s lead is a 404');
+  t.equal((await other.call(other.admin, 'PATCH', `/leads/${lead.id}`, { name: 'x' })).statusCode, 404);
+});
+
+t.test('assignment rules: round robin within a team, by territory and tag', async (t) => {
+  const bad = await s.call(admin, 'PATCH', '/settings', { assignmentRules: [{ id: 'r', members: ['a'] }, { id: 'r', members: ['b'] }] }, fa);
+  t.equal(bad.statusCode, 422);
+  t.equal(bad.json().code, 'SETTINGS_INVALID');
+  await s.ok(admin, 'PATCH', '/settings', {
+    assignmentRules: [
+      { id: 'tehran', when: { territory: 'تهران' }, team: 'north', members: ['user-a', 'user-b'] },
+      { id: 'vip', when: { tag: 'ویژه' }, members: ['user-m'] },
+    ],
+  }, 200);
+  const owners: Array<[string | undefined, string | undefined]> = [];
+  for (let i = 0; i < 4; i++) {
+    const lead = await s.ok<Lead>(admin, 'POST', '/leads', { name: `tehran ${i}`, territory: 'تهران' });
+    owners.push([lead.ownerId, lead.teamId]);
+  }
+  t.same(owners, [['user-a', 'north'], ['user-b', 'north'], ['user-a', 'north'], ['user-b', 'north']], 'turns within the team');
+  const vip = await s.ok<Lead>(admin, 'POST', '/leads', { name: 'vip', tags: ['ويژه'] });
+  t.equal(vip.ownerId, 'user-m', 'tag rule, Arabic yeh matches Persian yeh');
+  const plain = await s.ok<Lead>(admin, 'POST', '/leads', { name: 'plain' });
+  t.match(plain.ownerId, /^apikey:/, 'no rule: the creator owns it');
+  const assigned = (await eventsOf(s, 'lead.assigned')).filter((e) => e.data.ruleId === 'tehran');
+  t.equal(assigned.length, 4, 'lead.assigned names the rule');
+
+  const agentA = await s.user('user-a', ['agent'], ['north']);
+  const agentB = await s.user('user-b', ['agent'], ['north']);
+  const manager = await s.user('user-m', ['manager'], ['north']);
+  const names = async (token: string) => (await s.ok<{ items: Array<{ name: string }> }>(token, 'GET', '/leads?limit=200')).items.map((l) => l.name).filter((n) => n.startsWith('tehran')).sort();
+  t.same(await names(agentA), ['tehran 0', 'tehran 2'], 'an agent sees their own leads');
+  t.same(await names(manager), ['tehran 0', 'tehran 1', 'tehran 2', 'tehran 3'], 'the manager sees the team');
+  const ofA = (await s.ok<{ items: Lead[] }>(agentA, 'GET', '/leads')).items[0]!;
+  t.equal((await s.call(agentB, 'GET', `/leads/${ofA.id}`)).statusCode, 404, 'another agent’s lead is a 404');
+  t.equal((await s.call(agentB, 'PATCH', `/leads/${ofA.id}`, { status: 'contacted' })).statusCode, 404);
+  t.equal((await s.call(agentB, 'POST', `/leads/${ofA.id}/convert`, {})).statusCode, 404);
+  t.equal((await s.call(agentA, 'PATCH', `/leads/${ofA.id}`, { ownerId: 'user-b' })).statusCode, 400, 'agents do not reassign');
+  await s.ok(admin, 'PATCH', '/settings', { assignmentRules: [] }, 200);
+});
+
+t.test('scoring: attribute and activity points, recomputed on events', async (t) => {
+  const early = await s.ok<Lead>(admin, 'POST', '/leads', { name: 'early', utm: { source: 'Google' } });
+  t.equal(early.score, 0, 'no rules, no points');
+  await s.ok(admin, 'PATCH', '/settings', {
+    scoringRules: [
+      { id: 'ads', kind: 'attribute', field: 'utm.source', equals: 'google', points: 10 },
+      { id: 'company', kind: 'attribute', field: 'company', points: 5 },
+      { id: 'calls', kind: 'activity', activity: 'call', points: 7, maxPoints: 14 },
+    ],
+  }, 200);
+  await s.p.peyvand.kernel.dispatcher.drain();
+  t.equal((await s.ok<Lead>(admin, 'GET', `/leads/${early.id}`)).score, 10, 'a rule change rescores existing open leads');
+
+  const lead = await s.ok<Lead>(admin, 'POST', '/leads', { name: 'scored', company: 'آریا', utm: { source: 'google' } });
+  t.equal(lead.score, 15, 'attribute points on create');
+  t.equal((await s.ok<Lead>(admin, 'PATCH', `/leads/${lead.id}`, { company: null }, 200)).score, 10, 'and on change');
+  for (let i = 0; i < 3; i++) {
+    const task = await s.ok<{ id: string }>(admin, 'POST', '/tasks', { type: 'call', title: `call ${i}`, dueAt: '2030-01-01T10:00:00Z', leadId: lead.id });
+    await s.ok(admin, 'PATCH', `/tasks/${task.id}`, { status: 'done' }, 200);
+    await s.p.peyvand.kernel.dispatcher.drain();
+  }
+  const after = await s.ok<Lead>(admin, 'GET', `/leads/${lead.id}`);
+  t.equal(after.score, 24, 'completed calls add points, capped at maxPoints');
+  t.equal(after.version, 2, 'a derived score does not bump the version');
+  const scored = (await eventsOf(s, 'lead.scored')).filter((e) => e.data.leadId === lead.id).map((e) => e.data.score);
+  t.same(scored, [17, 24], 'lead.scored when the score changes');
+  await s.ok(admin, 'PATCH', '/settings', { scoringRules: [] }, 200);
+  await s.p.peyvand.kernel.dispatcher.drain();
+  t.equal((await s.ok<Lead>(admin, 'GET', `/leads/${lead.id}`)).score, 0);
+});
+
+t.test('conversion: customer and deal in one transaction', async (t) => {
+  const pipeline = await s.pipeline();
+  const lead = await s.ok<Lead>(admin, 'POST', '/leads', { name: 'مهدی نوری', email: 'mahdi@example.com', phone: '09121112233' });
+  const res = await s.call(admin, 'POST', `/leads/${lead.id}/convert`, { deal: { title: 'سفارش اول', amount: 90_000_000, pipelineId: pipeline.id, expectedCloseDate: '2025-06-01' } });
+  t.equal(res.statusCode, 200, res.body);
+  const conv = res.json();
+  t.match(conv, { customerCreated: true, customer: { name: 'مهدی نوری' }, lead: { status: 'converted' }, deal: { title: 'سفارش اول', currency: 'IRR', leadId: lead.id } });
+  t.equal(conv.lead.customerId, conv.customer.id);
+  t.equal(conv.lead.dealId, conv.deal.id);
+  t.equal(conv.deal.customerId, conv.customer.id);
+  const customer = await s.ok<{ emails: Array<{ value: string }> }>(admin, 'GET', `/api/v1/customers/${conv.customer.id}`);
+  t.same(customer.emails, [{ value: 'mahdi@example.com' }]);
+  const events = (await eventsOf(s, 'lead.converted,customer.created,deal.created')).filter((e) => JSON.stringify(e.data).includes(conv.customer.id)).map((e) => e.type);
+  t.same(events, ['customer.created', 'deal.created', 'lead.converted']);
+  const twice = await s.call(admin, 'POST', `/leads/${lead.id}/convert`, {}, fa);
+  t.equal(twice.statusCode, 422);
+  t.equal(twice.json().title, 'سرنخ قابل تبدیل نیست');
+
+  const existing = await s.customer(admin, 'Existing');
+  const linked = await s.ok<{ customerCreated: boolean; customer: { id: string }; deal: null }>(admin, 'POST', `/leads/${(await s.ok<Lead>(admin, 'POST', '/leads', { name: 'link me' })).id}/convert`, { customerId: existing.id }, 200);
+  t.match(linked, { customerCreated: false, customer: { id: existing.id }, deal: null }, 'link to an existing customer');
+  const known = await s.customer(admin, 'Known', { phones: [{ value: '+98 935 000 1111' }] });
+  const matchedLead = await s.ok<Lead>(admin, 'POST', '/leads', { name: 'known?', phone: '۰۹۳۵۰۰۰۱۱۱۱' });
+  const viaMatch = await s.ok<{ customerCreated: boolean; customer: { id: string } }>(admin, 'POST', `/leads/${matchedLead.id}/convert`, {}, 200);
+  t.match(viaMatch, { customerCreated: false, customer: { id: known.id } }, 'the matched customer is used, not duplicated');
+});
+
+t.test('conversion atomicity: a failure mid-way leaves nothing behind', async (t) => {
+  const pipeline = await s.pipeline();
+  const foreign = await other.customer(other.admin, 'foreign');
+  for (const [label, body, status, code] of [
+    ['a deal in a currency the tenant does not accept', { deal: { title: 'x', amount: 5, pipelineId: pipeline.id, currency: 'GBP' } }, 422, 'CURRENCY_NOT_ACCEPTED'],
+    ['a negative deal amount', { deal: { title: 'x', amount: -5, pipelineId: pipeline.id } }, 422, 'AMOUNT_NEGATIVE'],
+    ['another tenant’s customer', { customerId: foreign.id }, 404, 'CUSTOMER_NOT_FOUND'],
+    ['an unknown pipeline', { deal: { title: 'x', amount: 5, pipelineId: '01900000-0000-7000-8000-000000000000' } }, 404, 'PIPELINE_NOT_FOUND'],
+  ] as const) {
+    const name = `atomic ${code}`;
+    const lead = await s.ok<Lead>(admin, 'POST', '/leads', { name, email: `${code.toLowerCase()}@example.com` });
+    const before = (await eventsOf(s, '*')).length;
+    const res = await s.call(admin, 'POST', `/leads/${lead.id}/convert`, body, fa);
+    t.equal(res.statusCode, status, label);
+    t.equal(res.json().code, code);
+    const after = await s.ok<Lead>(admin, 'GET', `/leads/${lead.id}`);
+    t.match(after, { status: 'new', version: lead.version }, `${label}: the lead is untouched`);
+    t.notOk(after.customerId);
+    const customers = await s.ok<{ items: unknown[] }>(admin, 'GET', `/api/v1/customers?q=${encodeURIComponent(name)}`);
+    t.same(customers.items, [], `${label}: no customer was created`);
+    t.equal((await eventsOf(s, '*')).length, before, `${label}: no event`);
+  }
+});
+
+t.test('web-to-lead: public, honeypot, duplicates, rate limit, unknown key', async (t) => {
+  const form = await s.ok<{ id: string; key: string }>(admin, 'POST', '/web-forms', { name: 'فرم تماس', source: 'website' });
+  t.match(form.key, /^wf_/);
+  const url = `/web-leads/${form.key}`;
+  const res = await s.call(undefined, 'POST', url, { name: 'بازدیدکننده', email: 'visitor@example.com', message: 'لطفاً تماس بگیرید', utm: { source: 'instagram' } });
+  t.equal(res.statusCode, 202, res.body);
+  t.same(res.json(), { status: 'received' }, 'says nothing about leads');
+  const leads = await s.ok<{ items: Array<Lead & { name: string; source: string }> }>(admin, 'GET', '/leads?source=website');
+  t.equal(leads.items.length, 1);
+  t.match(leads.items[0], { name: 'بازدیدکننده', source: 'website', notes: 'لطفاً تماس بگیرید', utm: { source: 'instagram' } });
+
+  const dup = await s.call(undefined, 'POST', url, { name: 'again', email: 'VISITOR@example.com' });
+  t.same([dup.statusCode, dup.json()], [202, { status: 'received' }], 'a duplicate looks the same to the visitor');
+  const bot = await s.call(undefined, 'POST', url, { name: 'bot', email: 'bot@example.com', website: 'http://spam.example' });
+  t.same([bot.statusCode, bot.json()], [202, { status: 'received' }], 'the honeypot looks the same too');
+  t.equal((await s.ok<{ items: unknown[] }>(admin, 'GET', '/leads?source=website')).items.length, 1, 'neither created a lead');
+
+  const limited = await s.ok<{ key: string }>(admin, 'POST', '/web-forms', { name: 'limited' });
+  const statuses: number[] = [];
+  for (let i = 0; i < 5; i++) statuses.push((await s.call(undefined, 'POST', `/web-leads/${limited.key}`, { name: `n${i}`, phone: `0912000000${i}` })).statusCode);
+  t.same(statuses, [202, 202, 202, 202, 429], 'rate limited per form key and address');
+  const over = await s.call(undefined, 'POST', `/web-leads/${limited.key}`, { name: 'n', phone: '09120000009' }, fa);
+  t.equal(over.json().code, 'RATE_LIMITED');
+  t.ok(Number(over.headers['retry-after']) > 0);
+
+  const unknown = await s.call(undefined, 'POST', '/web-leads/wf_unknown', { name: 'x', email: 'x@example.com' }, fa);
+  t.equal(unknown.statusCode, 404);
+  t.match(unknown.json(), { code: 'WEB_FORM_NOT_FOUND', title: 'فرم پیدا نشد' });
+  // Each form key has its own budget of 4 a minute here, so the checks below use fresh forms.
+  const strict = `/web-leads/${(await s.ok<{ key: string }>(admin, 'POST', '/web-forms', { name: 'strict' })).key}`;
+  t.equal((await s.call(undefined, 'POST', strict, { name: 'no contact' })).statusCode, 400, 'an email or a phone is needed');
+  t.equal((await s.call(undefined, 'POST', strict, { name: 'x', email: 'y@example.com', ownerId: 'me' })).statusCode, 400, 'unknown fields');
+  t.equal((await s.call(undefined, 'GET', '/leads')).statusCode, 401, 'the rest of the API still needs a credential');
+
+  const gone = await s.ok<{ id: string; key: string }>(admin, 'POST', '/web-forms', { name: 'gone' });
+  await s.p.admin({ method: 'DELETE', url: `/api/v1/admin/tenants/${s.slug}/plugins/sales` });
+  t.equal((await s.call(undefined, 'POST', `/web-leads/${gone.key}`, { name: 'x', email: 'off@example.com' })).statusCode, 404, 'a tenant without sales has no forms');
+  await s.p.admin({ method: 'PUT', url: `/api/v1/admin/tenants/${s.slug}/plugins/sales` });
+  t.equal((await s.call(admin, 'DELETE', `/web-forms/${gone.id}`)).statusCode, 204);
+  t.equal((await s.call(undefined, 'POST', `/web-leads/${gone.key}`, { name: 'x', email: 'late@example.com' })).statusCode, 404, 'a deleted form’s key stops working');
+  t.equal((await other.call(other.admin, 'DELETE', `/web-forms/${limited.key}`)).statusCode, 404);
+});

@@ -1,0 +1,126 @@
+/**
+ * The route table as the security suite sees it: every operation of the published
+ * OpenAPI document (`GET /api/v1/openapi.json`), with its access rule and the JSON
+ * Schemas of its path parameters, query and body. Every suite walks this list, so a
+ * route added by core or a plugin is attacked without anyone writing a test for it.
+ */
+import type { HTTPMethods } from 'fastify';
+
+/** A JSON Schema as it appears in the document. */
+export type Schema = Record<string, unknown>;
+
+/** A path or query parameter. */
+export interface Param {
+  name: string;
+  schema: Schema;
+  required: boolean;
+}
+
+/** One operation of the API. */
+export interface Operation {
+  method: HTTPMethods;
+  /** OpenAPI template, `/api/v1/customers/{id}`. */
+  path: string;
+  permission?: string;
+  admin: boolean;
+  public: boolean;
+  pathParams: Param[];
+  query: Param[];
+  body?: Schema;
+  /** Status codes the operation documents. */
+  responses: string[];
+  /** `METHOD /path`, for messages. */
+  label: string;
+}
+
+interface RawOperation {
+  'x-permission'?: string;
+  'x-admin'?: boolean;
+  security?: unknown[];
+  parameters?: Array<{ in: string; name: string; required?: boolean; schema?: Schema }>;
+  requestBody?: { content?: Record<string, { schema?: Schema }> };
+  responses?: Record<string, unknown>;
+}
+
+/** The OpenAPI document's paths. */
+export interface OpenApiDocument {
+  paths: Record<string, Record<string, RawOperation>>;
+}
+
+/** Turns the document into operations. */
+export function operationsOf(doc: OpenApiDocument): Operation[] {
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]): Operation => {
+      const params = op.parameters ?? [];
+      const body = op.requestBody?.content?.['application/json']?.schema;
+      const o: Operation = {
+        method: method.toUpperCase() as HTTPMethods,
+        path,
+        admin: op['x-admin'] === true,
+        public: !op.security,
+        pathParams: params.filter((p) => p.in === 'path').map((p) => ({ name: p.name, schema: p.schema ?? {}, required: true })),
+        query: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: p.schema ?? {}, required: p.required === true })),
+        responses: Object.keys(op.responses ?? {}),
+        label: `${method.toUpperCase()} ${path}`,
+      };
+      if (op['x-permission']) o.permission = op['x-permission'];
+      if (body) o.body = body;
+      return o;
+    }),
+  );
+}
+
+/**
+ * URL-encodes a value; a lone surrogate (which has no UTF-8 form) becomes the bytes a
+ * careless client would send for it, `%ED%A0%80`: invalid UTF-8 on the wire.
+ */
+export function encode(value: string): string {
+  return value.split(/([\ud800-\udfff])/u).map((part) => (/^[\ud800-\udfff]$/u.test(part) ? '%ED%A0%80' : encodeURIComponent(part))).join('');
+}
+
+/** Fills a path template; values are URL-encoded. */
+export function fillPath(path: string, values: Record<string, string>): string {
+  return path.replace(/\{([^}]+)\}/g, (_m, name: string) => encode(values[name] ?? 'x'));
+}
+
+/** Builds a query string (values URL-encoded; arrays repeat the key). */
+export function queryString(values: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(values)) {
+    for (const one of Array.isArray(v) ? v : [v]) parts.push(`${encode(k)}=${encode(String(one))}`);
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/**
+ * The collection a path parameter names a record of: the template up to the parameter.
+ * `/api/v1/customers/{id}/timeline` → `{id}` is a record of `/api/v1/customers`.
+ */
+export function collectionOf(path: string, param: string): string {
+  const index = path.indexOf(`{${param}}`);
+  return path.slice(0, Math.max(0, index - 1));
+}
+
+/** Whether a path parameter (or body field) carries a record id by its name. */
+export function isIdName(name: string): boolean {
+  return /^(id|.*Id)$/.test(name) && name !== 'externalId' && name !== 'ownerId';
+}
+
+/** The tenant routes that change who may do what, not records (left out of record sequences). */
+export function isConfiguration(op: Operation): boolean {
+  return /^\/api\/v1\/(roles|settings)(\/|$)/.test(op.path);
+}
+
+/**
+ * The scoped resource a collection holds, by the architecture's naming rule
+ * (`/api/v1/customers` → `customer`, `/api/v1/sales/deals` → `deal`).
+ */
+export function resourceOf(collection: string): string {
+  const last = collection.split('/').pop() ?? '';
+  return last.endsWith('ies') ? `${last.slice(0, -3)}y` : last.replace(/s$/, '');
+}
+
+/** Whether an object schema refuses unknown properties. */
+export function isStrictObject(schema: Schema): boolean {
+  return schema.additionalProperties === false;
+}
