@@ -10,7 +10,7 @@ import swagger from '@fastify/swagger';
 import type { Kernel } from '../kernel/kernel.js';
 import { coreError } from '../errors.js';
 import { CORE_VERSION } from '../version.js';
-import { createValidatorCompiler } from './validation.js';
+import { createValidatorCompiler, refuseNulCharacters } from './validation.js';
 import { errorHandler, problemSchema } from './problem.js';
 import { AuthFailureLimiter, authenticationHook, permissionHook, pluginEnabledHook } from './request-guards.js';
 import { idempotencyHooks } from './idempotency.js';
@@ -92,6 +92,7 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
 
   scope.addHook('onRequest', authenticationHook(kernel.authenticator, kernel.options.adminKey, new AuthFailureLimiter(options.rateLimitPerMinute ?? 1200)));
   scope.addHook('preValidation', permissionHook);
+  scope.addHook('preValidation', refuseNulCharacters);
   const idempotency = idempotencyHooks(kernel.db);
   scope.addHook('preHandler', idempotency.preHandler);
   scope.addHook('onSend', idempotency.onSend);

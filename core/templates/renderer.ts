@@ -13,8 +13,9 @@ export interface TemplateRenderer {
 /** Creates an isolated renderer with the given helpers. */
 export function createTemplateRenderer(helpers: Record<string, Handlebars.HelperDelegate> = {}): TemplateRenderer {
   const env = Handlebars.create();
-  // `{{log …}}` would let a stored template write raw lines to the server's console (forged logs).
-  env.unregisterHelper('log');
+  // The built-in `{{log …}}` would let a stored template write raw lines to the server's
+  // console (forged log lines); it stays known, so old templates compile, but writes nothing.
+  env.registerHelper('log', () => '');
   for (const [name, fn] of Object.entries(helpers)) env.registerHelper(name, fn);
   const known = Object.fromEntries(Object.keys(helpers).map((n) => [n, true]));
   const cache = new Map<string, HandlebarsTemplateDelegate>();

@@ -88,7 +88,18 @@ t.test('templates: no prototypes, no helpers they were not given, strings only',
   t.throws(() => plain.render('{{upper name}}', data), /upper|helper/i, 'a helper of another renderer is not reachable');
   t.equal(withUpper.render('{{upper name}}', data), 'ALI');
   t.throws(() => plain.render('{{> secrets}}', data), 'partials are not registered');
-  t.throws(() => plain.render('{{log name level="error"}}', data), /log/, 'the built-in log helper is gone: a template cannot write to the server console');
+  const consoleMethods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+  const saved = consoleMethods.map((m) => console[m]);
+  const written: unknown[] = [];
+  for (const m of consoleMethods) console[m] = (...args: unknown[]) => void written.push(args);
+  let logged: string;
+  try {
+    logged = plain.render('{{log name level="error"}}x', { name: '{"level":50,"msg":"forged"}' });
+  } finally {
+    consoleMethods.forEach((m, i) => (console[m] = saved[i]!));
+  }
+  t.equal(logged, 'x', '{{log}} renders nothing…');
+  t.same(written, [], '…and writes nothing to the server console');
   for (const notString of [42, { type: 'Program', body: [] }, Buffer.from('{{name}}'), ['{{name}}'], null]) {
     t.throws(() => plain.render(notString as unknown as string, data), TypeError, `${JSON.stringify(notString)} is refused`);
   }
