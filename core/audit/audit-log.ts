@@ -67,7 +67,7 @@ export class AuditLog {
     const q = this.db.knex(this.db.table('audit_log')).where('tenant_id', tenantId);
     if (filter.entityType) q.where('entity_type', filter.entityType);
     if (filter.entityId) q.where('entity_id', filter.entityId);
-    if (filter.cursor) q.where('id', '<', decodeCursor(filter.cursor)[0] as string);
+    if (filter.cursor) q.where('id', '<', String(decodeCursor(filter.cursor)[0]));
     const rows = await q.orderBy('id', 'desc').limit(filter.limit + 1);
     const page = rows.slice(0, filter.limit);
     const items = page.map((r) => ({

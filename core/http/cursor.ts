@@ -6,11 +6,16 @@ export function encodeCursor(key: ReadonlyArray<string | number>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-/** Decodes a cursor; a tampered or foreign one is a 400 `BAD_CURSOR`. */
-export function decodeCursor(cursor: string): Array<string | number> {
+/**
+ * Decodes a cursor; a tampered or foreign one is a 400 `BAD_CURSOR`. With `shape`, the
+ * cursor must hold exactly those types (finite numbers): a well-formed cursor of another
+ * list must not reach SQL as `NaN` or as a number compared with a text column.
+ */
+export function decodeCursor(cursor: string, shape?: ReadonlyArray<'string' | 'number'>): Array<string | number> {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length > 0 && parsed.every((v) => typeof v === 'string' || typeof v === 'number')) return parsed;
+    const fits = (v: unknown, i: number) => (shape ? typeof v === shape[i] && (typeof v !== 'number' || Number.isFinite(v)) : typeof v === 'string' || typeof v === 'number');
+    if (Array.isArray(parsed) && parsed.length > 0 && (!shape || parsed.length === shape.length) && parsed.every(fits)) return parsed;
   } catch {
     // fall through to the coded error
   }

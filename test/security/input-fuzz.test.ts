@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { bootWorld, describe, expect, roundRobin } from './lib/world.js';
 import { invalidRequest, pick, toInject, validRequest, type RequestSpec } from './lib/requests.js';
 import { changedTables, summarize } from './lib/db-state.js';
-import type { Hooks } from './lib/arbitraries.js';
+import { hostileString, type Hooks } from './lib/arbitraries.js';
 import { isIdName } from './lib/openapi.js';
 import { encodeCursor } from '../../core/http/cursor.js';
 import { RecordPool, recordsWithNested, responseCollection } from './lib/pool.js';
@@ -36,7 +36,11 @@ const hooks: Hooks = {
     if (property === 'slug') return fc.constant('fuzzco');
     if (property === 'plugin') return fc.constantFrom(...w.p.peyvand.kernel.plugins.map((x) => x.definition.name));
     if (property === 'role') return fc.constantFrom(...roles);
-    if (property === 'cursor') return fc.oneof(fc.uuid().map((id) => encodeCursor([id])), fc.tuple(fc.nat(), fc.uuid()).map(([n, id]) => encodeCursor([n, id])), fc.string());
+    // Cursors of the right and of every wrong shape (another list's, huge numbers, negative).
+    if (property === 'cursor' || property === 'after') {
+      const scalar = fc.oneof(fc.uuid(), fc.nat(), fc.constantFrom(1e300, -1, 2 ** 63, 0.5), hostileString);
+      return fc.oneof(fc.array(scalar, { minLength: 1, maxLength: 3 }).map((key) => encodeCursor(key)), fc.string());
+    }
     if (isIdName(property) || property === 'from' || property === 'fromId') return fc.oneof({ weight: 4, arbitrary: fc.nat().map((n) => pick(property, n)) }, { weight: 1, arbitrary: fc.uuid() });
     return undefined;
   },
