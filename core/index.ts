@@ -5,6 +5,7 @@ export { definePlugin } from './kernel/plugin.js';
 export type { PluginDefinition, AnyPlugin, PluginContext, PluginSubscriber, PermissionDeclaration, ScopedResource, RecordScope, BuiltInRoleName, JsonSchema, RouteAccess } from './kernel/plugin.js';
 export type { PeyvandEvents, PeyvandEvent, EventBus, EventSubscriber, SubscriberContext, EmitOptions, EventType, TimelineEntryDto } from './events/types.js';
 export { SubscriberUnavailableError } from './events/delivery-errors.js';
+export { PollingLoop, type PollingLoopOptions } from './kernel/polling-loop.js';
 export { TenantModel } from './db/tenant-model.js';
 export type { Migration, MigrationContext } from './db/migrator.js';
 export { Database, type Executor, readInt, readJson, readBool, isUniqueViolation } from './db/database.js';

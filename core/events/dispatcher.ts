@@ -23,6 +23,7 @@ import { DEFAULT_GAP_GRACE_MS, type Outbox } from './outbox.js';
 import { DatabaseLeases, LocalLeases, type LeaseStrategy } from './leases.js';
 import { LeaseLostError } from './delivery-errors.js';
 import { SubscriberDelivery, type PluginEnabledCheck, type RegisteredSubscriber } from './subscriber-delivery.js';
+import { PollingLoop } from '../kernel/polling-loop.js';
 
 export type { PluginEnabledCheck, RegisteredSubscriber } from './subscriber-delivery.js';
 
@@ -59,15 +60,11 @@ export interface DispatchStats {
 /** The dispatcher. */
 export class Dispatcher {
   readonly nodeId: string;
-  private readonly pollIntervalMs: number;
   private readonly leaseMs: number;
   private readonly leases: LeaseStrategy;
   private readonly delivery: SubscriberDelivery;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly loop: PollingLoop;
   private heartbeatTimer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
-  private wakeRequested = false;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -78,7 +75,7 @@ export class Dispatcher {
     private readonly logger: Logger,
     options: DispatcherOptions = {},
   ) {
-    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.loop = new PollingLoop({ name: 'event dispatch', intervalMs: options.pollIntervalMs ?? 250, logger, pass: async () => (await this.runOnce()) > 0 });
     this.leaseMs = options.leaseMs ?? 15_000;
     this.nodeId = options.nodeId ?? `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     const useLeases = options.leases ?? db.dialect !== 'sqlite';
@@ -117,21 +114,18 @@ export class Dispatcher {
 
   /** Starts polling. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.unsubscribe = this.outbox.onEmit(() => this.wake());
+    if (this.loop.active) return;
+    this.unsubscribe = this.outbox.onEmit(() => this.loop.wake());
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(50, Math.floor(this.leaseMs / 4)));
     this.heartbeatTimer.unref();
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops polling, waits for the batch in flight and gives this node's leases up. */
   async stop(): Promise<void> {
-    this.stopped = true;
     this.unsubscribe?.();
-    if (this.timer) clearTimeout(this.timer);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    await this.running;
+    await this.loop.stop();
     await this.leases.releaseAll().catch((err: unknown) => this.logger.warn({ err }, 'could not release dispatch leases; they expire by themselves'));
   }
 
@@ -158,38 +152,6 @@ export class Dispatcher {
   /** Delivers until nothing is left (tests and shutdown). */
   async drain(maxRounds = 100): Promise<void> {
     for (let i = 0; i < maxRounds; i++) if ((await this.runOnce()) === 0) return;
-  }
-
-  private wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.wakeRequested = true;
-      return;
-    }
-    this.schedule(0);
-  }
-
-  private schedule(delay: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.running = this.tick().finally(() => {
-        this.running = undefined;
-      });
-    }, delay);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    let attempted = 0;
-    try {
-      attempted = await this.runOnce();
-    } catch (err) {
-      this.logger.error({ err }, 'event dispatch failed; retrying');
-    }
-    if (this.stopped) return;
-    const again = attempted > 0 || this.wakeRequested;
-    this.wakeRequested = false;
-    this.schedule(again ? 0 : this.pollIntervalMs);
   }
 
   /**

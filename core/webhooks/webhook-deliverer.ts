@@ -24,6 +24,7 @@ import { eventFromRow } from '../events/outbox.js';
 import { CORE_VERSION } from '../version.js';
 import { checkTarget, describeRefusal } from './address-guard.js';
 import { postWebhook, type PostOutcome } from './webhook-http.js';
+import { PollingLoop } from '../kernel/polling-loop.js';
 import { signatureHeader } from './signature.js';
 import type { WebhookService } from './webhook-service.js';
 import type { WebhookSettings } from './webhook-settings.js';
@@ -35,10 +36,7 @@ const ENGINE: Omit<ChangeAuthor, 'tenantId'> = { subject: 'system:webhooks', kin
 
 /** Sends webhook deliveries. */
 export class WebhookDeliverer {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
-  private wakeRequested = false;
+  private readonly loop: PollingLoop;
   private readonly slugs = new Map<string, string>();
 
   constructor(
@@ -47,27 +45,23 @@ export class WebhookDeliverer {
     private readonly changes: ChangeRecorder,
     private readonly settings: WebhookSettings,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.loop = new PollingLoop({ name: 'webhook delivery', intervalMs: settings.pollIntervalMs, logger, pass: async () => (await this.runOnce()) > 0 });
+  }
 
   /** Starts the loop. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops the loop and waits for the attempts in flight. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Asks for a pass soon (new deliveries, a resumed subscription). */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) this.wakeRequested = true;
-    else this.schedule(0);
+    this.loop.wake();
   }
 
   /** Sends everything due now; returns how many deliveries were attempted. Tests call it directly. */
@@ -96,29 +90,6 @@ export class WebhookDeliverer {
   async retryNow(by: ChangeAuthor, row: Row): Promise<void> {
     if (!(await this.claim(row, Date.now(), false))) throw coreError('WEBHOOK_DELIVERY_IN_FLIGHT');
     await this.attempt(row, 'manual', by);
-  }
-
-  private schedule(delay: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.running = this.tick().finally(() => {
-        this.running = undefined;
-      });
-    }, delay);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    let attempted = 0;
-    try {
-      attempted = await this.runOnce();
-    } catch (err) {
-      this.logger.error({ err }, 'webhook delivery pass failed; retrying');
-    }
-    if (this.stopped) return;
-    const again = attempted > 0 || this.wakeRequested;
-    this.wakeRequested = false;
-    this.schedule(again ? 0 : this.settings.pollIntervalMs);
   }
 
   /** Due deliveries of active subscriptions whose aggregate has nothing earlier waiting. */

@@ -11,7 +11,7 @@
  * waits for the row lock on PostgreSQL/MySQL and re-checks; SQLite has one writer) and
  * claims nothing. The state lives in the rows, so a restart simply continues.
  */
-import { newId, type PluginContext } from '../../../core/index.js';
+import { newId, PollingLoop, type PluginContext } from '../../../core/index.js';
 import { taskFromRow } from './records.js';
 import type { SalesStore } from './store.js';
 
@@ -25,28 +25,34 @@ type Kind = 'due' | 'reminder';
 
 /** Emits due and reminder events for open tasks. */
 export class TaskScheduler {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = true;
+  private readonly loop: PollingLoop;
 
   constructor(
     private readonly ctx: PluginContext<unknown>,
     private readonly store: SalesStore,
     private readonly options: SchedulerOptions,
-  ) {}
+  ) {
+    // A full batch means more may be due already. A failed round (SQLITE_BUSY after a
+    // lost race, a dropped connection) is logged; the next round retries it.
+    this.loop = new PollingLoop({
+      name: 'task scheduler',
+      intervalMs: options.intervalMs,
+      logger: ctx.logger,
+      pass: async () => {
+        const { due, reminders } = await this.runOnce();
+        return due === options.batchSize || reminders === options.batchSize;
+      },
+    });
+  }
 
   /** Starts polling (bootstrap does this when the kernel runs background work). */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops polling and waits for the round in flight. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One round: claims and announces what is due by `now`. Tests call it directly. */
@@ -54,27 +60,6 @@ export class TaskScheduler {
     const due = await this.claim('due', now);
     const reminders = await this.claim('reminder', now);
     return { due, reminders };
-  }
-
-  private schedule(delay: number): void {
-    this.timer = setTimeout(() => {
-      this.running = this.tick().finally(() => {
-        this.running = undefined;
-      });
-    }, delay);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
-    let busy = false;
-    try {
-      const { due, reminders } = await this.runOnce();
-      busy = due === this.options.batchSize || reminders === this.options.batchSize;
-    } catch (err) {
-      // A lost race on SQLite (SQLITE_BUSY) or a dropped connection: the next round retries.
-      this.ctx.logger.warn({ err }, 'task scheduler round failed; retrying');
-    }
-    if (!this.stopped) this.schedule(busy ? 0 : this.options.intervalMs);
   }
 
   private async claim(kind: Kind, now: number): Promise<number> {
