@@ -31,7 +31,7 @@ const TAIL_PAGES = 10;
 /** A page of replayed events and the cursor to continue from. */
 export interface ReplayPage {
   items: PeyvandEvent[];
-  /** The cursor after this page; the one given (or null) when nothing new was examined. */
+  /** The cursor after this page; the same as the one given when nothing new was examined (null: nothing yet). */
   nextCursor: string | null;
 }
 
@@ -42,8 +42,9 @@ export interface ReplayPage {
  */
 export async function replayEvents(db: Database, tenantId: string, cursor: string | undefined, patterns: readonly string[], limit: number, graceMs = DEFAULT_GAP_GRACE_MS): Promise<ReplayPage> {
   const outbox = db.table('outbox');
-  let position = cursor === undefined ? 0 : await positionOf(db, tenantId, cursor);
-  let lastId: string | undefined;
+  const start = cursor === undefined ? undefined : await eventOfCursor(db, tenantId, cursor);
+  let position = start?.seq ?? 0;
+  let lastId = start?.id;
   const items: PeyvandEvent[] = [];
   for (let round = 0; round < ROUNDS && items.length < limit; round++) {
     const own = await db.knex(outbox).where('tenant_id', tenantId).andWhere('seq', '>', position).orderBy('seq').limit(SCAN);
@@ -64,16 +65,16 @@ export async function replayEvents(db: Database, tenantId: string, cursor: strin
     }
     if (held || own.length < SCAN) break;
   }
-  return { items, nextCursor: lastId !== undefined ? encodeCursor([lastId]) : (cursor ?? null) };
+  return { items, nextCursor: lastId === undefined ? null : encodeCursor([lastId]) };
 }
 
-/** The outbox position of the tenant's event a cursor names. */
-async function positionOf(db: Database, tenantId: string, cursor: string): Promise<number> {
+/** The tenant's event a cursor names, with its outbox position. */
+async function eventOfCursor(db: Database, tenantId: string, cursor: string): Promise<{ id: string; seq: number }> {
   const [id] = decodeCursor(cursor, ['string']) as [string];
   if (!isUuid(id)) throw coreError('BAD_CURSOR');
   const row = await db.knex(db.table('outbox')).where({ tenant_id: tenantId, id }).first('seq');
   if (!row) throw coreError('BAD_CURSOR');
-  return readInt(row.seq);
+  return { id, seq: readInt(row.seq) };
 }
 
 /**
