@@ -69,7 +69,7 @@ t.test('only the tenant’s own cursors are accepted, and refused ones look alik
 t.test('a filtered replay still moves its cursor over the tenant’s other events', async (t) => {
   const start = (await page(acmeKey)).body.nextCursor!;
   const res = await p.call(acmeKey, { method: 'PUT', url: '/api/v1/settings/custom-fields', payload: { schema: { type: 'object' } } });
-  t.equal(res.statusCode, 200);
+  t.equal(res.statusCode, 200, 'the tenant changed a setting');
   const filtered = await page(acmeKey, `&types=customer.*&after=${start}`);
   t.same(filtered.body.items, [], 'no customer event…');
   t.not(filtered.body.nextCursor, start, '…but the tenant’s settings event was examined, so polling does not scan it again');
