@@ -23,9 +23,12 @@ import { memory } from './scenarios/memory.js';
 import { list } from './scenarios/list.js';
 import { search } from './scenarios/search.js';
 import { write } from './scenarios/write.js';
+import { outboxCost } from './scenarios/outbox-cost.js';
+import { dispatchThroughput } from './scenarios/dispatch-throughput.js';
 
 // Order matters: bulk loads the datasets; memory follows read on the same server; write adds rows.
-const SCENARIOS: Scenario[] = [bulk, read, memory, list, search, write];
+// The event scenarios bring their own small databases and need no dataset.
+const SCENARIOS: Scenario[] = [bulk, read, memory, list, search, write, outboxCost, dispatchThroughput];
 
 const argv = process.argv.slice(2);
 const config = configFrom(argv);

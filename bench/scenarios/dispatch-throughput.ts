@@ -31,21 +31,27 @@ export const dispatchThroughput: Scenario = {
   name: 'dispatch-throughput',
   async run(ctx): Promise<ResultRow[]> {
     const events = ctx.config.quick ? 10_000 : 100_000;
+    const warmUp = ctx.config.quick ? 5_000 : 20_000;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'peyvand-bench-dispatch-'));
     const kernel = await createKernel({ databaseUrl: `sqlite:${path.join(dir, 'bench.sqlite')}`, secret: randomBytes(32).toString('hex'), logger: pino({ level: 'silent' }), plugins: [noop], dispatch: false });
     try {
       const tenant = await kernel.tenants.create({ slug: 'bench', name: 'Bench', plugins: ['bench-noop'] });
       await kernel.dispatcher.drain();
       const outbox = kernel.db.table('outbox');
-      const first = Number((await kernel.db.knex(outbox).max({ m: 'seq' }).first())?.m ?? 0);
-      ctx.log(`writing ${events.toLocaleString('en-US')} events`);
       const data = JSON.stringify({ customer: { id: newId(), name: 'مشتری', emails: [{ value: 'a@example.com' }], tags: ['x'] } });
-      await kernel.db.transaction(async (trx) => {
-        for (let done = 0; done < events; done += 500) {
-          const rows = Array.from({ length: Math.min(500, events - done) }, (_, i) => ({ id: newId(), tenant_id: tenant.id, type: (done + i) % 4 === 3 ? 'customer.updated' : 'customer.created', aggregate_type: 'customer', aggregate_id: newId(), data, occurred_at: Date.now() }));
-          await trx(outbox).insert(rows);
-        }
-      });
+      const write = (count: number) =>
+        kernel.db.transaction(async (trx) => {
+          for (let done = 0; done < count; done += 500) {
+            const rows = Array.from({ length: Math.min(500, count - done) }, (_, i) => ({ id: newId(), tenant_id: tenant.id, type: (done + i) % 4 === 3 ? 'customer.updated' : 'customer.created', aggregate_type: 'customer', aggregate_id: newId(), data, occurred_at: Date.now() }));
+            await trx(outbox).insert(rows);
+          }
+        });
+      // A warm-up backlog first, untimed: the figure is the dispatcher's, not the JIT's.
+      await write(warmUp);
+      await kernel.dispatcher.drain(1_000_000);
+      const first = Number((await kernel.db.knex(outbox).max({ m: 'seq' }).first())?.m ?? 0);
+      ctx.log(`writing ${events.toLocaleString('en-US')} events (after a warm-up of ${warmUp.toLocaleString('en-US')})`);
+      await write(events);
 
       const scanStart = performance.now();
       let scanned = 0;
@@ -68,6 +74,7 @@ export const dispatchThroughput: Scenario = {
       const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       const delivered = kernel.dispatcher.stats.delivered - before;
       const rate = events / seconds;
+      const perCpuSecond = events / cpuSeconds;
       return [
         {
           scenario: 'dispatch throughput to no-op subscribers (SQLite)',
@@ -78,7 +85,8 @@ export const dispatchThroughput: Scenario = {
           ratioLabel: 'dispatch / raw outbox scan',
           target: '≥ 20,000 events/s',
           pass: rate >= 20_000,
-          details: `${events.toLocaleString('en-US')} events in ${seconds.toFixed(2)} s wall, ${cpuSeconds.toFixed(2)} s CPU (${Math.round(events / cpuSeconds).toLocaleString('en-US')} events per CPU-second), ${delivered.toLocaleString('en-US')} deliveries (2 no-op subscribers + the webhook feeder), batch 500`,
+          // CPU time beside wall time: on a shared machine the wall figure includes waiting for a core.
+          details: `${Math.round(perCpuSecond).toLocaleString('en-US')} events per CPU-second (process.cpuUsage) vs ${Math.round(rate).toLocaleString('en-US')} per wall second; ${events.toLocaleString('en-US')} events in ${seconds.toFixed(2)} s wall, ${cpuSeconds.toFixed(2)} s CPU; ${delivered.toLocaleString('en-US')} deliveries (2 no-op subscribers + the webhook feeder), batch 500`,
         },
       ];
     } finally {

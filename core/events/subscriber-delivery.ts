@@ -83,7 +83,8 @@ export class SubscriberDelivery {
     let blocked = false;
     for (const row of rows) {
       // Checked before each event: a node never starts a delivery it may not finish under its lease.
-      if (lease.lost || (performance.now() >= lease.renewAt && !(await this.leases.check(lease)))) break;
+      // (A local lease never needs renewing: no clock read per event for it.)
+      if (lease.lost || (lease.renewAt !== Infinity && performance.now() >= lease.renewAt && !(await this.leases.check(lease)))) break;
       // The type decides before the row is parsed: most subscribers want few types.
       if (!matchesEventPattern(String(row.type), subscriber.events)) {
         newLast = readInt(row.seq);

@@ -135,8 +135,12 @@ export class WebhookDeliverer {
     try {
       await this.record(row, webhook, outcome, startedAt, trigger, by);
     } catch (err) {
-      // The lease runs out and the delivery is sent again: at least once.
       this.logger.error({ err, deliveryId: row.id }, 'recording a webhook attempt failed');
+      // Scheduled: the lease runs out and the delivery is sent again (at least once).
+      // Manual: the operator is told, and may press retry again at once.
+      if (trigger === 'schedule') return;
+      await this.db.knex(this.db.table('webhook_deliveries')).where({ id: row.id }).update({ lease_until: 0 }).catch(() => undefined);
+      throw err;
     }
   }
 

@@ -51,10 +51,12 @@ export class WebhookEnqueuer {
 
   /** Adds the deliveries of one event; idempotent by (subscription, event). */
   async enqueue(event: PeyvandEvent): Promise<void> {
+    const subscriptions = await this.subscriptionsOf(event.tenantId);
+    if (subscriptions.length === 0) return; // most tenants: nothing more to look at
     const occurredAt = Date.parse(event.occurredAt);
     // A subscription receives what happened after it was created, not the backlog the
     // dispatcher may still be working through.
-    const targets = (await this.subscriptionsOf(event.tenantId)).filter((s) => s.createdAt <= occurredAt && matchesEventPattern(event.type, s.events));
+    const targets = subscriptions.filter((s) => s.createdAt <= occurredAt && matchesEventPattern(event.type, s.events));
     if (targets.length === 0) return;
     const now = Date.now();
     const rows = targets.map((s) => ({

@@ -3,7 +3,6 @@ import { problemSchema } from '../problem.js';
 import type { FastifyInstance } from 'fastify';
 import type { Kernel } from '../../kernel/kernel.js';
 import { actorOf } from '../request-guards.js';
-import { decodeCursor, encodeCursor } from '../cursor.js';
 import { replayEvents } from '../../events/replay.js';
 import { readInt } from '../../db/database.js';
 import type { RecordScope, JsonSchema } from '../../kernel/plugin.js';
@@ -119,13 +118,9 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
     },
   }, async (request) => {
     const actor = actorOf(request);
-    const after = request.query.after ? Number(decodeCursor(request.query.after, ['number'])[0]) : 0;
-    const { items, position } = await replayEvents(db, actor.tenantId, after, request.query.types?.split(',') ?? ['*'], request.query.limit, kernel.options.dispatcher?.gapGraceMs);
-    return {
-      items: items.map((e) => ({ id: e.id, type: e.type, occurredAt: e.occurredAt, data: e.data })),
-      // Always a position to continue from, so a consumer polling the end keeps its place.
-      nextCursor: position > 0 ? encodeCursor([position]) : null,
-    };
+    // At the end of the stream the same cursor comes back, so a consumer polling the end keeps its place.
+    const { items, nextCursor } = await replayEvents(db, actor.tenantId, request.query.after, request.query.types?.split(',') ?? ['*'], request.query.limit, kernel.options.dispatcher?.gapGraceMs);
+    return { items: items.map((e) => ({ id: e.id, type: e.type, occurredAt: e.occurredAt, data: e.data })), nextCursor };
   });
 
   app.get<{ Querystring: { status?: 'retrying' | 'dead'; limit: number } }>('/events/failures', {

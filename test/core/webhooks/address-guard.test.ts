@@ -2,9 +2,12 @@
  * The SSRF guard without a network: special-purpose ranges (IPv4, IPv6, IPv4 inside
  * IPv6), the allowlist forms, URL rules, and what a host name resolves to (an injected
  * resolver stands in for DNS). The signature helper is checked against a hand-computed
- * HMAC so the documented bytes are the real ones.
+ * HMAC, and against the worked example of docs/events.md, so the documented bytes are the
+ * real ones.
  */
 import t from 'tap';
+import fs from 'node:fs';
+import path from 'node:path';
 import { createHmac } from 'node:crypto';
 import { checkTarget, forbiddenRange, ipBytes, parseAllowlist, type Resolver } from '../../../core/webhooks/address-guard.js';
 import { signatureHeader, verifySignature, generateWebhookSecret } from '../../../core/webhooks/signature.js';
@@ -98,4 +101,18 @@ t.test('signature: HMAC-SHA256 over "<t>.<raw body>", verified in constant time'
   t.notOk(verifySignature(header, 'another secret', body, 300, 1735689600), 'wrong secret');
   t.notOk(verifySignature(header, secret, Buffer.concat([body, Buffer.from(' ')]), 300, 1735689600), 'one byte more');
   t.notOk(verifySignature('t=1735689600,v1=zz', secret, body, 300, 1735689600), 'malformed');
+});
+
+t.test('the worked example in docs/events.md is exactly what Peyvand signs', async (t) => {
+  const doc = fs.readFileSync(path.join(import.meta.dirname, '../../../docs/events.md'), 'utf8');
+  const example = /```http\nPOST \/crm\/events[\s\S]*?\nPeyvand-Signature: (t=\d+,v1=[0-9a-f]{64})\n\n(\{.*\})\n```/.exec(doc);
+  t.ok(example, 'the example request is in the document');
+  const [, header, body] = example!;
+  const secret = /the secret\n?\s*`([A-Za-z0-9_-]{43})`/.exec(doc)?.[1];
+  t.ok(secret, 'and the secret it was signed with');
+  const raw = Buffer.from(body!, 'utf8');
+  const t0 = Number(/^t=(\d+)/.exec(header!)![1]);
+  t.equal(signatureHeader(secret!, t0, raw), header, 'Peyvand’s own signer produces the documented header');
+  t.ok(verifySignature(header!, secret!, raw, 300, t0), 'and the documented verification accepts it');
+  t.match(doc, new RegExp(`followed by the ${raw.length} bytes of\\s+the body`), 'the byte count the text states is the body’s');
 });
