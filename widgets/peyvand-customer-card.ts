@@ -131,10 +131,10 @@ export class PeyvandCustomerCard extends PeyvandElement {
         <header part="header">
           ${icon(customer.kind === 'organization' ? 'organization' : 'person')}
           <div>
-            <h2 id="name">${customer.name}</h2>
+            <h2 id="name"><bdi>${customer.name}</bdi></h2>
             <span class="muted">${this.t(`kinds.${customer.kind}`)}</span>
             ${customer.tags.length
-              ? html`<ul class="tags" aria-label=${this.t('card.tags')}>${customer.tags.map((tag) => html`<li class="chip" part="tag">${tag}</li>`)}</ul>`
+              ? html`<ul class="tags" aria-label=${this.t('card.tags')}>${customer.tags.map((tag) => html`<li class="chip" part="tag" dir="auto">${tag}</li>`)}</ul>`
               : nothing}
           </div>
         </header>
@@ -152,7 +152,7 @@ export class PeyvandCustomerCard extends PeyvandElement {
     if (customer.addresses.length) {
       rows.push([this.t('card.addresses'), customer.addresses.map((a) => html`<li>${[a.line1, a.line2, a.city, a.region].filter(Boolean).join('، ')}${a.postalCode ? html` <bdi class="ltr">${a.postalCode}</bdi>` : nothing}</li>`)]);
     }
-    if (this.organizationName) rows.push([this.t('card.memberOf'), html`<li>${this.organizationName}</li>`]);
+    if (this.organizationName) rows.push([this.t('card.memberOf'), html`<li><bdi>${this.organizationName}</bdi></li>`]);
     rows.push([this.t('card.owner'), html`<li>${customer.ownerId ? html`<bdi>${customer.ownerId}</bdi>` : html`<span class="muted">${this.t('common.unassigned')}</span>`}</li>`]);
     if (customer.externalRefs.length) rows.push([this.t('card.externalRefs'), customer.externalRefs.map((r) => html`<li><bdi class="ltr">${r.source}: ${r.id}</bdi></li>`)]);
     return html`

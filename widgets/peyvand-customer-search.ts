@@ -177,7 +177,7 @@ export class PeyvandCustomerSearch extends PeyvandElement {
     return html`<li id="option-${index}" part="option" role="option" aria-selected=${index === this.active ? 'true' : 'false'}
       @mousedown=${(e: MouseEvent) => e.preventDefault()} @click=${() => this.select(customer)} @mousemove=${() => (this.active = index)}>
       ${icon(customer.kind === 'organization' ? 'organization' : 'person')}
-      <span class="name">${customer.name}</span>
+      <bdi class="name">${customer.name}</bdi>
       <span class="visually-hidden">${this.t(`kinds.${customer.kind}`)}</span>
       ${secondary ? html`<bdi class="secondary muted ltr">${secondary}</bdi>` : nothing}
     </li>`;

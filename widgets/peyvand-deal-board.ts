@@ -115,7 +115,10 @@ export class PeyvandDealBoard extends PeyvandElement {
   }
 
   protected override problemText(error: ApiError): string {
-    return error.code === 'PIPELINE_NOT_FOUND' ? this.t('board.noPipeline') : super.problemText(error);
+    if (error.code === 'PIPELINE_NOT_FOUND') return this.t('board.noPipeline');
+    // The API's message names the deal by id; the card already shows which one.
+    if (error.code === 'DEAL_NOT_OPEN') return this.t('board.notOpen');
+    return super.problemText(error);
   }
 
   private get stages(): Pipeline['stages'] {
@@ -247,7 +250,7 @@ export class PeyvandDealBoard extends PeyvandElement {
     const pipeline = this.pipeline;
     if (!pipeline) return html`<p class="state notice" part="state">${this.t('board.noPipeline')}</p>`;
     return html`
-      <h2 id="title">${pipeline.name}</h2>
+      <h2 id="title"><bdi>${pipeline.name}</bdi></h2>
       <p id="help" class="visually-hidden">${this.t('board.instructions')}</p>
       ${this.failure
         ? html`<div class="state error message" part="message" role="alert">${icon('alert')}<span>${this.failure}</span>
@@ -267,7 +270,7 @@ export class PeyvandDealBoard extends PeyvandElement {
     return html`<section part="column" aria-labelledby="stage-${stage.id}" class=${this.dropTarget === stage.id ? 'target' : ''}
         @dragover=${(e: DragEvent) => this.onDragOver(e, stage.id)} @dragleave=${() => (this.dropTarget = '')} @drop=${(e: DragEvent) => this.onDrop(e, stage.id)}>
       <div class="column-header" part="column-header">
-        <h3 id="stage-${stage.id}">${stage.name}</h3>
+        <h3 id="stage-${stage.id}"><bdi>${stage.name}</bdi></h3>
         <div class="sum muted">${this.t('board.probability', { percent: stage.probability })} · ${this.t('board.deals', { count: deals.length })} · <span class="amount">${this.money(sum, currency)}</span></div>
       </div>
       ${deals.length
@@ -285,8 +288,8 @@ export class PeyvandDealBoard extends PeyvandElement {
         @keydown=${(e: KeyboardEvent) => this.onCardKeydown(e, deal)} @blur=${() => this.onCardBlur(deal)}
         @click=${() => this.emit('peyvand-deal-selected', { deal })}
         @dragstart=${(e: DragEvent) => this.onDragStart(e, deal)} @dragend=${() => ((this.dragged = undefined), (this.dropTarget = ''))}>
-      <span class="title">${icon('grip')}<span>${deal.title}</span></span>
-      ${customer ? html`<span class="muted">${customer}</span>` : nothing}
+      <span class="title">${icon('grip')}<bdi>${deal.title}</bdi></span>
+      ${customer ? html`<bdi class="muted">${customer}</bdi>` : nothing}
       <span class="amount">${this.money(deal.amount, deal.currency)}</span>
       ${deal.expectedCloseDate ? html`<span class="muted">${this.t('board.closes', { date: formatDay(deal.expectedCloseDate, this.locale) })}</span>` : nothing}
     </div></li>`;

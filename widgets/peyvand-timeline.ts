@@ -167,7 +167,7 @@ export class PeyvandTimeline extends PeyvandElement {
         ${entry.direction ? html`<span class="muted">${icon(entry.direction)} ${this.t(`timeline.${entry.direction}`)}</span>` : nothing}
         <time class="muted" datetime=${entry.occurredAt}>${formatDateTime(entry.occurredAt, this.locale)}</time>
       </div>
-      <div class="summary">${entry.summary}</div>
+      <div class="summary" dir="auto">${entry.summary}</div>
     </li>`;
   }
 }

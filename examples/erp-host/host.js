@@ -17,7 +17,7 @@ document.addEventListener('peyvand-customer-selected', (event) => {
   for (const element of followers()) element.setAttribute('customer-id', event.detail.customer.id);
 });
 
-// 3. A developer's view of the events (text only: data never goes into innerHTML).
+// 3. A developer's view of the events, written as text nodes (data is never parsed as HTML).
 const log = document.getElementById('event-log');
 const describe = {
   'peyvand-customer-selected': (d) => d.customer.name,
