@@ -274,3 +274,19 @@ t.test('language and direction follow the host page unless the element overrides
   await page.getByRole('link', { name: 'Call ۰۹۱۲۳۴۵۶۷۸۹' }).nth(1).waitFor();
   t.pass('a page switching language switches the widgets');
 });
+
+t.test('per element: its own api-base and its own token callback', async (t) => {
+  const { page } = await openPage(browser, t);
+  await page.goto(world.page({ body: `<peyvand-customer-card id="page-wide" customer-id="${ali.id}"></peyvand-customer-card><peyvand-customer-card id="own-token"></peyvand-customer-card><peyvand-customer-card id="elsewhere" api-base="http://127.0.0.1:9/" customer-id="${ali.id}"></peyvand-customer-card>` }));
+  await page.locator('#page-wide').getByRole('heading', { name: ali.name }).waitFor();
+  // This card signs in as another ERP user (one without customer access) through its own callback.
+  await page.evaluate(`(() => {
+    const card = document.getElementById('own-token');
+    card.getToken = () => fetch('/token?user=nobody').then((r) => r.json()).then((b) => b.token);
+    card.setAttribute('customer-id', '${ali.id}');
+  })()`);
+  await page.locator('#own-token').getByText('حساب شما اجازهٔ این کار را ندارد.', { exact: false }).waitFor();
+  t.pass('the element’s getToken is used instead of the page’s');
+  await page.locator('#elsewhere').getByText('ارتباط با سرور سامانهٔ مشتریان برقرار نشد.', { exact: false }).waitFor();
+  t.pass('api-base sends the element elsewhere (nothing listens there)');
+});

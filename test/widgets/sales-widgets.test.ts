@@ -244,6 +244,44 @@ t.test('lead form: the API’s validation messages by the fields, then success; 
   t.same(record.errors, []);
 });
 
+t.test('every widget: loading while the API is slow, an error with a retry when it cannot be reached', async (t) => {
+  const { page } = await openPage(browser, t);
+  const customerId = arya;
+  const all = `<peyvand-customer-search></peyvand-customer-search><peyvand-customer-card customer-id="${customerId}"></peyvand-customer-card><peyvand-timeline customer-id="${customerId}"></peyvand-timeline><peyvand-deal-board pipeline-id="${board.id}"></peyvand-deal-board><peyvand-forecast pipeline-id="${forecastPipeline.id}" from="2025-03-21" to="2025-09-23"></peyvand-forecast>`;
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/v1/**', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(world.page({ body: `${all}<peyvand-lead-form form-key="wf_held"></peyvand-lead-form>` }));
+  await page.getByRole('combobox').fill('آریا');
+  await page.getByRole('textbox', { name: /نام و نام خانوادگی/ }).fill('کسی');
+  await page.getByRole('textbox', { name: 'ایمیل' }).fill('someone@example.ir');
+  await page.getByRole('button', { name: 'ارسال' }).click();
+  const loading = page.getByRole('status').filter({ hasText: 'در حال بارگذاری…' });
+  await loading.nth(4).waitFor();
+  t.equal(await loading.count(), 5, 'search, card, timeline, board and forecast say they are loading');
+  t.ok(await page.getByRole('button', { name: 'در حال ارسال…' }).isDisabled(), 'the lead form is sending');
+  release();
+  await page.locator('peyvand-deal-board [role=button]').first().waitFor();
+  await page.getByText('این فرم در حال حاضر درخواستی نمی‌پذیرد.').waitFor();
+  t.equal(await loading.count(), 0, 'all loaded');
+  await page.unrouteAll();
+
+  await page.route('**/api/v1/**', (route) => route.abort());
+  await page.goto(world.page({ body: all }));
+  await page.getByRole('combobox').fill('آریا');
+  const alerts = page.getByRole('alert').filter({ hasText: 'ارتباط با سرور سامانهٔ مشتریان برقرار نشد.' });
+  await alerts.nth(4).waitFor();
+  t.equal(await page.getByRole('button', { name: 'تلاش دوباره' }).count(), 5, 'each with its own retry');
+  await page.unrouteAll();
+  for (let i = 0; i < 5; i++) await page.getByRole('button', { name: 'تلاش دوباره' }).first().click();
+  await page.locator('peyvand-forecast svg g.period').first().waitFor();
+  await page.getByRole('option').first().waitFor();
+  t.equal(await alerts.count(), 0, 'all recovered');
+});
+
 t.test('states: loading, server error with retry, sales not enabled, no permission, no pipeline', async (t) => {
   const { page } = await openPage(browser, t);
   let release!: () => void;

@@ -57,6 +57,8 @@ export abstract class PeyvandElement extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Moved in the page while loading: the load was cancelled on the way out, start it again.
+    if (this.hasUpdated && this.status === 'loading') this.reload();
     this.followLocale();
     this.cleanups.push(onConfigure(() => this.followLocale()));
     const observer = new MutationObserver(() => this.followLocale());

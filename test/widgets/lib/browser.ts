@@ -60,13 +60,19 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return file;
 }
 
-// Page-side code as text: the tests are type-checked for Node, without the DOM's types.
+// Page-side functions, typed by the little they use: the tests are type-checked for Node,
+// without the DOM's types. Playwright serializes them and runs them in the page.
+type PageElement = {
+  getRootNode(): { activeElement: unknown };
+  ownerDocument: { defaultView: { getComputedStyle(element: unknown): { getPropertyValue(name: string): string } } };
+};
+
 /** A computed style property of the element, e.g. `direction`. */
 export function computedStyle(locator: Locator, property: string): Promise<string> {
-  return locator.evaluate('(el, property) => getComputedStyle(el).getPropertyValue(property)', property) as Promise<string>;
+  return locator.evaluate((el: PageElement, name: string) => el.ownerDocument.defaultView.getComputedStyle(el).getPropertyValue(name), property);
 }
 
 /** Whether the element has the focus (inside its shadow root or the document). */
 export function hasFocus(locator: Locator): Promise<boolean> {
-  return locator.evaluate('(el) => el.getRootNode().activeElement === el') as Promise<boolean>;
+  return locator.evaluate((el: PageElement) => el.getRootNode().activeElement === el);
 }
