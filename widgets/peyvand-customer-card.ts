@@ -19,7 +19,7 @@ import { css, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { toLatinDigits } from '../core/persian/digits.js';
 import type { ApiError } from './runtime/api-client.js';
-import type { Customer, TimelineEntry } from './runtime/api-types.js';
+import type { Customer } from './runtime/api-types.js';
 import { icon } from './runtime/icons.js';
 import { define, PeyvandElement } from './runtime/peyvand-element.js';
 
@@ -111,8 +111,7 @@ export class PeyvandCustomerCard extends PeyvandElement {
     this.noteSaving = true;
     this.noteError = '';
     try {
-      const entry = await this.api<TimelineEntry>(`customers/${encodeURIComponent(this.customerId)}/timeline`, { method: 'POST', body: { channel: 'note', summary } });
-      this.emit('peyvand-note-added', { customerId: this.customerId, entry });
+      await this.postNote(this.customerId, summary);
       this.announcement = this.t('card.noteSaved');
       await this.closeNote();
     } catch (err) {

@@ -122,11 +122,10 @@ export class PeyvandTimeline extends PeyvandElement {
     this.saving = true;
     this.formError = '';
     try {
-      const entry = await this.api<TimelineEntry>(`customers/${encodeURIComponent(this.customerId)}/timeline`, { method: 'POST', body: { channel: 'note', summary } });
+      const entry = await this.postNote(this.customerId, summary);
       this.entries = [entry, ...this.entries];
       if (textarea) textarea.value = '';
       this.announcement = this.t('timeline.noteAdded');
-      this.emit('peyvand-note-added', { customerId: this.customerId, entry });
     } catch (err) {
       this.formError = this.problemText(this.reportError(err));
     } finally {

@@ -8,6 +8,7 @@
 import { html, LitElement, nothing, type CSSResultGroup, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { ApiError, apiCall, isAbort, type ApiCall } from './api-client.js';
+import type { TimelineEntry } from './api-types.js';
 import { localeOf, normalizeApiBase, onConfigure, pageConfig, pageTokenProvider, scriptApiBase, type Locale, type TokenProvider } from './config.js';
 import type { PeyvandEventDetail, PeyvandEventName } from './events.js';
 import { translate, type MessageParams } from './i18n.js';
@@ -117,6 +118,13 @@ export abstract class PeyvandElement extends LitElement {
     const apiBase = normalizeApiBase(this.apiBase || pageConfig().apiBase || SCRIPT_API_BASE);
     const getToken = this.getToken;
     return apiCall<T>({ apiBase, locale: this.locale, ...(auth && { tokenProvider: () => (getToken ? Promise.resolve(getToken) : pageTokenProvider()) }) }, path, call);
+  }
+
+  /** Saves a note on a customer's timeline and tells the page (the card and the timeline both write notes). */
+  protected async postNote(customerId: string, summary: string): Promise<TimelineEntry> {
+    const entry = await this.api<TimelineEntry>(`customers/${encodeURIComponent(customerId)}/timeline`, { method: 'POST', body: { channel: 'note', summary } });
+    this.emit('peyvand-note-added', { customerId, entry });
+    return entry;
   }
 
   /**
