@@ -6,6 +6,7 @@
  * @fires peyvand-quick-action - `{ action: 'call' | 'email', customerId, value }`, cancelable: `preventDefault()` keeps the `tel:`/`mailto:` link from opening (to dial through the ERP's own phone system, say).
  * @fires peyvand-note-added - `{ customerId, entry }` after a note was saved.
  * @fires peyvand-error - `{ widget, status, code, message }` when loading or saving fails.
+ * @cssprop --peyvand-primary - and the other `--peyvand-*` theme properties (docs/widgets.md, Theming).
  * @csspart base - the widget's frame.
  * @csspart header - name, kind and tags.
  * @csspart tag - one tag.

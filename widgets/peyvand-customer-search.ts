@@ -6,6 +6,7 @@
  *
  * @fires peyvand-customer-selected - `{ customer }` when a result is picked.
  * @fires peyvand-error - `{ widget, status, code, message }` when the search fails.
+ * @cssprop --peyvand-primary - and the other `--peyvand-*` theme properties (docs/widgets.md, Theming).
  * @csspart base - the widget's frame.
  * @csspart input - the search field.
  * @csspart listbox - the list of results.

@@ -9,6 +9,7 @@
  * @fires peyvand-deal-move-failed - `{ dealId, fromStageId, toStageId, code, message }` when it refused one.
  * @fires peyvand-deal-selected - `{ deal }` when a card is opened (click, or Enter).
  * @fires peyvand-error - `{ widget, status, code, message }` when loading or moving fails.
+ * @cssprop --peyvand-primary - and the other `--peyvand-*` theme properties (docs/widgets.md, Theming).
  * @csspart base - the widget's frame.
  * @csspart column - one stage.
  * @csspart column-header - a stage's name, count and sum.

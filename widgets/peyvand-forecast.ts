@@ -6,6 +6,7 @@
  * figures are available as a table.
  *
  * @fires peyvand-error - `{ widget, status, code, message }` when loading fails.
+ * @cssprop --peyvand-primary - and the other `--peyvand-*` theme properties (docs/widgets.md, Theming).
  * @csspart base - the widget's frame.
  * @csspart controls - the period and calendar choices.
  * @csspart chart - the SVG chart.

@@ -9,6 +9,7 @@
  * @slot intro - replaces the default introduction.
  * @fires peyvand-lead-submitted - `{ formKey }` when the API accepted the request.
  * @fires peyvand-error - `{ widget, status, code, message }` when sending fails.
+ * @cssprop --peyvand-primary - and the other `--peyvand-*` theme properties (docs/widgets.md, Theming).
  * @csspart base - the widget's frame.
  * @csspart form - the form.
  * @csspart field - one label + input group.

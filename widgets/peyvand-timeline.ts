@@ -6,6 +6,7 @@
  *
  * @fires peyvand-note-added - `{ customerId, entry }` after a note was saved here.
  * @fires peyvand-error - `{ widget, status, code, message }` when loading or saving fails.
+ * @cssprop --peyvand-primary - and the other `--peyvand-*` theme properties (docs/widgets.md, Theming).
  * @csspart base - the widget's frame.
  * @csspart form - the note form.
  * @csspart list - the list of entries.
