@@ -18,6 +18,13 @@ export default tseslint.config(
     },
   },
   {
+    // Plain browser scripts: the example ERP page and the widget tests' host page.
+    files: ['examples/**/*.js', 'test/widgets/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(['window', 'document', 'fetch', 'URL', 'console', 'customElements', 'Event', 'CustomEvent', 'ShadowRoot', 'Element', 'Node', 'NodeFilter'].map((name) => [name, 'readonly'])),
+    },
+  },
+  {
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

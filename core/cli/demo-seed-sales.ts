@@ -13,6 +13,9 @@ import type { SalesServices } from '../../plugins/sales/index.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
+/** Name of the demo tenant's web-to-lead form (the example ERP page embeds it). */
+export const DEMO_WEB_FORM_NAME = 'فرم تماس وب‌سایت';
+
 /** Stages of the demo pipeline, with their win probability. */
 const DEMO_STAGES = [
   { name: 'سرنخ', probability: 10 },
@@ -37,13 +40,15 @@ const DEMO_DEALS: Array<{ title: string; customer: string; stage: number; amount
 
 /**
  * Enables sales for the demo tenant and gives it a pipeline with Persian stage names and
- * deals in several stages, closing around now. Seeded only while the tenant has no
- * pipeline, in one transaction; skipped when the sales plugin is not installed.
+ * deals in several stages, closing around now, and a web-to-lead form for the lead form
+ * widget. The pipeline and deals are seeded only while the tenant has no pipeline, in one
+ * transaction, the form while it has none; skipped when the sales plugin is not installed.
  */
 export async function seedSales(kernel: Kernel, tenant: Tenant, actor: Actor): Promise<number> {
   const sales = kernel.servicesOf<SalesServices>('sales');
   if (!sales) return 0;
   if (!(await kernel.tenants.isEnabled(tenant.id, 'sales'))) await kernel.tenants.enablePlugin(tenant.slug, 'sales', { via: 'cli' });
+  if ((await sales.webForms.list(actor, { limit: 1 })).items.length === 0) await sales.webForms.create(actor, { name: DEMO_WEB_FORM_NAME, source: 'website' });
   if ((await sales.pipelines.list(tenant.id, { limit: 1 })).items.length > 0) return 0;
   const customers = new Map((await kernel.customers.list(actor, { limit: 200 })).items.map((c) => [c.name, c.id]));
   const day = (offset: number) => formatDate(new Date(Date.now() + offset * DAY), 'en', { timeZone: tenant.timeZone });

@@ -4,7 +4,7 @@
  * error handling or validation touch the host's own routes.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { Kernel } from '../kernel/kernel.js';
@@ -15,12 +15,15 @@ import { errorHandler, problemSchema } from './problem.js';
 import { AuthFailureLimiter, authenticationHook, permissionHook, pluginEnabledHook } from './request-guards.js';
 import { idempotencyHooks } from './idempotency.js';
 import { routeRules } from './route-rules.js';
+import { preflight } from './cors.js';
 import { securityHeaders } from './security-headers.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { tenantRoutes } from './routes/tenant-routes.js';
 import { customerRoutes } from '../customers/customer-routes.js';
 import { inboundEventRoutes } from '../events/inbound-routes.js';
 import { webhookRoutes } from '../webhooks/webhook-routes.js';
+import { widgetRoutes } from './routes/widget-routes.js';
+import { WidgetAssets } from './widget-assets.js';
 
 /** HTTP settings. */
 export interface HttpOptions {
@@ -37,6 +40,13 @@ export interface HttpOptions {
   requestTimeoutMs?: number;
   connectionTimeoutMs?: number;
   timeoutCheckIntervalMs?: number;
+  /** Where the built widget bundle is (`manifest.json` and its files); default the package's `dist/widgets`. */
+  widgetsDir?: string;
+  /**
+   * More routes in Peyvand's scope (its security headers, error format and rate limit
+   * apply), registered after its own. `peyvand start` mounts the demo ERP page this way.
+   */
+  extraRoutes?: (scope: FastifyInstance, kernel: Kernel) => Promise<void> | void;
 }
 
 /** Deepest JSON nesting a body may have: far beyond any schema, far below a stack overflow. */
@@ -90,7 +100,7 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
     },
   });
 
-  scope.addHook('onRequest', authenticationHook(kernel.authenticator, kernel.options.adminKey, new AuthFailureLimiter(options.rateLimitPerMinute ?? 1200)));
+  scope.addHook('onRequest', authenticationHook(kernel.authenticator, kernel.options.adminKey, new AuthFailureLimiter(options.rateLimitPerMinute ?? 1200), kernel));
   scope.addHook('preValidation', permissionHook);
   scope.addHook('preValidation', refuseNulCharacters);
   const idempotency = idempotencyHooks(kernel.db);
@@ -106,6 +116,11 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
     return { status: 'ready' };
   });
   scope.options('/*', { config: { public: true }, schema: { hide: true } }, preflight(kernel));
+
+  await scope.register(async (assets) => {
+    assets.addHook('onRoute', routeRules('core', kernel.registry, bodyLimit));
+    widgetRoutes(assets, new WidgetAssets(options.widgetsDir));
+  });
 
   await scope.register(async (api) => {
     api.addHook('onRoute', routeRules('core', kernel.registry, bodyLimit));
@@ -125,6 +140,14 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
       pluginScope.addHook('onRequest', pluginEnabledHook(definition.name, kernel.tenants));
       await definition.routes!(pluginScope, kernel.context(definition.name));
     }, { prefix: `/api/v1/${definition.name}` });
+  }
+
+  if (options.extraRoutes) {
+    const extra = options.extraRoutes;
+    await scope.register(async (more) => {
+      more.addHook('onRoute', routeRules('core', kernel.registry, bodyLimit));
+      await extra(more, kernel);
+    });
   }
 }
 
@@ -155,31 +178,4 @@ export function jsonDepth(text: string): number {
     else if (c === 93 || c === 125) depth--;
   }
   return max;
-}
-
-/**
- * CORS preflight. It carries no credential, so it cannot know the tenant: it is
- * answered for origins some tenant allows, and the real request is checked against
- * its own tenant's list.
- */
-function preflight(kernel: Kernel) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-    const origin = request.headers.origin;
-    if (origin && (await allowedAnywhere(kernel, origin))) {
-      reply
-        .header('access-control-allow-origin', origin)
-        .header('vary', 'Origin')
-        .header('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE')
-        .header('access-control-allow-headers', 'Authorization, Content-Type, Accept-Language, Idempotency-Key, If-Match, X-Request-Id')
-        .header('access-control-max-age', '600');
-    }
-    return reply.code(204).send();
-  };
-}
-
-async function allowedAnywhere(kernel: Kernel, origin: string): Promise<boolean> {
-  for (const tenant of await kernel.tenants.list()) {
-    if ((await kernel.tenants.embedConfig(tenant.id))?.allowedOrigins.includes(origin)) return true;
-  }
-  return false;
 }

@@ -8,7 +8,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { coreError } from '../errors.js';
 import type { Actor } from '../auth/actor.js';
 import type { Authenticator } from '../auth/authenticator.js';
+import type { Kernel } from '../kernel/kernel.js';
 import type { TenantService } from '../tenancy/tenant-service.js';
+import { allowOrigin, allowOriginOfAnyTenant, crossOrigin } from './cors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -68,18 +70,31 @@ export class AuthFailureLimiter {
   }
 }
 
-/** onRequest: resolves the credential the route needs. */
-export function authenticationHook(auth: Authenticator, adminKey: string | undefined, failures?: AuthFailureLimiter) {
+/**
+ * onRequest: resolves the credential the route needs. `tenants` answers CORS for requests
+ * that name no tenant (public routes, refused credentials; see cors.ts).
+ */
+export function authenticationHook(auth: Authenticator, adminKey: string | undefined, failures?: AuthFailureLimiter, tenants?: Pick<Kernel, 'tenants'>) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     reply.header('x-request-id', String(request.id));
     const access = request.routeOptions.config ?? {};
     // An unknown path is a 404 for everyone, not a 401 that hides whether it exists.
-    if (access.public || request.method === 'OPTIONS' || request.is404) return;
+    if (request.method === 'OPTIONS' || request.is404) return;
+    if (access.public) {
+      // A public route (the web-to-lead form) is called from the pages of allowed origins;
+      // static assets answer every origin themselves.
+      if (tenants && !access.asset) await allowOriginOfAnyTenant(tenants, request, reply);
+      return;
+    }
     failures?.check(request.ip);
     try {
       await authenticate(request, reply, auth, adminKey, access.admin === true);
     } catch (err) {
-      if ((err as { status?: number }).status === 401) failures?.fail(request.ip);
+      if ((err as { status?: number }).status === 401) {
+        failures?.fail(request.ip);
+        // A widget must see the 401 (not a CORS failure) to ask its host for a new token.
+        if (tenants && !access.admin) await allowOriginOfAnyTenant(tenants, request, reply);
+      }
       throw err;
     }
   };
@@ -95,20 +110,10 @@ async function authenticate(request: FastifyRequest, reply: FastifyReply, auth: 
   const { actor, locale, allowedOrigins } = await auth.authenticate(token, String(request.id));
   request.actor = actor;
   request.tenantLocale = locale;
-  const origin = request.headers.origin;
-  if (origin && !isSameOrigin(request, origin)) {
+  const origin = crossOrigin(request);
+  if (origin) {
     if (!(await allowedOrigins()).includes(origin)) throw coreError('ORIGIN_NOT_ALLOWED', { origin });
-    reply.header('access-control-allow-origin', origin);
-    reply.header('vary', 'Origin');
-    reply.header('access-control-expose-headers', 'ETag, Location, Retry-After, X-Request-Id, Idempotency-Replayed');
-  }
-}
-
-function isSameOrigin(request: FastifyRequest, origin: string): boolean {
-  try {
-    return new URL(origin).host === request.headers.host;
-  } catch {
-    return false;
+    allowOrigin(reply, origin);
   }
 }
 

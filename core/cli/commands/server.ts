@@ -13,7 +13,9 @@ import type { Kernel } from '../../kernel/kernel.js';
 import { CORE_VERSION } from '../../version.js';
 import type { CliConfig } from '../config.js';
 import { DATA_FILES, ensureDataDir, generateAdminKey, isExposed, readDataFile, readOrCreateDataFile, writeDataFile } from '../data-dir.js';
-import { DEMO_TENANT_NAME, seedDemo } from '../demo-seed.js';
+import { DEMO_TENANT_NAME, DEMO_TENANT_SLUG, seedDemo } from '../demo-seed.js';
+import { DEMO_PAGE_PATH, demoHostRoutes } from '../demo-host.js';
+import type { HttpOptions } from '../../http/peyvand-http.js';
 import { installedPluginOptions, installedPlugins, testFixturePlugins } from '../installed-plugins.js';
 import { bootFailure, CliFailure, describeError, EXIT, type CliContext } from './context.js';
 
@@ -58,6 +60,8 @@ export async function startCommand(ctx: CliContext, args: string[]): Promise<num
 
   let demo: { slug: string; key: string; keyFile: string } | undefined;
   return runServer(ctx, config, { secret, adminKey }, {
+    // The example ERP page with its token endpoint: the demo server only.
+    http: { extraRoutes: demoHostRoutes(DEMO_TENANT_SLUG) },
     beforeListen: async (kernel) => {
       const seeded = await seedDemo(kernel, { dataDir, extraOrigins: config.port === 0 ? [] : [`http://${displayHost(config.host)}:${config.port}`] });
       const { key, file } = await ensureDemoApiKey(kernel, seeded.tenantSlug, dataDir);
@@ -66,6 +70,7 @@ export async function startCommand(ctx: CliContext, args: string[]): Promise<num
     afterListen: (url) => {
       const rows: Array<[string, string]> = [
         [ctx.t('start.banner.url'), url],
+        [ctx.t('start.banner.widgets'), `${url}${DEMO_PAGE_PATH}`],
         [ctx.t('start.banner.adminKey'), adminKeyFile ? `${adminKey}  ${ctx.t('start.banner.savedIn', { file: adminKeyFile })}` : ctx.t('start.banner.fromEnv', { variable: 'PEYVAND_ADMIN_KEY' })],
         [ctx.t('start.banner.tenant'), `${demo!.slug}  (${DEMO_TENANT_NAME})`],
         [ctx.t('start.banner.apiKey'), `${demo!.key}  ${ctx.t('start.banner.apiKeyNote', { file: demo!.keyFile })}`],
@@ -109,6 +114,8 @@ async function ensureDemoApiKey(kernel: Kernel, slug: string, dataDir: string): 
 }
 
 interface ServerHooks {
+  /** Extra HTTP options (the demo page's routes). */
+  http?: HttpOptions;
   /** Runs after boot and migrations, before the port opens. */
   beforeListen?(kernel: Kernel): Promise<void>;
   afterListen(url: string): void;
@@ -128,6 +135,7 @@ async function runServer(ctx: CliContext, config: CliConfig, secrets: { secret: 
       logger: ctx.logger('server'),
       eventsUrl: config.eventsUrl,
       dispatcher: config.dispatcher,
+      ...(hooks.http && { http: hooks.http }),
     });
   } catch (err) {
     throw bootFailure(err, config);

@@ -142,6 +142,18 @@ t.test('CORS follows the tenant allowed origins', async (t) => {
   const refused = await p.call(owner, { method: 'GET', url: '/api/v1/me', headers: { origin: 'https://evil.example' } });
   t.equal(refused.statusCode, 403);
   t.equal(refused.json().code, 'ORIGIN_NOT_ALLOWED');
+  // A refused credential names no tenant: an origin some tenant allows can read the 401
+  // (a widget then asks its host for a new token); any other origin cannot.
+  const expired = await p.call('not-a-valid-token', { method: 'GET', url: '/api/v1/me', headers: { origin: 'https://erp.example' } });
+  t.equal(expired.statusCode, 401);
+  t.equal(expired.headers['access-control-allow-origin'], 'https://erp.example', 'a widget sees its 401');
+  const expiredEvil = await p.call('not-a-valid-token', { method: 'GET', url: '/api/v1/me', headers: { origin: 'https://evil.example' } });
+  t.notOk(expiredEvil.headers['access-control-allow-origin'], 'other origins do not');
+  const adminRoute = await p.call('not-a-valid-token', { method: 'GET', url: '/api/v1/admin/tenants', headers: { origin: 'https://erp.example' } });
+  t.notOk(adminRoute.headers['access-control-allow-origin'], 'admin routes are not for browsers');
+  const publicRoute = await p.call(undefined, { method: 'GET', url: '/health', headers: { origin: 'https://erp.example' } });
+  t.equal(publicRoute.headers['access-control-allow-origin'], 'https://erp.example', 'public routes (the web-to-lead form) answer allowed origins');
+  t.notOk((await p.call(undefined, { method: 'GET', url: '/health', headers: { origin: 'https://evil.example' } })).headers['access-control-allow-origin']);
 });
 
 t.test('admin API', async (t) => {

@@ -1,0 +1,137 @@
+/**
+ * The example ERP page as `npm start` serves it: the real `peyvand start` command (in
+ * process, on a fresh database and data directory) seeds the demo tenant and mounts the
+ * page and its token endpoint; Chromium opens it in Persian and in English, uses it as a
+ * person would, and screenshots land in test-output/widgets/. `peyvand serve` mounts none
+ * of the demo routes.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import t from 'tap';
+import pino from 'pino';
+import { decodeJwt } from 'jose';
+import { run } from '../../core/cli/commands.js';
+import type { Peyvand } from '../../core/peyvand.js';
+import { buildWidgets } from '../../scripts/build-widgets.js';
+import { createTestDatabase } from '../helpers/database.js';
+import { launchChromium, openPage, screenshot } from './lib/browser.js';
+
+await buildWidgets();
+const db = await createTestDatabase();
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'peyvand-erp-host-'));
+t.teardown(async () => {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  await db.drop();
+});
+const env = { DATABASE_URL: db.url, PEYVAND_DATA_DIR: dataDir, PEYVAND_SECRET: randomBytes(32).toString('base64url'), PEYVAND_LANG: 'en', PORT: '0' };
+
+/** Runs a server command (`start`, `serve`) until `stop()`. */
+async function server(command: 'start' | 'serve'): Promise<{ url: string; peyvand: Peyvand; stdout: () => string; stop(): Promise<number> }> {
+  let stop!: (signal: string) => void;
+  const shutdown = new Promise<string>((resolve) => (stop = resolve));
+  let stdout = '';
+  let exit!: Promise<number>;
+  const listening = new Promise<{ url: string; peyvand: Peyvand }>((resolve, reject) => {
+    const done = run([command], {
+      env: { ...env, ...(command === 'serve' && { PEYVAND_ADMIN_KEY: 'operator-admin-key-1234567890' }) },
+      cwd: dataDir,
+      stdout: (s) => void (stdout += s),
+      stderr: () => undefined,
+      logger: pino({ level: 'silent' }),
+      waitForShutdown: () => shutdown,
+      onListening: resolve,
+    });
+    void done.then((code) => reject(new Error(`${command} exited with ${code}`)));
+    exit = done;
+  });
+  const { url, peyvand } = await listening;
+  return { url, peyvand, stdout: () => stdout, stop: () => (stop('SIGTERM'), exit) };
+}
+
+const browser = await launchChromium(t);
+const demo = await server('start');
+t.teardown(() => demo.stop());
+const page$ = `${demo.url}/examples/erp-host/`;
+
+t.test('the demo routes: the page, a short-lived token for the demo user, the form key — on this computer only', async (t) => {
+  t.match(demo.stdout(), new RegExp(`Widgets page\\s+${page$.replace(/[.]/g, '\\.')}`), 'the banner shows the page');
+  const root = await fetch(`${demo.url}/`, { redirect: 'manual' });
+  t.equal(root.status, 302);
+  t.equal(root.headers.get('location'), '/examples/erp-host/', '/ leads to the page');
+  const html = await fetch(page$);
+  t.equal(html.headers.get('content-type'), 'text/html; charset=utf-8');
+  t.match(html.headers.get('content-security-policy'), /script-src 'self'/, 'a strict CSP: no inline script');
+  t.match(await html.text(), /<script type="module" src="\/widgets\/peyvand\.js"><\/script>/, 'one script tag');
+  t.equal((await fetch(`${demo.url}/examples/erp-host/secrets.txt`)).status, 404, 'only the page files');
+
+  const token = (await (await fetch(`${page$}token`)).json()) as { token: string; expiresAt: string };
+  const claims = decodeJwt(token.token);
+  t.match(claims, { tid: 'demo', sub: 'erp-user-1001', aud: 'peyvand', roles: ['admin'], name: 'سارا رحیمی' });
+  t.ok(claims.exp! * 1000 - Date.now() <= 600_000 && claims.exp! * 1000 > Date.now(), 'lives ten minutes at most');
+  const me = await fetch(`${demo.url}/api/v1/me`, { headers: { authorization: `Bearer ${token.token}` } });
+  t.equal(me.status, 200, 'Peyvand accepts it');
+
+  const remote = await demo.peyvand.app.inject({ method: 'GET', url: '/examples/erp-host/token', remoteAddress: '192.0.2.7' });
+  t.equal(remote.statusCode, 403);
+  t.equal(remote.json().code, 'DEMO_LOCAL_ONLY', 'no token for another computer');
+  t.match(((await (await fetch(`${page$}config.json`)).json()) as { formKey: string }).formKey, /^wf_/, 'the demo web form');
+});
+
+t.test('the Persian page: the widgets with the demo data, used by mouse and keyboard', async (t) => {
+  const { page, record } = await openPage(browser, t, { viewport: { width: 1400, height: 900 } });
+  await page.goto(page$);
+  await page.locator('peyvand-customer-card').getByRole('heading', { name: 'مریم احمدی' }).waitFor();
+  await page.locator('peyvand-timeline li').first().waitFor();
+  t.match(await page.locator('peyvand-timeline time').first().innerText(), /^[۰-۹]{4}\/[۰-۹]{2}\/[۰-۹]{2} [۰-۹]{2}:[۰-۹]{2}$/, 'Jalali date, Persian digits');
+  t.same(await page.locator('peyvand-deal-board h3').allInnerTexts(), ['سرنخ', 'مذاکره', 'پیشنهاد قیمت', 'قرارداد'], 'the demo pipeline');
+  await page.locator('peyvand-deal-board [role=button]').first().waitFor();
+  t.ok((await page.locator('peyvand-deal-board [role=button]').count()) >= 8, 'the open demo deals');
+  await page.locator('peyvand-forecast svg g.period').first().waitFor();
+  t.ok(await page.getByRole('radio', { name: 'هجری شمسی' }).isChecked(), 'the forecast in the Solar Hijri calendar');
+  t.match(await page.locator('peyvand-lead-form').getAttribute('form-key'), /^wf_/, 'the page gave the lead form its key');
+
+  // The host connects the search to the card and the timeline.
+  await page.getByRole('combobox', { name: 'جست‌وجوی مشتری' }).fill('علی کریمی');
+  await page.getByRole('option', { name: /علي كريمي/ }).click();
+  await page.locator('peyvand-customer-card').getByRole('heading', { name: 'علي كريمي' }).waitFor();
+  await page.locator('peyvand-timeline li', { hasText: 'جلسه در دفتر شیراز' }).waitFor();
+  t.match(await page.locator('#event-log').innerText(), /peyvand-customer-selected علي كريمي/, 'the page logs the event');
+
+  const deal = page.locator('peyvand-deal-board [role=button]', { hasText: 'سفارش آزمایشی' });
+  await deal.focus();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Space');
+  await page.getByRole('status').filter({ hasText: '«سفارش آزمایشی» به مرحلهٔ «مذاکره» منتقل شد.' }).waitFor();
+  t.match(await page.locator('#event-log').innerText(), /peyvand-deal-moved سفارش آزمایشی/, 'a deal moved by keyboard');
+  await screenshot(page, 'erp-host-fa');
+  t.same(record.errors, [], 'no script errors');
+  t.same(record.console.filter((line) => line.startsWith('error')), [], 'no console errors');
+});
+
+t.test('the English page: left to right, English labels, the same data', async (t) => {
+  const { page, record } = await openPage(browser, t, { viewport: { width: 1400, height: 900 } });
+  await page.goto(`${page$}en.html`);
+  await page.locator('peyvand-customer-card').getByRole('heading', { name: 'Sara Johnson' }).waitFor();
+  await page.getByRole('combobox', { name: 'Search customers' }).waitFor();
+  await page.locator('peyvand-forecast svg g.period').first().waitFor();
+  t.ok(await page.getByRole('radio', { name: 'Gregorian' }).isChecked(), 'Gregorian in English');
+  await page.locator('peyvand-timeline li').first().waitFor();
+  t.match(await page.locator('peyvand-timeline time').first().innerText(), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/, 'Gregorian date, Latin digits');
+  await page.locator('peyvand-deal-board [role=button]').first().waitFor();
+  await screenshot(page, 'erp-host-en');
+  t.same(record.errors, []);
+});
+
+t.test('peyvand serve mounts none of the demo routes', async (t) => {
+  t.equal(await demo.stop(), 0, 'start stopped');
+  const served = await server('serve');
+  t.teardown(() => served.stop());
+  for (const url of ['/', '/examples/erp-host/', '/examples/erp-host/token', '/examples/erp-host/config.json']) {
+    const res = await fetch(`${served.url}${url}`, { redirect: 'manual' });
+    t.equal(res.status, 404, `${url}: 404`);
+  }
+  t.equal((await fetch(`${served.url}/widgets/peyvand.js`)).status, 200, 'the widgets are served');
+});
