@@ -18,6 +18,7 @@ export { applyRecordScope } from './permissions/record-scope.js';
 export { actorOf } from './http/request-guards.js';
 export { encodeCursor, decodeCursor } from './http/cursor.js';
 export { problemSchema, requestLanguage } from './http/problem.js';
+export { boundedString, idParams, nullable, pageOf, pageQuery } from './http/common-schemas.js';
 export type { CustomerDto, CustomerInput } from './customers/customer-types.js';
 export type { TimelineInput } from './customers/timeline-service.js';
 export type { Tenant } from './tenancy/tenant-service.js';
