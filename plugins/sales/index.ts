@@ -9,6 +9,8 @@ import { pipelinesDealsMigration } from './migrations/001_pipelines_deals.js';
 import { leadsMigration } from './migrations/002_leads.js';
 import { tasksMigration } from './migrations/003_tasks.js';
 import { settingsMigration } from './migrations/004_settings.js';
+import { leadOpenKeysMigration } from './migrations/005_lead_open_keys.js';
+import { webFormHitsMigration } from './migrations/006_web_form_hits.js';
 import { salesOptionsSchema, type SalesOptions } from './options.js';
 import { salesPermissions, salesScopedResources } from './permissions.js';
 import { salesRoutes } from './routes/index.js';
@@ -27,7 +29,7 @@ export default definePlugin<SalesOptions, SalesServices>({
   options: salesOptionsSchema,
   permissions: salesPermissions,
   scopedResources: salesScopedResources,
-  migrations: [pipelinesDealsMigration, leadsMigration, tasksMigration, settingsMigration],
+  migrations: [pipelinesDealsMigration, leadsMigration, tasksMigration, settingsMigration, leadOpenKeysMigration, webFormHitsMigration],
   events: salesEventSchemas,
   subscribers: [customerMergedSubscriber, leadRescoringSubscriber],
   routes: salesRoutes,

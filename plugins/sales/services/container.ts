@@ -1,7 +1,8 @@
 /**
  * Builds the plugin's services from its context. Routes, subscribers and bootstrap each
- * call it: the services hold no state (the scheduler's loop is the exception, and only
- * bootstrap starts it), so building them twice is cheap and shares nothing by accident.
+ * call it: the services hold no state of their own (the scheduler's loop is the
+ * exception, and only bootstrap starts it; counts and claims live in the database), so
+ * building them twice is cheap and shares nothing by accident.
  */
 import type { PluginContext } from '../../../core/index.js';
 import type { SalesOptions } from '../options.js';
@@ -18,6 +19,7 @@ import { SalesStore } from './store.js';
 import { TaskScheduler } from './task-scheduler.js';
 import { TaskService } from './tasks.js';
 import { WebFormService } from './web-forms.js';
+import { WebLeadLimiter } from './web-lead-limit.js';
 
 /** Everything the sales plugin can do; also what it exports to other plugins. */
 export interface SalesServices {
@@ -57,6 +59,6 @@ export function createSalesServices(ctx: PluginContext<SalesOptions>): SalesServ
     scheduler: new TaskScheduler(base, store, { intervalMs: ctx.options.schedulerIntervalMs, batchSize: ctx.options.schedulerBatchSize }),
     forecasts,
     reports: new ReportService(base, store, pipelines, forecasts),
-    webForms: new WebFormService(base, store, leads),
+    webForms: new WebFormService(base, store, leads, new WebLeadLimiter(ctx.db, store, ctx.options.webLeadsPerMinute)),
   };
 }

@@ -43,6 +43,8 @@ t.test('capture, duplicates and status changes', async (t) => {
   t.match(out, { status: 'disqualified', disqualifyReason: 'بودجه ندارد' });
   const again = await s.call(admin, 'POST', '/leads', { name: 'Sara again', email: 'sara@example.com' });
   t.equal(again.statusCode, 201, 'a disqualified lead is no longer a duplicate');
+  t.equal((await s.call(admin, 'PATCH', `/leads/${lead.id}`, { status: 'new' })).statusCode, 409, 'reopening it while the new one is open would make two');
+  await s.ok(admin, 'PATCH', `/leads/${again.json().id}`, { status: 'disqualified', disqualifyReason: 'تکراری' }, 200);
   const reopened = await s.ok<Lead>(admin, 'PATCH', `/leads/${lead.id}`, { status: 'new' }, 200);
   t.equal(reopened.disqualifyReason, undefined, 'reopening clears the reason');
   const types = (await eventsOf(s, 'lead.*')).filter((e) => (e.data.lead as { id?: string } | undefined)?.id === lead.id).map((e) => e.type);
