@@ -15,6 +15,7 @@ import { salesOptionsSchema, type SalesOptions } from './options.js';
 import { salesPermissions, salesScopedResources } from './permissions.js';
 import { salesRoutes } from './routes/index.js';
 import { createSalesServices, type SalesServices } from './services/container.js';
+import { customerDeletedSubscriber } from './subscribers/customer-deleted.js';
 import { customerMergedSubscriber } from './subscribers/customer-merged.js';
 import { leadRescoringSubscriber } from './subscribers/lead-rescoring.js';
 
@@ -31,7 +32,7 @@ export default definePlugin<SalesOptions, SalesServices>({
   scopedResources: salesScopedResources,
   migrations: [pipelinesDealsMigration, leadsMigration, tasksMigration, settingsMigration, leadOpenKeysMigration, webFormHitsMigration],
   events: salesEventSchemas,
-  subscribers: [customerMergedSubscriber, leadRescoringSubscriber],
+  subscribers: [customerMergedSubscriber, customerDeletedSubscriber, leadRescoringSubscriber],
   routes: salesRoutes,
   bootstrap(ctx) {
     const services = createSalesServices(ctx);

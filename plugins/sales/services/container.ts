@@ -7,6 +7,7 @@
 import type { PluginContext } from '../../../core/index.js';
 import type { SalesOptions } from '../options.js';
 import { ConversionService } from './conversion.js';
+import { CustomerRemoval } from './customer-removal.js';
 import { DealService } from './deals.js';
 import { ForecastService } from './forecast.js';
 import { LeadAssignment } from './lead-assignment.js';
@@ -35,6 +36,7 @@ export interface SalesServices {
   forecasts: ForecastService;
   reports: ReportService;
   webForms: WebFormService;
+  customerRemoval: CustomerRemoval;
 }
 
 /** Wires the services for one kernel. */
@@ -47,6 +49,7 @@ export function createSalesServices(ctx: PluginContext<SalesOptions>): SalesServ
   const scoring = new LeadScoring(base, store, settings);
   const leads = new LeadService(base, store, settings, new LeadAssignment(store), scoring);
   const forecasts = new ForecastService(base, store, pipelines, settings);
+  const tasks = new TaskService(base, store, ctx.options.reminderMinutesBefore);
   return {
     store,
     settings,
@@ -55,10 +58,11 @@ export function createSalesServices(ctx: PluginContext<SalesOptions>): SalesServ
     leads,
     scoring,
     conversion: new ConversionService(base, store, leads, deals),
-    tasks: new TaskService(base, store, ctx.options.reminderMinutesBefore),
+    tasks,
     scheduler: new TaskScheduler(base, store, { intervalMs: ctx.options.schedulerIntervalMs, batchSize: ctx.options.schedulerBatchSize }),
     forecasts,
     reports: new ReportService(base, store, pipelines, forecasts),
     webForms: new WebFormService(base, store, leads, new WebLeadLimiter(ctx.db, store, ctx.options.webLeadsPerMinute)),
+    customerRemoval: new CustomerRemoval(base, store, deals, tasks),
   };
 }
