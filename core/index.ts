@@ -13,6 +13,7 @@ export { newId } from './db/ids.js';
 export { connect, knexConfigFor, type Dialect } from './db/connect.js';
 export { PeyvandError, BootError, coreError, type ErrorSpec, type FieldError } from './errors.js';
 export type { Actor } from './auth/actor.js';
+export type { AuditRecord, ChangeAuthor } from './audit/audit-log.js';
 export { systemActor, can } from './auth/actor.js';
 export { applyRecordScope } from './permissions/record-scope.js';
 export { actorOf } from './http/request-guards.js';

@@ -7,7 +7,7 @@
 import type { PluginContext } from '../../../core/index.js';
 import type { SalesOptions } from '../options.js';
 import { ConversionService } from './conversion.js';
-import { CustomerRemoval } from './customer-removal.js';
+import { CustomerChanges } from './customer-changes.js';
 import { DealService } from './deals.js';
 import { ForecastService } from './forecast.js';
 import { LeadAssignment } from './lead-assignment.js';
@@ -18,6 +18,7 @@ import { ReportService } from './reports.js';
 import { SettingsService } from './settings.js';
 import { SalesStore } from './store.js';
 import { TaskScheduler } from './task-scheduler.js';
+import { SystemWrites } from './system-writes.js';
 import { TaskService } from './tasks.js';
 import { WebFormService } from './web-forms.js';
 import { WebLeadLimiter } from './web-lead-limit.js';
@@ -36,7 +37,7 @@ export interface SalesServices {
   forecasts: ForecastService;
   reports: ReportService;
   webForms: WebFormService;
-  customerRemoval: CustomerRemoval;
+  customerChanges: CustomerChanges;
 }
 
 /** Wires the services for one kernel. */
@@ -63,6 +64,6 @@ export function createSalesServices(ctx: PluginContext<SalesOptions>): SalesServ
     forecasts,
     reports: new ReportService(base, store, pipelines, forecasts),
     webForms: new WebFormService(base, store, leads, new WebLeadLimiter(ctx.db, store, ctx.options.webLeadsPerMinute)),
-    customerRemoval: new CustomerRemoval(base, store, deals, tasks),
+    customerChanges: new CustomerChanges(base, store, new SystemWrites(base, store), deals, tasks),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * When a customer is deleted, its open deals are closed as lost, leads matched to it lose
- * the match and its open tasks are cancelled (see `services/customer-removal.ts`).
+ * the match and its open tasks are cancelled (see `services/customer-changes.ts`).
  * Idempotent: a replay finds nothing left to change.
  */
 import type { PeyvandEvent, PeyvandEvents, PluginSubscriber } from '../../../core/index.js';
@@ -13,6 +13,6 @@ export const customerDeletedSubscriber: PluginSubscriber<SalesOptions> = {
   events: ['customer.deleted'],
   async handle(event: PeyvandEvent, ctx) {
     const { customer } = event.data as PeyvandEvents['customer.deleted'];
-    await createSalesServices(ctx).customerRemoval.customerDeleted(event.tenantId, customer.id);
+    await createSalesServices(ctx).customerChanges.customerDeleted(event.tenantId, customer.id);
   },
 };

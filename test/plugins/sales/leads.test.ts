@@ -106,16 +106,23 @@ t.test('scoring: attribute and activity points, recomputed on events', async (t)
   const lead = await s.ok<Lead>(admin, 'POST', '/leads', { name: 'scored', company: 'آریا', utm: { source: 'google' } });
   t.equal(lead.score, 15, 'attribute points on create');
   t.equal((await s.ok<Lead>(admin, 'PATCH', `/leads/${lead.id}`, { company: null }, 200)).score, 10, 'and on change');
+  const calls: string[] = [];
   for (let i = 0; i < 3; i++) {
     const task = await s.ok<{ id: string }>(admin, 'POST', '/tasks', { type: 'call', title: `call ${i}`, dueAt: '2030-01-01T10:00:00Z', leadId: lead.id });
     await s.ok(admin, 'PATCH', `/tasks/${task.id}`, { status: 'done' }, 200);
     await s.p.peyvand.kernel.dispatcher.drain();
+    calls.push(task.id);
   }
   const after = await s.ok<Lead>(admin, 'GET', `/leads/${lead.id}`);
   t.equal(after.score, 24, 'completed calls add points, capped at maxPoints');
   t.equal(after.version, 2, 'a derived score does not bump the version');
+  for (const id of calls.slice(1)) await s.ok(admin, 'PATCH', `/tasks/${id}`, { status: 'open' }, 200);
+  await s.p.peyvand.kernel.dispatcher.drain();
+  t.equal((await s.ok<Lead>(admin, 'GET', `/leads/${lead.id}`)).score, 17, 'reopened calls take their points back');
   const scored = (await eventsOf(s, 'lead.scored')).filter((e) => e.data.leadId === lead.id).map((e) => e.data.score);
-  t.same(scored, [17, 24], 'lead.scored when the score changes');
+  t.same(scored, [17, 24, 17], 'lead.scored when the score changes');
+  const audit = await s.ok<{ items: Array<{ action: string; actor: string; before: unknown; after: unknown }> }>(admin, 'GET', `/api/v1/audit?entityType=lead&entityId=${lead.id}`);
+  t.match(audit.items.filter((a) => a.action === 'lead.rescore').map((a) => [a.actor, a.before, a.after]), [['system:sales', { score: 24 }, { score: 17 }], ['system:sales', { score: 17 }, { score: 24 }], ['system:sales', { score: 10 }, { score: 17 }]], 'rescoring is audited, newest first, as the plugin’s own change');
   await s.ok(admin, 'PATCH', '/settings', { scoringRules: [] }, 200);
   await s.p.peyvand.kernel.dispatcher.drain();
   t.equal((await s.ok<Lead>(admin, 'GET', `/leads/${lead.id}`)).score, 0);

@@ -209,8 +209,11 @@ t.test('record scope: own for agents, team for managers — lists, reads and wri
 t.test('customer.merged moves deals to the survivor', async (t) => {
   const pipeline = await s.pipeline();
   const survivor = await s.customer(admin, 'بازرگانی آریا', { emails: [{ value: 'info@arya.example' }] });
-  const merged = await s.customer(admin, 'آریا', { emails: [{ value: 'INFO@arya.example' }] });
+  const merged = await s.customer(admin, 'آریا', { emails: [{ value: 'INFO@arya.example' }], phones: [{ value: '09351112233' }] });
   const deal = await s.ok<{ id: string; version: number }>(admin, 'POST', '/deals', { title: 'merge me', customerId: merged.id, pipelineId: pipeline.id, amount: 1 });
+  const lead = await s.ok<{ id: string; matchedCustomerId: string }>(admin, 'POST', '/leads', { name: 'merge lead', phone: '۰۹۳۵۱۱۱۲۲۳۳' });
+  t.equal(lead.matchedCustomerId, merged.id);
+  const task = await s.ok<{ id: string }>(admin, 'POST', '/tasks', { type: 'todo', title: 'merge task', dueAt: '2031-01-01T09:00:00Z', customerId: merged.id });
   await s.ok(admin, 'POST', `/api/v1/customers/${survivor.id}/merge`, { from: [merged.id] }, 200);
   await s.p.peyvand.kernel.dispatcher.drain();
   const after = await s.ok<{ customerId: string; version: number }>(admin, 'GET', `/deals/${deal.id}`);
@@ -220,6 +223,9 @@ t.test('customer.merged moves deals to the survivor', async (t) => {
   t.equal((await s.ok<{ version: number }>(admin, 'GET', `/deals/${deal.id}`)).version, deal.version + 1, 'a replay changes nothing');
   const listed = await s.ok<{ items: Array<{ id: string }> }>(admin, 'GET', `/deals?customerId=${survivor.id}`);
   t.same(listed.items.map((d) => d.id), [deal.id]);
+  const trail = await s.ok<{ items: Array<{ action: string; actor: string; before: { customerId: string }; after: { customerId: string } }> }>(admin, 'GET', `/api/v1/audit?entityType=deal&entityId=${deal.id}`);
+  t.match(trail.items[0], { action: 'deal.update', actor: 'system:sales', before: { customerId: merged.id }, after: { customerId: survivor.id } }, 'the move is audited as the plugin’s own change');
+  t.same([(await s.ok<{ matchedCustomerId: string }>(admin, 'GET', `/leads/${lead.id}`)).matchedCustomerId, (await s.ok<{ customerId: string }>(admin, 'GET', `/tasks/${task.id}`)).customerId], [survivor.id, survivor.id], 'leads and tasks follow too');
 });
 
 t.test('customer.deleted: open deals lost, matches dropped, open tasks cancelled — history kept', async (t) => {
@@ -259,8 +265,8 @@ t.test('customer.deleted: open deals lost, matches dropped, open tasks cancelled
   const audit = await s.ok<{ items: Array<{ action: string; actor: string; actorKind: string }> }>(admin, 'GET', `/api/v1/audit?entityType=deal&entityId=${open.id}`);
   t.match(audit.items[0], { action: 'deal.update', actor: 'system:sales', actorKind: 'system' }, 'audited as the plugin’s own change');
 
-  const removal = s.p.peyvand.kernel.servicesOf<SalesServices>('sales')!.customerRemoval;
-  t.same(await removal.customerDeleted(s.id, gone.id), { dealsLost: 0, leadsUnmatched: 0, tasksCancelled: 0 }, 'a replay changes nothing');
+  const changes = s.p.peyvand.kernel.servicesOf<SalesServices>('sales')!.customerChanges;
+  t.same(await changes.customerDeleted(s.id, gone.id), { dealsLost: 0, leadsUnmatched: 0, tasksCancelled: 0 }, 'a replay changes nothing');
   t.equal((await s.ok<Deal>(admin, 'GET', `/deals/${open.id}`)).version, open.version + 1);
   const reopen = await s.call(admin, 'PATCH', `/deals/${open.id}`, { status: 'open' }, fa);
   t.equal(reopen.statusCode, 404, 'a deal of a deleted customer cannot be reopened');
