@@ -4,6 +4,8 @@
  * conversion (and its atomicity), the public web-to-lead endpoint, and record scope.
  */
 import t from 'tap';
+import type { Dialect } from '../../../core/index.js';
+import { testDialect } from '../../helpers/database.js';
 import { bootSales, eventsOf } from '../../helpers/sales.js';
 
 const s = await bootSales(t, { peyvand: { pluginOptions: { sales: { webLeadsPerMinute: 4 } } } });
@@ -177,6 +179,45 @@ t.test('conversion atomicity: a failure mid-way leaves nothing behind', async (t
     t.same(customers.items, [], `${label}: no customer was created`);
     t.equal((await eventsOf(s, '*')).length, before, `${label}: no event`);
   }
+});
+
+/** A database trigger that fails the last write of a conversion (the lead's own row) for one lead name. */
+const FAILING_CONVERSION: Record<Dialect, { create: string[]; drop: string[] }> = {
+  sqlite: {
+    create: [`create trigger crm_test_fail_conversion before update of status on crm_sales_leads when new.status = 'converted' and new.name = 'inject failure' begin select raise(abort, 'injected failure'); end`],
+    drop: ['drop trigger crm_test_fail_conversion'],
+  },
+  postgres: {
+    create: [
+      `create function crm_test_fail_conversion() returns trigger language plpgsql as $$ begin if new.status = 'converted' and new.name = 'inject failure' then raise exception 'injected failure'; end if; return new; end $$`,
+      'create trigger crm_test_fail_conversion before update on crm_sales_leads for each row execute function crm_test_fail_conversion()',
+    ],
+    drop: ['drop trigger crm_test_fail_conversion on crm_sales_leads', 'drop function crm_test_fail_conversion()'],
+  },
+  mysql: {
+    create: [`create trigger crm_test_fail_conversion before update on crm_sales_leads for each row begin if new.status = 'converted' and new.name = 'inject failure' then signal sqlstate '45000' set message_text = 'injected failure'; end if; end`],
+    drop: ['drop trigger crm_test_fail_conversion'],
+  },
+};
+
+t.test('conversion atomicity: the database fails the very last write', async (t) => {
+  const knex = s.p.peyvand.kernel.db.knex;
+  const pipeline = await s.pipeline();
+  const lead = await s.ok<Lead>(admin, 'POST', '/leads', { name: 'inject failure', email: 'inject@example.com' });
+  const before = (await eventsOf(s, '*')).length;
+  for (const sql of FAILING_CONVERSION[testDialect()].create) await knex.raw(sql);
+  const res = await s.call(admin, 'POST', `/leads/${lead.id}/convert`, { deal: { title: 'injected deal', amount: 5, pipelineId: pipeline.id } });
+  for (const sql of FAILING_CONVERSION[testDialect()].drop) await knex.raw(sql);
+  t.equal(res.statusCode, 500, 'customer and deal were written, then the lead update failed');
+  t.match(res.json(), { code: 'INTERNAL', requestId: String });
+  t.match(await s.ok<Lead>(admin, 'GET', `/leads/${lead.id}`), { status: 'new', version: lead.version }, 'the lead is untouched');
+  t.same((await s.ok<{ items: unknown[] }>(admin, 'GET', `/api/v1/customers?q=${encodeURIComponent('inject failure')}`)).items, [], 'no customer');
+  t.same((await knex('crm_customers').where({ tenant_id: s.id, name: 'inject failure' })).length, 0, 'not even one the search would miss');
+  t.same((await knex('crm_sales_deals').where({ tenant_id: s.id, title: 'injected deal' })).length, 0, 'no deal');
+  t.equal((await eventsOf(s, '*')).length, before, 'no event');
+  t.same((await s.ok<{ items: Array<{ action: string }> }>(admin, 'GET', `/api/v1/audit?entityType=lead&entityId=${lead.id}`)).items.map((a) => a.action), ['lead.create'], 'no audit entry');
+  const retried = await s.ok<{ customerCreated: boolean; deal: { title: string } }>(admin, 'POST', `/leads/${lead.id}/convert`, { deal: { title: 'injected deal', amount: 5, pipelineId: pipeline.id } }, 200);
+  t.match(retried, { customerCreated: true, deal: { title: 'injected deal' } }, 'once the fault is gone the same conversion succeeds');
 });
 
 t.test('web-to-lead: public, honeypot, duplicates, rate limit, unknown key', async (t) => {
