@@ -11,6 +11,7 @@ import { tasksMigration } from './migrations/003_tasks.js';
 import { settingsMigration } from './migrations/004_settings.js';
 import { leadOpenKeysMigration } from './migrations/005_lead_open_keys.js';
 import { webFormHitsMigration } from './migrations/006_web_form_hits.js';
+import { reportIndexesMigration } from './migrations/007_report_indexes.js';
 import { salesOptionsSchema, type SalesOptions } from './options.js';
 import { salesPermissions, salesScopedResources } from './permissions.js';
 import { salesRoutes } from './routes/index.js';
@@ -30,7 +31,7 @@ export default definePlugin<SalesOptions, SalesServices>({
   options: salesOptionsSchema,
   permissions: salesPermissions,
   scopedResources: salesScopedResources,
-  migrations: [pipelinesDealsMigration, leadsMigration, tasksMigration, settingsMigration, leadOpenKeysMigration, webFormHitsMigration],
+  migrations: [pipelinesDealsMigration, leadsMigration, tasksMigration, settingsMigration, leadOpenKeysMigration, webFormHitsMigration, reportIndexesMigration],
   events: salesEventSchemas,
   subscribers: [customerMergedSubscriber, customerDeletedSubscriber, leadRescoringSubscriber],
   routes: salesRoutes,

@@ -194,7 +194,7 @@ t.test('sales migrations: up → down → up', async (t) => {
   const migrator = new Migrator(new Database(knex, 'erp_'));
   const plugins = [{ plugin: 'core', migrations: corePlugin.migrations ?? [] }, { plugin: 'sales', migrations: sales.migrations ?? [] }];
   const ran = await migrator.latest(plugins);
-  t.same(ran.filter((m) => m.startsWith('sales/')), ['sales/001_pipelines_deals', 'sales/002_leads', 'sales/003_tasks', 'sales/004_settings', 'sales/005_lead_open_keys', 'sales/006_web_form_hits']);
+  t.same(ran.filter((m) => m.startsWith('sales/')), ['sales/001_pipelines_deals', 'sales/002_leads', 'sales/003_tasks', 'sales/004_settings', 'sales/005_lead_open_keys', 'sales/006_web_form_hits', 'sales/007_report_indexes']);
   for (const name of ['sales_deals', 'sales_leads', 'sales_tasks', 'sales_web_forms', 'sales_web_form_hits']) t.ok(await knex.schema.hasTable(`erp_${name}`), name);
   await migrator.rollback(plugins, { all: true });
   for (const name of ['sales_pipelines', 'sales_deals', 'sales_leads', 'sales_tasks', 'sales_settings', 'sales_web_form_hits']) t.notOk(await knex.schema.hasTable(`erp_${name}`), `${name} dropped`);
