@@ -1,8 +1,9 @@
 /**
  * Lead scoring by the tenant's rules: attribute points for what the lead is (source,
  * campaign, territory, tags…) and activity points for completed calls, meetings and
- * to-dos linked to it. A lead's own writes rescore it in their transaction; completed
- * tasks and rule changes rescore through the `sales.lead-scoring` subscriber.
+ * to-dos linked to it. A lead's own writes rescore it in their transaction; linked
+ * tasks completed, reopened or cancelled and rule changes rescore through the
+ * `sales.lead-rescoring` subscriber.
  */
 import type { Knex } from 'knex';
 import { normalizeSearchText, readInt, type AuditRecord, type Executor, type PluginContext } from '../../../core/index.js';

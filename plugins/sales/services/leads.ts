@@ -83,7 +83,7 @@ export class LeadService {
   private async insertNew(actor: Actor, input: LeadInput, keys: ContactKeys, origin: LeadOrigin): Promise<LeadDto> {
     return this.ctx.db.transaction(async (trx) => {
       const duplicate = await this.openDuplicate(trx, actor.tenantId, keys);
-      if (duplicate) throw await this.duplicateError(trx, actor, duplicate, keys);
+      if (duplicate) throw await this.duplicateError(trx, actor, duplicate);
       if (input.ownerId !== undefined && input.ownerId !== actor.subject && !can(actor, 'sales.lead.assign')) {
         throw coreError('OWNER_NOT_ALLOWED', {}, { errors: [{ path: '/ownerId', message: 'not allowed to assign another owner', key: 'core:validation.ownerNotAllowed' }] });
       }
@@ -178,7 +178,7 @@ export class LeadService {
       const previous = openKeys(before);
       if ((keys.email && keys.email !== previous.email) || (keys.phone && keys.phone !== previous.phone)) {
         const duplicate = await this.openDuplicate(trx, actor.tenantId, keys, id);
-        if (duplicate) throw await this.duplicateError(trx, actor, duplicate, keys);
+        if (duplicate) throw await this.duplicateError(trx, actor, duplicate);
       }
       const now = Date.now();
       const after: LeadDto = { ...next, version: before.version + 1, updatedAt: new Date(now).toISOString() };
@@ -204,22 +204,22 @@ export class LeadService {
     return (await this.store.rows(trx, 'leads', tenantId).where('id', id).select('contacted_at', 'qualified_at', 'disqualified_at', 'converted_at').first()) ?? {};
   }
 
-  /** An open lead of the tenant (other than `exceptId`) with the same normalized email or phone. */
-  private async openDuplicate(executor: Executor, tenantId: string, keys: ContactKeys, exceptId?: string): Promise<string | undefined> {
+  /** An open lead of the tenant (other than `exceptId`) with the same normalized email or phone, and which one matched. */
+  private async openDuplicate(executor: Executor, tenantId: string, keys: ContactKeys, exceptId?: string): Promise<Duplicate | undefined> {
     if (!keys.email && !keys.phone) return undefined;
     const q = this.store.rows(executor, 'leads', tenantId).where((w) => {
       if (keys.email) w.orWhere('open_email_key', keys.email);
       if (keys.phone) w.orWhere('open_phone_key', keys.phone);
     });
     if (exceptId) q.whereNot('id', exceptId);
-    const row = await q.select('id').first();
-    return row ? String(row.id) : undefined;
+    const row = await q.select('id', 'open_email_key').first();
+    return row ? { id: String(row.id), field: keys.email && row.open_email_key === keys.email ? 'email' : 'phone' } : undefined;
   }
 
   /** The 409 for a duplicate; it names the other lead only to someone who may see it. */
-  private async duplicateError(executor: Executor, actor: Actor, duplicateId: string, keys: ContactKeys): Promise<PeyvandError> {
-    const visible = await this.store.scoped(executor, 'leads', actor).where('id', duplicateId).first('id');
-    return salesError('LEAD_DUPLICATE', {}, [{ path: keys.email ? '/email' : '/phone', message: 'an open lead has this contact', key: visible ? 'sales:validation.duplicateLead' : 'sales:validation.duplicateLeadHidden', params: { id: duplicateId } }]);
+  private async duplicateError(executor: Executor, actor: Actor, duplicate: Duplicate): Promise<PeyvandError> {
+    const visible = await this.store.scoped(executor, 'leads', actor).where('id', duplicate.id).first('id');
+    return salesError('LEAD_DUPLICATE', {}, [{ path: `/${duplicate.field}`, message: 'an open lead has this contact', key: visible ? 'sales:validation.duplicateLead' : 'sales:validation.duplicateLeadHidden', params: { id: duplicate.id } }]);
   }
 
   /**
@@ -232,10 +232,9 @@ export class LeadService {
       return await write();
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
-      const attempted = claimed();
-      const duplicate = await this.openDuplicate(this.ctx.db.knex, actor.tenantId, attempted, exceptId);
+      const duplicate = await this.openDuplicate(this.ctx.db.knex, actor.tenantId, claimed(), exceptId);
       if (!duplicate) throw err;
-      throw await this.duplicateError(this.ctx.db.knex, actor, duplicate, attempted);
+      throw await this.duplicateError(this.ctx.db.knex, actor, duplicate);
     }
   }
 
@@ -260,6 +259,12 @@ function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]
   const out: Partial<Pick<T, K>> = {};
   for (const k of keys) if (source[k] !== undefined && source[k] !== '') out[k] = source[k];
   return out;
+}
+
+/** Another open lead of the same person, and the field it shares. */
+interface Duplicate {
+  id: string;
+  field: 'email' | 'phone';
 }
 
 /** Normalized contact keys: what duplicates are matched on. */

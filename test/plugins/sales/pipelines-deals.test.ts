@@ -193,8 +193,11 @@ t.test('record scope: own for agents, team for managers — lists, reads and wri
   t.equal((await s.call(agentB, 'PATCH', `/deals/${deals.a}`, { amount: 1 })).statusCode, 404, '…nor change it');
   t.equal((await s.call(agentB, 'POST', `/deals/${deals.a}/move`, { stageId: pipeline.stages[1]!.id })).statusCode, 404, '…nor move it');
   t.equal((await s.call(agentB, 'POST', `/deals/${deals.a}/won`)).statusCode, 404, '…nor win it');
+  t.equal((await s.call(agentB, 'POST', `/deals/${deals.a}/lost`, { reason: 'x' })).statusCode, 404, '…nor lose it');
+  t.equal((await s.call(agentB, 'GET', `/deals/${deals.a}/history`)).statusCode, 404, '…nor read its history');
   t.equal((await s.call(manager, 'PATCH', `/deals/${deals.b}`, { amount: 20 })).statusCode, 200, 'a manager changes the team’s deals');
   t.equal((await s.call(manager, 'GET', `/deals/${deals.c}`)).statusCode, 404, 'but not another team’s');
+  t.equal((await s.call(manager, 'DELETE', `/deals/${deals.c}`)).statusCode, 404, '…nor delete it');
   t.equal((await s.call(viewer, 'PATCH', `/deals/${deals.c}`, { amount: 1 })).statusCode, 403, 'viewers read only');
   const handOver = await s.call(agentA, 'PATCH', `/deals/${deals.a}`, { ownerId: 'user-b' });
   t.equal(handOver.statusCode, 400, 'an agent cannot give a deal away');
