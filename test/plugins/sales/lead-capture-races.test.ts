@@ -38,10 +38,10 @@ async function until(check: () => Promise<boolean>, ms = 15_000): Promise<void> 
   }
 }
 
-/** Statements of this database waiting for a row lock. */
-async function lockWaits(k: Knex): Promise<number> {
-  if (dialect === 'postgres') return Number((await k.raw("select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'")).rows[0].n);
-  const [rows] = await k.raw("select count(*) as n from information_schema.innodb_trx x join information_schema.processlist p on p.id = x.trx_mysql_thread_id where x.trx_state = 'LOCK WAIT' and p.db = database()");
+/** Inserts into the leads table running right now on another connection of this database (waiting on a lock). */
+async function insertsRunning(k: Knex): Promise<number> {
+  if (dialect === 'postgres') return Number((await k.raw(`select count(*) as n from pg_stat_activity where datname = current_database() and state = 'active' and query like 'insert into "crm_sales_leads"%'`)).rows[0].n);
+  const [rows] = await k.raw("select count(*) as n from information_schema.processlist where db = database() and info like 'insert into `crm_sales_leads`%'");
   return Number(rows[0].n);
 }
 
@@ -72,7 +72,7 @@ t.test('a capture that commits between our check and our insert', { skip: dialec
     await held('crm_sales_leads').insert(rawLead('held@example.com'));
     const pending = s.call(admin, 'POST', '/leads', { name: 'second', email: 'HELD@example.com' }, fa);
     // The API's check saw nothing (uncommitted); its insert now waits on the unique key.
-    await until(async () => (await lockWaits(knex)) > 0);
+    await until(async () => (await insertsRunning(knex)) > 0, 60_000);
     await held.commit();
     const res = await pending;
     t.equal(res.statusCode, 409, res.body);
