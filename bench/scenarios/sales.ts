@@ -9,9 +9,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { compare, fmt, measure } from '../http.js';
+import { withPostgresDatabase } from '../postgres.js';
 import { startWorker, type Message, type Worker } from '../proc.js';
 import type { Context, ResultRow, Scenario } from '../scenario.js';
 import { FORECAST_QUERY, type SalesDatasetMeta } from '../sales-dataset.js';
@@ -92,27 +91,6 @@ async function salesRows(ctx: Context, label: string, databaseUrl: string): Prom
   }
 }
 
-/** The PostgreSQL run: a database of its own, dropped afterwards; skipped when unreachable. */
-async function postgresRows(ctx: Context, adminUrl: string): Promise<ResultRow[]> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  try {
-    await admin.connect();
-  } catch (err) {
-    ctx.log(`PostgreSQL not reachable (${(err as Error).message}): skipped`);
-    return [{ scenario: 'sales (PostgreSQL)', peyvand: Number.NaN, baseline: Number.NaN, unit: 'ms p95', ratio: Number.NaN, ratioLabel: '', target: '—', pass: null, details: 'skipped: PostgreSQL not reachable' }];
-  }
-  const name = `peyvand_bench_${randomBytes(4).toString('hex')}`;
-  await admin.query(`create database ${name}`);
-  try {
-    const u = new URL(adminUrl);
-    u.pathname = `/${name}`;
-    return await salesRows(ctx, 'PostgreSQL', u.toString());
-  } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
-}
-
 export const salesScenario: Scenario = {
   name: 'sales',
   async run(ctx): Promise<ResultRow[]> {
@@ -123,7 +101,7 @@ export const salesScenario: Scenario = {
     remove();
     try {
       const rows = await salesRows(ctx, 'SQLite', `sqlite:${file}`);
-      if (ctx.config.postgresUrl) rows.push(...(await postgresRows(ctx, ctx.config.postgresUrl)));
+      if (ctx.config.postgresUrl) rows.push(...(await withPostgresDatabase(ctx, ctx.config.postgresUrl, { scenario: 'sales (PostgreSQL)', unit: 'ms p95', target: '—' }, (url) => salesRows(ctx, 'PostgreSQL', url))));
       return rows;
     } finally {
       if (!ctx.config.keepData) remove();
