@@ -23,6 +23,10 @@ export interface BenchConfig {
   searchQueries: number;
   /** The deep page of the list scenario (page 1 is its baseline). */
   listPage: number;
+  /** Deals in the sales scenario's dataset. */
+  deals: number;
+  /** Requests per latency measurement of the sales scenario, sent one at a time. */
+  salesRequests: number;
   pageSize: number;
   resultsDir: string;
   dataDir: string;
@@ -57,6 +61,8 @@ export function configFrom(argv: readonly string[]): BenchConfig {
     // Page 1,000 needs 50,000 customers; a smaller dataset gets the deepest page it has.
     listPage: Math.min(1_000, Math.floor(customers / 50) - 1),
     pageSize: 50,
+    deals: Number(value('deals') ?? (quick ? 2_000 : 100_000)),
+    salesRequests: Number(value('requests') ?? (quick ? 40 : 500)),
     resultsDir,
     dataDir: path.join(resultsDir, 'data'),
     postgresUrl: flag('no-postgres') ? null : (value('postgres') ?? process.env.PEYVAND_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),

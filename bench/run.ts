@@ -5,7 +5,7 @@
  *
  * Flags: `--quick` (CI smoke size: proves the runner works, asserts no timing),
  * `--only=read,search`, `--customers=N`, `--seconds=N`, `--rounds=N`, `--queries=N`,
- * `--batch=N`, `--no-postgres`, `--postgres=URL`, `--keep-data`, `--reuse`.
+ * `--batch=N`, `--deals=N`, `--requests=N`, `--no-postgres`, `--postgres=URL`, `--keep-data`, `--reuse`.
  * The exit code is non-zero only when a scenario could not run, never for a missed target.
  */
 import fs from 'node:fs';
@@ -19,6 +19,7 @@ import { machine, machineLine, notes, table, updateDoc } from './report.js';
 import type { Context, ResultRow, Scenario } from './scenario.js';
 import { bulk } from './scenarios/bulk.js';
 import { read } from './scenarios/read.js';
+import { salesScenario } from './scenarios/sales.js';
 import { memory } from './scenarios/memory.js';
 import { list } from './scenarios/list.js';
 import { search } from './scenarios/search.js';
@@ -27,8 +28,9 @@ import { outboxCost } from './scenarios/outbox-cost.js';
 import { dispatchThroughput } from './scenarios/dispatch-throughput.js';
 
 // Order matters: bulk loads the datasets; memory follows read on the same server; write adds rows.
-// The event scenarios bring their own small databases and need no dataset.
-const SCENARIOS: Scenario[] = [bulk, read, memory, list, search, write, outboxCost, dispatchThroughput];
+// The event scenarios bring their own small databases and need no dataset; sales has its
+// own dataset (deals), loaded by the scenario.
+const SCENARIOS: Scenario[] = [bulk, read, memory, list, search, write, outboxCost, dispatchThroughput, salesScenario];
 
 const argv = process.argv.slice(2);
 const config = configFrom(argv);

@@ -5,10 +5,9 @@
  * hand-written SQL. On SQLite, and on PostgreSQL when it is reachable (loaded through the
  * import service into a database of its own, dropped afterwards).
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { searchQueries } from '../generate.js';
 import { compare, fmt, measure } from '../http.js';
+import { withPostgresDatabase } from '../postgres.js';
 import { startWorker, type Message } from '../proc.js';
 import type { Context, ResultRow, Scenario } from '../scenario.js';
 import type { DatasetMeta, LoadTiming } from '../load-dataset.js';
@@ -48,33 +47,21 @@ async function searchRow(ctx: Context, label: string, server: { url: string; tok
 }
 
 /** The PostgreSQL run: its own database, loaded through the import service, then dropped. */
-async function postgresRows(ctx: Context, adminUrl: string): Promise<ResultRow[]> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  try {
-    await admin.connect();
-  } catch (err) {
-    ctx.log(`PostgreSQL not reachable (${(err as Error).message}): skipped`);
-    return [{ scenario: 'search (PostgreSQL)', peyvand: Number.NaN, baseline: Number.NaN, unit: 'ms p95', ratio: Number.NaN, ratioLabel: '', target: `p95 ≤ ${SEARCH_TARGET_MS} ms`, pass: null, details: 'skipped: PostgreSQL not reachable' }];
-  }
-  const name = `peyvand_bench_${randomBytes(4).toString('hex')}`;
-  await admin.query(`create database ${name}`);
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  const databaseUrl = u.toString();
+function postgresRows(ctx: Context, adminUrl: string): Promise<ResultRow[]> {
   const { config } = ctx;
-  const server = startWorker('server', { kind: 'peyvand', databaseUrl, load: { count: config.customers, seed: config.seed, batch: config.batch } });
-  try {
-    ctx.log(`PostgreSQL: loading ${fmt(config.customers)} customers through the import service`);
-    const { meta, timing } = await server.next<Message & { meta: DatasetMeta; timing: LoadTiming }>('loaded');
-    const { url } = await server.next<Message & { url: string }>('ready');
-    const row = await searchRow(ctx, `search (PostgreSQL, ${fmt(config.customers)})`, { url, token: meta.token }, databaseUrl, meta.tenantId);
-    const rate = config.customers / (timing.ms / 1000);
-    return [row, { scenario: 'bulk upsert on PostgreSQL (reference)', peyvand: rate, baseline: Number.NaN, unit: 'rows/s', ratio: Number.NaN, ratioLabel: '', target: '—', pass: null, details: `${fmt(timing.ms / 1000, 1)} s for ${fmt(config.customers)} customers` }];
-  } finally {
-    await server.stop();
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
-  }
+  return withPostgresDatabase(ctx, adminUrl, { scenario: 'search (PostgreSQL)', unit: 'ms p95', target: `p95 ≤ ${SEARCH_TARGET_MS} ms` }, async (databaseUrl) => {
+    const server = startWorker('server', { kind: 'peyvand', databaseUrl, load: { count: config.customers, seed: config.seed, batch: config.batch } });
+    try {
+      ctx.log(`PostgreSQL: loading ${fmt(config.customers)} customers through the import service`);
+      const { meta, timing } = await server.next<Message & { meta: DatasetMeta; timing: LoadTiming }>('loaded');
+      const { url } = await server.next<Message & { url: string }>('ready');
+      const row = await searchRow(ctx, `search (PostgreSQL, ${fmt(config.customers)})`, { url, token: meta.token }, databaseUrl, meta.tenantId);
+      const rate = config.customers / (timing.ms / 1000);
+      return [row, { scenario: 'bulk upsert on PostgreSQL (reference)', peyvand: rate, baseline: Number.NaN, unit: 'rows/s', ratio: Number.NaN, ratioLabel: '', target: '—', pass: null, details: `${fmt(timing.ms / 1000, 1)} s for ${fmt(config.customers)} customers` }];
+    } finally {
+      await server.stop();
+    }
+  });
 }
 
 export const search: Scenario = {

@@ -1,12 +1,14 @@
 /**
- * Server worker: serves Peyvand (`peyvand`) or the bare baseline (`bare`) on 127.0.0.1,
+ * Server worker: serves Peyvand (`peyvand`) or a bare baseline (`bare`, `bare-sales`) on 127.0.0.1,
  * on a free port, until the runner says stop. With `load`, Peyvand first imports the
  * dataset into its (empty) database through the import service and answers `loaded`
  * with the timing — so the server measured later is the process that loaded a million
  * customers. The event dispatcher is held back during the import (the import's figure is
  * the import's own work) and started after it; `loaded` comes once it has delivered the
  * import's events, with how long that took, so the HTTP scenarios meet a server in its
- * steady state. Answers `ready` with its URL, and `rss` with its resident set size.
+ * steady state. With `sales`, Peyvand runs the sales plugin and loads the sales dataset
+ * instead (`loaded` carries its meta). Answers `ready` with its URL, and `rss` with its
+ * resident set size.
  */
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
@@ -14,15 +16,20 @@ import { createPeyvand } from '../../core/peyvand.js';
 import type { Kernel } from '../../core/kernel/kernel.js';
 import { workerContext } from '../proc.js';
 import { bareServer } from '../baseline/bare-server.js';
+import { bareSalesServer } from '../baseline/bare-sales.js';
 import { importDataset } from '../load-dataset.js';
+import { loadSalesDataset } from '../sales-dataset.js';
+import sales from '../../plugins/sales/index.js';
 
 /** Options of the server worker. */
 export interface ServerOptions {
-  kind: 'peyvand' | 'bare';
+  kind: 'peyvand' | 'bare' | 'bare-sales';
   databaseUrl: string;
   /** Tenant of the bare server's rows (Peyvand takes it from the credential). */
   tenantId?: string;
   load?: { count: number; seed: number; batch: number };
+  /** Boot with the sales plugin and load this many deals (see `sales-dataset.ts`). */
+  sales?: { deals: number; seed: number };
 }
 
 const { options, send, onStop } = await workerContext<ServerOptions>();
@@ -38,8 +45,16 @@ if (options.kind === 'peyvand') {
     // credential) would turn the load into 429s after a second.
     http: { rateLimitPerMinute: 1_000_000_000 },
     dispatch: !options.load,
+    ...(options.sales && { plugins: [sales] }),
   });
   onStop(() => peyvand.close());
+  if (options.sales) {
+    const meta = await loadSalesDataset(peyvand.kernel, options.databaseUrl, options.sales);
+    // As autovacuum leaves a table after a bulk insert: statistics, and a visibility map
+    // so PostgreSQL can answer the reports from their covering indexes alone.
+    if (peyvand.kernel.db.dialect === 'postgres') await peyvand.kernel.db.knex.raw('vacuum analyze');
+    send({ type: 'loaded', meta });
+  }
   if (options.load) {
     const { meta, timing } = await importDataset(peyvand.kernel, options.databaseUrl, options.load);
     const t0 = performance.now();
@@ -53,7 +68,7 @@ if (options.kind === 'peyvand') {
   }
   url = await peyvand.listen({ port: 0, host: '127.0.0.1' });
 } else {
-  const bare = await bareServer(options.databaseUrl, options.tenantId ?? '');
+  const bare = options.kind === 'bare-sales' ? await bareSalesServer(options.databaseUrl, options.tenantId ?? '') : await bareServer(options.databaseUrl, options.tenantId ?? '');
   onStop(() => bare.close());
   url = await bare.listen({ port: 0, host: '127.0.0.1' });
 }

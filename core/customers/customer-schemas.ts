@@ -1,7 +1,10 @@
 /** JSON Schemas of the customer API; the OpenAPI document is generated from these. */
+import { boundedString as str, nullable } from '../http/common-schemas.js';
 import { TIMELINE_CHANNELS } from './timeline-service.js';
 
-const str = (max: number, min = 0) => ({ type: 'string', minLength: min, maxLength: max });
+// Shared with every route; re-exported here for the core modules that import them from customers.
+export { idParams, pageOf, pageQuery } from '../http/common-schemas.js';
+
 const labeled = { type: 'object', additionalProperties: false, required: ['value'], properties: { value: str(320, 1), label: str(50) } };
 const address = {
   type: 'object',
@@ -32,8 +35,6 @@ const writable = {
 /** Body of POST /customers and PUT /customers/by-ref. */
 export const customerInputSchema = { type: 'object', additionalProperties: false, required: ['kind', 'name'], properties: writable };
 
-const nullable = (s: Record<string, unknown>) => ({ anyOf: [s, { type: 'null' }] });
-
 /** Body of PATCH /customers/{id} (JSON merge-patch; null removes an optional field). */
 export const customerPatchSchema = {
   type: 'object',
@@ -56,23 +57,6 @@ export const customerSchema = {
     version: { type: 'integer' },
   },
 };
-
-/** `{id}` path parameter. */
-export const idParams = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } };
-
-/** limit/cursor query. */
-export const pageQuery = {
-  limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-  cursor: { type: 'string', maxLength: 500 },
-};
-
-/** A page of items. */
-export const pageOf = (item: Record<string, unknown>) => ({
-  type: 'object',
-  additionalProperties: false,
-  required: ['items', 'nextCursor'],
-  properties: { items: { type: 'array', items: item }, nextCursor: { type: ['string', 'null'] } },
-});
 
 /** A timeline entry in responses. */
 export const timelineEntrySchema = {

@@ -9,10 +9,14 @@ import { pipelinesDealsMigration } from './migrations/001_pipelines_deals.js';
 import { leadsMigration } from './migrations/002_leads.js';
 import { tasksMigration } from './migrations/003_tasks.js';
 import { settingsMigration } from './migrations/004_settings.js';
+import { leadOpenKeysMigration } from './migrations/005_lead_open_keys.js';
+import { webFormHitsMigration } from './migrations/006_web_form_hits.js';
+import { reportIndexesMigration } from './migrations/007_report_indexes.js';
 import { salesOptionsSchema, type SalesOptions } from './options.js';
 import { salesPermissions, salesScopedResources } from './permissions.js';
 import { salesRoutes } from './routes/index.js';
 import { createSalesServices, type SalesServices } from './services/container.js';
+import { customerDeletedSubscriber } from './subscribers/customer-deleted.js';
 import { customerMergedSubscriber } from './subscribers/customer-merged.js';
 import { leadRescoringSubscriber } from './subscribers/lead-rescoring.js';
 
@@ -27,9 +31,9 @@ export default definePlugin<SalesOptions, SalesServices>({
   options: salesOptionsSchema,
   permissions: salesPermissions,
   scopedResources: salesScopedResources,
-  migrations: [pipelinesDealsMigration, leadsMigration, tasksMigration, settingsMigration],
+  migrations: [pipelinesDealsMigration, leadsMigration, tasksMigration, settingsMigration, leadOpenKeysMigration, webFormHitsMigration, reportIndexesMigration],
   events: salesEventSchemas,
-  subscribers: [customerMergedSubscriber, leadRescoringSubscriber],
+  subscribers: [customerMergedSubscriber, customerDeletedSubscriber, leadRescoringSubscriber],
   routes: salesRoutes,
   bootstrap(ctx) {
     const services = createSalesServices(ctx);

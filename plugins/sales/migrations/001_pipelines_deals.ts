@@ -57,6 +57,7 @@ export const pipelinesDealsMigration: Migration = {
       t.index(['tenant_id', 'customer_id'], ix('sales_deals', 't_customer'));
       // Reports, each answered from its index alone (covering: no table lookups per deal):
       // open value by pipeline and stage; forecast by close date; win rate by close time.
+      // 007 widens them with the record-scope columns.
       t.index(['tenant_id', 'status', 'pipeline_id', 'stage_id', 'currency', 'amount'], ix('sales_deals', 't_status_pipeline_stage'));
       t.index(['tenant_id', 'status', 'currency', 'expected_close_date', 'pipeline_id', 'stage_id', 'amount'], ix('sales_deals', 't_status_cur_close'));
       t.index(['tenant_id', 'status', 'closed_at', 'created_at', 'owner_id'], ix('sales_deals', 't_status_closed'));

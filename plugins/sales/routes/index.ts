@@ -15,7 +15,7 @@ export function salesRoutes(app: FastifyInstance, ctx: PluginContext<SalesOption
   const services = createSalesServices(ctx);
   pipelineRoutes(app, services);
   dealRoutes(app, services);
-  leadRoutes(app, services, ctx.options);
+  leadRoutes(app, services);
   taskRoutes(app, services);
   reportRoutes(app, services);
   settingsRoutes(app, services);

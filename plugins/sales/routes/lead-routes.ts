@@ -1,7 +1,6 @@
 /** `/leads` (API capture, status, conversion) and the public `/web-leads/{formKey}`. */
 import type { FastifyInstance } from 'fastify';
 import { actorOf } from '../../../core/index.js';
-import type { SalesOptions } from '../options.js';
 import type { SalesServices } from '../services/container.js';
 import type { ConvertInput } from '../services/conversion.js';
 import type { LeadInput, LeadListFilter, LeadPatch } from '../services/leads.js';
@@ -13,7 +12,7 @@ import { defined, expectedVersion, withEtag } from './http.js';
 const tags = ['sales: leads'];
 
 /** Registers the lead routes. */
-export function leadRoutes(app: FastifyInstance, { leads, conversion, webForms }: SalesServices, options: SalesOptions): void {
+export function leadRoutes(app: FastifyInstance, { leads, conversion, webForms }: SalesServices): void {
   app.post<{ Body: LeadInput }>('/leads', {
     config: { permission: 'sales.lead.create' },
     schema: { summary: 'Create a lead (deduplicated, assigned and scored)', tags, body: leadInputSchema, response: { 201: leadSchema, '4xx': problemSchema } },
@@ -45,11 +44,9 @@ export function leadRoutes(app: FastifyInstance, { leads, conversion, webForms }
   }, async (request) => conversion.convert(actorOf(request), request.params.id, request.body, expectedVersion(request.headers['if-match'])));
 
   app.post<{ Params: { formKey: string }; Body: WebLeadSubmission }>('/web-leads/:formKey', {
-    // Public: no credential. Limited per form key and client address; the tenant comes from the key.
-    config: {
-      public: true,
-      rateLimit: { max: options.webLeadsPerMinute, timeWindow: 60_000, keyGenerator: (request) => `web-lead:${(request.params as { formKey?: string }).formKey ?? ''}:${request.ip}` },
-    },
+    // Public: no credential; the tenant comes from the key. Limited per form and client
+    // address in the database (`webLeadsPerMinute`), so the budget holds across processes.
+    config: { public: true },
     schema: {
       summary: 'Public web-to-lead form submission (no credential; answers the same whatever happened)',
       tags,
@@ -58,7 +55,7 @@ export function leadRoutes(app: FastifyInstance, { leads, conversion, webForms }
       response: { 202: { type: 'object', additionalProperties: false, required: ['status'], properties: { status: { type: 'string' } } }, '4xx': problemSchema },
     },
   }, async (request, reply) => {
-    await webForms.submit(request.params.formKey, request.body, String(request.id));
+    await webForms.submit(request.params.formKey, request.body, { id: String(request.id), clientAddress: request.ip });
     return reply.code(202).send({ status: 'received' });
   });
 }

@@ -1,11 +1,13 @@
 /**
  * Builds the plugin's services from its context. Routes, subscribers and bootstrap each
- * call it: the services hold no state (the scheduler's loop is the exception, and only
- * bootstrap starts it), so building them twice is cheap and shares nothing by accident.
+ * call it: the services hold no state of their own (the scheduler's loop is the
+ * exception, and only bootstrap starts it; counts and claims live in the database), so
+ * building them twice is cheap and shares nothing by accident.
  */
 import type { PluginContext } from '../../../core/index.js';
 import type { SalesOptions } from '../options.js';
 import { ConversionService } from './conversion.js';
+import { CustomerChanges } from './customer-changes.js';
 import { DealService } from './deals.js';
 import { ForecastService } from './forecast.js';
 import { LeadAssignment } from './lead-assignment.js';
@@ -16,8 +18,10 @@ import { ReportService } from './reports.js';
 import { SettingsService } from './settings.js';
 import { SalesStore } from './store.js';
 import { TaskScheduler } from './task-scheduler.js';
+import { SystemWrites } from './system-writes.js';
 import { TaskService } from './tasks.js';
 import { WebFormService } from './web-forms.js';
+import { WebLeadLimiter } from './web-lead-limit.js';
 
 /** Everything the sales plugin can do; also what it exports to other plugins. */
 export interface SalesServices {
@@ -33,6 +37,7 @@ export interface SalesServices {
   forecasts: ForecastService;
   reports: ReportService;
   webForms: WebFormService;
+  customerChanges: CustomerChanges;
 }
 
 /** Wires the services for one kernel. */
@@ -45,6 +50,7 @@ export function createSalesServices(ctx: PluginContext<SalesOptions>): SalesServ
   const scoring = new LeadScoring(base, store, settings);
   const leads = new LeadService(base, store, settings, new LeadAssignment(store), scoring);
   const forecasts = new ForecastService(base, store, pipelines, settings);
+  const tasks = new TaskService(base, store, ctx.options.reminderMinutesBefore);
   return {
     store,
     settings,
@@ -53,10 +59,11 @@ export function createSalesServices(ctx: PluginContext<SalesOptions>): SalesServ
     leads,
     scoring,
     conversion: new ConversionService(base, store, leads, deals),
-    tasks: new TaskService(base, store, ctx.options.reminderMinutesBefore),
+    tasks,
     scheduler: new TaskScheduler(base, store, { intervalMs: ctx.options.schedulerIntervalMs, batchSize: ctx.options.schedulerBatchSize }),
     forecasts,
     reports: new ReportService(base, store, pipelines, forecasts),
-    webForms: new WebFormService(base, store, leads),
+    webForms: new WebFormService(base, store, leads, new WebLeadLimiter(ctx.db, store, ctx.options.webLeadsPerMinute)),
+    customerChanges: new CustomerChanges(base, store, new SystemWrites(base, store), deals, tasks),
   };
 }

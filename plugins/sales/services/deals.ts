@@ -219,8 +219,8 @@ export class DealService {
 
   /**
    * The rules JSON Schema cannot express, each a clear 422 (or 404 for a customer the
-   * actor cannot see): no negative amount, an accepted currency, a stage of the deal's
-   * own pipeline, an owner the actor may assign.
+   * actor cannot see, or one deleted since): no negative amount, an accepted currency, a
+   * stage of the deal's own pipeline, an owner the actor may assign.
    */
   private async check(trx: Knex.Transaction, actor: Actor, deal: DealDto, before?: DealDto): Promise<void> {
     if (deal.amount < 0) throw salesError('AMOUNT_NEGATIVE', { amount: deal.amount }, [{ path: '/amount', message: 'must not be negative', key: 'sales:validation.amountNegative' }]);
@@ -230,7 +230,9 @@ export class DealService {
       await this.pipelines.get(actor.tenantId, deal.pipelineId, trx);
       await this.pipelines.stageOf(actor.tenantId, deal.pipelineId, deal.stageId, trx);
     }
-    if (deal.customerId !== before?.customerId) await this.ctx.customers.get(actor, deal.customerId, trx);
+    // A new customer, or a reopened deal (its customer may have been deleted since it closed), must be one the actor can see.
+    const reopened = before !== undefined && before.status !== 'open' && deal.status === 'open';
+    if (deal.customerId !== before?.customerId || reopened) await this.ctx.customers.get(actor, deal.customerId, trx);
     if (deal.ownerId !== before?.ownerId && deal.ownerId !== actor.subject && !can(actor, 'sales.deal.assign')) {
       throw coreError('OWNER_NOT_ALLOWED', {}, { errors: [{ path: '/ownerId', message: 'not allowed to assign another owner', key: 'core:validation.ownerNotAllowed' }] });
     }

@@ -53,54 +53,28 @@ export class ForecastService {
   async forecast(actor: Actor, query: ForecastQuery, language: 'fa' | 'en'): Promise<{ currency: string; timeZone: string; calendar: CalendarKind; period: PeriodKind; periods: ForecastPeriod[] }> {
     const timeZone = (await this.ctx.tenants.findById(actor.tenantId))?.timeZone ?? 'UTC';
     const currency = await this.currencyOf(actor.tenantId, query);
-    const from = query.from ?? localDateOf(new Date(), timeZone);
-    const to = query.to ?? addMonths(from, 12);
-    if (to <= from) throw salesError('REPORT_RANGE_INVALID', { from, to }, [{ path: '/querystring/to', message: 'must be after from', key: 'sales:validation.rangeOrder' }]);
-    const periods = periodsBetween(localDayStart(from, timeZone), localDayStart(to, timeZone), { calendar: query.calendar, period: query.period, timeZone });
-    if (periods.length > MAX_PERIODS) throw salesError('REPORT_RANGE_INVALID', { from, to }, [{ path: '/querystring/to', message: `at most ${MAX_PERIODS} periods`, key: 'sales:validation.rangeTooLong', params: { max: MAX_PERIODS } }]);
-    // Period boundaries are local midnights, so their local dates compare exactly with close dates.
-    const bounds = periods.map((p) => localDateOf(p.start, timeZone));
-    const last = localDateOf(periods[periods.length - 1]!.end, timeZone);
+    const frame = forecastFrame(query, timeZone);
 
     const knex = this.ctx.db.knex;
     const deals = this.store.table('deals');
     const q = this.store.rows(knex, 'deals', actor.tenantId)
       .where(`${deals}.status`, 'open')
       .where(`${deals}.currency`, currency)
-      .where(`${deals}.expected_close_date`, '>=', bounds[0]!)
-      .where(`${deals}.expected_close_date`, '<', last);
+      .where(`${deals}.expected_close_date`, '>=', frame.firstDay)
+      .where(`${deals}.expected_close_date`, '<', frame.endDay);
     if (query.pipelineId) q.where(`${deals}.pipeline_id`, query.pipelineId);
     if (query.ownerId) q.where(`${deals}.owner_id`, query.ownerId);
     if (query.teamId) q.where(`${deals}.team_id`, query.teamId);
     applyRecordScope(q, actor, 'deal', { owner: `${deals}.owner_id`, team: `${deals}.team_id` });
-    // Sums per close day and stage, read in the close-date index's own order: at most
+    // Sums per close day and stage, read in the close-date index's own order (grouping by
+    // pipeline too keeps that order: no sort) and from that index alone: at most
     // days × stages rows, however many deals. Days fall into periods and the stage's
     // probability weights its sum here, on those few rows.
-    const rows = (await q.select(`${deals}.expected_close_date as day`, `${deals}.stage_id as stage`, knex.raw(`COUNT(*) as n, SUM(${deals}.amount) as total`)).groupBy(`${deals}.expected_close_date`, `${deals}.stage_id`)) as Array<Record<string, unknown>>;
-    const probability = await this.pipelines.probabilities(actor.tenantId);
-    const sums = periods.map(() => ({ count: 0, total: 0, weighted100: 0 }));
-    for (const r of rows) {
-      const sum = sums[periodIndex(bounds, String(r.day))];
-      if (!sum) continue;
-      sum.count += readInt(r.n);
-      sum.total += readInt(r.total);
-      sum.weighted100 += readInt(r.total) * (probability.get(String(r.stage)) ?? 0);
-    }
-    return {
-      currency,
-      timeZone,
-      calendar: query.calendar,
-      period: query.period,
-      periods: periods.map((p, i) => ({
-        key: p.key,
-        label: periodLabel(p.key, query.calendar, language),
-        start: p.start.toISOString(),
-        end: p.end.toISOString(),
-        weighted: Math.round(sums[i]!.weighted100 / 100),
-        total: sums[i]!.total,
-        count: sums[i]!.count,
-      })),
-    };
+    const rows = (await q
+      .select(`${deals}.expected_close_date as day`, `${deals}.stage_id as stage`, knex.raw(`COUNT(*) as n, SUM(${deals}.amount) as total`))
+      .groupBy(`${deals}.expected_close_date`, `${deals}.pipeline_id`, `${deals}.stage_id`)) as ForecastRow[];
+    const periods = sumByPeriod(frame, rows, await this.pipelines.probabilities(actor.tenantId), language);
+    return { currency, timeZone, calendar: query.calendar, period: query.period, periods };
   }
 
   /** The currency a money report sums. */
@@ -109,6 +83,61 @@ export class ForecastService {
     if (query.pipelineId) return (await this.pipelines.get(tenantId, query.pipelineId)).currency;
     return (await this.settings.get(tenantId)).acceptedCurrencies[0] ?? 'IRR';
   }
+}
+
+/** The periods a forecast covers, and their boundaries as local days of the tenant. */
+export interface ForecastFrame {
+  calendar: CalendarKind;
+  periods: ReturnType<typeof periodsBetween>;
+  /** Local day each period starts on; close dates compare with these as text. */
+  bounds: string[];
+  /** First local day counted, and the first one past the last period. */
+  firstDay: string;
+  endDay: string;
+}
+
+/** Deals summed per close day and stage, as the forecast query groups them. */
+export interface ForecastRow {
+  day: string;
+  stage: string;
+  n: unknown;
+  total: unknown;
+}
+
+/**
+ * The periods of a forecast query in a time zone: `from` (default today) to `to`
+ * (default twelve months on), at most {@link MAX_PERIODS}; a 422 otherwise.
+ */
+export function forecastFrame(query: Pick<ForecastQuery, 'from' | 'to' | 'period' | 'calendar'>, timeZone: string, today = new Date()): ForecastFrame {
+  const from = query.from ?? localDateOf(today, timeZone);
+  const to = query.to ?? addMonths(from, 12);
+  if (to <= from) throw salesError('REPORT_RANGE_INVALID', { from, to }, [{ path: '/querystring/to', message: 'must be after from', key: 'sales:validation.rangeOrder' }]);
+  const periods = periodsBetween(localDayStart(from, timeZone), localDayStart(to, timeZone), { calendar: query.calendar, period: query.period, timeZone });
+  if (periods.length > MAX_PERIODS) throw salesError('REPORT_RANGE_INVALID', { from, to }, [{ path: '/querystring/to', message: `at most ${MAX_PERIODS} periods`, key: 'sales:validation.rangeTooLong', params: { max: MAX_PERIODS } }]);
+  // Period boundaries are local midnights, so their local dates compare exactly with close dates.
+  const bounds = periods.map((p) => localDateOf(p.start, timeZone));
+  return { calendar: query.calendar, periods, bounds, firstDay: bounds[0]!, endDay: localDateOf(periods[periods.length - 1]!.end, timeZone) };
+}
+
+/** Sums the grouped rows into the frame's periods, weighting each stage's sum by its win probability (percent). */
+export function sumByPeriod(frame: ForecastFrame, rows: readonly ForecastRow[], probability: ReadonlyMap<string, number>, language: 'fa' | 'en'): ForecastPeriod[] {
+  const sums = frame.periods.map(() => ({ count: 0, total: 0, weighted100: 0 }));
+  for (const r of rows) {
+    const sum = sums[periodIndex(frame.bounds, String(r.day))];
+    if (!sum) continue;
+    sum.count += readInt(r.n);
+    sum.total += readInt(r.total);
+    sum.weighted100 += readInt(r.total) * (probability.get(String(r.stage)) ?? 0);
+  }
+  return frame.periods.map((p, i) => ({
+    key: p.key,
+    label: periodLabel(p.key, frame.calendar, language),
+    start: p.start.toISOString(),
+    end: p.end.toISOString(),
+    weighted: Math.round(sums[i]!.weighted100 / 100),
+    total: sums[i]!.total,
+    count: sums[i]!.count,
+  }));
 }
 
 /** The period a local day belongs to: the last boundary not after it (binary search). */

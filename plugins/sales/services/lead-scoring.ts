@@ -1,14 +1,16 @@
 /**
  * Lead scoring by the tenant's rules: attribute points for what the lead is (source,
  * campaign, territory, tags…) and activity points for completed calls, meetings and
- * to-dos linked to it. A lead's own writes rescore it in their transaction; completed
- * tasks and rule changes rescore through the `sales.lead-scoring` subscriber.
+ * to-dos linked to it. A lead's own writes rescore it in their transaction; linked
+ * tasks completed, reopened or cancelled and rule changes rescore through the
+ * `sales.lead-rescoring` subscriber.
  */
 import type { Knex } from 'knex';
-import { normalizeSearchText, readInt, type Executor, type PluginContext } from '../../../core/index.js';
+import { normalizeSearchText, readInt, type AuditRecord, type Executor, type PluginContext } from '../../../core/index.js';
 import { leadFromRow, OPEN_LEAD_STATUSES, type LeadDto, type TaskType } from './records.js';
 import type { ScoringRule, SettingsService } from './settings.js';
 import type { SalesStore } from './store.js';
+import { salesSystem } from './system-writes.js';
 
 /** Completed tasks linked to a lead, by type. */
 export type ActivityCounts = Partial<Record<TaskType, number>>;
@@ -65,8 +67,9 @@ export class LeadScoring {
 
   /**
    * Rescores open leads (all of a tenant's, or the given ones) page by page, each page in
-   * one transaction; stores and announces (`lead.scored`) only scores that changed. The
-   * score is derived, so it does not bump the lead's version (no spurious 412s).
+   * one transaction; stores, audits (`lead.rescore` by `system:sales`) and announces
+   * (`lead.scored`) only scores that changed. The score is derived, so it does not bump
+   * the lead's version (no spurious 412s).
    */
   async rescore(tenantId: string, leadIds?: readonly string[]): Promise<number> {
     const { scoringRules } = await this.settings.get(tenantId);
@@ -81,13 +84,16 @@ export class LeadScoring {
         after = String(rows[rows.length - 1].id);
         const leads: LeadDto[] = rows.map(leadFromRow);
         const activity = await this.activity(trx, tenantId, leads.map((l) => l.id));
+        const audited: AuditRecord[] = [];
         for (const lead of leads) {
           const score = scoreLead(scoringRules, lead, activity.get(lead.id) ?? {});
           if (score === lead.score) continue;
           await this.store.rows(trx, 'leads', tenantId).where('id', lead.id).update({ score });
           await this.ctx.events.emit(trx, 'lead.scored', { leadId: lead.id, score, previous: lead.score }, { tenantId, aggregateType: 'lead', aggregateId: lead.id });
-          changed++;
+          audited.push({ action: 'lead.rescore', entityType: 'lead', entityId: lead.id, before: { score: lead.score }, after: { score } });
         }
+        await this.ctx.audit.recordMany(trx, salesSystem(tenantId), audited);
+        changed += audited.length;
         return rows.length < 500;
       });
       if (done) return changed;

@@ -4,7 +4,7 @@
  * create, status changes new → contacted → qualified | disqualified.
  */
 import type { Knex } from 'knex';
-import { can, coreError, decodeCursor, encodeCursor, newId, normalizeEmail, normalizePhone, type Actor, type PeyvandEvents, type PluginContext } from '../../../core/index.js';
+import { can, coreError, decodeCursor, encodeCursor, isUniqueViolation, newId, normalizeEmail, normalizePhone, PeyvandError, type Actor, type Executor, type PeyvandEvents, type PluginContext } from '../../../core/index.js';
 import { salesError } from '../errors.js';
 import { leadFromRow, OPEN_LEAD_STATUSES, type LeadDto, type LeadStatus, type Utm } from './records.js';
 import type { LeadAssignment } from './lead-assignment.js';
@@ -71,15 +71,19 @@ export class LeadService {
 
   /** Creates a lead; null only for a quiet duplicate (see {@link LeadOrigin}). */
   async create(actor: Actor, input: LeadInput, origin: LeadOrigin = {}): Promise<LeadDto | null> {
+    const keys = contactKeys(input);
+    try {
+      return await this.refusingDuplicates(actor, () => keys, undefined, () => this.insertNew(actor, input, keys, origin));
+    } catch (err) {
+      if (origin.quietDuplicates && err instanceof PeyvandError && err.code === 'LEAD_DUPLICATE') return null;
+      throw err;
+    }
+  }
+
+  private async insertNew(actor: Actor, input: LeadInput, keys: ContactKeys, origin: LeadOrigin): Promise<LeadDto> {
     return this.ctx.db.transaction(async (trx) => {
-      const emailKey = input.email ? normalizeEmail(input.email) || null : null;
-      const phoneKey = input.phone ? normalizePhone(input.phone) : null;
-      const duplicate = await this.openDuplicate(trx, actor.tenantId, emailKey, phoneKey);
-      if (duplicate) {
-        if (origin.quietDuplicates) return null;
-        const visible = await this.store.scoped(trx, 'leads', actor).where('id', duplicate).first();
-        throw salesError('LEAD_DUPLICATE', {}, [{ path: emailKey ? '/email' : '/phone', message: 'an open lead has this contact', key: visible ? 'sales:validation.duplicateLead' : 'sales:validation.duplicateLeadHidden', params: { id: duplicate } }]);
-      }
+      const duplicate = await this.openDuplicate(trx, actor.tenantId, keys);
+      if (duplicate) throw await this.duplicateError(trx, actor, duplicate);
       if (input.ownerId !== undefined && input.ownerId !== actor.subject && !can(actor, 'sales.lead.assign')) {
         throw coreError('OWNER_NOT_ALLOWED', {}, { errors: [{ path: '/ownerId', message: 'not allowed to assign another owner', key: 'core:validation.ownerNotAllowed' }] });
       }
@@ -142,9 +146,15 @@ export class LeadService {
     return pageOf(rows.map(leadFromRow), filter.limit, encodeCursor);
   }
 
-  /** Applies a merge-patch; a status change must be one of {@link NEXT_STATUS}. */
+  /**
+   * Applies a merge-patch; a status change must be one of {@link NEXT_STATUS}. A lead
+   * that is (or becomes) open with another open lead's email or phone is a 409, as on
+   * capture.
+   */
   async update(actor: Actor, id: string, patch: LeadPatch, expectedVersion?: number): Promise<LeadDto> {
-    return this.ctx.db.transaction(async (trx) => {
+    // The keys this write claims, for the 409 when a concurrent writer took one first.
+    let keys: ContactKeys = { email: null, phone: null };
+    return this.refusingDuplicates(actor, () => keys, id, () => this.ctx.db.transaction(async (trx) => {
       const before = await this.getForWrite(trx, actor, id);
       checkVersion(expectedVersion, before.version);
       if (patch.status !== undefined && patch.status !== before.status && !NEXT_STATUS[before.status].includes(patch.status)) {
@@ -164,6 +174,12 @@ export class LeadService {
       next.score = await this.scoring.compute(trx, actor.tenantId, next);
       const changed = changedFields(before, next, COMPARED);
       if (changed.length === 0) return before;
+      keys = openKeys(next);
+      const previous = openKeys(before);
+      if ((keys.email && keys.email !== previous.email) || (keys.phone && keys.phone !== previous.phone)) {
+        const duplicate = await this.openDuplicate(trx, actor.tenantId, keys, id);
+        if (duplicate) throw await this.duplicateError(trx, actor, duplicate);
+      }
       const now = Date.now();
       const after: LeadDto = { ...next, version: before.version + 1, updatedAt: new Date(now).toISOString() };
       const reached = after.status !== before.status ? reachedAt(after.status, await this.reached(trx, actor.tenantId, id), now) : {};
@@ -173,7 +189,7 @@ export class LeadService {
       if (after.ownerId !== before.ownerId) await this.emit(trx, actor, 'lead.assigned', { lead: after, ownerId: after.ownerId ?? null, teamId: after.teamId ?? null, ruleId: null });
       if (after.status === 'disqualified' && before.status !== 'disqualified') await this.emit(trx, actor, 'lead.disqualified', { lead: after, reason: after.disqualifyReason ?? '' });
       return after;
-    });
+    }));
   }
 
   /** Loads a lead for a write, within scope, locking the row where the dialect can. */
@@ -188,18 +204,38 @@ export class LeadService {
     return (await this.store.rows(trx, 'leads', tenantId).where('id', id).select('contacted_at', 'qualified_at', 'disqualified_at', 'converted_at').first()) ?? {};
   }
 
-  /** An open lead of the tenant with the same normalized email or phone. */
-  private async openDuplicate(trx: Knex.Transaction, tenantId: string, emailKey: string | null, phoneKey: string | null): Promise<string | undefined> {
-    if (!emailKey && !phoneKey) return undefined;
-    const row = await this.store.rows(trx, 'leads', tenantId)
-      .whereIn('status', OPEN_LEAD_STATUSES)
-      .where((q) => {
-        if (emailKey) q.orWhere('email_key', emailKey);
-        if (phoneKey) q.orWhere('phone_key', phoneKey);
-      })
-      .select('id')
-      .first();
-    return row ? String(row.id) : undefined;
+  /** An open lead of the tenant (other than `exceptId`) with the same normalized email or phone, and which one matched. */
+  private async openDuplicate(executor: Executor, tenantId: string, keys: ContactKeys, exceptId?: string): Promise<Duplicate | undefined> {
+    if (!keys.email && !keys.phone) return undefined;
+    const q = this.store.rows(executor, 'leads', tenantId).where((w) => {
+      if (keys.email) w.orWhere('open_email_key', keys.email);
+      if (keys.phone) w.orWhere('open_phone_key', keys.phone);
+    });
+    if (exceptId) q.whereNot('id', exceptId);
+    const row = await q.select('id', 'open_email_key').first();
+    return row ? { id: String(row.id), field: keys.email && row.open_email_key === keys.email ? 'email' : 'phone' } : undefined;
+  }
+
+  /** The 409 for a duplicate; it names the other lead only to someone who may see it. */
+  private async duplicateError(executor: Executor, actor: Actor, duplicate: Duplicate): Promise<PeyvandError> {
+    const visible = await this.store.scoped(executor, 'leads', actor).where('id', duplicate.id).first('id');
+    return salesError('LEAD_DUPLICATE', {}, [{ path: `/${duplicate.field}`, message: 'an open lead has this contact', key: visible ? 'sales:validation.duplicateLead' : 'sales:validation.duplicateLeadHidden', params: { id: duplicate.id } }]);
+  }
+
+  /**
+   * Runs a lead write. When the database refuses it for an open key another writer took
+   * between our check and our write (a concurrent capture of the same person, in this
+   * process or another), the answer is the 409 the check would have given.
+   */
+  private async refusingDuplicates<T>(actor: Actor, claimed: () => ContactKeys, exceptId: string | undefined, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const duplicate = await this.openDuplicate(this.ctx.db.knex, actor.tenantId, claimed(), exceptId);
+      if (!duplicate) throw err;
+      throw await this.duplicateError(this.ctx.db.knex, actor, duplicate);
+    }
   }
 
   private emit<T extends LeadEvent>(trx: Knex.Transaction, actor: Actor, type: T, data: PeyvandEvents[T]): Promise<string> {
@@ -225,6 +261,39 @@ function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]
   return out;
 }
 
+/** Another open lead of the same person, and the field it shares. */
+interface Duplicate {
+  id: string;
+  field: 'email' | 'phone';
+}
+
+/** Normalized contact keys: what duplicates are matched on. */
+export interface ContactKeys {
+  email: string | null;
+  phone: string | null;
+}
+
+/** A lead's normalized email and phone (core's matching), sized to their columns. */
+export function contactKeys(lead: { email?: string; phone?: string }): ContactKeys {
+  const phone = lead.phone ? normalizePhone(lead.phone) : null;
+  return {
+    email: lead.email ? normalizeEmail(lead.email).slice(0, 190) || null : null,
+    // A number has at most 15 digits (ITU E.164): a longer string identifies nobody.
+    phone: phone && phone.length <= 32 ? phone : null,
+  };
+}
+
+/** The keys a lead holds in the unique open-lead indexes: its contact keys while open, else none. */
+function openKeys(lead: LeadDto): ContactKeys {
+  return OPEN_LEAD_STATUSES.includes(lead.status) ? contactKeys(lead) : { email: null, phone: null };
+}
+
+function keyColumns(lead: LeadDto): Record<string, string | null> {
+  const keys = contactKeys(lead);
+  const open = openKeys(lead);
+  return { email_key: keys.email, phone_key: keys.phone, open_email_key: open.email, open_phone_key: open.phone };
+}
+
 /** The writable columns of a lead, with its normalized contact keys. */
 export function columns(l: LeadDto): Record<string, unknown> {
   return {
@@ -239,8 +308,7 @@ export function columns(l: LeadDto): Record<string, unknown> {
     territory: l.territory ?? null,
     tags: JSON.stringify(l.tags),
     notes: l.notes ?? null,
-    email_key: l.email ? normalizeEmail(l.email).slice(0, 190) || null : null,
-    phone_key: l.phone ? normalizePhone(l.phone) : null,
+    ...keyColumns(l),
     status: l.status,
     score: l.score,
     owner_id: l.ownerId ?? null,

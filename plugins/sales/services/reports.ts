@@ -70,7 +70,8 @@ export class ReportService {
     const q = this.store.scoped(knex, 'deals', actor).where(`${deals}.status`, 'open').where(`${deals}.currency`, currency);
     if (query.pipelineId) q.where(`${deals}.pipeline_id`, query.pipelineId);
     // Sums per (key, stage), weighted here by the stage's probability: no join, few rows.
-    const groups = query.groupBy === 'stage' ? [`${deals}.stage_id`] : [key, `${deals}.stage_id`];
+    // By stage, grouped in the order of the pipeline-and-stage index (no sort).
+    const groups = query.groupBy === 'stage' ? [`${deals}.pipeline_id`, `${deals}.stage_id`] : [key, `${deals}.stage_id`];
     const rows = (await q.select(knex.raw(`${key} as k, ${deals}.stage_id as s, COUNT(*) as n, SUM(${deals}.amount) as total`)).groupBy(groups)) as Array<Record<string, unknown>>;
     const probability = await this.pipelines.probabilities(actor.tenantId);
     const byKey = new Map<string | null, PipelineRow>();
@@ -98,16 +99,26 @@ export class ReportService {
     await this.range(q, actor.tenantId, `${deals}.closed_at`, query);
     if (query.pipelineId) q.where(`${deals}.pipeline_id`, query.pipelineId);
     const key = grouping(deals, query.groupBy);
-    q.select(knex.raw(`${key} as k, SUM(CASE WHEN ${deals}.status = 'won' THEN 1 ELSE 0 END) as won, SUM(CASE WHEN ${deals}.status = 'lost' THEN 1 ELSE 0 END) as lost, AVG(CASE WHEN ${deals}.status = 'won' THEN ${deals}.closed_at - ${deals}.created_at END) as cycle`));
-    if (query.groupBy !== 'none') q.groupBy(key);
-    const rows = (await q) as Array<Record<string, unknown>>;
+    // Grouped by status as well: no owner or team index can then save the sort, so every
+    // dialect reads the covering close-time index, and won and lost are summed here.
+    q.select(knex.raw(`${key} as k, ${deals}.status as status, COUNT(*) as n, SUM(${deals}.closed_at - ${deals}.created_at) as cycle`)).groupBy(query.groupBy === 'none' ? [`${deals}.status`] : [key, `${deals}.status`]);
+    const byKey = new Map<string | null, { won: number; lost: number; cycle: number }>();
+    for (const r of (await q) as Array<Record<string, unknown>>) {
+      const k = r.k == null ? null : String(r.k);
+      const row = byKey.get(k) ?? { won: 0, lost: 0, cycle: 0 };
+      if (r.status === 'won') {
+        row.won += readInt(r.n);
+        row.cycle += Number(r.cycle);
+      } else row.lost += readInt(r.n);
+      byKey.set(k, row);
+    }
     return {
-      items: rows.filter((r) => readInt(r.won) + readInt(r.lost) > 0).map((r) => ({
-        key: r.k == null ? null : String(r.k),
-        won: readInt(r.won),
-        lost: readInt(r.lost),
-        winRate: ratio(readInt(r.won), readInt(r.won) + readInt(r.lost)),
-        averageCycleDays: r.cycle == null ? null : Math.round((Number(r.cycle) / DAY_MS) * 10) / 10,
+      items: [...byKey].map(([k, r]) => ({
+        key: k,
+        won: r.won,
+        lost: r.lost,
+        winRate: ratio(r.won, r.won + r.lost),
+        averageCycleDays: r.won > 0 ? Math.round((r.cycle / r.won / DAY_MS) * 10) / 10 : null,
       })),
     };
   }

@@ -13,7 +13,7 @@ export const OWNER_COLUMNS = {
 } as const;
 
 /** A sales table (without the `sales_` prefix). */
-export type SalesTable = 'pipelines' | 'stages' | 'deals' | 'deal_stages' | 'leads' | 'assignment_cursors' | 'tasks' | 'settings' | 'web_forms';
+export type SalesTable = 'pipelines' | 'stages' | 'deals' | 'deal_stages' | 'leads' | 'assignment_cursors' | 'tasks' | 'settings' | 'web_forms' | 'web_form_hits';
 
 /** Table access for one deployment. */
 export class SalesStore {

@@ -10,10 +10,14 @@
  * unclaimed for the next round; a concurrent kernel's UPDATE finds the claim set (it
  * waits for the row lock on PostgreSQL/MySQL and re-checks; SQLite has one writer) and
  * claims nothing. The state lives in the rows, so a restart simply continues.
+ *
+ * A claim is audited (`task.due` / `task.reminder_due` by `system:sales-scheduler`) in
+ * the same transaction, so a task's trail says when its reminder and due notice went out.
  */
-import { newId, PollingLoop, type PluginContext } from '../../../core/index.js';
+import { newId, PollingLoop, type AuditRecord, type PluginContext } from '../../../core/index.js';
 import { taskFromRow } from './records.js';
 import type { SalesStore } from './store.js';
+import { salesSystem } from './system-writes.js';
 
 /** Scheduler tuning. */
 export interface SchedulerOptions {
@@ -83,13 +87,21 @@ export class TaskScheduler {
     const token = newId();
     return this.ctx.db.transaction(async (trx) => {
       await due(trx(table)).whereIn('id', ids).update({ [claimColumn]: token });
-      const rows = await trx(table).where(`${table}.status`, 'open').where(claimColumn, token);
+      const rows = await trx(table).where(`${table}.status`, 'open').where(claimColumn, token).orderBy('id');
+      const byTenant = new Map<string, AuditRecord[]>();
       for (const row of rows) {
         const task = taskFromRow(row);
-        const options = { tenantId: String(row.tenant_id), aggregateType: 'task', aggregateId: task.id };
+        const tenantId = String(row.tenant_id);
+        const options = { tenantId, aggregateType: 'task', aggregateId: task.id };
         if (kind === 'due') await this.ctx.events.emit(trx, 'task.due', { task }, options);
         else await this.ctx.events.emit(trx, 'task.reminder_due', { task }, options);
+        const entry = { action: kind === 'due' ? 'task.due' : 'task.reminder_due', entityType: 'task', entityId: task.id, after: kind === 'due' ? { dueAt: task.dueAt } : { remindAt: task.remindAt } };
+        const entries = byTenant.get(tenantId) ?? [];
+        entries.push(entry);
+        byTenant.set(tenantId, entries);
       }
+      // The claim is the scheduler's own change to the task: audited in its transaction, one insert per tenant.
+      for (const [tenantId, entries] of byTenant) await this.ctx.audit.recordMany(trx, salesSystem(tenantId, 'sales-scheduler'), entries);
       return rows.length;
     });
   }

@@ -9,6 +9,7 @@ import { salesError } from '../errors.js';
 import type { LeadService } from './leads.js';
 import type { Utm } from './records.js';
 import { pageOf, type SalesStore } from './store.js';
+import type { WebLeadLimiter } from './web-lead-limit.js';
 
 /** A web form as the settings API shows it. */
 export interface WebFormDto {
@@ -38,6 +39,7 @@ export class WebFormService {
     private readonly ctx: PluginContext<unknown>,
     private readonly store: SalesStore,
     private readonly leads: LeadService,
+    private readonly limiter: WebLeadLimiter,
   ) {}
 
   async create(actor: Actor, input: { name: string; source?: string; ownerId?: string }): Promise<WebFormDto> {
@@ -69,19 +71,23 @@ export class WebFormService {
   }
 
   /**
-   * A submission. Unknown keys and tenants without sales are 404; everything else ends
-   * the same way for the visitor. The lead is written by the form's own system actor.
+   * A submission from `clientAddress`. Unknown keys and tenants without sales are 404;
+   * past the form's budget for the address it is a 429 (counted in the database, so
+   * across every process); everything else ends the same way for the visitor. The lead
+   * is written by the form's own system actor.
    */
-  async submit(formKey: string, body: WebLeadSubmission, requestId: string): Promise<void> {
+  async submit(formKey: string, body: WebLeadSubmission, request: { id: string; clientAddress: string }): Promise<void> {
     const row = await this.ctx.db.knex(this.store.table('web_forms')).where({ form_key: formKey }).first();
     const tenantId = row ? String(row.tenant_id) : undefined;
     const tenant = tenantId && (await this.ctx.tenants.isEnabled(tenantId, this.ctx.name)) ? await this.ctx.tenants.findById(tenantId) : undefined;
     if (!row || !tenant) throw salesError('WEB_FORM_NOT_FOUND', {});
+    // Before the honeypot: bots count against the budget too.
+    await this.limiter.hit({ id: String(row.id), tenantId: tenant.id }, request.clientAddress);
     if (body.website) {
-      this.ctx.logger.info({ form: row.id, requestId }, 'web lead dropped by the honeypot');
+      this.ctx.logger.info({ form: row.id, requestId: request.id }, 'web lead dropped by the honeypot');
       return;
     }
-    const actor: Actor = { ...systemActor(tenant, `web-form:${String(row.id)}`, []), requestId };
+    const actor: Actor = { ...systemActor(tenant, `web-form:${String(row.id)}`, []), requestId: request.id };
     await this.leads.create(actor, {
       name: body.name,
       ...(body.email && { email: body.email }),

@@ -1,7 +1,7 @@
 /**
- * Rescoring on the events that change a score from outside the lead: a completed task
- * linked to it (activity points) and a change of the tenant's scoring rules (every open
- * lead). Idempotent: a score is recomputed from the data, never incremented.
+ * Rescoring on the events that change a score from outside the lead: a task linked to it
+ * completed or reopened (activity points) and a change of the tenant's scoring rules
+ * (every open lead). Idempotent: a score is recomputed from the data, never incremented.
  */
 import type { PeyvandEvent, PeyvandEvents, PluginSubscriber } from '../../../core/index.js';
 import type { SalesOptions } from '../options.js';
@@ -12,13 +12,14 @@ import { SalesStore } from '../services/store.js';
 /** Keeps lead scores current. */
 export const leadRescoringSubscriber: PluginSubscriber<SalesOptions> = {
   id: 'sales.lead-rescoring',
-  events: ['task.completed', 'sales_settings.updated'],
+  // task.updated, not task.completed: a task reopened or cancelled after it was done takes its points back.
+  events: ['task.updated', 'sales_settings.updated'],
   async handle(event: PeyvandEvent, ctx) {
     const store = new SalesStore(ctx.db);
     const scoring = new LeadScoring(ctx, store, new SettingsService(ctx, store));
-    if (event.type === 'task.completed') {
-      const { task } = event.data as PeyvandEvents['task.completed'];
-      if (task.leadId) await scoring.rescore(event.tenantId, [task.leadId]);
+    if (event.type === 'task.updated') {
+      const { task, changed } = event.data as PeyvandEvents['task.updated'];
+      if (task.leadId && changed.includes('status')) await scoring.rescore(event.tenantId, [task.leadId]);
       return;
     }
     const { changed } = event.data as PeyvandEvents['sales_settings.updated'];

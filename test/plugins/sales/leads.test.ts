@@ -4,6 +4,8 @@
  * conversion (and its atomicity), the public web-to-lead endpoint, and record scope.
  */
 import t from 'tap';
+import type { Dialect } from '../../../core/index.js';
+import { testDialect } from '../../helpers/database.js';
 import { bootSales, eventsOf } from '../../helpers/sales.js';
 
 const s = await bootSales(t, { peyvand: { pluginOptions: { sales: { webLeadsPerMinute: 4 } } } });
@@ -43,6 +45,8 @@ t.test('capture, duplicates and status changes', async (t) => {
   t.match(out, { status: 'disqualified', disqualifyReason: 'بودجه ندارد' });
   const again = await s.call(admin, 'POST', '/leads', { name: 'Sara again', email: 'sara@example.com' });
   t.equal(again.statusCode, 201, 'a disqualified lead is no longer a duplicate');
+  t.equal((await s.call(admin, 'PATCH', `/leads/${lead.id}`, { status: 'new' })).statusCode, 409, 'reopening it while the new one is open would make two');
+  await s.ok(admin, 'PATCH', `/leads/${again.json().id}`, { status: 'disqualified', disqualifyReason: 'تکراری' }, 200);
   const reopened = await s.ok<Lead>(admin, 'PATCH', `/leads/${lead.id}`, { status: 'new' }, 200);
   t.equal(reopened.disqualifyReason, undefined, 'reopening clears the reason');
   const types = (await eventsOf(s, 'lead.*')).filter((e) => (e.data.lead as { id?: string } | undefined)?.id === lead.id).map((e) => e.type);
@@ -104,16 +108,23 @@ t.test('scoring: attribute and activity points, recomputed on events', async (t)
   const lead = await s.ok<Lead>(admin, 'POST', '/leads', { name: 'scored', company: 'آریا', utm: { source: 'google' } });
   t.equal(lead.score, 15, 'attribute points on create');
   t.equal((await s.ok<Lead>(admin, 'PATCH', `/leads/${lead.id}`, { company: null }, 200)).score, 10, 'and on change');
+  const calls: string[] = [];
   for (let i = 0; i < 3; i++) {
     const task = await s.ok<{ id: string }>(admin, 'POST', '/tasks', { type: 'call', title: `call ${i}`, dueAt: '2030-01-01T10:00:00Z', leadId: lead.id });
     await s.ok(admin, 'PATCH', `/tasks/${task.id}`, { status: 'done' }, 200);
     await s.p.peyvand.kernel.dispatcher.drain();
+    calls.push(task.id);
   }
   const after = await s.ok<Lead>(admin, 'GET', `/leads/${lead.id}`);
   t.equal(after.score, 24, 'completed calls add points, capped at maxPoints');
   t.equal(after.version, 2, 'a derived score does not bump the version');
+  for (const id of calls.slice(1)) await s.ok(admin, 'PATCH', `/tasks/${id}`, { status: 'open' }, 200);
+  await s.p.peyvand.kernel.dispatcher.drain();
+  t.equal((await s.ok<Lead>(admin, 'GET', `/leads/${lead.id}`)).score, 17, 'reopened calls take their points back');
   const scored = (await eventsOf(s, 'lead.scored')).filter((e) => e.data.leadId === lead.id).map((e) => e.data.score);
-  t.same(scored, [17, 24], 'lead.scored when the score changes');
+  t.same(scored, [17, 24, 17], 'lead.scored when the score changes');
+  const audit = await s.ok<{ items: Array<{ action: string; actor: string; before: unknown; after: unknown }> }>(admin, 'GET', `/api/v1/audit?entityType=lead&entityId=${lead.id}`);
+  t.match(audit.items.filter((a) => a.action === 'lead.rescore').map((a) => [a.actor, a.before, a.after]), [['system:sales', { score: 24 }, { score: 17 }], ['system:sales', { score: 17 }, { score: 24 }], ['system:sales', { score: 10 }, { score: 17 }]], 'rescoring is audited, newest first, as the plugin’s own change');
   await s.ok(admin, 'PATCH', '/settings', { scoringRules: [] }, 200);
   await s.p.peyvand.kernel.dispatcher.drain();
   t.equal((await s.ok<Lead>(admin, 'GET', `/leads/${lead.id}`)).score, 0);
@@ -168,6 +179,45 @@ t.test('conversion atomicity: a failure mid-way leaves nothing behind', async (t
     t.same(customers.items, [], `${label}: no customer was created`);
     t.equal((await eventsOf(s, '*')).length, before, `${label}: no event`);
   }
+});
+
+/** A database trigger that fails the last write of a conversion (the lead's own row) for one lead name. */
+const FAILING_CONVERSION: Record<Dialect, { create: string[]; drop: string[] }> = {
+  sqlite: {
+    create: [`create trigger crm_test_fail_conversion before update of status on crm_sales_leads when new.status = 'converted' and new.name = 'inject failure' begin select raise(abort, 'injected failure'); end`],
+    drop: ['drop trigger crm_test_fail_conversion'],
+  },
+  postgres: {
+    create: [
+      `create function crm_test_fail_conversion() returns trigger language plpgsql as $$ begin if new.status = 'converted' and new.name = 'inject failure' then raise exception 'injected failure'; end if; return new; end $$`,
+      'create trigger crm_test_fail_conversion before update on crm_sales_leads for each row execute function crm_test_fail_conversion()',
+    ],
+    drop: ['drop trigger crm_test_fail_conversion on crm_sales_leads', 'drop function crm_test_fail_conversion()'],
+  },
+  mysql: {
+    create: [`create trigger crm_test_fail_conversion before update on crm_sales_leads for each row begin if new.status = 'converted' and new.name = 'inject failure' then signal sqlstate '45000' set message_text = 'injected failure'; end if; end`],
+    drop: ['drop trigger crm_test_fail_conversion'],
+  },
+};
+
+t.test('conversion atomicity: the database fails the very last write', async (t) => {
+  const knex = s.p.peyvand.kernel.db.knex;
+  const pipeline = await s.pipeline();
+  const lead = await s.ok<Lead>(admin, 'POST', '/leads', { name: 'inject failure', email: 'inject@example.com' });
+  const before = (await eventsOf(s, '*')).length;
+  for (const sql of FAILING_CONVERSION[testDialect()].create) await knex.raw(sql);
+  const res = await s.call(admin, 'POST', `/leads/${lead.id}/convert`, { deal: { title: 'injected deal', amount: 5, pipelineId: pipeline.id } });
+  for (const sql of FAILING_CONVERSION[testDialect()].drop) await knex.raw(sql);
+  t.equal(res.statusCode, 500, 'customer and deal were written, then the lead update failed');
+  t.match(res.json(), { code: 'INTERNAL', requestId: String });
+  t.match(await s.ok<Lead>(admin, 'GET', `/leads/${lead.id}`), { status: 'new', version: lead.version }, 'the lead is untouched');
+  t.same((await s.ok<{ items: unknown[] }>(admin, 'GET', `/api/v1/customers?q=${encodeURIComponent('inject failure')}`)).items, [], 'no customer');
+  t.same((await knex('crm_customers').where({ tenant_id: s.id, name: 'inject failure' })).length, 0, 'not even one the search would miss');
+  t.same((await knex('crm_sales_deals').where({ tenant_id: s.id, title: 'injected deal' })).length, 0, 'no deal');
+  t.equal((await eventsOf(s, '*')).length, before, 'no event');
+  t.same((await s.ok<{ items: Array<{ action: string }> }>(admin, 'GET', `/api/v1/audit?entityType=lead&entityId=${lead.id}`)).items.map((a) => a.action), ['lead.create'], 'no audit entry');
+  const retried = await s.ok<{ customerCreated: boolean; deal: { title: string } }>(admin, 'POST', `/leads/${lead.id}/convert`, { deal: { title: 'injected deal', amount: 5, pipelineId: pipeline.id } }, 200);
+  t.match(retried, { customerCreated: true, deal: { title: 'injected deal' } }, 'once the fault is gone the same conversion succeeds');
 });
 
 t.test('web-to-lead: public, honeypot, duplicates, rate limit, unknown key', async (t) => {

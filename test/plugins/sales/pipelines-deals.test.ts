@@ -5,6 +5,7 @@
  * `customer.merged` subscriber.
  */
 import t from 'tap';
+import type { SalesServices } from '../../../plugins/sales/index.js';
 import { bootSales, eventsOf } from '../../helpers/sales.js';
 
 const s = await bootSales(t);
@@ -192,8 +193,11 @@ t.test('record scope: own for agents, team for managers — lists, reads and wri
   t.equal((await s.call(agentB, 'PATCH', `/deals/${deals.a}`, { amount: 1 })).statusCode, 404, '…nor change it');
   t.equal((await s.call(agentB, 'POST', `/deals/${deals.a}/move`, { stageId: pipeline.stages[1]!.id })).statusCode, 404, '…nor move it');
   t.equal((await s.call(agentB, 'POST', `/deals/${deals.a}/won`)).statusCode, 404, '…nor win it');
+  t.equal((await s.call(agentB, 'POST', `/deals/${deals.a}/lost`, { reason: 'x' })).statusCode, 404, '…nor lose it');
+  t.equal((await s.call(agentB, 'GET', `/deals/${deals.a}/history`)).statusCode, 404, '…nor read its history');
   t.equal((await s.call(manager, 'PATCH', `/deals/${deals.b}`, { amount: 20 })).statusCode, 200, 'a manager changes the team’s deals');
   t.equal((await s.call(manager, 'GET', `/deals/${deals.c}`)).statusCode, 404, 'but not another team’s');
+  t.equal((await s.call(manager, 'DELETE', `/deals/${deals.c}`)).statusCode, 404, '…nor delete it');
   t.equal((await s.call(viewer, 'PATCH', `/deals/${deals.c}`, { amount: 1 })).statusCode, 403, 'viewers read only');
   const handOver = await s.call(agentA, 'PATCH', `/deals/${deals.a}`, { ownerId: 'user-b' });
   t.equal(handOver.statusCode, 400, 'an agent cannot give a deal away');
@@ -208,8 +212,11 @@ t.test('record scope: own for agents, team for managers — lists, reads and wri
 t.test('customer.merged moves deals to the survivor', async (t) => {
   const pipeline = await s.pipeline();
   const survivor = await s.customer(admin, 'بازرگانی آریا', { emails: [{ value: 'info@arya.example' }] });
-  const merged = await s.customer(admin, 'آریا', { emails: [{ value: 'INFO@arya.example' }] });
+  const merged = await s.customer(admin, 'آریا', { emails: [{ value: 'INFO@arya.example' }], phones: [{ value: '09351112233' }] });
   const deal = await s.ok<{ id: string; version: number }>(admin, 'POST', '/deals', { title: 'merge me', customerId: merged.id, pipelineId: pipeline.id, amount: 1 });
+  const lead = await s.ok<{ id: string; matchedCustomerId: string }>(admin, 'POST', '/leads', { name: 'merge lead', phone: '۰۹۳۵۱۱۱۲۲۳۳' });
+  t.equal(lead.matchedCustomerId, merged.id);
+  const task = await s.ok<{ id: string }>(admin, 'POST', '/tasks', { type: 'todo', title: 'merge task', dueAt: '2031-01-01T09:00:00Z', customerId: merged.id });
   await s.ok(admin, 'POST', `/api/v1/customers/${survivor.id}/merge`, { from: [merged.id] }, 200);
   await s.p.peyvand.kernel.dispatcher.drain();
   const after = await s.ok<{ customerId: string; version: number }>(admin, 'GET', `/deals/${deal.id}`);
@@ -219,6 +226,54 @@ t.test('customer.merged moves deals to the survivor', async (t) => {
   t.equal((await s.ok<{ version: number }>(admin, 'GET', `/deals/${deal.id}`)).version, deal.version + 1, 'a replay changes nothing');
   const listed = await s.ok<{ items: Array<{ id: string }> }>(admin, 'GET', `/deals?customerId=${survivor.id}`);
   t.same(listed.items.map((d) => d.id), [deal.id]);
+  const trail = await s.ok<{ items: Array<{ action: string; actor: string; before: { customerId: string }; after: { customerId: string } }> }>(admin, 'GET', `/api/v1/audit?entityType=deal&entityId=${deal.id}`);
+  t.match(trail.items[0], { action: 'deal.update', actor: 'system:sales', before: { customerId: merged.id }, after: { customerId: survivor.id } }, 'the move is audited as the plugin’s own change');
+  t.same([(await s.ok<{ matchedCustomerId: string }>(admin, 'GET', `/leads/${lead.id}`)).matchedCustomerId, (await s.ok<{ customerId: string }>(admin, 'GET', `/tasks/${task.id}`)).customerId], [survivor.id, survivor.id], 'leads and tasks follow too');
+});
+
+t.test('customer.deleted: open deals lost, matches dropped, open tasks cancelled — history kept', async (t) => {
+  const pipeline = await s.pipeline();
+  const gone = await s.customer(admin, 'مشتری رفته', { emails: [{ value: 'gone@example.com' }] });
+  type Deal = { id: string; status: string; version: number; lostReason?: string; closedAt?: string; customerId: string };
+  const open = await s.ok<Deal>(admin, 'POST', '/deals', { title: 'باز', customerId: gone.id, pipelineId: pipeline.id, amount: 10 });
+  const won = await s.ok<Deal>(admin, 'POST', '/deals', { title: 'برده', customerId: gone.id, pipelineId: pipeline.id, amount: 20, status: 'won' });
+  const matched = await s.ok<{ id: string; matchedCustomerId?: string; version: number }>(admin, 'POST', '/leads', { name: 'همان مشتری', email: 'GONE@example.com' });
+  t.equal(matched.matchedCustomerId, gone.id);
+  const converted = await s.ok<{ lead: { id: string } }>(admin, 'POST', `/leads/${(await s.ok<{ id: string }>(admin, 'POST', '/leads', { name: 'تبدیل‌شده' })).id}/convert`, { customerId: gone.id }, 200);
+  const task = (body: Record<string, unknown>) => s.ok<{ id: string }>(admin, 'POST', '/tasks', { type: 'call', title: 'پیگیری', dueAt: '2031-01-01T09:00:00Z', ...body });
+  const onCustomer = await task({ customerId: gone.id });
+  const onDeal = await task({ dealId: open.id });
+  const finished = await task({ customerId: gone.id });
+  await s.ok(admin, 'PATCH', `/tasks/${finished.id}`, { status: 'done' }, 200);
+
+  const eventsBefore = (await eventsOf(s, 'deal.*,lead.*,task.*')).length;
+  t.equal((await s.call(admin, 'DELETE', `/api/v1/customers/${gone.id}`)).statusCode, 204);
+  await s.p.peyvand.kernel.dispatcher.drain();
+
+  const lost = await s.ok<Deal>(admin, 'GET', `/deals/${open.id}`);
+  t.match(lost, { status: 'lost', lostReason: 'مشتری حذف شد', closedAt: String, version: open.version + 1, customerId: gone.id }, 'the open deal is lost, in the tenant’s language, and still names its customer');
+  t.same(await s.ok<Deal>(admin, 'GET', `/deals/${won.id}`), won, 'a won deal is history: untouched');
+  const unmatched = await s.ok<{ matchedCustomerId?: string; version: number }>(admin, 'GET', `/leads/${matched.id}`);
+  t.notOk(unmatched.matchedCustomerId, 'the lead no longer points at the deleted customer');
+  t.equal(unmatched.version, matched.version + 1);
+  t.equal((await s.ok<{ customerId: string }>(admin, 'GET', `/leads/${converted.lead.id}`)).customerId, gone.id, 'a converted lead keeps what it became');
+  const statuses = await Promise.all([onCustomer, onDeal, finished].map(async (x) => (await s.ok<{ status: string }>(admin, 'GET', `/tasks/${x.id}`)).status));
+  t.same(statuses, ['cancelled', 'cancelled', 'done'], 'open tasks about the customer are cancelled, done ones kept');
+
+  const events = (await eventsOf(s, 'deal.*,lead.*,task.*')).slice(eventsBefore);
+  const subject = (e: { data: Record<string, unknown> }) => ((e.data.deal ?? e.data.lead ?? e.data.task) as { id: string }).id;
+  t.same(events.map((e) => [e.type, subject(e)]), [['deal.updated', open.id], ['deal.lost', open.id], ['lead.updated', matched.id], ['task.updated', onCustomer.id], ['task.updated', onDeal.id]], 'every change evented');
+  t.equal(events[1]!.data.reason, 'مشتری حذف شد', 'deal.lost carries the reason');
+  t.same(events[2]!.data.changed, ['matchedCustomerId'], 'lead.updated names the dropped match');
+  const audit = await s.ok<{ items: Array<{ action: string; actor: string; actorKind: string }> }>(admin, 'GET', `/api/v1/audit?entityType=deal&entityId=${open.id}`);
+  t.match(audit.items[0], { action: 'deal.update', actor: 'system:sales', actorKind: 'system' }, 'audited as the plugin’s own change');
+
+  const changes = s.p.peyvand.kernel.servicesOf<SalesServices>('sales')!.customerChanges;
+  t.same(await changes.customerDeleted(s.id, gone.id), { dealsLost: 0, leadsUnmatched: 0, tasksCancelled: 0 }, 'a replay changes nothing');
+  t.equal((await s.ok<Deal>(admin, 'GET', `/deals/${open.id}`)).version, open.version + 1);
+  const reopen = await s.call(admin, 'PATCH', `/deals/${open.id}`, { status: 'open' }, fa);
+  t.equal(reopen.statusCode, 404, 'a deal of a deleted customer cannot be reopened');
+  t.equal(reopen.json().code, 'CUSTOMER_NOT_FOUND');
 });
 
 t.test('every sales error and permission speaks en and fa', async (t) => {

@@ -94,6 +94,14 @@ t.test('scheduler: a reminder, then the due event, each exactly once', async (t)
   t.same(await scheduler.runOnce(now + 61 * MIN), { due: 1, reminders: 0 }, 'a new due time fires again (its reminder is already past)');
   const due = (await eventsOf(s, 'task.due,task.reminder_due')).map((e) => [e.type, (e.data.task as { id: string }).id]);
   t.same(due.filter(([, id]) => [task.id, overdue.id, finished.id].includes(id!)), [['task.due', overdue.id], ['task.reminder_due', task.id], ['task.due', task.id], ['task.due', task.id]], 'no event for a completed task');
+  const trail = await s.ok<{ items: Array<{ action: string; actor: string; actorKind: string; after: unknown }> }>(admin, 'GET', `/api/v1/audit?entityType=task&entityId=${task.id}`);
+  t.match(trail.items.map((a) => [a.action, a.actor, a.after]).reverse(), [
+    ['task.create', /^apikey:/, {}],
+    ['task.reminder_due', 'system:sales-scheduler', { remindAt: task.remindAt }],
+    ['task.due', 'system:sales-scheduler', { dueAt: task.dueAt }],
+    ['task.update', /^apikey:/, {}],
+    ['task.due', 'system:sales-scheduler', { dueAt: new Date(now + 60 * MIN).toISOString() }],
+  ], 'each notice is audited as the scheduler’s own change, in its transaction');
 
   const otherCustomer = await other.customer(other.admin, 'paused');
   const paused = await other.ok<Task>(other.admin, 'POST', '/tasks', { type: 'call', title: 'paused', dueAt: new Date(now - MIN).toISOString(), customerId: otherCustomer.id });
@@ -186,9 +194,9 @@ t.test('sales migrations: up → down → up', async (t) => {
   const migrator = new Migrator(new Database(knex, 'erp_'));
   const plugins = [{ plugin: 'core', migrations: corePlugin.migrations ?? [] }, { plugin: 'sales', migrations: sales.migrations ?? [] }];
   const ran = await migrator.latest(plugins);
-  t.same(ran.filter((m) => m.startsWith('sales/')), ['sales/001_pipelines_deals', 'sales/002_leads', 'sales/003_tasks', 'sales/004_settings']);
-  for (const name of ['sales_deals', 'sales_leads', 'sales_tasks', 'sales_web_forms']) t.ok(await knex.schema.hasTable(`erp_${name}`), name);
+  t.same(ran.filter((m) => m.startsWith('sales/')), ['sales/001_pipelines_deals', 'sales/002_leads', 'sales/003_tasks', 'sales/004_settings', 'sales/005_lead_open_keys', 'sales/006_web_form_hits', 'sales/007_report_indexes']);
+  for (const name of ['sales_deals', 'sales_leads', 'sales_tasks', 'sales_web_forms', 'sales_web_form_hits']) t.ok(await knex.schema.hasTable(`erp_${name}`), name);
   await migrator.rollback(plugins, { all: true });
-  for (const name of ['sales_pipelines', 'sales_deals', 'sales_leads', 'sales_tasks', 'sales_settings']) t.notOk(await knex.schema.hasTable(`erp_${name}`), `${name} dropped`);
+  for (const name of ['sales_pipelines', 'sales_deals', 'sales_leads', 'sales_tasks', 'sales_settings', 'sales_web_form_hits']) t.notOk(await knex.schema.hasTable(`erp_${name}`), `${name} dropped`);
   t.same(await migrator.latest(plugins), ran, 'up again');
 });

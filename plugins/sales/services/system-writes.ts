@@ -1,0 +1,54 @@
+/**
+ * Changes the plugin makes on its own, reacting to an event rather than to a request:
+ * a customer merged or deleted, a score to recompute, a task falling due. They are
+ * audited like a person's changes, with the plugin as the author (`system:sales`, or
+ * `system:sales-scheduler` for the scheduler), so a record's trail never shows a version
+ * jump nobody explains.
+ */
+import type { Knex } from 'knex';
+import { readInt, type ChangeAuthor, type PluginContext } from '../../../core/index.js';
+import { dealFromRow, leadFromRow, taskFromRow } from './records.js';
+import type { SalesStore } from './store.js';
+
+/** The plugin (`system:sales`, or a part of it) as the author of a change in `tenantId`. */
+export const salesSystem = (tenantId: string, what = 'sales'): ChangeAuthor => ({ tenantId, subject: `system:${what}`, kind: 'system' });
+
+/** The owned records the plugin rewrites. */
+export type SalesRecord = 'deal' | 'lead' | 'task';
+
+const TABLES = { deal: 'deals', lead: 'leads', task: 'tasks' } as const;
+
+/** Rewrites records as the plugin itself. */
+export class SystemWrites {
+  constructor(
+    private readonly ctx: PluginContext<unknown>,
+    private readonly store: SalesStore,
+  ) {}
+
+  /**
+   * Sets `values` (columns) on a record read as `row` in `trx`: version bump, audit entry
+   * (`<kind>.update`) and `<kind>.updated` naming the `changed` fields, all in `trx`.
+   */
+  async update(trx: Knex.Transaction, author: ChangeAuthor, kind: SalesRecord, row: Record<string, unknown>, values: Record<string, unknown>, changed: string[]): Promise<void> {
+    const id = String(row.id);
+    const version = readInt(row.version);
+    const now = Date.now();
+    await this.store.updateVersioned(trx, TABLES[kind], author.tenantId, id, version, { ...values, updated_at: now });
+    const next = { ...row, ...values, version: version + 1, updated_at: now };
+    const options = { tenantId: author.tenantId, aggregateType: kind, aggregateId: id };
+    const audit = (before: unknown, after: unknown) => this.ctx.audit.record(trx, author, { action: `${kind}.update`, entityType: kind, entityId: id, before, after });
+    if (kind === 'deal') {
+      const after = dealFromRow(next);
+      await audit(dealFromRow(row), after);
+      await this.ctx.events.emit(trx, 'deal.updated', { deal: after, changed }, options);
+    } else if (kind === 'lead') {
+      const after = leadFromRow(next);
+      await audit(leadFromRow(row), after);
+      await this.ctx.events.emit(trx, 'lead.updated', { lead: after, changed }, options);
+    } else {
+      const after = taskFromRow(next);
+      await audit(taskFromRow(row), after);
+      await this.ctx.events.emit(trx, 'task.updated', { task: after, changed }, options);
+    }
+  }
+}
