@@ -7,6 +7,7 @@ import { eventsMigration } from './migrations/003_events.js';
 import { webhooksMigration } from './migrations/004_webhooks.js';
 import { dispatchLeasesMigration } from './migrations/005_dispatch_leases.js';
 import { customerSearchPrefixesMigration } from './migrations/006_customer_search_prefixes.js';
+import { tenantOriginsMigration } from './migrations/007_tenant_origins.js';
 
 const ALL: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent', 'viewer'];
 const WRITERS: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent'];
@@ -39,7 +40,7 @@ export const corePlugin = definePlugin({
   ],
   // Agents see the customers they own, managers their teams', everyone else all.
   scopedResources: [{ name: 'customer', defaults: { agent: 'own', manager: 'team' } }],
-  migrations: [tenancyMigration, customersMigration, eventsMigration, webhooksMigration, dispatchLeasesMigration, customerSearchPrefixesMigration],
+  migrations: [tenancyMigration, customersMigration, eventsMigration, webhooksMigration, dispatchLeasesMigration, customerSearchPrefixesMigration, tenantOriginsMigration],
   events: {
     'customer.created': { type: 'object' },
     'customer.updated': { type: 'object' },

@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import type { Dialect } from './connect.js';
 import type { Database } from './database.js';
+import type { SecretBox } from '../auth/secret-box.js';
 
 /** What a migration's `up`/`down` receives. */
 export interface MigrationContext {
@@ -15,6 +16,11 @@ export interface MigrationContext {
   prefix: string;
   /** Prefixed table name. */
   table(name: string): string;
+  /**
+   * The box keyed by `PEYVAND_SECRET`, for a migration that must read sealed values
+   * (the kernel's migrator has it; one built without it leaves it undefined).
+   */
+  secrets?: SecretBox;
 }
 
 /** One migration step. Names sort in the order they run (`001_customers`). */
@@ -41,7 +47,10 @@ export interface AppliedMigration {
 export class Migrator {
   private readonly recordTable: string;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly secrets?: SecretBox,
+  ) {
     this.recordTable = db.table('migrations');
   }
 
@@ -115,7 +124,7 @@ export class Migrator {
   }
 
   private context(knex: Knex): MigrationContext {
-    return { knex, dialect: this.db.dialect, prefix: this.db.prefix, table: (name) => this.db.table(name) };
+    return { knex, dialect: this.db.dialect, prefix: this.db.prefix, table: (name) => this.db.table(name), ...(this.secrets && { secrets: this.secrets }) };
   }
 
   // MySQL commits DDL implicitly, so a transaction would only pretend; there a failed

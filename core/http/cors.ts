@@ -4,7 +4,8 @@
  * authenticated request is checked against its own tenant's list (request-guards). What
  * carries no usable credential — a preflight, a public route, a refused credential — cannot
  * name its tenant, so it is answered for origins that some tenant allows: a widget must be
- * able to read a 401 to know it should fetch a new token.
+ * able to read a 401 to know it should fetch a new token. That question is one indexed
+ * read of the origin index (`tenancy/tenant-origins.ts`), whatever the number of tenants.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kernel } from '../kernel/kernel.js';
@@ -30,28 +31,20 @@ export function crossOrigin(request: FastifyRequest): string | undefined {
   }
 }
 
-/** Whether any tenant allows `origin` to embed it. */
-export async function allowedByAnyTenant(kernel: Pick<Kernel, 'tenants'>, origin: string): Promise<boolean> {
-  for (const tenant of await kernel.tenants.list()) {
-    if ((await kernel.tenants.embedConfig(tenant.id))?.allowedOrigins.includes(origin)) return true;
-  }
-  return false;
-}
-
 /**
  * Adds the CORS headers for a cross-origin request that names no tenant, when some tenant
  * allows its origin; otherwise the browser keeps the response from the page.
  */
 export async function allowOriginOfAnyTenant(kernel: Pick<Kernel, 'tenants'>, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const origin = crossOrigin(request);
-  if (origin && (await allowedByAnyTenant(kernel, origin))) allowOrigin(reply, origin);
+  if (origin && (await kernel.tenants.someTenantAllowsOrigin(origin))) allowOrigin(reply, origin);
 }
 
 /** The CORS preflight (`OPTIONS`): it carries no credential, so the origin must be allowed by some tenant. */
 export function preflight(kernel: Pick<Kernel, 'tenants'>) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const origin = request.headers.origin;
-    if (origin && (await allowedByAnyTenant(kernel, origin))) {
+    if (origin && (await kernel.tenants.someTenantAllowsOrigin(origin))) {
       reply
         .header('access-control-allow-origin', origin)
         .header('vary', 'Origin')

@@ -119,7 +119,7 @@ export class Kernel {
     this.timeline = new TimelineService(this.db, this.customers, this.outbox, this.audit);
     this.webhooks = new Webhooks({ db: this.db, secrets: this.secrets, changes, i18n: this.i18n, logger: this.logger.child({ component: 'webhooks' }) }, options.webhooks);
     this.inbound = new InboundEvents(this.db, this.outbox, this.tenants, this.plugins, this.logger.child({ component: 'inbound-events' }));
-    this.migrator = new Migrator(this.db);
+    this.migrator = new Migrator(this.db, this.secrets);
     for (const plugin of this.plugins) this.contexts.set(plugin.definition.name, this.contextFor(plugin));
   }
 

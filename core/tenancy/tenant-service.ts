@@ -12,6 +12,7 @@ import { validateEmbedConfig } from '../auth/host-token.js';
 import type { JsonSchema } from '../kernel/plugin.js';
 import type { ChangeAuthor } from '../audit/audit-log.js';
 import { platformAuthor, type ChangeRecorder } from '../audit/change-recorder.js';
+import { MAX_ORIGIN_LENGTH, TenantOrigins } from './tenant-origins.js';
 
 /** Where a platform-admin change came from, for the audit trail. */
 export interface ChangeOrigin {
@@ -59,13 +60,16 @@ export class TenantService {
   // Short-lived cache of enabled plugins: requests and the dispatcher ask on every
   // event; a change made on another node is seen within CACHE_MS.
   private readonly enabledCache = new Map<string, { at: number; plugins: Set<string> }>();
+  private readonly origins: TenantOrigins;
 
   constructor(
     private readonly db: Database,
     private readonly installed: InstalledPlugins,
     private readonly secrets: SecretBox,
     private readonly changes: ChangeRecorder,
-  ) {}
+  ) {
+    this.origins = new TenantOrigins(db);
+  }
 
   /** Creates a tenant with the requested plugins (and their dependencies) enabled. */
   async create(input: CreateTenantInput, origin: ChangeOrigin = {}): Promise<Tenant> {
@@ -160,15 +164,22 @@ export class TenantService {
     );
   }
 
-  /** Stores the embed configuration, the HS256 secret sealed with PEYVAND_SECRET. */
+  /**
+   * Stores the embed configuration, the HS256 secret sealed with PEYVAND_SECRET, and
+   * indexes its allowed origins in the same transaction.
+   */
   async setEmbedConfig(slug: string, config: EmbedConfig, origin: ChangeOrigin = {}): Promise<void> {
     const tenant = await this.getBySlug(slug);
     const problems = validateEmbedConfig(config);
+    // The admin route's schema stops these already; this guards the other callers (the index column's size).
+    if (Array.isArray(config.allowedOrigins) && config.allowedOrigins.some((o) => typeof o === 'string' && o.length > MAX_ORIGIN_LENGTH)) problems.push(`allowed origins must be at most ${MAX_ORIGIN_LENGTH} characters`);
     if (problems.length) throw coreError('EMBED_CONFIG_INVALID', { problems: problems.join('; ') });
     // The audit trail and the event say whether a secret is set, never what it is.
     const visible = { algorithms: config.algorithms, allowedOrigins: config.allowedOrigins, jwksUrl: config.jwksUrl ?? null, hs256SecretSet: Boolean(config.hs256Secret) };
     await this.db.transaction(async (trx) => {
+      // The tenant's row first: its lock orders concurrent saves of this tenant (see replace).
       await trx(this.db.table('tenants')).where({ id: tenant.id }).update({ embed_config: this.secrets.seal(JSON.stringify(config)), updated_at: Date.now() });
+      await this.origins.replace(trx, tenant.id, config.allowedOrigins);
       await this.changes.record(trx, author(tenant.id, origin), { action: 'tenant.embed_configure', entityType: 'tenant', entityId: tenant.id, after: visible }, { type: 'tenant.embed_configured', data: visible });
     });
   }
@@ -178,6 +189,15 @@ export class TenantService {
     const row = await this.db.knex(this.db.table('tenants')).where({ id: tenantId }).select('embed_config').first();
     if (!row?.embed_config) return undefined;
     return JSON.parse(this.secrets.open(String(row.embed_config))) as EmbedConfig;
+  }
+
+  /**
+   * Whether some tenant allows `origin` (for requests that name no tenant: CORS preflights,
+   * refused credentials, public routes). One indexed read, no cache: a change saved on any
+   * node is seen by every node from its commit on.
+   */
+  async someTenantAllowsOrigin(origin: string): Promise<boolean> {
+    return this.origins.allowedBySomeTenant(origin);
   }
 
   /** Tenant settings; pass the transaction when called inside one (SQLite has one connection). */
