@@ -49,12 +49,16 @@ const stageOf = async (id: string) => (await world.api<Deal>('GET', `/api/v1/sal
 
 t.test('deal board: a column per stage with count and sum, cards with customer, amount and Jalali close date', async (t) => {
   const { page, record } = await openPage(browser, t);
+  const calls: string[] = [];
+  page.on('request', (request) => void calls.push(new URL(request.url()).pathname));
   await page.goto(world.page({ body: `<peyvand-deal-board pipeline-id="${board.id}"></peyvand-deal-board>` }));
   await card(page, 'سفارش عمدهٔ بهار').waitFor();
   t.same(await page.locator('peyvand-deal-board h3').allInnerTexts(), stages.map((s) => s.name), 'stages in order');
   const first = await text(column(page, 'سرنخ'));
   t.ok(first.includes('احتمال ۱۰٪') && first.includes('۲ معامله') && first.includes('۶٬۵۵۰٬۰۰۰٬۰۰۰ ریال'), `stage summary: ${first.split('\n').slice(0, 2).join(' / ')}`);
   await card(page, 'سفارش عمدهٔ بهار').getByText('شرکت بازرگانی آریا').waitFor();
+  await card(page, 'قرارداد سالانهٔ پخش').getByText('صنایع غذایی نوین پارس').waitFor();
+  t.same(calls.filter((path) => path.startsWith('/api/')), [`/api/v1/sales/pipelines/${board.id}`, '/api/v1/sales/deals'], 'the names come with the deals: no lookup per customer');
   const shown = await text(card(page, 'سفارش عمدهٔ بهار'));
   t.ok(shown.includes('۴٬۸۰۰٬۰۰۰٬۰۰۰ ریال') && shown.includes('۱۴۰۴/۰۱/۲۶'), `amount and 26 Farvardin 1404: ${shown}`);
   const [right, left] = await Promise.all([column(page, 'سرنخ').boundingBox(), column(page, 'مذاکره').boundingBox()]);
@@ -123,7 +127,7 @@ t.test('a move the API refuses goes back, with the reason', async (t) => {
   await page.keyboard.press('Space');
   const alert = page.getByRole('alert');
   await alert.waitFor();
-  t.equal((await alert.innerText()).split('\n')[0], '«سفارش آزمایشی» به مرحلهٔ «قرارداد» منتقل نشد: این معامله پیش‌تر برنده یا بازنده شده است. به جای قبلی خود برگشت.');
+  t.equal((await alert.innerText()).split('\n')[0], '«سفارش آزمایشی» به مرحلهٔ «قرارداد» منتقل نشد: این معامله پیش‌تر با موفقیت بسته شده است؛ دیگر نمی‌توان آن را به مرحلهٔ دیگری برد یا دوباره بست. اگر کار روی آن ادامه دارد، نخست آن را دوباره باز کنید. به جای قبلی خود برگشت.', 'the API’s own message: what happened and what to do');
   await column(page, 'پیشنهاد قیمت').getByText('سفارش آزمایشی').waitFor();
   t.pass('the card is back in its stage');
   t.match((await events(page, 'peyvand-deal-move-failed'))[0]?.detail, { dealId: trial.id, code: 'DEAL_NOT_OPEN' });
