@@ -196,26 +196,40 @@ t.test('forecast: Jalali months with weighted bars, the same figures as a table,
   t.same(record.errors, []);
 });
 
-t.test('lead form: the API’s validation messages by the fields, then success; unknown form', async (t) => {
+t.test('lead form: the API’s validation messages by the fields, all at once and in the page’s language, then success; unknown form', async (t) => {
   const form = await world.api<{ key: string }>('POST', '/api/v1/sales/web-forms', { name: 'وب‌سایت', source: 'website' });
   const { page, record } = await openPage(browser, t);
   await page.goto(world.page({ body: `<peyvand-lead-form form-key="${form.key}"></peyvand-lead-form>` }));
   const name = page.getByRole('textbox', { name: /نام و نام خانوادگی/ });
   const email = page.getByRole('textbox', { name: 'ایمیل' });
   const send = page.getByRole('button', { name: 'ارسال' });
-  // The API reports the first rule a submission breaks; the form shows each in turn.
+  const nameError = page.locator('peyvand-lead-form #name-error');
+  const emailError = page.locator('peyvand-lead-form #email-error');
+  // The API reports every broken rule of a submission at once.
   await name.focus();
   await page.keyboard.press('Enter');
-  await page.getByText('۱ فیلد نیاز به اصلاح دارد.').waitFor();
-  t.equal(await page.locator('peyvand-lead-form #contact-hint').innerText(), 'برای اینکه بتوانیم با شما تماس بگیریم، ایمیل یا شمارهٔ تلفن خود را وارد کنید.', 'email or phone');
-  t.equal(await email.getAttribute('aria-invalid'), 'true');
-  t.ok(await hasFocus(email), 'focus on the first field to fix');
+  await page.getByText('۲ فیلد نیاز به اصلاح دارد.').waitFor();
+  t.equal(await nameError.innerText(), 'الزامی است (name)', 'the name, the API’s own message in Persian…');
+  t.equal(await page.locator('peyvand-lead-form #contact-hint').innerText(), 'برای اینکه بتوانیم با شما تماس بگیریم، ایمیل یا شمارهٔ تلفن خود را وارد کنید.', '…and email or phone, together');
+  t.same([await name.getAttribute('aria-invalid'), await email.getAttribute('aria-invalid')], ['true', 'true']);
+  t.ok(await hasFocus(name), 'focus on the first field to fix');
 
   await email.fill('not-an-email');
   await send.click();
-  await page.locator('peyvand-lead-form #name-error').waitFor();
-  t.equal(await page.locator('peyvand-lead-form #name-error').innerText(), 'الزامی است (name)', 'the API’s own message, in Persian');
-  t.equal(await name.getAttribute('aria-invalid'), 'true');
+  await emailError.waitFor();
+  t.equal(await emailError.innerText(), 'باید email معتبر باشد', 'the API says the address is malformed…');
+  t.equal(await nameError.innerText(), 'الزامی است (name)', '…and the name is still missing: both at once');
+
+  // The page switches to English: the API's messages follow, not only the form's own texts.
+  await page.evaluate("document.documentElement.lang = 'en'");
+  await page.getByText('2 fields need your attention.').waitFor();
+  await page.locator('peyvand-lead-form #name-error', { hasText: 'is required (name)' }).waitFor();
+  t.equal(await emailError.innerText(), 'must be a valid email', 'the email message is in English now too');
+  t.equal(await page.locator('peyvand-lead-form #contact-hint').innerText(), 'Give an email address, a phone number, or both.');
+  await page.evaluate("document.documentElement.lang = 'fa'");
+  await page.locator('peyvand-lead-form #name-error', { hasText: 'الزامی است (name)' }).waitFor();
+  t.equal(await emailError.innerText(), 'باید email معتبر باشد', 'and back in Persian');
+  t.equal((await world.api<{ items: Array<{ name: string }> }>('GET', '/api/v1/sales/leads')).items.length, 0, 'asking again created no lead');
 
   await name.fill('نگار صالحی');
   await send.click();
