@@ -140,6 +140,7 @@ t.test('conversion: customer and deal in one transaction', async (t) => {
   t.equal(conv.lead.customerId, conv.customer.id);
   t.equal(conv.lead.dealId, conv.deal.id);
   t.equal(conv.deal.customerId, conv.customer.id);
+  t.equal(conv.deal.customerName, 'مهدی نوری', 'the new deal names the customer made in the same transaction');
   const customer = await s.ok<{ emails: Array<{ value: string }> }>(admin, 'GET', `/api/v1/customers/${conv.customer.id}`);
   t.same(customer.emails, [{ value: 'mahdi@example.com' }]);
   const events = (await eventsOf(s, 'lead.converted,customer.created,deal.created')).filter((e) => JSON.stringify(e.data).includes(conv.customer.id)).map((e) => e.type);
