@@ -15,7 +15,7 @@ export { PeyvandError, BootError, coreError, type ErrorSpec, type FieldError } f
 export type { Actor } from './auth/actor.js';
 export type { AuditRecord, ChangeAuthor } from './audit/audit-log.js';
 export { systemActor, can } from './auth/actor.js';
-export { applyRecordScope } from './permissions/record-scope.js';
+export { applyRecordScope, applyRecordScopeToJoin } from './permissions/record-scope.js';
 export { actorOf } from './http/request-guards.js';
 export { encodeCursor, decodeCursor } from './http/cursor.js';
 export { problemSchema, requestLanguage } from './http/problem.js';

@@ -20,16 +20,13 @@
 import { css, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { ApiError } from './runtime/api-client.js';
-import type { Customer, Deal, Page, Pipeline } from './runtime/api-types.js';
+import type { Deal, Page, Pipeline } from './runtime/api-types.js';
 import { formatDay, formatMoney } from './runtime/format.js';
 import { icon } from './runtime/icons.js';
 import { define, PeyvandElement } from './runtime/peyvand-element.js';
 
 /** Deals one board loads at most (in pages of 200). */
 const MAX_DEALS = 1000;
-/** Customer names looked up at most, a few at a time (the deal list carries only ids). */
-const MAX_NAMES = 100;
-const NAME_LOOKUPS_AT_ONCE = 4;
 
 /** A deal being carried with the keyboard. */
 interface Carried {
@@ -68,7 +65,6 @@ export class PeyvandDealBoard extends PeyvandElement {
 
   @state() private accessor pipeline: Pipeline | undefined;
   @state() private accessor deals: Deal[] = [];
-  @state() private accessor customerNames: ReadonlyMap<string, string> = new Map();
   @state() private accessor carried: Carried | undefined;
   @state() private accessor pending: ReadonlySet<string> = new Set();
   @state() private accessor dropTarget = '';
@@ -97,28 +93,11 @@ export class PeyvandDealBoard extends PeyvandElement {
       }
       this.pipeline = pipeline;
       this.deals = deals;
-      void this.loadCustomerNames(deals, signal);
     });
-  }
-
-  /** Names of the deals' customers, shown as they arrive; a customer the user may not see stays unnamed. */
-  private async loadCustomerNames(deals: Deal[], signal: AbortSignal): Promise<void> {
-    const ids = [...new Set(deals.map((d) => d.customerId))].slice(0, MAX_NAMES);
-    const names = new Map<string, string>();
-    const next = async (): Promise<void> => {
-      for (let id = ids.shift(); id !== undefined && !signal.aborted; id = ids.shift()) {
-        const customer = await this.api<Customer>(`customers/${encodeURIComponent(id)}`, { signal }).catch(() => undefined);
-        if (customer) names.set(id, customer.name);
-      }
-    };
-    await Promise.all(Array.from({ length: NAME_LOOKUPS_AT_ONCE }, next));
-    if (!signal.aborted) this.customerNames = names;
   }
 
   protected override problemText(error: ApiError): string {
     if (error.code === 'PIPELINE_NOT_FOUND') return this.t('board.noPipeline');
-    // The API's message names the deal by id; the card already shows which one.
-    if (error.code === 'DEAL_NOT_OPEN') return this.t('board.notOpen');
     return super.problemText(error);
   }
 
@@ -281,7 +260,8 @@ export class PeyvandDealBoard extends PeyvandElement {
   }
 
   private renderCard(deal: Deal): unknown {
-    const customer = this.customerNames.get(deal.customerId);
+    // The deal list carries the customer's name; null for one deleted or out of the user's scope.
+    const customer = deal.customerName;
     const carried = this.carried?.dealId === deal.id;
     // A toggle button: pressed while carried. Enter and a click open the deal; Space carries it.
     return html`<li><div class="card ${this.pending.has(deal.id) ? 'pending' : ''}" part="card" role="button" data-deal=${deal.id} tabindex="0" draggable="true"

@@ -1,8 +1,9 @@
 /**
  * `<peyvand-lead-form form-key="wf_…">`: the public web-to-lead form of the sales
  * plugin, for a company's own website. No token: the form key names the tenant. The
- * API checks the input, and its messages (in the form's language) appear under the
- * fields. A form whose key is unknown, or whose company has no sales plugin, answers the
+ * API checks the input, and its messages (in the form's language, every field at once)
+ * appear under the fields; when the language changes, the form asks the API again for
+ * them. A form whose key is unknown, or whose company has no sales plugin, answers the
  * same way by design, so both show "not accepting requests".
  *
  * @slot heading - replaces the default heading.
@@ -57,10 +58,17 @@ export class PeyvandLeadForm extends PeyvandElement {
   @state() private accessor sent = false;
   @state() private accessor unavailable = false;
   @state() private accessor fieldErrors: Partial<Record<Field | 'contact', string>> = {};
+  /** The submission the shown field errors are about: sent again to hear them in another language. */
+  private refused: Record<string, string> | undefined;
+  /** Counts sends, so the answer to an older one never replaces a newer one's. */
+  private sends = 0;
 
   protected override reload(): void {
-    // Nothing to load: the form is static until it is sent.
-    this.status = 'idle';
+    // The form is static until it is sent. Field errors on screen came from the API in the
+    // old language: the same submission is asked about again. It cannot create a lead, as
+    // the same body breaks the same rules (validation runs before anything is stored).
+    if (this.refused && Object.keys(this.fieldErrors).length) void this.send(this.refused, 'recheck');
+    else if (this.status !== 'loading') this.status = 'idle';
   }
 
   private async submit(event: SubmitEvent): Promise<void> {
@@ -74,26 +82,44 @@ export class PeyvandLeadForm extends PeyvandElement {
       if (value) body[name] = value;
     }
     this.fieldErrors = {};
+    this.refused = undefined;
     this.status = 'loading';
+    await this.send(body, 'submit');
+  }
+
+  /** Sends the form: a submission by the user, or a refused one again for its messages in the current language. */
+  private async send(body: Record<string, string>, purpose: 'submit' | 'recheck'): Promise<void> {
+    const send = ++this.sends;
+    const locale = this.locale;
     try {
       await this.api(`sales/web-leads/${encodeURIComponent(this.formKey)}`, { method: 'POST', body }, false);
+      if (send !== this.sends) return;
       this.status = 'ready';
       this.sent = true;
+      this.fieldErrors = {};
+      this.refused = undefined;
       this.emit('peyvand-lead-submitted', { formKey: this.formKey });
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLElement>('#sent')?.focus();
     } catch (err) {
-      const error = this.reportError(err);
+      if (send !== this.sends) return;
+      const error = purpose === 'submit' ? this.reportError(err) : err instanceof ApiError ? err : undefined;
+      if (error?.code === 'VALIDATION_FAILED' && error.fieldErrors.length) {
+        this.status = 'idle';
+        this.refused = body;
+        this.fieldErrors = this.mapFieldErrors(error, body);
+        // The language changed while the answer was on its way: ask again in the new one.
+        if (this.locale !== locale) return this.send(body, 'recheck');
+        if (purpose === 'recheck') return;
+        await this.updateComplete;
+        this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+        return;
+      }
+      // Asking again is a courtesy: if that fails, the messages already shown stay.
+      if (purpose === 'recheck' || !error) return;
       if (error.code === 'WEB_FORM_NOT_FOUND') {
         this.unavailable = true;
         this.status = 'ready';
-        return;
-      }
-      if (error.code === 'VALIDATION_FAILED' && error.fieldErrors.length) {
-        this.status = 'idle';
-        this.fieldErrors = this.mapFieldErrors(error, body);
-        await this.updateComplete;
-        this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
         return;
       }
       this.status = error;

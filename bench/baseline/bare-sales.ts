@@ -9,11 +9,12 @@
 import fastify, { type FastifyInstance } from 'fastify';
 import Sqlite, { type Statement } from 'better-sqlite3';
 import pg from 'pg';
-import { dealFromRow } from '../../plugins/sales/services/records.js';
+import { dealViewFromRow } from '../../plugins/sales/services/records.js';
 import { forecastFrame, sumByPeriod, type ForecastRow } from '../../plugins/sales/services/forecast.js';
 
 const DEALS = 'crm_sales_deals';
 const STAGES = 'crm_sales_stages';
+const CUSTOMERS = 'crm_customers';
 const TIME_ZONE = 'Asia/Tehran';
 
 /** Runs a statement with `?` placeholders, whichever the database. */
@@ -46,12 +47,16 @@ export async function bareSalesServer(databaseUrl: string, tenantId: string): Pr
   const db = databaseUrl.startsWith('postgres') ? postgresQuery(databaseUrl) : sqliteQuery(databaseUrl.replace(/^sqlite:/, ''));
   app.addHook('onClose', async () => db.close());
 
-  // The first page, or the page after `cursor` (the last id seen), newest first.
+  // The first page, or the page after `cursor` (the last id seen), newest first, each deal with its customer's name.
   app.get<{ Querystring: { limit?: string; cursor?: string } }>('/deals', async (request) => {
     const limit = Number(request.query.limit ?? 50);
     const after = request.query.cursor;
-    const rows = await db.query(`select * from ${DEALS} where tenant_id = ?${after ? ' and id < ?' : ''} order by id desc limit ?`, after ? [tenantId, after, limit + 1] : [tenantId, limit + 1]);
-    const items = rows.slice(0, limit).map(dealFromRow);
+    const rows = await db.query(
+      `select d.*, c.name as customer_name from ${DEALS} d left join ${CUSTOMERS} c on c.id = d.customer_id and c.tenant_id = d.tenant_id
+       where d.tenant_id = ?${after ? ' and d.id < ?' : ''} order by d.id desc limit ?`,
+      after ? [tenantId, after, limit + 1] : [tenantId, limit + 1],
+    );
+    const items = rows.slice(0, limit).map(dealViewFromRow);
     return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
   });
 

@@ -18,7 +18,7 @@ import { FORECAST_QUERY, type SalesDatasetMeta } from '../sales-dataset.js';
 const LIST_TARGET_MS = 20;
 const FORECAST_TARGET_MS = 250;
 
-type Page = { items: Array<{ id: string }>; nextCursor: string | null };
+type Page = { items: Array<{ id: string; customerName: string | null }>; nextCursor: string | null };
 
 async function getJson<T>(url: string, token?: string): Promise<T> {
   const res = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
@@ -57,10 +57,10 @@ async function salesRows(ctx: Context, label: string, databaseUrl: string): Prom
       { name: `GET /deals?limit=50, page ${fmt(deepPage)}`, peyvand: deep, bare: bareDeep, target: LIST_TARGET_MS },
       { name: 'GET /reports/forecast, 24 Persian months', peyvand: `/api/v1/sales/reports/forecast?${FORECAST_QUERY}`, bare: `/forecast?${FORECAST_QUERY}`, target: FORECAST_TARGET_MS },
     ];
-    // The baseline must do the same work: same deals on each page, same forecast figures.
+    // The baseline must do the same work: same deals (and customer names) on each page, same forecast figures.
     for (const t of targets) {
       const [a, b] = [await getJson<Record<string, unknown>>(`${url}${t.peyvand}`, meta.token), await getJson<Record<string, unknown>>(`${bareUrl}${t.bare}`)];
-      const pick = (x: Record<string, unknown>) => JSON.stringify(x.items ? (x.items as Array<{ id: string }>).map((d) => d.id) : x.periods);
+      const pick = (x: Record<string, unknown>) => JSON.stringify(x.items ? (x.items as Page['items']).map((d) => [d.id, d.customerName]) : x.periods);
       if (pick(a) !== pick(b)) throw new Error(`${t.name}: the baseline answers differently`);
     }
 

@@ -7,6 +7,8 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { i18n } from 'i18next';
 import { coreError, PeyvandError, type FieldError } from '../errors.js';
 import { languageFrom, translator, type Language } from '../i18n/i18n.js';
+import { formatNumber } from '../persian/digits.js';
+import { MAX_FIELD_ERRORS } from './validation.js';
 
 /** The body of an error response. */
 export interface ProblemBody {
@@ -48,7 +50,7 @@ export function requestLanguage(request: FastifyRequest): Language {
 export function toPeyvandError(error: unknown): PeyvandError {
   if (error instanceof PeyvandError) return error;
   const e = error as FastifyError & { validation?: Array<Record<string, unknown>>; validationContext?: string };
-  if (Array.isArray(e.validation)) return coreError('VALIDATION_FAILED', {}, { errors: e.validation.map((v) => ajvToFieldError(v as unknown as Record<string, unknown>, e.validationContext)) });
+  if (Array.isArray(e.validation)) return coreError('VALIDATION_FAILED', {}, { errors: e.validation.slice(0, MAX_FIELD_ERRORS).map((v) => ajvToFieldError(v as unknown as Record<string, unknown>, e.validationContext)) });
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return coreError('PAYLOAD_TOO_LARGE');
@@ -83,7 +85,7 @@ function ajvToFieldError(v: Record<string, unknown>, context: string | undefined
 export function problemBody(err: PeyvandError, request: FastifyRequest, i18nInstance: i18n): ProblemBody {
   const lng = requestLanguage(request);
   const t = translator(i18nInstance, lng);
-  const params = { ...err.params, defaultValue: '' };
+  const params = { ...inLanguageDigits(err.params, lng), defaultValue: '' };
   const [ns, key] = err.i18nKey.split(':') as [string, string];
   const body: ProblemBody = {
     type: `urn:peyvand:problem:${err.code.toLowerCase().replace(/_/g, '-')}`,
@@ -95,9 +97,20 @@ export function problemBody(err: PeyvandError, request: FastifyRequest, i18nInst
     requestId: String(request.id),
   };
   if (err.errors?.length) {
-    body.errors = err.errors.map((fe) => ({ path: fe.path, message: fe.key ? t(fe.key, { ...flatParams(fe.params), defaultValue: fe.message }) : fe.message }));
+    body.errors = err.errors.map((fe) => ({ path: fe.path, message: fe.key ? t(fe.key, { ...inLanguageDigits(flatParams(fe.params), lng), defaultValue: fe.message }) : fe.message }));
   }
   return body;
+}
+
+/**
+ * Numbers in a message are written in the language's digits: «دست‌کم ۱ نویسه», not
+ * «دست‌کم 1 نویسه». Only numbers change; ids, field names and values the caller sent stay
+ * as they are. `count` stays a number, since i18next picks the plural form from it: a
+ * plural message writes `{{count, number}}`, which i18next formats in its language.
+ */
+function inLanguageDigits(params: Record<string, unknown>, lng: Language): Record<string, unknown> {
+  if (lng === 'en') return params;
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'number' && k !== 'count' ? formatNumber(v, lng) : v]));
 }
 
 function flatParams(params: Record<string, unknown> | undefined): Record<string, unknown> {

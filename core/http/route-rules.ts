@@ -3,12 +3,14 @@
  * or `admin`; an OpenAPI summary; response schemas; request schemas that refuse unknown
  * fields. A route breaking a rule stops the boot with a coded error naming the plugin.
  */
-import type { RouteOptions } from 'fastify';
+import type { FastifySchemaCompiler, RouteOptions } from 'fastify';
 import { BootError } from '../errors.js';
 import type { PermissionRegistry } from '../permissions/registry.js';
+import { ALL_FIELD_ERRORS_BODY_LIMIT, createValidatorCompiler } from './validation.js';
 
 /** The onRoute hook enforcing the rules for one plugin's scope. */
 export function routeRules(plugin: string, registry: PermissionRegistry, bodyLimit: number) {
+  let listingCompiler: FastifySchemaCompiler<unknown> | undefined;
   return (route: RouteOptions): void => {
     const methods = [route.method].flat();
     if (methods.every((m) => m === 'HEAD' || m === 'OPTIONS')) return;
@@ -28,6 +30,11 @@ export function routeRules(plugin: string, registry: PermissionRegistry, bodyLim
       if (s && s.type === 'object' && s.additionalProperties !== false) throw new BootError('ROUTE_WITHOUT_SCHEMA', plugin, `${where} ${part} schema must set additionalProperties: false`);
     }
     route.bodyLimit ??= bodyLimit;
+    if (access.allFieldErrors) {
+      // Every field error at once, on a body small enough that checking all of it is cheap (see validation.ts).
+      route.validatorCompiler = listingCompiler ??= createValidatorCompiler({ allErrors: true });
+      route.bodyLimit = Math.min(route.bodyLimit, ALL_FIELD_ERRORS_BODY_LIMIT);
+    }
   };
 }
 
@@ -35,5 +42,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** An action route (`POST …/won`) that takes no body. */
     bodyless?: boolean;
+    /**
+     * A form people fill in: a refused body lists every field error at once, not only the
+     * first. The body limit drops to 64 KiB, which keeps checking all of it cheap.
+     */
+    allFieldErrors?: boolean;
   }
 }

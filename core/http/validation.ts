@@ -2,6 +2,15 @@
  * Validators for Peyvand's routes, independent of the host app's ajv settings: unknown
  * fields are refused (never silently removed), bodies are not type-coerced, query
  * strings and params are (they arrive as strings).
+ *
+ * Validation stops at the first broken rule, as ajv's security notes ask for untrusted
+ * input: with `allErrors` a body keeps being checked after a rule failed, so a string
+ * already too long would still run through its pattern or format, and a 1 MiB body of
+ * unknown fields would answer with one error per field. A route people fill in by hand
+ * (a public form) may ask for every field error at once with `config.allFieldErrors`;
+ * it then gets `allErrors` together with a body limit of {@link ALL_FIELD_ERRORS_BODY_LIMIT}
+ * (see `route-rules.ts`), which bounds that work, and the answer lists at most
+ * {@link MAX_FIELD_ERRORS} problems.
  */
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -10,10 +19,16 @@ import { coreError } from '../errors.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-/** Creates the schema compiler of Peyvand's fastify scope. */
-export function createValidatorCompiler(): FastifySchemaCompiler<unknown> {
-  const strict = addFormats(new Ajv({ removeAdditional: false, useDefaults: true, coerceTypes: false, allErrors: false, strict: false }));
-  const coercing = addFormats(new Ajv({ removeAdditional: false, useDefaults: true, coerceTypes: 'array', allErrors: false, strict: false }));
+/** Largest body of a route that lists every field error (`config.allFieldErrors`). */
+export const ALL_FIELD_ERRORS_BODY_LIMIT = 64 * 1024;
+/** Most field errors one answer lists. */
+export const MAX_FIELD_ERRORS = 50;
+
+/** Creates the schema compiler of Peyvand's fastify scope; `allErrors` for routes that list every field error. */
+export function createValidatorCompiler(options: { allErrors?: boolean } = {}): FastifySchemaCompiler<unknown> {
+  const allErrors = options.allErrors ?? false;
+  const strict = addFormats(new Ajv({ removeAdditional: false, useDefaults: true, coerceTypes: false, allErrors, strict: false }));
+  const coercing = addFormats(new Ajv({ removeAdditional: false, useDefaults: true, coerceTypes: 'array', allErrors, strict: false }));
   return ({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
 }
 

@@ -19,3 +19,15 @@ export function applyRecordScope<Q extends Knex.QueryBuilder>(query: Q, actor: A
   if (scope === 'own' || actor.teams.length === 0) return query.where(columns.owner, actor.subject) as Q;
   return query.where((q) => q.where(columns.owner, actor.subject).orWhereIn(columns.team, actor.teams)) as Q;
 }
+
+/**
+ * Adds the actor's record scope for `resource` to a join condition, for a LEFT JOIN that
+ * brings along a related record the actor may or may not see (a deal's customer name):
+ * one outside the scope joins as NULL, exactly like a missing one.
+ */
+export function applyRecordScopeToJoin(join: Knex.JoinClause, actor: Actor, resource: string, columns: OwnerColumns): Knex.JoinClause {
+  const scope = actor.scopes[resource] ?? 'all';
+  if (scope === 'all') return join;
+  if (scope === 'own' || actor.teams.length === 0) return join.andOnVal(columns.owner, '=', actor.subject);
+  return join.andOn((j) => j.onVal(columns.owner, '=', actor.subject).orOnIn(columns.team, actor.teams));
+}

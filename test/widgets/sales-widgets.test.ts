@@ -49,12 +49,16 @@ const stageOf = async (id: string) => (await world.api<Deal>('GET', `/api/v1/sal
 
 t.test('deal board: a column per stage with count and sum, cards with customer, amount and Jalali close date', async (t) => {
   const { page, record } = await openPage(browser, t);
+  const calls: string[] = [];
+  page.on('request', (request) => void calls.push(new URL(request.url()).pathname));
   await page.goto(world.page({ body: `<peyvand-deal-board pipeline-id="${board.id}"></peyvand-deal-board>` }));
   await card(page, 'سفارش عمدهٔ بهار').waitFor();
   t.same(await page.locator('peyvand-deal-board h3').allInnerTexts(), stages.map((s) => s.name), 'stages in order');
   const first = await text(column(page, 'سرنخ'));
   t.ok(first.includes('احتمال ۱۰٪') && first.includes('۲ معامله') && first.includes('۶٬۵۵۰٬۰۰۰٬۰۰۰ ریال'), `stage summary: ${first.split('\n').slice(0, 2).join(' / ')}`);
   await card(page, 'سفارش عمدهٔ بهار').getByText('شرکت بازرگانی آریا').waitFor();
+  await card(page, 'قرارداد سالانهٔ پخش').getByText('صنایع غذایی نوین پارس').waitFor();
+  t.same(calls.filter((path) => path.startsWith('/api/')), [`/api/v1/sales/pipelines/${board.id}`, '/api/v1/sales/deals'], 'the names come with the deals: no lookup per customer');
   const shown = await text(card(page, 'سفارش عمدهٔ بهار'));
   t.ok(shown.includes('۴٬۸۰۰٬۰۰۰٬۰۰۰ ریال') && shown.includes('۱۴۰۴/۰۱/۲۶'), `amount and 26 Farvardin 1404: ${shown}`);
   const [right, left] = await Promise.all([column(page, 'سرنخ').boundingBox(), column(page, 'مذاکره').boundingBox()]);
@@ -123,7 +127,7 @@ t.test('a move the API refuses goes back, with the reason', async (t) => {
   await page.keyboard.press('Space');
   const alert = page.getByRole('alert');
   await alert.waitFor();
-  t.equal((await alert.innerText()).split('\n')[0], '«سفارش آزمایشی» به مرحلهٔ «قرارداد» منتقل نشد: این معامله پیش‌تر برنده یا بازنده شده است. به جای قبلی خود برگشت.');
+  t.equal((await alert.innerText()).split('\n')[0], '«سفارش آزمایشی» به مرحلهٔ «قرارداد» منتقل نشد: این معامله پیش‌تر با موفقیت بسته شده است؛ دیگر نمی‌توان آن را به مرحلهٔ دیگری برد یا دوباره بست. اگر کار روی آن ادامه دارد، نخست آن را دوباره باز کنید. به جای قبلی خود برگشت.', 'the API’s own message: what happened and what to do');
   await column(page, 'پیشنهاد قیمت').getByText('سفارش آزمایشی').waitFor();
   t.pass('the card is back in its stage');
   t.match((await events(page, 'peyvand-deal-move-failed'))[0]?.detail, { dealId: trial.id, code: 'DEAL_NOT_OPEN' });
@@ -192,26 +196,40 @@ t.test('forecast: Jalali months with weighted bars, the same figures as a table,
   t.same(record.errors, []);
 });
 
-t.test('lead form: the API’s validation messages by the fields, then success; unknown form', async (t) => {
+t.test('lead form: the API’s validation messages by the fields, all at once and in the page’s language, then success; unknown form', async (t) => {
   const form = await world.api<{ key: string }>('POST', '/api/v1/sales/web-forms', { name: 'وب‌سایت', source: 'website' });
   const { page, record } = await openPage(browser, t);
   await page.goto(world.page({ body: `<peyvand-lead-form form-key="${form.key}"></peyvand-lead-form>` }));
   const name = page.getByRole('textbox', { name: /نام و نام خانوادگی/ });
   const email = page.getByRole('textbox', { name: 'ایمیل' });
   const send = page.getByRole('button', { name: 'ارسال' });
-  // The API reports the first rule a submission breaks; the form shows each in turn.
+  const nameError = page.locator('peyvand-lead-form #name-error');
+  const emailError = page.locator('peyvand-lead-form #email-error');
+  // The API reports every broken rule of a submission at once.
   await name.focus();
   await page.keyboard.press('Enter');
-  await page.getByText('۱ فیلد نیاز به اصلاح دارد.').waitFor();
-  t.equal(await page.locator('peyvand-lead-form #contact-hint').innerText(), 'برای اینکه بتوانیم با شما تماس بگیریم، ایمیل یا شمارهٔ تلفن خود را وارد کنید.', 'email or phone');
-  t.equal(await email.getAttribute('aria-invalid'), 'true');
-  t.ok(await hasFocus(email), 'focus on the first field to fix');
+  await page.getByText('۲ فیلد نیاز به اصلاح دارد.').waitFor();
+  t.equal(await nameError.innerText(), 'الزامی است (name)', 'the name, the API’s own message in Persian…');
+  t.equal(await page.locator('peyvand-lead-form #contact-hint').innerText(), 'برای اینکه بتوانیم با شما تماس بگیریم، ایمیل یا شمارهٔ تلفن خود را وارد کنید.', '…and email or phone, together');
+  t.same([await name.getAttribute('aria-invalid'), await email.getAttribute('aria-invalid')], ['true', 'true']);
+  t.ok(await hasFocus(name), 'focus on the first field to fix');
 
   await email.fill('not-an-email');
   await send.click();
-  await page.locator('peyvand-lead-form #name-error').waitFor();
-  t.equal(await page.locator('peyvand-lead-form #name-error').innerText(), 'الزامی است (name)', 'the API’s own message, in Persian');
-  t.equal(await name.getAttribute('aria-invalid'), 'true');
+  await emailError.waitFor();
+  t.equal(await emailError.innerText(), 'باید email معتبر باشد', 'the API says the address is malformed…');
+  t.equal(await nameError.innerText(), 'الزامی است (name)', '…and the name is still missing: both at once');
+
+  // The page switches to English: the API's messages follow, not only the form's own texts.
+  await page.evaluate("document.documentElement.lang = 'en'");
+  await page.getByText('2 fields need your attention.').waitFor();
+  await page.locator('peyvand-lead-form #name-error', { hasText: 'is required (name)' }).waitFor();
+  t.equal(await emailError.innerText(), 'must be a valid email', 'the email message is in English now too');
+  t.equal(await page.locator('peyvand-lead-form #contact-hint').innerText(), 'Give an email address, a phone number, or both.');
+  await page.evaluate("document.documentElement.lang = 'fa'");
+  await page.locator('peyvand-lead-form #name-error', { hasText: 'الزامی است (name)' }).waitFor();
+  t.equal(await emailError.innerText(), 'باید email معتبر باشد', 'and back in Persian');
+  t.equal((await world.api<{ items: Array<{ name: string }> }>('GET', '/api/v1/sales/leads')).items.length, 0, 'asking again created no lead');
 
   await name.fill('نگار صالحی');
   await send.click();

@@ -60,6 +60,8 @@ export interface Deal {
   id: string;
   title: string;
   customerId: string;
+  /** Null when the customer was deleted or is outside the user's record scope. */
+  customerName: string | null;
   pipelineId: string;
   stageId: string;
   amount: number;

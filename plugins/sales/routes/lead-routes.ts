@@ -46,7 +46,8 @@ export function leadRoutes(app: FastifyInstance, { leads, conversion, webForms }
   app.post<{ Params: { formKey: string }; Body: WebLeadSubmission }>('/web-leads/:formKey', {
     // Public: no credential; the tenant comes from the key. Limited per form and client
     // address in the database (`webLeadsPerMinute`), so the budget holds across processes.
-    config: { public: true },
+    // People fill it in: a refused submission lists every field to fix at once.
+    config: { public: true, allFieldErrors: true },
     schema: {
       summary: 'Public web-to-lead form submission (no credential; answers the same whatever happened)',
       tags,

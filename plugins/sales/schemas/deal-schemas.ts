@@ -66,8 +66,10 @@ export const dealSchema = obj({
   leadId: { type: 'string' },
   stageEnteredAt: { type: 'string' },
   closedAt: { type: 'string' },
+  // Read-only, from the customer record: not in the body schemas, so sending it is a 400.
+  customerName: { type: ['string', 'null'], description: "The customer's name; null when the customer was deleted or is outside your record scope" },
   ...stamps,
-}, ['id', 'title', 'customerId', 'pipelineId', 'stageId', 'amount', 'currency', 'status', 'lineItems', 'stageEnteredAt', 'createdAt', 'updatedAt', 'version']);
+}, ['id', 'title', 'customerId', 'customerName', 'pipelineId', 'stageId', 'amount', 'currency', 'status', 'lineItems', 'stageEnteredAt', 'createdAt', 'updatedAt', 'version']);
 
 /** GET /deals/{id}/history. */
 export const historySchema = obj({

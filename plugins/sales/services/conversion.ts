@@ -8,7 +8,7 @@ import { can, type Actor, type CustomerDto, type PluginContext } from '../../../
 import { salesError } from '../errors.js';
 import type { DealService } from './deals.js';
 import { columns, reachedAt, type LeadService } from './leads.js';
-import type { DealDto, LeadDto } from './records.js';
+import type { DealView, LeadDto } from './records.js';
 import { checkVersion, type SalesStore } from './store.js';
 
 /** Body of `POST /leads/{id}/convert`. */
@@ -23,7 +23,7 @@ export interface Conversion {
   lead: LeadDto;
   customer: Pick<CustomerDto, 'id' | 'name'>;
   customerCreated: boolean;
-  deal: DealDto | null;
+  deal: DealView | null;
 }
 
 /** Converts leads. */

@@ -3,9 +3,9 @@
  * is one transaction holding the row, its stage history, the audit entry and the events.
  */
 import type { Knex } from 'knex';
-import { can, coreError, decodeCursor, encodeCursor, newId, readInt, type Actor, type PeyvandEvents, type PluginContext } from '../../../core/index.js';
+import { applyRecordScopeToJoin, can, coreError, decodeCursor, encodeCursor, newId, readInt, type Actor, type Executor, type PeyvandError, type PeyvandEvents, type PluginContext } from '../../../core/index.js';
 import { salesError } from '../errors.js';
-import { dealFromRow, type DealDto, type DealStatus, type LineItem } from './records.js';
+import { dealFromRow, dealViewFromRow, type DealDto, type DealStatus, type DealView, type LineItem } from './records.js';
 import type { PipelineService } from './pipelines.js';
 import type { SettingsService } from './settings.js';
 import { changedFields, checkVersion, pageOf, type SalesStore } from './store.js';
@@ -63,7 +63,7 @@ export class DealService {
   ) {}
 
   /** Creates a deal; `trx` lets lead conversion include it in its own transaction. */
-  async create(actor: Actor, input: DealInput & { leadId?: string }, trx?: Knex.Transaction): Promise<DealDto> {
+  async create(actor: Actor, input: DealInput & { leadId?: string }, trx?: Knex.Transaction): Promise<DealView> {
     return this.store.inTransaction(trx, async (trx) => {
       const pipeline = await this.pipelines.get(actor.tenantId, input.pipelineId, trx);
       const stageId = input.stageId ?? pipeline.stages[0]?.id;
@@ -98,30 +98,30 @@ export class DealService {
       await this.emit(trx, actor, 'deal.created', { deal });
       if (status === 'won') await this.emit(trx, actor, 'deal.won', { deal });
       if (status === 'lost') await this.emit(trx, actor, 'deal.lost', { deal, reason: deal.lostReason ?? '' });
-      return deal;
+      return this.viewOf(trx, actor, deal.id);
     });
   }
 
   /** A deal within the actor's record scope, or 404 — another tenant's or agent's alike. */
-  async get(actor: Actor, id: string): Promise<DealDto> {
-    const row = await this.store.scoped(this.ctx.db.knex, 'deals', actor).where('id', id).first();
+  async get(actor: Actor, id: string): Promise<DealView> {
+    const row = await this.views(this.ctx.db.knex, actor, 'scoped').where(this.column('id'), id).first();
     if (!row) throw salesError('DEAL_NOT_FOUND', { id });
-    return dealFromRow(row);
+    return dealViewFromRow(row);
   }
 
   /** Newest first, cursor-paginated, within scope. */
-  async list(actor: Actor, filter: DealListFilter): Promise<{ items: DealDto[]; nextCursor: string | null }> {
-    const q = this.store.scoped(this.ctx.db.knex, 'deals', actor);
+  async list(actor: Actor, filter: DealListFilter): Promise<{ items: DealView[]; nextCursor: string | null }> {
+    const q = this.views(this.ctx.db.knex, actor, 'scoped');
     for (const [key, column] of [['pipelineId', 'pipeline_id'], ['stageId', 'stage_id'], ['status', 'status'], ['ownerId', 'owner_id'], ['customerId', 'customer_id']] as const) {
-      if (filter[key] !== undefined) q.where(column, filter[key]);
+      if (filter[key] !== undefined) q.where(this.column(column), filter[key]);
     }
-    if (filter.cursor) q.where('id', '<', String(decodeCursor(filter.cursor)[0]));
-    const rows = await q.orderBy('id', 'desc').limit(filter.limit + 1);
-    return pageOf(rows.map(dealFromRow), filter.limit, encodeCursor);
+    if (filter.cursor) q.where(this.column('id'), '<', String(decodeCursor(filter.cursor)[0]));
+    const rows = await q.orderBy(this.column('id'), 'desc').limit(filter.limit + 1);
+    return pageOf(rows.map(dealViewFromRow), filter.limit, encodeCursor);
   }
 
   /** Applies a merge-patch: a stage change is a move, a status change a win, loss or reopening. */
-  async update(actor: Actor, id: string, patch: DealPatch, expectedVersion?: number): Promise<DealDto> {
+  async update(actor: Actor, id: string, patch: DealPatch, expectedVersion?: number): Promise<DealView> {
     return this.ctx.db.transaction(async (trx) => {
       const before = await this.getForWrite(trx, actor, id);
       checkVersion(expectedVersion, before.version);
@@ -135,26 +135,29 @@ export class DealService {
         throw salesError('STAGE_NOT_IN_PIPELINE', { stageId: before.stageId, pipelineId: patch.pipelineId }, [{ path: '/stageId', message: 'a pipeline change needs a stage of that pipeline', key: 'sales:validation.stageNotInPipeline' }]);
       }
       if (next.status !== 'lost') delete next.lostReason;
-      return this.write(trx, actor, before, next);
+      await this.write(trx, actor, before, next);
+      return this.viewOf(trx, actor, id);
     });
   }
 
   /** Moves an open deal to another stage of its pipeline. */
-  async move(actor: Actor, id: string, stageId: string): Promise<DealDto> {
+  async move(actor: Actor, id: string, stageId: string): Promise<DealView> {
     return this.ctx.db.transaction(async (trx) => {
       const before = await this.getForWrite(trx, actor, id);
-      if (before.status !== 'open') throw salesError('DEAL_NOT_OPEN', { id, status: before.status });
-      return this.write(trx, actor, before, { ...before, stageId });
+      if (before.status !== 'open') throw dealNotOpen(before.status);
+      await this.write(trx, actor, before, { ...before, stageId });
+      return this.viewOf(trx, actor, id);
     });
   }
 
   /** Marks an open deal won or lost. */
-  async close(actor: Actor, id: string, outcome: { status: 'won' } | { status: 'lost'; reason: string }): Promise<DealDto> {
+  async close(actor: Actor, id: string, outcome: { status: 'won' } | { status: 'lost'; reason: string }): Promise<DealView> {
     return this.ctx.db.transaction(async (trx) => {
       const before = await this.getForWrite(trx, actor, id);
-      if (before.status !== 'open') throw salesError('DEAL_NOT_OPEN', { id, status: before.status });
+      if (before.status !== 'open') throw dealNotOpen(before.status);
       const next: DealDto = { ...before, status: outcome.status, ...(outcome.status === 'lost' && { lostReason: outcome.reason }) };
-      return this.write(trx, actor, before, next);
+      await this.write(trx, actor, before, next);
+      return this.viewOf(trx, actor, id);
     });
   }
 
@@ -189,6 +192,36 @@ export class DealService {
     const row = await this.store.forUpdate(this.store.scoped(trx, 'deals', actor).where('id', id).first());
     if (!row) throw salesError('DEAL_NOT_FOUND', { id });
     return dealFromRow(row);
+  }
+
+  /**
+   * Deals with their customer's name: a LEFT JOIN on the customer's primary key, within
+   * the tenant and the actor's record scope for customers. A page of deals stays one
+   * query (no lookup per deal); a deleted customer, or one the actor may not see, joins
+   * as null. `scoped` adds the actor's record scope for deals.
+   */
+  private views(trx: Executor, actor: Actor, deals: 'scoped' | 'tenant'): Knex.QueryBuilder {
+    const table = this.store.table('deals');
+    const base = deals === 'scoped' ? this.store.scoped(trx, 'deals', actor) : this.store.rows(trx, 'deals', actor.tenantId);
+    return base
+      .leftJoin(`${this.ctx.db.table('customers')} as customer`, (join) => {
+        join.on('customer.id', '=', `${table}.customer_id`).andOn('customer.tenant_id', '=', `${table}.tenant_id`);
+        applyRecordScopeToJoin(join, actor, 'customer', { owner: 'customer.owner_id', team: 'customer.team_id' });
+      })
+      .select(`${table}.*`, 'customer.name as customer_name');
+  }
+
+  /** A deal's column, qualified: the join brings a customer's columns of the same names. */
+  private column(name: string): string {
+    return `${this.store.table('deals')}.${name}`;
+  }
+
+  /**
+   * A deal just written, as the API shows it. Outside the deal scope on purpose: a deal
+   * handed to another owner leaves the writer's scope, yet the writer gets the result.
+   */
+  private async viewOf(trx: Knex.Transaction, actor: Actor, id: string): Promise<DealView> {
+    return dealViewFromRow(await this.views(trx, actor, 'tenant').where(this.column('id'), id).first());
   }
 
   /** Checks, writes and announces a changed deal. No-op when nothing changed. */
@@ -226,7 +259,7 @@ export class DealService {
     if (deal.amount < 0) throw salesError('AMOUNT_NEGATIVE', { amount: deal.amount }, [{ path: '/amount', message: 'must not be negative', key: 'sales:validation.amountNegative' }]);
     if (deal.currency !== before?.currency) await this.settings.assertAccepted(actor.tenantId, deal.currency, '/currency', trx);
     if (deal.pipelineId !== before?.pipelineId || deal.stageId !== before?.stageId) {
-      if (before && before.status !== 'open' && deal.status !== 'open') throw salesError('DEAL_NOT_OPEN', { id: deal.id, status: before.status });
+      if (before && before.status !== 'open' && deal.status !== 'open') throw dealNotOpen(before.status);
       await this.pipelines.get(actor.tenantId, deal.pipelineId, trx);
       await this.pipelines.stageOf(actor.tenantId, deal.pipelineId, deal.stageId, trx);
     }
@@ -249,6 +282,15 @@ export class DealService {
   private emit<T extends DealEvent>(trx: Knex.Transaction, actor: Actor, type: T, data: PeyvandEvents[T]): Promise<string> {
     return this.ctx.events.emit(trx, type, data, { tenantId: actor.tenantId, aggregateType: 'deal', aggregateId: (data as PeyvandEvents[DealEvent]).deal.id });
   }
+}
+
+/**
+ * A closed deal cannot move or close again. The message says which way it closed (the
+ * `context` picks `detail_won` / `detail_lost`) and what to do, without the deal's id:
+ * the person reading it knows the deal by its title, shown next to the message.
+ */
+function dealNotOpen(status: DealStatus): PeyvandError {
+  return salesError('DEAL_NOT_OPEN', { context: status });
 }
 
 type DealEvent = 'deal.created' | 'deal.updated' | 'deal.stage_changed' | 'deal.won' | 'deal.lost' | 'deal.deleted';

@@ -60,6 +60,15 @@ export interface DealDto {
   version: number;
 }
 
+/**
+ * A deal as the API shows it: the record plus its customer's name, read in the same
+ * query. Null when the customer was deleted or is outside the reader's record scope for
+ * customers. Not part of the record: events and the audit log carry {@link DealDto}.
+ */
+export interface DealView extends DealDto {
+  customerName: string | null;
+}
+
 /** Status of a lead; `converted` is reached only through conversion. */
 export type LeadStatus = 'new' | 'contacted' | 'qualified' | 'disqualified' | 'converted';
 
@@ -157,6 +166,11 @@ export function dealFromRow(row: Record<string, unknown>): DealDto {
   set(dto, 'leadId', row.lead_id);
   set(dto, 'closedAt', row.closed_at, iso);
   return dto;
+}
+
+/** Maps a `sales_deals` row joined with its customer's `customer_name`. */
+export function dealViewFromRow(row: Record<string, unknown>): DealView {
+  return { ...dealFromRow(row), customerName: row.customer_name == null ? null : String(row.customer_name) };
 }
 
 /** Maps a `sales_leads` row. */

@@ -140,6 +140,7 @@ t.test('conversion: customer and deal in one transaction', async (t) => {
   t.equal(conv.lead.customerId, conv.customer.id);
   t.equal(conv.lead.dealId, conv.deal.id);
   t.equal(conv.deal.customerId, conv.customer.id);
+  t.equal(conv.deal.customerName, 'مهدی نوری', 'the new deal names the customer made in the same transaction');
   const customer = await s.ok<{ emails: Array<{ value: string }> }>(admin, 'GET', `/api/v1/customers/${conv.customer.id}`);
   t.same(customer.emails, [{ value: 'mahdi@example.com' }]);
   const events = (await eventsOf(s, 'lead.converted,customer.created,deal.created')).filter((e) => JSON.stringify(e.data).includes(conv.customer.id)).map((e) => e.type);
@@ -261,4 +262,36 @@ t.test('web-to-lead: public, honeypot, duplicates, rate limit, unknown key', asy
   t.equal((await s.call(admin, 'DELETE', `/web-forms/${gone.id}`)).statusCode, 204);
   t.equal((await s.call(undefined, 'POST', `/web-leads/${gone.key}`, { name: 'x', email: 'late@example.com' })).statusCode, 404, 'a deleted form’s key stops working');
   t.equal((await other.call(other.admin, 'DELETE', `/web-forms/${limited.key}`)).statusCode, 404);
+});
+
+t.test('web-to-lead: a refused submission names every field to fix at once, in Persian digits', async (t) => {
+  const url = `/web-leads/${(await s.ok<{ key: string }>(admin, 'POST', '/web-forms', { name: 'all errors' })).key}`;
+  const broken = { name: '', email: 'not-an-email', company: '', message: 'پ'.repeat(5001) };
+  const res = await s.call(undefined, 'POST', url, broken, fa);
+  t.equal(res.statusCode, 400);
+  t.equal(res.json().code, 'VALIDATION_FAILED');
+  t.same(res.json().errors, [
+    { path: '/name', message: 'باید دست‌کم ۱ نویسه باشد' },
+    { path: '/email', message: 'باید email معتبر باشد' },
+    { path: '/company', message: 'باید دست‌کم ۱ نویسه باشد' },
+    { path: '/message', message: 'باید حداکثر ۵٬۰۰۰ نویسه باشد' },
+  ], 'four broken fields, four messages, no Latin digits');
+  const en = await s.call(undefined, 'POST', url, broken, { 'accept-language': 'en' });
+  t.same(en.json().errors.map((e: { path: string }) => e.path), ['/name', '/email', '/company', '/message'], 'in English too');
+
+  const empty = await s.call(undefined, 'POST', url, {}, fa);
+  t.same(empty.json().errors.map((e: { path: string }) => e.path).sort(), ['', '/email', '/name', '/phone'], 'nothing filled in: the name, and an email or a phone');
+  const unknown = await s.call(undefined, 'POST', url, { name: 'x', email: 'x@example.com', ...Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`f${i}`, 1])) });
+  t.equal(unknown.statusCode, 400);
+  t.equal(unknown.json().errors.length, 50, 'a body of 300 unknown fields is answered with 50 of them, not 300');
+  const huge = await s.call(undefined, 'POST', url, { name: 'x', email: 'x@example.com', message: 'x'.repeat(70 * 1024) });
+  t.equal(huge.statusCode, 413, 'a form body is small: past 64 KiB it is refused before validation');
+
+  // Refused submissions never reach the form's budget (4 a minute here): the widget may ask again in another language.
+  for (let i = 0; i < 6; i++) t.equal((await s.call(undefined, 'POST', url, broken)).statusCode, 400);
+  t.equal((await s.call(undefined, 'POST', url, { name: 'پس از اصلاح', email: 'fixed@example.com' })).statusCode, 202, 'a corrected one goes through');
+
+  // Authenticated routes keep stopping at the first broken rule (see core/http/validation.ts).
+  const deal = await s.call(admin, 'POST', '/deals', { title: '', customerId: '', pipelineId: '', amount: 1.5 });
+  t.equal(deal.json().errors.length, 1, 'POST /deals reports one');
 });

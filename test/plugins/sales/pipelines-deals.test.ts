@@ -1,8 +1,9 @@
 /**
  * Pipelines and deals through the HTTP API: create, read, change, move with stage
- * history, win and lose, delete; the localized 422s (another pipeline's stage, negative
- * amount, unaccepted currency); bad input; another tenant's ids; record scope; and the
- * `customer.merged` subscriber.
+ * history, win and lose, delete; the customer's name on every deal (one query per page,
+ * within tenant and record scope); the localized 422s (another pipeline's stage,
+ * negative amount, unaccepted currency, a closed deal); bad input; another tenant's ids;
+ * record scope; and the `customer.merged` / `customer.deleted` subscribers.
  */
 import t from 'tap';
 import type { SalesServices } from '../../../plugins/sales/index.js';
@@ -62,12 +63,17 @@ t.test('deals: create, read, change, move, win, lose, delete — with events and
   const deal = res.json();
   t.match(deal, { stageId: pipeline.stages[0]!.id, currency: 'IRR', status: 'open', version: 1, expectedCloseDate: '2025-03-20', lineItems: [{ productRef: { source: 'erp', id: 'P-100' } }] }, 'first stage and the pipeline currency by default');
   t.equal(res.headers.location, `/api/v1/sales/deals/${deal.id}`);
+  t.equal(deal.customerName, 'شرکت آریا', 'the customer’s name comes with the deal');
 
   const got = await s.call(admin, 'GET', `/deals/${deal.id}`);
   t.equal(got.headers.etag, '"1"');
+  t.equal(got.json().customerName, 'شرکت آریا', '…on a read');
+  const listed = await s.ok<{ items: Array<{ id: string; customerId: string; customerName: string | null }> }>(admin, 'GET', `/deals?pipelineId=${pipeline.id}`);
+  t.same(listed.items.map((d) => [d.id, d.customerId, d.customerName]), [[deal.id, customer.id, 'شرکت آریا']], '…and in the list');
   const moved = await s.call(admin, 'POST', `/deals/${deal.id}/move`, { stageId: pipeline.stages[2]!.id });
   t.equal(moved.statusCode, 200, moved.body);
   t.equal(moved.json().stageId, pipeline.stages[2]!.id);
+  t.equal(moved.json().customerName, 'شرکت آریا', 'a write answers with the same shape');
   const history = await s.ok<{ items: Array<{ stageId: string; leftAt?: string; timeInStageMs: number }> }>(admin, 'GET', `/deals/${deal.id}/history`);
   t.same(history.items.map((h) => h.stageId), [pipeline.stages[0]!.id, pipeline.stages[2]!.id], 'stage history');
   t.ok(history.items[0]!.leftAt && history.items[0]!.timeInStageMs >= 0, 'time in the left stage');
@@ -84,15 +90,24 @@ t.test('deals: create, read, change, move, win, lose, delete — with events and
   t.match(won.json(), { status: 'won', closedAt: String });
   const again = await s.call(admin, 'POST', `/deals/${deal.id}/won`, undefined, fa);
   t.equal(again.statusCode, 422);
-  t.equal(again.json().title, 'معامله بسته شده است');
-  t.equal((await s.call(admin, 'POST', `/deals/${deal.id}/move`, { stageId: pipeline.stages[1]!.id })).statusCode, 422, 'a closed deal does not move');
+  t.match(again.json(), {
+    code: 'DEAL_NOT_OPEN',
+    title: 'معامله بسته شده است',
+    detail: 'این معامله پیش‌تر با موفقیت بسته شده است؛ دیگر نمی‌توان آن را به مرحلهٔ دیگری برد یا دوباره بست. اگر کار روی آن ادامه دارد، نخست آن را دوباره باز کنید.',
+  }, 'what happened and what to do, in Persian');
+  const stuck = await s.call(admin, 'POST', `/deals/${deal.id}/move`, { stageId: pipeline.stages[1]!.id }, { 'accept-language': 'en' });
+  t.equal(stuck.statusCode, 422, 'a closed deal does not move');
+  t.equal(stuck.json().detail, 'This deal has already been won, so it cannot change stage or be closed again. To keep working on it, reopen it first.');
+  for (const closed of [again, stuck]) t.notOk(`${closed.json().title} ${closed.json().detail}`.includes(deal.id), 'no id in the message: people know a deal by its title');
   const reopened = await s.ok<{ status: string; closedAt?: string }>(admin, 'PATCH', `/deals/${deal.id}`, { status: 'open' });
   t.equal(reopened.status, 'open');
   t.notOk(reopened.closedAt);
   t.equal((await s.call(admin, 'POST', `/deals/${deal.id}/lost`, {})).statusCode, 400, 'losing needs a reason');
   t.equal((await s.call(admin, 'PATCH', `/deals/${deal.id}`, { status: 'lost' })).statusCode, 400, '…by PATCH too');
   const lost = await s.ok<{ status: string; lostReason: string }>(admin, 'POST', `/deals/${deal.id}/lost`, { reason: 'قیمت بالا' }, 200);
-  t.match(lost, { status: 'lost', lostReason: 'قیمت بالا' });
+  t.match(lost, { status: 'lost', lostReason: 'قیمت بالا', customerName: 'شرکت آریا' });
+  const lostAgain = await s.call(admin, 'POST', `/deals/${deal.id}/lost`, { reason: 'x' }, fa);
+  t.equal(lostAgain.json().detail, 'این معامله پیش‌تر از دست رفته و بسته شده است؛ دیگر نمی‌توان آن را به مرحلهٔ دیگری برد یا دوباره بست. اگر کار روی آن ادامه دارد، نخست آن را دوباره باز کنید.', 'a lost deal says it was lost');
 
   const types = (await eventsOf(s, 'deal.*')).filter((e) => (e.data.deal as { id: string }).id === deal.id).map((e) => e.type);
   t.same(types, ['deal.created', 'deal.updated', 'deal.stage_changed', 'deal.updated', 'deal.updated', 'deal.won', 'deal.updated', 'deal.updated', 'deal.lost'], 'every change is evented, in order');
@@ -142,11 +157,16 @@ t.test('bad input: unknown and read-only fields, other tenants’ ids, idempoten
   const pipeline = await s.pipeline();
   const customer = await s.customer(admin, 'مشتری ۲');
   const base = { title: 'x', customerId: customer.id, pipelineId: pipeline.id, amount: 100 };
-  for (const extra of [{ colour: 'red' }, { id: '01900000-0000-7000-8000-000000000000' }, { version: 3 }, { tenantId: 'x' }, { createdAt: '2025-01-01T00:00:00Z' }]) {
+  const existing = await s.ok<{ id: string }>(admin, 'POST', '/deals', base);
+  for (const extra of [{ colour: 'red' }, { id: '01900000-0000-7000-8000-000000000000' }, { version: 3 }, { tenantId: 'x' }, { createdAt: '2025-01-01T00:00:00Z' }, { customerName: 'نام دیگر' }]) {
     const res = await s.call(admin, 'POST', '/deals', { ...base, ...extra });
     t.equal(res.statusCode, 400, `POST with ${Object.keys(extra)[0]}`);
     t.equal(res.json().code, 'VALIDATION_FAILED');
   }
+  const renamed = await s.call(admin, 'PATCH', `/deals/${existing.id}`, { customerName: 'نام دیگر' });
+  t.equal(renamed.statusCode, 400, 'customerName is read-only: a PATCH with it is refused too');
+  t.match(renamed.json(), { code: 'VALIDATION_FAILED', errors: [{ path: '/customerName' }] });
+  t.equal((await s.ok<{ customerName: string }>(admin, 'GET', `/deals/${existing.id}`)).customerName, 'مشتری ۲', 'and nothing changed');
   t.equal((await s.call(admin, 'POST', '/deals', { ...base, amount: 1.5 })).statusCode, 400, 'amounts are integer minor units');
   t.equal((await s.call(admin, 'POST', '/deals', { ...base, currency: 'rial' })).statusCode, 400);
   t.equal((await s.call(admin, 'POST', '/deals', { ...base, expectedCloseDate: '2025-02-30' })).statusCode, 400, 'not a real day');
@@ -171,6 +191,37 @@ t.test('bad input: unknown and read-only fields, other tenants’ ids, idempoten
   t.equal(replay.statusCode, 201);
   t.equal(replay.json().id, first.json().id, 'Idempotency-Key replays the first response');
   t.equal(replay.headers['idempotency-replayed'], 'true');
+});
+
+t.test('customer names: one query for a page of deals, whatever its size; never another tenant’s customer', async (t) => {
+  const pipeline = await s.pipeline();
+  const { knex } = s.p.peyvand.kernel.db;
+  const statements = async (url: string): Promise<number> => {
+    let n = 0;
+    const count = () => void n++;
+    knex.on('query', count);
+    try {
+      await s.ok(admin, 'GET', url);
+    } finally {
+      knex.off('query', count);
+    }
+    return n;
+  };
+  const add = async (i: number) => s.ok(admin, 'POST', '/deals', { title: `صفحه ${i}`, customerId: (await s.customer(admin, `مشتری صفحه ${i}`)).id, pipelineId: pipeline.id, amount: i });
+  await add(1);
+  const url = `/deals?pipelineId=${pipeline.id}`;
+  await statements(url);
+  const one = await statements(url);
+  for (let i = 2; i <= 6; i++) await add(i);
+  const page = await s.ok<{ items: Array<{ title: string; customerName: string }> }>(admin, 'GET', url);
+  t.same(page.items.map((d) => d.customerName), [6, 5, 4, 3, 2, 1].map((i) => `مشتری صفحه ${i}`), 'six deals, six names');
+  t.equal(await statements(url), one, `six deals cost the statements one did (${one}): no lookup per deal`);
+
+  // A row pointing at another tenant's customer (only a bug or a hand edit could make one) shows no name.
+  const deal = page.items[0] as unknown as { id: string };
+  const foreign = await other.customer(other.admin, 'مشتری شرکت دیگر');
+  await knex(s.p.peyvand.kernel.db.table('sales_deals')).where({ id: deal.id }).update({ customer_id: foreign.id });
+  t.equal((await s.ok<{ customerName: string | null }>(admin, 'GET', `/deals/${deal.id}`)).customerName, null, 'the join stays within the tenant');
 });
 
 t.test('record scope: own for agents, team for managers — lists, reads and writes', async (t) => {
@@ -205,6 +256,10 @@ t.test('record scope: own for agents, team for managers — lists, reads and wri
   t.equal((await s.call(agentA, 'PATCH', `/deals/${deals.a}`, { teamId: 'south' })).statusCode, 400, '…nor show it to another team');
   t.equal((await s.call(manager, 'PATCH', `/deals/${deals.a}`, { ownerId: 'user-b' })).statusCode, 200, 'a manager can');
   t.same(await titles(agentB), ['scoped a', 'scoped b'], 'and the new owner sees it');
+  const names = async (token: string) => Object.fromEntries((await s.ok<{ items: Array<{ title: string; customerName: string | null }> }>(token, 'GET', `/deals?pipelineId=${pipeline.id}`)).items.map((d) => [d.title, d.customerName]));
+  t.same(await names(agentB), { 'scoped a': null, 'scoped b': 'scope b' }, 'the customer’s name only where the customer is in the reader’s scope too (agent A’s customer stays agent A’s)');
+  t.equal((await s.ok<{ customerName: string | null }>(agentB, 'GET', `/deals/${deals.a}`)).customerName, null, '…on a read as well');
+  t.same(await names(manager), { 'scoped a': 'scope a', 'scoped b': 'scope b' }, 'the manager sees the team’s customers');
   const customerOfA = await s.customer(agentA, 'only a');
   t.equal((await s.call(agentB, 'POST', '/deals', { title: 'x', customerId: customerOfA.id, pipelineId: pipeline.id, amount: 1 })).statusCode, 404, 'a deal needs a customer the actor can see');
 });
@@ -252,7 +307,9 @@ t.test('customer.deleted: open deals lost, matches dropped, open tasks cancelled
 
   const lost = await s.ok<Deal>(admin, 'GET', `/deals/${open.id}`);
   t.match(lost, { status: 'lost', lostReason: 'مشتری حذف شد', closedAt: String, version: open.version + 1, customerId: gone.id }, 'the open deal is lost, in the tenant’s language, and still names its customer');
-  t.same(await s.ok<Deal>(admin, 'GET', `/deals/${won.id}`), won, 'a won deal is history: untouched');
+  t.same(await s.ok<Deal>(admin, 'GET', `/deals/${won.id}`), { ...won, customerName: null }, 'a won deal is history: untouched, but its customer has no name any more');
+  const listed = await s.ok<{ items: Array<{ id: string; customerId: string; customerName: string | null }> }>(admin, 'GET', `/deals?customerId=${gone.id}`);
+  t.same(listed.items.map((d) => [d.customerId, d.customerName]), [[gone.id, null], [gone.id, null]], 'listed with the customer’s id and a null name');
   const unmatched = await s.ok<{ matchedCustomerId?: string; version: number }>(admin, 'GET', `/leads/${matched.id}`);
   t.notOk(unmatched.matchedCustomerId, 'the lead no longer points at the deleted customer');
   t.equal(unmatched.version, matched.version + 1);
