@@ -4,7 +4,7 @@
  * logged with the request id, which is also in the body.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import type { i18n } from 'i18next';
+import type { i18n, TFunction } from 'i18next';
 import { coreError, PeyvandError, type FieldError } from '../errors.js';
 import { languageFrom, translator, type Language } from '../i18n/i18n.js';
 import { formatNumber } from '../persian/digits.js';
@@ -97,7 +97,7 @@ export function problemBody(err: PeyvandError, request: FastifyRequest, i18nInst
     requestId: String(request.id),
   };
   if (err.errors?.length) {
-    body.errors = err.errors.map((fe) => ({ path: fe.path, message: fe.key ? t(fe.key, { ...inLanguageDigits(flatParams(fe.params), lng), defaultValue: fe.message }) : fe.message }));
+    body.errors = err.errors.map((fe) => ({ path: fe.path, message: fe.key ? t(fe.key, { ...inLanguageDigits(namedInLanguage(flatParams(fe.params), t, lng), lng), defaultValue: fe.message }) : fe.message }));
   }
   return body;
 }
@@ -111,6 +111,18 @@ export function problemBody(err: PeyvandError, request: FastifyRequest, i18nInst
 function inLanguageDigits(params: Record<string, unknown>, lng: Language): Record<string, unknown> {
   if (lng === 'en') return params;
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'number' && k !== 'count' ? formatNumber(v, lng) : v]));
+}
+
+/**
+ * JSON Schema's own words in a message, a `format` (`email`) and a `type` (`integer`), in
+ * the reader's language: «باید نشانی ایمیل معتبر باشد», not «باید email معتبر باشد». A name
+ * without a translation stays as it is.
+ */
+function namedInLanguage(params: Record<string, unknown>, t: TFunction, lng: Language): Record<string, unknown> {
+  const named = { ...params };
+  if (typeof params.format === 'string') named.format = t(`core:validation.formats.${params.format}`, { defaultValue: params.format });
+  if (typeof params.type === 'string') named.type = params.type.split(',').map((type) => t(`core:validation.types.${type.trim()}`, { defaultValue: type.trim() })).join(lng === 'fa' ? '، ' : ', ');
+  return named;
 }
 
 function flatParams(params: Record<string, unknown> | undefined): Record<string, unknown> {

@@ -51,3 +51,28 @@ t.test('every localized field message with a number, and values the caller sent 
   const missing = coreError('CUSTOMER_NOT_FOUND', { id: '0190a1b2-0000-7000-8000-000000000001' });
   t.match(problemBody(missing, request('fa'), i18n).detail, '0190a1b2-0000-7000-8000-000000000001', 'an id stays copyable');
 });
+
+t.test('JSON Schema’s format and type names are in the reader’s language', async (t) => {
+  const i18n = createI18n();
+  const request = (lng: string) => ({ headers: { 'accept-language': lng }, url: '/api/v1/x', id: 'req-1' }) as unknown as FastifyRequest;
+  const err = coreError('VALIDATION_FAILED', {}, {
+    errors: [
+      { path: '/email', message: 'x', key: 'core:validation.format', params: { format: 'email' } },
+      { path: '/amount', message: 'x', key: 'core:validation.type', params: { type: 'integer' } },
+      { path: '/ownerId', message: 'x', key: 'core:validation.type', params: { type: ['string', 'null'] } },
+      { path: '/odd', message: 'x', key: 'core:validation.format', params: { format: 'hostname' } },
+    ],
+  });
+  t.same(problemBody(err, request('fa'), i18n).errors?.map((e) => e.message), [
+    'باید نشانی ایمیل معتبر باشد',
+    'باید از نوع عدد صحیح باشد',
+    'باید از نوع متن، تهی باشد',
+    'باید hostname معتبر باشد',
+  ], 'fa: known names translated, an unknown one kept as the schema spells it');
+  t.same(problemBody(err, request('en'), i18n).errors?.map((e) => e.message), [
+    'must be a valid email address',
+    'must be of type whole number',
+    'must be of type text, null',
+    'must be a valid hostname',
+  ]);
+});
