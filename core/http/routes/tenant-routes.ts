@@ -119,7 +119,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
     },
   }, async (request) => {
     const actor = actorOf(request);
-    const after = request.query.after ? Number(decodeCursor(request.query.after, ['number'])[0]) : 0;
+    const after = request.query.after ? Number(decodeCursor(request.query.after, ['integer'])[0]) : 0;
     const { items, position } = await replayEvents(db, actor.tenantId, after, request.query.types?.split(',') ?? ['*'], request.query.limit, kernel.options.dispatcher?.gapGraceMs);
     return {
       items: items.map((e) => ({ id: e.id, type: e.type, occurredAt: e.occurredAt, data: e.data })),
