@@ -29,6 +29,8 @@ export interface Operation {
   body?: Schema;
   /** Status codes the operation documents. */
   responses: string[];
+  /** The JSON Schema of its first documented 2xx answer, when it has a body. */
+  response?: Schema;
   /** `METHOD /path`, for messages. */
   label: string;
 }
@@ -39,7 +41,7 @@ interface RawOperation {
   security?: unknown[];
   parameters?: Array<{ in: string; name: string; required?: boolean; schema?: Schema }>;
   requestBody?: { content?: Record<string, { schema?: Schema }> };
-  responses?: Record<string, unknown>;
+  responses?: Record<string, { content?: Record<string, { schema?: Schema }> }>;
 }
 
 /** The OpenAPI document's paths. */
@@ -65,6 +67,9 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
       };
       if (op['x-permission']) o.permission = op['x-permission'];
       if (body) o.body = body;
+      const success = Object.entries(op.responses ?? {}).find(([code]) => /^2/.test(code))?.[1];
+      const response = success?.content?.['application/json']?.schema;
+      if (response) o.response = response;
       return o;
     }),
   );
