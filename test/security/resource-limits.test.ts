@@ -9,7 +9,8 @@
 import t from 'tap';
 import net from 'node:net';
 import { bootPeyvand } from '../helpers/peyvand.js';
-import { bootWorld, withTimeout } from './lib/world.js';
+import { SignJWT } from 'jose';
+import { attackedPlugins, bootWorld, withTimeout } from './lib/world.js';
 import { fillPath, type Operation, type Schema } from './lib/openapi.js';
 import { changedTables, summarize } from './lib/db-state.js';
 
@@ -84,6 +85,34 @@ t.test('the rate limit holds for API keys, host users and anonymous callers, wit
   t.equal(res.statusCode, 429);
   t.match(res.headers['content-type'], /application\/problem\+json/);
   t.ok(Number(res.headers['retry-after']) > 0 && Number(res.headers['retry-after']) <= 60, `Retry-After ${res.headers['retry-after']}`);
+  const secret = 'rl-embed-secret-0123456789-abcdefghijklmnop';
+  t.equal((await limited.admin({ method: 'PUT', url: '/api/v1/admin/tenants/rl/embed', payload: { hs256Secret: secret, algorithms: ['HS256'], allowedOrigins: [] } })).statusCode, 204);
+  const user = await new SignJWT({ tid: 'rl', sub: 'u1', roles: ['viewer'] }).setProtectedHeader({ alg: 'HS256' }).setAudience('peyvand').setExpirationTime('1h').sign(new TextEncoder().encode(secret));
+  const userStatuses: number[] = [];
+  for (let i = 0; i < 4; i++) userStatuses.push((await limited.call(user, { method: 'GET', url: '/api/v1/me' })).statusCode);
+  t.same(userStatuses, [200, 200, 200, 429], 'a host user is limited too');
+});
+
+t.test('no route escapes the rate limit: a spent budget is a 429 on every one', async (t) => {
+  // The admin routes' embed call below spends one of the admin key's three.
+  const limited = await bootPeyvand(t, { plugins: attackedPlugins(), http: { rateLimitPerMinute: 3 } });
+  const tenant = await limited.tenant('spent', { plugins: attackedPlugins().map((x) => x.name) });
+  const key = await tenant.key('owner');
+  for (let i = 0; i < 3; i++) await limited.call(key, { method: 'GET', url: '/api/v1/me' });
+  for (let i = 0; i < 3; i++) await limited.admin({ method: 'GET', url: '/api/v1/admin/tenants' });
+  for (let i = 0; i < 3; i++) await limited.peyvand.app.inject({ method: 'GET', url: '/api/v1/openapi.json', remoteAddress: '10.7.7.7' });
+  const spentFor = (op: Operation) => (op.admin ? limited.adminKey : op.public ? undefined : key);
+  for (const op of w.operations) {
+    const send = () => limited.peyvand.app.inject({ method: op.method, url: url(op), remoteAddress: '10.7.7.7', headers: spentFor(op) ? { authorization: `Bearer ${spentFor(op)}` } : {}, ...(['POST', 'PUT', 'PATCH'].includes(op.method) ? { payload: {} } : {}) });
+    if (/^\/(health|ready)$/.test(op.path)) {
+      t.equal((await send()).statusCode, 200, `${op.label}: probes are never limited`);
+      continue;
+    }
+    // A route with a budget of its own (the public web-to-lead form: per form and address) spends it first.
+    let tries = 1;
+    while ((await send()).statusCode !== 429 && tries < 200) tries++;
+    t.ok(tries < 200, `${op.label}: 429 ${tries === 1 ? 'at once' : `after ${tries - 1} requests of its own budget`}`);
+  }
 });
 
 t.test('guessing credentials is rate limited per address, before the guess is checked', async (t) => {
