@@ -12,6 +12,7 @@ import { bootWorld } from './lib/world.js';
 import { validValue } from './lib/arbitraries.js';
 import { queryString, type Operation } from './lib/openapi.js';
 import { recordsIn } from './lib/pool.js';
+import Handlebars from 'handlebars';
 import { createTemplateRenderer } from '../../core/templates/renderer.js';
 
 const w = await bootWorld(t);
@@ -105,4 +106,20 @@ t.test('templates: no prototypes, no helpers they were not given, strings only',
     t.throws(() => plain.render(notString as unknown as string, data), TypeError, `${JSON.stringify(notString)} is refused`);
   }
   t.equal(plain.render('{{name}} {{{name}}}', { name: '<b>' }), '&lt;b&gt; <b>', 'escaped unless triple-stashed');
+});
+
+t.test('the renderer a plugin is given sees nothing registered on the global Handlebars', async (t) => {
+  // A dependency (or another plugin) registering on the shared Handlebars object must not reach stored templates.
+  Handlebars.registerHelper('leak', () => 'leaked');
+  Handlebars.registerPartial('leak', 'leaked');
+  t.teardown(() => {
+    Handlebars.unregisterHelper('leak');
+    Handlebars.unregisterPartial('leak');
+  });
+  const templates = w.p.peyvand.kernel.context('notes').templates;
+  t.equal(Handlebars.compile('{{leak}}')({}), 'leaked', 'the global environment has them');
+  t.equal(templates.render('{{leak}}', {}), '', 'a global helper is not called (a bare name is a missing property)');
+  t.throws(() => templates.render('{{leak "x"}}', {}), /unknown helper leak/, 'and with an argument it does not compile');
+  t.throws(() => templates.render('{{> leak}}', {}), 'nor a global partial');
+  t.equal(templates.render('{{name}}', { name: 'علی' }), 'علی', 'the plugin’s renderer works');
 });
