@@ -88,6 +88,11 @@ export function fillPath(path: string, values: Record<string, string>): string {
   return path.replace(/\{([^}]+)\}/g, (_m, name: string) => encode(values[name] ?? 'x'));
 }
 
+/** A URL of the operation with every path parameter filled (tenant slug `acme`, ids of no record). */
+export function placeholderUrl(op: Operation, slug = 'acme'): string {
+  return fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p.name, p.name === 'slug' ? slug : '01900000-0000-7000-8000-000000000000'])));
+}
+
 /** Builds a query string (values URL-encoded; arrays repeat the key). */
 export function queryString(values: Record<string, unknown>): string {
   const parts: string[] = [];
