@@ -36,7 +36,7 @@ for (const op of lists) {
 }
 
 const ids = async (op: Operation, query: Record<string, unknown>) => {
-  const res = await w.send(owner.token, { method: 'GET', url: `${op.path}${queryString({ limit: 200, ...query })}` }, 15_000);
+  const res = await w.send(owner.token, { method: 'GET', url: `${op.path}${queryString({ limit: 200, ...query })}` });
   return { status: res.statusCode, ids: res.statusCode === 200 ? recordsIn(res.json()).map((r) => r.id) : [] };
 };
 
