@@ -67,7 +67,7 @@ export class TimelineService {
     await this.customers.get(actor, customerId);
     const q = this.db.knex(this.db.table('timeline')).where({ tenant_id: actor.tenantId, customer_id: customerId });
     if (page.cursor) {
-      const [at, id] = decodeCursor(page.cursor, ['number', 'string']);
+      const [at, id] = decodeCursor(page.cursor, ['integer', 'string']);
       q.where((w) => w.where('occurred_at', '<', Number(at)).orWhere((x) => x.where('occurred_at', Number(at)).andWhere('id', '<', String(id))));
     }
     const rows = await q.orderBy([{ column: 'occurred_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(page.limit + 1);

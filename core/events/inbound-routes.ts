@@ -4,7 +4,6 @@ import { problemSchema } from '../http/problem.js';
 import { actorOf } from '../http/request-guards.js';
 import { decodeCursor, encodeCursor } from '../http/cursor.js';
 import { pageOf, pageQuery } from '../customers/customer-schemas.js';
-import { coreError } from '../errors.js';
 import type { InboundEvents } from './inbound.js';
 
 const rejectedSchema = {
@@ -37,8 +36,7 @@ export function inboundEventRoutes(app: FastifyInstance, inbound: InboundEvents)
     const { limit, cursor } = request.query;
     let before: { receivedAt: number; id: string } | undefined;
     if (cursor) {
-      const [receivedAt, id] = decodeCursor(cursor);
-      if (typeof receivedAt !== 'number' || typeof id !== 'string') throw coreError('BAD_CURSOR');
+      const [receivedAt, id] = decodeCursor(cursor, ['integer', 'string']) as [number, string];
       before = { receivedAt, id };
     }
     const page = await inbound.listRejected(actorOf(request).tenantId, limit, before);

@@ -129,8 +129,9 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
     customerRoutes(api, kernel);
     inboundEventRoutes(api, kernel.inbound);
     webhookRoutes(api, kernel.webhooks);
-    api.get('/openapi.json', { config: { public: true }, schema: { summary: 'This API as OpenAPI 3.1', hide: true, response: { 200: { type: 'object', additionalProperties: true } } } }, async () => scope.swagger());
   }, { prefix: '/api/v1' });
+  // The document itself is the one route outside it (the rules refuse hidden routes).
+  scope.get('/api/v1/openapi.json', { config: { public: true }, schema: { summary: 'This API as OpenAPI 3.1', hide: true, response: { 200: { type: 'object', additionalProperties: true } } } }, async () => scope.swagger());
 
   for (const plugin of kernel.plugins) {
     const { definition } = plugin;

@@ -21,13 +21,18 @@ export function routeRules(plugin: string, registry: PermissionRegistry, bodyLim
     const schema = route.schema as Record<string, unknown> | undefined;
     if (!schema || typeof schema.summary !== 'string' || !schema.summary) throw new BootError('ROUTE_WITHOUT_SCHEMA', plugin, `${where} has no OpenAPI summary`);
     if (!schema.response) throw new BootError('ROUTE_WITHOUT_SCHEMA', plugin, `${where} has no response schema`);
+    // A route left out of the OpenAPI document would be left out of every client and of the
+    // security suite that attacks what the document lists.
+    if (schema.hide) throw new BootError('ROUTE_WITHOUT_SCHEMA', plugin, `${where} is hidden from the OpenAPI document`);
     if (route.url.includes(':') && !schema.params) throw new BootError('ROUTE_WITHOUT_SCHEMA', plugin, `${where} has path parameters but no params schema`);
-    if (methods.some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH') && !schema.body && !access.public && !(route.config as { bodyless?: boolean } | undefined)?.bodyless) {
+    if (methods.some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH') && !schema.body && !(route.config as { bodyless?: boolean } | undefined)?.bodyless) {
       throw new BootError('ROUTE_WITHOUT_SCHEMA', plugin, `${where} accepts a body but has no body schema (set config.bodyless for action routes)`);
     }
     for (const part of ['body', 'querystring', 'params'] as const) {
-      const s = schema[part] as { type?: string; additionalProperties?: unknown } | undefined;
-      if (s && s.type === 'object' && s.additionalProperties !== false) throw new BootError('ROUTE_WITHOUT_SCHEMA', plugin, `${where} ${part} schema must set additionalProperties: false`);
+      const s = schema[part] as { type?: unknown; properties?: unknown; additionalProperties?: unknown } | undefined;
+      // An object schema spelled without `type` (just `properties`) is as open as one with it.
+      const isObject = s !== undefined && (s.type === 'object' || (Array.isArray(s.type) && s.type.includes('object')) || (s.type === undefined && s.properties !== undefined));
+      if (isObject && s.additionalProperties !== false) throw new BootError('ROUTE_WITHOUT_SCHEMA', plugin, `${where} ${part} schema must set additionalProperties: false`);
     }
     route.bodyLimit ??= bodyLimit;
     if (access.allFieldErrors) {

@@ -10,7 +10,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import { bootWorld } from './lib/world.js';
 import { objectSchemas, validValue } from './lib/arbitraries.js';
-import { fillPath, type Operation, type Schema } from './lib/openapi.js';
+import { fillPath, placeholderUrl, type Operation, type Schema } from './lib/openapi.js';
 import { changedTables, summarize } from './lib/db-state.js';
 import { objectsWithIds } from './lib/scope-model.js';
 
@@ -19,7 +19,6 @@ const db = w.p.peyvand.kernel.db;
 const owner = w.actors.find((a) => a.label === 'acme/key:owner')!;
 const READ_ONLY = ['id', 'tenantId', 'version', 'createdAt', 'updatedAt'];
 const withBody = w.operations.filter((op) => op.body && !op.public);
-const some = (op: Operation) => fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p.name, p.name === 'slug' ? 'acme' : '01900000-0000-7000-8000-000000000000'])));
 
 t.test('every nested object of every body refuses unknown fields (or is a declared free-form map)', async (t) => {
   for (const op of withBody) {
@@ -34,13 +33,17 @@ t.test('unknown and read-only fields are a 400 that changes nothing', async (t) 
   for (const op of withBody) {
     const token = op.admin ? w.p.adminKey : owner.token;
     const [valid] = fc.sample(validValue(op.body!), { numRuns: 1, seed: 7 }) as [Record<string, unknown>];
-    const attempts: Array<[string, unknown]> = READ_ONLY.filter((f) => !(f in ((op.body!.properties as object) ?? {}))).map((f) => [`read-only ${f}`, { ...valid, [f]: f === 'version' ? 99 : '01900000-0000-7000-8000-000000000001' }]);
+    // Read-only: the fields every record has, and whatever the answer shows that the body does not take.
+    const writable = (op.body!.properties as object | undefined) ?? {};
+    const shown = Object.keys((op.response?.properties as object | undefined) ?? {});
+    const readOnly = [...new Set([...READ_ONLY, ...shown])].filter((f) => !(f in writable));
+    const attempts: Array<[string, unknown]> = readOnly.map((f) => [`read-only ${f}`, { ...valid, [f]: f === 'version' ? 99 : '01900000-0000-7000-8000-000000000001' }]);
     for (const { at, schema } of objectSchemas(op.body!)) {
       if (schema.additionalProperties === false) attempts.push([`unknown field at ${at || '/'}`, withField(valid, at, 'isAdmin', true)]);
     }
     for (const [label, body] of attempts) {
       const before = await summarize(db);
-      const res = await w.send(token, { method: op.method, url: some(op), payload: body as Record<string, unknown> });
+      const res = await w.send(token, { method: op.method, url: placeholderUrl(op), payload: body as Record<string, unknown> });
       t.equal(res.statusCode, 400, `${op.label}: ${label} → 400`);
       t.same(changedTables(before, await summarize(db)), [], `${op.label}: ${label} changed nothing`);
     }
@@ -49,8 +52,9 @@ t.test('unknown and read-only fields are a 400 that changes nothing', async (t) 
 
 t.test('only roles with the assign permission set another owner', async (t) => {
   const agent = w.actors.find((a) => a.label === 'acme/jwt:agent-north-1')!;
-  const creates = w.operations.filter((op) => op.method === 'POST' && !op.admin && op.pathParams.length === 0 && (op.body?.properties as Record<string, Schema> | undefined)?.ownerId);
-  t.ok(creates.length > 0, `${creates.length} create routes take an ownerId`);
+  const ownerField = (op: Operation) => ['ownerId', 'assigneeId'].find((f) => (op.body?.properties as Record<string, Schema> | undefined)?.[f]);
+  const creates = w.operations.filter((op) => op.method === 'POST' && !op.admin && op.pathParams.length === 0 && ownerField(op));
+  t.ok(creates.length >= 4, `${creates.length} create routes take an owner or assignee`);
   // Records the agent may refer to: its own customer, and a pipeline (not owned) if sales is there.
   const mineCustomer = (await w.send(agent.token, { method: 'POST', url: '/api/v1/customers', payload: { kind: 'person', name: 'agent’s own' } })).json().id as string;
   const pipelineRes = await w.send(owner.token, { method: 'POST', url: '/api/v1/sales/pipelines', payload: { name: 'P', currency: 'IRR', stages: [{ name: 'new', probability: 10 }] } });
@@ -59,7 +63,8 @@ t.test('only roles with the assign permission set another owner', async (t) => {
     const assign = op.permission?.replace(/\.[a-z_]+$/, '.assign');
     if (!agent.permissions.has(op.permission!) || (assign && agent.permissions.has(assign))) continue;
     // A body this agent can create with (its own ownerId), then the same body for someone else.
-    const refs: Record<string, string> = { ownerId: agent.subject, customerId: mineCustomer, pipelineId: pipeline };
+    const field = ownerField(op)!;
+    const refs: Record<string, string> = { [field]: agent.subject, customerId: mineCustomer, pipelineId: pipeline };
     const candidates = fc.sample(validValue(op.body!, { stringFor: (p) => (p in refs ? fc.constant(refs[p]!) : undefined) }), { numRuns: 30, seed: 3 }) as Array<Record<string, unknown>>;
     let tried = 0;
     let accepted: Record<string, unknown> | undefined;
@@ -68,10 +73,14 @@ t.test('only roles with the assign permission set another owner', async (t) => {
       if (mine.statusCode !== 201) continue;
       accepted = body;
       tried++;
-      const before = await summarize(db);
-      const theirs = await w.send(agent.token, { method: 'POST', url: op.path, payload: { ...body, ownerId: 'manager-north' } });
-      t.ok(theirs.statusCode >= 400 && theirs.statusCode < 500, `${op.label}: an agent cannot create for another owner (${theirs.statusCode} ${theirs.json().code})`);
-      t.same(changedTables(before, await summarize(db)), [], `${op.label}: the refused create wrote nothing`);
+      // Another owner; and, where records carry a team (team scope), a team the agent is not in.
+      const handovers: Array<[string, Record<string, unknown>]> = [['another owner', { [field]: 'manager-north' }], ...(hasTeam(op) ? [['another team', { teamId: 'south' }] as [string, Record<string, unknown>]] : [])];
+      for (const [what, fields] of handovers) {
+        const before = await summarize(db);
+        const theirs = await w.send(agent.token, { method: 'POST', url: op.path, payload: { ...body, ...fields } });
+        t.ok(theirs.statusCode >= 400 && theirs.statusCode < 500, `${op.label}: an agent cannot create for ${what} (${theirs.statusCode} ${theirs.json().code})`);
+        t.same(changedTables(before, await summarize(db)), [], `${op.label}: the refused create wrote nothing`);
+      }
       if (tried >= 2) break;
     }
     t.ok(tried > 0, `${op.label}: found a body the agent may create`);
@@ -79,11 +88,12 @@ t.test('only roles with the assign permission set another owner', async (t) => {
     const patch = w.operations.find((o) => o.method === 'PATCH' && o.path === `${op.path}/{id}`);
     if (!patch || !accepted) continue;
     const created = await w.send(agent.token, { method: 'POST', url: op.path, payload: accepted });
-    for (const ownerId of ['manager-north', null]) {
+    const changes: Array<Record<string, unknown>> = [{ [field]: 'manager-north' }, { [field]: null }, ...(hasTeam(patch) ? [{ teamId: 'south' }] : [])];
+    for (const change of changes) {
       const before = await summarize(db);
-      const res = await w.send(agent.token, { method: 'PATCH', url: `${op.path}/${created.json().id}`, payload: { ownerId } });
-      t.ok(res.statusCode >= 400 && res.statusCode < 500, `${patch.label}: an agent cannot set ownerId ${JSON.stringify(ownerId)} (${res.statusCode})`);
-      t.same(changedTables(before, await summarize(db)), [], `${patch.label}: ownerId ${JSON.stringify(ownerId)} refused without writing`);
+      const res = await w.send(agent.token, { method: 'PATCH', url: `${op.path}/${created.json().id}`, payload: change });
+      t.ok(res.statusCode >= 400 && res.statusCode < 500, `${patch.label}: an agent cannot set ${JSON.stringify(change)} (${res.statusCode})`);
+      t.same(changedTables(before, await summarize(db)), [], `${patch.label}: ${JSON.stringify(change)} refused without writing`);
     }
   }
 });
@@ -110,6 +120,11 @@ t.test('no read answers with a secret, by name or by value', async (t) => {
   }
   t.ok(reads > 20, `${reads} reads walked`);
 });
+
+/** Whether a route's body sets a record's team. */
+function hasTeam(op: Operation): boolean {
+  return Boolean((op.body?.properties as Record<string, Schema> | undefined)?.teamId);
+}
 
 /** A copy of `value` with `name` set in the object at JSON pointer `at` (arrays: their first item). */
 function withField(value: Record<string, unknown>, at: string, name: string, v: unknown): unknown {

@@ -85,6 +85,9 @@ t.test('logs carry no credential, whatever happens', async (t) => {
   const statuses = (await withTimeout(Promise.all(calls), 20_000, 'log calls')).map((r) => r.statusCode);
   t.same(statuses.slice(0, 5), [401, 401, 403, 401, 401], 'failed logins');
   t.equal(statuses[7], 500, 'a 500 happened');
+  const failed = (await calls[7]!).json() as Record<string, unknown>;
+  t.same(Object.keys(failed).sort(), ['code', 'detail', 'instance', 'requestId', 'status', 'title', 'type'], 'the 500 is a plain problem: no stack, no cause, no error fields');
+  t.notMatch(JSON.stringify(failed), /upstream refused|hunter2|Bearer|\.ts:\d|\bat \S+ \(/, 'and tells the client nothing of what failed inside');
   const newKey = (await calls[5]!).json().key as string;
   const log = lines.join('');
   t.ok(lines.length > 20 && /request failed/.test(log), `${lines.length} log lines captured, the 500 among them`);

@@ -39,9 +39,7 @@ t.test('patterns that could stall every tenant are refused when saved', async (t
 t.test('allowed patterns work, and what they run on is capped', async (t) => {
   t.equal((await setSchema(acme.token, { type: 'object', properties: { nationalId: { type: 'string', pattern: '^[0-9]{10}$' }, code: { type: 'string', pattern: '^[A-Z][0-9]*$' } } })).statusCode, 200);
   t.equal((await createWith(acme.token, { nationalId: '0499370899', code: 'A1' })).statusCode, 201, 'a valid value passes');
-  const started = Date.now();
-  const huge = await createWith(acme.token, { code: `A${'1'.repeat(300_000)}!` });
-  t.equal(huge.statusCode, 422, 'an overlong value for a pattern is refused');
-  t.ok(Date.now() - started < 1000, `and at once (${Date.now() - started} ms)`);
+  const huge = await createWith(acme.token, { code: `A${'1'.repeat(300_000)}` });
+  t.equal(huge.statusCode, 422, 'a value the pattern matches but too long to run it on is refused');
   await setSchema(acme.token, { type: 'object' });
 });

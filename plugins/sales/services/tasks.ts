@@ -103,7 +103,7 @@ export class TaskService {
     }
     if (filter.dueBefore) q.where('due_at', '<', Date.parse(filter.dueBefore));
     if (filter.cursor) {
-      const [at, id] = decodeCursor(filter.cursor);
+      const [at, id] = decodeCursor(filter.cursor, ['integer', 'string']);
       q.where((w) => w.where('due_at', '>', Number(at)).orWhere((x) => x.where('due_at', Number(at)).andWhere('id', '>', String(id))));
     }
     const rows = await q.orderBy([{ column: 'due_at' }, { column: 'id' }]).limit(filter.limit + 1);

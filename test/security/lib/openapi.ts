@@ -29,6 +29,8 @@ export interface Operation {
   body?: Schema;
   /** Status codes the operation documents. */
   responses: string[];
+  /** The JSON Schema of its first documented 2xx answer, when it has a body. */
+  response?: Schema;
   /** `METHOD /path`, for messages. */
   label: string;
 }
@@ -39,7 +41,7 @@ interface RawOperation {
   security?: unknown[];
   parameters?: Array<{ in: string; name: string; required?: boolean; schema?: Schema }>;
   requestBody?: { content?: Record<string, { schema?: Schema }> };
-  responses?: Record<string, unknown>;
+  responses?: Record<string, { content?: Record<string, { schema?: Schema }> }>;
 }
 
 /** The OpenAPI document's paths. */
@@ -65,6 +67,9 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
       };
       if (op['x-permission']) o.permission = op['x-permission'];
       if (body) o.body = body;
+      const success = Object.entries(op.responses ?? {}).find(([code]) => /^2/.test(code))?.[1];
+      const response = success?.content?.['application/json']?.schema;
+      if (response) o.response = response;
       return o;
     }),
   );
@@ -81,6 +86,11 @@ export function encode(value: string): string {
 /** Fills a path template; values are URL-encoded. */
 export function fillPath(path: string, values: Record<string, string>): string {
   return path.replace(/\{([^}]+)\}/g, (_m, name: string) => encode(values[name] ?? 'x'));
+}
+
+/** A URL of the operation with every path parameter filled (tenant slug `acme`, ids of no record). */
+export function placeholderUrl(op: Operation, slug = 'acme'): string {
+  return fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p.name, p.name === 'slug' ? slug : '01900000-0000-7000-8000-000000000000'])));
 }
 
 /** Builds a query string (values URL-encoded; arrays repeat the key). */

@@ -13,6 +13,8 @@ export interface KnownRecord {
   tenantId: string;
   /** Team of whoever created it (core's team rule), when created here. */
   team?: string | null;
+  /** The record it is nested in (a stage's pipeline). */
+  parent?: string;
 }
 
 /** Ids by collection; never shrinks (deleted records stay: they must behave as missing). */
@@ -35,9 +37,18 @@ export class RecordPool {
     return this.byId.size;
   }
 
-  /** The n-th id (modulo) a parameter or field should draw from; undefined when there is none. */
-  pick(name: string, n: number, path: string): string | undefined {
-    const list = this.candidates(name, path);
+  /**
+   * The n-th id (modulo) a parameter or field should draw from; undefined when there is
+   * none. `among` narrows the candidates (when some are left); nested records whose parent
+   * is in `parents` (ids already chosen for the same request) come first, so a `stageId`
+   * belongs to the `pipelineId` beside it.
+   */
+  pick(name: string, n: number, path: string, options: { among?: (r: KnownRecord) => boolean; parents?: ReadonlySet<string> } = {}): string | undefined {
+    let list = this.candidates(name, path);
+    const narrowed = options.among ? list.filter(options.among) : list;
+    if (narrowed.length) list = narrowed;
+    const children = options.parents ? list.filter((r) => r.parent !== undefined && options.parents!.has(r.parent)) : [];
+    if (children.length) list = children;
     return list.length ? list[n % list.length]!.id : undefined;
   }
 
@@ -70,10 +81,10 @@ export function recordsIn(body: unknown): WithId[] {
  * Records of a response and the records nested in them (`stages` of a pipeline, registered
  * as the collection `<collection>/{id}/stages`, so a `stageId` field finds them).
  */
-export function recordsWithNested(body: unknown, collection: string): Array<{ record: WithId; collection: string }> {
+export function recordsWithNested(body: unknown, collection: string): Array<{ record: WithId; collection: string; parent?: string }> {
   return recordsIn(body).flatMap((record) => [
     { record, collection },
-    ...Object.entries(record).flatMap(([field, v]) => (Array.isArray(v) ? v.filter(hasId).map((nested) => ({ record: nested, collection: `${collection}/{id}/${field}` })) : [])),
+    ...Object.entries(record).flatMap(([field, v]) => (Array.isArray(v) ? v.filter(hasId).map((nested) => ({ record: nested, collection: `${collection}/{id}/${field}`, parent: record.id })) : [])),
   ]);
 }
 

@@ -117,7 +117,7 @@ export async function bootWorld(t: Parameters<typeof bootPeyvand>[0], options: P
     for (const role of ROLES) actors.push(blankActor(`${slug}/key:${role}`, slug, tenant.id, await tenant.key(role), 'api_key', role));
     for (const u of USERS) actors.push(blankActor(`${slug}/jwt:${u.sub}`, slug, tenant.id, await jwt(slug, { sub: u.sub, roles: u.roles, teams: u.teams }), 'user', u.roles[0]!));
   }
-  const send: SecurityWorld['send'] = (token, o, timeoutMs = 10_000) => withTimeout(p.call(token, o), timeoutMs, `${o.method} ${o.url}`);
+  const send: SecurityWorld['send'] = (token, o, timeoutMs = 30_000) => withTimeout(p.call(token, o), timeoutMs, `${o.method} ${o.url}`);
   const refreshActors = async () => {
     for (const a of actors) {
       const me = await p.call(a.token, { method: 'GET', url: '/api/v1/me' });
