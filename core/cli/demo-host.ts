@@ -53,19 +53,18 @@ export function demoHostRoutes(tenantSlug: string) {
       return reply.type(type).send(await fs.readFile(path.join(dir, name)));
     };
 
-    app.get('/', { config, schema: { summary: 'The example ERP page (demo server only)', hide: true, response: redirect } }, async (_request, reply) => reply.redirect(DEMO_PAGE_PATH));
-    app.get('/examples/erp-host', { config, schema: { summary: 'The example ERP page', hide: true, response: redirect } }, async (_request, reply) => reply.redirect(DEMO_PAGE_PATH));
-    app.get(DEMO_PAGE_PATH, { config, schema: { summary: 'The example ERP page, Persian', hide: true, response: html } }, async (_request, reply) => sendFile('index.html', reply));
+    app.get('/', { config, schema: { summary: 'The example ERP page (demo server only)', response: redirect } }, async (_request, reply) => reply.redirect(DEMO_PAGE_PATH));
+    app.get('/examples/erp-host', { config, schema: { summary: 'The example ERP page', response: redirect } }, async (_request, reply) => reply.redirect(DEMO_PAGE_PATH));
+    app.get(DEMO_PAGE_PATH, { config, schema: { summary: 'The example ERP page, Persian', response: html } }, async (_request, reply) => sendFile('index.html', reply));
     app.get<{ Params: { file: string } }>(`${DEMO_PAGE_PATH}:file`, {
       config,
-      schema: { summary: 'A file of the example ERP page', hide: true, params: { type: 'object', additionalProperties: false, required: ['file'], properties: { file: { type: 'string', maxLength: 40 } } }, response: html },
+      schema: { summary: 'A file of the example ERP page', params: { type: 'object', additionalProperties: false, required: ['file'], properties: { file: { type: 'string', maxLength: 40 } } }, response: html },
     }, async (request, reply) => sendFile(request.params.file, reply));
 
     app.get(`${DEMO_PAGE_PATH}token`, {
       config,
       schema: {
         summary: 'A host-signed token for the demo user (what an ERP backend does)',
-        hide: true,
         response: { 200: { type: 'object', additionalProperties: false, properties: { token: { type: 'string' }, expiresAt: { type: 'string' } } }, '4xx': problemSchema },
       },
     }, async (request, reply) => {
@@ -89,7 +88,6 @@ export function demoHostRoutes(tenantSlug: string) {
       config,
       schema: {
         summary: 'What the example page embeds: the demo web form key',
-        hide: true,
         response: { 200: { type: 'object', additionalProperties: false, properties: { formKey: { type: 'string' } } }, '4xx': problemSchema },
       },
     }, async (request, reply) => {

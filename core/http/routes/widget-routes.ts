@@ -30,7 +30,7 @@ export function widgetRoutes(app: FastifyInstance, assets: WidgetAssets): void {
 
   app.get('/widgets/peyvand.js', {
     config,
-    schema: { summary: 'The widget bundle, current build (ES module)', tags, hide: true, response: fileResponses },
+    schema: { summary: 'The widget bundle, current build (ES module)', tags, response: fileResponses },
   }, async (request, reply) => sendScript(request, reply, bundle(), ALIAS_CACHE));
 
   app.get('/widgets/manifest.json', {
@@ -38,7 +38,6 @@ export function widgetRoutes(app: FastifyInstance, assets: WidgetAssets): void {
     schema: {
       summary: 'Which versioned widget file is current, with its integrity hash',
       tags,
-      hide: true,
       response: {
         200: { type: 'object', additionalProperties: false, properties: { file: { type: 'string' }, sourceMap: { type: 'string' }, integrity: { type: 'string' }, bytes: { type: 'integer' }, gzipBytes: { type: 'integer' } } },
         304: { type: 'null' },
@@ -56,7 +55,6 @@ export function widgetRoutes(app: FastifyInstance, assets: WidgetAssets): void {
     schema: {
       summary: 'A versioned widget file (`peyvand.<hash>.js` or its source map)',
       tags,
-      hide: true,
       params: { type: 'object', additionalProperties: false, required: ['file'], properties: { file: { type: 'string', maxLength: 100 } } },
       response: fileResponses,
     },

@@ -272,7 +272,7 @@ t.test('web-to-lead: a refused submission names every field to fix at once, in P
   t.equal(res.json().code, 'VALIDATION_FAILED');
   t.same(res.json().errors, [
     { path: '/name', message: 'باید دست‌کم ۱ نویسه باشد' },
-    { path: '/email', message: 'باید email معتبر باشد' },
+    { path: '/email', message: 'باید نشانی ایمیل معتبر باشد' },
     { path: '/company', message: 'باید دست‌کم ۱ نویسه باشد' },
     { path: '/message', message: 'باید حداکثر ۵٬۰۰۰ نویسه باشد' },
   ], 'four broken fields, four messages, no Latin digits');
