@@ -27,10 +27,22 @@ await w.p.tenant('fuzzco');
 const pool = new RecordPool();
 const listable = new Set(w.operations.filter((o) => o.method === 'GET').map((o) => o.path));
 const roles = ['owner', 'admin', 'manager', 'agent', 'viewer'];
-for (const [i, kind] of ['organization', 'person', 'person', 'organization', 'person'].entries()) {
-  const res = await w.send(owner.token, { method: 'POST', url: '/api/v1/customers', payload: { kind, name: `seed ${i}`, emails: [{ value: `seed${i % 2}@seed.example` }] } });
-  pool.add({ id: res.json().id, collection: '/api/v1/customers', tenantId: owner.tenantId });
+/** Creates one record as the owner and pools it (with what it nests: a pipeline's stages). */
+async function seed(url: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const res = await w.send(owner.token, { method: 'POST', url, payload });
+  if (res.statusCode !== 201) throw new Error(`seeding ${url}: ${describe(res)}`);
+  for (const { record, collection } of recordsWithNested(res.json(), responseCollection(url, listable))) pool.add({ id: record.id, collection, tenantId: owner.tenantId });
+  return res.json();
 }
+const customers: string[] = [];
+for (const [i, kind] of ['organization', 'person', 'person', 'organization', 'person'].entries()) {
+  customers.push(String((await seed('/api/v1/customers', { kind, name: `seed ${i}`, emails: [{ value: `seed${i % 2}@seed.example` }] })).id));
+}
+// One record of every kind a path names, so routes on `{id}` meet real rows and not only 404s.
+const pipeline = await seed('/api/v1/sales/pipelines', { name: 'seed', currency: 'IRR', stages: [{ name: 'new', probability: 10 }, { name: 'won', probability: 100 }] });
+await seed('/api/v1/sales/deals', { title: 'seed', customerId: customers[0], pipelineId: pipeline.id, amount: 1000 });
+await seed('/api/v1/sales/leads', { name: 'seed lead', email: 'lead@seed.example' });
+await seed('/api/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['customer.*'] });
 const hooks: Hooks = {
   stringFor: (property) => {
     if (property === 'slug') return fc.constant('fuzzco');
@@ -49,8 +61,8 @@ const hooks: Hooks = {
 };
 const tokenFor = (spec: RequestSpec) => (spec.op.admin ? w.p.adminKey : spec.op.public ? undefined : owner.token);
 
-/** Sends one request and checks the invariants; returns the status. */
-async function attack(spec: RequestSpec): Promise<number> {
+/** Sends one request and checks the invariants; returns the status and the problem code, if any. */
+async function attack(spec: RequestSpec): Promise<{ status: number; code?: string }> {
   const before = await summarize(db);
   const options = toInject(spec, (name, n) => pool.pick(name, n, spec.op.path) ?? '01900000-0000-7000-8000-000000000000');
   const started = Date.now();
@@ -69,23 +81,28 @@ async function attack(spec: RequestSpec): Promise<number> {
   if (res.statusCode < 300 && String(res.headers['content-type']).startsWith('application/json')) {
     for (const { record, collection } of recordsWithNested(res.json(), responseCollection(spec.op.path, listable))) pool.add({ id: record.id, collection, tenantId: owner.tenantId });
   }
-  return res.statusCode;
+  return { status: res.statusCode, code: res.statusCode >= 400 ? String(res.json().code) : undefined };
 }
 
 // Operations a random request would switch off for everyone (the fuzz tenant only loses its own key).
 const operations = w.operations.filter((op) => !op.path.includes('openapi'));
 
 t.test('every operation: valid requests never get a 5xx', async (t) => {
-  const statuses = new Map<string, Set<number>>();
+  const outcomes = new Map<string, Set<string>>();
   const cases = await roundRobin(operations, (op) => validRequest(op, hooks), async (spec) => {
-    const status = await attack(spec);
-    statuses.set(spec.op.label, (statuses.get(spec.op.label) ?? new Set()).add(status));
+    const { status, code } = await attack(spec);
+    outcomes.set(spec.op.label, (outcomes.get(spec.op.label) ?? new Set()).add(code ? `${status} ${code}` : String(status)));
   }, 10);
-  t.equal(statuses.size, operations.length, `${operations.length} operations, ${cases} valid requests`);
-  // A generator that only ever produced 4xx would prove little: most operations must get past validation.
-  const neverOk = [...statuses].filter(([, s]) => ![...s].some((x) => x < 300)).map(([label, s]) => `${label} ${[...s].join('/')}`);
-  t.comment(`operations no valid request got a 2xx from: ${neverOk.join('; ') || 'none'}`);
-  t.ok(neverOk.length <= operations.length / 4, `most operations were reached past validation (${operations.length - neverOk.length}/${operations.length})`);
+  t.equal(outcomes.size, operations.length, `${operations.length} operations, ${cases} valid requests`);
+  // A generator whose requests the schemas refused would prove little: the handler must see them.
+  // A 404 or 422 from the handler counts (a random id, a stage of another pipeline); a 400 does not.
+  const reached = (o: string) => !o.startsWith('400 ');
+  const neverReached = [...outcomes].filter(([, o]) => ![...o].some(reached)).map(([label, o]) => `${label} ${[...o].join('/')}`);
+  const neverOk = [...outcomes].filter(([, o]) => ![...o].some((x) => Number(x.slice(0, 3)) < 300)).map(([label]) => label);
+  // How many got a 2xx depends on the seed (a random stage of another pipeline, a deal deleted
+  // earlier in the round): reported, not asserted, so the suite does not flake on it.
+  t.comment(`operations no valid request got a 2xx from (${neverOk.length}/${operations.length}): ${neverOk.join('; ') || 'none'}`);
+  t.same(neverReached, [], `every operation's valid requests reached its handler (${operations.length - neverReached.length}/${operations.length})`);
 });
 
 t.test('every operation: broken requests get a 4xx that changes nothing', async (t) => {
