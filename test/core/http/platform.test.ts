@@ -4,12 +4,12 @@
  * request id, logged without secrets).
  */
 import t from 'tap';
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { SignJWT, generateKeyPair, exportJWK } from 'jose';
 import { definePlugin, createLogger } from '../../../core/index.js';
 import { CORE_VERSION } from '../../../core/version.js';
 import { bootPeyvand } from '../../helpers/peyvand.js';
-import pkg from '../../../package.json' with { type: 'json' };
 
 const logLines: string[] = [];
 const logStream = new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } });
@@ -38,6 +38,8 @@ t.test('health, readiness, OpenAPI and version', async (t) => {
   }
   t.equal(doc.paths['/api/v1/customers'].post['x-permission'], 'core.customer.create');
   t.equal(doc.paths['/api/v1/customers'].post.requestBody.content['application/json'].schema.additionalProperties, false);
+  // Read, not imported: the test transpiler (swc) drops `with { type: 'json' }`.
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
   t.equal(CORE_VERSION, pkg.version, 'core version matches the package');
 });
 
