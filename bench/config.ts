@@ -25,7 +25,9 @@ export interface BenchConfig {
   listPage: number;
   /** Deals in the sales scenario's dataset. */
   deals: number;
-  /** Requests per latency measurement of the sales scenario, sent one at a time. */
+  /** Tickets in the support scenario's dataset. */
+  tickets: number;
+  /** Requests per latency measurement of the sales and support scenarios, sent one at a time. */
   salesRequests: number;
   pageSize: number;
   resultsDir: string;
@@ -62,6 +64,7 @@ export function configFrom(argv: readonly string[]): BenchConfig {
     listPage: Math.min(1_000, Math.floor(customers / 50) - 1),
     pageSize: 50,
     deals: Number(value('deals') ?? (quick ? 2_000 : 100_000)),
+    tickets: Number(value('tickets') ?? (quick ? 5_000 : 1_000_000)),
     salesRequests: Number(value('requests') ?? (quick ? 40 : 500)),
     resultsDir,
     dataDir: path.join(resultsDir, 'data'),

@@ -10,7 +10,7 @@
  * in national or international notation, and e-mail addresses.
  */
 import type { CustomerInput } from '../core/customers/customer-types.js';
-import { toLatinDigits } from '../core/persian/digits.js';
+import { toLatinDigits } from '../core/plugin/persian/digits.js';
 
 /** A customer as an import or ERP sync delivers it. */
 export interface GeneratedCustomer {

@@ -20,17 +20,20 @@ import type { Context, ResultRow, Scenario } from './scenario.js';
 import { bulk } from './scenarios/bulk.js';
 import { read } from './scenarios/read.js';
 import { salesScenario } from './scenarios/sales.js';
+import { supportScenario } from './scenarios/support.js';
+import { importScenario } from './scenarios/import.js';
 import { memory } from './scenarios/memory.js';
 import { list } from './scenarios/list.js';
 import { search } from './scenarios/search.js';
 import { write } from './scenarios/write.js';
 import { outboxCost } from './scenarios/outbox-cost.js';
 import { dispatchThroughput } from './scenarios/dispatch-throughput.js';
+import { loyaltyScenario } from './scenarios/loyalty.js';
 
 // Order matters: bulk loads the datasets; memory follows read on the same server; write adds rows.
 // The event scenarios bring their own small databases and need no dataset; sales has its
-// own dataset (deals), loaded by the scenario.
-const SCENARIOS: Scenario[] = [bulk, read, memory, list, search, write, outboxCost, dispatchThroughput, salesScenario];
+// own dataset (deals), loaded by the scenario, and so has support (tickets).
+const SCENARIOS: Scenario[] = [bulk, read, memory, list, search, write, outboxCost, dispatchThroughput, salesScenario, supportScenario, importScenario, loyaltyScenario];
 
 const argv = process.argv.slice(2);
 const config = configFrom(argv);

@@ -1,31 +1,7 @@
 /**
- * The few parts of better-sqlite3 and autocannon the benchmark uses. Neither ships its
- * own types, and the project does not depend on their @types packages (the core reaches
- * better-sqlite3 only through knex).
+ * The few parts of autocannon the benchmark uses: it ships no types, and the project does
+ * not depend on its @types package. better-sqlite3's are in core/db/better-sqlite3.d.ts.
  */
-declare module 'better-sqlite3' {
-  interface RunResult {
-    changes: number;
-    lastInsertRowid: number | bigint;
-  }
-  interface Statement {
-    run(...params: unknown[]): RunResult;
-    get(...params: unknown[]): Record<string, unknown> | undefined;
-    all(...params: unknown[]): Array<Record<string, unknown>>;
-    pluck(on?: boolean): Statement;
-  }
-  interface Database {
-    prepare(sql: string): Statement;
-    pragma(sql: string): unknown;
-    exec(sql: string): Database;
-    transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R;
-    close(): void;
-  }
-  const Database: new (file: string, options?: { readonly?: boolean; fileMustExist?: boolean }) => Database;
-  export default Database;
-  export type { Statement, RunResult };
-}
-
 declare module 'autocannon' {
   interface Request {
     method?: string;

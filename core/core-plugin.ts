@@ -1,6 +1,6 @@
 /** Core described as a plugin: its permissions, owned resources and migrations. */
-import { definePlugin, type BuiltInRoleName, type PermissionDeclaration } from './kernel/plugin.js';
-import { CORE_VERSION } from './version.js';
+import { definePlugin, type BuiltInRoleName, type PermissionDeclaration } from './plugin/contract.js';
+import { CORE_VERSION } from './plugin/version.js';
 import { tenancyMigration } from './migrations/001_tenancy.js';
 import { customersMigration } from './migrations/002_customers.js';
 import { eventsMigration } from './migrations/003_events.js';
@@ -8,6 +8,14 @@ import { webhooksMigration } from './migrations/004_webhooks.js';
 import { dispatchLeasesMigration } from './migrations/005_dispatch_leases.js';
 import { customerSearchPrefixesMigration } from './migrations/006_customer_search_prefixes.js';
 import { tenantOriginsMigration } from './migrations/007_tenant_origins.js';
+import { ordersMigration } from './migrations/008_orders.js';
+import { importsMigration } from './migrations/009_imports.js';
+import { orderEventSchemas } from './orders/order-events.js';
+import { erpMigration } from './migrations/010_erp.js';
+import { ERP_EVENT_TYPES } from './erp/erp-events.js';
+import { peopleMigration } from './migrations/011_people.js';
+import { permissionCatalogMigration } from './migrations/012_permission_catalog.js';
+import { authEpochMigration } from './migrations/013_auth_epoch.js';
 
 const ALL: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent', 'viewer'];
 const WRITERS: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent'];
@@ -23,6 +31,7 @@ export const corePlugin = definePlugin({
   core: CORE_VERSION,
   permissions: [
     permission('me.read', ALL),
+    permission('person.read', ALL),
     permission('customer.read', ALL),
     permission('customer.create', WRITERS),
     permission('customer.update', WRITERS),
@@ -37,10 +46,19 @@ export const corePlugin = definePlugin({
     permission('role.manage', ADMINS),
     permission('settings.manage', ADMINS),
     permission('webhook.manage', ADMINS),
+    // Everyone who sees customers sees their orders; writing them is the ERP sync's job.
+    permission('order.read', ALL),
+    permission('order.write', MANAGERS),
+    permission('invoice.read', ALL),
+    permission('invoice.write', MANAGERS),
+    permission('import.run', MANAGERS),
+    permission('import.read', MANAGERS),
+    permission('import.undo', ADMINS),
+    permission('export.read', MANAGERS),
   ],
   // Agents see the customers they own, managers their teams', everyone else all.
   scopedResources: [{ name: 'customer', defaults: { agent: 'own', manager: 'team' } }],
-  migrations: [tenancyMigration, customersMigration, eventsMigration, webhooksMigration, dispatchLeasesMigration, customerSearchPrefixesMigration, tenantOriginsMigration],
+  migrations: [tenancyMigration, customersMigration, eventsMigration, webhooksMigration, dispatchLeasesMigration, customerSearchPrefixesMigration, tenantOriginsMigration, ordersMigration, importsMigration, erpMigration, peopleMigration, permissionCatalogMigration, authEpochMigration],
   events: {
     'customer.created': { type: 'object' },
     'customer.updated': { type: 'object' },
@@ -60,5 +78,7 @@ export const corePlugin = definePlugin({
     'webhook.deleted': { type: 'object' },
     'webhook.paused': { type: 'object' },
     'webhook.delivery_retried': { type: 'object' },
+    ...orderEventSchemas,
+    ...Object.fromEntries(ERP_EVENT_TYPES.map((type) => [type, { type: 'object' }])),
   },
 });

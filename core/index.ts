@@ -1,30 +1,14 @@
-/** Peyvand's public API. */
+/**
+ * Peyvand's public API for hosts: booting the kernel and the HTTP layer, connecting to a
+ * database, logging. Everything a plugin uses lives in the contract module
+ * (`peyvand/plugin`, `core/plugin/index.ts`) and is re-exported here under the same
+ * names, so code written against this entry keeps working.
+ */
+export * from './plugin/index.js';
 export { createPeyvand, peyvandFastify, type Peyvand, type PeyvandOptions, type PeyvandFastifyOptions } from './peyvand.js';
 export { createKernel, Kernel, type KernelOptions } from './kernel/kernel.js';
-export { definePlugin } from './kernel/plugin.js';
-export type { PluginDefinition, AnyPlugin, PluginContext, PluginSubscriber, PermissionDeclaration, ScopedResource, RecordScope, BuiltInRoleName, JsonSchema, RouteAccess } from './kernel/plugin.js';
-export type { PeyvandEvents, PeyvandEvent, EventBus, EventSubscriber, SubscriberContext, EmitOptions, EventType, TimelineEntryDto } from './events/types.js';
-export { SubscriberUnavailableError } from './events/delivery-errors.js';
-export { PollingLoop, type PollingLoopOptions } from './kernel/polling-loop.js';
-export { TenantModel } from './db/tenant-model.js';
-export type { Migration, MigrationContext } from './db/migrator.js';
-export { Database, type Executor, readInt, readJson, readBool, isUniqueViolation } from './db/database.js';
-export { newId } from './db/ids.js';
-export { connect, knexConfigFor, type Dialect } from './db/connect.js';
-export { PeyvandError, BootError, coreError, type ErrorSpec, type FieldError } from './errors.js';
-export type { Actor } from './auth/actor.js';
-export type { AuditRecord, ChangeAuthor } from './audit/audit-log.js';
-export { systemActor, can } from './auth/actor.js';
-export { applyRecordScope, applyRecordScopeToJoin } from './permissions/record-scope.js';
-export { actorOf } from './http/request-guards.js';
-export { encodeCursor, decodeCursor } from './http/cursor.js';
-export { problemSchema, requestLanguage } from './http/problem.js';
-export { boundedString, idParams, nullable, pageOf, pageQuery } from './http/common-schemas.js';
-export type { CustomerDto, CustomerInput } from './customers/customer-types.js';
-export type { TimelineInput } from './customers/timeline-service.js';
-export type { Tenant } from './tenancy/tenant-service.js';
-export { verifySignature } from './webhooks/signature.js';
+// The class that implements the contract's `Database` interface, for hosts that build one.
+export { Database } from './db/database.js';
+export { connect, knexConfigFor } from './db/connect.js';
 export type { WebhookOptions } from './webhooks/webhook-settings.js';
-export { CORE_VERSION } from './version.js';
 export { createLogger } from './logging.js';
-export * from './persian/index.js';

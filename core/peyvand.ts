@@ -8,6 +8,7 @@ import fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import { createKernel, type Kernel, type KernelOptions } from './kernel/kernel.js';
 import { registerPeyvandHttp, type HttpOptions } from './http/peyvand-http.js';
 import { errorHandler } from './http/problem.js';
+import { clientErrorHandler } from './http/client-error.js';
 
 /** Options of a Peyvand deployment. */
 export interface PeyvandOptions extends KernelOptions {
@@ -44,6 +45,8 @@ export async function createPeyvand(options: PeyvandOptions): Promise<Peyvand> {
       reply.header('x-request-id', String(request.id));
       return errorHandler(kernel.i18n)(error, request, reply);
     },
+    // What Node's HTTP parser refuses (raw UTF-8 in the request line, oversized headers) is problem+json too.
+    clientErrorHandler: clientErrorHandler(kernel.i18n, kernel.logger),
     return503OnClosing: true,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

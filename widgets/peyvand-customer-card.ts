@@ -18,11 +18,13 @@
  */
 import { css, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { toLatinDigits } from '../core/persian/digits.js';
+import { toLatinDigits } from '../core/plugin/persian/digits.js';
 import type { ApiError } from './runtime/api-client.js';
 import type { Customer } from './runtime/api-types.js';
 import { icon } from './runtime/icons.js';
 import { define, PeyvandElement } from './runtime/peyvand-element.js';
+import './peyvand-customer-orders.js';
+import { isolateText, ltr } from './runtime/bidi.js';
 
 export class PeyvandCustomerCard extends PeyvandElement {
   static override styles = [
@@ -43,6 +45,8 @@ export class PeyvandCustomerCard extends PeyvandElement {
       form { display: grid; gap: 0.5em; margin-block-start: var(--_gap); }
       .row { display: flex; gap: 0.5em; }
       .saved { color: var(--_success); }
+      /* Narrow: each label above its values. */
+      @container peyvand (inline-size < 24em) { dl { grid-template-columns: minmax(0, 1fr); gap: 0.1em; } dd { margin-block-end: 0.4em; } }
     `,
   ];
 
@@ -51,6 +55,7 @@ export class PeyvandCustomerCard extends PeyvandElement {
 
   @state() private accessor customer: Customer | undefined;
   @state() private accessor organizationName = '';
+  @state() private accessor ownerName = '';
   @state() private accessor noteOpen = false;
   @state() private accessor noteSaving = false;
   @state() private accessor noteError = '';
@@ -77,8 +82,16 @@ export class PeyvandCustomerCard extends PeyvandElement {
           return undefined;
         })
         : undefined;
+      // The owner's name from the people directory; without it the card names the kind of owner.
+      const owner = customer.ownerId && !/^(system|apikey):/.test(customer.ownerId)
+        ? await this.api<{ items: Array<{ id: string; name: string }> }>('people', { signal, query: { ids: customer.ownerId } }).catch((err: unknown) => {
+          if (signal.aborted) throw err;
+          return undefined;
+        })
+        : undefined;
       this.customer = customer;
       this.organizationName = organization?.name ?? '';
+      this.ownerName = owner?.items[0]?.name ?? '';
     });
   }
 
@@ -141,36 +154,59 @@ export class PeyvandCustomerCard extends PeyvandElement {
         ${this.renderDetails(customer)}
         ${this.renderActions(customer)}
         <div class="saved" role="status">${this.announcement}</div>
+        <peyvand-customer-orders customer-id=${customer.id}></peyvand-customer-orders>
       </article>
     `;
   }
 
   private renderDetails(customer: Customer): unknown {
     const rows: Array<[string, unknown]> = [];
-    if (customer.phones.length) rows.push([this.t('card.phones'), customer.phones.map((p) => html`<li><bdi class="ltr">${p.value}</bdi>${p.label ? html` <span class="muted">(${p.label})</span>` : nothing}</li>`)]);
-    if (customer.emails.length) rows.push([this.t('card.emails'), customer.emails.map((e) => html`<li><bdi class="ltr">${e.value}</bdi></li>`)]);
+    if (customer.phones.length) rows.push([this.t('card.phones'), customer.phones.map((p) => html`<li>${ltr(p.value)}${p.label ? html` <span class="muted" dir="auto">(${this.contactLabel(p.label)})</span>` : nothing}</li>`)]);
+    if (customer.emails.length) rows.push([this.t('card.emails'), customer.emails.map((e) => html`<li>${ltr(e.value)}${e.label ? html` <span class="muted" dir="auto">(${this.contactLabel(e.label)})</span>` : nothing}</li>`)]);
     if (customer.addresses.length) {
-      rows.push([this.t('card.addresses'), customer.addresses.map((a) => html`<li>${[a.line1, a.line2, a.city, a.region].filter(Boolean).join('، ')}${a.postalCode ? html` <bdi class="ltr">${a.postalCode}</bdi>` : nothing}</li>`)]);
+      rows.push([this.t('card.addresses'), customer.addresses.map((a) => html`<li>${[a.line1, a.line2, a.city, a.region].filter(Boolean).join('، ')}${a.postalCode ? html` ${ltr(a.postalCode)}` : nothing}</li>`)]);
     }
     if (this.organizationName) rows.push([this.t('card.memberOf'), html`<li><bdi>${this.organizationName}</bdi></li>`]);
-    rows.push([this.t('card.owner'), html`<li>${customer.ownerId ? html`<bdi>${customer.ownerId}</bdi>` : html`<span class="muted">${this.t('common.unassigned')}</span>`}</li>`]);
-    if (customer.externalRefs.length) rows.push([this.t('card.externalRefs'), customer.externalRefs.map((r) => html`<li><bdi class="ltr">${r.source}: ${r.id}</bdi></li>`)]);
+    rows.push([this.t('card.owner'), html`<li>${customer.ownerId ? html`<bdi>${this.ownerLabel(customer.ownerId)}</bdi>` : html`<span class="muted">${this.t('common.unassigned')}</span>`}</li>`]);
+    if (customer.externalRefs.length) rows.push([this.t('card.externalRefs'), customer.externalRefs.map((r) => html`<li>${ltr(`${r.source}: ${r.id}`)}</li>`)]);
     return html`
       ${customer.phones.length || customer.emails.length || customer.addresses.length ? nothing : html`<p class="muted">${this.t('card.noContact')}</p>`}
       <dl part="details">${rows.map(([label, items]) => html`<dt>${label}</dt><dd><ul>${items}</ul></dd>`)}</dl>
     `;
   }
 
+  /**
+   * Who owns the record, for a person to read: records written by Peyvand itself (the demo
+   * seed, imports) or by an API key are owned by `system:…` / `apikey:…` principals, which
+   * are not people — they are named as such, not shown as ids.
+   */
+  private ownerLabel(ownerId: string): string {
+    if (this.ownerName) return this.ownerName;
+    if (ownerId.startsWith('system:')) return this.t('card.systemOwner');
+    if (ownerId.startsWith('apikey:')) return this.t('card.apiKeyOwner');
+    return ownerId;
+  }
+
+  /** A contact's label in the reader's language when it is one of the usual ones (`mobile`, `work`…), else as entered. */
+  private contactLabel(label: string): string {
+    const key = `card.contactLabels.${label.toLowerCase()}`;
+    const known = this.t(key);
+    return known === key ? label : known;
+  }
+
+  // The shown sentence isolates the number or address (LRI … PDI, see runtime/bidi.ts); the
+  // link's name is the same sentence without those invisible marks, which browsers keep in
+  // the name computed from the content and which assistive technology has no use for.
   private renderActions(customer: Customer): unknown {
     const phone = customer.phones[0]?.value;
     const email = customer.emails[0]?.value;
     return html`
       <div class="actions" part="actions" role="group" aria-label=${this.t('card.actions')}>
         ${phone
-          ? html`<a part="action" href="tel:${toLatinDigits(phone).replace(/[^\d+]/g, '')}" @click=${(e: MouseEvent) => this.quickAction(e, 'call', phone)}>${icon('phone')}<span>${this.t('card.call', { number: phone })}</span></a>`
+          ? html`<a part="action" href="tel:${toLatinDigits(phone).replace(/[^\d+]/g, '')}" aria-label=${this.t('card.call', { number: phone })} @click=${(e: MouseEvent) => this.quickAction(e, 'call', phone)}>${icon('phone')}<span>${this.t('card.call', { number: isolateText(phone) })}</span></a>`
           : nothing}
         ${email
-          ? html`<a part="action" href="mailto:${encodeURIComponent(email)}" @click=${(e: MouseEvent) => this.quickAction(e, 'email', email)}>${icon('email')}<span>${this.t('card.email', { address: email })}</span></a>`
+          ? html`<a part="action" href="mailto:${encodeURIComponent(email)}" aria-label=${this.t('card.email', { address: email })} @click=${(e: MouseEvent) => this.quickAction(e, 'email', email)}>${icon('email')}<span>${this.t('card.email', { address: isolateText(email) })}</span></a>`
           : nothing}
         <button id="add-note" type="button" part="action button" aria-expanded=${this.noteOpen ? 'true' : 'false'} aria-controls="note-form" @click=${() => (this.noteOpen ? this.closeNote() : this.openNote())}>
           ${icon('note')}<span>${this.t('card.addNote')}</span>

@@ -17,6 +17,7 @@ import { css, html, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Customer, Page } from './runtime/api-types.js';
 import { icon } from './runtime/icons.js';
+import { ltr } from './runtime/bidi.js';
 import { define, PeyvandElement } from './runtime/peyvand-element.js';
 
 /** How long typing must pause before a search is sent. */
@@ -180,7 +181,7 @@ export class PeyvandCustomerSearch extends PeyvandElement {
       ${icon(customer.kind === 'organization' ? 'organization' : 'person')}
       <bdi class="name">${customer.name}</bdi>
       <span class="visually-hidden">${this.t(`kinds.${customer.kind}`)}</span>
-      ${secondary ? html`<bdi class="secondary muted ltr">${secondary}</bdi>` : nothing}
+      ${secondary ? ltr(secondary, 'secondary muted') : nothing}
     </li>`;
   }
 }

@@ -41,10 +41,15 @@ function postgresQuery(url: string): { query: Query; close(): Promise<void> } {
   };
 }
 
+/** Hand-written SQL on `databaseUrl` (`sqlite:…` or `postgres://…`), whichever the database; the support baseline shares it. */
+export function bareQuery(databaseUrl: string): { query: Query; close(): void | Promise<void> } {
+  return databaseUrl.startsWith('postgres') ? postgresQuery(databaseUrl) : sqliteQuery(databaseUrl.replace(/^sqlite:/, ''));
+}
+
 /** The bare sales server over `databaseUrl` (`sqlite:…` or `postgres://…`), for one tenant. */
 export async function bareSalesServer(databaseUrl: string, tenantId: string): Promise<FastifyInstance> {
   const app = fastify();
-  const db = databaseUrl.startsWith('postgres') ? postgresQuery(databaseUrl) : sqliteQuery(databaseUrl.replace(/^sqlite:/, ''));
+  const db = bareQuery(databaseUrl);
   app.addHook('onClose', async () => db.close());
 
   // The first page, or the page after `cursor` (the last id seen), newest first, each deal with its customer's name.

@@ -13,8 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { createKernel } from '../../core/kernel/kernel.js';
-import { definePlugin } from '../../core/kernel/plugin.js';
-import { newId } from '../../core/db/ids.js';
+import { definePlugin } from '../../core/plugin/contract.js';
+import { newId } from '../../core/plugin/ids.js';
 import type { ResultRow, Scenario } from '../scenario.js';
 
 const noop = definePlugin({

@@ -13,10 +13,10 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { createKernel } from '../../core/kernel/kernel.js';
-import { systemActor } from '../../core/auth/actor.js';
+import { systemActor } from '../../core/plugin/actor.js';
 import { CustomerService } from '../../core/customers/customer-service.js';
 import type { CustomerInput } from '../../core/customers/customer-types.js';
-import type { EventBus } from '../../core/events/types.js';
+import type { EventBus } from '../../core/plugin/events.js';
 import type { ResultRow, Scenario } from '../scenario.js';
 
 /** An event bus that drops every event: the write without its outbox row. */

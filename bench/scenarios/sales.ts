@@ -7,10 +7,8 @@
  * checks that before measuring. On SQLite, and on PostgreSQL when it is reachable (a
  * database of its own, dropped afterwards).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { compare, fmt, measure } from '../http.js';
-import { withPostgresDatabase } from '../postgres.js';
+import { fmt } from '../http.js';
+import { getJson, latencyRows, onSqliteAndPostgres } from '../latency.js';
 import { startWorker, type Message, type Worker } from '../proc.js';
 import type { Context, ResultRow, Scenario } from '../scenario.js';
 import { FORECAST_QUERY, type SalesDatasetMeta } from '../sales-dataset.js';
@@ -19,12 +17,6 @@ const LIST_TARGET_MS = 20;
 const FORECAST_TARGET_MS = 250;
 
 type Page = { items: Array<{ id: string; customerName: string | null }>; nextCursor: string | null };
-
-async function getJson<T>(url: string, token?: string): Promise<T> {
-  const res = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
-  if (res.status !== 200) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 /** Measures the three requests on one database; `label` names it in the table. */
 async function salesRows(ctx: Context, label: string, databaseUrl: string): Promise<ResultRow[]> {
@@ -53,9 +45,9 @@ async function salesRows(ctx: Context, label: string, databaseUrl: string): Prom
       bareDeep = `/deals?limit=50&cursor=${body.items[49]!.id}`;
     }
     const targets = [
-      { name: `GET /deals?limit=50, page 1`, peyvand: first, bare: '/deals?limit=50', target: LIST_TARGET_MS },
-      { name: `GET /deals?limit=50, page ${fmt(deepPage)}`, peyvand: deep, bare: bareDeep, target: LIST_TARGET_MS },
-      { name: 'GET /reports/forecast, 24 Persian months', peyvand: `/api/v1/sales/reports/forecast?${FORECAST_QUERY}`, bare: `/forecast?${FORECAST_QUERY}`, target: FORECAST_TARGET_MS },
+      { name: `GET /deals?limit=50, page 1`, peyvand: first, bare: '/deals?limit=50', targetMs: LIST_TARGET_MS },
+      { name: `GET /deals?limit=50, page ${fmt(deepPage)}`, peyvand: deep, bare: bareDeep, targetMs: LIST_TARGET_MS },
+      { name: 'GET /reports/forecast, 24 Persian months', peyvand: `/api/v1/sales/reports/forecast?${FORECAST_QUERY}`, bare: `/forecast?${FORECAST_QUERY}`, targetMs: FORECAST_TARGET_MS },
     ];
     // The baseline must do the same work: same deals (and customer names) on each page, same forecast figures.
     for (const t of targets) {
@@ -64,47 +56,10 @@ async function salesRows(ctx: Context, label: string, databaseUrl: string): Prom
       if (pick(a) !== pick(b)) throw new Error(`${t.name}: the baseline answers differently`);
     }
 
-    const rows: ResultRow[] = [];
-    const warmup = Math.max(10, Math.floor(config.salesRequests / 5));
-    for (const t of targets) {
-      ctx.log(`${label}: ${t.name}, ${config.salesRequests} requests × ${config.rounds} rounds`);
-      const run = (target: string, token: string | undefined, p: string) => async () => {
-        await measure(config, { url: target, ...(token && { token }), connections: 1, amount: warmup, paths: [p] });
-        return measure(config, { url: target, ...(token && { token }), connections: 1, amount: config.salesRequests, paths: [p] });
-      };
-      const { a: base, b: pv } = await compare(config, run(bareUrl, undefined, t.bare), run(url, meta.token, t.peyvand));
-      rows.push({
-        scenario: `sales (${label}, ${fmt(config.deals)} deals): ${t.name}`,
-        peyvand: pv.p95,
-        baseline: base.p95,
-        unit: 'ms p95',
-        ratio: pv.p95 / base.p95,
-        ratioLabel: 'Peyvand / bare',
-        target: `p95 ≤ ${t.target} ms`,
-        pass: pv.p95 <= t.target,
-        details: `p50 ${fmt(pv.p50, 1)} vs ${fmt(base.p50, 1)} ms`,
-      });
-    }
-    return rows;
+    return await latencyRows(ctx, { label: `sales (${label}, ${fmt(config.deals)} deals)`, url, token: meta.token, bareUrl, targets, warmup: Math.max(10, Math.floor(config.salesRequests / 5)) });
   } finally {
     for (const w of stops.reverse()) await w.stop();
   }
 }
 
-export const salesScenario: Scenario = {
-  name: 'sales',
-  async run(ctx): Promise<ResultRow[]> {
-    const file = path.join(ctx.config.dataDir, `sales-${ctx.config.deals}.sqlite`);
-    const remove = () => {
-      for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
-    };
-    remove();
-    try {
-      const rows = await salesRows(ctx, 'SQLite', `sqlite:${file}`);
-      if (ctx.config.postgresUrl) rows.push(...(await withPostgresDatabase(ctx, ctx.config.postgresUrl, { scenario: 'sales (PostgreSQL)', unit: 'ms p95', target: '—' }, (url) => salesRows(ctx, 'PostgreSQL', url))));
-      return rows;
-    } finally {
-      if (!ctx.config.keepData) remove();
-    }
-  },
-};
+export const salesScenario: Scenario = onSqliteAndPostgres('sales', (ctx) => ctx.config.deals, salesRows);

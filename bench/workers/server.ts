@@ -1,5 +1,5 @@
 /**
- * Server worker: serves Peyvand (`peyvand`) or a bare baseline (`bare`, `bare-sales`) on 127.0.0.1,
+ * Server worker: serves Peyvand (`peyvand`) or a bare baseline (`bare`, `bare-sales`, `bare-support`) on 127.0.0.1,
  * on a free port, until the runner says stop. With `load`, Peyvand first imports the
  * dataset into its (empty) database through the import service and answers `loaded`
  * with the timing — so the server measured later is the process that loaded a million
@@ -7,7 +7,8 @@
  * the import's own work) and started after it; `loaded` comes once it has delivered the
  * import's events, with how long that took, so the HTTP scenarios meet a server in its
  * steady state. With `sales`, Peyvand runs the sales plugin and loads the sales dataset
- * instead (`loaded` carries its meta). Answers `ready` with its URL, and `rss` with its
+ * instead (`loaded` carries its meta); with `support`, the email and support plugins and the
+ * support dataset. Answers `ready` with its URL, and `rss` with its
  * resident set size.
  */
 import { randomBytes } from 'node:crypto';
@@ -17,19 +18,25 @@ import type { Kernel } from '../../core/kernel/kernel.js';
 import { workerContext } from '../proc.js';
 import { bareServer } from '../baseline/bare-server.js';
 import { bareSalesServer } from '../baseline/bare-sales.js';
+import { bareSupportServer } from '../baseline/bare-support.js';
 import { importDataset } from '../load-dataset.js';
 import { loadSalesDataset } from '../sales-dataset.js';
+import { loadSupportDataset } from '../support-dataset.js';
+import email from '../../plugins/email/index.js';
 import sales from '../../plugins/sales/index.js';
+import support from '../../plugins/support/index.js';
 
 /** Options of the server worker. */
 export interface ServerOptions {
-  kind: 'peyvand' | 'bare' | 'bare-sales';
+  kind: 'peyvand' | 'bare' | 'bare-sales' | 'bare-support';
   databaseUrl: string;
   /** Tenant of the bare server's rows (Peyvand takes it from the credential). */
   tenantId?: string;
   load?: { count: number; seed: number; batch: number };
   /** Boot with the sales plugin and load this many deals (see `sales-dataset.ts`). */
   sales?: { deals: number; seed: number };
+  /** Boot with the email and support plugins and load this many tickets (see `support-dataset.ts`). */
+  support?: { tickets: number; seed: number };
 }
 
 const { options, send, onStop } = await workerContext<ServerOptions>();
@@ -46,12 +53,18 @@ if (options.kind === 'peyvand') {
     http: { rateLimitPerMinute: 1_000_000_000 },
     dispatch: !options.load,
     ...(options.sales && { plugins: [sales] }),
+    ...(options.support && { plugins: [email, support] }),
   });
   onStop(() => peyvand.close());
   if (options.sales) {
     const meta = await loadSalesDataset(peyvand.kernel, options.databaseUrl, options.sales);
     // As autovacuum leaves a table after a bulk insert: statistics, and a visibility map
     // so PostgreSQL can answer the reports from their covering indexes alone.
+    if (peyvand.kernel.db.dialect === 'postgres') await peyvand.kernel.db.knex.raw('vacuum analyze');
+    send({ type: 'loaded', meta });
+  }
+  if (options.support) {
+    const meta = await loadSupportDataset(peyvand.kernel, options.databaseUrl, options.support);
     if (peyvand.kernel.db.dialect === 'postgres') await peyvand.kernel.db.knex.raw('vacuum analyze');
     send({ type: 'loaded', meta });
   }
@@ -68,7 +81,8 @@ if (options.kind === 'peyvand') {
   }
   url = await peyvand.listen({ port: 0, host: '127.0.0.1' });
 } else {
-  const bare = options.kind === 'bare-sales' ? await bareSalesServer(options.databaseUrl, options.tenantId ?? '') : await bareServer(options.databaseUrl, options.tenantId ?? '');
+  const tenantId = options.tenantId ?? '';
+  const bare = options.kind === 'bare-sales' ? await bareSalesServer(options.databaseUrl, tenantId) : options.kind === 'bare-support' ? await bareSupportServer(options.databaseUrl, tenantId) : await bareServer(options.databaseUrl, tenantId);
   onStop(() => bare.close());
   url = await bare.listen({ port: 0, host: '127.0.0.1' });
 }

@@ -1,9 +1,9 @@
 /** The audit log: every write records actor, time, entity and before/after, in the writer's transaction. */
-import { newId } from '../db/ids.js';
+import { newId } from '../plugin/ids.js';
 import type { Database, Executor } from '../db/database.js';
 import { insertMany, readInt, readJson } from '../db/database.js';
-import type { Actor } from '../auth/actor.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import type { AuditLog as PluginAuditLog, AuditRecord, ChangeAuthor } from '../plugin/services.js';
+import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
 
 /** One audit entry as the API shows it. */
 export interface AuditEntry {
@@ -19,20 +19,10 @@ export interface AuditEntry {
   occurredAt: string;
 }
 
-/** Who made a change: any actor, or the platform admin acting on a tenant. */
-export type ChangeAuthor = Pick<Actor, 'tenantId' | 'subject' | 'kind'> & { requestId?: string };
-
-/** What a writer records. */
-export interface AuditRecord {
-  action: string;
-  entityType: string;
-  entityId: string;
-  before?: unknown;
-  after?: unknown;
-}
+export type { AuditRecord, ChangeAuthor } from '../plugin/services.js';
 
 /** Writes and reads the audit log. */
-export class AuditLog {
+export class AuditLog implements PluginAuditLog {
   constructor(private readonly db: Database) {}
 
   /** Records a write through the writer's transaction. */

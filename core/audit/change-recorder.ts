@@ -3,7 +3,7 @@
  * both through the writer's transaction, so neither exists without the change.
  */
 import type { Executor } from '../db/database.js';
-import type { EventBus, EventType, PeyvandEvents } from '../events/types.js';
+import type { EventBus, EventType, PeyvandEvents } from '../plugin/events.js';
 import type { AuditLog, AuditRecord, ChangeAuthor } from './audit-log.js';
 
 /** Records changes that are not customers' (tenants, roles, keys, settings). */

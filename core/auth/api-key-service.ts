@@ -1,10 +1,11 @@
 /** Per-tenant API keys: random, shown once, stored as a hash, revocable at once. */
-import { newId } from '../db/ids.js';
+import { newId } from '../plugin/ids.js';
 import type { Database } from '../db/database.js';
-import { coreError } from '../errors.js';
+import { coreError } from '../plugin/errors.js';
 import { generateApiKey, parseApiKey, verifyApiKeySecret } from './api-keys.js';
 import type { ChangeRecorder } from '../audit/change-recorder.js';
 import type { ChangeAuthor } from '../audit/audit-log.js';
+import { EpochCache, type AuthEpoch } from './auth-epoch.js';
 
 /** A created key; `key` is the only time the secret is visible. */
 export interface CreatedApiKey {
@@ -22,12 +23,26 @@ export interface ApiKeyPrincipal {
   role: string;
 }
 
+/** A key row as the cache keeps it: the principal and the stored hash of its secret. */
+interface KeyRow {
+  principal: ApiKeyPrincipal;
+  secretHash: string;
+}
+
 /** Creates, revokes and checks API keys. */
 export class ApiKeyService {
+  // Active keys by their public id. Only the hash of a secret is kept, as in the table.
+  private readonly keys: EpochCache<KeyRow>;
+  private readonly byKeyIdSql: string;
+
   constructor(
     private readonly db: Database,
     private readonly changes: ChangeRecorder,
-  ) {}
+    private readonly epoch: AuthEpoch,
+  ) {
+    this.keys = new EpochCache(epoch);
+    this.byKeyIdSql = `select id, tenant_id, name, role, secret_hash, revoked_at from "${db.table('api_keys')}" where key_id = ?`;
+  }
 
   /** Creates a key; audited and evented without the secret. */
   async create(author: ChangeAuthor, name: string, role: string): Promise<CreatedApiKey> {
@@ -51,24 +66,37 @@ export class ApiKeyService {
     return { id, name, role, key: generated.token };
   }
 
-  /** Revokes a key of the tenant; the next request with it is a 401. */
+  /**
+   * Revokes a key of the tenant; the next request with it is a 401 on this node, and on
+   * every other node within AUTH_CACHE_BOUND_MS (the epoch is raised with the revocation).
+   */
   async revoke(author: ChangeAuthor, id: string): Promise<void> {
     await this.db.transaction(async (trx) => {
       const updated = await trx(this.db.table('api_keys')).where({ tenant_id: author.tenantId, id }).whereNull('revoked_at').update({ revoked_at: Date.now() });
       if (!updated) throw coreError('API_KEY_NOT_FOUND', { id });
       await this.changes.record(trx, author, { action: 'api_key.revoke', entityType: 'api_key', entityId: id }, { type: 'api_key.revoked', data: { apiKeyId: id } });
+      await this.epoch.raise(trx);
     });
+    this.epoch.invalidate();
   }
 
   /**
-   * Resolves a presented key. Looked up by its public id, then the secret's hash is
-   * compared in constant time; no cache, so a revocation takes effect on the next request.
+   * Resolves a presented key: its row by public id (cached until the auth epoch moves;
+   * see auth-epoch.ts), then the secret's hash compared in constant time on every request.
+   * Unknown and revoked keys are never cached, so a key created on another node works at once.
    */
   async authenticate(token: string): Promise<ApiKeyPrincipal | undefined> {
     const parsed = parseApiKey(token);
     if (!parsed) return undefined;
-    const row = await this.db.knex(this.db.table('api_keys')).where({ key_id: parsed.keyId }).first();
-    if (!row || row.revoked_at !== null || !verifyApiKeySecret(parsed.secret, String(row.secret_hash))) return undefined;
-    return { id: String(row.id), tenantId: String(row.tenant_id), name: String(row.name), role: String(row.role) };
+    const key = await this.keys.get(parsed.keyId, () => this.load(parsed.keyId));
+    if (!key || !verifyApiKeySecret(parsed.secret, key.secretHash)) return undefined;
+    return key.principal;
+  }
+
+  /** An active key's row, from the read connection when there is one. */
+  private async load(keyId: string): Promise<KeyRow | undefined> {
+    const row = this.db.reader ? this.db.reader.get(this.byKeyIdSql, keyId) : await this.db.knex(this.db.table('api_keys')).where({ key_id: keyId }).first();
+    if (!row || row.revoked_at !== null) return undefined;
+    return { principal: { id: String(row.id), tenantId: String(row.tenant_id), name: String(row.name), role: String(row.role) }, secretHash: String(row.secret_hash) };
   }
 }

@@ -2,12 +2,14 @@
  * Resolves a bearer token to an {@link Actor}: an API key (`pvk_…`) or a JWT signed by
  * the host ERP for its logged-in user. The tenant always comes from the credential.
  */
-import { coreError } from '../errors.js';
+import { coreError } from '../plugin/errors.js';
 import type { Tenant, TenantService } from '../tenancy/tenant-service.js';
 import type { Grant, RoleService } from '../permissions/role-service.js';
 import type { ApiKeyService } from './api-key-service.js';
-import { createHostTokenVerifier, peekTenantSlug } from './host-token.js';
-import type { Actor } from './actor.js';
+import { createHostTokenVerifier, peekTenantSlug, type EmbedConfig, type HostClaims } from './host-token.js';
+import { EpochCache, type AuthEpoch } from './auth-epoch.js';
+import { CUSTOMER_ROLE, type Actor } from '../plugin/actor.js';
+import type { PeopleDirectory } from '../people/directory.js';
 
 /** An authenticated caller and the origins its tenant allows for browser calls. */
 export interface Authenticated {
@@ -16,35 +18,46 @@ export interface Authenticated {
   allowedOrigins(): Promise<string[]>;
 }
 
-/**
- * How long a tenant's row and the grant of a set of roles are reused between requests.
- * Resolving them took two queries and rebuilding every role's permission list on each
- * request (a third of the CPU of `GET /customers/{id}`, profiled with bench/profile.ts).
- * The credential itself is still checked on every request, so a revoked API key fails
- * on the next one; a role edit on this node, or a plugin switched on or off, is seen at
- * once; on another node within this time.
- */
-export const GRANT_CACHE_MS = 2000;
-const GRANT_CACHE_MAX = 10_000;
-
-interface CachedGrant {
-  at: number;
-  generation: number;
-  enabled: ReadonlySet<string>;
+/** What a tenant and a set of its role names resolve to, as cached. */
+interface TenantGrant {
   tenant: Tenant;
   grant: Grant;
+}
+
+/** A tenant named by a host token's slug, with its embed configuration (undefined: none set). */
+interface HostTenant {
+  tenant: Tenant;
+  config: EmbedConfig | undefined;
 }
 
 /** Turns tokens into actors. */
 export class Authenticator {
   private readonly verifier = createHostTokenVerifier();
-  private readonly grants = new Map<string, CachedGrant>();
+  // Tenant and grant per tenant and role list; tenants with their embed config per slug.
+  // Both live until the auth epoch moves (see auth-epoch.ts): a role edit, a plugin switch
+  // or an embed config saved is seen at once on this node, within the bound on the others.
+  private readonly grants: EpochCache<TenantGrant>;
+  private readonly hostTenants: EpochCache<HostTenant>;
 
   constructor(
     private readonly tenants: TenantService,
     private readonly roles: RoleService,
     private readonly apiKeys: ApiKeyService,
-  ) {}
+    epoch: AuthEpoch,
+    private readonly people?: PeopleDirectory,
+  ) {
+    this.grants = new EpochCache(epoch);
+    this.hostTenants = new EpochCache(epoch, 1_000);
+  }
+
+  /**
+   * Puts the caller's name in the directory (written once per process and name). A failed
+   * write is not the caller's problem: the request goes on, the name is written next time.
+   */
+  private async rememberName(actor: Actor): Promise<void> {
+    if (!this.people || !actor.displayName) return;
+    await this.people.remember(actor.tenantId, actor.subject, actor.displayName, actor.kind === 'api_key' ? 'api_key' : 'user').catch(() => undefined);
+  }
 
   /** Resolves a token or throws 401 `INVALID_CREDENTIAL`. */
   async authenticate(token: string, requestId?: string): Promise<Authenticated> {
@@ -55,37 +68,51 @@ export class Authenticator {
       const { tenant, grant } = resolved;
       const actor: Actor = { tenantId: tenant.id, tenantSlug: tenant.slug, subject: `apikey:${key.id}`, kind: 'api_key', displayName: key.name, roles: [key.role], teams: [], permissions: grant.permissions, scopes: grant.scopes };
       if (requestId) actor.requestId = requestId;
+      await this.rememberName(actor);
       return { actor, locale: tenant.locale, allowedOrigins: async () => (await this.tenants.embedConfig(tenant.id))?.allowedOrigins ?? [] };
     }
     const slug = peekTenantSlug(token);
-    const tenant = slug ? await this.tenants.findBySlug(slug) : undefined;
-    if (!tenant) throw coreError('INVALID_CREDENTIAL', { reason: 'tenant' });
-    const config = await this.tenants.embedConfig(tenant.id);
+    const host = slug ? await this.hostTenants.get(slug, () => this.hostTenant(slug)) : undefined;
+    if (!host) throw coreError('INVALID_CREDENTIAL', { reason: 'tenant' });
+    const { tenant, config } = host;
     if (!config) throw coreError('INVALID_CREDENTIAL', { reason: 'not_configured' });
     const claims = await this.verifier.verify(token, config, tenant.slug);
+    if (claims.roles.includes(CUSTOMER_ROLE)) return this.customer(tenant, claims, config.allowedOrigins, requestId);
     const resolved = await this.tenantGrant(tenant.id, claims.roles);
     if (!resolved) throw coreError('INVALID_CREDENTIAL', { reason: 'tenant' });
     const { grant } = resolved;
     const actor: Actor = { tenantId: tenant.id, tenantSlug: tenant.slug, subject: claims.sub, kind: 'user', roles: claims.roles, teams: claims.teams, permissions: grant.permissions, scopes: grant.scopes };
     if (claims.name) actor.displayName = claims.name;
     if (requestId) actor.requestId = requestId;
+    await this.rememberName(actor);
     return { actor, locale: tenant.locale, allowedOrigins: async () => config.allowedOrigins };
   }
 
-  /** The tenant and what `roles` grant in it, from the cache while fresh; undefined: no such tenant. */
-  private async tenantGrant(tenantId: string, roles: readonly string[]): Promise<{ tenant: Tenant; grant: Grant } | undefined> {
-    // The tenant service caches enabled plugins and hands out a new set when they change.
-    const enabled = await this.tenants.enabledPlugins(tenantId);
-    const generation = this.roles.generation(tenantId);
-    const key = `${tenantId}\u0000${roles.join('\u0000')}`;
-    const hit = this.grants.get(key);
-    if (hit && hit.enabled === enabled && hit.generation === generation && Date.now() - hit.at < GRANT_CACHE_MS) return hit;
-    const tenant = await this.tenants.findById(tenantId);
-    if (!tenant) return undefined;
-    const grant = await this.roles.grant(tenantId, roles, enabled);
-    // Role lists come from tokens: bound the entries rather than trust their variety.
-    if (this.grants.size >= GRANT_CACHE_MAX) this.grants.clear();
-    this.grants.set(key, { at: Date.now(), generation, enabled, tenant, grant });
-    return { tenant, grant };
+  /**
+   * A customer of the tenant signed in by the host: no staff permission whatever other
+   * roles the token lists, so it reaches only routes that opt in with `config.portal`
+   * (see request-guards.ts); the portal route resolves `customerRef` to its customer.
+   */
+  private customer(tenant: Tenant, claims: HostClaims, allowedOrigins: string[], requestId?: string): Authenticated {
+    if (!claims.cust) throw coreError('INVALID_CREDENTIAL', { reason: 'claims' });
+    const actor: Actor = { tenantId: tenant.id, tenantSlug: tenant.slug, subject: `customer:${claims.cust}`, kind: 'customer', customerRef: claims.cust, roles: [CUSTOMER_ROLE], teams: [], permissions: new Set(), scopes: {} };
+    if (claims.name) actor.displayName = claims.name;
+    if (requestId) actor.requestId = requestId;
+    return { actor, locale: tenant.locale, allowedOrigins: async () => allowedOrigins };
+  }
+
+  /** The tenant of a host token's slug and its embed config; undefined: no such tenant. */
+  private async hostTenant(slug: string): Promise<HostTenant | undefined> {
+    const tenant = await this.tenants.findBySlug(slug);
+    return tenant && { tenant, config: await this.tenants.embedConfig(tenant.id) };
+  }
+
+  /** The tenant and what `roles` grant in it (cached); undefined: no such tenant. */
+  private tenantGrant(tenantId: string, roles: readonly string[]): Promise<TenantGrant | undefined> {
+    return this.grants.get(`${tenantId}\u0000${roles.join('\u0000')}`, async () => {
+      const tenant = await this.tenants.findById(tenantId);
+      if (!tenant) return undefined;
+      return { tenant, grant: await this.roles.grant(tenantId, roles, await this.tenants.enabledPlugins(tenantId)) };
+    });
   }
 }

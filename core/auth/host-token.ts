@@ -7,7 +7,7 @@
  */
 import { createRemoteJWKSet, decodeJwt, errors, jwtVerify } from 'jose';
 import type { JWTVerifyGetKey, RemoteJWKSet } from 'jose';
-import { coreError } from '../errors.js';
+import { coreError } from '../plugin/errors.js';
 
 /** A tenant's embed configuration, as stored (with `hs256Secret` already opened). */
 export type EmbedConfig = {
@@ -23,9 +23,10 @@ export type EmbedConfig = {
 
 /**
  * Claims of a verified host token: `sub` host user id, `tid` tenant slug, `teams` team ids
- * (for `team` record scope), `name` display name, `exp` expiry in epoch seconds.
+ * (for `team` record scope), `name` display name, `exp` expiry in epoch seconds, `cust` the
+ * tenant's customer a `customer`-role token speaks for (a customer id or `source:externalId`).
  */
-export type HostClaims = { sub: string; tid: string; roles: string[]; teams: string[]; name?: string; exp: number };
+export type HostClaims = { sub: string; tid: string; roles: string[]; teams: string[]; name?: string; exp: number; cust?: string };
 
 /** Machine-readable `reason` of an `INVALID_CREDENTIAL` error raised here. */
 export type HostTokenFailureReason =
@@ -238,7 +239,7 @@ export function createHostTokenVerifier(options: HostTokenVerifierOptions = {}):
         throw fail(reasonOf(err));
       }
 
-      const { sub, tid, roles, teams, name, exp } = payload;
+      const { sub, tid, roles, teams, name, exp, cust } = payload;
       if (typeof sub !== 'string' || sub === '' || typeof tid !== 'string' || typeof exp !== 'number') {
         throw fail('claims');
       }
@@ -246,9 +247,11 @@ export function createHostTokenVerifier(options: HostTokenVerifierOptions = {}):
       if (roles !== undefined && !isStringArray(roles)) throw fail('claims');
       if (teams !== undefined && !isStringArray(teams)) throw fail('claims');
       if (name !== undefined && typeof name !== 'string') throw fail('claims');
+      if (cust !== undefined && (typeof cust !== 'string' || cust === '' || cust.length > 300)) throw fail('claims');
 
       const claims: HostClaims = { sub, tid, roles: roles ?? [], teams: teams ?? [], exp };
       if (name !== undefined) claims.name = name;
+      if (cust !== undefined) claims.cust = cust;
       return claims;
     },
   };

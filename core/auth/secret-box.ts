@@ -9,18 +9,9 @@
  * @module
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import type { SecretBox } from '../plugin/services.js';
 
-/** Seals and opens strings with one derived key. */
-export interface SecretBox {
-  /** Encrypts `plain`; the result is `v1.<iv>.<ciphertext>.<tag>` (base64url parts). */
-  seal(plain: string): string;
-  /**
-   * Decrypts a value produced by {@link SecretBox.seal} with the same secret.
-   * Throws a plain `Error` when the value is malformed, tampered with, or was sealed
-   * under another secret; the caller decides whether that is fatal.
-   */
-  open(sealed: string): string;
-}
+export type { SecretBox } from '../plugin/services.js';
 
 /** Minimum length of `PEYVAND_SECRET`, in characters. */
 export const MIN_SECRET_LENGTH = 32;

@@ -5,24 +5,28 @@
  *
  * @module
  */
-import { CORE_VERSION } from '../version.js';
+import { CORE_VERSION } from '../plugin/version.js';
 import { CliContext, EXIT, processShutdownSignal, reportError, UsageError, type CliIo } from './commands/context.js';
-import { migrateCommand, keysCommand, pluginsCommand, seedCommand, tenantsCommand } from './commands/admin.js';
-import { serveCommand, startCommand } from './commands/server.js';
 
 export { EXIT, type CliIo } from './commands/context.js';
 
 type Command = (ctx: CliContext, args: string[]) => Promise<number>;
 
-/** Commands by name. */
-const COMMANDS: Record<string, Command> = {
-  serve: serveCommand,
-  start: startCommand,
-  migrate: migrateCommand,
-  seed: seedCommand,
-  tenants: tenantsCommand,
-  keys: keysCommand,
-  plugins: pluginsCommand,
+/**
+ * Commands by name, each loaded when it runs: a command module pulls in the kernel, the
+ * HTTP server or the importers, which `--help` and the other commands do not need.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./commands/server.js')).serveCommand,
+  start: async () => (await import('./commands/server.js')).startCommand,
+  migrate: async () => (await import('./commands/admin.js')).migrateCommand,
+  seed: async () => (await import('./commands/admin.js')).seedCommand,
+  tenants: async () => (await import('./commands/admin.js')).tenantsCommand,
+  keys: async () => (await import('./commands/admin.js')).keysCommand,
+  plugins: async () => (await import('./commands/admin.js')).pluginsCommand,
+  plugin: async () => (await import('./commands/plugin.js')).pluginCommand,
+  import: async () => (await import('./commands/data.js')).importCommand,
+  export: async () => (await import('./commands/data.js')).exportCommand,
 };
 
 /** The I/O of the current process. */
@@ -33,6 +37,7 @@ export function processIo(): CliIo {
     env: process.env,
     cwd: process.cwd(),
     waitForShutdown: processShutdownSignal,
+    interactive: process.stderr.isTTY === true,
   };
 }
 
@@ -63,9 +68,9 @@ export async function run(argv: readonly string[], io: Partial<CliIo> = {}): Pro
       ctx.out(CORE_VERSION);
       return EXIT.ok;
     }
-    const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-    if (!command) throw new UsageError('usage.unknownCommand', { command: name });
-    return await command(ctx, args);
+    const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (!load) throw new UsageError('usage.unknownCommand', { command: name });
+    return await (await load())(ctx, args);
   } catch (err) {
     return reportError(ctx, err);
   }

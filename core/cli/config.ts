@@ -9,7 +9,8 @@
  */
 import path from 'node:path';
 import { MIN_SECRET_LENGTH } from '../auth/secret-box.js';
-import { DEFAULT_DATABASE_URL, redactUrl, type Dialect } from '../db/connect.js';
+import { DEFAULT_DATABASE_URL, redactUrl } from '../db/database-url.js';
+import type { Dialect } from '../plugin/sql.js';
 import { parseTransportUrl, redactTransportUrl } from '../events/transports/transport.js';
 
 /** Languages the CLI prints. */
@@ -44,6 +45,8 @@ export interface CliConfig {
    * `PEYVAND_DISPATCH_BACKOFF_MS` (retries before a dead letter, first retry delay).
    */
   dispatcher: { leaseMs?: number; maxAttempts?: number; backoffBaseMs?: number };
+  /** `PEYVAND_RATE_LIMIT_PER_MINUTE`: requests per credential per minute (default 1200). */
+  rateLimitPerMinute: number | undefined;
 }
 
 /** Pino levels accepted by `LOG_LEVEL`. */
@@ -158,7 +161,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     if (!/^\d{1,9}$/.test(raw) || Number(raw) < min) throw new ConfigError(variable, 'wholeNumber', { variable, value: raw, min }, `${variable} must be a whole number of at least ${min}, not "${raw}".`);
     dispatcher[key] = Number(raw);
   }
+  const rateRaw = value('PEYVAND_RATE_LIMIT_PER_MINUTE');
+  if (rateRaw !== undefined && (!/^\d{1,9}$/.test(rateRaw) || Number(rateRaw) < 1)) {
+    throw new ConfigError('PEYVAND_RATE_LIMIT_PER_MINUTE', 'wholeNumber', { variable: 'PEYVAND_RATE_LIMIT_PER_MINUTE', value: rateRaw, min: 1 }, `PEYVAND_RATE_LIMIT_PER_MINUTE must be a whole number of at least 1, not "${rateRaw}".`);
+  }
   return {
+    rateLimitPerMinute: rateRaw === undefined ? undefined : Number(rateRaw),
     port,
     host,
     databaseUrl,

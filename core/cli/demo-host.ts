@@ -2,8 +2,8 @@
  * The example ERP page `peyvand start` serves at `/examples/erp-host/` (fa) and
  * `/examples/erp-host/en.html`, with the two things an ERP's own backend would provide:
  * `token`, a short-lived JWT for a demo sales manager signed with the demo tenant's embed
- * secret (what the ERP does for its logged-in user), and `config.json`, the demo
- * tenant's web form key. Only `start` mounts these routes — never `serve`, never an
+ * secret (what the ERP does for its logged-in user), and `config.json`, what the plugins'
+ * demo hooks handed the page (sales: the demo web form's key). Only `start` mounts these routes — never `serve`, never an
  * embedded Peyvand — and the token is handed only to browsers on the same computer.
  *
  * @module
@@ -12,13 +12,12 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SignJWT } from 'jose';
-import { systemActor } from '../auth/actor.js';
 import { HOST_TOKEN_AUDIENCE } from '../auth/host-token.js';
-import { coreError } from '../errors.js';
+import { coreError } from '../plugin/errors.js';
 import { problemSchema } from '../http/problem.js';
+import { mediaResponse } from '../plugin/schemas.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { packageRoot } from '../paths.js';
-import type { SalesServices } from '../../plugins/sales/index.js';
 
 /** Where the page is served. */
 export const DEMO_PAGE_PATH = '/examples/erp-host/';
@@ -38,11 +37,20 @@ const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsaf
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 const config = { public: true };
-const html = { 200: { type: 'string' }, '4xx': problemSchema };
-const redirect = { 302: { type: 'null' } };
+// Tagged `demo`: listed like every route (the security suite walks the document), but
+// marked as the demo server's, which a deployment (`serve`) or an embedding never has.
+const tags = ['demo'];
+const html = { 200: mediaResponse('text/html', 'The page'), '4xx': problemSchema };
+const pageFile = {
+  200: { description: 'The file', content: Object.fromEntries(Object.values(FILES).map((type) => [type.split(';')[0]!, { schema: { type: 'string' } }])) },
+  '4xx': problemSchema,
+};
+const redirect = { 302: { type: 'null', description: `To ${DEMO_PAGE_PATH}`, headers: { Location: { type: 'string' } } } };
+const demoOnly = ' Served only by `peyvand start` (the demo server), never by `serve` or an embedded Peyvand.';
+const localOnlyNote = ' Answers only a browser on the same computer (403 DEMO_LOCAL_ONLY otherwise).';
 
-/** The routes, for `HttpOptions.extraRoutes`. */
-export function demoHostRoutes(tenantSlug: string) {
+/** The routes, for `HttpOptions.extraRoutes`; `pageValues` reads what the demo seed's plugins handed the page. */
+export function demoHostRoutes(tenantSlug: string, pageValues: () => Readonly<Record<string, string>> = () => ({})) {
   return (app: FastifyInstance, kernel: Kernel): void => {
     const dir = path.join(packageRoot(), 'examples', 'erp-host');
     const sendFile = async (name: string, reply: FastifyReply) => {
@@ -53,18 +61,21 @@ export function demoHostRoutes(tenantSlug: string) {
       return reply.type(type).send(await fs.readFile(path.join(dir, name)));
     };
 
-    app.get('/', { config, schema: { summary: 'The example ERP page (demo server only)', response: redirect } }, async (_request, reply) => reply.redirect(DEMO_PAGE_PATH));
-    app.get('/examples/erp-host', { config, schema: { summary: 'The example ERP page', response: redirect } }, async (_request, reply) => reply.redirect(DEMO_PAGE_PATH));
-    app.get(DEMO_PAGE_PATH, { config, schema: { summary: 'The example ERP page, Persian', response: html } }, async (_request, reply) => sendFile('index.html', reply));
+    app.get('/', { config, schema: { operationId: 'core.demo-page.root', summary: 'The example ERP page (demo server only)', description: `Redirects to the example ERP page.${demoOnly}`, tags, response: redirect } }, async (_request, reply) => reply.redirect(DEMO_PAGE_PATH));
+    app.get('/examples/erp-host', { config, schema: { operationId: 'core.demo-page.redirect', summary: 'The example ERP page', description: `Redirects to the page's folder URL.${demoOnly}`, tags, response: redirect } }, async (_request, reply) => reply.redirect(DEMO_PAGE_PATH));
+    app.get(DEMO_PAGE_PATH, { config, schema: { operationId: 'core.demo-page.get', summary: 'The example ERP page, Persian', description: `An ERP screen with the widgets embedded, right to left; \`en.html\` beside it is the English one.${demoOnly}`, tags, response: html } }, async (_request, reply) => sendFile('index.html', reply));
     app.get<{ Params: { file: string } }>(`${DEMO_PAGE_PATH}:file`, {
       config,
-      schema: { summary: 'A file of the example ERP page', params: { type: 'object', additionalProperties: false, required: ['file'], properties: { file: { type: 'string', maxLength: 40 } } }, response: html },
+      schema: { operationId: 'core.demo-page.file', summary: 'A file of the example ERP page', description: `The page's HTML, stylesheet and script.${demoOnly}`, tags, params: { type: 'object', additionalProperties: false, required: ['file'], properties: { file: { type: 'string', maxLength: 40 } } }, response: pageFile },
     }, async (request, reply) => sendFile(request.params.file, reply));
 
     app.get(`${DEMO_PAGE_PATH}token`, {
       config,
       schema: {
+        operationId: 'core.demo-page.token',
         summary: 'A host-signed token for the demo user (what an ERP backend does)',
+        description: `A JWT for the demo sales manager, signed with the demo tenant's embed secret and valid for ${DEMO_TOKEN_SECONDS / 60} minutes.${localOnlyNote}${demoOnly}`,
+        tags,
         response: { 200: { type: 'object', additionalProperties: false, properties: { token: { type: 'string' }, expiresAt: { type: 'string' } } }, '4xx': problemSchema },
       },
     }, async (request, reply) => {
@@ -87,16 +98,16 @@ export function demoHostRoutes(tenantSlug: string) {
     app.get(`${DEMO_PAGE_PATH}config.json`, {
       config,
       schema: {
-        summary: 'What the example page embeds: the demo web form key',
-        response: { 200: { type: 'object', additionalProperties: false, properties: { formKey: { type: 'string' } } }, '4xx': problemSchema },
+        operationId: 'core.demo-page.config',
+        summary: 'What the example page embeds: values from the plugins\' demo data',
+        description: `Strings the installed plugins' demo hooks handed the page, by name (sales: \`formKey\`, its web-to-lead form's key, for the page's lead form).${localOnlyNote}${demoOnly}`,
+        tags,
+        response: { 200: { type: 'object', additionalProperties: { type: 'string' } }, '4xx': problemSchema },
       },
     }, async (request, reply) => {
       localOnly(request);
-      const tenant = await kernel.tenants.getBySlug(tenantSlug);
-      const sales = kernel.servicesOf<SalesServices>('sales');
-      const form = sales ? (await sales.webForms.list(systemActor(tenant, 'demo-page', []), { limit: 1 })).items[0] : undefined;
       reply.header('cache-control', 'no-store');
-      return form ? { formKey: form.key } : {};
+      return pageValues();
     });
   };
 }

@@ -5,19 +5,19 @@
  *
  * Everything goes through the kernel's services with a system actor, so the events and
  * audit entries a real client would cause are written too. Idempotent: the tenant is
- * created once, customers are seeded only while the tenant has none, and (with the sales
- * plugin installed) a pipeline and deals only while it has no pipeline.
+ * created once, customers are seeded only while the tenant has none. Then every installed
+ * plugin with a `demo` hook is enabled for the tenant and adds its own data (sales: a
+ * pipeline, deals, leads, a web form); core names no plugin.
  *
  * @module
  */
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Kernel } from '../kernel/kernel.js';
-import { systemActor, type Actor } from '../auth/actor.js';
+import { systemActor, type Actor } from '../plugin/actor.js';
 import type { CustomerInput } from '../customers/customer-types.js';
 import type { TimelineInput } from '../customers/timeline-service.js';
 import type { Tenant } from '../tenancy/tenant-service.js';
-import { seedSales } from './demo-seed-sales.js';
 import { DATA_FILES, readDataFile, writeDataFile } from './data-dir.js';
 
 /** Slug of the demo tenant. */
@@ -46,9 +46,20 @@ export interface SeedDemoResult {
   timelineEntries: number;
   /** Whether the embed configuration was set now. */
   embedConfigured: boolean;
-  /** Sales deals created now (0 when the tenant already had a pipeline, or sales is not installed). */
-  dealsCreated: number;
+  /** Records each plugin's `demo` hook created now, by plugin. */
+  pluginRecords: Record<string, number>;
+  /** What the plugins hand the example ERP page (`/examples/erp-host/config.json`). */
+  page: Record<string, string>;
 }
+
+/**
+ * The demo's sales agents, host users of the demo ERP: they own some customers, so the
+ * record scopes show (an agent sees the customers it owns) and the card names an owner.
+ */
+export const DEMO_AGENTS = [
+  { sub: 'erp-user-1002', name: 'علی محمدی', owns: ['maryam', 'ali', 'caspian'] },
+  { sub: 'erp-user-1003', name: 'نرگس کاظمی', owns: ['reza', 'zahra', 'david'] },
+] as const;
 
 type DemoCustomer = CustomerInput & { key: string; org?: string; timeline?: Array<TimelineInput & { daysAgo: number }> };
 
@@ -233,9 +244,26 @@ export async function seedDemo(kernel: Kernel, options: SeedDemoOptions = {}): P
     });
   }
 
-  const dealsCreated = await seedSales(kernel, tenant, actor);
+  // The directory knows the agents before they first sign in, so their customers show their names.
+  for (const agent of DEMO_AGENTS) await kernel.people.remember(tenant.id, agent.sub, agent.name, 'user');
+  const { pluginRecords, page } = await seedPlugins(kernel, tenant, actor);
   const embedConfigured = await ensureEmbedConfig(kernel, tenant, options);
-  return { tenantSlug: tenant.slug, created, customersCreated, timelineEntries, embedConfigured, dealsCreated };
+  return { tenantSlug: tenant.slug, created, customersCreated, timelineEntries, embedConfigured, pluginRecords, page };
+}
+
+/** Enables each plugin with a `demo` hook for the demo tenant and runs the hook, in boot order. */
+async function seedPlugins(kernel: Kernel, tenant: Tenant, actor: Actor): Promise<Pick<SeedDemoResult, 'pluginRecords' | 'page'>> {
+  const pluginRecords: Record<string, number> = {};
+  const page: Record<string, string> = {};
+  for (const { definition } of kernel.plugins) {
+    if (!definition.demo) continue;
+    const name = definition.name;
+    if (!(await kernel.tenants.isEnabled(tenant.id, name))) await kernel.tenants.enablePlugin(tenant.slug, name, { via: 'cli' });
+    const result = await definition.demo(kernel.context(name), kernel.servicesOf(name), { tenant, actor });
+    pluginRecords[name] = result.created;
+    Object.assign(page, result.page);
+  }
+  return { pluginRecords, page };
 }
 
 async function seedCustomers(kernel: Kernel, actor: Actor, trx: Knex.Transaction): Promise<{ customers: number; timeline: number }> {
@@ -244,7 +272,8 @@ async function seedCustomers(kernel: Kernel, actor: Actor, trx: Knex.Transaction
   const now = Date.now();
   for (const { key, org, timeline: entries, ...input } of DEMO_CUSTOMERS) {
     const organizationId = org === undefined ? undefined : ids.get(org);
-    const customer = await kernel.customers.create(actor, { ...input, ...(organizationId ? { organizationId } : {}) }, trx);
+    const ownerId = DEMO_AGENTS.find((agent) => (agent.owns as readonly string[]).includes(key))?.sub;
+    const customer = await kernel.customers.create(actor, { ...input, ...(organizationId ? { organizationId } : {}), ...(ownerId ? { ownerId } : {}) }, trx);
     ids.set(key, customer.id);
     for (const { daysAgo, ...entry } of entries ?? []) {
       await kernel.timeline.add(actor, customer.id, { ...entry, occurredAt: new Date(now - daysAgo * DAY - 60 * 60 * 1000).toISOString() }, 'core', trx);

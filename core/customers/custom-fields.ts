@@ -1,10 +1,9 @@
 /** Validates customers' `customFields` against the tenant's JSON Schema (ajv, compiled once per schema). */
 import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import { coreError } from '../errors.js';
-import type { JsonSchema } from '../kernel/plugin.js';
+import { withFormats } from '../http/validation.js';
+import { coreError } from '../plugin/errors.js';
+import type { JsonSchema } from '../plugin/contract.js';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /** Longest string a tenant's `pattern` runs against (see {@link unsafePattern}). */
 export const MAX_PATTERN_SUBJECT = 256;
@@ -86,7 +85,7 @@ export class CustomFieldValidator {
       const safe = guarded(schema, '/schema') as JsonSchema;
       try {
         // A fresh ajv per schema: one tenant's `$id` can neither clash with nor be `$ref`'d by another's.
-        validate = addFormats(new Ajv({ allErrors: true, strict: false })).compile(safe);
+        validate = withFormats(new Ajv({ allErrors: true, strict: false })).compile(safe);
       } catch (err) {
         throw coreError('VALIDATION_FAILED', {}, { errors: [{ path: '/schema', message: (err as Error).message }], cause: err });
       }

@@ -11,16 +11,16 @@
  */
 import type { Knex } from 'knex';
 import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import { insertMany, isUniqueViolation, type Database } from '../db/database.js';
-import { coreError, PeyvandError } from '../errors.js';
-import { can, type Actor } from '../auth/actor.js';
+import { coreError, PeyvandError } from '../plugin/errors.js';
+import { can, type Actor } from '../plugin/actor.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Outbox } from '../events/outbox.js';
 import type { TenantService } from '../tenancy/tenant-service.js';
-import type { JsonSchema } from '../kernel/plugin.js';
-import { applyRecordScope } from '../permissions/record-scope.js';
+import type { JsonSchema } from '../plugin/contract.js';
+import { applyRecordScope } from '../plugin/record-scope.js';
 import { toPeyvandError } from '../http/problem.js';
+import { withFormats } from '../http/validation.js';
 import type { CustomerService } from './customer-service.js';
 import { changedFields, withExternalRef } from './customer-changes.js';
 import { customerInputSchema } from './customer-schemas.js';
@@ -28,8 +28,6 @@ import { rowFromCustomer, type CustomerDto } from './customer-types.js';
 import { planWaves, refErrors, refKey, type ImportResult, type ImportRow } from './import-plan.js';
 
 export type { ImportResult, ImportRow } from './import-plan.js';
-
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /** A row to write, with its position in the batch. */
 interface Change {
@@ -51,7 +49,7 @@ export class CustomerImportService {
     private readonly tenants: TenantService,
   ) {
     // The HTTP body validator's options: no coercion, unknown fields refused.
-    const ajv = addFormats(new Ajv({ removeAdditional: false, useDefaults: true, coerceTypes: false, allErrors: false, strict: false }));
+    const ajv = withFormats(new Ajv({ removeAdditional: false, useDefaults: true, coerceTypes: false, allErrors: false, strict: false }));
     this.validate = ajv.compile(customerInputSchema);
   }
 
@@ -59,20 +57,27 @@ export class CustomerImportService {
    * Creates or updates each row's customer by its `source`/`externalId` in one
    * transaction; results come in row order. A ref repeated within the batch is applied in
    * order, like consecutive `upsertByRef` calls. Needs `core.customer.update` (the sync
-   * route's permission), and `core.customer.create` for the rows that create.
+   * route's permission), and `core.customer.create` for the rows that create. With `trx`
+   * the batch is part of the caller's transaction.
    */
-  async upsertMany(actor: Actor, rows: readonly ImportRow[]): Promise<ImportResult[]> {
+  async upsertMany(actor: Actor, rows: readonly ImportRow[], trx?: Knex.Transaction): Promise<ImportResult[]> {
     if (!can(actor, 'core.customer.update')) throw coreError('FORBIDDEN', { permission: 'core.customer.update' });
     const checked = rows.map((row) => this.check(row));
     const valid = rows.map((row, index) => ({ row, index })).filter(({ index }) => checked[index] === undefined);
+    const writeAll = async (t: Knex.Transaction) => {
+      const out = new Map<number, ImportResult>();
+      const schema = (await this.tenants.settings(actor.tenantId, t)).customFieldsSchema;
+      for (const wave of planWaves(valid)) await this.writeWave(t, actor, wave, schema, out);
+      return out;
+    };
+    // Inside the caller's transaction (a file import commits its progress with the batch): no retry of our own.
+    if (trx) {
+      const written = await writeAll(trx);
+      return checked.map((result, index) => result ?? written.get(index)!);
+    }
     for (let attempt = 1; ; attempt++) {
       try {
-        const written = await this.db.transaction(async (trx) => {
-          const out = new Map<number, ImportResult>();
-          const schema = (await this.tenants.settings(actor.tenantId, trx)).customFieldsSchema;
-          for (const wave of planWaves(valid)) await this.writeWave(trx, actor, wave, schema, out);
-          return out;
-        });
+        const written = await this.db.transaction(writeAll);
         return checked.map((result, index) => result ?? written.get(index)!);
       } catch (err) {
         // Another writer took one of these refs after we looked; a retry reads it as existing.

@@ -1,9 +1,9 @@
 /** JSON Schemas of the customer API; the OpenAPI document is generated from these. */
-import { boundedString as str, nullable } from '../http/common-schemas.js';
+import { boundedString as str, lineString as line, nullable } from '../plugin/schemas.js';
 import { TIMELINE_CHANNELS } from './timeline-service.js';
 
 // Shared with every route; re-exported here for the core modules that import them from customers.
-export { idParams, pageOf, pageQuery } from '../http/common-schemas.js';
+export { idParams, pageOf, pageQuery } from '../plugin/schemas.js';
 
 const labeled = { type: 'object', additionalProperties: false, required: ['value'], properties: { value: str(320, 1), label: str(50) } };
 const address = {
@@ -18,9 +18,9 @@ const uuid = { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 
 const writable = {
   kind: { type: 'string', enum: ['person', 'organization'] },
-  name: str(300, 1),
-  givenName: str(200),
-  familyName: str(200),
+  name: line(300, 1),
+  givenName: line(200),
+  familyName: line(200),
   organizationId: uuid,
   emails: { type: 'array', maxItems: 20, items: labeled },
   phones: { type: 'array', maxItems: 20, items: labeled },

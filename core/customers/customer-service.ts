@@ -3,39 +3,34 @@
  * writes the derived tables, the audit entry and the outbox event.
  */
 import type { Knex } from 'knex';
-import { newId } from '../db/ids.js';
+import { newId } from '../plugin/ids.js';
 import type { Database, Executor } from '../db/database.js';
+import type { ReadConnection } from '../db/read-connection.js';
 import { isUniqueViolation } from '../db/database.js';
-import { coreError } from '../errors.js';
-import type { Actor } from '../auth/actor.js';
-import { can } from '../auth/actor.js';
-import type { EventBus } from '../events/types.js';
+import { coreError } from '../plugin/errors.js';
+import type { Actor } from '../plugin/actor.js';
+import { can } from '../plugin/actor.js';
+import type { EventBus } from '../plugin/events.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { TenantService } from '../tenancy/tenant-service.js';
-import { applyRecordScope } from '../permissions/record-scope.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { applyRecordScope, recordScopeSql } from '../plugin/record-scope.js';
+import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
 import { CustomFieldValidator } from './custom-fields.js';
 import { CustomerStore } from './customer-store.js';
 import { identitiesOf, queryTokensOf } from './identities.js';
-import type { JsonSchema } from '../kernel/plugin.js';
+import type { JsonSchema } from '../plugin/types.js';
+import type { CustomerService as PluginCustomerService } from '../plugin/services.js';
+import type { CustomerListFilter } from '../plugin/customers.js';
 import { customerFromRow, rowFromCustomer, type CustomerDto, type CustomerInput, type CustomerPatch } from './customer-types.js';
 import { changedFields, mergePatch, normalizeInput, withExternalRef } from './customer-changes.js';
 
-/** Filters of the customer list. */
-export interface CustomerListFilter {
-  q?: string;
-  tag?: string;
-  ownerId?: string;
-  /** Contacts of an organization. */
-  organizationId?: string;
-  limit: number;
-  cursor?: string;
-}
+export type { CustomerListFilter } from '../plugin/customers.js';
 
 /** Customer use cases; plugins receive it as `ctx.customers`. */
-export class CustomerService {
+export class CustomerService implements PluginCustomerService {
   readonly store: CustomerStore;
   private readonly customFields = new CustomFieldValidator();
+  private readonly byIdSql: string;
 
   constructor(
     private readonly db: Database,
@@ -44,6 +39,7 @@ export class CustomerService {
     private readonly tenants: TenantService,
   ) {
     this.store = new CustomerStore(db);
+    this.byIdSql = `select * from "${db.table('customers')}" where "tenant_id" = ? and "id" = ?`;
   }
 
   /** Throws a 400 when a custom-fields schema cannot be compiled. */
@@ -73,9 +69,16 @@ export class CustomerService {
 
   /** A customer within the actor's record scope, or 404. */
   async get(actor: Actor, id: string, trx?: Knex.Transaction): Promise<CustomerDto> {
-    const row = await applyRecordScope(this.store.query(trx ?? this.db.knex, actor.tenantId), actor, 'customer').where('id', id).first();
+    const { reader } = this.db;
+    // Outside a transaction on SQLite: one prepared statement on the read connection.
+    const row = !trx && reader ? this.readOne(reader, actor, id) : await applyRecordScope(this.store.query(trx ?? this.db.knex, actor.tenantId), actor, 'customer').where('id', id).first();
     if (!row) throw coreError('CUSTOMER_NOT_FOUND', { id });
     return customerFromRow(row);
+  }
+
+  private readOne(reader: ReadConnection, actor: Actor, id: string): Record<string, unknown> | undefined {
+    const scope = recordScopeSql(actor, 'customer');
+    return reader.get(`${this.byIdSql}${scope.sql}`, actor.tenantId, id, ...scope.params);
   }
 
   /**
@@ -134,14 +137,16 @@ export class CustomerService {
     });
   }
 
-  async delete(actor: Actor, id: string): Promise<void> {
-    await this.db.transaction(async (trx) => {
+  /** Deletes a customer; `trx` lets a caller (an import's undo) include it in its own transaction. */
+  async delete(actor: Actor, id: string, trx?: Knex.Transaction): Promise<void> {
+    if (!trx) return this.db.transaction((t) => this.delete(actor, id, t));
+    {
       const before = await this.getForWrite(trx, actor, id);
       await trx(this.db.table('customers')).where({ tenant_id: actor.tenantId, organization_id: id }).update({ organization_id: null });
       await this.store.remove(trx, actor.tenantId, id);
       await this.audit.record(trx, actor, { action: 'customer.delete', entityType: 'customer', entityId: id, before });
       await this.events.emit(trx, 'customer.deleted', { customer: before }, { tenantId: actor.tenantId, aggregateType: 'customer', aggregateId: id });
-    });
+    }
   }
 
   /**

@@ -3,8 +3,8 @@
  * phone and name) and the token fields of the search index. Derived on every write
  * from what the user typed, which is stored untouched.
  */
-import { normalizeEmail, normalizeSearchText, searchTokens } from '../persian/normalize.js';
-import { normalizePhone, phoneSearchKeys } from '../persian/phone.js';
+import { normalizeEmail, normalizeSearchText, searchTokens } from '../plugin/persian/normalize.js';
+import { normalizePhone, phoneSearchKeys } from '../plugin/persian/phone.js';
 import type { CustomerDto } from './customer-types.js';
 
 /** A dedup key. */

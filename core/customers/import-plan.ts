@@ -2,7 +2,7 @@
  * The shapes of a bulk customer upsert and how a batch is ordered: rows that touch the
  * same sync ref are applied one after the other, like consecutive `upsertByRef` calls.
  */
-import type { FieldError } from '../errors.js';
+import type { FieldError } from '../plugin/errors.js';
 import type { CustomerInput } from './customer-types.js';
 
 /** One row of a bulk upsert: the customer `input` as the system `source` knows it by `externalId`. */

@@ -5,15 +5,15 @@
  * customers, in one transaction; plugins move their own records on `customer.merged`.
  */
 import type { Database } from '../db/database.js';
-import { coreError } from '../errors.js';
-import type { Actor } from '../auth/actor.js';
-import type { EventBus } from '../events/types.js';
+import { coreError } from '../plugin/errors.js';
+import type { Actor } from '../plugin/actor.js';
+import type { EventBus } from '../plugin/events.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { applyRecordScope } from '../permissions/record-scope.js';
+import { applyRecordScope } from '../plugin/record-scope.js';
 import { customerFromRow, type CustomerDto } from './customer-types.js';
 import { identitiesOf } from './identities.js';
-import { normalizeEmail } from '../persian/normalize.js';
-import { normalizePhone } from '../persian/phone.js';
+import { normalizeEmail } from '../plugin/persian/normalize.js';
+import { normalizePhone } from '../plugin/persian/phone.js';
 import type { CustomerService } from './customer-service.js';
 
 /** A possible duplicate and why. */
@@ -66,9 +66,10 @@ export class MergeService {
   /** Merges `fromIds` into `survivorId` and returns the survivor. */
   async merge(actor: Actor, survivorId: string, fromIds: readonly string[]): Promise<CustomerDto> {
     const from = [...new Set(fromIds)];
-    if (from.length === 0 || from.includes(survivorId)) throw coreError('MERGE_INVALID', { id: survivorId });
     return this.db.transaction(async (trx) => {
+      // A survivor the caller cannot see is a 404 before anything about the request is judged.
       const survivor = await this.customers.getForWrite(trx, actor, survivorId);
+      if (from.length === 0 || from.includes(survivorId)) throw coreError('MERGE_INVALID', { id: survivorId });
       const merged: CustomerDto[] = [];
       for (const id of from) {
         const c = await this.customers.getForWrite(trx, actor, id);

@@ -1,27 +1,19 @@
 /** The customer timeline: interactions across channels, newest first. */
 import type { Knex } from 'knex';
-import { newId } from '../db/ids.js';
+import { newId } from '../plugin/ids.js';
 import type { Database } from '../db/database.js';
 import { readInt } from '../db/database.js';
-import type { Actor } from '../auth/actor.js';
-import type { EventBus, TimelineEntryDto } from '../events/types.js';
+import type { Actor } from '../plugin/actor.js';
+import type { EventBus, TimelineEntryDto } from '../plugin/events.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
 import type { CustomerService } from './customer-service.js';
+import type { TimelineInput, TimelineService as PluginTimelineService } from '../plugin/services.js';
 
-/** Channels a timeline entry can come from. */
-export const TIMELINE_CHANNELS = ['email', 'phone', 'sms', 'chat', 'web', 'social', 'in_person', 'erp', 'note'] as const;
-
-/** Input of a timeline entry. */
-export interface TimelineInput {
-  channel: (typeof TIMELINE_CHANNELS)[number];
-  direction?: 'inbound' | 'outbound';
-  summary: string;
-  occurredAt?: string;
-}
+export { TIMELINE_CHANNELS, type TimelineInput } from '../plugin/services.js';
 
 /** Adds and lists timeline entries. */
-export class TimelineService {
+export class TimelineService implements PluginTimelineService {
   constructor(
     private readonly db: Database,
     private readonly customers: CustomerService,

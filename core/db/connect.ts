@@ -6,13 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import { BootError } from '../errors.js';
+import { BootError } from '../plugin/errors.js';
 
-/** The SQL dialects Peyvand supports. */
-export type Dialect = 'sqlite' | 'postgres' | 'mysql';
+import type { Dialect } from '../plugin/sql.js';
 
-/** Default database location for the embedded mode. */
-export const DEFAULT_DATABASE_URL = 'sqlite:./data/peyvand.sqlite';
+export type { Dialect } from '../plugin/sql.js';
+
+import { DEFAULT_DATABASE_URL, redactUrl } from './database-url.js';
+
+export { DEFAULT_DATABASE_URL, redactUrl } from './database-url.js';
 
 /** Which dialect a knex instance speaks. */
 export function dialectOf(knex: Knex): Dialect {
@@ -119,9 +121,4 @@ function cacheStatements(conn: SqliteConnection): void {
 /** Opens a knex instance for a database URL. */
 export function connect(url: string = DEFAULT_DATABASE_URL): Knex {
   return knexFactory(knexConfigFor(url));
-}
-
-/** A URL with its password replaced, for logs and error messages. */
-export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
 }

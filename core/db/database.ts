@@ -3,14 +3,21 @@
  * that lets Peyvand live inside an ERP's own database, and the dialect.
  */
 import type { Knex } from 'knex';
-import { dialectOf, type Dialect } from './connect.js';
+import { dialectOf } from './connect.js';
+import { ReadConnection } from './read-connection.js';
+import type { Dialect, Executor } from '../plugin/sql.js';
+import type { PluginDatabase } from '../plugin/services.js';
 
-/** A knex instance or a transaction on it. */
-export type Executor = Knex | Knex.Transaction;
+export { readJson, readInt, readBool, isUniqueViolation, type Executor } from '../plugin/sql.js';
 
 /** Database access shared by core and plugins. */
-export class Database {
+export class Database implements PluginDatabase {
   readonly dialect: Dialect;
+  /**
+   * SQLite only, once the kernel has migrated: the read-only connection for hot lookups
+   * (see read-connection.ts). Undefined elsewhere: those go through knex's pool.
+   */
+  reader: ReadConnection | undefined;
 
   constructor(
     /** The knex instance (the host's own when embedded). */
@@ -30,33 +37,21 @@ export class Database {
     return this.prefix + name;
   }
 
+  /** Opens the read-only connection (SQLite on a file; a no-op elsewhere or when open). */
+  openReader(): void {
+    this.reader ??= ReadConnection.open(this.knex);
+  }
+
+  /** Closes the read-only connection, if open. */
+  closeReader(): void {
+    this.reader?.close();
+    this.reader = undefined;
+  }
+
   /** Runs `work` in a transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     return this.knex.transaction(work);
   }
-}
-
-/** Parses a JSON text column (SQLite returns text; drivers of other dialects may already parse). */
-export function readJson<T>(value: unknown, fallback: T): T {
-  if (value === null || value === undefined || value === '') return fallback;
-  if (typeof value === 'string') return JSON.parse(value) as T;
-  return value as T;
-}
-
-/** Reads a BIGINT column that drivers may return as a string. */
-export function readInt(value: unknown): number {
-  return typeof value === 'number' ? value : Number(value);
-}
-
-/** Reads a boolean column (SQLite and MySQL return 0/1). */
-export function readBool(value: unknown): boolean {
-  return value === true || value === 1 || value === '1';
-}
-
-/** Whether an error is a unique-constraint violation, on any dialect. */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number } | undefined;
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'ER_DUP_ENTRY' || e?.errno === 1062;
 }
 
 /**

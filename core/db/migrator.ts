@@ -4,31 +4,11 @@
  * or removing one never confuses another plugin's history.
  */
 import type { Knex } from 'knex';
-import type { Dialect } from './connect.js';
 import type { Database } from './database.js';
 import type { SecretBox } from '../auth/secret-box.js';
+import type { Migration, MigrationContext } from '../plugin/migration.js';
 
-/** What a migration's `up`/`down` receives. */
-export interface MigrationContext {
-  /** The transaction (or the connection, on MySQL where DDL is not transactional). */
-  knex: Knex;
-  dialect: Dialect;
-  prefix: string;
-  /** Prefixed table name. */
-  table(name: string): string;
-  /**
-   * The box keyed by `PEYVAND_SECRET`, for a migration that must read sealed values
-   * (the kernel's migrator has it; one built without it leaves it undefined).
-   */
-  secrets?: SecretBox;
-}
-
-/** One migration step. Names sort in the order they run (`001_customers`). */
-export interface Migration {
-  name: string;
-  up(ctx: MigrationContext): Promise<void>;
-  down(ctx: MigrationContext): Promise<void>;
-}
+export type { Migration, MigrationContext } from '../plugin/migration.js';
 
 /** A plugin's migrations, in run order. */
 export interface PluginMigrations {

@@ -21,9 +21,9 @@ import type { Database } from '../db/database.js';
 import { isUniqueViolation, readInt } from '../db/database.js';
 import { DEFAULT_GAP_GRACE_MS, type Outbox } from './outbox.js';
 import { DatabaseLeases, LocalLeases, type LeaseStrategy } from './leases.js';
-import { LeaseLostError } from './delivery-errors.js';
+import { LeaseLostError } from '../plugin/delivery-errors.js';
 import { SubscriberDelivery, type PluginEnabledCheck, type RegisteredSubscriber } from './subscriber-delivery.js';
-import { PollingLoop } from '../kernel/polling-loop.js';
+import { PollingLoop } from '../plugin/polling-loop.js';
 
 export type { PluginEnabledCheck, RegisteredSubscriber } from './subscriber-delivery.js';
 

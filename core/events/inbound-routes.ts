@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { problemSchema } from '../http/problem.js';
 import { actorOf } from '../http/request-guards.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
 import { pageOf, pageQuery } from '../customers/customer-schemas.js';
 import type { InboundEvents } from './inbound.js';
 
@@ -27,7 +27,7 @@ export function inboundEventRoutes(app: FastifyInstance, inbound: InboundEvents)
   app.get<{ Querystring: { limit: number; cursor?: string } }>('/events/rejected', {
     config: { permission: 'core.event.read' },
     schema: {
-      summary: 'Inbound events from other services that were refused (invalid, unknown tenant, no id), newest first',
+      operationId: 'core.event-rejection.list', summary: 'Inbound events from other services that were refused (invalid, unknown tenant, no id), newest first', description: 'Events that arrived over the external transport and were refused before reaching subscribers, with the reason: invalid data, an unknown tenant or a missing id.',
       tags: ['events'],
       querystring: { type: 'object', additionalProperties: false, properties: pageQuery },
       response: { 200: pageOf(rejectedSchema), '4xx': problemSchema },

@@ -8,18 +8,17 @@
  * to see (`GET /api/v1/events/rejected`), and acknowledged: retrying cannot fix it.
  */
 import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { withFormats } from '../http/validation.js';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation, readInt } from '../db/database.js';
-import { newId } from '../db/ids.js';
-import { BootError } from '../errors.js';
+import { newId } from '../plugin/ids.js';
+import { BootError } from '../plugin/errors.js';
 import type { ResolvedPlugin } from '../kernel/plugin-graph.js';
 import type { TenantService } from '../tenancy/tenant-service.js';
 import type { Outbox } from './outbox.js';
 import { parseSubject, type InboundMessage } from './transports/transport.js';
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /** The aggregate type of events that came in from a broker (transport-out skips them). */
 export const EXTERNAL_AGGREGATE = 'external';
@@ -52,7 +51,7 @@ export class InboundEvents {
     plugins: readonly ResolvedPlugin[],
     private readonly logger: Logger,
   ) {
-    const ajv = addFormats(new Ajv({ allErrors: true, strict: false }));
+    const ajv = withFormats(new Ajv({ allErrors: true, strict: false }));
     for (const { definition } of plugins) {
       for (const [type, schema] of Object.entries(definition.inboundEvents ?? {})) {
         if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/.test(type)) throw new BootError('PLUGIN_INVALID', definition.name, `inbound event type "${type}" must be dotted lower-case`);

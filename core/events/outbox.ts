@@ -2,10 +2,10 @@
  * The transactional outbox: `emit` inserts the event through the caller's transaction,
  * so an event exists exactly when the change it describes was committed.
  */
-import { newId } from '../db/ids.js';
+import { newId } from '../plugin/ids.js';
 import type { Database, Executor } from '../db/database.js';
 import { insertMany, readInt, readJson } from '../db/database.js';
-import type { EmitOptions, EventBus, EventType, PeyvandEvent, PeyvandEvents } from './types.js';
+import type { EmitOptions, EventBus, EventType, PeyvandEvent, PeyvandEvents } from '../plugin/events.js';
 
 /** Outbox-backed {@link EventBus}. */
 export class Outbox implements EventBus {

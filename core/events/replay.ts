@@ -14,11 +14,11 @@
  */
 import type { Database } from '../db/database.js';
 import { readInt } from '../db/database.js';
-import { isUuid } from '../db/ids.js';
-import { coreError } from '../errors.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { isUuid } from '../plugin/ids.js';
+import { coreError } from '../plugin/errors.js';
+import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
 import { committedPrefix, DEFAULT_GAP_GRACE_MS, eventFromRow } from './outbox.js';
-import { matchesEventPattern, type PeyvandEvent } from './types.js';
+import { matchesEventPattern, type PeyvandEvent } from '../plugin/events.js';
 
 /** Own rows read per query while looking for events of the wanted types. */
 const SCAN = 500;

@@ -9,9 +9,9 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
 import { readInt } from '../db/database.js';
 import { committedPrefix, eventFromRow } from './outbox.js';
-import { matchesEventPattern, type EventSubscriber, type PeyvandEvent } from './types.js';
+import { matchesEventPattern, type EventSubscriber, type PeyvandEvent } from '../plugin/events.js';
 import type { Lease, LeaseStrategy } from './leases.js';
-import { LeaseLostError, SubscriberUnavailableError } from './delivery-errors.js';
+import { LeaseLostError, SubscriberUnavailableError } from '../plugin/delivery-errors.js';
 
 /** A subscriber and the plugin that owns it. */
 export interface RegisteredSubscriber {
@@ -165,7 +165,11 @@ export class SubscriberDelivery {
           next_attempt_at: now + this.backoff(1),
           last_error: error,
           updated_at: now,
-        });
+        })
+          // Two drains of one node share its lease and may both fail the same event: the
+          // first parked failure stands (a second insert would abort the progress commit).
+          .onConflict(['subscriber_id', 'event_seq'])
+          .ignore();
         this.logger.warn({ subscriber: subscriber.id, eventId: event.id, type: event.type, error }, 'subscriber failed; will retry');
       }
     });

@@ -4,11 +4,12 @@
  * body is a 422, and a retry while the first is still running is a 409. Server errors
  * are not stored, so they can be retried.
  */
+import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation, readInt } from '../db/database.js';
-import { coreError } from '../errors.js';
+import { coreError } from '../plugin/errors.js';
 
 const ABANDONED_AFTER_MS = 60_000;
 
@@ -27,7 +28,9 @@ export function idempotencyHooks(db: Database) {
     const key = header.trim();
     if (!key || key.length > 200) throw coreError('VALIDATION_FAILED', {}, { errors: [{ path: '/headers/idempotency-key', message: 'must be 1 to 200 characters', key: 'core:validation.idempotencyKey' }] });
     const ids = { tenant_id: request.actor.tenantId, principal: request.actor.subject, idem_key: key };
-    const hash = createHash('sha256').update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+    // A file upload (an import) reaches the handler as a stream, unread: the key and the URL identify it.
+    const body = request.body instanceof Readable ? '<stream>' : JSON.stringify(request.body ?? null);
+    const hash = createHash('sha256').update(`${request.method} ${request.url}\n${body}`).digest('hex');
     try {
       await db.knex(table).insert({ ...ids, request_hash: hash, status_code: null, response_body: null, content_type: null, created_at: Date.now() });
     } catch (err) {

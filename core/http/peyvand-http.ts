@@ -8,21 +8,28 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { Kernel } from '../kernel/kernel.js';
-import { coreError } from '../errors.js';
-import { CORE_VERSION } from '../version.js';
-import { createValidatorCompiler, refuseNulCharacters } from './validation.js';
-import { errorHandler, problemSchema } from './problem.js';
+import { coreError } from '../plugin/errors.js';
+import { createValidatorCompiler, textHygiene } from './validation.js';
+import { errorHandler } from './problem.js';
 import { AuthFailureLimiter, authenticationHook, permissionHook, pluginEnabledHook } from './request-guards.js';
 import { idempotencyHooks } from './idempotency.js';
+import { notModified } from './conditional-get.js';
 import { routeRules } from './route-rules.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
+import { openapiOptions } from './openapi.js';
 import { preflight } from './cors.js';
 import { securityHeaders } from './security-headers.js';
 import { adminRoutes } from './routes/admin-routes.js';
 import { tenantRoutes } from './routes/tenant-routes.js';
 import { customerRoutes } from '../customers/customer-routes.js';
+import { orderRoutes } from '../orders/order-routes.js';
+import { importRoutes } from '../imports/import-routes.js';
+import { peopleRoutes } from '../people/people-routes.js';
 import { inboundEventRoutes } from '../events/inbound-routes.js';
 import { webhookRoutes } from '../webhooks/webhook-routes.js';
+import { erpRoutes } from '../erp/erp-routes.js';
 import { widgetRoutes } from './routes/widget-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
 import { WidgetAssets } from './widget-assets.js';
 
 /** HTTP settings. */
@@ -48,9 +55,6 @@ export interface HttpOptions {
    */
   extraRoutes?: (scope: FastifyInstance, kernel: Kernel) => Promise<void> | void;
 }
-
-/** Deepest JSON nesting a body may have: far beyond any schema, far below a stack overflow. */
-export const MAX_JSON_DEPTH = 64;
 
 /** Registers everything HTTP into `scope`. */
 export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel, options: HttpOptions = {}): Promise<void> {
@@ -84,51 +88,41 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
     allowList: (request) => request.url === '/health' || request.url.endsWith('/health') || request.url.endsWith('/ready'),
     errorResponseBuilder: (_request, context) => coreError('RATE_LIMITED', { after: context.after }, { headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) } }),
   });
-  await scope.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Peyvand CRM API', version: CORE_VERSION, description: 'Tenant and admin API of Peyvand. Errors are application/problem+json.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API key (pvk_…), host-signed JWT, or the platform admin key' } } },
-    },
-    transform: ({ schema, url, route }) => {
-      const access = route.config ?? {};
-      const out: Record<string, unknown> = { ...(schema as Record<string, unknown>) };
-      if (!access.public) out.security = [{ bearer: [] }];
-      if (access.permission) out['x-permission'] = access.permission;
-      if (access.admin) out['x-admin'] = true;
-      return { schema: out as never, url };
-    },
-  });
+  await scope.register(swagger, openapiOptions(kernel.i18n));
+  // One set for every scope below: two routes cannot share an operationId.
+  const operationIds = new Set<string>();
+  const rules = (plugin: string) => routeRules(plugin, kernel.registry, bodyLimit, operationIds);
 
   scope.addHook('onRequest', authenticationHook(kernel.authenticator, kernel.options.adminKey, new AuthFailureLimiter(options.rateLimitPerMinute ?? 1200), kernel));
   scope.addHook('preValidation', permissionHook);
-  scope.addHook('preValidation', refuseNulCharacters);
+  scope.addHook('preValidation', textHygiene);
   const idempotency = idempotencyHooks(kernel.db);
   scope.addHook('preHandler', idempotency.preHandler);
   scope.addHook('onSend', idempotency.onSend);
+  scope.addHook('onSend', notModified);
 
-  scope.get('/health', { config: { public: true }, schema: { summary: 'Liveness', tags: ['health'], response: { 200: { type: 'object', additionalProperties: false, properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
-  scope.get('/ready', {
-    config: { public: true },
-    schema: { summary: 'Readiness: 200 once migrations ran', tags: ['health'], response: { 200: { type: 'object', additionalProperties: false, properties: { status: { type: 'string' } } }, 503: problemSchema } },
-  }, async () => {
-    if (!(await kernel.isReady())) throw coreError('NOT_READY');
-    return { status: 'ready' };
+  await scope.register(async (health) => {
+    health.addHook('onRoute', rules('core'));
+    healthRoutes(health, kernel);
   });
   scope.options('/*', { config: { public: true }, schema: { hide: true } }, preflight(kernel));
 
   await scope.register(async (assets) => {
-    assets.addHook('onRoute', routeRules('core', kernel.registry, bodyLimit));
+    assets.addHook('onRoute', rules('core'));
     widgetRoutes(assets, new WidgetAssets(options.widgetsDir));
   });
 
   await scope.register(async (api) => {
-    api.addHook('onRoute', routeRules('core', kernel.registry, bodyLimit));
+    api.addHook('onRoute', rules('core'));
     adminRoutes(api, kernel);
     tenantRoutes(api, kernel);
     customerRoutes(api, kernel);
+    orderRoutes(api, kernel);
+    await importRoutes(api, kernel);
+    peopleRoutes(api, kernel);
     inboundEventRoutes(api, kernel.inbound);
     webhookRoutes(api, kernel.webhooks);
+    erpRoutes(api, kernel.erp, kernel.i18n);
   }, { prefix: '/api/v1' });
   // The document itself is the one route outside it (the rules refuse hidden routes).
   scope.get('/api/v1/openapi.json', { config: { public: true }, schema: { summary: 'This API as OpenAPI 3.1', hide: true, response: { 200: { type: 'object', additionalProperties: true } } } }, async () => scope.swagger());
@@ -137,7 +131,7 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
     const { definition } = plugin;
     if (definition.name === 'core' || !definition.routes) continue;
     await scope.register(async (pluginScope) => {
-      pluginScope.addHook('onRoute', routeRules(definition.name, kernel.registry, bodyLimit));
+      pluginScope.addHook('onRoute', rules(definition.name));
       pluginScope.addHook('onRequest', pluginEnabledHook(definition.name, kernel.tenants));
       await definition.routes!(pluginScope, kernel.context(definition.name));
     }, { prefix: `/api/v1/${definition.name}` });
@@ -146,7 +140,7 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
   if (options.extraRoutes) {
     const extra = options.extraRoutes;
     await scope.register(async (more) => {
-      more.addHook('onRoute', routeRules('core', kernel.registry, bodyLimit));
+      more.addHook('onRoute', rules('core'));
       await extra(more, kernel);
     });
   }
@@ -164,19 +158,3 @@ function depthLimitedJsonParser(parse: BodyParser): BodyParser {
   };
 }
 
-/** The deepest `[`/`{` nesting of a JSON text (brackets inside strings do not count). */
-export function jsonDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++; // backslash: skip the escaped character
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 || c === 123) max = Math.max(max, ++depth);
-    else if (c === 93 || c === 125) depth--;
-  }
-  return max;
-}

@@ -5,10 +5,12 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { i18n, TFunction } from 'i18next';
-import { coreError, PeyvandError, type FieldError } from '../errors.js';
-import { languageFrom, translator, type Language } from '../i18n/i18n.js';
-import { formatNumber } from '../persian/digits.js';
+import { coreError, PeyvandError, type FieldError } from '../plugin/errors.js';
+import { translator, type Language } from '../i18n/i18n.js';
+import { requestLanguage } from '../plugin/http.js';
+import { formatNumber } from '../plugin/persian/digits.js';
 import { MAX_FIELD_ERRORS } from './validation.js';
+import { databaseFault } from '../db/faults.js';
 
 /** The body of an error response. */
 export interface ProblemBody {
@@ -22,29 +24,7 @@ export interface ProblemBody {
   errors?: Array<{ path: string; message: string }>;
 }
 
-/**
- * JSON Schema of a problem body, used inline by every route's error responses. Inline,
- * not a shared `$id`, so it can never clash with a schema of the host app Peyvand is
- * mounted into.
- */
-export const problemSchema = {
-  type: 'object',
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    code: { type: 'string' },
-    instance: { type: 'string' },
-    requestId: { type: 'string' },
-    errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
-  },
-} as const;
-
-/** The language of a request: Accept-Language, else the tenant's, else English. */
-export function requestLanguage(request: FastifyRequest): Language {
-  return languageFrom(request.headers['accept-language'], request.tenantLocale ?? 'en');
-}
+export { problemSchema, requestLanguage } from '../plugin/http.js';
 
 /** Maps any thrown value to a {@link PeyvandError}. */
 export function toPeyvandError(error: unknown): PeyvandError {
@@ -71,6 +51,10 @@ export function toPeyvandError(error: unknown): PeyvandError {
   }
   if (e.statusCode === 429) return coreError('RATE_LIMITED');
   if (e.statusCode === 404) return coreError('ROUTE_NOT_FOUND');
+  // The disk filled or the database connection was lost: the write did not take effect, say so.
+  const fault = databaseFault(error);
+  if (fault === 'storage-full') return coreError('STORAGE_FULL', {}, { cause: error });
+  if (fault === 'unavailable') return coreError('DATABASE_UNAVAILABLE', {}, { cause: error, headers: { 'retry-after': '1' } });
   return coreError('INTERNAL', {}, { cause: error });
 }
 
@@ -78,7 +62,9 @@ function ajvToFieldError(v: Record<string, unknown>, context: string | undefined
   const params = (v.params ?? {}) as Record<string, unknown>;
   const extra = v.keyword === 'required' ? `/${String(params.missingProperty)}` : v.keyword === 'additionalProperties' ? `/${String(params.additionalProperty)}` : '';
   const prefix = context && context !== 'body' ? `/${context}` : '';
-  return { path: `${prefix}${String(v.instancePath ?? '')}${extra}`, message: String(v.message ?? v.keyword), key: `core:validation.${String(v.keyword)}`, params };
+  // Peyvand's own formats have a message of their own ("must be a phone number").
+  const key = v.keyword === 'format' && (params.format === 'phone' || params.format === 'single-line') ? `core:validation.formats.${params.format}Message` : `core:validation.${String(v.keyword)}`;
+  return { path: `${prefix}${String(v.instancePath ?? '')}${extra}`, message: String(v.message ?? v.keyword), key, params };
 }
 
 /** Builds the localized problem body. */
@@ -97,7 +83,11 @@ export function problemBody(err: PeyvandError, request: FastifyRequest, i18nInst
     requestId: String(request.id),
   };
   if (err.errors?.length) {
-    body.errors = err.errors.map((fe) => ({ path: fe.path, message: fe.key ? t(fe.key, { ...inLanguageDigits(namedInLanguage(flatParams(fe.params), t, lng), lng), defaultValue: fe.message }) : fe.message }));
+    const labels = request.routeOptions?.config?.labelNamespace ?? 'core';
+    body.errors = err.errors.map((fe) => ({
+      path: fe.path,
+      message: fe.key ? t(fe.key, { ...inLanguageDigits(namedInLanguage(flatParams(fe.params), t, lng), lng), field: fieldLabel(fe.path, t, labels, lng), defaultValue: fe.message }) : fe.message,
+    }));
   }
   return body;
 }
@@ -125,6 +115,29 @@ function namedInLanguage(params: Record<string, unknown>, t: TFunction, lng: Lan
   return named;
 }
 
+/**
+ * The reader's name of the field a message is about: «نام», "Name" — never the JSON key.
+ * Looked up as `fields.<a.b>` (the path without indexes) then `fields.<b>` (its last
+ * name), in the route's plugin namespace, then core's. A field the schema does not know
+ * (an unknown key the caller sent) is named as sent, in quotes; the request itself (an
+ * error at the root) is «درخواست» / "The request".
+ */
+export function fieldLabel(path: string, t: TFunction, namespace: string, lng: Language): string {
+  const segments = path.split('/').filter((s) => s !== '');
+  if (segments[0] === 'query' || segments[0] === 'params' || segments[0] === 'headers') segments.shift();
+  const names = segments.filter((s) => !/^\d+$/.test(s));
+  if (names.length === 0) return t('core:fields.$request');
+  const candidates = [...new Set([names.join('.'), names.at(-1)!])];
+  for (const candidate of candidates) {
+    for (const ns of new Set([namespace, 'core'])) {
+      const label = t(`${ns}:fields.${candidate}`, { defaultValue: '' });
+      if (typeof label === 'string' && label) return label;
+    }
+  }
+  const sent = names.at(-1)!;
+  return lng === 'fa' ? `«${sent}»` : `"${sent}"`;
+}
+
 function flatParams(params: Record<string, unknown> | undefined): Record<string, unknown> {
   if (!params) return {};
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
@@ -140,11 +153,4 @@ export function errorHandler(i18nInstance: i18n) {
     if (err.status === 401) reply.header('www-authenticate', 'Bearer realm="peyvand"');
     return reply.code(err.status).type('application/problem+json; charset=utf-8').send(JSON.stringify(problemBody(err, request, i18nInstance)));
   };
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The tenant's default locale once the caller is known. */
-    tenantLocale?: Language;
-  }
 }

@@ -5,25 +5,13 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { coreError } from '../errors.js';
-import type { Actor } from '../auth/actor.js';
+import { coreError } from '../plugin/errors.js';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { TenantService } from '../tenancy/tenant-service.js';
 import { allowOrigin, allowOriginOfAnyTenant, crossOrigin } from './cors.js';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The caller, on tenant routes. */
-    actor?: Actor;
-  }
-}
-
-/** The actor of a tenant route (set by the auth hook). */
-export function actorOf(request: FastifyRequest): Actor {
-  if (!request.actor) throw coreError('UNAUTHENTICATED');
-  return request.actor;
-}
+export { actorOf } from '../plugin/http.js';
 
 function bearer(request: FastifyRequest): string {
   const header = request.headers.authorization;
@@ -44,11 +32,18 @@ export function safeEqual(a: string, b: string): boolean {
  * is per credential and runs once the caller is known, so without this a caller sending
  * no, junk or ever-changing credentials would never be limited. Past the budget an address
  * gets 429 before any credential it sends is even checked (so guessing stops too).
+ *
+ * At most `maxAddresses` are tracked; past that the least recently seen address is
+ * forgotten (a Map keeps insertion order, and each failure re-inserts its address), so
+ * an attacker spraying new addresses pushes out idle ones, never its own busy counter.
  */
 export class AuthFailureLimiter {
   private readonly windows = new Map<string, { failures: number; resetAt: number }>();
 
-  constructor(private readonly perMinute: number) {}
+  constructor(
+    private readonly perMinute: number,
+    private readonly maxAddresses = 10_000,
+  ) {}
 
   /** Throws 429 when the address has used up its failures. */
   check(address: string): void {
@@ -60,12 +55,11 @@ export class AuthFailureLimiter {
   fail(address: string): void {
     const now = Date.now();
     let w = this.windows.get(address);
-    if (!w || w.resetAt <= now) {
-      // Bounded: under a flood from many addresses, forgetting beats growing without end.
-      if (this.windows.size >= 10_000) this.windows.clear();
-      w = { failures: 0, resetAt: now + 60_000 };
-      this.windows.set(address, w);
-    }
+    if (!w || w.resetAt <= now) w = { failures: 0, resetAt: now + 60_000 };
+    // Most recently seen last: delete and set again moves the address to the end.
+    this.windows.delete(address);
+    while (this.windows.size >= this.maxAddresses) this.windows.delete(this.windows.keys().next().value!);
+    this.windows.set(address, w);
     w.failures++;
   }
 }
@@ -125,9 +119,14 @@ export function pluginEnabledHook(plugin: string, tenants: TenantService) {
   };
 }
 
-/** preValidation: the route's permission. */
+/**
+ * preValidation: the route's permission. A customer principal reaches only routes marked
+ * `portal`, and those routes only customer principals (staff use the staff routes).
+ */
 export async function permissionHook(request: FastifyRequest): Promise<void> {
   const permission = request.routeOptions.config?.permission;
+  const portal = request.routeOptions.config?.portal === true;
+  if (request.actor && (request.actor.kind === 'customer') !== portal) throw coreError('FORBIDDEN', { permission: portal ? 'customer portal' : (permission ?? 'staff') });
   if (!permission || !request.actor) return;
   if (!request.actor.permissions.has(permission)) throw coreError('FORBIDDEN', { permission });
 }

@@ -15,7 +15,8 @@
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyRequest, FastifySchemaCompiler } from 'fastify';
-import { coreError } from '../errors.js';
+import { coreError } from '../plugin/errors.js';
+import { isPhoneNumber, isSingleLine } from '../plugin/text-rules.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
@@ -24,32 +25,81 @@ export const ALL_FIELD_ERRORS_BODY_LIMIT = 64 * 1024;
 /** Most field errors one answer lists. */
 export const MAX_FIELD_ERRORS = 50;
 
+/**
+ * ajv-formats plus Peyvand's own formats (`single-line`, `phone`; see `common-schemas.ts`):
+ * every validator of request data — routes of core and plugins, bulk imports — knows them.
+ */
+export function withFormats(ajv: Ajv): Ajv {
+  addFormats(ajv);
+  ajv.addFormat('single-line', { type: 'string', validate: isSingleLine });
+  ajv.addFormat('phone', { type: 'string', validate: isPhoneNumber });
+  return ajv;
+}
+
 /** Creates the schema compiler of Peyvand's fastify scope; `allErrors` for routes that list every field error. */
 export function createValidatorCompiler(options: { allErrors?: boolean } = {}): FastifySchemaCompiler<unknown> {
   const allErrors = options.allErrors ?? false;
-  const strict = addFormats(new Ajv({ removeAdditional: false, useDefaults: true, coerceTypes: false, allErrors, strict: false }));
-  const coercing = addFormats(new Ajv({ removeAdditional: false, useDefaults: true, coerceTypes: 'array', allErrors, strict: false }));
+  const strict = withFormats(new Ajv({ removeAdditional: false, useDefaults: true, coerceTypes: false, allErrors, strict: false }));
+  const coercing = withFormats(new Ajv({ removeAdditional: false, useDefaults: true, coerceTypes: 'array', allErrors, strict: false }));
   return ({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
 }
 
 /**
- * preValidation: a NUL character anywhere in the path parameters, query or body is a 400.
- * PostgreSQL cannot store or even compare text holding one (the query fails), and no
- * caller has a reason to send one; refusing it here keeps all three databases alike.
+ * preValidation, for every text in the path parameters, query and body:
+ * - a C0 control character other than tab and newline (CR only as part of CRLF), NUL
+ *   included, is a 400 naming the field: PostgreSQL cannot even compare text holding a
+ *   NUL, and no caller has a reason to send the others;
+ * - a lone surrogate (`"\ud800"`) is a 400: the databases would store U+FFFD in its
+ *   place, silently altering what was sent;
+ * - the rest is normalized to NFC before validation, so one text is stored one way and
+ *   lengths are checked on what is stored.
  */
-export async function refuseNulCharacters(request: FastifyRequest): Promise<void> {
-  for (const [part, value] of [['params', request.params], ['query', request.query], ['body', request.body]] as const) {
-    const at = nulAt(value, '', 0);
-    if (at !== undefined) throw coreError('VALIDATION_FAILED', {}, { errors: [{ path: part === 'body' ? at : `/${part}${at}`, message: 'must not contain NUL characters', key: 'core:validation.nul' }] });
+export async function textHygiene(request: FastifyRequest): Promise<void> {
+  for (const part of ['params', 'query', 'body'] as const) {
+    const value: unknown = request[part];
+    const found = firstBadText(value, '', 0);
+    if (found) {
+      const path = part === 'body' ? found.path : `/${part}${found.path}`;
+      throw coreError('VALIDATION_FAILED', {}, { errors: [{ path, message: found.problem === 'control' ? 'must not contain control characters' : 'must not contain unpaired surrogates', key: `core:validation.${found.problem}` }] });
+    }
+    if (part !== 'params' && value && typeof value === 'object') toNfc(value, 0);
   }
 }
 
-function nulAt(value: unknown, at: string, depth: number): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? at : undefined;
+// C0 controls but tab and LF; a CR not followed by LF.
+// eslint-disable-next-line no-control-regex -- control characters are what this refuses
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]|\r(?!\n)/;
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function textProblem(text: string): 'control' | 'loneSurrogate' | undefined {
+  if (CONTROL.test(text)) return 'control';
+  if (LONE_SURROGATE.test(text)) return 'loneSurrogate';
+  return undefined;
+}
+
+function firstBadText(value: unknown, at: string, depth: number): { path: string; problem: 'control' | 'loneSurrogate' } | undefined {
+  if (typeof value === 'string') {
+    const problem = textProblem(value);
+    return problem ? { path: at, problem } : undefined;
+  }
   if (!value || typeof value !== 'object' || depth > 64) return undefined;
   for (const [key, child] of Object.entries(value)) {
-    const found = key.includes('\u0000') ? `${at}/${key}` : nulAt(child, `${at}/${key}`, depth + 1);
-    if (found !== undefined) return found;
+    const keyProblem = textProblem(key);
+    if (keyProblem) return { path: `${at}/${key}`, problem: keyProblem };
+    const found = firstBadText(child, `${at}/${key}`, depth + 1);
+    if (found) return found;
   }
   return undefined;
+}
+
+function toNfc(value: object, depth: number): void {
+  if (depth > 64) return;
+  const record = value as Record<string, unknown>;
+  for (const [key, child] of Object.entries(record)) {
+    if (typeof child === 'string') {
+      const nfc = child.normalize('NFC');
+      if (nfc !== child) record[key] = nfc;
+    } else if (child && typeof child === 'object') toNfc(child, depth + 1);
+  }
 }

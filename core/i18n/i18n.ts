@@ -5,12 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import i18next, { type i18n, type TFunction } from 'i18next';
+import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../paths.js';
+import { BootError } from '../plugin/errors.js';
+import { LANGUAGES, type Language } from '../plugin/language.js';
 
-/** Languages Peyvand ships. */
-export const LANGUAGES = ['en', 'fa'] as const;
-/** A shipped language. */
-export type Language = (typeof LANGUAGES)[number];
+export { LANGUAGES, languageFrom, type Language } from '../plugin/language.js';
 
 /** Reads every namespace file of every language. */
 export function loadLocaleResources(dir: string = path.join(packageRoot(), 'locales')): Record<string, Record<string, Record<string, unknown>>> {
@@ -44,26 +44,21 @@ export function createI18n(): i18n {
   return instance;
 }
 
-/**
- * Picks the language from an `Accept-Language` header (`fa-IR,fa;q=0.9,en;q=0.8`),
- * honouring q-values, falling back to `fallback`.
- */
-export function languageFrom(acceptLanguage: string | undefined, fallback: Language = 'en'): Language {
-  if (!acceptLanguage) return fallback;
-  const ranked = acceptLanguage
-    .split(',')
-    .map((part) => {
-      const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-      return { lng: tag.toLowerCase().split('-')[0] ?? '', q: q ? Number(q.slice(2)) : 1 };
-    })
-    .filter((x) => x.lng && !Number.isNaN(x.q) && x.q > 0)
-    .sort((a, b) => b.q - a.q);
-  const hit = ranked.find((x) => (LANGUAGES as readonly string[]).includes(x.lng));
-  return hit ? (hit.lng as Language) : fallback;
-}
-
 /** A translator fixed to one language (and optionally one namespace). */
 export function translator(instance: i18n, lng: Language, ns?: string): TFunction {
   return instance.getFixedT(lng, ns ?? null);
+}
+
+/**
+ * Adds a plugin's own messages (`<dir>/<lng>/<namespace>.json` for every language) to an
+ * i18next instance. A missing language file is a boot error: every user-visible string
+ * exists in English and Persian.
+ */
+export function addPluginLocales(instance: i18n, plugin: string, namespace: string, dir: string | URL): void {
+  const folder = dir instanceof URL || dir.startsWith('file:') ? fileURLToPath(dir) : dir;
+  for (const lng of LANGUAGES) {
+    const file = path.join(folder, lng, `${namespace}.json`);
+    if (!fs.existsSync(file)) throw new BootError('PLUGIN_INVALID', plugin, `localesDir has no ${lng}/${namespace}.json (${file}): every message needs en and fa`);
+    instance.addResourceBundle(lng, namespace, JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>, true, true);
+  }
 }

@@ -3,19 +3,24 @@
  * HTTP is a separate layer on top (`http/peyvand-http.ts`), so the same kernel serves
  * standalone, inside a host's fastify app, the CLI and tests.
  */
+import os from 'node:os';
+import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createLogger } from '../logging.js';
 import type { i18n } from 'i18next';
 import { connect, DEFAULT_DATABASE_URL } from '../db/connect.js';
 import { Database } from '../db/database.js';
+import { TenantDataLayer } from '../db/tenant-data.js';
 import { Migrator, type PluginMigrations } from '../db/migrator.js';
-import { bindModel, type TenantModel } from '../db/tenant-model.js';
-import { BootError } from '../errors.js';
-import { createI18n, translator } from '../i18n/i18n.js';
+import { bindModel, type TenantModel } from '../plugin/tenant-model.js';
+import { BootError } from '../plugin/errors.js';
+import { addPluginLocales, createI18n, translator } from '../i18n/i18n.js';
 import { createSecretBox, type SecretBox } from '../auth/secret-box.js';
 import { ApiKeyService } from '../auth/api-key-service.js';
 import { Authenticator } from '../auth/authenticator.js';
+import { AuthEpoch } from '../auth/auth-epoch.js';
+import { PeopleDirectory } from '../people/directory.js';
 import { PermissionRegistry } from '../permissions/registry.js';
 import { RoleService } from '../permissions/role-service.js';
 import { TenantService } from '../tenancy/tenant-service.js';
@@ -29,12 +34,21 @@ import { CustomerService } from '../customers/customer-service.js';
 import { CustomerImportService } from '../customers/customer-import.js';
 import { MergeService } from '../customers/merge-service.js';
 import { TimelineService } from '../customers/timeline-service.js';
-import { createTemplateRenderer } from '../templates/renderer.js';
+import { createTemplateRenderer } from '../plugin/template-renderer.js';
+import { OrderService } from '../orders/order-service.js';
+import { InvoiceService } from '../orders/invoice-service.js';
+import { OverdueScheduler, type OverdueSchedulerOptions } from '../orders/overdue-scheduler.js';
+import { ImportEntities } from '../imports/import-entities.js';
+import { customerEntity, orderEntity } from '../imports/core-entities.js';
+import { ImportService } from '../imports/import-service.js';
+import { ImportWorker, type ImportWorkerOptions } from '../imports/import-worker.js';
+import { ExportService } from '../imports/export-service.js';
 import { corePlugin } from '../core-plugin.js';
 import { Webhooks, type WebhookOptions } from '../webhooks/index.js';
+import { Erp, ERP_PERMISSIONS, type ErpOptions } from '../erp/index.js';
 import { resolvePlugins, type ResolvedPlugin } from './plugin-graph.js';
-import type { AnyPlugin, PluginContext } from './plugin.js';
-import type { PeyvandEvent, SubscriberContext } from '../events/types.js';
+import type { AnyPlugin, PluginContext } from '../plugin/contract.js';
+import type { PeyvandEvent, SubscriberContext } from '../plugin/events.js';
 
 /** Options of {@link createKernel} and `createPeyvand`. */
 export interface KernelOptions {
@@ -64,11 +78,19 @@ export interface KernelOptions {
   eventsUrl?: string;
   /** Webhook delivery tuning and the SSRF allowlist (default `PEYVAND_WEBHOOK_ALLOWLIST`). */
   webhooks?: WebhookOptions;
+  /** Tuning of the scheduler that marks invoices overdue. */
+  overdue?: OverdueSchedulerOptions;
+  /** File imports: where uploads wait (`PEYVAND_IMPORTS_DIR`, default the system temp dir; shared storage for several nodes) and worker tuning. */
+  imports?: ImportWorkerOptions & { dir?: string };
+  /** ERP sync tuning (run leases, retries, the inbound replay window). */
+  erp?: ErpOptions;
 }
 
 /** A running kernel. */
 export class Kernel {
   readonly db: Database;
+  /** The tenant-scoped data layer handed to plugins as `ctx.data`. */
+  readonly data: TenantDataLayer;
   readonly logger: Logger;
   readonly i18n: i18n;
   readonly secrets: SecretBox;
@@ -78,6 +100,10 @@ export class Kernel {
   readonly roles: RoleService;
   readonly apiKeys: ApiKeyService;
   readonly authenticator: Authenticator;
+  /** Invalidates cached credentials, tenants, grants and plugin switches on every node. */
+  readonly authEpoch: AuthEpoch;
+  /** Display names of the subjects seen (host users, API keys). */
+  readonly people: PeopleDirectory;
   readonly audit: AuditLog;
   readonly outbox: Outbox;
   readonly customers: CustomerService;
@@ -86,6 +112,17 @@ export class Kernel {
   readonly merge: MergeService;
   readonly timeline: TimelineService;
   readonly webhooks: Webhooks;
+  /** The ERP's orders and invoices (read model). */
+  readonly orders: OrderService;
+  readonly invoices: InvoiceService;
+  readonly overdue: OverdueScheduler;
+  /** What can be imported and exported; plugins add theirs through `ctx.imports`. */
+  readonly importEntities = new ImportEntities();
+  readonly imports: ImportService;
+  readonly importWorker: ImportWorker;
+  readonly exports: ExportService;
+  /** ERP connections, runs and the adapters plugins registered. */
+  readonly erp: Erp;
   readonly migrator: Migrator;
   readonly contexts = new Map<string, PluginContext<unknown>>();
   dispatcher!: Dispatcher;
@@ -102,22 +139,40 @@ export class Kernel {
     this.plugins = resolvePlugins([corePlugin, ...(options.plugins ?? [])], options.pluginOptions);
     this.ownsKnex = !options.knex;
     this.db = new Database(options.knex ?? connect(options.databaseUrl ?? DEFAULT_DATABASE_URL), options.tablePrefix ?? 'crm_');
+    this.data = new TenantDataLayer(this.db);
     this.i18n = createI18n();
+    for (const { definition } of this.plugins) {
+      if (definition.localesDir !== undefined) addPluginLocales(this.i18n, definition.name, definition.locales ?? definition.name, definition.localesDir);
+    }
     this.secrets = createSecretBox(options.secret);
     for (const { definition } of this.plugins) this.registry.declare(definition.name, definition.permissions ?? [], definition.scopedResources ?? []);
+    // The sync is core's (every tenant has it), its permissions carry the `erp.` prefix of the contract.
+    this.registry.declare('core', ERP_PERMISSIONS);
     const others = this.plugins.filter((p) => p.definition.name !== 'core');
     this.audit = new AuditLog(this.db);
     this.outbox = new Outbox(this.db);
     const changes = new ChangeRecorder(this.audit, this.outbox);
-    this.tenants = new TenantService(this.db, { names: others.map((p) => p.definition.name), dependenciesOf: (name) => this.plugins.find((p) => p.definition.name === name)?.definition.dependsOn ?? [] }, this.secrets, changes);
-    this.roles = new RoleService(this.db, this.registry, changes);
-    this.apiKeys = new ApiKeyService(this.db, changes);
-    this.authenticator = new Authenticator(this.tenants, this.roles, this.apiKeys);
+    this.authEpoch = new AuthEpoch(this.db, this.logger.child({ component: 'auth-epoch' }));
+    this.tenants = new TenantService(this.db, { names: others.map((p) => p.definition.name), dependenciesOf: (name) => this.plugins.find((p) => p.definition.name === name)?.definition.dependsOn ?? [] }, this.secrets, changes, this.authEpoch);
+    this.roles = new RoleService(this.db, this.registry, changes, this.authEpoch);
+    this.apiKeys = new ApiKeyService(this.db, changes, this.authEpoch);
+    this.people = new PeopleDirectory(this.db);
+    this.authenticator = new Authenticator(this.tenants, this.roles, this.apiKeys, this.authEpoch, this.people);
     this.customers = new CustomerService(this.db, this.outbox, this.audit, this.tenants);
     this.customerImport = new CustomerImportService(this.db, this.customers, this.audit, this.outbox, this.tenants);
     this.merge = new MergeService(this.db, this.customers, this.outbox, this.audit);
     this.timeline = new TimelineService(this.db, this.customers, this.outbox, this.audit);
+    this.orders = new OrderService(this.db, this.outbox, this.audit);
+    this.invoices = new InvoiceService(this.db, this.outbox, this.audit);
+    this.overdue = new OverdueScheduler(this.db, this.outbox, this.audit, this.logger.child({ component: 'invoice-overdue' }), options.overdue);
+    this.importEntities.register(customerEntity(this.customers, this.customerImport));
+    this.importEntities.register(orderEntity(this.orders));
+    this.importWorker = new ImportWorker(this.db, this.importEntities, this.logger.child({ component: 'imports' }), options.imports);
+    const importsDir = options.imports?.dir ?? process.env.PEYVAND_IMPORTS_DIR ?? path.join(os.tmpdir(), 'peyvand-imports');
+    this.imports = new ImportService(this.db, this.importEntities, this.tenants, this.i18n, importsDir, () => this.importWorker.wake());
+    this.exports = new ExportService(this.importEntities, this.tenants);
     this.webhooks = new Webhooks({ db: this.db, secrets: this.secrets, changes, i18n: this.i18n, logger: this.logger.child({ component: 'webhooks' }) }, options.webhooks);
+    this.erp = new Erp({ db: this.db, secrets: this.secrets, changes, events: this.outbox, tenants: this.tenants, registry: this.registry, customers: this.customers, customerImport: this.customerImport, orders: this.orders, invoices: this.invoices, webhookGuard: this.webhooks.settings, logger: this.logger.child({ component: 'erp-sync' }) }, options.erp);
     this.inbound = new InboundEvents(this.db, this.outbox, this.tenants, this.plugins, this.logger.child({ component: 'inbound-events' }));
     this.migrator = new Migrator(this.db, this.secrets);
     for (const plugin of this.plugins) this.contexts.set(plugin.definition.name, this.contextFor(plugin));
@@ -136,6 +191,12 @@ export class Kernel {
       if (ran.length) this.logger.info({ migrations: ran }, 'migrations applied');
     }
     this.migrated = (await this.migrator.pending(this.migrations())).length === 0;
+    if (this.migrated) {
+      await this.roles.recordCatalog();
+      // Hot reads on SQLite beside the writer, and the caches' invalidation (both need the tables).
+      this.db.openReader();
+      await this.authEpoch.start();
+    }
     for (const plugin of this.plugins) {
       const services = await plugin.definition.bootstrap?.(this.context(plugin.definition.name));
       if (services !== undefined) this.services.set(plugin.definition.name, services);
@@ -158,19 +219,34 @@ export class Kernel {
       await this.bridge?.startInbound();
       this.webhooks.deliverer.start();
     }
+    if (this.migrated && (this.options.background ?? this.options.dispatch !== false)) {
+      this.overdue.start();
+      this.importWorker.start();
+      this.erp.runner.start();
+    }
   }
 
   /** Whether every known migration has run (`/ready`). */
   async isReady(): Promise<boolean> {
-    if (!this.migrated) this.migrated = (await this.migrator.pending(this.migrations())).length === 0;
+    if (!this.migrated) {
+      this.migrated = (await this.migrator.pending(this.migrations())).length === 0;
+      if (this.migrated) {
+        this.db.openReader();
+        await this.authEpoch.start();
+      }
+    }
     return this.migrated;
   }
 
   /** Stops the dispatcher, closes plugins (reverse order) and the database it opened. */
   async close(): Promise<void> {
+    this.authEpoch.stop();
     await this.dispatcher?.stop();
     await this.bridge?.transport.close();
     await this.webhooks.deliverer.stop();
+    await this.overdue.stop();
+    await this.importWorker.stop();
+    await this.erp.runner.stop();
     for (const plugin of [...this.plugins].reverse()) {
       try {
         await plugin.definition.close?.(this.context(plugin.definition.name), this.services.get(plugin.definition.name));
@@ -178,6 +254,7 @@ export class Kernel {
         this.logger.error({ err, plugin: plugin.definition.name }, 'plugin close failed');
       }
     }
+    this.db.closeReader();
     if (this.ownsKnex) await this.db.knex.destroy();
   }
 
@@ -199,16 +276,22 @@ export class Kernel {
     return {
       name,
       options: plugin.options,
+      data: this.data,
+      unscopedKnex: this.db.knex,
       db: this.db,
       events: this.outbox,
       permissions: this.registry,
       tenants: this.tenants,
       customers: this.customers,
       timeline: this.timeline,
+      orders: this.orders.reader,
+      imports: this.importEntities,
+      erp: this.erp,
       audit: this.audit,
       logger: this.logger.child({ plugin: name }),
       t: translator(this.i18n, 'en', plugin.definition.locales ?? name),
       templates: createTemplateRenderer(),
+      secrets: this.secrets,
       background: this.options.background ?? this.options.dispatch !== false,
       bindModel: <M extends typeof TenantModel>(model: M) => bindModel(model, this.db.knex, this.db.prefix),
       use: <S>(other: string): S => {

@@ -5,9 +5,9 @@
  */
 import semver from 'semver';
 import { Ajv } from 'ajv';
-import { BootError } from '../errors.js';
-import { CORE_VERSION } from '../version.js';
-import type { AnyPlugin } from './plugin.js';
+import { BootError } from '../plugin/errors.js';
+import { CORE_VERSION } from '../plugin/version.js';
+import { WIDGET_TAG_PATTERN, type AnyPlugin } from '../plugin/contract.js';
 
 const NAME_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
@@ -62,6 +62,9 @@ function checkIdentity(plugin: AnyPlugin): void {
   }
   for (const type of Object.keys(plugin.events ?? {})) {
     if (!/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/.test(type)) throw new BootError('PLUGIN_INVALID', name, `event type "${type}" must be dotted lower-case, past tense`);
+  }
+  for (const tag of plugin.widgets ?? []) {
+    if (!WIDGET_TAG_PATTERN.test(tag)) throw new BootError('PLUGIN_INVALID', name, `widget tag "${tag}" must be "peyvand-" and lower-case kebab-case`);
   }
 }
 

@@ -3,18 +3,16 @@
  * key and the built-in roles that hold it by default. Roles and routes refer to them by
  * name, and the kernel refuses to boot when a route names one nobody declared.
  */
-import type { BuiltInRoleName, PermissionDeclaration, RecordScope, ScopedResource } from '../kernel/plugin.js';
+import type { BuiltInRoleName, PermissionDeclaration, RecordScope, ScopedResource } from '../plugin/types.js';
+import type { PermissionRegistry as PluginPermissionRegistry, RegisteredPermission } from '../plugin/services.js';
+
+export type { RegisteredPermission } from '../plugin/services.js';
 
 /** The built-in roles, most powerful first. */
 export const BUILT_IN_ROLES: readonly BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent', 'viewer'];
 
-/** A declared permission and the plugin that declared it. */
-export interface RegisteredPermission extends PermissionDeclaration {
-  plugin: string;
-}
-
 /** Every permission and scoped resource known to this deployment. */
-export class PermissionRegistry {
+export class PermissionRegistry implements PluginPermissionRegistry {
   private readonly permissions = new Map<string, RegisteredPermission>();
   private readonly resources = new Map<string, ScopedResource & { plugin: string }>();
 

@@ -5,11 +5,12 @@
  */
 import type { Database } from '../db/database.js';
 import { readJson } from '../db/database.js';
-import { coreError } from '../errors.js';
-import type { BuiltInRoleName, RecordScope } from '../kernel/plugin.js';
+import { coreError } from '../plugin/errors.js';
+import type { BuiltInRoleName, RecordScope } from '../plugin/contract.js';
 import { BUILT_IN_ROLES, widerScope, type PermissionRegistry } from './registry.js';
 import type { ChangeAuthor } from '../audit/audit-log.js';
 import type { ChangeRecorder } from '../audit/change-recorder.js';
+import type { AuthEpoch } from '../auth/auth-epoch.js';
 
 /** A role as the API shows it. */
 export interface Role {
@@ -19,6 +20,22 @@ export interface Role {
   customized: boolean;
   permissions: string[];
   scopes: Record<string, RecordScope>;
+}
+
+/** A stored role's permissions that it has not been reviewed for since they appeared. */
+export interface PendingRolePermissions {
+  role: string;
+  builtIn: boolean;
+  permissions: Array<{
+    name: string;
+    plugin: string;
+    /** i18n key of the permission's description. */
+    description: string;
+    /** Whether the plugin grants it to this role by default (built-in roles only). */
+    suggested: boolean;
+    /** When this deployment first saw it (ISO). */
+    since: string;
+  }>;
 }
 
 /** The permissions and scopes a set of role names grants. */
@@ -31,14 +48,12 @@ const isBuiltIn = (name: string): name is BuiltInRoleName => (BUILT_IN_ROLES as 
 
 /** Reads and edits roles. */
 export class RoleService {
-  // Bumped by every role edit made through this service, so whoever caches grants
-  // (the authenticator) sees the edit on the next request.
-  private readonly generations = new Map<string, number>();
-
   constructor(
     private readonly db: Database,
     private readonly registry: PermissionRegistry,
     private readonly changes: ChangeRecorder,
+    /** Raised by every role edit, so cached grants (the authenticator's) are dropped on every node. */
+    private readonly epoch: AuthEpoch,
   ) {}
 
   /** Every role of a tenant: the built-in ones first, then custom ones by name. */
@@ -67,8 +82,9 @@ export class RoleService {
       const updated = await trx(this.db.table('roles')).where({ tenant_id: tenantId, name }).update(row);
       if (!updated) await trx(this.db.table('roles')).insert({ tenant_id: tenantId, name, ...row });
       await this.changes.record(trx, by, { action: 'role.put', entityType: 'role', entityId: name, before: current ?? null, after: { name, permissions, scopes } }, { type: 'role.updated', data: { role: { name, permissions, scopes } } });
+      await this.epoch.raise(trx);
     });
-    this.generations.set(tenantId, this.generation(tenantId) + 1);
+    this.epoch.invalidate();
     return (await this.list(tenantId, enabledPlugins)).find((r) => r.name === name)!;
   }
 
@@ -88,9 +104,46 @@ export class RoleService {
     return { permissions, scopes };
   }
 
-  /** A number that changes whenever a role of the tenant is edited through this service. */
-  generation(tenantId: string): number {
-    return this.generations.get(tenantId) ?? 0;
+  /**
+   * Records the permissions declared by the installed plugins in the catalog, each with
+   * when it was first seen. Run at boot after migrations. The first fill of an empty
+   * catalog dates every permission 0 (they existed before the catalog did, so nothing is
+   * pending for roles edited before); later arrivals — a plugin upgraded or installed —
+   * get the time of the boot that first saw them.
+   */
+  async recordCatalog(now = Date.now()): Promise<void> {
+    const table = this.db.table('permission_catalog');
+    const known = new Set((await this.db.knex(table).select('name')).map((r) => String(r.name)));
+    const firstFill = known.size === 0;
+    const fresh = this.registry.list().filter((p) => !known.has(p.name));
+    if (fresh.length === 0) return;
+    const rows = fresh.map((p) => ({ name: p.name, plugin: p.plugin, first_seen_at: firstFill ? 0 : now }));
+    // Several nodes may boot at once: the first insert of a name wins, the others change nothing.
+    await this.db.knex(table).insert(rows).onConflict('name').ignore();
+  }
+
+  /**
+   * Stored roles (custom ones and built-in ones the tenant edited) and the permissions of
+   * the tenant's enabled plugins that appeared after the role was last saved and that it
+   * does not hold: a plugin upgrade never grants them silently, and an admin approves
+   * them by saving the role (`PUT /roles/{name}`), which also marks the rest as reviewed.
+   * Roles that follow the plugins' defaults (built-ins never edited) have nothing pending.
+   */
+  async pending(tenantId: string, enabledPlugins: ReadonlySet<string>): Promise<PendingRolePermissions[]> {
+    const catalog = new Map((await this.db.knex(this.db.table('permission_catalog')).select('name', 'first_seen_at')).map((r) => [String(r.name), Number(r.first_seen_at)]));
+    const stored = await this.db.knex(this.db.table('roles')).where({ tenant_id: tenantId }).whereNot({ name: 'owner' }).orderBy('name');
+    const declared = this.registry.list().filter((p) => enabledPlugins.has(p.plugin));
+    const out: PendingRolePermissions[] = [];
+    for (const row of stored) {
+      const name = String(row.name);
+      const reviewedAt = Number(row.updated_at);
+      const held = new Set(readJson<string[]>(row.permissions, []));
+      const permissions = declared
+        .filter((p) => !held.has(p.name) && (catalog.get(p.name) ?? 0) > reviewedAt)
+        .map((p) => ({ name: p.name, plugin: p.plugin, description: p.description, suggested: isBuiltIn(name) && p.roles.includes(name), since: new Date(catalog.get(p.name)!).toISOString() }));
+      if (permissions.length) out.push({ role: name, builtIn: isBuiltIn(name), permissions });
+    }
+    return out;
   }
 
   /** Whether a role name exists for the tenant. */

@@ -2,17 +2,18 @@
  * Tenants and their plugin switches. A disabled plugin keeps its data; its routes answer
  * 404 and its subscribers skip the tenant's events.
  */
-import { newId } from '../db/ids.js';
+import { newId } from '../plugin/ids.js';
 import type { Database, Executor } from '../db/database.js';
 import { isUniqueViolation, readBool, readInt, readJson } from '../db/database.js';
-import { coreError } from '../errors.js';
+import { coreError } from '../plugin/errors.js';
 import type { SecretBox } from '../auth/secret-box.js';
 import type { EmbedConfig } from '../auth/host-token.js';
 import { validateEmbedConfig } from '../auth/host-token.js';
-import type { JsonSchema } from '../kernel/plugin.js';
+import type { Tenant, TenantService as PluginTenantService, TenantSettings } from '../plugin/services.js';
 import type { ChangeAuthor } from '../audit/audit-log.js';
 import { platformAuthor, type ChangeRecorder } from '../audit/change-recorder.js';
 import { MAX_ORIGIN_LENGTH, TenantOrigins } from './tenant-origins.js';
+import { EpochCache, type AuthEpoch } from '../auth/auth-epoch.js';
 
 /** Where a platform-admin change came from, for the audit trail. */
 export interface ChangeOrigin {
@@ -20,22 +21,7 @@ export interface ChangeOrigin {
   requestId?: string;
 }
 
-/** A tenant as the admin API shows it. */
-export interface Tenant {
-  id: string;
-  slug: string;
-  name: string;
-  locale: 'fa' | 'en';
-  timeZone: string;
-  plugins: string[];
-  createdAt: string;
-}
-
-/** Per-tenant settings. */
-export interface TenantSettings {
-  /** JSON Schema customers' `customFields` must satisfy. */
-  customFieldsSchema?: JsonSchema;
-}
+export type { Tenant, TenantSettings } from '../plugin/services.js';
 
 /** Input of {@link TenantService.create}. */
 export interface CreateTenantInput {
@@ -53,13 +39,11 @@ export interface InstalledPlugins {
   dependenciesOf(name: string): readonly string[];
 }
 
-const CACHE_MS = 2000;
-
 /** Tenant registry. */
-export class TenantService {
-  // Short-lived cache of enabled plugins: requests and the dispatcher ask on every
-  // event; a change made on another node is seen within CACHE_MS.
-  private readonly enabledCache = new Map<string, { at: number; plugins: Set<string> }>();
+export class TenantService implements PluginTenantService {
+  // Enabled plugins per tenant: requests and the dispatcher ask on every event. A switch
+  // raises the auth epoch, so it is seen at once here and within its bound on other nodes.
+  private readonly enabledCache: EpochCache<Set<string>>;
   private readonly origins: TenantOrigins;
 
   constructor(
@@ -67,8 +51,10 @@ export class TenantService {
     private readonly installed: InstalledPlugins,
     private readonly secrets: SecretBox,
     private readonly changes: ChangeRecorder,
+    private readonly epoch: AuthEpoch,
   ) {
     this.origins = new TenantOrigins(db);
+    this.enabledCache = new EpochCache(epoch);
   }
 
   /** Creates a tenant with the requested plugins (and their dependencies) enabled. */
@@ -101,9 +87,14 @@ export class TenantService {
     return (await this.findBySlug(input.slug))!;
   }
 
-  async list(): Promise<Tenant[]> {
-    const rows = await this.db.knex(this.db.table('tenants')).orderBy('slug');
-    const enabled = await this.db.knex(this.db.table('tenant_plugins')).where('enabled', true);
+  /** Tenants by slug; with `limit`, one page after the slug `after` (keyset over the unique slug). */
+  async list(page: { limit?: number; after?: string } = {}): Promise<Tenant[]> {
+    const q = this.db.knex(this.db.table('tenants')).orderBy('slug');
+    if (page.after !== undefined) q.where('slug', '>', page.after);
+    if (page.limit !== undefined) q.limit(page.limit);
+    const rows = await q;
+    if (rows.length === 0) return [];
+    const enabled = await this.db.knex(this.db.table('tenant_plugins')).where('enabled', true).whereIn('tenant_id', rows.map((r) => String(r.id)));
     return rows.map((row) => this.toTenant(row, enabled.filter((e) => e.tenant_id === row.id).map((e) => String(e.plugin))));
   }
 
@@ -122,12 +113,14 @@ export class TenantService {
 
   /** Enabled plugins of a tenant (core is always enabled). */
   async enabledPlugins(tenantId: string): Promise<Set<string>> {
-    const cached = this.enabledCache.get(tenantId);
-    if (cached && Date.now() - cached.at < CACHE_MS) return cached.plugins;
-    const rows = await this.db.knex(this.db.table('tenant_plugins')).where({ tenant_id: tenantId });
-    const plugins = new Set(['core', ...rows.filter((r) => readBool(r.enabled) && this.installed.names.includes(String(r.plugin))).map((r) => String(r.plugin))]);
-    this.enabledCache.set(tenantId, { at: Date.now(), plugins });
-    return plugins;
+    const plugins = await this.enabledCache.get(tenantId, async () => {
+      // On SQLite through the read connection: callers inside a transaction (which holds
+      // the one writer connection) would otherwise wait for it until the pool times out.
+      const { reader } = this.db;
+      const rows = reader ? reader.all(`select plugin, enabled from "${this.db.table('tenant_plugins')}" where tenant_id = ?`, tenantId) : await this.db.knex(this.db.table('tenant_plugins')).where({ tenant_id: tenantId });
+      return new Set(['core', ...rows.filter((r) => readBool(r.enabled) && this.installed.names.includes(String(r.plugin))).map((r) => String(r.plugin))]);
+    });
+    return plugins!;
   }
 
   async isEnabled(tenantId: string, plugin: string): Promise<boolean> {
@@ -181,7 +174,10 @@ export class TenantService {
       await trx(this.db.table('tenants')).where({ id: tenant.id }).update({ embed_config: this.secrets.seal(JSON.stringify(config)), updated_at: Date.now() });
       await this.origins.replace(trx, tenant.id, config.allowedOrigins);
       await this.changes.record(trx, author(tenant.id, origin), { action: 'tenant.embed_configure', entityType: 'tenant', entityId: tenant.id, after: visible }, { type: 'tenant.embed_configured', data: visible });
+      // Cached embed configurations (host-token verification) go with it.
+      await this.epoch.raise(trx);
     });
+    this.epoch.invalidate();
   }
 
   /** The embed configuration, or undefined when none was set. */
@@ -218,7 +214,8 @@ export class TenantService {
 
   /** Raw tenant row by id (auth uses it). */
   async findById(id: string): Promise<Tenant | undefined> {
-    const row = await this.db.knex(this.db.table('tenants')).where({ id }).first();
+    const { reader } = this.db;
+    const row = reader ? reader.get(`select * from "${this.db.table('tenants')}" where id = ?`, id) : await this.db.knex(this.db.table('tenants')).where({ id }).first();
     return row ? this.toTenant(row, [...(await this.enabledPlugins(id))]) : undefined;
   }
 
@@ -230,8 +227,9 @@ export class TenantService {
         if (!updated) await trx(this.db.table('tenant_plugins')).insert({ tenant_id: tenantId, plugin, enabled, updated_at: now });
       }
       await record(trx);
+      await this.epoch.raise(trx);
     });
-    this.enabledCache.delete(tenantId);
+    this.epoch.invalidate();
   }
 
   private assertInstalled(plugin: string): void {

@@ -13,7 +13,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { BootError } from '../errors.js';
+import { BootError } from '../plugin/errors.js';
 
 /** One address as a byte array: 4 bytes for IPv4, 16 for IPv6. */
 type IpBytes = number[];

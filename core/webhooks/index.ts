@@ -15,7 +15,7 @@ import { WebhookService } from './webhook-service.js';
 import { webhookSettings, type WebhookOptions, type WebhookSettings } from './webhook-settings.js';
 
 export type { WebhookOptions } from './webhook-settings.js';
-export { verifySignature, signatureHeader } from './signature.js';
+export { verifySignature, signatureHeader } from '../plugin/webhook-signature.js';
 
 /** Everything webhooks need from the kernel. */
 export interface WebhookDependencies {

@@ -10,8 +10,8 @@
  */
 import type { Database } from '../db/database.js';
 import { readInt, readJson } from '../db/database.js';
-import { newId } from '../db/ids.js';
-import { matchesEventPattern, type EventSubscriber, type PeyvandEvent } from '../events/types.js';
+import { newId } from '../plugin/ids.js';
+import { matchesEventPattern, type EventSubscriber, type PeyvandEvent } from '../plugin/events.js';
 
 /** Progress of this subscriber is stored under this id. */
 export const WEBHOOK_SUBSCRIBER_ID = 'core.webhooks';

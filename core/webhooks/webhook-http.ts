@@ -35,7 +35,7 @@ export interface PostOutcome {
 const EXCERPT_BYTES = 256;
 
 /** A `lookup` that answers with the checked address whatever name is asked. */
-function pinnedLookup(target: CheckedTarget): LookupFunction {
+export function pinnedLookup(target: CheckedTarget): LookupFunction {
   return (_hostname, options, callback) => {
     // Node ≥ 20 asks for all addresses (happy eyeballs); older callers ask for one.
     if (options.all) callback(null, [{ address: target.address, family: target.family }]);
@@ -43,7 +43,7 @@ function pinnedLookup(target: CheckedTarget): LookupFunction {
   };
 }
 
-function describeNetworkError(err: NodeJS.ErrnoException): string {
+export function describeNetworkError(err: NodeJS.ErrnoException): string {
   const known: Record<string, string> = { ECONNREFUSED: 'connection refused', ECONNRESET: 'connection reset', EHOSTUNREACH: 'host unreachable', ENETUNREACH: 'network unreachable', EPIPE: 'connection closed while sending' };
   const text = (err.code && known[err.code]) ?? `${err.code ?? err.name}: ${err.message}`;
   return text.slice(0, 500);

@@ -75,7 +75,7 @@ export function webhookRoutes(app: FastifyInstance, { service, deliverer }: Webh
       idempotentReplay: (body: Record<string, unknown>) => ({ ...body, secret: undefined }),
     },
     schema: {
-      summary: 'Subscribe a URL to events (the response is the only time the secret is shown)',
+      operationId: 'core.webhook.create', summary: 'Subscribe a URL to events (the response is the only time the secret is shown)', description: 'Delivers the named events (patterns like `customer.*` allowed) to the URL, signed with HMAC-SHA256 in `Peyvand-Signature`. Private and loopback addresses are refused unless allowed by the operator.',
       tags,
       body: { type: 'object', additionalProperties: false, required: ['url', 'events'], properties: { url, events, secret: { type: 'string', minLength: 24, maxLength: 256, pattern: '^[\\x21-\\x7e]+$' } } },
       response: { 201: createdSchema, '4xx': problemSchema },
@@ -87,18 +87,18 @@ export function webhookRoutes(app: FastifyInstance, { service, deliverer }: Webh
 
   app.get<{ Querystring: { limit: number; cursor?: string } }>('/webhooks', {
     config,
-    schema: { summary: 'List the webhook subscriptions', tags, querystring: { type: 'object', additionalProperties: false, properties: pageQuery }, response: { 200: pageOf(webhookSchema), '4xx': problemSchema } },
+    schema: { operationId: 'core.webhook.list', summary: 'List the webhook subscriptions', description: 'The tenant\'s subscriptions, without their secrets.', tags, querystring: { type: 'object', additionalProperties: false, properties: pageQuery }, response: { 200: pageOf(webhookSchema), '4xx': problemSchema } },
   }, async (request) => service.list(actorOf(request).tenantId, { limit: request.query.limit, ...(request.query.cursor && { cursor: request.query.cursor }) }, requestLanguage(request)));
 
   app.get<{ Params: { id: string } }>('/webhooks/:id', {
     config,
-    schema: { summary: 'Get a webhook subscription (with why it is paused, if it is)', tags, params: idParams, response: { 200: webhookSchema, '4xx': problemSchema } },
+    schema: { operationId: 'core.webhook.get', summary: 'Get a webhook subscription (with why it is paused, if it is)', description: 'One subscription, with `pausedReason` when deliveries stopped after repeated failures.', tags, params: idParams, response: { 200: webhookSchema, '4xx': problemSchema } },
   }, async (request) => service.get(actorOf(request).tenantId, request.params.id, requestLanguage(request)));
 
   app.patch<{ Params: { id: string }; Body: WebhookPatch }>('/webhooks/:id', {
     config,
     schema: {
-      summary: 'Change a subscription; {"active": false} pauses it, {"active": true} resumes it',
+      operationId: 'core.webhook.update', summary: 'Change a subscription; {"active": false} pauses it, {"active": true} resumes it', description: 'Changes the URL or events, or pauses and resumes deliveries. Resuming sends what queued meanwhile.',
       tags,
       params: idParams,
       body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { url, events, active: { type: 'boolean' } } },
@@ -108,7 +108,7 @@ export function webhookRoutes(app: FastifyInstance, { service, deliverer }: Webh
 
   app.delete<{ Params: { id: string } }>('/webhooks/:id', {
     config,
-    schema: { summary: 'Delete a subscription and its delivery log', tags, params: idParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
+    schema: { operationId: 'core.webhook.delete', summary: 'Delete a subscription and its delivery log', description: 'Stops deliveries at once and deletes the subscription\'s delivery history.', tags, params: idParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
   }, async (request, reply) => {
     await service.delete(actorOf(request), request.params.id);
     return reply.code(204).send();
@@ -117,7 +117,7 @@ export function webhookRoutes(app: FastifyInstance, { service, deliverer }: Webh
   app.get<{ Params: { id: string }; Querystring: { status?: DeliveryStatus; limit: number; cursor?: string } }>('/webhooks/:id/deliveries', {
     config,
     schema: {
-      summary: 'Deliveries of a subscription, newest first, with every attempt (status code, latency, error)',
+      operationId: 'core.webhook-delivery.list', summary: 'Deliveries of a subscription, newest first, with every attempt (status code, latency, error)', description: 'Every delivery with its attempts: the receiver\'s status code, latency and error, so an integrator can see why events did not arrive.',
       tags,
       params: idParams,
       querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['pending', 'retrying', 'delivered', 'dead'] }, ...pageQuery } },
@@ -130,7 +130,7 @@ export function webhookRoutes(app: FastifyInstance, { service, deliverer }: Webh
 
   app.post<{ Params: { id: string; deliveryId: string } }>('/webhooks/:id/deliveries/:deliveryId/retry', {
     config: { ...config, bodyless: true },
-    schema: { summary: 'Send a delivery again now (also a dead or delivered one); returns it with the new attempt', tags, params: deliveryParams, response: { 200: deliverySchema, '4xx': problemSchema } },
+    schema: { operationId: 'core.webhook-delivery.retry', summary: 'Send a delivery again now (also a dead or delivered one); returns it with the new attempt', description: 'Sends one delivery again immediately, whatever its state, and returns it with the new attempt.', tags, params: deliveryParams, response: { 200: deliverySchema, '4xx': problemSchema } },
   }, async (request) => {
     const actor = actorOf(request);
     const row = await service.deliveryRow(actor.tenantId, request.params.id, request.params.deliveryId);

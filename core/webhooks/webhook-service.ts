@@ -7,17 +7,17 @@
  * @module
  */
 import type { i18n } from 'i18next';
-import { newId } from '../db/ids.js';
+import { newId } from '../plugin/ids.js';
 import type { Database, Executor } from '../db/database.js';
 import { readBool, readInt, readJson } from '../db/database.js';
-import { coreError } from '../errors.js';
+import { coreError } from '../plugin/errors.js';
 import type { SecretBox } from '../auth/secret-box.js';
 import type { ChangeAuthor } from '../audit/audit-log.js';
 import type { ChangeRecorder } from '../audit/change-recorder.js';
-import { decodeCursor, encodeCursor } from '../http/cursor.js';
+import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
 import { translator, type Language } from '../i18n/i18n.js';
 import { checkTarget, describeRefusal, type TargetRefusal } from './address-guard.js';
-import { generateWebhookSecret } from './signature.js';
+import { generateWebhookSecret } from '../plugin/webhook-signature.js';
 import type { WebhookSettings } from './webhook-settings.js';
 import type { CreatedWebhook, DeliveryDto, DeliveryStatus, PauseReason, WebhookDto, WebhookEventView } from './webhook-types.js';
 

@@ -70,7 +70,7 @@ export interface WebhookEventView {
   active: boolean;
 }
 
-declare module '../events/types.js' {
+declare module '../plugin/events.js' {
   interface PeyvandEvents {
     'webhook.created': { webhook: WebhookEventView };
     'webhook.updated': { webhook: WebhookEventView; changed: string[] };

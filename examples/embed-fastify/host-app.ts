@@ -18,6 +18,9 @@ import { peyvandFastify } from '../../core/index.js';
 // Peyvand's URL → knex helper. A real ERP already has its own knex instance (from its
 // own config) and uses that instead; any knex on sqlite, PostgreSQL or MySQL works.
 import { connect } from '../../core/db/connect.js';
+// In an ERP: `import sales from 'peyvand/plugins/sales'` — a built-in plugin is a package
+// export, handed to Peyvand as an instance (any other plugin, npm or local, the same way).
+import sales from '../../plugins/sales/index.js';
 
 /** What the host app needs to start. */
 export interface HostAppOptions {
@@ -100,6 +103,9 @@ export async function buildHostApp(options: HostAppOptions): Promise<HostApp> {
     //    table is whose. Pick it once: changing it later means renaming the tables.
     //  - secret / adminKey: Peyvand's own credentials; the ERP keeps them with its other
     //    secrets (environment, vault…).
+    //  - plugins: the plugin instances this ERP runs (sales here); each tenant then
+    //    switches them on (`plugins` when creating it, or the admin API). Their options
+    //    go in `pluginOptions`, keyed by plugin name.
     //  - logger: not passed, so Peyvand logs through this app's logger (`app.log`).
     // The plugin is encapsulated: its hooks (authentication, rate limit, security
     // headers), its strict JSON-schema validation (unknown fields → 400) and its
@@ -110,6 +116,8 @@ export async function buildHostApp(options: HostAppOptions): Promise<HostApp> {
       tablePrefix: 'crm_',
       secret: options.secret,
       adminKey: options.adminKey,
+      plugins: [sales],
+      pluginOptions: { sales: { webLeadsPerMinute: 30 } },
     });
   } catch (err) {
     // A failed boot must not leave the pool (or Peyvand's dispatcher) running.

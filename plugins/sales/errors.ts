@@ -2,7 +2,7 @@
  * The sales error catalog: every error the plugin raises on purpose, with its HTTP
  * status and the i18n key (`sales:errors.<CODE>`) of its localized title and detail.
  */
-import { PeyvandError, type ErrorSpec, type FieldError } from '../../core/index.js';
+import { PeyvandError, type ErrorSpec, type FieldError } from '../../core/plugin/index.js';
 
 const spec = (status: number, code: string): ErrorSpec => ({ status, i18nKey: `sales:errors.${code}` });
 

@@ -29,7 +29,7 @@ export const SALES_EVENTS = {
   settingsUpdated: 'sales_settings.updated',
 } as const;
 
-declare module '../../core/events/types.js' {
+declare module '../../core/plugin/index.js' {
   interface PeyvandEvents {
     'lead.created': { lead: LeadDto };
     'lead.updated': { lead: LeadDto; changed: string[] };

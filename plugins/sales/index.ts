@@ -3,7 +3,8 @@
  * pipelines and deals, tasks with a durable reminder scheduler, and forecasts and
  * reports on Gregorian or Persian periods. Wiring only; the logic is in `services/`.
  */
-import { definePlugin } from '../../core/index.js';
+import { definePlugin } from '../../core/plugin/index.js';
+import { seedSalesDemo } from './demo.js';
 import { salesEventSchemas } from './events.js';
 import { pipelinesDealsMigration } from './migrations/001_pipelines_deals.js';
 import { leadsMigration } from './migrations/002_leads.js';
@@ -35,6 +36,8 @@ export default definePlugin<SalesOptions, SalesServices>({
   events: salesEventSchemas,
   subscribers: [customerMergedSubscriber, customerDeletedSubscriber, leadRescoringSubscriber],
   routes: salesRoutes,
+  // Defined by widgets/index.ts, built into this plugin's own chunk (docs/plugins.md, Widgets).
+  widgets: ['peyvand-deal-board', 'peyvand-forecast', 'peyvand-lead-form'],
   bootstrap(ctx) {
     const services = createSalesServices(ctx);
     // One-shot CLI commands and hand-driven tests run no loops; servers do.
@@ -44,4 +47,5 @@ export default definePlugin<SalesOptions, SalesServices>({
   async close(_ctx, services) {
     await services?.scheduler.stop();
   },
+  demo: seedSalesDemo,
 });

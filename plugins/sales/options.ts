@@ -1,5 +1,5 @@
 /** The sales plugin's options (`pluginOptions.sales`), checked with ajv at boot. */
-import type { JsonSchema } from '../../core/index.js';
+import type { JsonSchema } from '../../core/plugin/index.js';
 
 /** Options of the sales plugin, defaults applied. */
 export interface SalesOptions {

@@ -3,7 +3,7 @@
  * resources subject to record scope. Agents work their own leads, deals and tasks;
  * managers their team's; admins and owners everything; viewers read.
  */
-import type { BuiltInRoleName, PermissionDeclaration, ScopedResource } from '../../core/index.js';
+import type { BuiltInRoleName, PermissionDeclaration, ScopedResource } from '../../core/plugin/index.js';
 
 const ALL: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent', 'viewer'];
 const WRITERS: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent'];

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { coreError, coreErrors } from '../../core/errors.js';
+import { coreError, coreErrors } from '../../core/plugin/errors.js';
 
 t.test('core errors carry code, status and i18n key', async (t) => {
   const err = coreError('CUSTOMER_NOT_FOUND', { id: 'x' });

@@ -131,6 +131,30 @@ t.test('serves a customer', async (t) => {
   t.match(r.json(), { status: 400, code: 'VALIDATION_FAILED', errors: [{ path: '/bogus' }] });
 });
 
+t.test('the sales plugin the host passed in serves deals', async (t) => {
+  let r = await app.inject({ method: 'POST', url: '/crm/api/v1/admin/tenants', headers: bearer(adminKey), payload: { slug: 'traders', name: 'Traders', locale: 'en', plugins: ['sales'] } });
+  t.equal(r.statusCode, 201, r.body);
+  r = await app.inject({ method: 'POST', url: '/crm/api/v1/admin/tenants/traders/api-keys', headers: bearer(adminKey), payload: { name: 'erp', role: 'admin' } });
+  const key = r.json().key as string;
+  r = await app.inject({ method: 'POST', url: '/crm/api/v1/customers', headers: bearer(key), payload: { kind: 'organization', name: 'Pars Trading' } });
+  const customerId = r.json().id as string;
+  r = await app.inject({ method: 'POST', url: '/crm/api/v1/sales/pipelines', headers: bearer(key), payload: { name: 'B2B', currency: 'IRR', stages: [{ name: 'Qualify', probability: 20 }, { name: 'Negotiate', probability: 60 }] } });
+  t.equal(r.statusCode, 201, r.body);
+  const pipelineId = r.json().id as string;
+  r = await app.inject({ method: 'POST', url: '/crm/api/v1/sales/deals', headers: bearer(key), payload: { title: '200 pumps', customerId, pipelineId, amount: 1_500_000_000, currency: 'IRR' } });
+  t.equal(r.statusCode, 201, r.body);
+  const dealId = r.json().id as string;
+  r = await app.inject({ method: 'GET', url: `/crm/api/v1/sales/deals/${dealId}`, headers: bearer(key) });
+  t.equal(r.statusCode, 200, r.body);
+  t.match(r.json(), { id: dealId, title: '200 pumps', customerId, customerName: 'Pars Trading', status: 'open' });
+  r = await app.inject({ method: 'GET', url: '/crm/api/v1/openapi.json' });
+  t.ok(Object.keys(r.json().paths as object).some((p) => p.startsWith('/crm/api/v1/sales/deals')), 'the plugin\'s routes are in the OpenAPI document');
+  // A tenant that did not switch sales on gets a 404 from it, like a route that does not exist.
+  r = await app.inject({ method: 'POST', url: '/crm/api/v1/admin/tenants/acme/api-keys', headers: bearer(adminKey), payload: { name: 'other', role: 'admin' } });
+  r = await app.inject({ method: 'GET', url: '/crm/api/v1/sales/deals', headers: bearer(r.json().key as string) });
+  t.equal(r.statusCode, 404, 'sales is off for acme');
+});
+
 t.test('Peyvand\'s tables are crm_… in the host\'s database, next to the host\'s', async (t) => {
   const knex = app.erpDb;
   for (const table of ['erp_invoices', 'crm_tenants', 'crm_api_keys', 'crm_customers', 'crm_outbox', 'crm_audit_log']) {

@@ -4,7 +4,9 @@
  * signed tokens that are wrong in exactly one way (expired, no exp, not yet valid, wrong
  * or missing audience, another key, an algorithm not pinned, `alg: none`, edited claims,
  * another tenant's `tid`), roles that grant nothing, a role holding every permission but
- * the route's own, and admin routes against tenant credentials. The build-time rules
+ * the route's own, admin routes against tenant credentials, and portal routes (a
+ * customer principal's, the fourth kind of access) against staff, while a customer is
+ * refused everywhere else. The build-time rules
  * behind it (a route without a permission or schema does not boot) are in
  * route-coverage.test.ts.
  */
@@ -46,6 +48,8 @@ t.test('every guarded route: 401 for credentials that are wrong in one way', asy
     ['API key with a wrong secret', acmeKey.replace(/_([A-Za-z0-9_-]{43})$/, `_${randomBytes(32).toString('base64url')}`)],
     ['API key id unknown', `pvk_000000000000_${randomBytes(32).toString('base64url')}`],
     ['Basic scheme', 'Basic dXNlcjpwYXNz'],
+    ['customer role without a cust claim', () => w.jwt('acme', { sub: 'c1', roles: ['customer'] })],
+    ['customer role with a cust that is not a string', () => w.jwt('acme', { sub: 'c1', roles: ['customer'], cust: 42 })],
   ];
   for (const [label, make] of bad) {
     const token = typeof make === 'function' ? await make() : make;
@@ -62,11 +66,44 @@ t.test('every guarded route: 401 for credentials that are wrong in one way', asy
 });
 
 t.test('tenant credentials never open admin routes; the admin key never opens tenant routes', async (t) => {
-  const credentials = [...w.actors.filter((a) => a.role === 'owner').map((a) => [a.label, a.token] as const)];
+  const credentials = [...w.actors.filter((a) => a.role === 'owner').map((a) => [a.label, a.token] as const), ...w.customers.map((c) => [`${c.tenant}/customer`, c.token] as const)];
   for (const op of w.operations.filter((o) => o.admin)) {
     for (const [label, token] of credentials) t.equal((await send(token, op)).statusCode, 401, `${op.label} refuses ${label}`);
   }
-  for (const op of w.operations.filter((o) => o.permission)) t.equal((await send(w.p.adminKey, op)).statusCode, 403, `${op.label} refuses the admin key`);
+  for (const op of w.operations.filter((o) => o.permission || o.portal)) t.equal((await send(w.p.adminKey, op)).statusCode, 403, `${op.label} refuses the admin key`);
+});
+
+t.test('portal routes let in customer principals only; a customer principal is refused on every other route', async (t) => {
+  const portal = w.operations.filter((o) => o.portal);
+  t.ok(portal.length >= 4, `${portal.length} portal routes`);
+  for (const op of portal) {
+    t.notOk(op.permission || op.admin || op.public, `${op.label} is portal only`);
+    let wrong = 0;
+    for (const actor of w.actors) {
+      const res = await send(actor.token, op);
+      if (res.statusCode !== 403 || res.json().code !== 'FORBIDDEN') {
+        wrong++;
+        t.fail(`${op.label} with staff ${actor.label}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+      }
+    }
+    t.equal(wrong, 0, `${op.label}: 403 FORBIDDEN for all ${w.actors.length} staff callers`);
+    for (const c of w.customers) {
+      const res = await w.send(c.token, { method: op.method, url: placeholderUrl(op, c.tenant), ...(['POST', 'PUT', 'PATCH'].includes(op.method) ? { payload: {} } : {}) });
+      t.ok(res.statusCode !== 401 && res.statusCode !== 403 && res.statusCode < 500, `${op.label}: the customer of ${c.tenant} gets past authorization (${res.statusCode})`);
+    }
+  }
+  for (const c of w.customers) {
+    let wrong = 0;
+    for (const op of w.operations.filter((o) => !o.portal && !o.public)) {
+      const res = await w.send(c.token, { method: op.method, url: placeholderUrl(op, c.tenant), ...(['POST', 'PUT', 'PATCH'].includes(op.method) ? { payload: {} } : {}) });
+      const expected = op.admin ? 401 : 403;
+      if (res.statusCode !== expected) {
+        wrong++;
+        t.fail(`${op.label} with the customer of ${c.tenant}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+      }
+    }
+    t.equal(wrong, 0, `the customer of ${c.tenant}: refused on every staff and admin route`);
+  }
 });
 
 t.test('roles that grant nothing get 403 on every permission route, before any validation', async (t) => {
@@ -122,7 +159,7 @@ t.test('the published contract itself: every operation declares access, summary,
   const doc = (await w.send(undefined, { method: 'GET', url: '/api/v1/openapi.json' })).json() as { paths: Record<string, Record<string, Record<string, unknown>>> };
   for (const op of w.operations) {
     const raw = doc.paths[op.path]![op.method.toLowerCase()]!;
-    t.ok(op.public || op.admin || op.permission, `${op.label} declares public, admin or a permission`);
+    t.ok(op.public || op.admin || op.permission || op.portal, `${op.label} declares public, admin, portal or a permission`);
     t.ok(typeof raw.summary === 'string' && raw.summary !== '', `${op.label} has a summary`);
     t.ok(op.responses.some((r) => /^2/.test(r)), `${op.label} documents its success response`);
     if (op.body) t.equal(op.body.additionalProperties, false, `${op.label} body refuses unknown fields`);

@@ -13,7 +13,7 @@ import { validValue } from './lib/arbitraries.js';
 import { queryString, type Operation } from './lib/openapi.js';
 import { recordsIn } from './lib/pool.js';
 import Handlebars from 'handlebars';
-import { createTemplateRenderer } from '../../core/templates/renderer.js';
+import { createTemplateRenderer } from '../../core/plugin/template-renderer.js';
 
 const w = await bootWorld(t);
 const owner = w.actors.find((a) => a.label === 'acme/key:owner')!;

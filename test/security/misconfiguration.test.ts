@@ -11,7 +11,8 @@ import { placeholderUrl, type Operation } from './lib/openapi.js';
 
 const w = await bootWorld(t);
 const owner = w.actors.find((a) => a.label === 'acme/key:owner')!;
-const tokenFor = (op: Operation) => (op.admin ? w.p.adminKey : op.public ? undefined : owner.token);
+// Portal routes are walked as acme's customer principal (staff get 403 there).
+const tokenFor = (op: Operation) => w.tokenFor(op, owner.token);
 const request = (op: Operation, headers: Record<string, string> = {}) => w.send(tokenFor(op), { method: op.method, url: placeholderUrl(op), headers, ...(['POST', 'PUT', 'PATCH'].includes(op.method) ? { payload: {} } : {}) });
 const HEADERS: Record<string, RegExp> = {
   'x-content-type-options': /^nosniff$/,

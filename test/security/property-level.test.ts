@@ -31,7 +31,7 @@ t.test('every nested object of every body refuses unknown fields (or is a declar
 
 t.test('unknown and read-only fields are a 400 that changes nothing', async (t) => {
   for (const op of withBody) {
-    const token = op.admin ? w.p.adminKey : owner.token;
+    const token = w.tokenFor(op, owner.token);
     const [valid] = fc.sample(validValue(op.body!), { numRuns: 1, seed: 7 }) as [Record<string, unknown>];
     // Read-only: the fields every record has, and whatever the answer shows that the body does not take.
     const writable = (op.body!.properties as object | undefined) ?? {};
@@ -108,7 +108,7 @@ t.test('no read answers with a secret, by name or by value', async (t) => {
   const SUSPICIOUS = /secret|password|passwd|hash|token|private|api_?key|credential/i;
   let reads = 0;
   for (const op of w.operations.filter((o) => o.method === 'GET')) {
-    const token = op.public ? undefined : op.admin ? w.p.adminKey : owner.token;
+    const token = w.tokenFor(op, owner.token);
     for (const id of op.pathParams.length ? ids : ['-']) {
       const res = await w.send(token, { method: 'GET', url: fillPath(op.path, { id, slug: 'acme' }) });
       reads++;
@@ -126,20 +126,26 @@ function hasTeam(op: Operation): boolean {
   return Boolean((op.body?.properties as Record<string, Schema> | undefined)?.teamId);
 }
 
-/** A copy of `value` with `name` set in the object at JSON pointer `at` (arrays: their first item). */
-function withField(value: Record<string, unknown>, at: string, name: string, v: unknown): unknown {
-  const copy = structuredClone(value);
-  let node: Record<string, unknown> = copy;
+/**
+ * A copy of `value` with `name` set in the object at JSON pointer `at` (arrays: their first
+ * item). Whatever is not an object on the way — a nullable object sampled as `null`, an
+ * array item sampled as a string — becomes one: the unknown field must be refused there.
+ */
+function withField(value: unknown, at: string, name: string, v: unknown): unknown {
+  const isObject = (x: unknown): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x);
+  const copy: Record<string, unknown> = isObject(value) ? structuredClone(value) : {};
+  let node = copy;
   const parts = at.split('/').filter(Boolean);
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
     if (parts[i + 1] === '0') {
-      const list = Array.isArray(node[part]) && (node[part] as unknown[]).length ? (node[part] as Array<Record<string, unknown>>) : [{}];
-      node[part] = list;
-      node = list[0]!;
+      const list = Array.isArray(node[part]) ? (node[part] as unknown[]) : [];
+      const first = isObject(list[0]) ? list[0] : {};
+      node[part] = [first, ...list.slice(1)];
+      node = first;
       i++;
     } else {
-      node[part] = node[part] && typeof node[part] === 'object' ? node[part] : {};
+      if (!isObject(node[part])) node[part] = {};
       node = node[part] as Record<string, unknown>;
     }
   }

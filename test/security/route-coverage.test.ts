@@ -13,9 +13,8 @@ import fastify, { type RouteOptions } from 'fastify';
 import pino from 'pino';
 import { peyvandFastify, createPeyvand } from '../../core/peyvand.js';
 import { definePlugin, type AnyPlugin } from '../../core/index.js';
-import { installedPluginOptions } from '../../core/cli/installed-plugins.js';
 import { createTestDatabase } from '../helpers/database.js';
-import { attackedPlugins, bootWorld } from './lib/world.js';
+import { attackedPlugins, bootWorld, installed } from './lib/world.js';
 import { operationsOf, type OpenApiDocument } from './lib/openapi.js';
 
 const response = { 200: { type: 'object', additionalProperties: false, properties: { ok: { type: 'boolean' } } } };
@@ -26,7 +25,7 @@ const newcomer = definePlugin({
   core: '^0.1.0',
   permissions: [{ name: 'newcomer.gadget.read', description: 'newcomer:p', roles: ['owner'] }],
   routes(app) {
-    app.get('/gadgets/:id', { config: { permission: 'newcomer.gadget.read' }, schema: { summary: 'A gadget', params: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', maxLength: 36 } } }, response } }, async () => ({ ok: true }));
+    app.get('/gadgets/:id', { config: { permission: 'newcomer.gadget.read' }, schema: { operationId: 'newcomer.gadget.get', summary: 'A gadget', params: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', maxLength: 36 } } }, response } }, async () => ({ ok: true }));
   },
 });
 
@@ -38,7 +37,7 @@ async function census(t: Test, plugins: AnyPlugin[]): Promise<{ routes: string[]
   host.addHook('onRoute', (route: RouteOptions) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
   });
-  await host.register(peyvandFastify, { databaseUrl: db.url, secret: randomBytes(32).toString('hex'), adminKey: `admin_${randomBytes(16).toString('hex')}`, logger: pino({ level: 'silent' }), dispatch: false, plugins, pluginOptions: installedPluginOptions() });
+  await host.register(peyvandFastify, { databaseUrl: db.url, secret: randomBytes(32).toString('hex'), adminKey: `admin_${randomBytes(16).toString('hex')}`, logger: pino({ level: 'silent' }), dispatch: false, plugins, pluginOptions: installed.options });
   await host.ready();
   t.teardown(async () => {
     await host.close();
@@ -70,27 +69,61 @@ t.test('a route added by a plugin is in the attacked list, with its access rule'
   t.same(op.pathParams.map((p) => [p.name, p.schema.maxLength]), [['id', 36]], 'and its parameter schema (fuzz suite: values valid and not)');
 });
 
-const bootWith = async (t: Test, routes: NonNullable<AnyPlugin['routes']>, code: string, why: string) => {
+const bootWith = async (t: Test, routes: NonNullable<AnyPlugin['routes']>, code: string, why: string, message?: RegExp) => {
   const db = await createTestDatabase();
   t.teardown(() => db.drop());
   const plugin = definePlugin({ name: 'rogue', version: '1.0.0', core: '^0.1.0', permissions: [{ name: 'rogue.thing.read', description: 'rogue:p', roles: ['owner'] }], routes });
-  await t.rejects(createPeyvand({ databaseUrl: db.url, secret: randomBytes(32).toString('hex'), logger: pino({ level: 'silent' }), dispatch: false, plugins: [plugin] }), { code, plugin: 'rogue' }, `${why}: ${code}`);
+  await t.rejects(createPeyvand({ databaseUrl: db.url, secret: randomBytes(32).toString('hex'), logger: pino({ level: 'silent' }), dispatch: false, plugins: [plugin] }), { code, plugin: 'rogue', ...(message && { message }) }, `${why}: ${code}`);
 };
 
 t.test('a new route without a permission or a strict schema stops the boot', async (t) => {
   const config = { permission: 'rogue.thing.read' };
   const handler = async () => ({});
   // Cases beyond test/core/kernel/plugins.test.ts: params, query, PUT/PATCH, public bodies, hidden routes, methods arrays.
-  await bootWith(t, (app) => void app.get('/x/:id', { config, schema: { summary: 's', response } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'a path parameter without a schema');
-  await bootWith(t, (app) => void app.get('/x', { config, schema: { summary: 's', response, querystring: { type: 'object', properties: { q: { type: 'string' } } } } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'a query open to unknown parameters');
-  await bootWith(t, (app) => void app.get('/x', { config, schema: { summary: 's', response, querystring: { properties: { q: { type: 'string' } } } } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'the same, spelled without type');
-  await bootWith(t, (app) => void app.get('/x/:id', { config, schema: { summary: 's', response, params: { type: 'object', properties: { id: { type: 'string' } } } } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'params open to unknown names');
-  await bootWith(t, (app) => void app.patch('/x', { config, schema: { summary: 's', response, body: { type: 'object', properties: {} } } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'a body open to unknown fields');
-  await bootWith(t, (app) => void app.put('/x', { config, schema: { summary: 's', response } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'a body without a schema');
-  await bootWith(t, (app) => void app.post('/x', { config: { public: true }, schema: { summary: 's', response } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'a public route taking a body without a schema');
-  await bootWith(t, (app) => void app.get('/x', { config, schema: { summary: 's', response, hide: true } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'a route hidden from the OpenAPI document');
+  await bootWith(t, (app) => void app.get('/x/:id', { config, schema: { operationId: 'rogue.x.get', summary: 's', response } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'a path parameter without a schema');
+  await bootWith(t, (app) => void app.get('/x', { config, schema: { operationId: 'rogue.x.get', summary: 's', response, querystring: { type: 'object', properties: { q: { type: 'string' } } } } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'a query open to unknown parameters');
+  await bootWith(t, (app) => void app.get('/x', { config, schema: { operationId: 'rogue.x.get', summary: 's', response, querystring: { properties: { q: { type: 'string' } } } } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'the same, spelled without type');
+  await bootWith(t, (app) => void app.get('/x/:id', { config, schema: { operationId: 'rogue.x.get', summary: 's', response, params: { type: 'object', properties: { id: { type: 'string' } } } } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'params open to unknown names');
+  await bootWith(t, (app) => void app.patch('/x', { config, schema: { operationId: 'rogue.x.get', summary: 's', response, body: { type: 'object', properties: {} } } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'a body open to unknown fields');
+  await bootWith(t, (app) => void app.put('/x', { config, schema: { operationId: 'rogue.x.get', summary: 's', response } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'a body without a schema');
+  await bootWith(t, (app) => void app.post('/x', { config: { public: true }, schema: { operationId: 'rogue.x.get', summary: 's', response } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'a public route taking a body without a schema');
+  await bootWith(t, (app) => void app.get('/x', { config, schema: { operationId: 'rogue.x.get', summary: 's', response, hide: true } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'a route hidden from the OpenAPI document');
   await bootWith(t, (app) => void app.get('/x', { config, schema: { response } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'no OpenAPI summary');
-  await bootWith(t, (app) => void app.get('/x', { config, schema: { summary: 's' } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'no response schema');
-  await bootWith(t, (app) => void app.route({ method: ['GET', 'DELETE'], url: '/x', schema: { summary: 's', response }, handler }), 'ROUTE_WITHOUT_PERMISSION', 'no permission, public or admin');
-  await bootWith(t, (app) => void app.delete('/x', { config: { permission: 'core.customer.remove' }, schema: { summary: 's', response } }, handler), 'PERMISSION_UNDECLARED', 'a permission nobody declares');
+  await bootWith(t, (app) => void app.get('/x', { config, schema: { summary: 's', response } }, handler), 'ROUTE_WITHOUT_OPERATION_ID', 'no operationId', /GET \/api\/v1\/rogue\/x has no operationId: add schema\.operationId: 'rogue\.<resource>\.<action>'/);
+  await bootWith(t, (app) => void app.get('/x', { config, schema: { operationId: 'sales.thing.get', summary: 's', response } }, handler), 'ROUTE_WITHOUT_OPERATION_ID', "another plugin's operationId prefix");
+  await bootWith(t, (app) => void app.get('/x', { config, schema: { operationId: 'rogue.getThing', summary: 's', response } }, handler), 'ROUTE_WITHOUT_OPERATION_ID', 'not plugin.resource.action');
+  await bootWith(t, (app) => {
+    app.get('/x', { config, schema: { operationId: 'rogue.thing.get', summary: 's', response } }, handler);
+    app.get('/y', { config, schema: { operationId: 'rogue.thing.get', summary: 's', response } }, handler);
+  }, 'ROUTE_WITHOUT_OPERATION_ID', 'two routes with one operationId');
+  await bootWith(t, (app) => void app.get('/x', { config, schema: { operationId: 'rogue.x.get', summary: 's' } }, handler), 'ROUTE_WITHOUT_SCHEMA', 'no response schema');
+  await bootWith(t, (app) => void app.route({ method: ['GET', 'DELETE'], url: '/x', schema: { operationId: 'rogue.x.get', summary: 's', response }, handler }), 'ROUTE_WITHOUT_PERMISSION', 'no permission, public or admin');
+  await bootWith(t, (app) => void app.delete('/x', { config: { permission: 'core.customer.remove' }, schema: { operationId: 'rogue.x.get', summary: 's', response } }, handler), 'PERMISSION_UNDECLARED', 'a permission nobody declares');
+});
+
+t.test('every name, title and subject a request can set is a single-line text', async (t) => {
+  // Unicode hygiene (issue 16.5) is one format, `single-line`; a plugin that declares such a
+  // field as a bare string lets a right-to-left override make «txt.exe» read «exe.txt».
+  const { doc } = await census(t, attackedPlugins());
+  const LINE_FIELDS = /^(name|title|subject|givenName|familyName|company)$/;
+  // Names the ERP sends for its own documents are taken as the ERP wrote them.
+  const ERP_OWNED = new Set(['PUT /api/v1/orders/by-ref/{source}/{externalId} lines.name']);
+  const loose: string[] = [];
+  const walk = (label: string, schema: unknown, at: string[]): void => {
+    if (!schema || typeof schema !== 'object') return;
+    const s = schema as Record<string, unknown>;
+    for (const [name, child] of Object.entries((s.properties ?? {}) as Record<string, Record<string, unknown>>)) {
+      const variants = [child, ...((child.anyOf ?? []) as Array<Record<string, unknown>>)].filter((v) => v.type === 'string');
+      const where = `${label} ${[...at, name].join('.')}`;
+      if (LINE_FIELDS.test(name) && variants.some((v) => v.format !== 'single-line') && !ERP_OWNED.has(where)) loose.push(where);
+      walk(label, child, [...at, name]);
+    }
+    if (s.items) walk(label, s.items, at);
+    for (const k of ['anyOf', 'oneOf', 'allOf']) for (const sub of (s[k] ?? []) as unknown[]) walk(label, sub, at);
+  };
+  const paths = (doc as unknown as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>> }).paths;
+  for (const [path, operations] of Object.entries(paths)) {
+    for (const [method, op] of Object.entries(operations)) for (const { schema } of Object.values(op.requestBody?.content ?? {})) walk(`${method.toUpperCase()} ${path}`, schema, []);
+  }
+  t.same(loose, [], 'no name, title or subject accepts text-direction controls');
 });

@@ -7,7 +7,7 @@
  */
 import t from 'tap';
 import type { Page } from 'playwright-core';
-import { toPersianDigits } from '../../core/persian/digits.js';
+import { toPersianDigits } from '../../core/plugin/persian/digits.js';
 import { computedStyle, hasFocus, launchChromium, openPage, screenshot } from './lib/browser.js';
 import { bootEmbedWorld } from './lib/embed-host.js';
 
@@ -38,6 +38,9 @@ for (let i = 12; i >= 0; i--) {
   const occurredAt = new Date(Date.UTC(2025, 2, 21, 8) - i * 86_400_000).toISOString();
   await world.api('POST', `/api/v1/customers/${maryam.id}/timeline`, { channel: channels[i % channels.length], ...(i === 0 && { direction: 'inbound' }), summary: `گفتگوی شمارهٔ ${toPersianDigits(String(13 - i))}`, occurredAt });
 }
+
+// One older interaction for ali: the token test waits for his timeline, whether or not the card test added its note.
+await world.api('POST', `/api/v1/customers/${ali.id}/timeline`, { channel: 'phone', summary: 'پیگیری سفارش', occurredAt: '2025-01-05T08:00:00.000Z' });
 
 const events = async (page: Page, type: string) => ((await page.evaluate('window.widgetEvents')) as Array<{ type: string; detail: Record<string, unknown> }>).filter((e) => e.type === type);
 const isFocused = (page: Page, selector: string, nth = 0) => hasFocus(page.locator(selector).nth(nth));

@@ -125,6 +125,78 @@ t.test('the English page: left to right, English labels, the same data', async (
   t.same(record.errors, []);
 });
 
+/** In the page: what breaks a layout or a reading, across every widget's shadow root. */
+function pageAudit(): { overflow: number; notIsolated: string[]; rawIds: string[]; latinOutsideData: string[] } {
+  type El = { localName: string; shadowRoot: { childNodes: ArrayLike<Nd> } | null; getAttribute(n: string): string | null; parentNode: Nd | null; host?: El };
+  type Nd = { nodeType: number; textContent: string | null; childNodes: ArrayLike<Nd>; parentNode: Nd | null; host?: El };
+  const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number }; querySelectorAll(s: string): ArrayLike<El> } }).document;
+  const style = (e: El) => (globalThis as unknown as { getComputedStyle(e: El): { unicodeBidi: string; direction: string } }).getComputedStyle(e);
+  const LTR_VALUE = /[\w.+-]+@[\w-]+(\.[\w-]+)+|https?:\/\/\S+|\+?\d[\d\s()-]{6,}\d/;
+  const RAW_ID = /\b(system|apikey):|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-/;
+  const out = { overflow: d.documentElement.scrollWidth - d.documentElement.clientWidth, notIsolated: [] as string[], rawIds: [] as string[], latinOutsideData: [] as string[] };
+  const isolated = (node: Nd) => {
+    for (let n: Nd | null = node.parentNode; n && n.nodeType === 1; n = n.parentNode) {
+      const e = n as unknown as El;
+      if (e.localName === 'bdi' || e.getAttribute('dir') || /isolate|plaintext/.test(style(e).unicodeBidi)) return true;
+    }
+    return false;
+  };
+  const visit = (node: Nd) => {
+    if (node.nodeType === 3) {
+      const text = node.textContent ?? '';
+      const parent = node.parentNode as unknown as El | null;
+      if (!text.trim() || !parent || ['style', 'title', 'desc', 'option'].includes(parent.localName)) return;
+      if (LTR_VALUE.test(text) && !isolated(node)) out.notIsolated.push(text.trim());
+      if (RAW_ID.test(text)) out.rawIds.push(text.trim());
+      if (/[A-Za-z]{2,}/.test(text) && !isolated(node)) out.latinOutsideData.push(text.trim());
+      return;
+    }
+    const el = node as unknown as El;
+    if (node.nodeType === 1 && el.shadowRoot) for (const c of Array.from(el.shadowRoot.childNodes)) visit(c);
+    for (const c of Array.from(node.childNodes)) visit(c);
+  };
+  for (const widget of Array.from(d.querySelectorAll('peyvand-customer-search, peyvand-customer-card, peyvand-timeline, peyvand-deal-board, peyvand-forecast, peyvand-lead-form'))) visit(widget as unknown as Nd);
+  return out;
+}
+
+t.test('fa and en at 390, 768, 1024 and 1440 px: no sideways scroll, LTR values isolated, no raw ids, no English in fa', async (t) => {
+  for (const [lang, file, heading] of [['fa', '', 'مریم احمدی'], ['en', 'en.html', 'Sara Johnson']] as const) {
+    for (const width of [390, 768, 1024, 1440]) {
+      const { page } = await openPage(browser, t, { viewport: { width, height: 900 } });
+      await page.goto(`${page$}${file}`);
+      await page.locator('peyvand-customer-card').getByRole('heading', { name: heading }).waitFor();
+      await page.locator('peyvand-forecast svg g.period').first().waitFor();
+      await page.locator('peyvand-deal-board [role=button]').first().waitFor();
+      await page.locator('peyvand-timeline li').first().waitFor();
+      const audit = await page.evaluate(pageAudit);
+      const where = `${lang} ${width}px`;
+      t.ok(audit.overflow <= 0, `${where}: no horizontal overflow (${audit.overflow}px)`);
+      t.same(audit.notIsolated, [], `${where}: every email, URL and phone isolated`);
+      t.same(audit.rawIds, [], `${where}: no raw ids`);
+      if (lang === 'fa') t.same(audit.latinOutsideData, [], `${where}: no English outside data values`);
+      const axis = await page.locator('peyvand-forecast text.axis-label').first().evaluate((e) => (e as unknown as { getBoundingClientRect(): { height: number } }).getBoundingClientRect().height);
+      t.ok(axis >= 11, `${where}: forecast axis labels readable (${axis.toFixed(1)}px tall)`);
+      await screenshot(page, `erp-host-${lang}-${width}`);
+    }
+  }
+});
+
+t.test('a deal moved on the board refreshes the forecast beside it', async (t) => {
+  const { page, record } = await openPage(browser, t, { viewport: { width: 1440, height: 900 } });
+  await page.goto(page$);
+  await page.locator('peyvand-forecast svg g.period').first().waitFor();
+  const forecastCalls = () => record.urls.filter((u) => u.includes('/reports/forecast')).length;
+  const before = forecastCalls();
+  const deal = page.locator('peyvand-deal-board [role=button]', { hasText: 'ERP integration pilot' });
+  await deal.focus();
+  await page.keyboard.press('Space');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('Space');
+  const deadline = Date.now() + 10_000;
+  while (forecastCalls() === before && Date.now() < deadline) await page.waitForTimeout(100);
+  t.ok(forecastCalls() > before, 'the forecast asked the API again after peyvand-deal-moved');
+});
+
 t.test('peyvand serve mounts none of the demo routes', async (t) => {
   t.equal(await demo.stop(), 0, 'start stopped');
   const served = await server('serve');

@@ -209,7 +209,7 @@ t.test('lead form: the API’s validation messages by the fields, all at once an
   await name.focus();
   await page.keyboard.press('Enter');
   await page.getByText('۲ فیلد نیاز به اصلاح دارد.').waitFor();
-  t.equal(await nameError.innerText(), 'الزامی است (name)', 'the name, the API’s own message in Persian…');
+  t.equal(await nameError.innerText(), 'نام الزامی است', 'the name, the API’s own message in Persian…');
   t.equal(await page.locator('peyvand-lead-form #contact-hint').innerText(), 'برای اینکه بتوانیم با شما تماس بگیریم، ایمیل یا شمارهٔ تلفن خود را وارد کنید.', '…and email or phone, together');
   t.same([await name.getAttribute('aria-invalid'), await email.getAttribute('aria-invalid')], ['true', 'true']);
   t.ok(await hasFocus(name), 'focus on the first field to fix');
@@ -217,24 +217,24 @@ t.test('lead form: the API’s validation messages by the fields, all at once an
   await email.fill('not-an-email');
   await send.click();
   await emailError.waitFor();
-  t.equal(await emailError.innerText(), 'باید نشانی ایمیل معتبر باشد', 'the API says the address is malformed…');
-  t.equal(await nameError.innerText(), 'الزامی است (name)', '…and the name is still missing: both at once');
+  t.equal(await emailError.innerText(), 'ایمیل باید نشانی ایمیل معتبر باشد', 'the API says the address is malformed…');
+  t.equal(await nameError.innerText(), 'نام الزامی است', '…and the name is still missing: both at once');
 
   // The page switches to English: the API's messages follow, not only the form's own texts.
   await page.evaluate("document.documentElement.lang = 'en'");
   await page.getByText('2 fields need your attention.').waitFor();
-  await page.locator('peyvand-lead-form #name-error', { hasText: 'is required (name)' }).waitFor();
-  t.equal(await emailError.innerText(), 'must be a valid email address', 'the email message is in English now too');
+  await page.locator('peyvand-lead-form #name-error', { hasText: 'Name is required' }).waitFor();
+  t.equal(await emailError.innerText(), 'Email must be a valid email address', 'the email message is in English now too');
   t.equal(await page.locator('peyvand-lead-form #contact-hint').innerText(), 'Give an email address, a phone number, or both.');
   await page.evaluate("document.documentElement.lang = 'fa'");
-  await page.locator('peyvand-lead-form #name-error', { hasText: 'الزامی است (name)' }).waitFor();
-  t.equal(await emailError.innerText(), 'باید نشانی ایمیل معتبر باشد', 'and back in Persian');
+  await page.locator('peyvand-lead-form #name-error', { hasText: 'نام الزامی است' }).waitFor();
+  t.equal(await emailError.innerText(), 'ایمیل باید نشانی ایمیل معتبر باشد', 'and back in Persian');
   t.equal((await world.api<{ items: Array<{ name: string }> }>('GET', '/api/v1/sales/leads')).items.length, 0, 'asking again created no lead');
 
   await name.fill('نگار صالحی');
   await send.click();
   await page.locator('peyvand-lead-form #email-error').waitFor();
-  t.equal(await page.locator('peyvand-lead-form #email-error').innerText(), 'باید نشانی ایمیل معتبر باشد', 'the API says the address is malformed');
+  t.equal(await page.locator('peyvand-lead-form #email-error').innerText(), 'ایمیل باید نشانی ایمیل معتبر باشد', 'the API says the address is malformed');
   t.equal(await name.getAttribute('aria-invalid'), 'false', 'the name is fine now');
 
   await email.fill('negar@example.ir');

@@ -3,9 +3,9 @@
  * Jalali dates and Persian digits in fa, Gregorian and Latin digits in en, money in the
  * currency's units. Dates are shown in the browser's time zone: the user's own clock.
  */
-import { formatNumber, INTL_NUMBER_LOCALE } from '../../core/persian/digits.js';
-import { formatDate } from '../../core/persian/jalali.js';
-import { formatMoney } from '../../core/persian/money.js';
+import { formatNumber, INTL_NUMBER_LOCALE } from '../../core/plugin/persian/digits.js';
+import { formatDate } from '../../core/plugin/persian/jalali.js';
+import { formatMoney } from '../../core/plugin/persian/money.js';
 import type { Locale } from './config.js';
 
 export { formatMoney, formatNumber };

@@ -1,17 +1,19 @@
 /**
- * The widgets' strings: `locales/{en,fa}/widgets.json`, the same files (and format) the
- * server's i18next reads — nested keys, `{{name}}` placeholders, `_one`/`_other` plural
- * suffixes. A few lines instead of i18next keep the bundle small. Numbers passed as
- * parameters are written in the locale's digits.
+ * The widgets' strings: `locales/{en,fa}/widgets.json` for core's widgets, plus what each
+ * plugin's widget chunk adds with {@link addMessages} when it loads (the built-ins keep
+ * theirs in `locales/{en,fa}/<plugin>-widgets.json`). Same format as the server's
+ * i18next — nested keys, `{{name}}` placeholders, `_one`/`_other` plural suffixes. A few
+ * lines instead of i18next keep the bundle small. Numbers passed as parameters are
+ * written in the locale's digits.
  */
 import en from '../../locales/en/widgets.json' with { type: 'json' };
 import fa from '../../locales/fa/widgets.json' with { type: 'json' };
-import { formatNumber } from '../../core/persian/digits.js';
+import { formatNumber } from '../../core/plugin/persian/digits.js';
 import type { Locale } from './config.js';
 
 type Messages = { [key: string]: string | Messages };
 
-const MESSAGES: Record<Locale, Messages> = { en, fa };
+const MESSAGES: Record<Locale, Messages> = { en: structuredClone(en), fa: structuredClone(fa) };
 const plurals: Partial<Record<Locale, Intl.PluralRules>> = {};
 
 function lookup(messages: Messages, key: string): string | undefined {
@@ -21,6 +23,26 @@ function lookup(messages: Messages, key: string): string | undefined {
     node = node[part];
   }
   return typeof node === 'string' ? node : undefined;
+}
+
+/** A plugin's widget messages, by language: the same nested shape as `widgets.json`. */
+export type WidgetMessages = Record<Locale, Messages>;
+
+/**
+ * Adds a plugin's widget messages (called once by its chunk, before it defines its
+ * elements). Groups merge key by key, so a plugin adds `plugins.<name>` beside core's and
+ * its own groups (`board.*`); a key core already has is kept, so a plugin cannot reword core.
+ */
+export function addMessages(messages: WidgetMessages): void {
+  for (const locale of Object.keys(MESSAGES) as Locale[]) merge(MESSAGES[locale], messages[locale]);
+}
+
+function merge(target: Messages, source: Messages): void {
+  for (const [key, value] of Object.entries(source)) {
+    const existing = target[key];
+    if (existing === undefined) target[key] = typeof value === 'string' ? value : structuredClone(value);
+    else if (typeof existing === 'object' && typeof value === 'object') merge(existing, value);
+  }
 }
 
 /** Parameters of a message; numbers are formatted for the locale, `count` picks the plural form. */

@@ -12,6 +12,7 @@ import type { TimelineEntry } from './api-types.js';
 import { localeOf, normalizeApiBase, onConfigure, pageConfig, pageTokenProvider, scriptApiBase, type Locale, type TokenProvider } from './config.js';
 import type { PeyvandEventDetail, PeyvandEventName } from './events.js';
 import { translate, type MessageParams } from './i18n.js';
+import { watchRoot } from './lazy-widgets.js';
 import { icon } from './icons.js';
 import { baseStyles } from './styles.js';
 
@@ -48,11 +49,19 @@ export abstract class PeyvandElement extends LitElement {
   @state() protected accessor locale: Locale = 'en';
   /** Set when the widget's language was chosen for it (not inherited), so its direction is too. */
   @state() private accessor ownDir: 'rtl' | 'ltr' | undefined;
+  /** The widget's own width in CSS pixels (0 until measured): for drawings sized to it, like the forecast's chart. */
+  @state() protected accessor inlineSize = 0;
   /** Loading state of the main content. */
   @state() protected accessor status: LoadStatus = 'idle';
 
-  /** The plugin whose routes the widget calls, named in the "not enabled" message. */
-  protected readonly plugin: 'core' | 'sales' = 'core';
+  /**
+   * Events from other widgets on the page after which this one reloads (its data changed
+   * on the server): the forecast follows `peyvand-deal-moved` from a deal board. One
+   * listener on `document` per element, removed when it leaves the page.
+   */
+  protected static readonly refreshOn: readonly PeyvandEventName[] = [];
+  /** The plugin whose routes the widget calls, named in the "not enabled" message (`plugins.<name>` in its messages). */
+  protected readonly plugin: string = 'core';
   private readonly cleanups: Array<() => void> = [];
   private loading: AbortController | undefined;
 
@@ -66,6 +75,17 @@ export abstract class PeyvandElement extends LitElement {
     observer.observe(this, { attributes: true, attributeFilter: ['lang', 'dir'] });
     observer.observe(document.documentElement, { attributes: true, attributeFilter: ['lang', 'dir'] });
     this.cleanups.push(() => observer.disconnect());
+    const resize = new ResizeObserver(([entry]) => {
+      const width = Math.round(entry?.contentBoxSize[0]?.inlineSize ?? 0);
+      if (width !== this.inlineSize) this.inlineSize = width;
+    });
+    resize.observe(this);
+    this.cleanups.push(() => resize.disconnect());
+    const refresh = () => this.reload();
+    for (const name of (this.constructor as typeof PeyvandElement).refreshOn) {
+      document.addEventListener(name, refresh);
+      this.cleanups.push(() => document.removeEventListener(name, refresh));
+    }
   }
 
   override disconnectedCallback(): void {
@@ -93,6 +113,12 @@ export abstract class PeyvandElement extends LitElement {
   /** Whether a change calls for {@link reload}: the language (the API localizes labels and messages) or the endpoint. */
   protected shouldReload(changed: PropertyValues): boolean {
     return changed.has('locale') || changed.has('apiBase');
+  }
+
+  protected override firstUpdated(changed: PropertyValues): void {
+    super.firstUpdated(changed);
+    // A plugin's element rendered inside this one loads its chunk like one in the page.
+    if (this.renderRoot instanceof ShadowRoot) watchRoot(this.renderRoot);
   }
 
   protected override willUpdate(changed: PropertyValues): void {

@@ -17,6 +17,11 @@ export const baseStyles = css`
     --_gap: var(--peyvand-gap, 12px);
     display: block;
     box-sizing: border-box;
+    /* Widgets lay themselves out by their own width, not the viewport's: a card in a
+       side column and the same card full width differ (container queries below and in
+       each widget). */
+    container: peyvand / inline-size;
+    max-inline-size: 100%;
     color: var(--_text);
     font-size: var(--peyvand-font-size, 0.9375rem);
     line-height: 1.5;
@@ -53,7 +58,9 @@ export const baseStyles = css`
   [aria-invalid='true'] { border-color: var(--_danger); }
   .muted { color: var(--_text-muted); }
   .error-text { color: var(--_danger); }
-  .ltr { direction: ltr; unicode-bidi: isolate; }
+  /* Left-to-right values (bidi.ts): one isolated box, wrapping inside itself. */
+  .ltr { direction: ltr; unicode-bidi: isolate; display: inline-block; max-inline-size: 100%; overflow-wrap: anywhere; text-align: start; vertical-align: bottom; }
+  .base { min-inline-size: 0; overflow-wrap: anywhere; }
   .icon { inline-size: 1.15em; block-size: 1.15em; flex: none; vertical-align: -0.2em; fill: none; stroke: currentColor; stroke-width: 2; stroke-linecap: round; stroke-linejoin: round; }
   .mirror:dir(rtl) { transform: scaleX(-1); }
   .visually-hidden {

@@ -4,8 +4,9 @@
  *
  * @module
  */
+import { formatDate } from '../../plugin/persian/jalali.js';
 import { platformAuthor } from '../../audit/change-recorder.js';
-import { coreError } from '../../errors.js';
+import { coreError } from '../../plugin/errors.js';
 import { DEMO_TENANT_NAME, seedDemo } from '../demo-seed.js';
 import { EXIT, UsageError, type CliContext } from './context.js';
 
@@ -96,7 +97,7 @@ async function tenantsList(ctx: CliContext, args: string[]): Promise<number> {
     }
     ctx.out(table([
       [ctx.t('tenants.columns.slug'), ctx.t('tenants.columns.locale'), ctx.t('tenants.columns.plugins'), ctx.t('tenants.columns.created'), ctx.t('tenants.columns.name')],
-      ...tenants.map((t) => [t.slug, t.locale, t.plugins.join(',') || '-', t.createdAt.slice(0, 10), t.name]),
+      ...tenants.map((t) => [t.slug, t.locale, t.plugins.join(',') || '-', formatDate(new Date(t.createdAt), ctx.lang, { timeZone: t.timeZone }), t.name]),
     ]));
     return EXIT.ok;
   });
@@ -121,6 +122,11 @@ export async function keysCommand(ctx: CliContext, args: string[]): Promise<numb
     // Only the key on stdout, so `KEY=$(peyvand keys create …)` works.
     ctx.out(created.key);
     ctx.err(ctx.t('keys.created', { id: created.id, name: created.name, role: created.role, slug: tenant.slug }));
+    // A key whose role sees only its own records starts with empty lists: say so, or a
+    // new agent key looks broken (the seeded customers belong to others).
+    const { scopes } = await kernel.roles.grant(tenant.id, [role], new Set(await kernel.tenants.enabledPlugins(tenant.id)));
+    const own = Object.entries(scopes).filter(([, scope]) => scope !== 'all').map(([resource, scope]) => `${resource} (${scope})`);
+    if (own.length) ctx.err(ctx.t('keys.scopeHint', { role: created.role, resources: own.join(', '), owner: `apikey:${created.id}` }));
     return EXIT.ok;
   });
 }

@@ -12,13 +12,12 @@ import type { DestinationStream, Logger } from 'pino';
 import { createLogger } from '../../logging.js';
 import type { i18n, TFunction } from 'i18next';
 import { createI18n } from '../../i18n/i18n.js';
-import { createKernel, type Kernel } from '../../kernel/kernel.js';
+import type { Kernel } from '../../kernel/kernel.js';
 import type { Peyvand } from '../../peyvand.js';
-import { BootError, PeyvandError } from '../../errors.js';
-import { redactUrl } from '../../db/connect.js';
+import { BootError, PeyvandError } from '../../plugin/errors.js';
+import { redactUrl } from '../../db/database-url.js';
 import { ConfigError, languageOf, loadConfig, type CliConfig, type CliLanguage } from '../config.js';
 import { DATA_FILES, isExposed, readDataFile, readOrCreateSecret } from '../data-dir.js';
-import { installedPluginOptions, installedPlugins, testFixturePlugins } from '../installed-plugins.js';
 import { MIN_SECRET_LENGTH } from '../../auth/secret-box.js';
 
 /** Exit codes of the CLI. */
@@ -35,6 +34,8 @@ export interface CliIo {
   waitForShutdown(): Promise<string>;
   /** Called once `serve`/`start` listen (tests reach the server through it). */
   onListening?(info: { url: string; peyvand: Peyvand }): void;
+  /** Whether stderr is a terminal (progress bars are redrawn there, printed as lines elsewhere). */
+  interactive?: boolean;
   /** Replaces the pino logger built from `LOG_LEVEL` (tests). */
   logger?: Logger;
 }
@@ -147,13 +148,18 @@ export class CliContext {
     const secret = this.secret({ create: options.createSecret ?? false });
     let kernel: Kernel;
     try {
+      // Loaded here, not at the top: `--help`, `version` and usage errors never need the
+      // kernel, the database drivers or the plugins (issue 17: `--help` under 300 ms).
+      const { createKernel } = await import('../../kernel/kernel.js');
+      const { loadInstalledPlugins, testFixturePlugins } = await import('../plugin-loader.js');
+      const installed = await loadInstalledPlugins(this.io.env, this.io.cwd);
       kernel = await createKernel({
         databaseUrl: config.databaseUrl,
         tablePrefix: config.tablePrefix,
         secret,
         adminKey: config.adminKey,
-        plugins: [...installedPlugins(), ...(await testFixturePlugins(this.io.env, this.io.cwd))],
-        pluginOptions: installedPluginOptions(),
+        plugins: [...installed.plugins, ...(await testFixturePlugins(this.io.env, this.io.cwd))],
+        pluginOptions: installed.options,
         logger: this.logger('command'),
         migrate: options.migrate,
         dispatch: false,

@@ -10,13 +10,13 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createPeyvand, type Peyvand } from '../../peyvand.js';
 import type { Kernel } from '../../kernel/kernel.js';
-import { CORE_VERSION } from '../../version.js';
+import { CORE_VERSION } from '../../plugin/version.js';
 import type { CliConfig } from '../config.js';
 import { DATA_FILES, ensureDataDir, generateAdminKey, isExposed, readDataFile, readOrCreateDataFile, writeDataFile } from '../data-dir.js';
 import { DEMO_TENANT_NAME, DEMO_TENANT_SLUG, seedDemo } from '../demo-seed.js';
 import { DEMO_PAGE_PATH, demoHostRoutes } from '../demo-host.js';
 import type { HttpOptions } from '../../http/peyvand-http.js';
-import { installedPluginOptions, installedPlugins, testFixturePlugins } from '../installed-plugins.js';
+import { loadInstalledPlugins, testFixturePlugins } from '../plugin-loader.js';
 import { bootFailure, CliFailure, describeError, EXIT, type CliContext } from './context.js';
 
 /** How long a graceful shutdown may take before the process gives up (requests time out at 30 s). */
@@ -59,11 +59,13 @@ export async function startCommand(ctx: CliContext, args: string[]): Promise<num
   }
 
   let demo: { slug: string; key: string; keyFile: string } | undefined;
+  let demoPage: Readonly<Record<string, string>> = {};
   return runServer(ctx, config, { secret, adminKey }, {
     // The example ERP page with its token endpoint: the demo server only.
-    http: { extraRoutes: demoHostRoutes(DEMO_TENANT_SLUG) },
+    http: { extraRoutes: demoHostRoutes(DEMO_TENANT_SLUG, () => demoPage) },
     beforeListen: async (kernel) => {
       const seeded = await seedDemo(kernel, { dataDir, extraOrigins: config.port === 0 ? [] : [`http://${displayHost(config.host)}:${config.port}`] });
+      demoPage = seeded.page;
       const { key, file } = await ensureDemoApiKey(kernel, seeded.tenantSlug, dataDir);
       demo = { slug: seeded.tenantSlug, key, keyFile: file };
     },
@@ -125,17 +127,18 @@ interface ServerHooks {
 async function runServer(ctx: CliContext, config: CliConfig, secrets: { secret: string; adminKey: string | undefined }, hooks: ServerHooks): Promise<number> {
   let peyvand: Peyvand;
   try {
+    const installed = await loadInstalledPlugins(ctx.io.env, ctx.io.cwd);
     peyvand = await createPeyvand({
       databaseUrl: config.databaseUrl,
       tablePrefix: config.tablePrefix,
       secret: secrets.secret,
       adminKey: secrets.adminKey,
-      plugins: [...installedPlugins(), ...(await testFixturePlugins(ctx.io.env, ctx.io.cwd))],
-      pluginOptions: installedPluginOptions(),
+      plugins: [...installed.plugins, ...(await testFixturePlugins(ctx.io.env, ctx.io.cwd))],
+      pluginOptions: installed.options,
       logger: ctx.logger('server'),
       eventsUrl: config.eventsUrl,
       dispatcher: config.dispatcher,
-      ...(hooks.http && { http: hooks.http }),
+      http: { ...hooks.http, ...(config.rateLimitPerMinute !== undefined && { rateLimitPerMinute: config.rateLimitPerMinute }) },
     });
   } catch (err) {
     throw bootFailure(err, config);

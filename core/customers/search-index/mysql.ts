@@ -17,7 +17,7 @@
  * an ordinary character either way.
  */
 import { insertMany } from '../../db/database.js';
-import type { SearchIndex } from './index.js';
+import type { SearchIndex } from './search-index-types.js';
 import { indexTerms, queryShape } from './terms.js';
 
 const table = (prefix: string): string => `${prefix}customer_search`;

@@ -14,7 +14,7 @@
  * matches of a big tenant, and the index itself cannot return another tenant's rows.
  */
 import { chunked } from '../../db/database.js';
-import type { SearchIndex } from './index.js';
+import type { SearchIndex } from './search-index-types.js';
 import { indexTerms, queryShape, tenantKey } from './terms.js';
 
 const table = (prefix: string): string => `${prefix}customer_search`;

@@ -30,7 +30,7 @@
  */
 import type { Knex } from 'knex';
 import { chunked, insertMany } from '../../db/database.js';
-import type { SearchEntry, SearchIndex } from './index.js';
+import type { SearchEntry, SearchIndex } from './search-index-types.js';
 import { customersByTenant, hex, indexTerms, queryShape, tenantKey } from './terms.js';
 
 const ftsTable = (prefix: string): string => `${prefix}customer_search`;

@@ -4,22 +4,25 @@
  * dispatcher apply to the broker as to any subscriber), and the inbound consumer.
  */
 import type { Logger } from 'pino';
-import { BootError } from '../../errors.js';
+import { BootError } from '../../plugin/errors.js';
 import type { TenantService } from '../../tenancy/tenant-service.js';
 import type { RegisteredSubscriber } from '../dispatcher.js';
 import { EXTERNAL_AGGREGATE, type InboundEvents } from '../inbound.js';
-import type { PeyvandEvent } from '../types.js';
-import { NatsJetStreamTransport } from './nats-jetstream.js';
-import { RedisStreamsTransport } from './redis-streams.js';
+import type { PeyvandEvent } from '../../plugin/events.js';
 import { parseTransportUrl, redactTransportUrl, subjectOf, type EventTransport } from './transport.js';
 
 /** The id of the outbound subscriber (its progress row is the broker's position). */
 export const TRANSPORT_OUT_SUBSCRIBER = 'core.transport-out';
 
-/** Creates the adapter a `PEYVAND_EVENTS_URL` names (not connected yet). */
-export function createTransport(url: string, logger: Logger): EventTransport {
+/**
+ * Creates the adapter a `PEYVAND_EVENTS_URL` names (not connected yet). The broker client
+ * is loaded here, not at startup: a deployment without a broker (and every CLI command)
+ * never loads ioredis or the NATS client.
+ */
+export async function createTransport(url: string, logger: Logger): Promise<EventTransport> {
   const config = parseTransportUrl(url);
-  return config.kind === 'redis' ? new RedisStreamsTransport(config, logger) : new NatsJetStreamTransport(config, logger);
+  if (config.kind === 'redis') return new (await import('./redis-streams.js')).RedisStreamsTransport(config, logger);
+  return new (await import('./nats-jetstream.js')).NatsJetStreamTransport(config, logger);
 }
 
 /**
@@ -28,7 +31,7 @@ export function createTransport(url: string, logger: Logger): EventTransport {
  * progress (and inbound waits) until it is back.
  */
 export async function connectBridge(url: string, inbound: InboundEvents, tenants: TenantService, logger: Logger): Promise<EventBridge> {
-  const transport = createTransport(url, logger);
+  const transport = await createTransport(url, logger);
   try {
     await transport.connect();
   } catch (err) {

@@ -13,7 +13,7 @@
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { SubscriberUnavailableError } from '../delivery-errors.js';
+import { SubscriberUnavailableError } from '../../plugin/delivery-errors.js';
 import { isConnectionError, PEYVAND_ORIGIN, type EventEnvelope, type EventTransport, type InboundHandler, type TransportConfig } from './transport.js';
 
 const MS = 1_000_000; // JetStream durations are nanoseconds

@@ -13,7 +13,7 @@
 import os from 'node:os';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { SubscriberUnavailableError } from '../delivery-errors.js';
+import { SubscriberUnavailableError } from '../../plugin/delivery-errors.js';
 import { isConnectionError, PEYVAND_ORIGIN, parseSubject, type EventEnvelope, type EventTransport, type InboundHandler, type InboundMessage, type TransportConfig } from './transport.js';
 
 type StreamEntry = [id: string, fields: string[] | null];

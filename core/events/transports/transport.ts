@@ -8,7 +8,7 @@
  * `{"id", "type", "tenant", "occurredAt", "data"}`. Inbound, only `id` and `data` are
  * required: the tenant and type come from the subject.
  */
-import { BootError } from '../../errors.js';
+import { BootError } from '../../plugin/errors.js';
 
 /** The marker Peyvand puts on what it publishes, so it never takes its own events back in. */
 export const PEYVAND_ORIGIN = 'peyvand';

@@ -1,11 +1,12 @@
 /** Tenant-level routes of core: `/me`, roles, settings, events replay and dead letters, audit. */
-import { problemSchema } from '../problem.js';
+import { problemSchema, requestLanguage } from '../problem.js';
+import { translator } from '../../i18n/i18n.js';
 import type { FastifyInstance } from 'fastify';
 import type { Kernel } from '../../kernel/kernel.js';
 import { actorOf } from '../request-guards.js';
 import { replayEvents } from '../../events/replay.js';
 import { readInt } from '../../db/database.js';
-import type { RecordScope, JsonSchema } from '../../kernel/plugin.js';
+import type { RecordScope, JsonSchema } from '../../plugin/contract.js';
 import { pageOf, pageQuery } from '../../customers/customer-schemas.js';
 
 const scopeEnum = { type: 'string', enum: ['own', 'team', 'all'] };
@@ -15,6 +16,25 @@ const roleSchema = {
   properties: { name: { type: 'string' }, builtIn: { type: 'boolean' }, customized: { type: 'boolean' }, permissions: { type: 'array', items: { type: 'string' } }, scopes: { type: 'object', additionalProperties: scopeEnum } },
 };
 
+const pendingRoleSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['role', 'builtIn', 'permissions'],
+  properties: {
+    role: { type: 'string' },
+    builtIn: { type: 'boolean' },
+    permissions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'plugin', 'description', 'suggested', 'since'],
+        properties: { name: { type: 'string' }, plugin: { type: 'string' }, description: { type: 'string' }, suggested: { type: 'boolean' }, since: { type: 'string', format: 'date-time' } },
+      },
+    },
+  },
+};
+
 /** Registers core's tenant routes. */
 export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
   const { tenants, roles, audit, db } = kernel;
@@ -22,7 +42,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
   app.get('/me', {
     config: { permission: 'core.me.read' },
     schema: {
-      summary: 'Who the credential is: tenant, subject, roles, permissions, locale, plugins',
+      operationId: 'core.me.get', summary: 'Who the credential is: tenant, subject, roles, permissions, locale, plugins', description: 'What the calling credential is allowed to do in its tenant: its roles, effective permissions and record scopes, the tenant\'s locale and time zone, and the plugins enabled for it. Widgets read it once to decide what to show.',
       tags: ['me'],
       response: {
         200: {
@@ -63,16 +83,31 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
 
   app.get('/roles', {
     config: { permission: 'core.role.read' },
-    schema: { summary: 'List the tenant roles', tags: ['roles'], response: { 200: { type: 'object', additionalProperties: false, properties: { items: { type: 'array', items: roleSchema }, nextCursor: { type: 'null' } } }, '4xx': problemSchema } },
+    schema: { operationId: 'core.role.list', summary: 'List the tenant roles', description: 'The built-in roles (owner, admin, manager, agent, viewer) and the tenant\'s own, with their permissions and record scopes.', tags: ['roles'], response: { 200: { type: 'object', additionalProperties: false, properties: { items: { type: 'array', items: roleSchema }, nextCursor: { type: 'null' } } }, '4xx': problemSchema } },
   }, async (request) => {
     const actor = actorOf(request);
     return { items: await roles.list(actor.tenantId, await tenants.enabledPlugins(actor.tenantId)), nextCursor: null };
   });
 
+  app.get('/roles/pending-permissions', {
+    config: { permission: 'core.role.read' },
+    schema: {
+      operationId: 'core.role.pending-permissions', summary: 'Permissions new since a role was last saved, for an admin to approve',
+      description: 'A plugin upgrade that declares new permissions never grants them to the tenant\'s custom roles or edited built-in roles. They are listed here per role, with `suggested` when the plugin grants the permission to that built-in role by default. Saving the role with `PUT /roles/{name}` (with or without them) marks them reviewed. Built-in roles the tenant never edited follow the plugins\' defaults and have nothing pending.',
+      tags: ['roles'],
+      response: { 200: { type: 'object', additionalProperties: false, required: ['items'], properties: { items: { type: 'array', items: pendingRoleSchema } } }, '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const actor = actorOf(request);
+    const t = translator(kernel.i18n, requestLanguage(request));
+    const pending = await roles.pending(actor.tenantId, await tenants.enabledPlugins(actor.tenantId));
+    return { items: pending.map((r) => ({ ...r, permissions: r.permissions.map((p) => ({ ...p, description: String(t(p.description)) })) })) };
+  });
+
   app.put<{ Params: { name: string }; Body: { permissions: string[]; scopes?: Record<string, RecordScope> } }>('/roles/:name', {
     config: { permission: 'core.role.manage' },
     schema: {
-      summary: 'Create or replace a role (owner is locked)',
+      operationId: 'core.role.put', summary: 'Create or replace a role (owner is locked)', description: 'Replaces the permissions and record scopes of a role, or creates a custom role. The owner role cannot be changed, so a tenant can never lock itself out.',
       tags: ['roles'],
       params: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z][a-z0-9_-]{0,63}$' } } },
       body: {
@@ -92,7 +127,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
   app.put<{ Body: { schema: JsonSchema } }>('/settings/custom-fields', {
     config: { permission: 'core.settings.manage' },
     schema: {
-      summary: 'Set the JSON Schema customers’ customFields must satisfy',
+      operationId: 'core.custom-fields.put', summary: 'Set the JSON Schema customers’ customFields must satisfy', description: 'Every customer\'s `customFields` must satisfy this JSON Schema from now on; creating or updating a customer that does not answers 400 with the field errors.',
       tags: ['settings'],
       // `schema` is itself a JSON Schema document: open on purpose (said explicitly, so the contract shows it).
       body: { type: 'object', additionalProperties: false, required: ['schema'], properties: { schema: { type: 'object', additionalProperties: true, required: ['type'], properties: { type: { const: 'object' } } } } },
@@ -108,7 +143,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
   app.get<{ Querystring: { after?: string; types?: string; limit: number } }>('/events', {
     config: { permission: 'core.event.read' },
     schema: {
-      summary: 'Replay the tenant events after a cursor (oldest first)',
+      operationId: 'core.event.list', summary: 'Replay the tenant events after a cursor (oldest first)', description: 'The tenant\'s events in the order they happened, after an opaque cursor: how an ERP catches up after downtime. Filter by type with `types=customer.*,deal.won`.',
       tags: ['events'],
       querystring: { type: 'object', additionalProperties: false, properties: { after: { type: 'string', maxLength: 200 }, types: { type: 'string', maxLength: 1000, pattern: '^[a-z0-9_.*]+(,[a-z0-9_.*]+)*$' }, limit: pageQuery.limit } },
       response: {
@@ -126,7 +161,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
   app.get<{ Querystring: { status?: 'retrying' | 'dead'; limit: number } }>('/events/failures', {
     config: { permission: 'core.event.read' },
     schema: {
-      summary: 'Deliveries to in-process subscribers that are being retried or dead-lettered',
+      operationId: 'core.event-failure.list', summary: 'Deliveries to in-process subscribers that are being retried or dead-lettered', description: 'Events a plugin\'s subscriber failed to handle: still being retried with backoff, or dead-lettered after the last attempt, with the error.',
       tags: ['events'],
       querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['retrying', 'dead'] }, limit: pageQuery.limit } },
       response: {
@@ -150,7 +185,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
   app.get<{ Querystring: { entityType?: string; entityId?: string; limit: number; cursor?: string } }>('/audit', {
     config: { permission: 'core.audit.read' },
     schema: {
-      summary: 'The audit log: who changed what, when, before and after',
+      operationId: 'core.audit.list', summary: 'The audit log: who changed what, when, before and after', description: 'Every change to the tenant\'s records: who (subject and credential), when, the entity, and its state before and after. Newest first.',
       tags: ['audit'],
       querystring: { type: 'object', additionalProperties: false, properties: { entityType: { type: 'string', maxLength: 64 }, entityId: { type: 'string', maxLength: 64 }, ...pageQuery } },
       response: {

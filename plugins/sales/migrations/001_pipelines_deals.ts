@@ -3,7 +3,7 @@
  * epoch milliseconds (BIGINT) like core's; the expected close date is the tenant's local
  * calendar day as `YYYY-MM-DD`, so it sorts and compares as text on every dialect.
  */
-import type { Migration } from '../../../core/index.js';
+import type { Migration } from '../../../core/plugin/index.js';
 
 export const pipelinesDealsMigration: Migration = {
   name: '001_pipelines_deals',

@@ -3,7 +3,7 @@
  * instants each status was reached (the funnel report counts them), and the round-robin
  * position of each assignment rule.
  */
-import type { Migration } from '../../../core/index.js';
+import type { Migration } from '../../../core/plugin/index.js';
 
 export const leadsMigration: Migration = {
   name: '002_leads',

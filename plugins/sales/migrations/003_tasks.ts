@@ -4,7 +4,7 @@
  * conditional UPDATE sets them only while they are NULL, so each event is emitted once
  * however many kernels poll the table.
  */
-import type { Migration } from '../../../core/index.js';
+import type { Migration } from '../../../core/plugin/index.js';
 
 export const tasksMigration: Migration = {
   name: '003_tasks',

@@ -1,5 +1,5 @@
 /** Per-tenant sales settings and the public web-to-lead forms. */
-import type { Migration } from '../../../core/index.js';
+import type { Migration } from '../../../core/plugin/index.js';
 
 export const settingsMigration: Migration = {
   name: '004_settings',

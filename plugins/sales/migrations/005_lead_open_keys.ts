@@ -10,7 +10,7 @@
  * Leads that already duplicate each other keep their place: the oldest open lead of a
  * key gets it, the others stay without (they were captured before the rule existed).
  */
-import type { Migration } from '../../../core/index.js';
+import type { Migration } from '../../../core/plugin/index.js';
 
 const OPEN = ['new', 'contacted', 'qualified'];
 const BATCH = 1000;

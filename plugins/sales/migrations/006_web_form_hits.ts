@@ -4,7 +4,7 @@
  * client is a hash of its address, never the address itself. Rows older than the
  * previous window are deleted as the limiter goes.
  */
-import type { Migration } from '../../../core/index.js';
+import type { Migration } from '../../../core/plugin/index.js';
 
 export const webFormHitsMigration: Migration = {
   name: '006_web_form_hits',

@@ -5,7 +5,7 @@
  * SQLite), and SQLite preferred walking a whole owner or team index to sorting. With
  * them, each report reads its index alone, whoever asks.
  */
-import type { Migration, MigrationContext } from '../../../core/index.js';
+import type { Migration, MigrationContext } from '../../../core/plugin/index.js';
 
 type Index = { suffix: string; columns: string[] };
 

@@ -1,6 +1,6 @@
 /** Small HTTP helpers the sales routes share. */
 import type { FastifyReply } from 'fastify';
-import { coreError } from '../../../core/index.js';
+import { coreError } from '../../../core/plugin/index.js';
 
 /** Parses `If-Match: "3"` (or `W/"3"`); `*` and absence mean no precondition. */
 export function expectedVersion(header: string | undefined): number | undefined {

@@ -1,6 +1,6 @@
 /** Every sales route, mounted by the kernel at `/api/v1/sales`. */
 import type { FastifyInstance } from 'fastify';
-import type { PluginContext } from '../../../core/index.js';
+import type { PluginContext } from '../../../core/plugin/index.js';
 import type { SalesOptions } from '../options.js';
 import { createSalesServices } from '../services/container.js';
 import { dealRoutes } from './deal-routes.js';

@@ -1,9 +1,9 @@
 /** `/pipelines`: several per tenant, ordered stages with a win probability. */
 import type { FastifyInstance } from 'fastify';
-import { actorOf } from '../../../core/index.js';
+import { actorOf } from '../../../core/plugin/index.js';
 import type { SalesServices } from '../services/container.js';
 import type { PipelineInput } from '../services/pipelines.js';
-import { idParams, pageOf, pageQuery, problemSchema } from '../schemas/common.js';
+import { idParams, ifMatchHeaders, pageOf, pageQuery, problemSchema, withEtagHeader } from '../schemas/common.js';
 import { pipelineInputSchema, pipelinePatchSchema, pipelineSchema } from '../schemas/pipeline-schemas.js';
 import { expectedVersion, withEtag } from './http.js';
 
@@ -13,21 +13,21 @@ const tags = ['sales: pipelines'];
 export function pipelineRoutes(app: FastifyInstance, { pipelines }: SalesServices): void {
   app.post<{ Body: PipelineInput }>('/pipelines', {
     config: { permission: 'sales.pipeline.manage' },
-    schema: { summary: 'Create a pipeline with its stages', tags, body: pipelineInputSchema, response: { 201: pipelineSchema, '4xx': problemSchema } },
+    schema: { operationId: 'sales.pipeline.create', summary: 'Create a pipeline with its stages', description: 'A pipeline is an ordered list of stages, each with the probability used by weighted forecasts, in one currency.', tags, body: pipelineInputSchema, response: { 201: pipelineSchema, '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, await pipelines.create(actorOf(request), request.body), 201));
 
   app.get<{ Querystring: { limit: number; cursor?: string } }>('/pipelines', {
     config: { permission: 'sales.deal.read' },
-    schema: { summary: 'List pipelines', tags, querystring: { type: 'object', additionalProperties: false, properties: pageQuery }, response: { 200: pageOf(pipelineSchema), '4xx': problemSchema } },
+    schema: { operationId: 'sales.pipeline.list', summary: 'List pipelines', description: 'Every pipeline of the tenant with its stages.', tags, querystring: { type: 'object', additionalProperties: false, properties: pageQuery }, response: { 200: pageOf(pipelineSchema), '4xx': problemSchema } },
   }, async (request) => pipelines.list(actorOf(request).tenantId, { limit: request.query.limit, ...(request.query.cursor && { cursor: request.query.cursor }) }));
 
   app.get<{ Params: { id: string } }>('/pipelines/:id', {
     config: { permission: 'sales.deal.read' },
-    schema: { summary: 'Get a pipeline', tags, params: idParams, response: { 200: pipelineSchema, '4xx': problemSchema } },
+    schema: { operationId: 'sales.pipeline.get', summary: 'Get a pipeline', description: 'One pipeline with its stages; the `ETag` header is its version.', tags, params: idParams, response: { 200: withEtagHeader(pipelineSchema), '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, await pipelines.get(actorOf(request).tenantId, request.params.id)));
 
   app.patch<{ Params: { id: string }; Body: Partial<PipelineInput> }>('/pipelines/:id', {
     config: { permission: 'sales.pipeline.manage' },
-    schema: { summary: 'Rename a pipeline or replace its stages (If-Match)', tags, params: idParams, body: pipelinePatchSchema, response: { 200: pipelineSchema, '4xx': problemSchema } },
+    schema: { operationId: 'sales.pipeline.update', summary: 'Rename a pipeline or replace its stages (If-Match)', description: 'Given fields replace; stages keep their ids when given, and removing a stage that still holds deals answers 422 STAGE_IN_USE. With `If-Match` a stale version answers 412.', headers: ifMatchHeaders, tags, params: idParams, body: pipelinePatchSchema, response: { 200: withEtagHeader(pipelineSchema), '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, await pipelines.update(actorOf(request), request.params.id, request.body, expectedVersion(request.headers['if-match']))));
 }

@@ -1,9 +1,9 @@
 /** `/tasks`: calls, meetings and to-dos; completing one writes the customer's timeline. */
 import type { FastifyInstance } from 'fastify';
-import { actorOf } from '../../../core/index.js';
+import { actorOf } from '../../../core/plugin/index.js';
 import type { SalesServices } from '../services/container.js';
 import type { TaskInput, TaskListFilter, TaskPatch } from '../services/tasks.js';
-import { dateTime, id, idParams, pageOf, pageQuery, problemSchema } from '../schemas/common.js';
+import { dateTime, id, idParams, ifMatchHeaders, pageOf, pageQuery, problemSchema, withEtagHeader } from '../schemas/common.js';
 import { taskInputSchema, taskPatchSchema, taskSchema } from '../schemas/task-schemas.js';
 import { defined, expectedVersion, withEtag } from './http.js';
 
@@ -13,13 +13,13 @@ const tags = ['sales: tasks'];
 export function taskRoutes(app: FastifyInstance, { tasks }: SalesServices): void {
   app.post<{ Body: TaskInput }>('/tasks', {
     config: { permission: 'sales.task.create' },
-    schema: { summary: 'Create a task linked to a lead, a deal or a customer', tags, body: taskInputSchema, response: { 201: taskSchema, '4xx': problemSchema } },
+    schema: { operationId: 'sales.task.create', summary: 'Create a task linked to a lead, a deal or a customer', description: 'A to-do with a due time and an owner, linked to a lead, a deal or a customer; `task.reminder_due` fires `remindBeforeMinutes` before it is due.', tags, body: taskInputSchema, response: { 201: taskSchema, '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, await tasks.create(actorOf(request), request.body), 201));
 
   app.get<{ Querystring: Omit<TaskListFilter, 'limit'> & { limit: number } }>('/tasks', {
     config: { permission: 'sales.task.read' },
     schema: {
-      summary: 'List tasks (soonest due first, within your record scope)',
+      operationId: 'sales.task.list', summary: 'List tasks (soonest due first, within your record scope)', description: 'Tasks within the caller\'s record scope, soonest due first, filtered by status, owner or linked record.',
       tags,
       querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['open', 'done', 'cancelled'] }, assigneeId: { type: 'string', maxLength: 200 }, leadId: id, dealId: id, customerId: id, dueBefore: dateTime, ...pageQuery } },
       response: { 200: pageOf(taskSchema), '4xx': problemSchema },
@@ -28,11 +28,11 @@ export function taskRoutes(app: FastifyInstance, { tasks }: SalesServices): void
 
   app.get<{ Params: { id: string } }>('/tasks/:id', {
     config: { permission: 'sales.task.read' },
-    schema: { summary: 'Get a task', tags, params: idParams, response: { 200: taskSchema, '4xx': problemSchema } },
+    schema: { operationId: 'sales.task.get', summary: 'Get a task', description: 'One task within the caller\'s record scope; the `ETag` header is its version.', tags, params: idParams, response: { 200: withEtagHeader(taskSchema), '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, await tasks.get(actorOf(request), request.params.id)));
 
   app.patch<{ Params: { id: string }; Body: TaskPatch }>('/tasks/:id', {
     config: { permission: 'sales.task.update' },
-    schema: { summary: 'Update, complete or cancel a task (JSON merge-patch, If-Match)', tags, params: idParams, body: taskPatchSchema, response: { 200: taskSchema, '4xx': problemSchema } },
+    schema: { operationId: 'sales.task.update', summary: 'Update, complete or cancel a task (JSON merge-patch, If-Match)', description: 'JSON merge-patch; setting the status to `done` or `cancelled` closes it. With `If-Match` a stale version answers 412.', headers: ifMatchHeaders, tags, params: idParams, body: taskPatchSchema, response: { 200: withEtagHeader(taskSchema), '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, await tasks.update(actorOf(request), request.params.id, request.body, expectedVersion(request.headers['if-match']))));
 }

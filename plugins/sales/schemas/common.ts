@@ -2,12 +2,14 @@
  * Building blocks of the sales JSON Schemas. The ones every route shares (id parameter,
  * page query, page of items, problem) come from core, so they mean the same everywhere.
  */
-import { boundedString } from '../../../core/index.js';
+import { boundedString, lineString } from '../../../core/plugin/index.js';
 
-export { idParams, nullable, pageOf, pageQuery, problemSchema } from '../../../core/index.js';
+export { idParams, ifMatchHeaders, nullable, pageOf, pageQuery, phoneString, problemSchema, withEtagHeader } from '../../../core/plugin/index.js';
 
 /** A string of bounded length. */
 export const str = boundedString;
+/** A name or title: one line, no bidi override controls (core's `single-line` format). */
+export const line = lineString;
 /** A record id in a body or query (ids are UUIDs; an unknown one is a 404, not a 400). */
 export const id = str(64, 1);
 /** An owner or team id of the host ERP. */

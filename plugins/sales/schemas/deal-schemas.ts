@@ -1,23 +1,27 @@
 /** JSON Schemas of deals. */
-import { amount, currency, date, id, nullable, obj, principal, stamps, str } from './common.js';
+import { amount, currency, date, id, line, nullable, obj, principal, stamps, str } from './common.js';
 
+/** A line item as the deal response shows it. */
 const lineItem = {
   type: 'object',
   additionalProperties: false,
   required: ['productRef', 'name', 'quantity', 'unitPrice'],
   properties: {
     productRef: { type: 'object', additionalProperties: false, required: ['source', 'id'], properties: { source: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,63}$' }, id: str(128, 1) } },
+    // Plain here: the response is compiled by fast-json-stringify, which knows no Peyvand format.
     name: str(300, 1),
     quantity: { type: 'number', minimum: 0, maximum: 1e9 },
     unitPrice: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
   },
 };
+/** A line item as a request writes it: its name one line, like every name. */
+const lineItemInput = { ...lineItem, properties: { ...lineItem.properties, name: line(300, 1) } };
 const status = { type: 'string', enum: ['open', 'won', 'lost'] };
 /** Losing a deal needs a reason, whichever route loses it. */
 const lostNeedsReason = { if: { required: ['status'], properties: { status: { const: 'lost' } } }, then: { required: ['lostReason'] } };
 
 const writable = {
-  title: str(300, 1),
+  title: line(300, 1),
   customerId: id,
   pipelineId: id,
   stageId: id,
@@ -28,7 +32,7 @@ const writable = {
   teamId: principal,
   status,
   lostReason: str(1000, 1),
-  lineItems: { type: 'array', maxItems: 200, items: lineItem },
+  lineItems: { type: 'array', maxItems: 200, items: lineItemInput },
 };
 
 /** Body of POST /deals. */

@@ -1,16 +1,16 @@
 /** JSON Schemas of leads, conversion and the public web form. */
-import { amount, currency, date, id, nullable, obj, principal, stamps, str } from './common.js';
+import { amount, currency, date, id, line, nullable, obj, phoneString, principal, stamps, str } from './common.js';
 import { dealSchema } from './deal-schemas.js';
 
 const utm = { type: 'object', additionalProperties: false, properties: { source: str(200, 1), medium: str(200, 1), campaign: str(200, 1) } };
 const email = { type: 'string', format: 'email', maxLength: 320 };
-const phone = str(64, 1);
+const phone = phoneString;
 
 const writable = {
-  name: str(300, 1),
+  name: line(300, 1),
   email,
   phone,
-  company: str(300, 1),
+  company: line(300, 1),
   source: str(100, 1),
   utm,
   territory: str(100, 1),
@@ -57,7 +57,7 @@ export const convertSchema = {
   additionalProperties: false,
   properties: {
     customerId: id,
-    deal: { type: 'object', additionalProperties: false, required: ['title', 'amount', 'pipelineId'], properties: { title: str(300, 1), amount, pipelineId: id, stageId: id, currency, expectedCloseDate: date } },
+    deal: { type: 'object', additionalProperties: false, required: ['title', 'amount', 'pipelineId'], properties: { title: line(300, 1), amount, pipelineId: id, stageId: id, currency, expectedCloseDate: date } },
   },
 };
 
@@ -74,6 +74,6 @@ export const webLeadSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['name'],
-  properties: { name: str(300, 1), email, phone, company: str(300, 1), message: str(5000, 1), utm, website: str(500) },
+  properties: { name: line(300, 1), email, phone, company: line(300, 1), message: str(5000, 1), utm, website: str(500) },
   anyOf: [{ required: ['email'] }, { required: ['phone'] }],
 };

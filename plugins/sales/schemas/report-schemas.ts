@@ -12,7 +12,8 @@ const q = (properties: Record<string, unknown>) => ({ type: 'object', additional
 export const forecastQuery = q({
   pipelineId: id,
   period: { type: 'string', enum: ['month', 'quarter'], default: 'month' },
-  calendar: { type: 'string', enum: ['gregorian', 'persian'], default: 'gregorian' },
+  // No default here: the service uses the tenant's calendar (persian for fa).
+  calendar: { type: 'string', enum: ['gregorian', 'persian'] },
   ...range,
   ownerId: principal,
   teamId: principal,

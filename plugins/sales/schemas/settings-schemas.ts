@@ -1,5 +1,5 @@
 /** JSON Schemas of the sales settings and web forms. */
-import { currency, obj, principal, str } from './common.js';
+import { currency, line, obj, principal, str } from './common.js';
 
 const ruleId = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' };
 const points = { type: 'integer', minimum: -1000, maximum: 1000 };
@@ -46,7 +46,7 @@ export const settingsPatchSchema = { type: 'object', additionalProperties: false
 export const settingsSchema = obj({ ...fields, version: { type: 'integer' } }, ['acceptedCurrencies', 'assignmentRules', 'scoringRules', 'version']);
 
 /** Body of POST /web-forms. */
-export const webFormInputSchema = { type: 'object', additionalProperties: false, required: ['name'], properties: { name: str(200, 1), source: str(100, 1), ownerId: principal } };
+export const webFormInputSchema = { type: 'object', additionalProperties: false, required: ['name'], properties: { name: line(200, 1), source: str(100, 1), ownerId: principal } };
 
 /** A web form in responses. */
 export const webFormSchema = obj({ id: { type: 'string' }, name: { type: 'string' }, key: { type: 'string' }, source: { type: 'string' }, ownerId: { type: 'string' }, createdAt: { type: 'string' } }, ['id', 'name', 'key', 'createdAt']);

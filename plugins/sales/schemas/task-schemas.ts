@@ -1,5 +1,5 @@
 /** JSON Schemas of tasks. */
-import { dateTime, id, nullable, obj, principal, stamps, str } from './common.js';
+import { dateTime, id, line, nullable, obj, principal, stamps, str } from './common.js';
 
 const remindBeforeMinutes = { type: 'integer', minimum: 0, maximum: 10_080 };
 
@@ -10,7 +10,7 @@ export const taskInputSchema = {
   required: ['type', 'title', 'dueAt'],
   properties: {
     type: { type: 'string', enum: ['call', 'meeting', 'todo'] },
-    title: str(300, 1),
+    title: line(300, 1),
     notes: str(5000, 1),
     dueAt: dateTime,
     remindBeforeMinutes,
@@ -28,7 +28,7 @@ export const taskPatchSchema = {
   additionalProperties: false,
   minProperties: 1,
   properties: {
-    title: str(300, 1),
+    title: line(300, 1),
     notes: nullable(str(5000, 1)),
     dueAt: dateTime,
     remindBeforeMinutes,

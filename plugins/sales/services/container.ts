@@ -4,7 +4,7 @@
  * exception, and only bootstrap starts it; counts and claims live in the database), so
  * building them twice is cheap and shares nothing by accident.
  */
-import type { PluginContext } from '../../../core/index.js';
+import type { PluginContext } from '../../../core/plugin/index.js';
 import type { SalesOptions } from '../options.js';
 import { ConversionService } from './conversion.js';
 import { CustomerChanges } from './customer-changes.js';
@@ -43,7 +43,7 @@ export interface SalesServices {
 /** Wires the services for one kernel. */
 export function createSalesServices(ctx: PluginContext<SalesOptions>): SalesServices {
   const base: PluginContext<unknown> = ctx;
-  const store = new SalesStore(ctx.db);
+  const store = new SalesStore(ctx.data);
   const settings = new SettingsService(base, store);
   const pipelines = new PipelineService(base, store, settings);
   const deals = new DealService(base, store, pipelines, settings);
@@ -63,7 +63,7 @@ export function createSalesServices(ctx: PluginContext<SalesOptions>): SalesServ
     scheduler: new TaskScheduler(base, store, { intervalMs: ctx.options.schedulerIntervalMs, batchSize: ctx.options.schedulerBatchSize }),
     forecasts,
     reports: new ReportService(base, store, pipelines, forecasts),
-    webForms: new WebFormService(base, store, leads, new WebLeadLimiter(ctx.db, store, ctx.options.webLeadsPerMinute)),
+    webForms: new WebFormService(base, store, leads, new WebLeadLimiter(ctx.unscopedKnex, store, ctx.options.webLeadsPerMinute)),
     customerChanges: new CustomerChanges(base, store, new SystemWrites(base, store), deals, tasks),
   };
 }

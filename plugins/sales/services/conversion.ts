@@ -4,7 +4,7 @@
  * failure (a deal in a currency the tenant does not accept, a customer out of scope)
  * rolls everything back: no customer, no deal, no half-converted lead, no event.
  */
-import { can, type Actor, type CustomerDto, type PluginContext } from '../../../core/index.js';
+import { can, type Actor, type CustomerDto, type PluginContext } from '../../../core/plugin/index.js';
 import { salesError } from '../errors.js';
 import type { DealService } from './deals.js';
 import { columns, reachedAt, type LeadService } from './leads.js';
@@ -41,7 +41,7 @@ export class ConversionService {
    * customer is created from the lead.
    */
   async convert(actor: Actor, leadId: string, input: ConvertInput, expectedVersion?: number): Promise<Conversion> {
-    return this.ctx.db.transaction(async (trx) => {
+    return this.ctx.data.transaction(async (trx) => {
       const lead = await this.leads.getForWrite(trx, actor, leadId);
       checkVersion(expectedVersion, lead.version);
       if (lead.status === 'converted' || lead.status === 'disqualified') throw salesError('LEAD_NOT_CONVERTIBLE', { id: leadId, status: lead.status });

@@ -17,7 +17,7 @@
  * the usual write path where there is one. Running either again finds nothing left to
  * change, so a redelivered event does nothing.
  */
-import { systemActor, type PluginContext } from '../../../core/index.js';
+import { systemActor, type PluginContext } from '../../../core/plugin/index.js';
 import type { DealService } from './deals.js';
 import type { SalesStore } from './store.js';
 import { salesSystem, type SystemWrites } from './system-writes.js';
@@ -45,7 +45,7 @@ export class CustomerChanges {
     if (mergedIds.length === 0) return 0;
     const author = salesSystem(tenantId);
     const merged = new Set(mergedIds);
-    return this.ctx.db.transaction(async (trx) => {
+    return this.ctx.data.transaction(async (trx) => {
       const deals = await this.store.forUpdate(this.store.rows(trx, 'deals', tenantId).whereIn('customer_id', mergedIds).orderBy('id'));
       for (const row of deals) await this.writes.update(trx, author, 'deal', row, { customer_id: survivorId }, ['customerId']);
       const leads = await this.store.forUpdate(this.store.rows(trx, 'leads', tenantId).where((q) => q.whereIn('customer_id', mergedIds).orWhereIn('matched_customer_id', mergedIds)).orderBy('id'));
@@ -67,18 +67,17 @@ export class CustomerChanges {
     if (!tenant) return { dealsLost: 0, leadsUnmatched: 0, tasksCancelled: 0 };
     const actor = systemActor(tenant, 'sales', []);
     const reason = this.ctx.t('deals.customerDeleted', { lng: tenant.locale });
-    const knex = this.ctx.db.knex;
 
-    const openDeals = await this.store.rows(knex, 'deals', tenantId).where({ customer_id: customerId, status: 'open' }).orderBy('id').pluck('id');
+    const openDeals = await this.store.rows(undefined, 'deals', tenantId).where({ customer_id: customerId, status: 'open' }).orderBy('id').pluck('id');
     for (const id of openDeals) await this.deals.close(actor, String(id), { status: 'lost', reason });
 
-    const leadsUnmatched = await this.ctx.db.transaction(async (trx) => {
+    const leadsUnmatched = await this.ctx.data.transaction(async (trx) => {
       const matched = await this.store.forUpdate(this.store.rows(trx, 'leads', tenantId).where({ matched_customer_id: customerId }).orderBy('id'));
       for (const row of matched) await this.writes.update(trx, salesSystem(tenantId), 'lead', row, { matched_customer_id: null }, ['matchedCustomerId']);
       return matched.length;
     });
 
-    const openTasks = await this.store.rows(knex, 'tasks', tenantId).where({ customer_id: customerId, status: 'open' }).orderBy('id').pluck('id');
+    const openTasks = await this.store.rows(undefined, 'tasks', tenantId).where({ customer_id: customerId, status: 'open' }).orderBy('id').pluck('id');
     for (const id of openTasks) await this.tasks.update(actor, String(id), { status: 'cancelled' });
 
     return { dealsLost: openDeals.length, leadsUnmatched, tasksCancelled: openTasks.length };

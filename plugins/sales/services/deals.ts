@@ -3,7 +3,7 @@
  * is one transaction holding the row, its stage history, the audit entry and the events.
  */
 import type { Knex } from 'knex';
-import { applyRecordScopeToJoin, can, coreError, decodeCursor, encodeCursor, newId, readInt, type Actor, type Executor, type PeyvandError, type PeyvandEvents, type PluginContext } from '../../../core/index.js';
+import { applyRecordScopeToJoin, can, coreError, decodeCursor, encodeCursor, newId, readInt, type Actor, type PeyvandError, type PeyvandEvents, type PluginContext } from '../../../core/plugin/index.js';
 import { salesError } from '../errors.js';
 import { dealFromRow, dealViewFromRow, type DealDto, type DealStatus, type DealView, type LineItem } from './records.js';
 import type { PipelineService } from './pipelines.js';
@@ -92,7 +92,7 @@ export class DealService {
         ...(input.leadId && { leadId: input.leadId }),
       };
       await this.check(trx, actor, deal);
-      await trx(this.store.table('deals')).insert({ id: deal.id, tenant_id: actor.tenantId, ...columns(deal), lead_id: deal.leadId ?? null, version: 1, created_at: now });
+      await this.store.rows(trx, 'deals', actor.tenantId).insert({ id: deal.id, ...columns(deal), lead_id: deal.leadId ?? null, version: 1, created_at: now });
       await this.enterStage(trx, actor, deal, now);
       await this.ctx.audit.record(trx, actor, { action: 'deal.create', entityType: 'deal', entityId: deal.id, after: deal });
       await this.emit(trx, actor, 'deal.created', { deal });
@@ -104,14 +104,14 @@ export class DealService {
 
   /** A deal within the actor's record scope, or 404 — another tenant's or agent's alike. */
   async get(actor: Actor, id: string): Promise<DealView> {
-    const row = await this.views(this.ctx.db.knex, actor, 'scoped').where(this.column('id'), id).first();
+    const row = await this.views(undefined, actor, 'scoped').where(this.column('id'), id).first();
     if (!row) throw salesError('DEAL_NOT_FOUND', { id });
     return dealViewFromRow(row);
   }
 
   /** Newest first, cursor-paginated, within scope. */
   async list(actor: Actor, filter: DealListFilter): Promise<{ items: DealView[]; nextCursor: string | null }> {
-    const q = this.views(this.ctx.db.knex, actor, 'scoped');
+    const q = this.views(undefined, actor, 'scoped');
     for (const [key, column] of [['pipelineId', 'pipeline_id'], ['stageId', 'stage_id'], ['status', 'status'], ['ownerId', 'owner_id'], ['customerId', 'customer_id']] as const) {
       if (filter[key] !== undefined) q.where(this.column(column), filter[key]);
     }
@@ -122,7 +122,7 @@ export class DealService {
 
   /** Applies a merge-patch: a stage change is a move, a status change a win, loss or reopening. */
   async update(actor: Actor, id: string, patch: DealPatch, expectedVersion?: number): Promise<DealView> {
-    return this.ctx.db.transaction(async (trx) => {
+    return this.ctx.data.transaction(async (trx) => {
       const before = await this.getForWrite(trx, actor, id);
       checkVersion(expectedVersion, before.version);
       const next: DealDto = { ...before };
@@ -142,7 +142,7 @@ export class DealService {
 
   /** Moves an open deal to another stage of its pipeline. */
   async move(actor: Actor, id: string, stageId: string): Promise<DealView> {
-    return this.ctx.db.transaction(async (trx) => {
+    return this.ctx.data.transaction(async (trx) => {
       const before = await this.getForWrite(trx, actor, id);
       if (before.status !== 'open') throw dealNotOpen(before.status);
       await this.write(trx, actor, before, { ...before, stageId });
@@ -152,7 +152,7 @@ export class DealService {
 
   /** Marks an open deal won or lost. */
   async close(actor: Actor, id: string, outcome: { status: 'won' } | { status: 'lost'; reason: string }): Promise<DealView> {
-    return this.ctx.db.transaction(async (trx) => {
+    return this.ctx.data.transaction(async (trx) => {
       const before = await this.getForWrite(trx, actor, id);
       if (before.status !== 'open') throw dealNotOpen(before.status);
       const next: DealDto = { ...before, status: outcome.status, ...(outcome.status === 'lost' && { lostReason: outcome.reason }) };
@@ -162,7 +162,7 @@ export class DealService {
   }
 
   async delete(actor: Actor, id: string): Promise<void> {
-    await this.ctx.db.transaction(async (trx) => {
+    await this.ctx.data.transaction(async (trx) => {
       const before = await this.getForWrite(trx, actor, id);
       await this.store.rows(trx, 'deals', actor.tenantId).where('id', id).delete();
       await this.ctx.audit.record(trx, actor, { action: 'deal.delete', entityType: 'deal', entityId: id, before });
@@ -173,7 +173,7 @@ export class DealService {
   /** The stages a deal went through, oldest first, with the time spent in each. */
   async history(actor: Actor, id: string): Promise<{ items: StageStay[] }> {
     await this.get(actor, id);
-    const rows = await this.store.rows(this.ctx.db.knex, 'deal_stages', actor.tenantId).where('deal_id', id).orderBy([{ column: 'entered_at' }, { column: 'id' }]);
+    const rows = await this.store.rows(undefined, 'deal_stages', actor.tenantId).where('deal_id', id).orderBy([{ column: 'entered_at' }, { column: 'id' }]);
     const now = Date.now();
     return {
       items: rows.map((r: Record<string, unknown>) => ({
@@ -200,11 +200,11 @@ export class DealService {
    * query (no lookup per deal); a deleted customer, or one the actor may not see, joins
    * as null. `scoped` adds the actor's record scope for deals.
    */
-  private views(trx: Executor, actor: Actor, deals: 'scoped' | 'tenant'): Knex.QueryBuilder {
+  private views(trx: Knex.Transaction | undefined, actor: Actor, deals: 'scoped' | 'tenant'): Knex.QueryBuilder {
     const table = this.store.table('deals');
     const base = deals === 'scoped' ? this.store.scoped(trx, 'deals', actor) : this.store.rows(trx, 'deals', actor.tenantId);
     return base
-      .leftJoin(`${this.ctx.db.table('customers')} as customer`, (join) => {
+      .leftJoin(`${this.ctx.data.table('customers')} as customer`, (join) => {
         join.on('customer.id', '=', `${table}.customer_id`).andOn('customer.tenant_id', '=', `${table}.tenant_id`);
         applyRecordScopeToJoin(join, actor, 'customer', { owner: 'customer.owner_id', team: 'customer.team_id' });
       })
@@ -276,7 +276,7 @@ export class DealService {
   }
 
   private async enterStage(trx: Knex.Transaction, actor: Actor, deal: DealDto, now: number): Promise<void> {
-    await trx(this.store.table('deal_stages')).insert({ id: newId(), tenant_id: actor.tenantId, deal_id: deal.id, pipeline_id: deal.pipelineId, stage_id: deal.stageId, entered_at: now, left_at: null, actor: actor.subject });
+    await this.store.rows(trx, 'deal_stages', actor.tenantId).insert({ id: newId(), deal_id: deal.id, pipeline_id: deal.pipelineId, stage_id: deal.stageId, entered_at: now, left_at: null, actor: actor.subject });
   }
 
   private emit<T extends DealEvent>(trx: Knex.Transaction, actor: Actor, type: T, data: PeyvandEvents[T]): Promise<string> {

@@ -5,9 +5,8 @@
  * close-date index alone (no deal is loaded); the days then fall into periods whose
  * boundaries are local dates, the form expected close dates are stored in.
  */
-import { applyRecordScope, periodLabel, periodsBetween, readInt, type Actor, type CalendarKind, type PeriodKind, type PluginContext } from '../../../core/index.js';
+import { addMonths, applyRecordScope, localDateOf, localDayStart, periodLabel, periodsBetween, readInt, type Actor, type CalendarKind, type PeriodKind, type PluginContext } from '../../../core/plugin/index.js';
 import { salesError } from '../errors.js';
-import { addMonths, localDateOf, localDayStart } from './local-dates.js';
 import type { PipelineService } from './pipelines.js';
 import type { SettingsService } from './settings.js';
 import type { SalesStore } from './store.js';
@@ -16,8 +15,9 @@ import type { SalesStore } from './store.js';
 export interface ForecastQuery {
   pipelineId?: string;
   period: PeriodKind;
-  calendar: CalendarKind;
-  /** Local days `YYYY-MM-DD`; default: today, and twelve months on. */
+  /** Default: the tenant's — persian for a fa tenant, else gregorian. */
+  calendar?: CalendarKind;
+  /** Local days `YYYY-MM-DD`; default: the period holding today and the next 11 months (or 3 quarters). */
   from?: string;
   to?: string;
   ownerId?: string;
@@ -51,13 +51,14 @@ export class ForecastService {
   ) {}
 
   async forecast(actor: Actor, query: ForecastQuery, language: 'fa' | 'en'): Promise<{ currency: string; timeZone: string; calendar: CalendarKind; period: PeriodKind; periods: ForecastPeriod[] }> {
-    const timeZone = (await this.ctx.tenants.findById(actor.tenantId))?.timeZone ?? 'UTC';
+    const tenant = await this.ctx.tenants.findById(actor.tenantId);
+    const timeZone = tenant?.timeZone ?? 'UTC';
+    const calendar = query.calendar ?? (tenant?.locale === 'fa' ? 'persian' : 'gregorian');
     const currency = await this.currencyOf(actor.tenantId, query);
-    const frame = forecastFrame(query, timeZone);
+    const frame = forecastFrame({ ...query, calendar }, timeZone);
 
-    const knex = this.ctx.db.knex;
     const deals = this.store.table('deals');
-    const q = this.store.rows(knex, 'deals', actor.tenantId)
+    const q = this.store.rows(undefined, 'deals', actor.tenantId)
       .where(`${deals}.status`, 'open')
       .where(`${deals}.currency`, currency)
       .where(`${deals}.expected_close_date`, '>=', frame.firstDay)
@@ -71,10 +72,10 @@ export class ForecastService {
     // days × stages rows, however many deals. Days fall into periods and the stage's
     // probability weights its sum here, on those few rows.
     const rows = (await q
-      .select(`${deals}.expected_close_date as day`, `${deals}.stage_id as stage`, knex.raw(`COUNT(*) as n, SUM(${deals}.amount) as total`))
+      .select(`${deals}.expected_close_date as day`, `${deals}.stage_id as stage`, this.ctx.data.raw(`COUNT(*) as n, SUM(${deals}.amount) as total`))
       .groupBy(`${deals}.expected_close_date`, `${deals}.pipeline_id`, `${deals}.stage_id`)) as ForecastRow[];
     const periods = sumByPeriod(frame, rows, await this.pipelines.probabilities(actor.tenantId), language);
-    return { currency, timeZone, calendar: query.calendar, period: query.period, periods };
+    return { currency, timeZone, calendar, period: query.period, periods };
   }
 
   /** The currency a money report sums. */
@@ -104,15 +105,21 @@ export interface ForecastRow {
   total: unknown;
 }
 
+/** Periods of a forecast without `to`: a year, each month or quarter once. */
+const DEFAULT_PERIODS = { month: 12, quarter: 4 } as const;
+
 /**
- * The periods of a forecast query in a time zone: `from` (default today) to `to`
- * (default twelve months on), at most {@link MAX_PERIODS}; a 422 otherwise.
+ * The periods of a forecast query in a time zone: those holding `from` (default today)
+ * to `to`, at most {@link MAX_PERIODS}; a 422 otherwise. Without `to`, a year of whole
+ * periods — twelve months or four quarters — so no month shows twice.
  */
-export function forecastFrame(query: Pick<ForecastQuery, 'from' | 'to' | 'period' | 'calendar'>, timeZone: string, today = new Date()): ForecastFrame {
+export function forecastFrame(query: Pick<ForecastQuery, 'from' | 'to' | 'period'> & { calendar: CalendarKind }, timeZone: string, today = new Date()): ForecastFrame {
   const from = query.from ?? localDateOf(today, timeZone);
-  const to = query.to ?? addMonths(from, 12);
+  const count = DEFAULT_PERIODS[query.period];
+  const to = query.to ?? addMonths(from, 12 + 3);
   if (to <= from) throw salesError('REPORT_RANGE_INVALID', { from, to }, [{ path: '/querystring/to', message: 'must be after from', key: 'sales:validation.rangeOrder' }]);
-  const periods = periodsBetween(localDayStart(from, timeZone), localDayStart(to, timeZone), { calendar: query.calendar, period: query.period, timeZone });
+  const all = periodsBetween(localDayStart(from, timeZone), localDayStart(to, timeZone), { calendar: query.calendar, period: query.period, timeZone });
+  const periods = query.to ? all : all.slice(0, count);
   if (periods.length > MAX_PERIODS) throw salesError('REPORT_RANGE_INVALID', { from, to }, [{ path: '/querystring/to', message: `at most ${MAX_PERIODS} periods`, key: 'sales:validation.rangeTooLong', params: { max: MAX_PERIODS } }]);
   // Period boundaries are local midnights, so their local dates compare exactly with close dates.
   const bounds = periods.map((p) => localDateOf(p.start, timeZone));

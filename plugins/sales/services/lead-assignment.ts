@@ -4,7 +4,7 @@
  * tag or source. The turn is stored per rule and advanced in the lead's transaction.
  */
 import type { Knex } from 'knex';
-import { normalizeSearchText, readInt } from '../../../core/index.js';
+import { normalizeSearchText, readInt } from '../../../core/plugin/index.js';
 import type { AssignmentRule } from './settings.js';
 import type { SalesStore } from './store.js';
 
@@ -51,11 +51,11 @@ export class LeadAssignment {
    * SQLite), so two leads arriving at once go to different members.
    */
   private async takeTurn(trx: Knex.Transaction, tenantId: string, rule: AssignmentRule): Promise<number> {
-    const table = this.store.table('assignment_cursors');
-    await trx(table).insert({ tenant_id: tenantId, rule_id: rule.id, next_index: 0 }).onConflict(['tenant_id', 'rule_id']).ignore();
-    const row = await this.store.forUpdate(trx(table).where({ tenant_id: tenantId, rule_id: rule.id }).first());
+    const cursors = () => this.store.rows(trx, 'assignment_cursors', tenantId);
+    await cursors().insert({ rule_id: rule.id, next_index: 0 }).onConflict(['tenant_id', 'rule_id']).ignore();
+    const row = await this.store.forUpdate(cursors().where({ rule_id: rule.id }).first());
     const turn = readInt(row?.next_index ?? 0) % rule.members.length;
-    await trx(table).where({ tenant_id: tenantId, rule_id: rule.id }).update({ next_index: (turn + 1) % rule.members.length });
+    await cursors().where({ rule_id: rule.id }).update({ next_index: (turn + 1) % rule.members.length });
     return turn;
   }
 }

@@ -6,7 +6,7 @@
  * `sales.lead-rescoring` subscriber.
  */
 import type { Knex } from 'knex';
-import { normalizeSearchText, readInt, type AuditRecord, type Executor, type PluginContext } from '../../../core/index.js';
+import { normalizeSearchText, readInt, type AuditRecord, type PluginContext } from '../../../core/plugin/index.js';
 import { leadFromRow, OPEN_LEAD_STATUSES, type LeadDto, type TaskType } from './records.js';
 import type { ScoringRule, SettingsService } from './settings.js';
 import type { SalesStore } from './store.js';
@@ -46,7 +46,7 @@ export class LeadScoring {
   ) {}
 
   /** Completed tasks of each type per lead, in one grouped query. */
-  async activity(trx: Executor, tenantId: string, leadIds: readonly string[]): Promise<Map<string, ActivityCounts>> {
+  async activity(trx: Knex.Transaction | undefined, tenantId: string, leadIds: readonly string[]): Promise<Map<string, ActivityCounts>> {
     const out = new Map<string, ActivityCounts>();
     if (leadIds.length === 0) return out;
     const rows = await this.store.rows(trx, 'tasks', tenantId).whereIn('lead_id', leadIds).where('status', 'done').groupBy('lead_id', 'type').select('lead_id', 'type').count({ n: '*' });
@@ -59,7 +59,7 @@ export class LeadScoring {
   }
 
   /** The score a lead has now, from the tenant's rules and its completed tasks. */
-  async compute(trx: Executor, tenantId: string, lead: LeadDto): Promise<number> {
+  async compute(trx: Knex.Transaction | undefined, tenantId: string, lead: LeadDto): Promise<number> {
     const { scoringRules } = await this.settings.get(tenantId, trx);
     if (scoringRules.length === 0) return 0;
     return scoreLead(scoringRules, lead, (await this.activity(trx, tenantId, [lead.id])).get(lead.id) ?? {});
@@ -76,7 +76,7 @@ export class LeadScoring {
     let changed = 0;
     let after = '';
     for (;;) {
-      const done = await this.ctx.db.transaction(async (trx: Knex.Transaction) => {
+      const done = await this.ctx.data.transaction(async (trx: Knex.Transaction) => {
         const q = this.store.rows(trx, 'leads', tenantId).whereIn('status', OPEN_LEAD_STATUSES).where('id', '>', after);
         if (leadIds) q.whereIn('id', leadIds);
         const rows = await q.orderBy('id').limit(500);

@@ -4,7 +4,7 @@
  * create, status changes new → contacted → qualified | disqualified.
  */
 import type { Knex } from 'knex';
-import { can, coreError, decodeCursor, encodeCursor, isUniqueViolation, newId, normalizeEmail, normalizePhone, PeyvandError, type Actor, type Executor, type PeyvandEvents, type PluginContext } from '../../../core/index.js';
+import { can, coreError, decodeCursor, encodeCursor, isUniqueViolation, newId, normalizeEmail, normalizePhone, PeyvandError, type Actor, type PeyvandEvents, type PluginContext } from '../../../core/plugin/index.js';
 import { salesError } from '../errors.js';
 import { leadFromRow, OPEN_LEAD_STATUSES, type LeadDto, type LeadStatus, type Utm } from './records.js';
 import type { LeadAssignment } from './lead-assignment.js';
@@ -81,7 +81,7 @@ export class LeadService {
   }
 
   private async insertNew(actor: Actor, input: LeadInput, keys: ContactKeys, origin: LeadOrigin): Promise<LeadDto> {
-    return this.ctx.db.transaction(async (trx) => {
+    return this.ctx.data.transaction(async (trx) => {
       const duplicate = await this.openDuplicate(trx, actor.tenantId, keys);
       if (duplicate) throw await this.duplicateError(trx, actor, duplicate);
       if (input.ownerId !== undefined && input.ownerId !== actor.subject && !can(actor, 'sales.lead.assign')) {
@@ -111,9 +111,8 @@ export class LeadService {
         ...(match && { matchedCustomerId: match.customerId }),
       };
       lead.score = scoreLead(settings.scoringRules, lead, {});
-      await trx(this.store.table('leads')).insert({
+      await this.store.rows(trx, 'leads', actor.tenantId).insert({
         id: lead.id,
-        tenant_id: actor.tenantId,
         ...columns(lead),
         matched_customer_id: lead.matchedCustomerId ?? null,
         web_form_id: origin.webFormId ?? null,
@@ -130,14 +129,14 @@ export class LeadService {
 
   /** A lead within the actor's record scope, or 404. */
   async get(actor: Actor, id: string): Promise<LeadDto> {
-    const row = await this.store.scoped(this.ctx.db.knex, 'leads', actor).where('id', id).first();
+    const row = await this.store.scoped(undefined, 'leads', actor).where('id', id).first();
     if (!row) throw salesError('LEAD_NOT_FOUND', { id });
     return leadFromRow(row);
   }
 
   /** Newest first, cursor-paginated, within scope. */
   async list(actor: Actor, filter: LeadListFilter): Promise<{ items: LeadDto[]; nextCursor: string | null }> {
-    const q = this.store.scoped(this.ctx.db.knex, 'leads', actor);
+    const q = this.store.scoped(undefined, 'leads', actor);
     if (filter.status) q.where('status', filter.status);
     if (filter.ownerId) q.where('owner_id', filter.ownerId);
     if (filter.source) q.where('source', filter.source);
@@ -154,7 +153,7 @@ export class LeadService {
   async update(actor: Actor, id: string, patch: LeadPatch, expectedVersion?: number): Promise<LeadDto> {
     // The keys this write claims, for the 409 when a concurrent writer took one first.
     let keys: ContactKeys = { email: null, phone: null };
-    return this.refusingDuplicates(actor, () => keys, id, () => this.ctx.db.transaction(async (trx) => {
+    return this.refusingDuplicates(actor, () => keys, id, () => this.ctx.data.transaction(async (trx) => {
       const before = await this.getForWrite(trx, actor, id);
       checkVersion(expectedVersion, before.version);
       if (patch.status !== undefined && patch.status !== before.status && !NEXT_STATUS[before.status].includes(patch.status)) {
@@ -205,7 +204,7 @@ export class LeadService {
   }
 
   /** An open lead of the tenant (other than `exceptId`) with the same normalized email or phone, and which one matched. */
-  private async openDuplicate(executor: Executor, tenantId: string, keys: ContactKeys, exceptId?: string): Promise<Duplicate | undefined> {
+  private async openDuplicate(executor: Knex.Transaction | undefined, tenantId: string, keys: ContactKeys, exceptId?: string): Promise<Duplicate | undefined> {
     if (!keys.email && !keys.phone) return undefined;
     const q = this.store.rows(executor, 'leads', tenantId).where((w) => {
       if (keys.email) w.orWhere('open_email_key', keys.email);
@@ -217,7 +216,7 @@ export class LeadService {
   }
 
   /** The 409 for a duplicate; it names the other lead only to someone who may see it. */
-  private async duplicateError(executor: Executor, actor: Actor, duplicate: Duplicate): Promise<PeyvandError> {
+  private async duplicateError(executor: Knex.Transaction | undefined, actor: Actor, duplicate: Duplicate): Promise<PeyvandError> {
     const visible = await this.store.scoped(executor, 'leads', actor).where('id', duplicate.id).first('id');
     return salesError('LEAD_DUPLICATE', {}, [{ path: `/${duplicate.field}`, message: 'an open lead has this contact', key: visible ? 'sales:validation.duplicateLead' : 'sales:validation.duplicateLeadHidden', params: { id: duplicate.id } }]);
   }
@@ -232,9 +231,9 @@ export class LeadService {
       return await write();
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
-      const duplicate = await this.openDuplicate(this.ctx.db.knex, actor.tenantId, claimed(), exceptId);
+      const duplicate = await this.openDuplicate(undefined, actor.tenantId, claimed(), exceptId);
       if (!duplicate) throw err;
-      throw await this.duplicateError(this.ctx.db.knex, actor, duplicate);
+      throw await this.duplicateError(undefined, actor, duplicate);
     }
   }
 

@@ -1,6 +1,6 @@
 /** Pipelines and their ordered stages, each with a win probability. */
 import type { Knex } from 'knex';
-import { decodeCursor, encodeCursor, newId, readInt, type Actor, type Executor, type PluginContext } from '../../../core/index.js';
+import { decodeCursor, encodeCursor, newId, readInt, type Actor, type PluginContext } from '../../../core/plugin/index.js';
 import { salesError } from '../errors.js';
 import type { PipelineDto, StageDto } from './records.js';
 import type { SettingsService } from './settings.js';
@@ -26,7 +26,7 @@ export class PipelineService {
       await this.settings.assertAccepted(actor.tenantId, input.currency, '/currency', trx);
       const now = Date.now();
       const id = newId();
-      await trx(this.store.table('pipelines')).insert({ id, tenant_id: actor.tenantId, name: input.name.trim(), currency: input.currency, version: 1, created_at: now, updated_at: now });
+      await this.store.rows(trx, 'pipelines', actor.tenantId).insert({ id, name: input.name.trim(), currency: input.currency, version: 1, created_at: now, updated_at: now });
       await this.writeStages(trx, actor.tenantId, id, input.stages.map((s) => ({ ...s, id: newId() })));
       const pipeline = await this.get(actor.tenantId, id, trx);
       await this.ctx.audit.record(trx, actor, { action: 'pipeline.create', entityType: 'pipeline', entityId: id, after: pipeline });
@@ -36,8 +36,8 @@ export class PipelineService {
   }
 
   /** A pipeline with its stages in order, or 404. */
-  async get(tenantId: string, id: string, trx?: Executor): Promise<PipelineDto> {
-    const executor = trx ?? this.ctx.db.knex;
+  async get(tenantId: string, id: string, trx?: Knex.Transaction): Promise<PipelineDto> {
+    const executor = trx;
     const row = await this.store.rows(executor, 'pipelines', tenantId).where('id', id).first();
     if (!row) throw salesError('PIPELINE_NOT_FOUND', { id });
     const stages = await this.store.rows(executor, 'stages', tenantId).where('pipeline_id', id).orderBy('position');
@@ -46,11 +46,11 @@ export class PipelineService {
 
   /** Pipelines by creation, cursor-paginated; two queries for the page, not one per pipeline. */
   async list(tenantId: string, page: { limit: number; cursor?: string }): Promise<{ items: PipelineDto[]; nextCursor: string | null }> {
-    const q = this.store.rows(this.ctx.db.knex, 'pipelines', tenantId);
+    const q = this.store.rows(undefined, 'pipelines', tenantId);
     if (page.cursor) q.where('id', '>', String(decodeCursor(page.cursor)[0]));
     const rows = await q.orderBy('id').limit(page.limit + 1);
     const ids = rows.slice(0, page.limit).map((r: Record<string, unknown>) => String(r.id));
-    const stages = ids.length ? await this.store.rows(this.ctx.db.knex, 'stages', tenantId).whereIn('pipeline_id', ids).orderBy('position') : [];
+    const stages = ids.length ? await this.store.rows(undefined, 'stages', tenantId).whereIn('pipeline_id', ids).orderBy('position') : [];
     const items = rows.map((r: Record<string, unknown>) => toDto(r, stages.filter((s: Record<string, unknown>) => s.pipeline_id === r.id)));
     return pageOf(items, page.limit, encodeCursor);
   }
@@ -60,7 +60,7 @@ export class PipelineService {
    * deleted, which is refused (422) while deals are in it.
    */
   async update(actor: Actor, id: string, patch: Partial<PipelineInput>, expectedVersion?: number): Promise<PipelineDto> {
-    return this.ctx.db.transaction(async (trx) => {
+    return this.ctx.data.transaction(async (trx) => {
       const row = await this.store.forUpdate(this.store.rows(trx, 'pipelines', actor.tenantId).where('id', id).first());
       if (!row) throw salesError('PIPELINE_NOT_FOUND', { id });
       const before = await this.get(actor.tenantId, id, trx);
@@ -80,15 +80,15 @@ export class PipelineService {
   }
 
   /** The stage if it belongs to the pipeline; else 422 — a deal never moves across pipelines by a stage id. */
-  async stageOf(tenantId: string, pipelineId: string, stageId: string, trx?: Executor): Promise<StageDto> {
-    const row = await this.store.rows(trx ?? this.ctx.db.knex, 'stages', tenantId).where({ id: stageId, pipeline_id: pipelineId }).first();
+  async stageOf(tenantId: string, pipelineId: string, stageId: string, trx?: Knex.Transaction): Promise<StageDto> {
+    const row = await this.store.rows(trx, 'stages', tenantId).where({ id: stageId, pipeline_id: pipelineId }).first();
     if (!row) throw salesError('STAGE_NOT_IN_PIPELINE', { stageId, pipelineId }, [{ path: '/stageId', message: 'stage is not in the pipeline', key: 'sales:validation.stageNotInPipeline' }]);
     return { id: String(row.id), name: String(row.name), probability: readInt(row.probability) };
   }
 
   /** Win probability (percent) of every stage of the tenant, by stage id: the reports weight with it. */
   async probabilities(tenantId: string): Promise<Map<string, number>> {
-    const rows = await this.store.rows(this.ctx.db.knex, 'stages', tenantId).select('id', 'probability');
+    const rows = await this.store.rows(undefined, 'stages', tenantId).select('id', 'probability');
     return new Map(rows.map((r: Record<string, unknown>) => [String(r.id), readInt(r.probability)]));
   }
 
@@ -108,11 +108,11 @@ export class PipelineService {
       if (s.id) await this.store.rows(trx, 'stages', tenantId).where('id', s.id).update({ name: s.name.trim(), probability: s.probability, position });
     }
     const added = stages.map((s, position) => ({ s, position })).filter(({ s }) => !s.id);
-    if (added.length) await trx(this.store.table('stages')).insert(added.map(({ s, position }) => ({ id: newId(), tenant_id: tenantId, pipeline_id: before.id, name: s.name.trim(), probability: s.probability, position })));
+    if (added.length) await this.store.rows(trx, 'stages', tenantId).insert(added.map(({ s, position }) => ({ id: newId(), pipeline_id: before.id, name: s.name.trim(), probability: s.probability, position })));
   }
 
   private async writeStages(trx: Knex.Transaction, tenantId: string, pipelineId: string, stages: Array<{ id: string; name: string; probability: number }>): Promise<void> {
-    await trx(this.store.table('stages')).insert(stages.map((s, position) => ({ id: s.id, tenant_id: tenantId, pipeline_id: pipelineId, name: s.name.trim(), probability: s.probability, position })));
+    await this.store.rows(trx, 'stages', tenantId).insert(stages.map((s, position) => ({ id: s.id, pipeline_id: pipelineId, name: s.name.trim(), probability: s.probability, position })));
   }
 }
 

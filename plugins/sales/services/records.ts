@@ -2,7 +2,7 @@
  * The shapes the sales API returns and its events carry, and their mapping from rows.
  * Optional fields are absent rather than null, as in core's customer shape.
  */
-import { readInt, readJson } from '../../../core/index.js';
+import { readInt, readJson } from '../../../core/plugin/index.js';
 
 /** A stage of a pipeline; order is the array order. */
 export interface StageDto {

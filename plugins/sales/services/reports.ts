@@ -4,9 +4,8 @@
  * sales cycle, and the lead-to-customer funnel. The forecast is in `forecast.ts`.
  */
 import type { Knex } from 'knex';
-import { readInt, type Actor, type PluginContext } from '../../../core/index.js';
+import { localDayStart, readInt, type Actor, type PluginContext } from '../../../core/plugin/index.js';
 import type { ForecastService } from './forecast.js';
-import { localDayStart } from './local-dates.js';
 import type { PipelineService } from './pipelines.js';
 import type { SalesStore } from './store.js';
 
@@ -64,15 +63,14 @@ export class ReportService {
   /** Open deals' value and weighted value (amount × stage probability) by stage, owner or team. */
   async pipeline(actor: Actor, query: { pipelineId?: string; currency?: string; groupBy: 'stage' | 'owner' | 'team' }): Promise<{ currency: string; items: PipelineRow[] }> {
     const currency = await this.forecasts.currencyOf(actor.tenantId, query);
-    const knex = this.ctx.db.knex;
     const deals = this.store.table('deals');
     const key = query.groupBy === 'stage' ? `${deals}.stage_id` : `${deals}.${query.groupBy}_id`;
-    const q = this.store.scoped(knex, 'deals', actor).where(`${deals}.status`, 'open').where(`${deals}.currency`, currency);
+    const q = this.store.scoped(undefined, 'deals', actor).where(`${deals}.status`, 'open').where(`${deals}.currency`, currency);
     if (query.pipelineId) q.where(`${deals}.pipeline_id`, query.pipelineId);
     // Sums per (key, stage), weighted here by the stage's probability: no join, few rows.
     // By stage, grouped in the order of the pipeline-and-stage index (no sort).
     const groups = query.groupBy === 'stage' ? [`${deals}.pipeline_id`, `${deals}.stage_id`] : [key, `${deals}.stage_id`];
-    const rows = (await q.select(knex.raw(`${key} as k, ${deals}.stage_id as s, COUNT(*) as n, SUM(${deals}.amount) as total`)).groupBy(groups)) as Array<Record<string, unknown>>;
+    const rows = (await q.select(this.ctx.data.raw(`${key} as k, ${deals}.stage_id as s, COUNT(*) as n, SUM(${deals}.amount) as total`)).groupBy(groups)) as Array<Record<string, unknown>>;
     const probability = await this.pipelines.probabilities(actor.tenantId);
     const byKey = new Map<string | null, PipelineRow>();
     for (const r of rows) {
@@ -93,15 +91,14 @@ export class ReportService {
 
   /** Deals closed in `[from, to)` (local days): won, lost, win rate, average days to win. */
   async winRate(actor: Actor, query: { from?: string; to?: string; pipelineId?: string; groupBy: ReportGrouping }): Promise<{ items: WinRateRow[] }> {
-    const knex = this.ctx.db.knex;
     const deals = this.store.table('deals');
-    const q = this.store.scoped(knex, 'deals', actor).whereIn(`${deals}.status`, ['won', 'lost']);
+    const q = this.store.scoped(undefined, 'deals', actor).whereIn(`${deals}.status`, ['won', 'lost']);
     await this.range(q, actor.tenantId, `${deals}.closed_at`, query);
     if (query.pipelineId) q.where(`${deals}.pipeline_id`, query.pipelineId);
     const key = grouping(deals, query.groupBy);
     // Grouped by status as well: no owner or team index can then save the sort, so every
     // dialect reads the covering close-time index, and won and lost are summed here.
-    q.select(knex.raw(`${key} as k, ${deals}.status as status, COUNT(*) as n, SUM(${deals}.closed_at - ${deals}.created_at) as cycle`)).groupBy(query.groupBy === 'none' ? [`${deals}.status`] : [key, `${deals}.status`]);
+    q.select(this.ctx.data.raw(`${key} as k, ${deals}.status as status, COUNT(*) as n, SUM(${deals}.closed_at - ${deals}.created_at) as cycle`)).groupBy(query.groupBy === 'none' ? [`${deals}.status`] : [key, `${deals}.status`]);
     const byKey = new Map<string | null, { won: number; lost: number; cycle: number }>();
     for (const r of (await q) as Array<Record<string, unknown>>) {
       const k = r.k == null ? null : String(r.k);
@@ -125,13 +122,12 @@ export class ReportService {
 
   /** Leads created in `[from, to)` and how far they got, through to a won deal. */
   async funnel(actor: Actor, query: { from?: string; to?: string; groupBy: ReportGrouping }): Promise<{ items: FunnelRow[] }> {
-    const knex = this.ctx.db.knex;
     const leads = this.store.table('leads');
     const deals = this.store.table('deals');
-    const q = this.store.scoped(knex, 'leads', actor).leftJoin(deals, (j) => j.on(`${deals}.id`, '=', `${leads}.deal_id`).andOn(`${deals}.tenant_id`, '=', `${leads}.tenant_id`));
+    const q = this.store.scoped(undefined, 'leads', actor).leftJoin(deals, (j) => j.on(`${deals}.id`, '=', `${leads}.deal_id`).andOn(`${deals}.tenant_id`, '=', `${leads}.tenant_id`));
     await this.range(q, actor.tenantId, `${leads}.created_at`, query);
     const key = grouping(leads, query.groupBy);
-    q.select(knex.raw(`${key} as k, COUNT(*) as created, COUNT(${leads}.contacted_at) as contacted, COUNT(${leads}.qualified_at) as qualified, COUNT(${leads}.converted_at) as converted, COUNT(${leads}.disqualified_at) as disqualified, SUM(CASE WHEN ${deals}.status = 'won' THEN 1 ELSE 0 END) as won`));
+    q.select(this.ctx.data.raw(`${key} as k, COUNT(*) as created, COUNT(${leads}.contacted_at) as contacted, COUNT(${leads}.qualified_at) as qualified, COUNT(${leads}.converted_at) as converted, COUNT(${leads}.disqualified_at) as disqualified, SUM(CASE WHEN ${deals}.status = 'won' THEN 1 ELSE 0 END) as won`));
     if (query.groupBy !== 'none') q.groupBy(key);
     const rows = (await q) as Array<Record<string, unknown>>;
     return {
@@ -151,7 +147,7 @@ export class ReportService {
   }
 
   private async allStages(tenantId: string): Promise<Array<{ id: string; name: string; probability: number }>> {
-    const rows = await this.store.rows(this.ctx.db.knex, 'stages', tenantId).orderBy([{ column: 'pipeline_id' }, { column: 'position' }]);
+    const rows = await this.store.rows(undefined, 'stages', tenantId).orderBy([{ column: 'pipeline_id' }, { column: 'position' }]);
     return rows.map((s: Record<string, unknown>) => ({ id: String(s.id), name: String(s.name), probability: readInt(s.probability) }));
   }
 }

@@ -3,7 +3,7 @@
  * lead scoring rules. A tenant without a row gets defaults from its locale.
  */
 import type { Knex } from 'knex';
-import { coreError, isUniqueViolation, readInt, readJson, type Actor, type Executor, type PluginContext } from '../../../core/index.js';
+import { coreError, isUniqueViolation, readInt, readJson, type Actor, type PluginContext } from '../../../core/plugin/index.js';
 import { salesError } from '../errors.js';
 import type { SalesStore } from './store.js';
 import { checkVersion } from './store.js';
@@ -50,8 +50,8 @@ export class SettingsService {
   ) {}
 
   /** The tenant's settings, or the defaults while it never saved any; pass `trx` inside a transaction. */
-  async get(tenantId: string, trx?: Executor): Promise<SalesSettings> {
-    const row = await this.store.rows(trx ?? this.ctx.db.knex, 'settings', tenantId).first();
+  async get(tenantId: string, trx?: Knex.Transaction): Promise<SalesSettings> {
+    const row = await this.store.rows(trx, 'settings', tenantId).first();
     if (row) {
       return {
         acceptedCurrencies: readJson<string[]>(row.accepted_currencies, []),
@@ -64,7 +64,7 @@ export class SettingsService {
   }
 
   /** Throws 422 unless the tenant accepts the currency. */
-  async assertAccepted(tenantId: string, currency: string, path: string, trx?: Executor): Promise<void> {
+  async assertAccepted(tenantId: string, currency: string, path: string, trx?: Knex.Transaction): Promise<void> {
     const { acceptedCurrencies } = await this.get(tenantId, trx);
     if (!acceptedCurrencies.includes(currency)) {
       throw salesError('CURRENCY_NOT_ACCEPTED', { currency, accepted: acceptedCurrencies.join(', ') }, [{ path, message: 'currency not accepted', key: 'sales:validation.currencyNotAccepted', params: { currency } }]);
@@ -74,7 +74,7 @@ export class SettingsService {
   /** Applies a change; the `sales_settings.updated` event says which keys changed. */
   async update(actor: Actor, patch: SalesSettingsPatch, expectedVersion?: number): Promise<SalesSettings> {
     this.validate(patch);
-    return this.ctx.db.transaction(async (trx) => {
+    return this.ctx.data.transaction(async (trx) => {
       const before = await this.get(actor.tenantId, trx);
       checkVersion(expectedVersion, before.version);
       if (patch.acceptedCurrencies) await this.assertPipelinesKeepCurrency(trx, actor.tenantId, patch.acceptedCurrencies);
@@ -88,7 +88,7 @@ export class SettingsService {
       };
       // Version-checked like every other write: two admins saving at once → one gets 412.
       const written = before.version === 0
-        ? await trx(this.store.table('settings')).insert({ tenant_id: actor.tenantId, ...row }).then(() => 1, (err: unknown) => (isUniqueViolation(err) ? 0 : Promise.reject(err)))
+        ? await this.store.rows(trx, 'settings', actor.tenantId).insert({ ...row }).then(() => 1, (err: unknown) => (isUniqueViolation(err) ? 0 : Promise.reject(err)))
         : await this.store.rows(trx, 'settings', actor.tenantId).where({ version: before.version }).update(row);
       if (written !== 1) throw coreError('PRECONDITION_FAILED', { current: before.version });
       const changed = Object.keys(patch).filter((k) => JSON.stringify(before[k as keyof SalesSettings]) !== JSON.stringify(next[k as keyof SalesSettings]));

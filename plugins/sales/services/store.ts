@@ -3,7 +3,7 @@
  * scope compiled into the query, and row locks for writes where the dialect has them.
  */
 import type { Knex } from 'knex';
-import { applyRecordScope, coreError, type Actor, type Database, type Executor } from '../../../core/index.js';
+import { applyRecordScope, coreError, type Actor, type PluginData } from '../../../core/plugin/index.js';
 
 /** The owned resources of the plugin and the columns that say who owns a row. */
 export const OWNER_COLUMNS = {
@@ -15,22 +15,22 @@ export const OWNER_COLUMNS = {
 /** A sales table (without the `sales_` prefix). */
 export type SalesTable = 'pipelines' | 'stages' | 'deals' | 'deal_stages' | 'leads' | 'assignment_cursors' | 'tasks' | 'settings' | 'web_forms' | 'web_form_hits';
 
-/** Table access for one deployment. */
+/** Table access for one deployment, through the tenant-scoped data layer (`ctx.data`). */
 export class SalesStore {
-  constructor(readonly db: Database) {}
+  constructor(readonly data: PluginData) {}
 
-  /** The real name: `table('deals')` → `crm_sales_deals`. */
+  /** The real name: `table('deals')` → `crm_sales_deals`, for qualified column names. */
   table(name: SalesTable): string {
-    return this.db.table(`sales_${name}`);
+    return this.data.table(`sales_${name}`);
   }
 
-  /** A tenant's rows of a table. */
-  rows(trx: Executor, name: SalesTable, tenantId: string): Knex.QueryBuilder {
-    return trx(this.table(name)).where(`${this.table(name)}.tenant_id`, tenantId);
+  /** A tenant's rows of a table, in `trx` when given; inserts get the tenant set. */
+  rows(trx: Knex.Transaction | undefined, name: SalesTable, tenantId: string): Knex.QueryBuilder {
+    return this.data.forTenant(tenantId, trx).from(`sales_${name}`);
   }
 
   /** A tenant's rows the actor may see: record scope is part of the SQL. */
-  scoped(trx: Executor, name: 'leads' | 'deals' | 'tasks', actor: Actor): Knex.QueryBuilder {
+  scoped(trx: Knex.Transaction | undefined, name: 'leads' | 'deals' | 'tasks', actor: Actor): Knex.QueryBuilder {
     const resource = name === 'leads' ? 'lead' : name === 'deals' ? 'deal' : 'task';
     const columns = OWNER_COLUMNS[resource];
     const t = this.table(name);
@@ -39,7 +39,7 @@ export class SalesStore {
 
   /** Adds a row lock on PostgreSQL and MySQL; SQLite's single writer serializes anyway. */
   forUpdate(q: Knex.QueryBuilder): Knex.QueryBuilder {
-    return this.db.dialect === 'sqlite' ? q : q.forUpdate();
+    return this.data.forUpdate(q);
   }
 
   /** A version-checked update; a lost race or a stale If-Match is a 412. */
@@ -50,7 +50,7 @@ export class SalesStore {
 
   /** Runs `work` in a transaction, or in the caller's when given. */
   inTransaction<T>(trx: Knex.Transaction | undefined, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-    return trx ? work(trx) : this.db.transaction(work);
+    return trx ? work(trx) : this.data.transaction(work);
   }
 }
 

@@ -6,7 +6,7 @@
  * jump nobody explains.
  */
 import type { Knex } from 'knex';
-import { readInt, type ChangeAuthor, type PluginContext } from '../../../core/index.js';
+import { readInt, type ChangeAuthor, type PluginContext } from '../../../core/plugin/index.js';
 import { dealFromRow, leadFromRow, taskFromRow } from './records.js';
 import type { SalesStore } from './store.js';
 

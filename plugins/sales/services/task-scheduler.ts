@@ -14,7 +14,8 @@
  * A claim is audited (`task.due` / `task.reminder_due` by `system:sales-scheduler`) in
  * the same transaction, so a task's trail says when its reminder and due notice went out.
  */
-import { newId, PollingLoop, type AuditRecord, type PluginContext } from '../../../core/index.js';
+import type { Knex } from 'knex';
+import { newId, PollingLoop, type AuditRecord, type PluginContext } from '../../../core/plugin/index.js';
 import { taskFromRow } from './records.js';
 import type { SalesStore } from './store.js';
 import { salesSystem } from './system-writes.js';
@@ -69,13 +70,14 @@ export class TaskScheduler {
   private async claim(kind: Kind, now: number): Promise<number> {
     const table = this.store.table('tasks');
     const [claimColumn, timeColumn] = kind === 'due' ? ['due_claim', 'due_at'] : ['reminder_claim', 'remind_at'];
-    const due = (q: ReturnType<PluginContext['db']['knex']>) => {
+    const due = (q: Knex.QueryBuilder) => {
       q.where(`${table}.status`, 'open').whereNull(claimColumn).where(timeColumn, '<=', now);
       // A reminder is pointless once the task itself is due.
       if (kind === 'reminder') q.whereNull('due_claim').where('due_at', '>', now);
       return q;
     };
-    const candidates = await due(this.ctx.db.knex(table)).orderBy(timeColumn).limit(this.options.batchSize).select('id', 'tenant_id');
+    // Unscoped on purpose: one claim round serves every tenant (docs/plugins.md lists it).
+    const candidates = await due(this.ctx.unscopedKnex(table)).orderBy(timeColumn).limit(this.options.batchSize).select('id', 'tenant_id');
     const ids: string[] = [];
     const enabled = new Map<string, boolean>();
     for (const c of candidates as Array<{ id: string; tenant_id: string }>) {
@@ -85,7 +87,7 @@ export class TaskScheduler {
     }
     if (ids.length === 0) return 0;
     const token = newId();
-    return this.ctx.db.transaction(async (trx) => {
+    return this.ctx.data.transaction(async (trx) => {
       await due(trx(table)).whereIn('id', ids).update({ [claimColumn]: token });
       const rows = await trx(table).where(`${table}.status`, 'open').where(claimColumn, token).orderBy('id');
       const byTenant = new Map<string, AuditRecord[]>();

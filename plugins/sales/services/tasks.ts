@@ -4,7 +4,7 @@
  * the same transaction.
  */
 import type { Knex } from 'knex';
-import { can, coreError, decodeCursor, encodeCursor, newId, type Actor, type PeyvandEvents, type PluginContext, type TimelineInput } from '../../../core/index.js';
+import { can, coreError, decodeCursor, encodeCursor, newId, type Actor, type PeyvandEvents, type PluginContext, type TimelineInput } from '../../../core/plugin/index.js';
 import { salesError } from '../errors.js';
 import { taskFromRow, type TaskDto, type TaskStatus, type TaskType } from './records.js';
 import { changedFields, checkVersion, type SalesStore } from './store.js';
@@ -59,15 +59,14 @@ export class TaskService {
 
   async create(actor: Actor, input: TaskInput): Promise<TaskDto> {
     if (input.assigneeId !== undefined && input.assigneeId !== actor.subject && !can(actor, 'sales.task.assign')) throw ownerNotAllowed();
-    return this.ctx.db.transaction(async (trx) => {
+    return this.ctx.data.transaction(async (trx) => {
       const customerId = await this.linkedCustomer(trx, actor, input);
       const now = Date.now();
       const dueAt = Date.parse(input.dueAt);
       const remindAt = reminderOf(dueAt, input.remindBeforeMinutes ?? this.defaultReminderMinutes);
       const id = newId();
-      await trx(this.store.table('tasks')).insert({
+      await this.store.rows(trx, 'tasks', actor.tenantId).insert({
         id,
-        tenant_id: actor.tenantId,
         type: input.type,
         title: input.title.trim(),
         notes: input.notes ?? null,
@@ -92,12 +91,12 @@ export class TaskService {
 
   /** A task within the actor's record scope, or 404. */
   async get(actor: Actor, id: string): Promise<TaskDto> {
-    return this.load(this.ctx.db.knex, actor, id);
+    return this.load(undefined, actor, id);
   }
 
   /** Soonest due first, cursor-paginated on (due time, id), within scope. */
   async list(actor: Actor, filter: TaskListFilter): Promise<{ items: TaskDto[]; nextCursor: string | null }> {
-    const q = this.store.scoped(this.ctx.db.knex, 'tasks', actor);
+    const q = this.store.scoped(undefined, 'tasks', actor);
     for (const [key, column] of [['status', 'status'], ['assigneeId', 'assignee_id'], ['leadId', 'lead_id'], ['dealId', 'deal_id'], ['customerId', 'customer_id']] as const) {
       if (filter[key] !== undefined) q.where(column, filter[key]);
     }
@@ -120,7 +119,7 @@ export class TaskService {
     if (patch.assigneeId !== undefined && patch.assigneeId !== actor.subject && !can(actor, 'sales.task.assign')) throw ownerNotAllowed();
     // Read outside the transaction: SQLite has one connection, and the locale rarely changes.
     const locale = (await this.ctx.tenants.findById(actor.tenantId))?.locale ?? 'en';
-    return this.ctx.db.transaction(async (trx) => {
+    return this.ctx.data.transaction(async (trx) => {
       const row = await this.store.forUpdate(this.store.scoped(trx, 'tasks', actor).where('id', id).first());
       if (!row) throw salesError('TASK_NOT_FOUND', { id });
       const before = taskFromRow(row);
@@ -194,7 +193,7 @@ export class TaskService {
     return (await this.ctx.customers.get(actor, input.customerId!, trx)).id;
   }
 
-  private async load(trx: Knex.Transaction | Knex, actor: Actor, id: string): Promise<TaskDto> {
+  private async load(trx: Knex.Transaction | undefined, actor: Actor, id: string): Promise<TaskDto> {
     const row = await this.store.scoped(trx, 'tasks', actor).where('id', id).first();
     if (!row) throw salesError('TASK_NOT_FOUND', { id });
     return taskFromRow(row);

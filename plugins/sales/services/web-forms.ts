@@ -4,7 +4,7 @@
  * duplicate, or caught by the honeypot — so it tells a visitor nothing about other leads.
  */
 import { randomBytes } from 'node:crypto';
-import { decodeCursor, encodeCursor, newId, readInt, systemActor, type Actor, type PluginContext } from '../../../core/index.js';
+import { decodeCursor, encodeCursor, newId, readInt, systemActor, type Actor, type PluginContext } from '../../../core/plugin/index.js';
 import { salesError } from '../errors.js';
 import type { LeadService } from './leads.js';
 import type { Utm } from './records.js';
@@ -43,9 +43,9 @@ export class WebFormService {
   ) {}
 
   async create(actor: Actor, input: { name: string; source?: string; ownerId?: string }): Promise<WebFormDto> {
-    return this.ctx.db.transaction(async (trx) => {
+    return this.ctx.data.transaction(async (trx) => {
       const form: WebFormDto = { id: newId(), name: input.name.trim(), key: `wf_${randomBytes(18).toString('base64url')}`, createdAt: new Date().toISOString(), ...(input.source && { source: input.source }), ...(input.ownerId && { ownerId: input.ownerId }) };
-      await trx(this.store.table('web_forms')).insert({ id: form.id, tenant_id: actor.tenantId, form_key: form.key, name: form.name, source: form.source ?? null, owner_id: form.ownerId ?? null, created_at: Date.parse(form.createdAt) });
+      await this.store.rows(trx, 'web_forms', actor.tenantId).insert({ id: form.id, form_key: form.key, name: form.name, source: form.source ?? null, owner_id: form.ownerId ?? null, created_at: Date.parse(form.createdAt) });
       await this.ctx.audit.record(trx, actor, { action: 'sales.web_form_create', entityType: 'sales_web_form', entityId: form.id, after: { ...form, key: '(set)' } });
       await this.ctx.events.emit(trx, 'sales_settings.updated', { changed: ['webForms'] }, { tenantId: actor.tenantId, aggregateType: 'sales_settings', aggregateId: actor.tenantId });
       return form;
@@ -53,7 +53,7 @@ export class WebFormService {
   }
 
   async list(actor: Actor, page: { limit: number; cursor?: string }): Promise<{ items: WebFormDto[]; nextCursor: string | null }> {
-    const q = this.store.rows(this.ctx.db.knex, 'web_forms', actor.tenantId);
+    const q = this.store.rows(undefined, 'web_forms', actor.tenantId);
     if (page.cursor) q.where('id', '<', String(decodeCursor(page.cursor)[0]));
     const rows = await q.orderBy('id', 'desc').limit(page.limit + 1);
     return pageOf(rows.map(toDto), page.limit, encodeCursor);
@@ -61,7 +61,7 @@ export class WebFormService {
 
   /** Deletes a form; its key stops working at once. */
   async delete(actor: Actor, id: string): Promise<void> {
-    await this.ctx.db.transaction(async (trx) => {
+    await this.ctx.data.transaction(async (trx) => {
       const row = await this.store.rows(trx, 'web_forms', actor.tenantId).where('id', id).first();
       if (!row) throw salesError('WEB_FORM_NOT_FOUND', {});
       await this.store.rows(trx, 'web_forms', actor.tenantId).where('id', id).delete();
@@ -77,7 +77,8 @@ export class WebFormService {
    * is written by the form's own system actor.
    */
   async submit(formKey: string, body: WebLeadSubmission, request: { id: string; clientAddress: string }): Promise<void> {
-    const row = await this.ctx.db.knex(this.store.table('web_forms')).where({ form_key: formKey }).first();
+    // Unscoped on purpose: a public form's key is all that names its tenant (docs/plugins.md).
+    const row = await this.ctx.unscopedKnex(this.store.table('web_forms')).where({ form_key: formKey }).first();
     const tenantId = row ? String(row.tenant_id) : undefined;
     const tenant = tenantId && (await this.ctx.tenants.isEnabled(tenantId, this.ctx.name)) ? await this.ctx.tenants.findById(tenantId) : undefined;
     if (!row || !tenant) throw salesError('WEB_FORM_NOT_FOUND', {});

@@ -7,7 +7,8 @@
  * submissions count as well: a client that keeps hammering stays limited.
  */
 import { createHash } from 'node:crypto';
-import { coreError, readInt, type Database } from '../../../core/index.js';
+import type { Knex } from 'knex';
+import { coreError, readInt } from '../../../core/plugin/index.js';
 import type { SalesStore } from './store.js';
 
 const WINDOW_MS = 60_000;
@@ -41,7 +42,8 @@ export class WebLeadLimiter {
   private purgedWindow = 0;
 
   constructor(
-    private readonly db: Database,
+    /** Unscoped: the purge forgets stale hits of every tenant at once (docs/plugins.md lists it). */
+    private readonly unscopedKnex: Knex,
     private readonly store: SalesStore,
     private readonly perMinute: number,
   ) {}
@@ -51,14 +53,15 @@ export class WebLeadLimiter {
     const table = this.store.table('web_form_hits');
     const window = now - (now % WINDOW_MS);
     const client = createHash('sha256').update(`${form.id}|${address}`).digest('base64url');
-    const rows = await this.db.transaction(async (trx) => {
+    const rows = await this.store.inTransaction(undefined, async (trx) => {
+      const hits = () => this.store.rows(trx, 'web_form_hits', form.tenantId);
       // Atomic on every dialect: concurrent submissions from any process serialize on the row.
-      await trx(table)
-        .insert({ form_id: form.id, client_key: client, window_start: window, hits: 1, tenant_id: form.tenantId })
+      await hits()
+        .insert({ form_id: form.id, client_key: client, window_start: window, hits: 1 })
         .onConflict(['form_id', 'client_key', 'window_start'])
-        .merge({ hits: trx.raw('?? + 1', [`${table}.hits`]) });
-      await trx(table).where({ form_id: form.id, client_key: client }).where('window_start', '<', window - WINDOW_MS).delete();
-      return trx(table).where({ form_id: form.id, client_key: client }).where('window_start', '>=', window - WINDOW_MS).select('window_start', 'hits');
+        .merge({ hits: this.store.data.raw('?? + 1', [`${table}.hits`]) });
+      await hits().where({ form_id: form.id, client_key: client }).where('window_start', '<', window - WINDOW_MS).delete();
+      return hits().where({ form_id: form.id, client_key: client }).where('window_start', '>=', window - WINDOW_MS).select('window_start', 'hits');
     });
     await this.purge(window);
     const count = (start: number) => readInt(rows.find((r: Record<string, unknown>) => readInt(r.window_start) === start)?.hits ?? 0);
@@ -70,6 +73,6 @@ export class WebLeadLimiter {
   private async purge(window: number): Promise<void> {
     if (this.purgedWindow === window) return;
     this.purgedWindow = window;
-    await this.db.knex(this.store.table('web_form_hits')).where('window_start', '<', window - WINDOW_MS).delete();
+    await this.unscopedKnex(this.store.table('web_form_hits')).where('window_start', '<', window - WINDOW_MS).delete();
   }
 }

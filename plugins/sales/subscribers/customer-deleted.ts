@@ -3,7 +3,7 @@
  * the match and its open tasks are cancelled (see `services/customer-changes.ts`).
  * Idempotent: a replay finds nothing left to change.
  */
-import type { PeyvandEvent, PeyvandEvents, PluginSubscriber } from '../../../core/index.js';
+import type { PeyvandEvent, PeyvandEvents, PluginSubscriber } from '../../../core/plugin/index.js';
 import type { SalesOptions } from '../options.js';
 import { createSalesServices } from '../services/container.js';
 

@@ -3,7 +3,7 @@
  * `services/customer-changes.ts`). Idempotent: a replay finds nothing left pointing at
  * the merged customers.
  */
-import type { PeyvandEvent, PeyvandEvents, PluginSubscriber } from '../../../core/index.js';
+import type { PeyvandEvent, PeyvandEvents, PluginSubscriber } from '../../../core/plugin/index.js';
 import type { SalesOptions } from '../options.js';
 import { createSalesServices } from '../services/container.js';
 

@@ -3,7 +3,7 @@
  * completed or reopened (activity points) and a change of the tenant's scoring rules
  * (every open lead). Idempotent: a score is recomputed from the data, never incremented.
  */
-import type { PeyvandEvent, PeyvandEvents, PluginSubscriber } from '../../../core/index.js';
+import type { PeyvandEvent, PeyvandEvents, PluginSubscriber } from '../../../core/plugin/index.js';
 import type { SalesOptions } from '../options.js';
 import { LeadScoring } from '../services/lead-scoring.js';
 import { SettingsService } from '../services/settings.js';
@@ -15,7 +15,7 @@ export const leadRescoringSubscriber: PluginSubscriber<SalesOptions> = {
   // task.updated, not task.completed: a task reopened or cancelled after it was done takes its points back.
   events: ['task.updated', 'sales_settings.updated'],
   async handle(event: PeyvandEvent, ctx) {
-    const store = new SalesStore(ctx.db);
+    const store = new SalesStore(ctx.data);
     const scoring = new LeadScoring(ctx, store, new SettingsService(ctx, store));
     if (event.type === 'task.updated') {
       const { task, changed } = event.data as PeyvandEvents['task.updated'];

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import Fastify from 'fastify';
 import { CompactSign, SignJWT, exportJWK, exportSPKI, generateKeyPair } from 'jose';
 import type { CryptoKey, JWK, JWTPayload } from 'jose';
-import { PeyvandError } from '../../../core/errors.js';
+import { PeyvandError } from '../../../core/plugin/errors.js';
 import {
   createHostTokenVerifier,
   peekTenantSlug,

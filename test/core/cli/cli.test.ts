@@ -14,9 +14,12 @@ import { ConfigError, loadConfig } from '../../../core/cli/config.js';
 import { DEMO_CUSTOMER_COUNT, DEMO_TENANT_NAME } from '../../../core/cli/demo-seed.js';
 import { createKernel, type Kernel } from '../../../core/kernel/kernel.js';
 import { createPeyvand, type Peyvand } from '../../../core/peyvand.js';
-import { systemActor } from '../../../core/auth/actor.js';
+import { systemActor } from '../../../core/plugin/actor.js';
 import { corePlugin } from '../../../core/core-plugin.js';
-import { installedPlugins } from '../../../core/cli/installed-plugins.js';
+import { loadInstalledPlugins } from '../../../core/cli/plugin-loader.js';
+
+/** What the CLI installs when nothing is configured: every built-in plugin. */
+const installedPlugins = async () => (await loadInstalledPlugins({}, process.cwd())).plugins;
 import { packageRoot } from '../../../core/paths.js';
 import { createTestDatabase } from '../../helpers/database.js';
 
@@ -212,7 +215,7 @@ t.test('invalid configuration exits 2 with one line, never a stack', async (t) =
 t.test('migrate, migrate --rollback, migrate again', async (t) => {
   const { cli, kernel } = await setup(t);
   // Every installed plugin's migrations, core first, in the order they run.
-  const all = [corePlugin, ...installedPlugins()].flatMap((p) => (p.migrations ?? []).map((m) => `${p.name}/${m.name}`));
+  const all = [corePlugin, ...(await installedPlugins())].flatMap((p) => (p.migrations ?? []).map((m) => `${p.name}/${m.name}`));
   const listing = (names: string[]) => names.map((n) => `\n {2}${n.replace(/\//g, '\\/')}`).join('');
   let r = await cli(['migrate']);
   t.equal(r.code, 0, r.stderr);
@@ -255,6 +258,8 @@ t.test('tenants create and list; duplicates fail with TENANT_EXISTS', async (t) 
   t.match(lines[0], /^SLUG\s+LOCALE\s+PLUGINS\s+CREATED\s+NAME$/);
   t.match(lines[1], /^acme\s+fa\s+-\s+\d{4}-\d\d-\d\d\s+Acme Trading$/);
   t.match(lines[2], /^globex\s+en\s+-\s+.*شرکت گلوبکس$/);
+  r = await cli(['tenants', 'list'], { PEYVAND_LANG: 'fa' });
+  t.match(r.stdout.trim().split('\n')[1], /^acme\s+fa\s+-\s+۱۴[۰-۹]{2}\/[۰-۹]{2}\/[۰-۹]{2}\s+Acme Trading$/, 'in Persian: the Jalali date in Persian digits');
   r = await cli(['tenants', 'list', '--json']);
   const listed = JSON.parse(r.stdout) as Array<{ slug: string; locale: string }>;
   t.same(listed.map((x) => [x.slug, x.locale]), [['acme', 'fa'], ['globex', 'en']]);
@@ -279,7 +284,10 @@ t.test('keys create prints only the key, and the key works against the API', asy
   t.equal(r.code, 0, r.stderr);
   t.match(r.stdout, /^pvk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}\n$/, 'stdout holds only the key');
   t.match(r.stderr, /Created API key .* "erp sync" \(role admin\) for tenant acme/);
+  t.notMatch(r.stderr, /sees only its own/, 'an admin sees everything: no hint');
   const key = r.stdout.trim();
+  const agent = await cli(['keys', 'create', '--tenant', 'acme', '--role', 'agent']);
+  t.match(agent.stderr, /Role agent sees only its own \(or its team's\) records of: customer \(own\).*empty lists.*owned by apikey:/s, 'an agent key says why its lists start empty');
 
   const peyvand = await createPeyvand({ databaseUrl: db.url, secret, logger: pino({ level: 'silent' }), dispatch: false });
   t.teardown(() => peyvand.close());
@@ -307,7 +315,7 @@ t.test('plugins list, enable and disable', async (t) => {
   t.equal(r.code, 0);
   t.match(r.stdout, /core\s+\S+\s+-\s+always enabled/);
   r = await cli(['plugins', 'list', '--tenant', 'acme', '--json']);
-  t.same(JSON.parse(r.stdout).map((p: { name: string; enabled: boolean }) => [p.name, p.enabled]), [['core', true], ...installedPlugins().map((p) => [p.name, false])], 'core always; installed plugins off until enabled');
+  t.same(JSON.parse(r.stdout).map((p: { name: string; enabled: boolean }) => [p.name, p.enabled]), [['core', true], ...(await installedPlugins()).map((p) => [p.name, false])], 'core always; installed plugins off until enabled');
   r = await cli(['plugins', 'list', '--tenant', 'ghost']);
   t.equal(r.code, 1);
   t.match(r.stderr, /TENANT_NOT_FOUND/);

@@ -7,7 +7,7 @@
 import t from 'tap';
 import { bootPeyvand } from '../../helpers/peyvand.js';
 import { customerAt } from '../../../bench/generate.js';
-import type { Actor } from '../../../core/auth/actor.js';
+import type { Actor } from '../../../core/plugin/actor.js';
 import type { ImportRow } from '../../../core/customers/customer-import.js';
 
 const p = await bootPeyvand(t);

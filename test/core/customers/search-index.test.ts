@@ -6,7 +6,7 @@
 import t from 'tap';
 import type { Knex } from 'knex';
 import { freshKnex } from '../../helpers/database.js';
-import { newId } from '../../../core/db/ids.js';
+import { newId } from '../../../core/plugin/ids.js';
 import { MAX_TOKEN_CHARS, searchIndexFor } from '../../../core/customers/search-index/index.js';
 
 const PREFIX = 'crm_';

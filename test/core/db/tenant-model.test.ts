@@ -1,6 +1,6 @@
 import t from 'tap';
 import { freshKnex } from '../../helpers/database.js';
-import { TenantModel, bindModel, TenantScopeMissingError } from '../../../core/db/tenant-model.js';
+import { TenantModel, bindModel, TenantScopeMissingError } from '../../../core/plugin/tenant-model.js';
 
 class Note extends TenantModel {
   static override table = 'notes';

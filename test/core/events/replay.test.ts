@@ -7,9 +7,9 @@
  */
 import t from 'tap';
 import { bootPeyvand } from '../../helpers/peyvand.js';
-import { encodeCursor } from '../../../core/http/cursor.js';
+import { encodeCursor } from '../../../core/plugin/cursor.js';
 import { replayEvents } from '../../../core/events/replay.js';
-import { newId } from '../../../core/db/ids.js';
+import { newId } from '../../../core/plugin/ids.js';
 import type { Executor } from '../../../core/db/database.js';
 
 const GRACE_MS = 10_000;

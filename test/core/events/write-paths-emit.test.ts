@@ -20,9 +20,11 @@ import t from 'tap';
 import pino from 'pino';
 import type { Knex } from 'knex';
 import type { LightMyRequestResponse } from 'fastify';
-import { systemActor } from '../../../core/auth/actor.js';
+import { systemActor } from '../../../core/plugin/actor.js';
 import { run } from '../../../core/cli/commands.js';
 import type { Executor } from '../../../core/db/database.js';
+import type { ErpConnector, ErpCustomer, ErpRecord } from '../../../core/plugin/erp.js';
+import { signatureHeader } from '../../../core/plugin/webhook-signature.js';
 import { bootPeyvand } from '../../helpers/peyvand.js';
 import { notesPlugin } from '../../fixtures/notes-plugin.js';
 import salesPlugin from '../../../plugins/sales/index.js';
@@ -36,12 +38,14 @@ const actor = systemActor({ id: tenant.id, slug: tenant.slug }, 'test', kernel.r
 
 // The tripwire: wraps the outbox instance every service, route and plugin context shares.
 let armed = false;
+/** The last error the tripwire threw (a sync run cannot record it: see `erpRun`). */
+let tripped: Error | undefined;
 const viaTransaction: boolean[] = [];
 const emitUntyped = outbox.emitUntyped.bind(outbox);
 const emitMany = outbox.emitMany.bind(outbox);
 const trip = (trx: Executor): void => {
   viaTransaction.push((trx as Knex.Transaction).isTransaction === true);
-  if (armed) throw new Error('tripwire: failing after the event was written');
+  if (armed) throw (tripped = new Error('tripwire: failing after the event was written'));
 };
 outbox.emitUntyped = async (trx, ...rest) => {
   const id = await emitUntyped(trx, ...rest);
@@ -106,6 +110,77 @@ const task = await created(http(owner, 'POST', sales('/tasks'), { type: 'todo', 
 const form = await created(http(owner, 'POST', sales('/web-forms'), { name: 'Contact page', source: 'website' })) as { id: string; key: string };
 const doomedForm = await created(http(owner, 'POST', sales('/web-forms'), { name: 'Old page' }));
 
+// Imports write in the worker: a failed batch fails the job (with the tripwire's message) and writes nothing.
+let lastImport = '';
+const importFile = async () => {
+  const res = await p.call(owner, { method: 'POST', url: '/api/v1/imports?entity=customers', payload: 'name,externalSource,externalId\nImported by file,file,F-1\n', headers: { 'content-type': 'text/csv' } });
+  lastImport = String(res.json().id);
+  await kernel.importWorker.runOnce();
+  const job = await row('imports', { id: lastImport });
+  if (job.status !== 'succeeded') throw new Error(String(job.error));
+  return res;
+};
+const undoImport = async () => {
+  const res = await http(owner, 'POST', `/api/v1/imports/${lastImport}/undo`);
+  await kernel.importWorker.runOnce();
+  const job = await row('imports', { id: lastImport });
+  if (job.status !== 'undone') throw new Error(String(job.error));
+  return res;
+};
+
+// ERP sync: two in-memory adapters, one the sync pulls from and one named `webhook` (the
+// only adapter the inbound route serves) that hands over what the ERP pushed.
+const erpPerson = (externalId: string, name: string): ErpRecord<ErpCustomer> => ({ externalId, data: { kind: 'person', name, emails: [], phones: [], addresses: [] }, raw: { externalId, name } });
+const connector = (records: () => ErpRecord<unknown>[]): ErpConnector => ({
+  entities: ['customers'],
+  test: async () => undefined,
+  async *readChanges(entity) {
+    if (entity === 'customers') yield { records: records(), cursor: null };
+  },
+});
+kernel.erp.registerAdapter({ name: 'memory', configSchema: { type: 'object', additionalProperties: false, properties: {} }, secretFields: [], pulls: true, connect: () => connector(() => [erpPerson('P-1', 'Pulled from the ERP')]) });
+kernel.erp.registerAdapter({
+  name: 'webhook',
+  configSchema: { type: 'object', additionalProperties: false, required: ['secret'], properties: { secret: { type: 'string', minLength: 32 } } },
+  secretFields: ['secret'],
+  pulls: false,
+  connect: (_config, runtime) => connector(() => ((runtime.inbound ?? []) as Array<{ externalId: string; data: { name: string } }>).map((change) => erpPerson(change.externalId, change.data.name))),
+});
+const erp = (path: string) => `/api/v1/erp${path}`;
+const newConnection = (name: string) => created(http(owner, 'POST', erp('/connections'), { name, adapter: 'memory', config: {} }));
+const [erpConnection, patchedConnection, doomedConnection] = [await newConnection('Memory ERP'), await newConnection('ERP to rename'), await newConnection('ERP to delete')];
+const pushSecret = 's'.repeat(32);
+const pushConnection = await created(http(owner, 'POST', erp('/connections'), { name: 'Pushing ERP', adapter: 'webhook', config: { secret: pushSecret } }));
+/**
+ * A run writes in the runner, after the 202: waits for it. A run the tripwire fails cannot
+ * record its failure either (the failed status is written with its erp.run_finished, which
+ * the tripwire fails too): it is left `running`, and the reason is the tripwire's error.
+ */
+const erpRun = async (request: () => Promise<LightMyRequestResponse>) => {
+  tripped = undefined;
+  const res = await request();
+  if (res.statusCode !== 202) throw new Error(`run refused: ${res.statusCode} ${res.body}`);
+  await kernel.erp.runner.idle();
+  const run = await row('erp_runs', { id: res.json().id });
+  if (run.status !== 'succeeded') throw new Error(`run ${String(run.status)}: ${String(run.error_message ?? (tripped as Error | undefined)?.message ?? 'no reason recorded')}`);
+  return res;
+};
+// Each push is signed at another second: the same signed request twice is a replay (409).
+// Counted down from one fixed second — `now - n` read at each push could repeat a second
+// when the clock ticks between two pushes (seen on a loaded CI machine).
+const firstPushSecond = Math.floor(Date.now() / 1000);
+let pushes = 0;
+const push = (externalId: string, name: string) => {
+  const body = Buffer.from(JSON.stringify({ changes: [{ entity: 'customers', externalId, action: 'upsert', data: { name } }] }));
+  const signature = signatureHeader(pushSecret, firstPushSecond - ++pushes, body);
+  return p.call(undefined, { method: 'POST', url: erp(`/inbound/${pushConnection.id}`), payload: body, headers: { 'content-type': 'application/json', 'peyvand-signature': signature } });
+};
+
+/** Mutating routes that write no state, so have no event to emit; each with the reason, checked below. */
+const writesNothing = new Map([
+  ['POST /api/v1/erp/connections/{id}/test', 'asks the ERP whether it answers with the stored config; reads the connection, writes nothing'],
+]);
+
 const paths: WritePath[] = [
   { name: 'customers.create', type: 'customer.created', run: () => customer('Created'), state: () => count('customers', { name: 'Created' }) },
   { name: 'customers.update', type: 'customer.updated', run: () => kernel.customers.update(actor, c1, { name: 'Updated' }), state: () => row('customers', { id: c1 }).then((r) => r.name) },
@@ -131,9 +206,19 @@ const paths: WritePath[] = [
   { name: 'tenant API: PATCH /customers/{id}', route: 'PATCH /api/v1/customers/{id}', type: 'customer.updated', run: () => http(owner, 'PATCH', `/api/v1/customers/${c3}`, { name: 'Patched' }), state: () => row('customers', { id: c3 }).then((r) => r.name) },
   { name: 'tenant API: DELETE /customers/{id}', route: 'DELETE /api/v1/customers/{id}', type: 'customer.deleted', run: () => http(owner, 'DELETE', `/api/v1/customers/${c4}`), state: () => count('customers', { id: c4 }) },
   { name: 'tenant API: PUT /customers/by-ref/…', route: 'PUT /api/v1/customers/by-ref/{source}/{externalId}', type: 'customer.created', run: () => http(owner, 'PUT', '/api/v1/customers/by-ref/erp/E-2', { kind: 'person', name: 'By ref over HTTP' }), state: () => count('customers', { name: 'By ref over HTTP' }) },
+  { name: 'tenant API: PUT /orders/by-ref/…', route: 'PUT /api/v1/orders/by-ref/{source}/{externalId}', type: 'order.placed', run: () => http(owner, 'PUT', '/api/v1/orders/by-ref/erp/SO-1', { number: 'SO-1', status: 'placed', currency: 'IRR', total: 10, placedAt: '2025-01-01T00:00:00Z', lines: [{ name: 'Tea', quantity: 1, unitPrice: 10 }] }), state: () => count('orders', { external_id: 'SO-1' }) },
+  { name: 'tenant API: PUT /invoices/by-ref/…', route: 'PUT /api/v1/invoices/by-ref/{source}/{externalId}', type: 'invoice.issued', run: () => http(owner, 'PUT', '/api/v1/invoices/by-ref/erp/INV-1', { number: 'INV-1', currency: 'IRR', amount: 10, issuedAt: '2025-01-01T00:00:00Z', dueAt: '2025-01-31T00:00:00Z', status: 'issued' }), state: () => count('invoices', { external_id: 'INV-1' }) },
+  { name: 'overdue scheduler', type: 'invoice.overdue', run: () => kernel.overdue.runOnce(), state: () => row('invoices', { external_id: 'INV-1' }).then((r) => r.status) },
+  { name: 'tenant API: POST /imports (and its batch, written by the worker)', route: 'POST /api/v1/imports', type: 'customer.created', run: () => importFile(), state: () => count('customers', { name: 'Imported by file' }) },
+  { name: 'tenant API: POST /imports/{id}/undo (run by the worker)', route: 'POST /api/v1/imports/{id}/undo', type: 'customer.deleted', run: () => undoImport(), state: () => count('customers', { name: 'Imported by file' }) },
   { name: 'tenant API: POST /customers/{id}/merge', route: 'POST /api/v1/customers/{id}/merge', type: 'customer.merged', run: () => http(owner, 'POST', `/api/v1/customers/${survivor2}/merge`, { from: [duplicate2] }), state: () => count('customers', { id: duplicate2 }) },
   { name: 'tenant API: POST /customers/{id}/timeline', route: 'POST /api/v1/customers/{id}/timeline', type: 'customer.timeline_added', run: () => http(owner, 'POST', `/api/v1/customers/${c3}/timeline`, { channel: 'email', summary: 'Sent the offer' }), state: () => count('timeline', { customer_id: c3 }) },
   { name: 'tenant API: POST /webhooks/{id}/deliveries/{deliveryId}/retry', route: 'POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/retry', type: 'webhook.delivery_retried', run: () => http(owner, 'POST', `/api/v1/webhooks/${retryHook}/deliveries/${delivery}/retry`), state: () => row('webhook_deliveries', { id: delivery }).then((r) => Number(r.attempts)) },
+  { name: 'ERP: POST /erp/connections', route: 'POST /api/v1/erp/connections', type: 'erp.connection_created', run: () => http(owner, 'POST', erp('/connections'), { name: 'Another ERP', adapter: 'memory', config: {} }), state: () => count('erp_connections', { name: 'Another ERP' }) },
+  { name: 'ERP: PATCH /erp/connections/{id}', route: 'PATCH /api/v1/erp/connections/{id}', type: 'erp.connection_updated', run: () => http(owner, 'PATCH', erp(`/connections/${patchedConnection.id}`), { name: 'ERP renamed' }), state: () => row('erp_connections', { id: patchedConnection.id }).then((r) => r.name) },
+  { name: 'ERP: DELETE /erp/connections/{id}', route: 'DELETE /api/v1/erp/connections/{id}', type: 'erp.connection_deleted', run: () => http(owner, 'DELETE', erp(`/connections/${doomedConnection.id}`)), state: () => count('erp_connections', { id: doomedConnection.id }) },
+  { name: 'ERP: POST /erp/connections/{id}/runs (written by the runner)', route: 'POST /api/v1/erp/connections/{id}/runs', type: 'customer.created', run: () => erpRun(() => http(owner, 'POST', erp(`/connections/${erpConnection.id}/runs`), {})), state: () => count('customers', { name: 'Pulled from the ERP' }) },
+  { name: 'ERP: POST /erp/inbound/{connectionId} (public, signed; written by the runner)', route: 'POST /api/v1/erp/inbound/{connectionId}', type: 'customer.created', run: () => erpRun(() => push('W-1', 'Pushed by the ERP')), state: () => count('customers', { name: 'Pushed by the ERP' }) },
   { name: 'sales: POST /pipelines', route: 'POST /api/v1/sales/pipelines', type: 'pipeline.created', run: () => http(owner, 'POST', sales('/pipelines'), { name: 'Retail', currency: 'IRR', stages: [{ name: 'Open', probability: 20 }] }), state: () => count('sales_pipelines', { name: 'Retail' }) },
   { name: 'sales: PATCH /pipelines/{id}', route: 'PATCH /api/v1/sales/pipelines/{id}', type: 'pipeline.updated', run: () => http(owner, 'PATCH', sales(`/pipelines/${pipeline.id}`), { name: 'Wholesale, renamed' }), state: () => row('sales_pipelines', { id: pipeline.id }).then((r) => r.name) },
   { name: 'sales: POST /deals', route: 'POST /api/v1/sales/deals', type: 'deal.created', run: () => http(owner, 'POST', sales('/deals'), { title: 'New deal', customerId: c1, pipelineId: pipeline.id, amount: 5_000 }), state: () => count('sales_deals', { title: 'New deal' }) },
@@ -206,9 +291,19 @@ t.test('CLI writes emit their events (same services, platform:cli as the author)
   t.equal(await events('tenant.plugins_enabled'), enabled + 1, 'a refused switch emits nothing');
 });
 
+t.test('the mutating routes that write nothing emit nothing and change nothing', async (t) => {
+  const outboxRows = async () => Number((await table('outbox').count({ n: '*' }).first())?.n);
+  const [before, connection] = [await outboxRows(), await row('erp_connections', { id: erpConnection.id })];
+  const res = await http(owner, 'POST', erp(`/connections/${erpConnection.id}/test`));
+  t.equal(res.statusCode, 200, writesNothing.get('POST /api/v1/erp/connections/{id}/test')!);
+  t.same(res.json(), { ok: true });
+  t.equal(await outboxRows(), before, 'no event');
+  t.same(await row('erp_connections', { id: erpConnection.id }), connection, 'the connection is as it was');
+});
+
 t.test('every mutating route of core, the fixture plugin and the sales plugin is in the list', async (t) => {
   const doc = (await p.call(undefined, { method: 'GET', url: '/api/v1/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
-  const covered = new Set(paths.map((w) => w.route).filter(Boolean));
+  const covered = new Set([...paths.map((w) => w.route).filter(Boolean), ...writesNothing.keys()]);
   const mutating = Object.entries(doc.paths).flatMap(([route, operations]) => Object.keys(operations).filter((m) => ['post', 'put', 'patch', 'delete'].includes(m)).map((m) => `${m.toUpperCase()} ${route}`));
   const sales = mutating.filter((route) => route.includes(' /api/v1/sales/'));
   t.ok(mutating.length - sales.length >= 19, `${mutating.length - sales.length} mutating routes of core and the fixture plugin found`);

@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { SignJWT, generateKeyPair, exportJWK } from 'jose';
 import { definePlugin, createLogger } from '../../../core/index.js';
-import { CORE_VERSION } from '../../../core/version.js';
+import { CORE_VERSION } from '../../../core/plugin/version.js';
 import { bootPeyvand } from '../../helpers/peyvand.js';
+import { AuthFailureLimiter } from '../../../core/http/request-guards.js';
 
 const logLines: string[] = [];
 const logStream = new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } });
@@ -19,7 +20,7 @@ const boom = definePlugin({
   core: '^0.1.0',
   permissions: [{ name: 'boom.thing.read', description: 'boom:permissions.read', roles: ['owner', 'admin'] }],
   routes(app) {
-    app.get('/explode', { config: { permission: 'boom.thing.read' }, schema: { summary: 'Fails', response: { 200: { type: 'object' } } } }, async () => {
+    app.get('/explode', { config: { permission: 'boom.thing.read' }, schema: { operationId: 'boom.thing.explode', summary: 'Fails', response: { 200: { type: 'object' } } } }, async () => {
       throw new Error('database password is hunter2');
     });
   },
@@ -112,6 +113,18 @@ t.test('host-signed tokens (HS256 and JWKS)', async (t) => {
   const me = await p.call(await sign({ name: 'Parisa', teams: ['t1'] }), { method: 'GET', url: '/api/v1/me' });
   t.equal(me.statusCode, 200);
   t.match(me.json(), { subject: 'erp-user-7', name: 'Parisa', roles: ['agent'], teams: ['t1'], tenant: { slug: 'acme' } });
+  // The people directory: the token's name claim, and an API key's name, by subject.
+  const keyRes = await p.admin({ method: 'POST', url: '/api/v1/admin/tenants/acme/api-keys', payload: { name: 'انبار مرکزی', role: 'viewer' } });
+  const keyId = keyRes.json().id as string;
+  await p.call(keyRes.json().key as string, { method: 'GET', url: '/api/v1/me' });
+  const people = await p.call(await sign({ name: 'Parisa' }), { method: 'GET', url: `/api/v1/people?ids=erp-user-7,apikey:${keyId},erp-user-unknown` });
+  t.equal(people.statusCode, 200, people.body);
+  t.same(people.json().items, [{ id: 'erp-user-7', name: 'Parisa', kind: 'user' }, { id: `apikey:${keyId}`, name: 'انبار مرکزی', kind: 'api_key' }], 'names by subject; an unknown subject left out');
+  await p.call(await sign({ name: 'Parisa Ahmadi' }), { method: 'GET', url: '/api/v1/me' });
+  t.same((await p.call(await sign({}), { method: 'GET', url: '/api/v1/people?ids=erp-user-7' })).json().items, [{ id: 'erp-user-7', name: 'Parisa Ahmadi', kind: 'user' }], 'a new name in the token replaces the old');
+  const otherTenant = await p.tenant('people-elsewhere');
+  t.same((await p.call(await otherTenant.key('owner'), { method: 'GET', url: '/api/v1/people?ids=erp-user-7' })).json().items, [], 'another tenant sees none of them');
+  t.equal((await p.call(undefined, { method: 'GET', url: '/api/v1/people?ids=erp-user-7' })).statusCode, 401);
   t.equal((await p.call(await sign({}, { exp: '-5m' }), { method: 'GET', url: '/api/v1/me' })).statusCode, 401, 'expired');
   t.equal((await p.call(await sign({}, { aud: 'someone-else' }), { method: 'GET', url: '/api/v1/me' })).statusCode, 401, 'wrong audience');
   t.equal((await p.call(await sign({}, { secret: 'a-different-secret-that-is-long-enough-xx' }), { method: 'GET', url: '/api/v1/me' })).statusCode, 401, 'wrong key');
@@ -158,6 +171,19 @@ t.test('CORS follows the tenant allowed origins', async (t) => {
   t.notOk((await p.call(undefined, { method: 'GET', url: '/health', headers: { origin: 'https://evil.example' } })).headers['access-control-allow-origin']);
 });
 
+t.test('the auth-failure limiter forgets the least recently seen address, not everyone', async (t) => {
+  const limiter = new AuthFailureLimiter(3, 4);
+  for (let i = 0; i < 3; i++) limiter.fail('attacker');
+  t.throws(() => limiter.check('attacker'), { code: 'RATE_LIMITED' }, 'over budget');
+  // A spray of new addresses: each failure of the attacker keeps it the most recent.
+  for (let i = 0; i < 20; i++) {
+    limiter.fail(`10.0.0.${i}`);
+    limiter.fail('attacker');
+  }
+  t.throws(() => limiter.check('attacker'), { code: 'RATE_LIMITED' }, 'still limited after 20 new addresses');
+  t.doesNotThrow(() => limiter.check('10.0.0.0'), 'an idle address was forgotten instead');
+});
+
 t.test('admin API', async (t) => {
   const dup = await p.admin({ method: 'POST', url: '/api/v1/admin/tenants', payload: { slug: 'acme', name: 'again' } });
   t.equal(dup.statusCode, 409);
@@ -166,6 +192,21 @@ t.test('admin API', async (t) => {
   t.equal((await p.admin({ method: 'POST', url: '/api/v1/admin/tenants', payload: { slug: 'tz', name: 'x', timeZone: 'Mars/Olympus' } })).statusCode, 400);
   const fa = (await p.admin({ method: 'POST', url: '/api/v1/admin/tenants', payload: { slug: 'tehran', name: 'تهران', locale: 'fa' } })).json();
   t.match(fa, { slug: 'tehran', locale: 'fa', timeZone: 'Asia/Tehran', plugins: [] });
+
+  // The tenant list a page at a time, by slug; every tenant exactly once.
+  const all = (await p.admin({ method: 'GET', url: '/api/v1/admin/tenants?limit=200' })).json() as { items: Array<{ slug: string }>; nextCursor: string | null };
+  t.equal(all.nextCursor, null, 'one page holds them all');
+  const seen: string[] = [];
+  for (let cursor: string | null = null, pages = 0; pages < 50; pages++) {
+    const page = (await p.admin({ method: 'GET', url: `/api/v1/admin/tenants?limit=2${cursor ? `&cursor=${cursor}` : ''}` })).json() as { items: Array<{ slug: string }>; nextCursor: string | null };
+    t.ok(page.items.length <= 2);
+    seen.push(...page.items.map((x) => x.slug));
+    cursor = page.nextCursor;
+    if (!cursor) break;
+  }
+  t.same(seen, all.items.map((x) => x.slug), 'pages of two walk the same list in the same order');
+  t.ok(seen.length >= 3, 'across several pages');
+  t.equal((await p.admin({ method: 'GET', url: '/api/v1/admin/tenants?cursor=bogus' })).json().code, 'BAD_CURSOR');
   t.equal((await p.admin({ method: 'GET', url: '/api/v1/admin/tenants/nope/api-keys' })).statusCode, 404);
   const tenantOnAdmin = await p.call(owner, { method: 'GET', url: '/api/v1/admin/tenants' });
   t.equal(tenantOnAdmin.statusCode, 401, 'admin routes refuse tenant credentials');

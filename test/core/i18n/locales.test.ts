@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { loadLocaleResources, languageFrom, createI18n } from '../../../core/i18n/i18n.js';
-import { coreErrors } from '../../../core/errors.js';
+import { coreErrors } from '../../../core/plugin/errors.js';
 import { corePlugin } from '../../../core/core-plugin.js';
 
 const flat = (o: Record<string, unknown>, prefix = ''): Record<string, unknown> =>

@@ -7,7 +7,7 @@
 import t from 'tap';
 import type { FastifyRequest } from 'fastify';
 import { createI18n, loadLocaleResources } from '../../../core/i18n/i18n.js';
-import { coreError } from '../../../core/errors.js';
+import { coreError } from '../../../core/plugin/errors.js';
 import { problemBody } from '../../../core/http/problem.js';
 import { bootPeyvand } from '../../helpers/peyvand.js';
 
@@ -19,11 +19,11 @@ const customers = (method: 'POST' | 'PATCH', url: string, payload: Record<string
 t.test('a field message over the API: Persian digits in fa, Latin in en', async (t) => {
   const short = await customers('POST', '/api/v1/customers', { kind: 'person', name: '' }, { 'accept-language': 'fa' });
   t.equal(short.statusCode, 400);
-  t.same(short.json().errors, [{ path: '/name', message: 'باید دست‌کم ۱ نویسه باشد' }]);
+  t.same(short.json().errors, [{ path: '/name', message: 'نام باید دست‌کم ۱ نویسه باشد' }]);
   const long = await customers('POST', '/api/v1/customers', { kind: 'person', name: 'ن'.repeat(301) }, { 'accept-language': 'fa' });
-  t.same(long.json().errors, [{ path: '/name', message: 'باید حداکثر ۳۰۰ نویسه باشد' }], 'the limit of the name, in Persian digits');
+  t.same(long.json().errors, [{ path: '/name', message: 'نام باید حداکثر ۳۰۰ نویسه باشد' }], 'the limit of the name, in Persian digits');
   const en = await customers('POST', '/api/v1/customers', { kind: 'person', name: '' }, { 'accept-language': 'en' });
-  t.same(en.json().errors, [{ path: '/name', message: 'must be at least 1 characters' }], 'English unchanged');
+  t.same(en.json().errors, [{ path: '/name', message: 'Name must be at least 1 characters' }], 'English unchanged');
 });
 
 t.test('a number in a detail: the current version of a record', async (t) => {
@@ -46,8 +46,11 @@ t.test('every localized field message with a number, and values the caller sent 
   }
   t.ok(problemBody(err, request('en'), i18n).errors?.every((e) => e.message.includes('1250')), 'en keeps 1250');
 
-  const sent = coreError('VALIDATION_FAILED', {}, { errors: [{ path: '/x', message: 'x', key: 'core:validation.required', params: { missingProperty: 'line2' } }] });
-  t.same(problemBody(sent, request('fa'), i18n).errors, [{ path: '/x', message: 'الزامی است (line2)' }], 'a field name is not a number: it stays as the API spells it');
+  const sent = coreError('VALIDATION_FAILED', {}, { errors: [{ path: '/addresses/0/line2', message: 'x', key: 'core:validation.required', params: { missingProperty: 'line2' } }] });
+  t.same(problemBody(sent, request('fa'), i18n).errors, [{ path: '/addresses/0/line2', message: 'نشانی (سطر دوم) الزامی است' }], 'a field is named by its label, never by its key');
+  t.same(problemBody(sent, request('en'), i18n).errors, [{ path: '/addresses/0/line2', message: 'Address line 2 is required' }]);
+  const unknown = coreError('VALIDATION_FAILED', {}, { errors: [{ path: '/nickname', message: 'x', key: 'core:validation.additionalProperties' }] });
+  t.same(problemBody(unknown, request('fa'), i18n).errors, [{ path: '/nickname', message: '«nickname» فیلد مجازی نیست' }], 'a key the schema does not know is quoted as the caller sent it');
   const missing = coreError('CUSTOMER_NOT_FOUND', { id: '0190a1b2-0000-7000-8000-000000000001' });
   t.match(problemBody(missing, request('fa'), i18n).detail, '0190a1b2-0000-7000-8000-000000000001', 'an id stays copyable');
 });
@@ -58,21 +61,21 @@ t.test('JSON Schema’s format and type names are in the reader’s language', a
   const err = coreError('VALIDATION_FAILED', {}, {
     errors: [
       { path: '/email', message: 'x', key: 'core:validation.format', params: { format: 'email' } },
-      { path: '/amount', message: 'x', key: 'core:validation.type', params: { type: 'integer' } },
+      { path: '/limit', message: 'x', key: 'core:validation.type', params: { type: 'integer' } },
       { path: '/ownerId', message: 'x', key: 'core:validation.type', params: { type: ['string', 'null'] } },
       { path: '/odd', message: 'x', key: 'core:validation.format', params: { format: 'hostname' } },
     ],
   });
   t.same(problemBody(err, request('fa'), i18n).errors?.map((e) => e.message), [
-    'باید نشانی ایمیل معتبر باشد',
-    'باید از نوع عدد صحیح باشد',
-    'باید از نوع متن، تهی باشد',
-    'باید hostname معتبر باشد',
+    'ایمیل باید نشانی ایمیل معتبر باشد',
+    'حداکثر تعداد باید از نوع عدد صحیح باشد',
+    'مسئول باید از نوع متن، تهی باشد',
+    '«odd» باید hostname معتبر باشد',
   ], 'fa: known names translated, an unknown one kept as the schema spells it');
   t.same(problemBody(err, request('en'), i18n).errors?.map((e) => e.message), [
-    'must be a valid email address',
-    'must be of type whole number',
-    'must be of type text, null',
-    'must be a valid hostname',
+    'Email must be a valid email address',
+    'Limit must be of type whole number',
+    'Owner must be of type text, null',
+    '"odd" must be a valid hostname',
   ]);
 });

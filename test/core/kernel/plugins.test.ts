@@ -36,6 +36,7 @@ t.test('boot validation refuses broken plugin sets with coded errors', async (t)
   bootFails(t, [plugin('Bad_Name')], 'PLUGIN_INVALID', 'Bad_Name');
   bootFails(t, [plugin('a', { permissions: [{ name: 'b.thing.read', description: 'x', roles: [] }] })], 'PLUGIN_INVALID', 'a');
   bootFails(t, [plugin('a', { events: { DealWon: {} } })], 'PLUGIN_INVALID', 'a');
+  bootFails(t, [plugin('a', { widgets: ['claims-board'] })], 'PLUGIN_INVALID', 'a');
   bootFails(t, [plugin('a', { options: { type: 'object', additionalProperties: false, properties: { n: { type: 'integer' } } } })], 'PLUGIN_OPTIONS_INVALID', 'a', { a: { n: 'x' } });
   bootFails(t, [plugin('a')], 'PLUGIN_OPTIONS_INVALID', 'a', { a: { n: 1 } });
   bootFails(t, [], 'PLUGIN_OPTIONS_INVALID', 'ghost', { ghost: {} });
@@ -59,12 +60,12 @@ const routeFails = async (t: Test, routes: AnyPlugin['routes'], code: string) =>
 
 t.test('routes without permission or schema stop the boot', async (t) => {
   const response = { 200: { type: 'object' } };
-  await routeFails(t, (app) => void app.get('/x', { schema: { summary: 's', response } }, async () => ({})), 'ROUTE_WITHOUT_PERMISSION');
-  await routeFails(t, (app) => void app.get('/x', { config: { permission: 'broken.x.write' }, schema: { summary: 's', response } }, async () => ({})), 'PERMISSION_UNDECLARED');
+  await routeFails(t, (app) => void app.get('/x', { schema: { operationId: 'broken.x.get', summary: 's', response } }, async () => ({})), 'ROUTE_WITHOUT_PERMISSION');
+  await routeFails(t, (app) => void app.get('/x', { config: { permission: 'broken.x.write' }, schema: { operationId: 'broken.x.get', summary: 's', response } }, async () => ({})), 'PERMISSION_UNDECLARED');
   await routeFails(t, (app) => void app.get('/x', { config: { permission: 'broken.x.read' }, schema: { response } }, async () => ({})), 'ROUTE_WITHOUT_SCHEMA');
-  await routeFails(t, (app) => void app.get('/x', { config: { permission: 'broken.x.read' }, schema: { summary: 's' } }, async () => ({})), 'ROUTE_WITHOUT_SCHEMA');
-  await routeFails(t, (app) => void app.post('/x', { config: { permission: 'broken.x.read' }, schema: { summary: 's', response, body: { type: 'object' } } }, async () => ({})), 'ROUTE_WITHOUT_SCHEMA');
-  await routeFails(t, (app) => void app.post('/x', { config: { permission: 'broken.x.read' }, schema: { summary: 's', response } }, async () => ({})), 'ROUTE_WITHOUT_SCHEMA');
+  await routeFails(t, (app) => void app.get('/x', { config: { permission: 'broken.x.read' }, schema: { operationId: 'broken.x.get', summary: 's' } }, async () => ({})), 'ROUTE_WITHOUT_SCHEMA');
+  await routeFails(t, (app) => void app.post('/x', { config: { permission: 'broken.x.read' }, schema: { operationId: 'broken.x.get', summary: 's', response, body: { type: 'object' } } }, async () => ({})), 'ROUTE_WITHOUT_SCHEMA');
+  await routeFails(t, (app) => void app.post('/x', { config: { permission: 'broken.x.read' }, schema: { operationId: 'broken.x.get', summary: 's', response } }, async () => ({})), 'ROUTE_WITHOUT_SCHEMA');
 });
 
 t.test('per-tenant enablement: routes 404, subscribers skip, data kept', async (t) => {

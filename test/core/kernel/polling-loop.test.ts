@@ -1,6 +1,6 @@
 import t from 'tap';
 import { Writable } from 'node:stream';
-import { PollingLoop } from '../../../core/kernel/polling-loop.js';
+import { PollingLoop } from '../../../core/plugin/polling-loop.js';
 import { createLogger } from '../../../core/logging.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

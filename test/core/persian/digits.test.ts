@@ -1,5 +1,5 @@
 import t from 'tap';
-import { formatNumber, parseDecimal, parseNumber, toLatinDigits, toPersianDigits } from '../../../core/persian/digits.js';
+import { formatNumber, parseDecimal, parseNumber, toLatinDigits, toPersianDigits } from '../../../core/plugin/persian/digits.js';
 
 t.test('digit conversion', async (t) => {
   t.equal(toLatinDigits('۰۱۲۳۴۵۶۷۸۹'), '0123456789');

@@ -2,7 +2,7 @@ import t from 'tap';
 import {
   formatDate, isJalaliLeapYear, jalaliMonthLength, jalaliToDate, periodLabel, periodOf, periodsBetween, toJalali,
   type PeriodOptions,
-} from '../../../core/persian/jalali.js';
+} from '../../../core/plugin/persian/jalali.js';
 
 const utc = (iso: string): Date => new Date(iso);
 

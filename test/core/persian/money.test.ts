@@ -1,6 +1,6 @@
 import t from 'tap';
-import { currencyMinorDigits, formatMoney, parseMoney } from '../../../core/persian/money.js';
-import * as persian from '../../../core/persian/index.js';
+import { currencyMinorDigits, formatMoney, parseMoney } from '../../../core/plugin/persian/money.js';
+import * as persian from '../../../core/plugin/persian/index.js';
 
 const NBSP = '\u00A0';
 

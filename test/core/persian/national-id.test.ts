@@ -1,5 +1,5 @@
 import t from 'tap';
-import { isValidIranianNationalId } from '../../../core/persian/national-id.js';
+import { isValidIranianNationalId } from '../../../core/plugin/persian/national-id.js';
 
 t.test('persian.md vectors', async (t) => {
   t.ok(isValidIranianNationalId('0499370899'));

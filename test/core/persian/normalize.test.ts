@@ -1,5 +1,5 @@
 import t from 'tap';
-import { namesMatch, normalizeEmail, normalizeSearchText, searchTokens } from '../../../core/persian/normalize.js';
+import { namesMatch, normalizeEmail, normalizeSearchText, searchTokens } from '../../../core/plugin/persian/normalize.js';
 
 t.test('persian.md vectors: Arabic yeh/kaf and ZWNJ forms meet', async (t) => {
   t.equal(normalizeSearchText('علي'), 'علی');

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { normalizePhone, phoneSearchKeys } from '../../../core/persian/phone.js';
+import { normalizePhone, phoneSearchKeys } from '../../../core/plugin/persian/phone.js';
 
 t.test('persian.md vectors: one Iranian mobile, four spellings', async (t) => {
   for (const s of ['۰۹۱۲۳۴۵۶۷۸۹', '٠٩١٢٣٤٥٦٧٨٩', '0912 345 6789', '+98 912 345 6789']) {

@@ -3,7 +3,7 @@
  * prototypes, and are always compiled from strings.
  */
 import t from 'tap';
-import { createTemplateRenderer } from '../../../core/templates/renderer.js';
+import { createTemplateRenderer } from '../../../core/plugin/template-renderer.js';
 
 t.test('renders data, escaped', async (t) => {
   const r = createTemplateRenderer({ upper: (s: unknown) => String(s).toUpperCase() });

@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHmac } from 'node:crypto';
 import { checkTarget, forbiddenRange, ipBytes, parseAllowlist, type Resolver } from '../../../core/webhooks/address-guard.js';
-import { signatureHeader, verifySignature, generateWebhookSecret } from '../../../core/webhooks/signature.js';
-import { BootError } from '../../../core/errors.js';
+import { signatureHeader, verifySignature, generateWebhookSecret } from '../../../core/plugin/webhook-signature.js';
+import { BootError } from '../../../core/plugin/errors.js';
 import { webhookSettings } from '../../../core/webhooks/webhook-settings.js';
 
 t.test('special-purpose addresses are recognised, public ones are not', async (t) => {

@@ -255,6 +255,17 @@ t.test('web-to-lead: public, honeypot, duplicates, rate limit, unknown key', asy
   t.equal((await s.call(undefined, 'POST', strict, { name: 'x', email: 'y@example.com', ownerId: 'me' })).statusCode, 400, 'unknown fields');
   t.equal((await s.call(undefined, 'GET', '/leads')).statusCode, 401, 'the rest of the API still needs a credential');
 
+  // A phone must look like one: digits in any script, separators, an optional +.
+  const phones = `/web-leads/${(await s.ok<{ key: string }>(admin, 'POST', '/web-forms', { name: 'phones' })).key}`;
+  const leadsBefore = (await s.ok<{ items: unknown[] }>(admin, 'GET', '/leads?limit=200')).items.length;
+  for (const phone of ['abc', '12']) {
+    const refused = await s.call(undefined, 'POST', phones, { name: 'تلفن نادرست', phone }, fa);
+    t.equal(refused.statusCode, 400, `phone ${JSON.stringify(phone)} is refused`);
+    t.same(refused.json().errors, [{ path: '/phone', message: 'تلفن باید شمارهٔ تلفن باشد (رقم، با + و جداکننده در صورت نیاز)' }], 'named by its Persian label');
+  }
+  t.equal((await s.ok<{ items: unknown[] }>(admin, 'GET', '/leads?limit=200')).items.length, leadsBefore, 'nothing stored');
+  t.equal((await s.call(undefined, 'POST', phones, { name: 'تلفن فارسی', phone: '۰۹۱۲ ۳۴۵ ۶۷۸۹' })).statusCode, 202, 'Persian digits with spaces are a phone');
+
   const gone = await s.ok<{ id: string; key: string }>(admin, 'POST', '/web-forms', { name: 'gone' });
   await s.p.admin({ method: 'DELETE', url: `/api/v1/admin/tenants/${s.slug}/plugins/sales` });
   t.equal((await s.call(undefined, 'POST', `/web-leads/${gone.key}`, { name: 'x', email: 'off@example.com' })).statusCode, 404, 'a tenant without sales has no forms');
@@ -271,10 +282,10 @@ t.test('web-to-lead: a refused submission names every field to fix at once, in P
   t.equal(res.statusCode, 400);
   t.equal(res.json().code, 'VALIDATION_FAILED');
   t.same(res.json().errors, [
-    { path: '/name', message: 'باید دست‌کم ۱ نویسه باشد' },
-    { path: '/email', message: 'باید نشانی ایمیل معتبر باشد' },
-    { path: '/company', message: 'باید دست‌کم ۱ نویسه باشد' },
-    { path: '/message', message: 'باید حداکثر ۵٬۰۰۰ نویسه باشد' },
+    { path: '/name', message: 'نام باید دست‌کم ۱ نویسه باشد' },
+    { path: '/email', message: 'ایمیل باید نشانی ایمیل معتبر باشد' },
+    { path: '/company', message: 'شرکت باید دست‌کم ۱ نویسه باشد' },
+    { path: '/message', message: 'پیام باید حداکثر ۵٬۰۰۰ نویسه باشد' },
   ], 'four broken fields, four messages, no Latin digits');
   const en = await s.call(undefined, 'POST', url, broken, { 'accept-language': 'en' });
   t.same(en.json().errors.map((e: { path: string }) => e.path), ['/name', '/email', '/company', '/message'], 'in English too');

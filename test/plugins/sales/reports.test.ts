@@ -71,8 +71,23 @@ t.test('forecast: bad input', async (t) => {
   t.equal((await s.call(admin, 'GET', '/reports/forecast?from=2025-13-01')).statusCode, 400);
   t.equal((await s.call(admin, 'GET', '/reports/forecast?bogus=1')).statusCode, 400);
   t.equal((await s.call(admin, 'GET', '/reports/forecast?pipelineId=01900000-0000-7000-8000-000000000000')).statusCode, 404);
-  const defaults = await s.ok<{ periods: Period[] }>(admin, 'GET', '/reports/forecast');
-  t.equal(defaults.periods.length, 13, 'default: the twelve months from today (the first one partial)');
+});
+
+t.test('forecast defaults: the tenant’s calendar, a year with each month once', async (t) => {
+  const defaults = await s.ok<{ calendar: string; periods: Period[] }>(admin, 'GET', '/reports/forecast');
+  t.equal(defaults.calendar, 'persian', 'a fa tenant gets Jalali periods');
+  t.equal(defaults.periods.length, 12, 'twelve months: the current one and the eleven after it');
+  t.match(defaults.periods[0]!.key, /^14\d\d-\d\d$/, 'Jalali keys');
+  const months = defaults.periods.map((p) => p.key.slice(5));
+  t.equal(new Set(months).size, 12, 'no month twice');
+  t.ok(Date.parse(defaults.periods[0]!.start) <= Date.now() && Date.now() < Date.parse(defaults.periods[0]!.end), 'the first period holds today');
+  const quarters = await s.ok<{ periods: Period[] }>(admin, 'GET', '/reports/forecast?period=quarter');
+  t.same(new Set(quarters.periods.map((p) => p.key.slice(5))).size, 4, 'four quarters, each once');
+  const gregorian = await s.ok<{ calendar: string; periods: Period[] }>(admin, 'GET', '/reports/forecast?calendar=gregorian');
+  t.equal(gregorian.calendar, 'gregorian', 'an explicit calendar wins');
+  t.match(gregorian.periods[0]!.key, /^20\d\d-\d\d$/);
+  const en = await bootSales(t, { p: s.p, slug: 'english', tenant: { locale: 'en' } });
+  t.equal((await en.ok<{ calendar: string }>(en.admin, 'GET', '/reports/forecast')).calendar, 'gregorian', 'an en tenant gets Gregorian periods');
 });
 
 t.test('weighted pipeline by stage and by owner', async (t) => {

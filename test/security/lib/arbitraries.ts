@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import type { Schema } from './openapi.js';
+import { isSingleLine } from '../../../core/plugin/text-rules.js';
 
 /** Text that has broken parsers, SQL, search syntax, templates and bidi rendering before. */
 export const HOSTILE_STRINGS: readonly string[] = [
@@ -26,6 +27,21 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
 );
 
 const codePoints = (s: string): string[] => Array.from(s);
+
+// What Unicode hygiene (issue 16.5, core/http/validation.ts) refuses in any text: C0 controls
+// but tab and LF (CR only before LF), and lone surrogates. A valid value leaves them out.
+// eslint-disable-next-line no-control-regex -- control characters are what is removed
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]|\r(?!\n)/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+// …and a `single-line` field (names, subjects) line breaks and bidi embedding/override/isolate controls.
+// eslint-disable-next-line no-control-regex -- control characters are what is removed
+const NOT_IN_A_LINE = /[\u0000-\u001f\u007f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Hostile text the server must accept: what hygiene refuses taken out (ZWNJ, LRM, RLM… stay). */
+function acceptable(s: string, singleLine: boolean): string {
+  const clean = s.replace(CONTROL, '').replace(LONE_SURROGATE, '');
+  return singleLine ? clean.replace(NOT_IN_A_LINE, '') : clean;
+}
 
 /** Fits a string to min/max length (in code points, as ajv counts). */
 function fit(s: string, min: number, max: number): string {
@@ -112,7 +128,10 @@ function validString(schema: Schema, hooks: Hooks, property: string): fc.Arbitra
       return fc.emailAddress().map((e) => (e.length <= max ? e : 'a@example.com'));
     case 'uuid':
       return fc.uuid();
+    case 'phone':
+      return fc.constantFrom('+989121234567', '09121234567', '۰۹۱۲۳۴۵۶۷۸۹', '021 8888 1234', '+1 (415) 555-0100');
   }
+  const singleLine = schema.format === 'single-line';
   // Names that promise a shape get well-formed values most of the time, so requests get past validation.
   const shaped = /url$/i.test(property)
     ? fc.constantFrom('http://127.0.0.1:9/hook', 'https://erp.example/hook')
@@ -124,7 +143,8 @@ function validString(schema: Schema, hooks: Hooks, property: string): fc.Arbitra
     // No filter: a rarely satisfied one (a 24-character minimum) would make generation spin.
     return withShaped(fc.stringMatching(re).map((s) => fitMatching(s, re, min, max)), (s) => re.test(s));
   }
-  return withShaped(hostileString.map((s) => fit(s, min, max)), (s) => s.length <= max);
+  const text = hostileString.map((s) => fit(acceptable(s, singleLine), min, max));
+  return withShaped(text, (s) => s.length <= max && (!singleLine || isSingleLine(s)));
 }
 
 /** A pattern match brought within length bounds by cutting or repeating it, when the pattern still matches. */

@@ -24,9 +24,16 @@ export interface Operation {
   permission?: string;
   admin: boolean;
   public: boolean;
+  /**
+   * A customer-portal route (`x-portal`): only a customer principal (a host token with the
+   * `customer` role and a `cust` claim) passes it; staff credentials get 403 there.
+   */
+  portal: boolean;
   pathParams: Param[];
   query: Param[];
   body?: Schema;
+  /** A body of another media type (an iCalendar file): sent as raw text, never as JSON. */
+  rawBody?: { contentType: string; schema: Schema };
   /** Status codes the operation documents. */
   responses: string[];
   /** The JSON Schema of its first documented 2xx answer, when it has a body. */
@@ -38,6 +45,7 @@ export interface Operation {
 interface RawOperation {
   'x-permission'?: string;
   'x-admin'?: boolean;
+  'x-portal'?: boolean;
   security?: unknown[];
   parameters?: Array<{ in: string; name: string; required?: boolean; schema?: Schema }>;
   requestBody?: { content?: Record<string, { schema?: Schema }> };
@@ -60,6 +68,7 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
         path,
         admin: op['x-admin'] === true,
         public: !op.security,
+        portal: op['x-portal'] === true,
         pathParams: params.filter((p) => p.in === 'path').map((p) => ({ name: p.name, schema: p.schema ?? {}, required: true })),
         query: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: p.schema ?? {}, required: p.required === true })),
         responses: Object.keys(op.responses ?? {}),
@@ -67,6 +76,8 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
       };
       if (op['x-permission']) o.permission = op['x-permission'];
       if (body) o.body = body;
+      const other = Object.entries(op.requestBody?.content ?? {}).find(([type]) => !/json/.test(type));
+      if (!body && other?.[1].schema) o.rawBody = { contentType: other[0], schema: other[1].schema };
       const success = Object.entries(op.responses ?? {}).find(([code]) => /^2/.test(code))?.[1];
       const response = success?.content?.['application/json']?.schema;
       if (response) o.response = response;
@@ -111,9 +122,15 @@ export function collectionOf(path: string, param: string): string {
   return path.slice(0, Math.max(0, index - 1));
 }
 
+/**
+ * Fields that name a person (a host user's subject), not a record, though they end in `Id`:
+ * a record's owner, a ticket's assignee, a support queue's manager.
+ */
+export const PRINCIPAL_FIELDS: readonly string[] = ['ownerId', 'assigneeId', 'managerId'];
+
 /** Whether a path parameter (or body field) carries a record id by its name. */
 export function isIdName(name: string): boolean {
-  return /^(id|.*Id)$/.test(name) && name !== 'externalId' && name !== 'ownerId';
+  return /^(id|.*Id)$/.test(name) && name !== 'externalId' && name !== 'ownerId' && name !== 'managerId';
 }
 
 /** The tenant routes that change who may do what, not records (left out of record sequences). */

@@ -54,8 +54,17 @@ export function validRequest(op: Operation, hooks: Hooks = {}): fc.Arbitrary<Req
     .map((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== absent)));
   // In a body, `id` is a read-only field or a foreign system's id (`externalRefs[].id`), never a reference.
   const bodyHooks: Hooks = { stringFor: (p) => (p === 'id' ? undefined : hooks.stringFor?.(p)) };
-  const body = op.body ? validValue(op.body, bodyHooks).map((value): BodySpec => ({ kind: 'json', value })) : fc.constant(undefined);
+  const body = op.body ? validValue(op.body, bodyHooks).map((value): BodySpec => ({ kind: 'json', value })) : op.rawBody ? rawBody(op.rawBody) : fc.constant(undefined);
   return fc.record({ params, query, body }).map(({ params: pp, query: qq, body: bb }) => ({ op, params: pp, query: qq, headers: {}, ...(bb && { body: bb }) }));
+}
+
+const ICS = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//peyvand//fuzz//FA', 'BEGIN:VEVENT', 'UID:nowruz@fuzz', 'DTSTART;VALUE=DATE:20270321', 'SUMMARY:نوروز', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+
+/** A body of a non-JSON media type: a well-formed document of its kind mostly, else any text its schema takes. */
+function rawBody({ contentType, schema }: { contentType: string; schema: Schema }): fc.Arbitrary<BodySpec> {
+  const text = validValue(schema).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+  const sample = contentType === 'text/calendar' ? fc.oneof({ weight: 3, arbitrary: fc.constant(ICS) }, { weight: 1, arbitrary: text }) : text;
+  return sample.map((payload): BodySpec => ({ kind: 'raw', payload, contentType }));
 }
 
 /** Requests broken in one way each. */

@@ -2,14 +2,16 @@
  * The deployment every security suite attacks: core, every plugin the standalone server
  * installs (`installedPlugins()`, so sales, webhooks… join the attack when they are
  * added there) and the notes fixture, two tenants with every plugin enabled, and for each
- * tenant API keys of the five built-in roles plus host-signed JWT users with teams.
+ * tenant API keys of the five built-in roles plus host-signed JWT users with teams, and one
+ * customer principal (a host token with the `customer` role and a `cust` claim), the only
+ * caller portal routes let in.
  */
 import { SignJWT } from 'jose';
 import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { bootPeyvand, type TestPeyvand } from '../../helpers/peyvand.js';
 import { notesPlugin } from '../../fixtures/notes-plugin.js';
-import { installedPluginOptions, installedPlugins } from '../../../core/cli/installed-plugins.js';
+import { loadInstalledPlugins } from '../../../core/cli/plugin-loader.js';
 import type { AnyPlugin, RecordScope } from '../../../core/index.js';
 import type { PeyvandOptions } from '../../../core/peyvand.js';
 import { operationsOf, type OpenApiDocument, type Operation } from './openapi.js';
@@ -28,12 +30,29 @@ export interface SecurityActor {
   scopes: Record<string, RecordScope>;
 }
 
+/** A customer of a tenant signed in by the host: the caller of portal routes (and of nothing else). */
+export interface PortalCustomer {
+  tenant: string;
+  tenantId: string;
+  /** The customer record the token's `cust` claim names. */
+  customerId: string;
+  token: string;
+}
+
 /** The booted deployment and its callers. */
 export interface SecurityWorld {
   p: TestPeyvand;
   operations: Operation[];
   tenants: Array<{ slug: string; id: string; hs256Secret: string }>;
+  /** Staff callers (API keys and host users); none of them passes a portal route. */
   actors: SecurityActor[];
+  /** One customer principal per tenant. */
+  customers: PortalCustomer[];
+  /**
+   * The credential that passes an operation's access rule: none for a public route, the
+   * admin key for an admin route, the tenant's customer token for a portal route, else `staff`.
+   */
+  tokenFor(op: Operation, staff: string | undefined, tenant?: string): string | undefined;
   /** A request that fails the test when it takes longer than `timeoutMs`. */
   send(token: string | undefined, options: InjectOptions, timeoutMs?: number): Promise<LightMyRequestResponse>;
   /** Signs a host JWT for a tenant (claims overridable, for the bad-token tests). */
@@ -77,9 +96,12 @@ export async function roundRobin<I, V>(items: readonly I[], arbitrary: (item: I)
   return cases;
 }
 
+/** What `npm start` installs when nothing is configured: every built-in plugin. */
+export const installed = await loadInstalledPlugins({}, process.cwd());
+
 /** The plugins under attack. */
 export function attackedPlugins(): AnyPlugin[] {
-  return [...(installedPlugins() as unknown as AnyPlugin[]), notesPlugin()];
+  return [...installed.plugins, notesPlugin()];
 }
 
 const ROLES = ['owner', 'admin', 'manager', 'agent', 'viewer'] as const;
@@ -96,10 +118,11 @@ export async function bootWorld(t: Parameters<typeof bootPeyvand>[0], options: P
   const plugins = attackedPlugins();
   // Webhooks to the loopback are refused unless allowlisted; nothing is delivered (no dispatch).
   process.env.PEYVAND_WEBHOOK_ALLOWLIST ??= '127.0.0.1';
-  const p = await bootPeyvand(t, { plugins, pluginOptions: installedPluginOptions(), ...options, http: { rateLimitPerMinute: 1_000_000, ...options.http } });
+  const p = await bootPeyvand(t, { plugins, pluginOptions: installed.options, ...options, http: { rateLimitPerMinute: 1_000_000, ...options.http } });
   const names = plugins.map((x) => x.name);
   const tenants: SecurityWorld['tenants'] = [];
   const actors: SecurityActor[] = [];
+  const customers: PortalCustomer[] = [];
   const jwt: SecurityWorld['jwt'] = async (tenant, claims, o = {}) => {
     const secret = o.secret ?? tenants.find((x) => x.slug === tenant)!.hs256Secret;
     return new SignJWT({ tid: tenant, ...claims })
@@ -116,6 +139,12 @@ export async function bootWorld(t: Parameters<typeof bootPeyvand>[0], options: P
     tenants.push({ slug, id: tenant.id, hs256Secret });
     for (const role of ROLES) actors.push(blankActor(`${slug}/key:${role}`, slug, tenant.id, await tenant.key(role), 'api_key', role));
     for (const u of USERS) actors.push(blankActor(`${slug}/jwt:${u.sub}`, slug, tenant.id, await jwt(slug, { sub: u.sub, roles: u.roles, teams: u.teams }), 'user', u.roles[0]!));
+    // The portal's caller: a customer record, and a host token naming it in `cust`.
+    const ownerKey = actors.find((a) => a.label === `${slug}/key:owner`)!.token;
+    const customer = await p.call(ownerKey, { method: 'POST', url: '/api/v1/customers', payload: { kind: 'person', name: `مشتری پرتال ${slug}` } });
+    if (customer.statusCode !== 201) throw new Error(`portal customer ${slug}: ${customer.body}`);
+    const customerId = String(customer.json().id);
+    customers.push({ tenant: slug, tenantId: tenant.id, customerId, token: await jwt(slug, { sub: `portal-${slug}`, roles: ['customer'], cust: customerId }) });
   }
   const send: SecurityWorld['send'] = (token, o, timeoutMs = 30_000) => withTimeout(p.call(token, o), timeoutMs, `${o.method} ${o.url}`);
   const refreshActors = async () => {
@@ -131,7 +160,13 @@ export async function bootWorld(t: Parameters<typeof bootPeyvand>[0], options: P
   // Local triage only: `PEYVAND_SECURITY_EXCLUDE=<regex>` leaves matching routes out (CI never sets it).
   const exclude = process.env.PEYVAND_SECURITY_EXCLUDE ? new RegExp(process.env.PEYVAND_SECURITY_EXCLUDE) : undefined;
   const operations = operationsOf(doc).filter((op) => !exclude?.test(op.label));
-  return { p, operations, tenants, actors, send, jwt, refreshActors };
+  const tokenFor: SecurityWorld['tokenFor'] = (op, staff, tenant = 'acme') => {
+    if (op.public) return undefined;
+    if (op.admin) return p.adminKey;
+    if (op.portal) return customers.find((c) => c.tenant === tenant)!.token;
+    return staff;
+  };
+  return { p, operations, tenants, actors, customers, tokenFor, send, jwt, refreshActors };
 }
 
 function blankActor(label: string, tenant: string, tenantId: string, token: string, kind: SecurityActor['kind'], role: string): SecurityActor {
@@ -155,4 +190,13 @@ export function expect(ok: boolean, message: () => string): asserts ok {
 /** A compact description of a response for failure messages. */
 export function describe(res: LightMyRequestResponse): string {
   return `${res.statusCode} ${res.body.slice(0, 400)}`;
+}
+
+/**
+ * A response body without what changes by itself between two reads: the request id, and
+ * the `asOf` instant of a report's open period (support's backlog is "as of now"). The
+ * suites compare views before and after others act; only a real change may differ.
+ */
+export function stableBody(body: string): string {
+  return body.replace(/"requestId":"[^"]*"/, '').replace(/"asOf":"[^"]*"/g, '"asOf":…');
 }

@@ -1,0 +1,75 @@
+/**
+ * What the plugin scenarios (sales, support) share: latency of single requests to Peyvand
+ * against a bare route answering the same, and a run on SQLite then on PostgreSQL (when
+ * reachable) over a dataset file of the scenario's own.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { compare, fmt, measure } from './http.js';
+import { withPostgresDatabase } from './postgres.js';
+import type { Context, ResultRow, Scenario } from './scenario.js';
+
+/** One request measured on both servers, with its p95 target. */
+export interface LatencyTarget {
+  name: string;
+  peyvand: string;
+  bare: string;
+  targetMs: number;
+}
+
+/**
+ * p95 and p50 of `config.salesRequests` requests sent one at a time (after a warm-up), to
+ * Peyvand (`url`, with `token`) and to the bare server, alternating rounds.
+ */
+export async function latencyRows(ctx: Context, o: { label: string; url: string; token: string; bareUrl: string; targets: readonly LatencyTarget[]; warmup: number }): Promise<ResultRow[]> {
+  const { config } = ctx;
+  const rows: ResultRow[] = [];
+  for (const t of o.targets) {
+    ctx.log(`${o.label}: ${t.name}, ${config.salesRequests} requests × ${config.rounds} rounds`);
+    const run = (target: string, token: string | undefined, p: string) => async () => {
+      await measure(config, { url: target, ...(token && { token }), connections: 1, amount: o.warmup, paths: [p] });
+      return measure(config, { url: target, ...(token && { token }), connections: 1, amount: config.salesRequests, paths: [p] });
+    };
+    const { a: base, b: pv } = await compare(config, run(o.bareUrl, undefined, t.bare), run(o.url, o.token, t.peyvand));
+    rows.push({
+      scenario: `${o.label}: ${t.name}`,
+      peyvand: pv.p95,
+      baseline: base.p95,
+      unit: 'ms p95',
+      ratio: pv.p95 / base.p95,
+      ratioLabel: 'Peyvand / bare',
+      target: `p95 ≤ ${fmt(t.targetMs)} ms`,
+      pass: pv.p95 <= t.targetMs,
+      details: `p50 ${fmt(pv.p50, 1)} vs ${fmt(base.p50, 1)} ms`,
+    });
+  }
+  return rows;
+}
+
+/** A scenario run on a fresh SQLite file `<name>-<size>.sqlite`, then on a PostgreSQL database of its own. */
+export function onSqliteAndPostgres(name: string, size: (ctx: Context) => number, rowsOf: (ctx: Context, label: 'SQLite' | 'PostgreSQL', databaseUrl: string) => Promise<ResultRow[]>): Scenario {
+  return {
+    name,
+    async run(ctx): Promise<ResultRow[]> {
+      const file = path.join(ctx.config.dataDir, `${name}-${size(ctx)}.sqlite`);
+      const remove = () => {
+        for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+      };
+      remove();
+      try {
+        const rows = await rowsOf(ctx, 'SQLite', `sqlite:${file}`);
+        if (ctx.config.postgresUrl) rows.push(...(await withPostgresDatabase(ctx, ctx.config.postgresUrl, { scenario: `${name} (PostgreSQL)`, unit: 'ms p95', target: '—' }, (url) => rowsOf(ctx, 'PostgreSQL', url))));
+        return rows;
+      } finally {
+        if (!ctx.config.keepData) remove();
+      }
+    },
+  };
+}
+
+/** A GET answered 200, as JSON. */
+export async function getJson<T>(url: string, token?: string): Promise<T> {
+  const res = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  if (res.status !== 200) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}

@@ -1,0 +1,50 @@
+/**
+ * support: the support plugin's yearly reports over `--tickets` tickets (1,000,000 at full
+ * size, the issue's figure; each with two SLA targets), one request at a time (latency):
+ * `GET /api/v1/support/reports/response-times` and `/reports/sla` over the twelve Persian
+ * months of 1404 — each against a bare fastify route running the same SQL by hand on the
+ * same database (`baseline/bare-support.ts`). Both answer the same figures; the scenario
+ * checks that before measuring. On SQLite, and on PostgreSQL when it is reachable.
+ */
+import { fmt } from '../http.js';
+import { getJson, latencyRows, onSqliteAndPostgres } from '../latency.js';
+import { startWorker, type Message, type Worker } from '../proc.js';
+import type { Context, ResultRow, Scenario } from '../scenario.js';
+import { SUPPORT_REPORT_QUERY, type SupportDatasetMeta } from '../support-dataset.js';
+
+const REPORT_TARGET_MS = 1_000;
+
+type Periods = { periods: Array<Record<string, unknown>> };
+
+/** Measures the two reports on one database; `label` names it in the table. */
+async function supportRows(ctx: Context, label: string, databaseUrl: string): Promise<ResultRow[]> {
+  const { config } = ctx;
+  const stops: Worker[] = [];
+  try {
+    const server = startWorker('server', { kind: 'peyvand', databaseUrl, support: { tickets: config.tickets, seed: config.seed } });
+    stops.push(server);
+    const t0 = Date.now();
+    const { meta } = await server.next<Message & { meta: SupportDatasetMeta }>('loaded');
+    const { url } = await server.next<Message & { url: string }>('ready');
+    ctx.log(`${label}: ${fmt(config.tickets)} tickets loaded in ${fmt((Date.now() - t0) / 1000, 1)} s`);
+    const bare = startWorker('server', { kind: 'bare-support', databaseUrl, tenantId: meta.tenantId });
+    stops.push(bare);
+    const { url: bareUrl } = await bare.next<Message & { url: string }>('ready');
+
+    const targets = [
+      { name: 'GET /reports/response-times, 12 Persian months', peyvand: `/api/v1/support/reports/response-times?${SUPPORT_REPORT_QUERY}`, bare: `/response-times?${SUPPORT_REPORT_QUERY}`, targetMs: REPORT_TARGET_MS, pick: (p: Record<string, unknown>) => [p.key, p.firstResponse, p.resolution] },
+      { name: 'GET /reports/sla, 12 Persian months', peyvand: `/api/v1/support/reports/sla?${SUPPORT_REPORT_QUERY}`, bare: `/sla?${SUPPORT_REPORT_QUERY}`, targetMs: REPORT_TARGET_MS, pick: (p: Record<string, unknown>) => [p.key, p.met, p.breached, p.open] },
+    ];
+    // The baseline must do the same work: the same figures in every period.
+    for (const t of targets) {
+      const [a, b] = [await getJson<Periods>(`${url}${t.peyvand}`, meta.token), await getJson<Periods>(`${bareUrl}${t.bare}`)];
+      if (JSON.stringify(a.periods.map(t.pick)) !== JSON.stringify(b.periods.map(t.pick))) throw new Error(`${t.name}: the baseline answers differently`);
+    }
+
+    return await latencyRows(ctx, { label: `support (${label}, ${fmt(config.tickets)} tickets)`, url, token: meta.token, bareUrl, targets, warmup: Math.max(5, Math.floor(config.salesRequests / 5)) });
+  } finally {
+    for (const w of stops.reverse()) await w.stop();
+  }
+}
+
+export const supportScenario: Scenario = onSqliteAndPostgres('support', (ctx) => ctx.config.tickets, supportRows);

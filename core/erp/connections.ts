@@ -1,0 +1,248 @@
+/**
+ * ERP connections of a tenant: adapter, config (secrets sealed with the secret box and
+ * never returned), mapping, field ownership and schedule. Every change is audited and
+ * emits its event in the same transaction.
+ *
+ * @module
+ */
+import { Ajv, type ValidateFunction } from 'ajv';
+import { newId } from '../plugin/ids.js';
+import { coreError } from '../plugin/errors.js';
+import { readInt, readJson, type Database, type Executor } from '../db/database.js';
+import type { SecretBox } from '../auth/secret-box.js';
+import type { Actor } from '../plugin/actor.js';
+import type { ChangeRecorder } from '../audit/change-recorder.js';
+import { checkTarget, describeRefusal } from '../webhooks/address-guard.js';
+import type { WebhookSettings } from '../webhooks/webhook-settings.js';
+import type { ErpAdapter, ErpEntity } from '../plugin/erp.js';
+import { erpError } from './erp-errors.js';
+import type { FieldOwner, FieldOwnership } from './ownership.js';
+
+/** How often a connection syncs by itself; `fullEveryHours` makes a scheduled run full (deletion detection). */
+export interface ErpSchedule {
+  intervalMinutes: number;
+  fullEveryHours?: number;
+}
+
+/** Per-connection mapping: the ref source, which entities sync, ERP fields copied into custom fields. */
+export interface ErpMapping {
+  /** The `externalRefs` source of synced records; default the adapter name. */
+  source?: string;
+  customers?: { enabled?: boolean; customFields?: Record<string, string> };
+  orders?: { enabled?: boolean };
+  invoices?: { enabled?: boolean };
+}
+
+/** A connection as the API returns it (no secrets). */
+export interface ErpConnectionDto {
+  id: string;
+  name: string;
+  adapter: string;
+  config: Record<string, unknown>;
+  /** Secret config keys that are set (their values are never returned). */
+  secretsSet: string[];
+  mapping: ErpMapping;
+  fieldOwnership: FieldOwnership;
+  schedule: ErpSchedule | null;
+  nextRunAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+/** Body of `POST /erp/connections`. */
+export interface ErpConnectionInput {
+  name: string;
+  adapter: string;
+  config: Record<string, unknown>;
+  mapping?: ErpMapping;
+  fieldOwnership?: FieldOwnership;
+  schedule?: ErpSchedule | null;
+}
+
+/** Body of `PATCH /erp/connections/{id}`: config keys merge (a secret left out is kept). */
+export type ErpConnectionPatch = Partial<Omit<ErpConnectionInput, 'adapter'>>;
+
+/** A connection with its full config (secrets opened), for the engine. */
+export interface LoadedConnection extends ErpConnectionDto {
+  tenantId: string;
+  fullConfig: Record<string, unknown>;
+}
+
+/** Connection use cases. */
+export class ConnectionService {
+  private readonly validators = new Map<string, ValidateFunction>();
+  private readonly ajv = new Ajv({ allErrors: false, strict: false, useDefaults: true });
+
+  constructor(
+    private readonly db: Database,
+    private readonly secrets: SecretBox,
+    private readonly changes: ChangeRecorder,
+    private readonly adapters: ReadonlyMap<string, ErpAdapter>,
+    private readonly guard: Pick<WebhookSettings, 'allowlist' | 'resolve'>,
+  ) {}
+
+  /** The adapter of a name, or a 422 naming the installed ones. */
+  adapter(name: string): ErpAdapter {
+    const adapter = this.adapters.get(name);
+    if (!adapter) throw erpError('ERP_ADAPTER_UNKNOWN', { adapter: name, installed: [...this.adapters.keys()].sort().join(', ') || '-' });
+    return adapter;
+  }
+
+  async create(actor: Actor, input: ErpConnectionInput): Promise<ErpConnectionDto> {
+    const adapter = this.adapter(input.adapter);
+    const config = await this.checkConfig(adapter, input.config);
+    const now = Date.now();
+    const id = newId();
+    const schedule = input.schedule ?? null;
+    const row = {
+      id,
+      tenant_id: actor.tenantId,
+      name: input.name,
+      adapter: adapter.name,
+      ...this.configColumns(adapter, config),
+      mapping: JSON.stringify(input.mapping ?? {}),
+      field_ownership: JSON.stringify(input.fieldOwnership ?? {}),
+      schedule: schedule ? JSON.stringify(schedule) : null,
+      next_run_at: schedule ? now + schedule.intervalMinutes * 60_000 : null,
+      lease_owner: null,
+      lease_until: 0,
+      created_at: now,
+      updated_at: now,
+      version: 1,
+    };
+    return this.db.transaction(async (trx) => {
+      await trx(this.db.table('erp_connections')).insert(row);
+      const dto = this.fromRow(row);
+      await this.changes.record(trx, actor, { action: 'erp.connection.create', entityType: 'erp_connection', entityId: id, after: dto }, { type: 'erp.connection_created', data: { connection: dto } });
+      return dto;
+    });
+  }
+
+  async list(actor: Actor): Promise<ErpConnectionDto[]> {
+    const rows = await this.db.knex(this.db.table('erp_connections')).where('tenant_id', actor.tenantId).orderBy('id');
+    return rows.map((r) => this.fromRow(r));
+  }
+
+  async get(actor: Actor, id: string, trx: Executor = this.db.knex): Promise<ErpConnectionDto> {
+    return this.fromRow(await this.row(trx, actor.tenantId, id));
+  }
+
+  /** Applies the patch; `expectedVersion` (from If-Match) makes a stale version a 412. */
+  async update(actor: Actor, id: string, patch: ErpConnectionPatch, expectedVersion?: number): Promise<ErpConnectionDto> {
+    return this.db.transaction(async (trx) => {
+      const before = await this.row(trx, actor.tenantId, id);
+      const version = readInt(before.version);
+      if (expectedVersion !== undefined && expectedVersion !== version) throw coreError('PRECONDITION_FAILED', { current: version });
+      const adapter = this.adapter(String(before.adapter));
+      const values: Record<string, unknown> = { updated_at: Date.now(), version: version + 1 };
+      if (patch.name !== undefined) values.name = patch.name;
+      if (patch.config !== undefined) Object.assign(values, this.configColumns(adapter, await this.checkConfig(adapter, { ...this.fullConfig(before), ...patch.config })));
+      if (patch.mapping !== undefined) values.mapping = JSON.stringify(patch.mapping);
+      if (patch.fieldOwnership !== undefined) values.field_ownership = JSON.stringify(patch.fieldOwnership);
+      if (patch.schedule !== undefined) {
+        values.schedule = patch.schedule ? JSON.stringify(patch.schedule) : null;
+        values.next_run_at = patch.schedule ? Date.now() + patch.schedule.intervalMinutes * 60_000 : null;
+      }
+      // Only the version read: a concurrent change in between is a 412, not a lost update.
+      const updated = await trx(this.db.table('erp_connections')).where({ tenant_id: actor.tenantId, id, version }).update(values);
+      if (updated !== 1) throw coreError('PRECONDITION_FAILED', { current: version });
+      const after = this.fromRow({ ...before, ...values });
+      await this.changes.record(trx, actor, { action: 'erp.connection.update', entityType: 'erp_connection', entityId: id, before: this.fromRow(before), after }, { type: 'erp.connection_updated', data: { connection: after } });
+      return after;
+    });
+  }
+
+  /** Deletes the connection with its runs, issues, cursors and sync state; synced records stay. */
+  async delete(actor: Actor, id: string): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const before = this.fromRow(await this.row(trx, actor.tenantId, id));
+      const runs = trx(this.db.table('erp_runs')).select('id').where({ tenant_id: actor.tenantId, connection_id: id });
+      await trx(this.db.table('erp_run_issues')).whereIn('run_id', runs).delete();
+      for (const table of ['erp_runs', 'erp_cursors', 'erp_records', 'erp_inbound_signatures']) await trx(this.db.table(table)).where({ connection_id: id }).delete();
+      await trx(this.db.table('erp_connections')).where({ tenant_id: actor.tenantId, id }).delete();
+      await this.changes.record(trx, actor, { action: 'erp.connection.delete', entityType: 'erp_connection', entityId: id, before }, { type: 'erp.connection_deleted', data: { connection: before } });
+    });
+  }
+
+  /** The connection with its opened secrets (engine and inbound route only). */
+  async load(tenantId: string, id: string, trx: Executor = this.db.knex): Promise<LoadedConnection> {
+    const row = await this.row(trx, tenantId, id);
+    return { ...this.fromRow(row), tenantId, fullConfig: this.fullConfig(row) };
+  }
+
+  /** Loads a connection by id alone (the inbound webhook knows no tenant before verifying). */
+  async loadUnscoped(id: string): Promise<LoadedConnection | undefined> {
+    const row = await this.db.knex(this.db.table('erp_connections')).where({ id }).first();
+    return row ? { ...this.fromRow(row), tenantId: String(row.tenant_id), fullConfig: this.fullConfig(row) } : undefined;
+  }
+
+  private async row(trx: Executor, tenantId: string, id: string): Promise<Record<string, unknown>> {
+    const row = await trx(this.db.table('erp_connections')).where({ tenant_id: tenantId, id }).first();
+    if (!row) throw erpError('ERP_CONNECTION_NOT_FOUND', { id });
+    return row as Record<string, unknown>;
+  }
+
+  /** Validates `config` against the adapter's schema and its URL against the address guard. */
+  private async checkConfig(adapter: ErpAdapter, config: Record<string, unknown>): Promise<Record<string, unknown>> {
+    let validate = this.validators.get(adapter.name);
+    if (!validate) this.validators.set(adapter.name, (validate = this.ajv.compile(adapter.configSchema)));
+    const copy = structuredClone(config);
+    if (!validate(copy)) {
+      const errors = (validate.errors ?? []).map((e) => ({ path: `/config${e.instancePath}`, message: e.message ?? 'invalid' }));
+      throw erpError('ERP_CONFIG_INVALID', { adapter: adapter.name }, { errors });
+    }
+    if (typeof copy.url === 'string') {
+      const checked = await checkTarget(copy.url, this.guard.allowlist, this.guard.resolve);
+      if (!checked.ok) throw erpError('ERP_ADDRESS_REFUSED', { reason: describeRefusal(checked.refusal) });
+    }
+    return copy;
+  }
+
+  private configColumns(adapter: ErpAdapter, config: Record<string, unknown>): { config: string; secrets_sealed: string } {
+    const open: Record<string, unknown> = {};
+    const secret: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(config)) (adapter.secretFields.includes(key) ? secret : open)[key] = value;
+    return { config: JSON.stringify(open), secrets_sealed: this.secrets.seal(JSON.stringify(secret)) };
+  }
+
+  private fullConfig(row: Record<string, unknown>): Record<string, unknown> {
+    return { ...readJson<Record<string, unknown>>(row.config, {}), ...JSON.parse(this.secrets.open(String(row.secrets_sealed))) };
+  }
+
+  private fromRow(row: Record<string, unknown>): ErpConnectionDto {
+    const secretKeys = Object.keys(JSON.parse(this.secrets.open(String(row.secrets_sealed))) as object).sort();
+    return {
+      id: String(row.id),
+      name: String(row.name),
+      adapter: String(row.adapter),
+      config: readJson<Record<string, unknown>>(row.config, {}),
+      secretsSet: secretKeys,
+      mapping: readJson<ErpMapping>(row.mapping, {}),
+      fieldOwnership: readJson<FieldOwnership>(row.field_ownership, {}),
+      schedule: readJson<ErpSchedule | null>(row.schedule, null),
+      nextRunAt: row.next_run_at == null ? null : new Date(readInt(row.next_run_at)).toISOString(),
+      createdAt: new Date(readInt(row.created_at)).toISOString(),
+      updatedAt: new Date(readInt(row.updated_at)).toISOString(),
+      version: readInt(row.version),
+    };
+  }
+}
+
+/** The ref source of a connection's records. */
+export function sourceOf(connection: Pick<ErpConnectionDto, 'adapter' | 'mapping'>): string {
+  return connection.mapping.source ?? connection.adapter;
+}
+
+/** Whether the mapping syncs an entity (all do unless switched off). */
+export function entityEnabled(connection: Pick<ErpConnectionDto, 'mapping'>, entity: ErpEntity): boolean {
+  return connection.mapping[entity]?.enabled !== false;
+}
+
+/** The owner of one field of an entity under a connection's ownership rules (default `erp`). */
+export function ownerOf(ownership: FieldOwnership, entity: ErpEntity, field: string): FieldOwner {
+  const rule = ownership[entity];
+  if (rule === undefined) return 'erp';
+  if (typeof rule === 'string') return rule;
+  return rule.fields?.[field] ?? rule.default ?? 'erp';
+}

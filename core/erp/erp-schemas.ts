@@ -1,0 +1,188 @@
+/** JSON Schemas of the ERP routes: connections, runs, issues, inbound pushes. */
+import { lineString } from '../plugin/schemas.js';
+import { ERP_ENTITIES } from '../plugin/erp.js';
+
+const str = { type: 'string' };
+const owner = { type: 'string', enum: ['erp', 'crm', 'newest'] };
+const customerFields = ['kind', 'name', 'givenName', 'familyName', 'emails', 'phones', 'addresses', 'organizationId'];
+
+const entityOwnership = (fields: string[]) => ({
+  anyOf: [
+    owner,
+    {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        default: owner,
+        fields: { type: 'object', additionalProperties: false, maxProperties: 100, patternProperties: { [`^(${fields.join('|')}|customFields\\.[A-Za-z0-9_]{1,64})$`]: owner } },
+      },
+    },
+  ],
+});
+
+/** `fieldOwnership`: per entity one owner, or a default and per-field owners. */
+export const fieldOwnershipSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { customers: entityOwnership(customerFields), orders: entityOwnership([]), invoices: entityOwnership([]) },
+};
+
+/** `mapping`: ref source, entities on/off, ERP fields copied into custom fields. */
+export const mappingSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    source: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,63}$' },
+    customers: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        customFields: { type: 'object', maxProperties: 50, additionalProperties: false, patternProperties: { '^[A-Za-z0-9_]{1,64}$': { type: 'string', minLength: 1, maxLength: 100 } } },
+      },
+    },
+    orders: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
+    invoices: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
+  },
+};
+
+/** `schedule`: null (manual and inbound only) or an interval. */
+export const scheduleSchema = {
+  anyOf: [
+    { type: 'null' },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['intervalMinutes'],
+      properties: { intervalMinutes: { type: 'integer', minimum: 1, maximum: 10080 }, fullEveryHours: { type: 'integer', minimum: 1, maximum: 8760 } },
+    },
+  ],
+};
+
+const name = lineString(200, 1);
+// Adapter settings are checked against the adapter's own schema later; here every value is bounded
+// first: at most 50 keys, each a scalar (text up to 4 KiB), a list of up to 100 scalars, or a
+// map of up to 50 scalars.
+const scalar = { anyOf: [{ type: 'string', maxLength: 4096 }, { type: 'number' }, { type: 'boolean' }, { type: 'null' }] };
+const configKey = { type: 'string', maxLength: 100 };
+const config = {
+  type: 'object',
+  maxProperties: 50,
+  propertyNames: configKey,
+  additionalProperties: { anyOf: [...scalar.anyOf, { type: 'array', maxItems: 100, items: scalar }, { type: 'object', maxProperties: 50, propertyNames: configKey, additionalProperties: scalar }] },
+  description: 'Adapter settings (at most 50 keys; text values up to 4096 characters); secret keys (apiKey, apiSecret, password, databaseUrl, secret) are write-only',
+};
+
+export const connectionCreateSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'adapter', 'config'],
+  properties: { name, adapter: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,39}$' }, config, mapping: mappingSchema, fieldOwnership: fieldOwnershipSchema, schedule: scheduleSchema },
+};
+
+export const connectionPatchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: { name, config, mapping: mappingSchema, fieldOwnership: fieldOwnershipSchema, schedule: scheduleSchema },
+};
+
+export const connectionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name', 'adapter', 'config', 'secretsSet', 'mapping', 'fieldOwnership', 'schedule', 'nextRunAt', 'createdAt', 'updatedAt', 'version'],
+  properties: {
+    id: str,
+    name: str,
+    adapter: str,
+    config: { type: 'object', additionalProperties: true },
+    secretsSet: { type: 'array', items: str, description: 'Secret config keys that are set (never returned)' },
+    mapping: mappingSchema,
+    fieldOwnership: fieldOwnershipSchema,
+    schedule: scheduleSchema,
+    nextRunAt: { type: ['string', 'null'] },
+    createdAt: str,
+    updatedAt: str,
+    version: { type: 'integer' },
+  },
+};
+
+export const testResultSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['ok'],
+  properties: { ok: { type: 'boolean' }, error: { type: 'object', additionalProperties: false, required: ['code', 'message'], properties: { code: str, message: str } } },
+};
+
+const countsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['created', 'updated', 'unchanged', 'deleted', 'failed', 'conflicts'],
+  properties: Object.fromEntries(['created', 'updated', 'unchanged', 'deleted', 'failed', 'conflicts'].map((k) => [k, { type: 'integer' }])),
+};
+
+export const runCreateSchema = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: { dryRun: { type: 'boolean', default: false }, full: { type: 'boolean', default: false } },
+};
+
+export const runAcceptedSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'status'],
+  properties: { id: str, status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed'] } },
+};
+
+export const runSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'connectionId', 'trigger', 'status', 'dryRun', 'full', 'counts', 'countsByEntity', 'startedAt', 'finishedAt'],
+  properties: {
+    id: str,
+    connectionId: str,
+    trigger: { type: 'string', enum: ['manual', 'scheduled', 'inbound'] },
+    status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed'] },
+    dryRun: { type: 'boolean' },
+    full: { type: 'boolean' },
+    counts: countsSchema,
+    countsByEntity: { type: 'object', additionalProperties: false, required: [...ERP_ENTITIES], properties: Object.fromEntries(ERP_ENTITIES.map((e) => [e, countsSchema])) },
+    error: { type: 'object', additionalProperties: false, required: ['code', 'message'], properties: { code: str, message: str } },
+    startedAt: { type: ['string', 'null'] },
+    finishedAt: { type: ['string', 'null'] },
+  },
+};
+
+export const issueSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['entity', 'externalId', 'code', 'message', 'payload'],
+  properties: { entity: { type: 'string', enum: [...ERP_ENTITIES] }, externalId: str, code: str, message: str, payload: {} },
+};
+
+/** Body the ERP pushes to `POST /erp/inbound/{connectionId}`. */
+export const inboundSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['changes'],
+  properties: {
+    changes: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 1000,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['entity', 'externalId', 'action'],
+        properties: {
+          entity: { type: 'string', enum: [...ERP_ENTITIES] },
+          externalId: { type: 'string', minLength: 1, maxLength: 128 },
+          action: { type: 'string', enum: ['upsert', 'delete'] },
+          modifiedAt: { type: 'string', format: 'date-time' },
+          // The record as the entity's sink reads it; the sink validates its fields (a bad record is an issue of the run).
+          data: { type: 'object', maxProperties: 200 },
+        },
+      },
+    },
+  },
+};

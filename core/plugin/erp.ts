@@ -1,0 +1,131 @@
+/**
+ * The ERP adapter contract. Core runs the sync (connections, runs, cursors, ownership,
+ * deletions, issues); an adapter only speaks its ERP's protocol and maps the ERP's
+ * documents to the canonical records below. Adapters live in `adapters/<name>/` as
+ * plugins that register themselves through `ctx.erp.registerAdapter` in `bootstrap`.
+ *
+ * @module
+ */
+import type { Logger } from 'pino';
+import type { JsonSchema } from './types.js';
+import type { Address, LabeledValue } from './customers.js';
+
+/** The kinds of records a sync moves. */
+export const ERP_ENTITIES = ['customers', 'orders', 'invoices'] as const;
+
+/** A kind of record a sync moves. */
+export type ErpEntity = (typeof ERP_ENTITIES)[number];
+
+/** A customer as the ERP has it, mapped to Peyvand's fields. */
+export interface ErpCustomer {
+  kind: 'person' | 'organization';
+  name: string;
+  givenName?: string;
+  familyName?: string;
+  emails: LabeledValue[];
+  phones: LabeledValue[];
+  addresses: Address[];
+  /** The ERP id of the organization this contact belongs to (Odoo `parent_id`). */
+  organizationRef?: string | null;
+}
+
+/** One record read from the ERP. */
+export interface ErpRecord<T = ErpCustomer> {
+  externalId: string;
+  /** When the ERP last changed it (ISO 8601, UTC), for `newest` ownership. */
+  modifiedAt?: string;
+  data: T;
+  /** The ERP's own payload, kept on issues so an integrator sees exactly what came in. */
+  raw: unknown;
+}
+
+/** A page of changes since a cursor. */
+export interface ChangePage<T = ErpCustomer> {
+  records: ErpRecord<T>[];
+  /** Ids the ERP reports as deleted (where it can tell). */
+  deleted?: string[];
+  /** Records the adapter could not map (no name, a malformed push): failed, with the reason. */
+  rejected?: Array<{ externalId: string; message: string; raw: unknown }>;
+  /** The cursor after this page: persisted once the page is written, so a re-run resumes here. */
+  cursor: string | null;
+}
+
+/** Why a whole run cannot go on (the ERP refused the credentials, is unreachable…). */
+export class ErpRunError extends Error {
+  constructor(
+    /** Stable code shown in the run's `error.code`. */
+    readonly code: string,
+    message: string,
+    /** Whether trying again later may succeed (network, 5xx, 429). */
+    readonly transient = false,
+  ) {
+    super(message);
+    this.name = 'ErpRunError';
+  }
+}
+
+/** A request to the ERP over HTTP(S), through the address guard. */
+export interface ErpHttpRequest {
+  method: 'GET' | 'POST' | 'PUT';
+  url: string;
+  headers?: Record<string, string>;
+  /** Serialized as JSON. */
+  json?: unknown;
+}
+
+/** The ERP's answer: status and parsed JSON body (or the text when it is not JSON). */
+export interface ErpHttpResponse {
+  status: number;
+  body: unknown;
+}
+
+/** What core hands an adapter when it connects. */
+export interface AdapterRuntime {
+  /** HTTP through the webhook address guard, with timeouts and retries with backoff on 429/5xx/network errors. */
+  http(request: ErpHttpRequest): Promise<ErpHttpResponse>;
+  /** Checks that a database host may be reached (the same guard, for the sql adapter). */
+  checkHost(host: string, port: number): Promise<void>;
+  logger: Logger;
+  /** Records pushed by the ERP itself (the inbound webhook), for the run they started. */
+  inbound?: unknown;
+}
+
+/** A live connection to one ERP, for the length of one run or test. */
+export interface ErpConnector {
+  /** The entities this connection can read, in the order they are synced. */
+  readonly entities: readonly ErpEntity[];
+  /** Checks the credentials and reachability; throws {@link ErpRunError}. */
+  test(): Promise<void>;
+  /** Changes since `cursor` (null: from the beginning), page by page, in a stable order. */
+  readChanges(entity: ErpEntity, cursor: string | null): AsyncIterable<ChangePage<unknown>>;
+  /**
+   * True when the ERP has no change feed for this entity (the sql adapter's full-compare
+   * mode): every run reads it from the beginning and compares ids to find deletions, as a
+   * full run does. Absent: false.
+   */
+  readsAll?(entity: ErpEntity): boolean;
+  /** One record by its ERP id (to resolve a contact's organization); undefined when gone. */
+  readById?(entity: ErpEntity, externalId: string): Promise<ErpRecord<unknown> | undefined>;
+  /** Releases what the connector opened (database pools). */
+  close?(): Promise<void>;
+}
+
+/** An adapter: its name, its config schema and how it connects. */
+export interface ErpAdapter {
+  /** The `adapter` value of a connection (`odoo`). */
+  readonly name: string;
+  /** JSON Schema of `config` (with `additionalProperties: false`). */
+  readonly configSchema: JsonSchema;
+  /** Config keys that are secrets: sealed at rest, never returned. */
+  readonly secretFields: readonly string[];
+  /** Whether runs read from the ERP (false: the ERP pushes, as for `webhook`). */
+  readonly pulls: boolean;
+  /** Opens a connector for one run. Throws {@link ErpRunError} for unusable config. */
+  connect(config: Record<string, unknown>, runtime: AdapterRuntime): Promise<ErpConnector> | ErpConnector;
+}
+
+/** Where adapter plugins register; plugins receive it as `ctx.erp`. */
+export interface ErpAdapterRegistry {
+  /** Adds an adapter; a second adapter with the same name is a boot error. */
+  registerAdapter(adapter: ErpAdapter): void;
+}

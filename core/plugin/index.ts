@@ -1,0 +1,63 @@
+/**
+ * `peyvand/plugin` — the contract module: everything a plugin author touches, and
+ * nothing else. It is a leaf: it imports no file of core's implementation (only its own
+ * folder and third-party types), so a plugin written against it cannot reach into core,
+ * and core's services implement the interfaces declared here.
+ *
+ * Plugins add their events to the typed map by augmenting this module:
+ *
+ * ```ts
+ * declare module 'peyvand/plugin' { interface PeyvandEvents { 'claim.opened': { claimId: string } } }
+ * ```
+ *
+ * @module
+ */
+export { definePlugin, WIDGET_TAG_PATTERN } from './contract.js';
+export type { AnyPlugin, PluginApp, PluginContext, PluginDefinition, PluginDemo, PluginDemoResult, PluginSubscriber, RouteAccess } from './contract.js';
+export type { BuiltInRoleName, JsonSchema, PermissionDeclaration, RecordScope, ScopedResource } from './types.js';
+export type { EmitOptions, EventBus, EventSubscriber, EventType, PeyvandEvent, PeyvandEvents, SubscriberContext, TimelineEntryDto } from './events.js';
+export { matchesEventPattern } from './events.js';
+export type {
+  AuditLog,
+  AuditRecord,
+  ChangeAuthor,
+  CustomerService,
+  Page,
+  PermissionRegistry,
+  PluginDatabase,
+  RegisteredPermission,
+  SecretBox,
+  TemplateRenderer,
+  Tenant,
+  TenantService,
+  TenantSettings,
+  TimelineInput,
+  TimelineService,
+} from './services.js';
+export { TIMELINE_CHANNELS } from './services.js';
+export type { Address, CustomerDto, CustomerInput, CustomerListFilter, CustomerPatch, ExternalRef, LabeledValue } from './customers.js';
+export { ORDER_STATUSES, INVOICE_STATUSES, type DocumentRef, type InvoiceDto, type InvoiceStatus, type OrderDto, type OrderLine, type OrderReader, type OrderStatus, type ReturnedLine } from './orders.js';
+export type { ImportedChange, ImportEntity, ImportRegistry, MappedRow, RowError, RowOutcome } from './imports.js';
+export { toMinorUnits, type ErpInvoice, type ErpOrder } from './erp-documents.js';
+export { ErpRunError, ERP_ENTITIES, type AdapterRuntime, type ChangePage, type ErpAdapter, type ErpAdapterRegistry, type ErpConnector, type ErpCustomer, type ErpEntity, type ErpHttpRequest, type ErpHttpResponse, type ErpRecord } from './erp.js';
+export type { Migration, MigrationContext } from './migration.js';
+export type { PluginData, TenantData } from './data.js';
+export { isUniqueViolation, readBool, readInt, readJson, type Dialect, type Executor } from './sql.js';
+export type { PluginDatabase as Database } from './services.js';
+export { newId, isUuid } from './ids.js';
+export { BootError, coreError, PeyvandError, type ErrorSpec, type FieldError } from './errors.js';
+export { SubscriberUnavailableError } from './delivery-errors.js';
+export { can, systemActor, type Actor } from './actor.js';
+export { applyRecordScope, applyRecordScopeToJoin, type OwnerColumns } from './record-scope.js';
+export { actorOf, problemSchema, requestLanguage } from './http.js';
+export { LANGUAGES, languageFrom, type Language } from './language.js';
+export { encodeCursor, decodeCursor } from './cursor.js';
+export { boundedString, lineString, phoneString, idParams, ifMatchHeaders, ifNoneMatchHeaders, mediaResponse, nullable, pageOf, pageQuery, withEtagHeader } from './schemas.js';
+export { PollingLoop, type PollingLoopOptions } from './polling-loop.js';
+export { TenantModel, TenantQueryBuilder, TenantScopeMissingError } from './tenant-model.js';
+export { isPhoneNumber, isSingleLine, toSingleLine } from './text-rules.js';
+export { createTemplateRenderer, localizedTemplateRenderer, type RendererOptions } from './template-renderer.js';
+export { verifySignature } from './webhook-signature.js';
+export { CORE_VERSION } from './version.js';
+export * from './persian/index.js';
+export { addMonths, isRealDate, localDateOf, localDayStart } from './local-dates.js';

@@ -1,0 +1,35 @@
+/** The plugin's HTTP API, mounted at `/api/v1/my-plugin`. */
+import { actorOf, lineString, newId, problemSchema, type PluginApp, type PluginContext } from 'peyvand/plugin';
+import type { MyPluginItem } from './events.js';
+
+const itemSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'title', 'createdAt'],
+  properties: { id: { type: 'string' }, title: { type: 'string' }, createdAt: { type: 'string' } },
+};
+
+/** Registers the routes: each one a permission, schemas, an operationId, a summary and a description. */
+export function myPluginRoutes(app: PluginApp, ctx: PluginContext): void {
+  app.post<{ Body: { title: string } }>('/items', {
+    config: { permission: 'my-plugin.item.create' },
+    schema: {
+      operationId: 'my-plugin.item.create',
+      summary: 'Create an item',
+      description: 'Stores an item for the caller\'s tenant and emits `my_plugin.item.created` in the same transaction.',
+      tags: ['my-plugin: items'],
+      body: { type: 'object', additionalProperties: false, required: ['title'], properties: { title: lineString(200, 1) } },
+      response: { 201: itemSchema, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    const actor = actorOf(request);
+    const item: MyPluginItem = { id: newId(), title: request.body.title.trim(), createdAt: new Date().toISOString() };
+    await ctx.data.transaction(async (trx) => {
+      // ctx.data sets and checks tenant_id itself; the event and audit entry commit with the row.
+      await ctx.data.forTenant(actor.tenantId, trx).from('my_plugin_items').insert({ id: item.id, title: item.title, created_at: Date.parse(item.createdAt) });
+      await ctx.audit.record(trx, actor, { action: 'item.create', entityType: 'my_plugin_item', entityId: item.id, after: item });
+      await ctx.events.emit(trx, 'my_plugin.item.created', { item }, { tenantId: actor.tenantId, aggregateType: 'my_plugin_item', aggregateId: item.id });
+    });
+    return reply.code(201).send(item);
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * What the email plugin exports to other plugins on purpose (`ctx.use<EmailApi>('email')`
+ * after `dependsOn: ['email']`), and the data of the events it emits. Support builds its
+ * ticket conversations on these; nothing else of the plugin is contract.
+ */
+import type { Knex } from 'knex';
+
+/** A mailbox address with its display name. */
+export interface EmailAddress {
+  address: string;
+  name: string;
+}
+
+/** What {@link EmailApi.send} queues. One of `text`, `html` or `template` is required. */
+export interface SendEmailInput {
+  to: string[];
+  cc?: string[];
+  bcc?: string[];
+  /** Required unless a template gives it. */
+  subject?: string;
+  text?: string;
+  html?: string;
+  /** A stored template (tenant + key) in `locale`, else the customer's locale, else the tenant's; falling back to en, then any locale. */
+  template?: { key: string; data: Record<string, unknown>; locale?: string };
+  /** The account to send from; default: the tenant's default account. */
+  accountId?: string;
+  customerId?: string;
+  /**
+   * A Peyvand message id to answer: the mail gets In-Reply-To/References from it and
+   * joins its thread (its subject too, with `Re: `, when none is given).
+   */
+  replyTo?: string;
+  /** Continue this thread (its newest message is answered) when `replyTo` is not given. */
+  threadId?: string;
+  /**
+   * `marketing`: one recipient (`to` only), who must not have unsubscribed (422
+   * RECIPIENT_UNSUBSCRIBED), and the mail carries a one-click `List-Unsubscribe` (RFC 8058).
+   * Default `transactional`: neither.
+   */
+  category?: 'transactional' | 'marketing';
+}
+
+/** A queued message. */
+export interface QueuedEmail {
+  /** Peyvand message id. */
+  id: string;
+  /** RFC 5322 Message-ID (without angle brackets); it carries the thread's reply token. */
+  messageId: string;
+  threadId: string;
+  status: 'queued';
+}
+
+/** Data of `email.received`: one message ingested (never for bounces; auto-replies carry the flag). */
+export interface EmailReceivedData {
+  /** Peyvand message id. */
+  id: string;
+  accountId: string;
+  threadId: string;
+  /** True when this message opened the thread (no earlier message matched). */
+  newThread: boolean;
+  messageId: string;
+  inReplyTo: string | null;
+  references: string[];
+  customerId: string | null;
+  from: EmailAddress;
+  to: string[];
+  subject: string;
+  text: string;
+  flags: string[];
+  receivedAt: string;
+}
+
+/** Data of `email.sent`, `email.failed`. */
+export interface EmailOutcomeData {
+  id: string;
+  accountId: string;
+  threadId: string;
+  messageId: string;
+  customerId: string | null;
+  to: string[];
+  /** The SMTP answer or the error that decided the outcome. */
+  response: string;
+}
+
+/** Data of `email.bounced`. */
+export interface EmailBouncedData {
+  /** The bounced outbound message, when the report names one of ours. */
+  id: string | null;
+  recipient: string;
+  status: string;
+  diagnostic: string;
+}
+
+/** Data of `email.unsubscribed`. */
+export interface EmailUnsubscribedData {
+  address: string;
+  /** The marketing message whose link was used. */
+  messageId: string;
+  customerId: string | null;
+  unsubscribedAt: string;
+}
+
+/** Data of `email.quarantined`. */
+export interface EmailQuarantinedData {
+  id: string;
+  accountId: string;
+  folder: string;
+  uid: number;
+  reason: string;
+}
+
+/** The email plugin's exported services. */
+export interface EmailApi {
+  /**
+   * Queues a message for tenant `tenantId`, in the caller's transaction when given (so a
+   * ticket reply and its mail commit together). The sender loop delivers it.
+   */
+  send(tenantId: string, input: SendEmailInput, trx?: Knex.Transaction): Promise<QueuedEmail>;
+  /** Whether tenant `tenantId` has the account `accountId` (another tenant's is `false`), so a plugin can refuse a dangling reference. */
+  accountExists(tenantId: string, accountId: string, trx?: Knex.Transaction): Promise<boolean>;
+}

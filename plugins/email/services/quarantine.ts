@@ -1,0 +1,69 @@
+/** Mail that could not be read: listed with its reason, released leniently, or deleted. */
+import { decodeCursor, encodeCursor, readInt, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { emailError } from '../errors.js';
+import type { AccountService } from './accounts.js';
+import type { IngestService } from './ingest.js';
+import type { MessageDto, MessageService } from './messages.js';
+import type { BlobStorage } from './storage.js';
+import type { EmailStore } from './store.js';
+
+/** A quarantined mail as the API shows it. */
+export interface QuarantineDto {
+  id: string;
+  accountId: string;
+  folder: string;
+  uid: number;
+  reason: string;
+  size: number;
+  receivedAt: string;
+}
+
+/** Quarantine use cases. */
+export class QuarantineService {
+  constructor(
+    private readonly ctx: PluginContext<unknown>,
+    private readonly store: EmailStore,
+    private readonly storage: BlobStorage,
+    private readonly accounts: AccountService,
+    private readonly ingest: IngestService,
+    private readonly messages: MessageService,
+  ) {}
+
+  async list(actor: Actor, page: { limit: number; cursor?: string }): Promise<{ items: QuarantineDto[]; nextCursor: string | null }> {
+    const q = this.store.rows(this.ctx.db.knex, 'quarantine', actor.tenantId);
+    if (page.cursor) q.where('id', '<', String(decodeCursor(page.cursor, ['string'])[0]));
+    const rows = await q.orderBy('id', 'desc').limit(page.limit + 1);
+    const items = rows.slice(0, page.limit).map((r: Record<string, unknown>): QuarantineDto => ({ id: String(r.id), accountId: String(r.account_id), folder: String(r.folder), uid: readInt(r.uid), reason: String(r.reason), size: readInt(r.size), receivedAt: new Date(readInt(r.received_at)).toISOString() }));
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([last.id]) : null };
+  }
+
+  /** Ingests the raw mail leniently (flag `released`) and removes it from the quarantine. */
+  async release(actor: Actor, id: string): Promise<MessageDto> {
+    const row = await this.store.rows(this.ctx.db.knex, 'quarantine', actor.tenantId).where('id', id).first();
+    if (!row) throw emailError('QUARANTINE_NOT_FOUND', { id });
+    const raw = await this.storage.get(String(row.storage_key));
+    if (!raw) throw emailError('QUARANTINE_UNREADABLE', { id });
+    const account = await this.accounts.credentials(actor.tenantId, String(row.account_id));
+    const messageId = await this.ingest.release(account, raw, async (trx, created) => {
+      // Removed in the message's transaction: a concurrent release of the same entry rolls back here.
+      const deleted = await this.store.rows(trx, 'quarantine', actor.tenantId).where('id', id).delete();
+      if (deleted !== 1) throw emailError('QUARANTINE_NOT_FOUND', { id });
+      await trx(this.store.table('ingested')).where({ account_id: account.id, dedup_key: row.dedup_key }).update({ outcome: 'message', ref_id: created });
+      await this.ctx.audit.record(trx, actor, { action: 'email.quarantine.release', entityType: 'email_quarantine', entityId: id, after: { messageId: created } });
+    });
+    await this.storage.delete(String(row.storage_key));
+    return this.messages.get(actor, messageId);
+  }
+
+  async delete(actor: Actor, id: string): Promise<void> {
+    const row = await this.store.rows(this.ctx.db.knex, 'quarantine', actor.tenantId).where('id', id).first();
+    if (!row) throw emailError('QUARANTINE_NOT_FOUND', { id });
+    await this.ctx.db.transaction(async (trx) => {
+      await this.store.rows(trx, 'quarantine', actor.tenantId).where('id', id).delete();
+      await this.ctx.audit.record(trx, actor, { action: 'email.quarantine.delete', entityType: 'email_quarantine', entityId: id });
+    });
+    // The ledger row stays: the deleted mail is not imported again by the next sync.
+    await this.storage.delete(String(row.storage_key));
+  }
+}

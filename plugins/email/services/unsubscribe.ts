@@ -1,0 +1,100 @@
+/**
+ * One-click unsubscribe for marketing mail (RFC 8058). Each marketing message gets its own
+ * link, `<publicBaseUrl>/api/v1/email/unsubscribe/u1.<tenant>.<link>.<mac>`: the tenant
+ * and link ids (UUIDs in 22 characters) and an HMAC-SHA256 (cut to 128 bits) under the
+ * tenant's own key, sealed in the database. The token names its tenant because the POST
+ * carries no credential; the link row names the recipient, so the URL shows no address.
+ * A link works once; the address is then refused for marketing mail of that tenant.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Knex } from 'knex';
+import { isUniqueViolation, newId, type PluginContext } from '../../../core/plugin/index.js';
+import { emailError } from '../errors.js';
+
+/** What the public POST answers. */
+export interface Unsubscribed {
+  address: string;
+  /** A sentence for the recipient, in the request's language. */
+  message: string;
+}
+
+const VERSION = 'u1';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const compact = (id: string): string => Buffer.from(id.replace(/-/g, ''), 'hex').toString('base64url');
+function expand(text: string): string | undefined {
+  if (!/^[A-Za-z0-9_-]{22}$/.test(text)) return undefined;
+  const bytes = Buffer.from(text, 'base64url');
+  if (bytes.length !== 16 || bytes.toString('base64url') !== text) return undefined;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+const mac = (key: Buffer, body: string): string => createHmac('sha256', key).update(body).digest().subarray(0, 16).toString('base64url');
+
+/** Unsubscribe links, the public unsubscription, and the check before marketing mail. */
+export class UnsubscribeService {
+  constructor(private readonly ctx: PluginContext<{ publicBaseUrl: string }>) {}
+
+  /** Records a link for `address` on message `messageId` and returns its URL, in `trx`. */
+  async issue(trx: Knex.Transaction, tenantId: string, messageId: string, address: string): Promise<string> {
+    const id = newId();
+    await this.ctx.data.forTenant(tenantId, trx).from('email_unsubscribe_links').insert({ id, message_id: messageId, address, created_at: Date.now() });
+    const key = await this.key(tenantId, trx, true);
+    if (!key || !UUID.test(tenantId)) throw new Error(`no unsubscribe key for tenant ${tenantId}`);
+    const body = `${VERSION}.${compact(tenantId)}.${compact(id)}`;
+    return `${this.ctx.options.publicBaseUrl}/api/v1/email/unsubscribe/${body}.${mac(key, body)}`;
+  }
+
+  /** The first of `addresses` that unsubscribed from the tenant's marketing mail, if any. */
+  async firstUnsubscribed(trx: Knex.Transaction, tenantId: string, addresses: readonly string[]): Promise<string | undefined> {
+    if (addresses.length === 0) return undefined;
+    const row = await this.ctx.data.forTenant(tenantId, trx).from('email_unsubscribes').whereIn('address', [...addresses]).first('address');
+    return row ? String(row.address) : undefined;
+  }
+
+  /**
+   * Unsubscribes the link's recipient: marks the address, uses the link up and emits
+   * `email.unsubscribed`, in one transaction. A forged, unknown or foreign token is a 404;
+   * a used link a 409.
+   */
+  async unsubscribe(token: string, lng: string): Promise<Unsubscribed> {
+    const parts = token.split('.');
+    const tenantId = parts.length === 4 && parts[0] === VERSION ? expand(parts[1]!) : undefined;
+    const linkId = tenantId ? expand(parts[2]!) : undefined;
+    if (!tenantId || !linkId) throw emailError('UNSUBSCRIBE_LINK_NOT_FOUND');
+    return this.ctx.data.transaction(async (trx) => {
+      const key = await this.key(tenantId, trx, false);
+      const given = Buffer.from(parts[3]!);
+      const expected = key ? Buffer.from(mac(key, parts.slice(0, 3).join('.'))) : Buffer.alloc(0);
+      if (!key || given.length !== expected.length || !timingSafeEqual(given, expected)) throw emailError('UNSUBSCRIBE_LINK_NOT_FOUND');
+      const data = this.ctx.data.forTenant(tenantId, trx);
+      const link = await this.ctx.data.forUpdate(data.from('email_unsubscribe_links').where('id', linkId)).first();
+      if (!link) throw emailError('UNSUBSCRIBE_LINK_NOT_FOUND');
+      const address = String(link.address);
+      if (link.used_at != null) throw emailError('UNSUBSCRIBE_LINK_USED', { address });
+      const now = Date.now();
+      await this.ctx.data.forTenant(tenantId, trx).from('email_unsubscribe_links').where('id', linkId).update({ used_at: now });
+      const message = await this.ctx.data.forTenant(tenantId, trx).from('email_messages').where('id', String(link.message_id)).first('customer_id');
+      const customerId = message?.customer_id ? String(message.customer_id) : null;
+      try {
+        await this.ctx.data.forTenant(tenantId, trx).from('email_unsubscribes').insert({ address, message_id: String(link.message_id), created_at: now });
+      } catch (err) {
+        // Already unsubscribed through another mail's link: the address stays marked once.
+        if (!isUniqueViolation(err)) throw err;
+      }
+      await this.ctx.events.emit(trx, 'email.unsubscribed', { address, messageId: String(link.message_id), customerId, unsubscribedAt: new Date(now).toISOString() }, { tenantId, aggregateType: 'email_message', aggregateId: String(link.message_id) });
+      return { address, message: this.ctx.t('unsubscribe.done', { lng, address }) };
+    });
+  }
+
+  /** The tenant's signing key; created (in `trx`) on first use unless `create` is false. */
+  private async key(tenantId: string, trx: Knex.Transaction, create: boolean): Promise<Buffer | undefined> {
+    const keys = () => this.ctx.data.forTenant(tenantId, trx).from('email_unsubscribe_keys');
+    let row = await keys().first('sealed_key');
+    if (!row && create) {
+      await keys().insert({ sealed_key: this.ctx.secrets.seal(randomBytes(32).toString('base64url')), created_at: Date.now() }).onConflict('tenant_id').ignore();
+      row = await keys().first('sealed_key');
+    }
+    return row ? Buffer.from(this.ctx.secrets.open(String(row.sealed_key)), 'base64url') : undefined;
+  }
+}

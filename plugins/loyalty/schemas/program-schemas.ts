@@ -1,0 +1,52 @@
+/** JSON Schema of the loyalty program (`PUT|GET /program`). */
+import { currency, line, obj, positivePoints, str } from './common.js';
+
+const key = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,63}$' };
+const multiplier = { type: 'number', minimum: 0, maximum: 100 };
+
+const productMultiplier = {
+  oneOf: [
+    { type: 'object', additionalProperties: false, required: ['productRef', 'multiplier'], properties: { productRef: str(200, 1), multiplier } },
+    { type: 'object', additionalProperties: false, required: ['category', 'multiplier'], properties: { category: str(200, 1), multiplier } },
+  ],
+};
+
+const window = {
+  oneOf: [
+    { type: 'object', additionalProperties: false, required: ['kind', 'months'], properties: { kind: { const: 'rolling' }, months: { type: 'integer', minimum: 1, maximum: 120 } } },
+    { type: 'object', additionalProperties: false, required: ['kind', 'calendar'], properties: { kind: { const: 'year' }, calendar: { type: 'string', enum: ['persian', 'gregorian'] } } },
+  ],
+};
+
+const tier = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['key', 'name', 'threshold', 'basis', 'window', 'multiplier'],
+  properties: { key, name: line(100, 1), threshold: positivePoints, basis: { type: 'string', enum: ['points', 'spend'] }, window, multiplier },
+};
+
+const fields = {
+  currency,
+  earn: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['pointsPerUnit', 'unit'],
+    properties: {
+      pointsPerUnit: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+      unit: { type: 'integer', minimum: 1, maximum: 1_000_000_000_000 },
+      productMultipliers: { type: 'array', maxItems: 500, items: productMultiplier },
+      firstOrderBonus: positivePoints,
+      birthdayBonus: positivePoints,
+    },
+  },
+  lockDays: { type: 'integer', minimum: 0, maximum: 365 },
+  expiryMonths: { type: 'integer', minimum: 0, maximum: 240 },
+  tiers: { type: 'array', maxItems: 20, items: tier },
+  referral: { type: 'object', additionalProperties: false, required: ['referrerPoints', 'refereePoints'], properties: { referrerPoints: positivePoints, refereePoints: positivePoints } },
+};
+
+/** Body of `PUT /program`. */
+export const programInputSchema = { type: 'object', additionalProperties: false, required: ['currency', 'earn', 'lockDays', 'expiryMonths', 'tiers'], properties: fields };
+
+/** The program in responses. */
+export const programSchema = obj({ ...fields, version: { type: 'integer' }, updatedAt: { type: 'string' } }, ['currency', 'earn', 'lockDays', 'expiryMonths', 'tiers', 'version', 'updatedAt']);

@@ -1,0 +1,44 @@
+/**
+ * The support plugin: tickets from every channel, queues and assignment, SLA clocks on
+ * per-tenant business calendars (Iranian week, Jalali holidays), escalation, the email
+ * channel (mail in → tickets and replies, agent replies → mail). Wiring only;
+ * the logic is in `services/`.
+ */
+import { definePlugin } from '../../core/plugin/index.js';
+import { supportEventSchemas } from './events.js';
+import { supportMigration } from './migrations/001_support.js';
+import { supportCsatMigration } from './migrations/002_csat_complaints.js';
+import { supportReportMigration } from './migrations/003_report_figures.js';
+import { supportEmailChannelMigration } from './migrations/004_email_channel.js';
+import { supportOptionsSchema, type SupportOptions } from './options.js';
+import { supportPermissions, supportScopedResources } from './permissions.js';
+import { supportRoutes } from './routes/index.js';
+import { createSupportServices, type SupportServices } from './services/container.js';
+import { emailInboundSubscriber, emailOutboundSubscriber } from './subscribers/email.js';
+
+export type { SupportServices } from './services/container.js';
+export type { SupportOptions } from './options.js';
+
+/** The support plugin definition. */
+export default definePlugin<SupportOptions, SupportServices>({
+  name: 'support',
+  version: '0.1.0',
+  dependsOn: ['email'],
+  core: '^0.1.0',
+  options: supportOptionsSchema,
+  permissions: supportPermissions,
+  scopedResources: supportScopedResources,
+  migrations: [supportMigration, supportCsatMigration, supportReportMigration, supportEmailChannelMigration],
+  events: supportEventSchemas,
+  routes: supportRoutes,
+  subscribers: [emailInboundSubscriber, emailOutboundSubscriber],
+  bootstrap(ctx) {
+    const services = createSupportServices(ctx);
+    // One-shot CLI commands and hand-driven tests run no loops; servers do.
+    if (ctx.background) services.scheduler.start();
+    return services;
+  },
+  async close(_ctx, services) {
+    await services?.scheduler.stop();
+  },
+});

@@ -1,0 +1,25 @@
+/** Building blocks of the support JSON Schemas; the shared ones come from core. */
+import { boundedString, lineString } from '../../../core/plugin/index.js';
+import { CHANNELS, PRIORITIES, STATUSES } from '../services/records.js';
+
+export { idParams, ifMatchHeaders, nullable, pageOf, pageQuery, problemSchema } from '../../../core/plugin/index.js';
+
+/** A string of bounded length. */
+export const str = boundedString;
+/** A single-line text (names, subjects): no line breaks or text-direction controls (core's `single-line`). */
+export const line = lineString;
+/** A record id in a body or query (an unknown one is a 404, not a 400). */
+export const id = str(64, 1);
+/** A person or team id of the host ERP. */
+export const principal = str(200, 1);
+export const channel = { type: 'string', enum: [...CHANNELS] };
+export const priority = { type: 'string', enum: [...PRIORITIES] };
+export const status = { type: 'string', enum: [...STATUSES] };
+export const tags = { type: 'array', maxItems: 50, items: str(100, 1) };
+export const customFields = { type: 'object', maxProperties: 100 };
+
+/** A response object: every listed field, nothing else. */
+export const obj = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, required, properties });
+
+/** Response fields every versioned record has. */
+export const stamps = { createdAt: { type: 'string' }, updatedAt: { type: 'string' }, version: { type: 'integer' } };

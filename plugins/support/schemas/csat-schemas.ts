@@ -1,0 +1,61 @@
+/** JSON Schemas of CSAT links and answers, complaints and canned responses. */
+import { line, obj, stamps, str } from './common.js';
+
+/** Params of the public survey routes: any text up to a path parameter's limit (a forged token is a 404, not a 400). */
+export const csatTokenParams = { type: 'object', additionalProperties: false, required: ['token'], properties: { token: str(100, 1) } };
+
+/** Answer of POST /tickets/{id}/csat-link. */
+export const csatLinkSchema = obj({ url: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } }, ['url', 'expiresAt']);
+
+/** Answer of GET /csat/{token}. */
+export const csatSurveySchema = obj({ ticketNumber: { type: 'integer' }, subject: { type: 'string' }, locale: { type: 'string', enum: ['fa', 'en'] } }, ['ticketNumber', 'subject', 'locale']);
+
+/** Body of POST /csat/{token}. */
+export const csatAnswerSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['rating'],
+  properties: { rating: { type: 'integer', minimum: 1, maximum: 5 }, comment: str(2000) },
+};
+
+const day = { type: 'string', maxLength: 40, description: 'A date (`2026-03-21`, the whole day in UTC) or an instant (ISO 8601)' };
+
+/** Query of GET /reports/complaints. */
+export const complaintQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    from: { ...day, description: 'Start (inclusive); default 90 days before `to`. A date (`2026-03-21`) or an instant.' },
+    to: { ...day, description: 'End (exclusive; a date includes its whole day); default now.' },
+    min: { type: 'integer', minimum: 1, maximum: 1000, default: 2, description: 'Least number of complaints in the period' },
+  },
+};
+
+/** Answer of GET /reports/complaints. */
+export const complaintReportSchema = obj({
+  from: { type: 'string' },
+  to: { type: 'string' },
+  min: { type: 'integer' },
+  items: { type: 'array', items: obj({ customerId: { type: 'string' }, complaints: { type: 'integer' }, lastComplaintAt: { type: 'string' } }, ['customerId', 'complaints', 'lastComplaintAt']) },
+}, ['from', 'to', 'min', 'items']);
+
+const locale = { type: 'string', enum: ['fa', 'en'] };
+const body = str(20_000, 1);
+
+/** Body of POST /canned-responses. */
+export const cannedInputSchema = { type: 'object', additionalProperties: false, required: ['name', 'locale', 'body'], properties: { name: line(200, 1), locale, body } };
+
+/** Body of PATCH /canned-responses/{id}. */
+export const cannedPatchSchema = { type: 'object', additionalProperties: false, minProperties: 1, properties: { name: line(200, 1), locale, body } };
+
+/** Query of GET /canned-responses. */
+export const cannedListQuery = { type: 'object', additionalProperties: false, properties: { locale } };
+
+/** A canned response in responses. */
+export const cannedSchema = obj({ id: { type: 'string' }, name: { type: 'string' }, locale, body: { type: 'string' }, ...stamps }, ['id', 'name', 'locale', 'body', 'createdAt', 'updatedAt', 'version']);
+
+/** Answer of the render route. */
+export const renderedSchema = obj({ id: { type: 'string' }, locale, text: { type: 'string' } }, ['id', 'locale', 'text']);
+
+/** Params of the render route. */
+export const renderParams = { type: 'object', additionalProperties: false, required: ['id', 'cannedId'], properties: { id: { type: 'string', maxLength: 64 }, cannedId: { type: 'string', maxLength: 64 } } };

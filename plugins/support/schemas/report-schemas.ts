@@ -1,0 +1,47 @@
+/** JSON Schemas of the period reports' query and answers (SLA, response times, CSAT, backlog). */
+import { id, obj } from './common.js';
+
+const int = { type: 'integer' };
+const nullableNumber = { type: ['number', 'null'] };
+const nullableInt = { type: ['integer', 'null'] };
+const text = { type: 'string' };
+
+/** Query of every period report. */
+export const periodReportQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    from: { type: 'string', format: 'date', description: 'First local day (tenant time zone), `YYYY-MM-DD`; default: twelve months (four quarters) back.' },
+    to: { type: 'string', format: 'date', description: 'Day after the last local day counted (exclusive); default tomorrow.' },
+    period: { type: 'string', enum: ['month', 'quarter'], default: 'month' },
+    // No default here: the service uses the tenant's calendar (persian for fa).
+    calendar: { type: 'string', enum: ['gregorian', 'persian'], description: 'Calendar of the periods and labels; default the tenant\'s (persian for fa).' },
+    queueId: id,
+  },
+};
+
+const head = { timeZone: text, calendar: text, period: text, queueId: text };
+const headRequired = ['timeZone', 'calendar', 'period', 'periods'];
+const periodHead = { key: text, label: text, start: text, end: text };
+const periodOf = (properties: Record<string, unknown>) => ({ type: 'array', items: obj({ ...periodHead, ...properties }, ['key', 'label', 'start', 'end', ...Object.keys(properties).filter((k) => k !== 'name')]) });
+
+const slaFigures = { met: int, breached: int, open: int, metPercent: nullableNumber };
+const slaGroups = { type: 'array', items: obj({ key: { type: ['string', 'null'] }, name: text, ...slaFigures }, ['key', 'met', 'breached', 'open', 'metPercent']) };
+
+/** Answer of GET /reports/sla. */
+export const slaReportSchema = obj({ ...head, periods: periodOf({ ...slaFigures, byKind: slaGroups, byPolicy: slaGroups, byQueue: slaGroups, byAgent: slaGroups }) }, headRequired);
+
+const timeFigures = obj({ count: int, p50Minutes: nullableNumber, p90Minutes: nullableNumber, averageMinutes: nullableNumber }, ['count', 'p50Minutes', 'p90Minutes', 'averageMinutes']);
+
+/** Answer of GET /reports/response-times. */
+export const responseTimesSchema = obj({ ...head, periods: periodOf({ firstResponse: timeFigures, resolution: timeFigures }) }, headRequired);
+
+const distribution = obj({ 1: int, 2: int, 3: int, 4: int, 5: int }, ['1', '2', '3', '4', '5']);
+
+/** Answer of GET /reports/csat. */
+export const csatReportSchema = obj({ ...head, periods: periodOf({ responses: int, average: nullableNumber, satisfiedPercent: nullableNumber, distribution }) }, headRequired);
+
+const ages = { type: 'array', items: obj({ key: text, label: text, count: nullableInt }, ['key', 'label', 'count']) };
+
+/** Answer of GET /reports/backlog. */
+export const backlogReportSchema = obj({ ...head, periods: periodOf({ created: int, resolved: int, asOf: { type: ['string', 'null'] }, open: nullableInt, ages }) }, headRequired);

@@ -1,0 +1,50 @@
+/**
+ * Builds the plugin's services from its context. Routes and bootstrap each call it: the
+ * services keep their state in the database (the scheduler's loop is the exception, and
+ * only bootstrap starts it), so building them twice shares nothing by accident.
+ */
+import type { PluginContext } from '../../../core/plugin/index.js';
+import type { SupportOptions } from '../options.js';
+import { CalendarService } from './calendars.js';
+import { CannedResponseService } from './canned.js';
+import { ComplaintService } from './complaints.js';
+import { CsatService } from './csat.js';
+import { EmailChannel } from './email-channel.js';
+import { PortalService } from './portal.js';
+import { QueueService } from './queues.js';
+import { ReportService } from './reports.js';
+import { ResponseClock } from './response-clock.js';
+import { SlaScheduler } from './sla-scheduler.js';
+import { SlaService } from './sla.js';
+import { SupportStore } from './store.js';
+import { TicketService } from './tickets.js';
+
+/** Everything the support plugin can do; also what it exports to other plugins. */
+export interface SupportServices {
+  store: SupportStore;
+  calendars: CalendarService;
+  sla: SlaService;
+  queues: QueueService;
+  tickets: TicketService;
+  scheduler: SlaScheduler;
+  portal: PortalService;
+  csat: CsatService;
+  complaints: ComplaintService;
+  canned: CannedResponseService;
+  emailChannel: EmailChannel;
+  reports: ReportService;
+}
+
+/** Wires the services for one kernel. */
+export function createSupportServices(ctx: PluginContext<SupportOptions>): SupportServices {
+  const base: PluginContext<unknown> = ctx;
+  const store = new SupportStore(ctx.db);
+  const calendars = new CalendarService(base, store);
+  const sla = new SlaService(base, store, calendars);
+  const queues = new QueueService(base, store, calendars);
+  const complaints = new ComplaintService(ctx, store);
+  const csat = new CsatService(ctx, store, complaints);
+  const tickets = new TicketService(base, store, sla, queues, csat, complaints, new ResponseClock(store, calendars));
+  const scheduler = new SlaScheduler(base, store, sla, calendars, tickets, { intervalMs: ctx.options.schedulerIntervalMs, batchSize: ctx.options.schedulerBatchSize });
+  return { store, calendars, sla, queues, tickets, scheduler, portal: new PortalService(base, store, tickets), csat, complaints, canned: new CannedResponseService(ctx, tickets), reports: new ReportService(base, store, queues), emailChannel: new EmailChannel(base, store, tickets) };
+}

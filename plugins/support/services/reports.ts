@@ -1,0 +1,238 @@
+/**
+ * Support reports by month or quarter (Gregorian or Persian, in the tenant's zone): SLA
+ * targets met, first-response and resolution times in business time, CSAT, backlog by age.
+ * Each is grouped SQL over indexed columns, within the actor's record scope and optionally
+ * one queue; every period of the range is in the answer, an empty one with zero counts and
+ * null figures. Complaints have their own report (`complaints.ts`).
+ *
+ * Percentiles are nearest-rank (the smallest value with at least p% of values at or under
+ * it, an observed value), computed by one portable query with window functions — the same
+ * integer arithmetic on SQLite, PostgreSQL and MariaDB, so the same answer on each.
+ */
+import type { Knex } from 'knex';
+import { applyRecordScope, readInt, type Actor, type Language, type PluginContext } from '../../../core/plugin/index.js';
+import type { QueueService } from './queues.js';
+import { minutes, percent, periodHeads, periodIndexSql, reportFrame, type PeriodHead, type PeriodQuery, type ReportFrame } from './report-frame.js';
+import type { SupportStore } from './store.js';
+
+/** Time figures of one measure in one period, in business minutes. */
+export interface TimeFigures {
+  count: number;
+  p50Minutes: number | null;
+  p90Minutes: number | null;
+  averageMinutes: number | null;
+}
+
+/** SLA outcomes of a group of targets. */
+export interface SlaFigures {
+  met: number;
+  breached: number;
+  /** Neither met nor breached yet. */
+  open: number;
+  /** met / (met + breached), percent; null when none is decided. */
+  metPercent: number | null;
+}
+
+/** An SLA breakdown row: a kind, policy, queue or agent (null: none). */
+export type SlaGroup = SlaFigures & { key: string | null; name?: string };
+
+/** The header every report answer has. */
+export interface ReportHead {
+  timeZone: string;
+  calendar: ReportFrame['calendar'];
+  period: ReportFrame['period'];
+  queueId?: string;
+}
+
+/** Age buckets of the backlog: upper bounds in days (the last is open-ended). */
+export const AGE_BUCKETS = [
+  { key: 'lt_1d', days: 1 },
+  { key: '1d_3d', days: 3 },
+  { key: '3d_7d', days: 7 },
+  { key: '7d_30d', days: 30 },
+  { key: 'gte_30d', days: Infinity },
+] as const;
+
+const DAY = 86_400_000;
+const SLA_KINDS = ['first_response', 'next_response', 'resolution'] as const;
+
+/** Computes the support reports. */
+export class ReportService {
+  constructor(
+    private readonly ctx: PluginContext<unknown>,
+    private readonly store: SupportStore,
+    private readonly queues: QueueService,
+  ) {}
+
+  /** SLA targets by the period they started in: met, breached, open; by kind, policy, queue and agent. */
+  async sla(actor: Actor, query: PeriodQuery, language: Language, now = Date.now()): Promise<ReportHead & { periods: Array<PeriodHead & SlaFigures & { byKind: SlaGroup[]; byPolicy: SlaGroup[]; byQueue: SlaGroup[]; byAgent: SlaGroup[] }> }> {
+    const { head, frame, knex } = await this.begin(actor, query);
+    const s = this.store.table('sla_targets');
+    const t = this.store.table('tickets');
+    const inner = this.scoped(knex(s).join(t, (j) => j.on(`${t}.id`, '=', `${s}.ticket_id`).andOn(`${t}.tenant_id`, '=', `${s}.tenant_id`)), actor, query)
+      .where(`${s}.tenant_id`, actor.tenantId)
+      .where(`${s}.started_at`, '>=', frame.start).where(`${s}.started_at`, '<', frame.end)
+      .select(
+        knex.raw(`${periodIndexSql(knex, `${s}.started_at`, frame).toQuery()} as p`),
+        `${s}.kind as kind`, `${s}.policy_id as policy`, `${t}.queue_id as queue`, `${t}.assignee_id as agent`,
+        // A running target past its due time has breached, whether or not the scheduler has said so yet.
+        knex.raw(`CASE WHEN ${s}.breached OR (${s}.state = 'running' AND ${s}.due_at < ?) THEN 'breached' WHEN ${s}.state = 'met' THEN 'met' ELSE 'open' END as outcome`, [now]),
+      );
+    const rows = (await knex.from(inner.as('x')).groupBy('p', 'kind', 'policy', 'queue', 'agent', 'outcome').select('p', 'kind', 'policy', 'queue', 'agent', 'outcome', knex.raw('COUNT(*) as n'))) as Array<Record<string, unknown>>;
+    const names = await this.names(actor.tenantId);
+    const periods = periodHeads(frame, language).map((h) => ({ h, total: blank(), byKind: new Map<string | null, SlaFigures>(SLA_KINDS.map((k) => [k, blank()])), byPolicy: new Map<string | null, SlaFigures>(), byQueue: new Map<string | null, SlaFigures>(), byAgent: new Map<string | null, SlaFigures>() }));
+    for (const r of rows) {
+      const period = periods[readInt(r.p)];
+      if (!period) continue;
+      const outcome = String(r.outcome) as 'met' | 'breached' | 'open';
+      const n = readInt(r.n);
+      for (const [map, key] of [[period.byKind, r.kind], [period.byPolicy, r.policy], [period.byQueue, r.queue], [period.byAgent, r.agent]] as const) {
+        const k = key == null ? null : String(key);
+        const figures = map.get(k) ?? blank();
+        figures[outcome] += n;
+        map.set(k, figures);
+      }
+      period.total[outcome] += n;
+    }
+    const list = (map: Map<string | null, SlaFigures>, named?: Map<string, string>): SlaGroup[] =>
+      [...map].map(([key, f]) => ({ key, ...(named && key !== null && named.has(key) && { name: named.get(key)! }), ...done(f) })).sort((a, b) => String(a.key ?? '').localeCompare(String(b.key ?? '')));
+    return {
+      ...head,
+      periods: periods.map((p) => ({ ...p.h, ...done(p.total), byKind: [...p.byKind].map(([key, f]) => ({ key, ...done(f) })), byPolicy: list(p.byPolicy, names.policies), byQueue: list(p.byQueue, names.queues), byAgent: list(p.byAgent) })),
+    };
+  }
+
+  /** First responses by the period they happened in, resolutions by theirs: business-time percentiles. */
+  async responseTimes(actor: Actor, query: PeriodQuery, language: Language): Promise<ReportHead & { periods: Array<PeriodHead & { firstResponse: TimeFigures; resolution: TimeFigures }> }> {
+    const { head, frame, knex } = await this.begin(actor, query);
+    const [first, resolution] = [await this.percentiles(knex, actor, query, frame, 'first_response_at', 'first_response_business_ms'), await this.percentiles(knex, actor, query, frame, 'resolved_at', 'resolution_business_ms')];
+    return { ...head, periods: periodHeads(frame, language).map((h, i) => ({ ...h, firstResponse: first[i]!, resolution: resolution[i]! })) };
+  }
+
+  /** CSAT answers by the period they were given in: count, average, share of 4 and 5, distribution 1–5. */
+  async csat(actor: Actor, query: PeriodQuery, language: Language): Promise<ReportHead & { periods: Array<PeriodHead & { responses: number; average: number | null; satisfiedPercent: number | null; distribution: Record<'1' | '2' | '3' | '4' | '5', number> }> }> {
+    const { head, frame, knex } = await this.begin(actor, query);
+    const c = this.ctx.data.table('support_csat_responses');
+    const t = this.store.table('tickets');
+    const inner = this.scoped(knex(c).join(t, (j) => j.on(`${t}.id`, '=', `${c}.ticket_id`).andOn(`${t}.tenant_id`, '=', `${c}.tenant_id`)), actor, query)
+      .where(`${c}.tenant_id`, actor.tenantId)
+      .where(`${c}.answered_at`, '>=', frame.start).where(`${c}.answered_at`, '<', frame.end)
+      .select(knex.raw(`${periodIndexSql(knex, `${c}.answered_at`, frame).toQuery()} as p`), `${c}.rating as rating`);
+    const rows = (await knex.from(inner.as('x')).groupBy('p', 'rating').select('p', 'rating', knex.raw('COUNT(*) as n'))) as Array<Record<string, unknown>>;
+    const counts = frame.periods.map(() => [0, 0, 0, 0, 0]);
+    for (const r of rows) {
+      const rating = readInt(r.rating);
+      if (rating >= 1 && rating <= 5) counts[readInt(r.p)]![rating - 1]! += readInt(r.n);
+    }
+    return {
+      ...head,
+      periods: periodHeads(frame, language).map((h, i) => {
+        const d = counts[i]!;
+        const responses = d.reduce((a, b) => a + b, 0);
+        const sum = d.reduce((a, n, r) => a + n * (r + 1), 0);
+        return { ...h, responses, average: responses ? Math.round((sum / responses) * 100) / 100 : null, satisfiedPercent: percent(d[3]! + d[4]!, responses), distribution: { 1: d[0]!, 2: d[1]!, 3: d[2]!, 4: d[3]!, 5: d[4]! } };
+      }),
+    };
+  }
+
+  /**
+   * Per period: tickets opened and resolved in it, and the backlog at its end (now, for
+   * the current one) by age; a period still to come has no backlog (nulls).
+   */
+  async backlog(actor: Actor, query: PeriodQuery, language: Language, now = Date.now()): Promise<ReportHead & { periods: Array<PeriodHead & { created: number; resolved: number; asOf: string | null; open: number | null; ages: Array<{ key: string; label: string; count: number | null }> }> }> {
+    const { head, frame, knex } = await this.begin(actor, query);
+    const t = this.store.table('tickets');
+    const flow = async (column: string) => {
+      const inner = this.tickets(knex, actor, query).where(`${t}.${column}`, '>=', frame.start).where(`${t}.${column}`, '<', frame.end).select(knex.raw(`${periodIndexSql(knex, `${t}.${column}`, frame).toQuery()} as p`));
+      const out = frame.periods.map(() => 0);
+      for (const r of (await knex.from(inner.as('x')).groupBy('p').select('p', knex.raw('COUNT(*) as n'))) as Array<Record<string, unknown>>) out[readInt(r.p)] = readInt(r.n);
+      return out;
+    };
+    const created = await flow('created_at');
+    const resolved = await flow('resolved_at');
+    const labels = AGE_BUCKETS.map((b) => this.ctx.t(`reports.age.${b.key}`, { lng: language }));
+    const periods = [];
+    for (const [i, h] of periodHeads(frame, language).entries()) {
+      const start = frame.periods[i]!.start.getTime();
+      const asOf = Math.min(frame.periods[i]!.end.getTime(), now);
+      const ages = start > now ? null : await this.ages(knex, actor, query, asOf);
+      periods.push({
+        ...h, created: created[i]!, resolved: resolved[i]!, asOf: ages ? new Date(asOf).toISOString() : null, open: ages ? ages.reduce((a, b) => a + b, 0) : null,
+        ages: AGE_BUCKETS.map((b, j) => ({ key: b.key, label: labels[j]!, count: ages ? ages[j]! : null })),
+      });
+    }
+    return { ...head, periods };
+  }
+
+  /** Unresolved tickets at `asOf` (opened before it, not resolved by then) per age bucket. */
+  private async ages(knex: Knex, actor: Actor, query: PeriodQuery, asOf: number): Promise<number[]> {
+    const t = this.store.table('tickets');
+    const bounds = AGE_BUCKETS.slice(0, -1).map((b) => asOf - b.days * DAY);
+    const bucket = knex.raw(`CASE ${bounds.map((_, i) => `WHEN ${t}.created_at > ? THEN ${i}`).join(' ')} ELSE ${bounds.length} END`, bounds);
+    const inner = this.tickets(knex, actor, query)
+      .where(`${t}.created_at`, '<', asOf)
+      .where((w) => w.whereNull(`${t}.resolved_at`).orWhere(`${t}.resolved_at`, '>=', asOf))
+      .select(knex.raw(`${bucket.toQuery()} as b`));
+    const out = AGE_BUCKETS.map(() => 0);
+    for (const r of (await knex.from(inner.as('x')).groupBy('b').select('b', knex.raw('COUNT(*) as n'))) as Array<Record<string, unknown>>) out[readInt(r.b)] = readInt(r.n);
+    return out;
+  }
+
+  /**
+   * Count, nearest-rank p50 and p90, and mean of a stored business-time figure per period
+   * of its instant. Rows are ranked per period by window functions; the p-th percentile is
+   * the value at the first rank r with r·100 ≥ p·n — integer arithmetic on every dialect.
+   */
+  private async percentiles(knex: Knex, actor: Actor, query: PeriodQuery, frame: ReportFrame, at: string, value: string): Promise<TimeFigures[]> {
+    const t = this.store.table('tickets');
+    const inner = this.tickets(knex, actor, query)
+      .where(`${t}.${at}`, '>=', frame.start).where(`${t}.${at}`, '<', frame.end)
+      .whereNotNull(`${t}.${value}`)
+      .select(knex.raw(`${periodIndexSql(knex, `${t}.${at}`, frame).toQuery()} as p`), `${t}.${value} as v`);
+    const ranked = knex.from(inner.as('x')).select('p', 'v', knex.raw('ROW_NUMBER() OVER (PARTITION BY p ORDER BY v) as rn'), knex.raw('COUNT(*) OVER (PARTITION BY p) as n'));
+    const rows = (await knex.from(ranked.as('r')).groupBy('p').select(
+      'p', knex.raw('MAX(n) as n'), knex.raw('SUM(v) as total'),
+      knex.raw('MIN(CASE WHEN rn * 100 >= 50 * n THEN v END) as p50'),
+      knex.raw('MIN(CASE WHEN rn * 100 >= 90 * n THEN v END) as p90'),
+    )) as Array<Record<string, unknown>>;
+    const out: TimeFigures[] = frame.periods.map(() => ({ count: 0, p50Minutes: null, p90Minutes: null, averageMinutes: null }));
+    for (const r of rows) {
+      const n = readInt(r.n);
+      out[readInt(r.p)] = { count: n, p50Minutes: minutes(readInt(r.p50)), p90Minutes: minutes(readInt(r.p90)), averageMinutes: minutes(Number(r.total) / n) };
+    }
+    return out;
+  }
+
+  /** The frame and the answer's header; an unknown queue is a 404. */
+  private async begin(actor: Actor, query: PeriodQuery): Promise<{ head: ReportHead; frame: ReportFrame; knex: Knex }> {
+    const tenant = await this.ctx.tenants.findById(actor.tenantId);
+    const frame = reportFrame(query, { timeZone: tenant?.timeZone ?? 'UTC', locale: tenant?.locale ?? 'en' });
+    if (query.queueId) await this.queues.get(actor.tenantId, query.queueId);
+    return { head: { timeZone: frame.timeZone, calendar: frame.calendar, period: frame.period, ...(query.queueId && { queueId: query.queueId }) }, frame, knex: this.ctx.db.knex };
+  }
+
+  /** The tenant's tickets the actor may see, merged ones left out, in the queue asked for. */
+  private tickets(knex: Knex, actor: Actor, query: PeriodQuery): Knex.QueryBuilder {
+    const q = this.store.tickets(knex, actor).whereNull(`${this.store.table('tickets')}.merged_into_id`);
+    if (query.queueId) q.where(`${this.store.table('tickets')}.queue_id`, query.queueId);
+    return q;
+  }
+
+  /** Limits a query joined with tickets to the actor's record scope and the queue asked for. */
+  private scoped(q: Knex.QueryBuilder, actor: Actor, query: PeriodQuery): Knex.QueryBuilder {
+    const t = this.store.table('tickets');
+    applyRecordScope(q, actor, 'ticket', { owner: `${t}.assignee_id`, team: `${t}.team_id` });
+    if (query.queueId) q.where(`${t}.queue_id`, query.queueId);
+    return q;
+  }
+
+  private async names(tenantId: string): Promise<{ policies: Map<string, string>; queues: Map<string, string> }> {
+    const knex = this.ctx.db.knex;
+    const [policies, queues] = [await this.store.rows(knex, 'sla_policies', tenantId).select('id', 'name'), await this.store.rows(knex, 'queues', tenantId).select('id', 'name')];
+    const map = (rows: Array<Record<string, unknown>>) => new Map(rows.map((r) => [String(r.id), String(r.name)]));
+    return { policies: map(policies), queues: map(queues) };
+  }
+}
+
+const blank = (): SlaFigures => ({ met: 0, breached: 0, open: 0, metPercent: null });
+const done = (f: SlaFigures): SlaFigures => ({ met: f.met, breached: f.breached, open: f.open, metPercent: percent(f.met, f.met + f.breached) });

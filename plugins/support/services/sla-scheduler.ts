@@ -1,0 +1,124 @@
+/**
+ * The durable SLA scheduler: a polling loop that emits `ticket.sla_warning` and
+ * `ticket.sla_breached` exactly once per arming of a target, across restarts and with
+ * several kernels on one database — the claim pattern of the sales task scheduler.
+ *
+ * Each round reads candidates with a plain query, then in ONE transaction claims them with
+ * a conditional UPDATE (`SET breach_claim = <token> WHERE breach_claim IS NULL …`), reads
+ * back the rows carrying its token, writes their events to the outbox and applies the
+ * policy's escalation (raise the priority, hand to someone) to the ticket. The claim, the
+ * events and the escalation commit together or not at all. A recomputed due time in the
+ * future clears the claim (see sla-clock.ts), which re-arms the target.
+ */
+import type { Knex } from 'knex';
+import { newId, PollingLoop, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { PRIORITIES, type TicketDto } from './records.js';
+import { clockFromRow, type SlaService } from './sla.js';
+import { targetView } from './sla-clock.js';
+import type { CalendarService } from './calendars.js';
+import type { SupportStore } from './store.js';
+import type { TicketService } from './tickets.js';
+
+/** Scheduler tuning. */
+export interface SlaSchedulerOptions {
+  intervalMs: number;
+  batchSize: number;
+}
+
+type Kind = 'warning' | 'breach';
+
+/** The plugin as the author of the scheduler's changes. */
+export function schedulerActor(tenantId: string): Actor {
+  return { tenantId, tenantSlug: '', subject: 'system:support-sla', kind: 'system', roles: [], teams: [], permissions: new Set(['support.ticket.assign']), scopes: {} };
+}
+
+/** Emits SLA warnings and breaches and escalates. */
+export class SlaScheduler {
+  private readonly loop: PollingLoop;
+
+  constructor(
+    private readonly ctx: PluginContext<unknown>,
+    private readonly store: SupportStore,
+    private readonly sla: SlaService,
+    private readonly calendars: CalendarService,
+    private readonly tickets: TicketService,
+    private readonly options: SlaSchedulerOptions,
+  ) {
+    this.loop = new PollingLoop({
+      name: 'support SLA scheduler',
+      intervalMs: options.intervalMs,
+      logger: ctx.logger,
+      pass: async () => {
+        const { warnings, breaches } = await this.runOnce();
+        return warnings === options.batchSize || breaches === options.batchSize;
+      },
+    });
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** One round: claims and announces what is due by `now`. Tests call it directly. */
+  async runOnce(now = Date.now()): Promise<{ warnings: number; breaches: number }> {
+    const breaches = await this.claim('breach', now);
+    const warnings = await this.claim('warning', now);
+    return { warnings, breaches };
+  }
+
+  private async claim(kind: Kind, now: number): Promise<number> {
+    const table = this.store.table('sla_targets');
+    const [claimColumn, timeColumn] = kind === 'breach' ? ['breach_claim', 'due_at'] : ['warn_claim', 'warn_at'];
+    const due = (q: Knex.QueryBuilder): Knex.QueryBuilder => {
+      q.where(`${table}.state`, 'running').whereNull(claimColumn).where(timeColumn, '<=', now);
+      // A warning is pointless once the target is breached.
+      if (kind === 'warning') q.whereNull('breach_claim').where('due_at', '>', now);
+      return q;
+    };
+    const candidates = await due(this.ctx.db.knex(table)).orderBy(timeColumn).limit(this.options.batchSize).select('id', 'tenant_id');
+    const ids: string[] = [];
+    const enabled = new Map<string, boolean>();
+    for (const c of candidates as Array<{ id: string; tenant_id: string }>) {
+      if (!enabled.has(c.tenant_id)) enabled.set(c.tenant_id, await this.ctx.tenants.isEnabled(c.tenant_id, this.ctx.name));
+      if (enabled.get(c.tenant_id)) ids.push(c.id);
+    }
+    if (ids.length === 0) return 0;
+    const token = newId();
+    return this.ctx.db.transaction(async (trx) => {
+      await due(trx(table)).whereIn('id', ids).update({ [claimColumn]: token, ...(kind === 'breach' && { breached: true }) });
+      const rows = await trx(table).where(claimColumn, token).orderBy('id');
+      for (const row of rows) {
+        const tenantId = String(row.tenant_id);
+        const ticketId = String(row.ticket_id);
+        const policy = await this.sla.getPolicy(tenantId, String(row.policy_id), trx);
+        const calendar = await this.calendars.get(tenantId, policy.calendarId, trx);
+        const target = targetView(clockFromRow(row), calendar, now);
+        const ticket = await this.tickets.viewOf(trx, tenantId, ticketId);
+        const data = { ticketId, number: ticket.number, target, policyId: policy.id };
+        const options = { tenantId, aggregateType: 'ticket', aggregateId: ticketId };
+        const actor = schedulerActor(tenantId);
+        await this.ctx.audit.record(trx, actor, { action: kind === 'breach' ? 'ticket.sla_breached' : 'ticket.sla_warning', entityType: 'ticket', entityId: ticketId, after: data });
+        if (kind === 'warning') {
+          await this.ctx.events.emit(trx, 'ticket.sla_warning', data, options);
+          continue;
+        }
+        await this.ctx.events.emit(trx, 'ticket.sla_breached', data, options);
+        await this.escalate(trx, actor, ticket, policy.escalation, now);
+      }
+      return rows.length;
+    });
+  }
+
+  /** The policy's escalation on a breach: one step up in priority, and/or a new assignee. */
+  private async escalate(trx: Knex.Transaction, actor: Actor, ticket: TicketDto, escalation: { raisePriority?: boolean; assignTo?: string }, now: number): Promise<void> {
+    const next: TicketDto = { ...ticket };
+    if (escalation.raisePriority) next.priority = PRIORITIES[Math.min(PRIORITIES.indexOf(ticket.priority) + 1, PRIORITIES.length - 1)]!;
+    if (escalation.assignTo) next.assigneeId = escalation.assignTo;
+    if (next.priority === ticket.priority && next.assigneeId === ticket.assigneeId) return;
+    await this.tickets.write(trx, actor, ticket, next, { now });
+  }
+}
