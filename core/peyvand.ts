@@ -48,6 +48,9 @@ export async function createPeyvand(options: PeyvandOptions): Promise<Peyvand> {
     // What Node's HTTP parser refuses (raw UTF-8 in the request line, oversized headers) is problem+json too.
     clientErrorHandler: clientErrorHandler(kernel.i18n, kernel.logger),
     return503OnClosing: true,
+    // The response serializer compiles a oneOf/anyOf with its own ajv to pick the branch; it need
+    // not check Peyvand's formats (the request validator did), only know them (no "unknown format").
+    serializerOpts: { ajv: { formats: { 'single-line': true, phone: true } } },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
