@@ -14,7 +14,8 @@ import { orderInputSchema } from '../orders/order-schemas.js';
 import type { OrderService } from '../orders/order-service.js';
 import type { OrderDto, OrderInput } from '../orders/order-types.js';
 import type { ImportEntity, MappedRow, RowOutcome } from './import-entities.js';
-import { bodyValidator, cellNumber, inSavepoint } from './row-values.js';
+import { cellNumber } from '../plugin/imports.js';
+import { bodyValidator, inSavepoint } from './row-values.js';
 
 const PAGE = 500;
 

@@ -4,7 +4,10 @@
  * `bootstrap` through `ctx.imports.register(...)`. Core never imports a plugin: it only
  * calls what was registered, and only for tenants that have the registering plugin enabled.
  */
-import type { ImportEntity, ImportRegistry } from '../plugin/imports.js';
+import type { Knex } from 'knex';
+import type { ImportEntity, ImportRegistry, RowError, RowOutcome } from '../plugin/imports.js';
+import type { JsonSchema } from '../plugin/types.js';
+import { bodyValidator, inSavepoint } from './row-values.js';
 
 export type { ImportedChange, ImportEntity, MappedRow, RowError, RowOutcome } from '../plugin/imports.js';
 
@@ -16,6 +19,14 @@ export class ImportEntities implements ImportRegistry {
   register(entity: ImportEntity): void {
     if (this.entities.has(entity.name)) throw new Error(`import entity "${entity.name}" is already registered`);
     this.entities.set(entity.name, entity);
+  }
+
+  validator(schema: JsonSchema): (value: unknown) => RowError | undefined {
+    return bodyValidator(schema);
+  }
+
+  inSavepoint(trx: Knex.Transaction, work: (sp: Knex.Transaction) => Promise<RowOutcome>): Promise<RowOutcome> {
+    return inSavepoint(trx, work);
   }
 
   get(name: string): ImportEntity | undefined {

@@ -1,14 +1,12 @@
 /**
  * Helpers every import entity shares: the API's own body validation for a row, an error
- * as stored with a row, cell text to numbers (Persian and Arabic digits too), and a
- * savepoint per row so one bad row never aborts the batch's transaction.
+ * as stored with a row, and a savepoint per row so one bad row never aborts the batch's transaction.
  */
 import type { Knex } from 'knex';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { withFormats } from '../http/validation.js';
 import { PeyvandError } from '../plugin/errors.js';
 import { toPeyvandError } from '../http/problem.js';
-import { toLatinDigits } from '../plugin/persian/digits.js';
 import type { RowError, RowOutcome } from './import-entities.js';
 
 const ajv = withFormats(new Ajv({ removeAdditional: false, useDefaults: true, coerceTypes: false, allErrors: false, strict: false }));
@@ -22,13 +20,6 @@ export function bodyValidator(schema: Record<string, unknown>): (value: unknown)
 /** A coded error as an import stores it with the row. */
 export function rowError(err: PeyvandError): RowError {
   return { code: err.code, i18nKey: err.i18nKey, params: err.params, errors: err.errors ?? [] };
-}
-
-/** A number from a cell (`۱۲٬۰۰۰` → 12000); text that is not one stays text, for validation to refuse. */
-export function cellNumber(text: string | undefined): number | string | undefined {
-  if (text === undefined) return undefined;
-  const latin = toLatinDigits(text).replace(/[,٬\s]/g, '').replace('٫', '.');
-  return /^-?\d+(\.\d+)?$/.test(latin) ? Number(latin) : text;
 }
 
 /**

@@ -5,6 +5,8 @@
 import type { Knex } from 'knex';
 import type { Actor } from './actor.js';
 import type { FieldError } from './errors.js';
+import { toLatinDigits } from './persian/digits.js';
+import type { JsonSchema } from './types.js';
 
 /** One data row of a file: its 1-based row number (header excluded) and its fields by path. */
 export interface MappedRow {
@@ -63,8 +65,33 @@ export interface ImportEntity {
   export?(actor: Actor, formatDate: (iso: string | null) => string): AsyncIterable<string[]>;
 }
 
-/** The registry a plugin sees as `ctx.imports`. */
+/** The registry a plugin sees as `ctx.imports`, with the helpers every entity's `write` needs. */
 export interface ImportRegistry {
   /** Registers an entity; a name can be taken once. */
   register(entity: ImportEntity): void;
+  /**
+   * A validator of a row's input against a route's body schema, with the API's formats and
+   * messages: the API's 400 VALIDATION_FAILED as a row error, or undefined when valid.
+   */
+  validator(schema: JsonSchema): (value: unknown) => RowError | undefined;
+  /**
+   * Runs one row's write in a savepoint: a coded failure (a `PeyvandError`) rolls back that
+   * row only and becomes its `invalid` outcome; anything else fails the batch (retried).
+   */
+  inSavepoint(trx: Knex.Transaction, work: (sp: Knex.Transaction) => Promise<RowOutcome>): Promise<RowOutcome>;
+}
+
+/**
+ * A number from a cell (`۱۲٬۰۰۰` → 12000, Persian and Arabic digits and separators too); text
+ * that is not one stays text, for validation to refuse with the API's message.
+ */
+export function cellNumber(text: string | undefined): number | string | undefined {
+  if (text === undefined) return undefined;
+  const latin = toLatinDigits(text).replace(/[,٬\s]/g, '').replace('٫', '.');
+  return /^-?\d+(\.\d+)?$/.test(latin) ? Number(latin) : text;
+}
+
+/** A cell of `;`-separated values (tags), trimmed, empty ones left out. */
+export function cellList(text: string | undefined): string[] {
+  return (text ?? '').split(';').map((v) => v.trim()).filter(Boolean);
 }

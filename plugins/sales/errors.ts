@@ -24,6 +24,7 @@ export const salesErrors = {
   LEAD_NOT_CONVERTIBLE: spec(422, 'LEAD_NOT_CONVERTIBLE'),
   REPORT_RANGE_INVALID: spec(422, 'REPORT_RANGE_INVALID'),
   SETTINGS_INVALID: spec(422, 'SETTINGS_INVALID'),
+  IMPORT_REFERENCE_UNRESOLVED: spec(422, 'IMPORT_REFERENCE_UNRESOLVED'),
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A sales error code. */

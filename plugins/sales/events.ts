@@ -13,6 +13,7 @@ export const SALES_EVENTS = {
   leadScored: 'lead.scored',
   leadDisqualified: 'lead.disqualified',
   leadConverted: 'lead.converted',
+  leadDeleted: 'lead.deleted',
   dealCreated: 'deal.created',
   dealUpdated: 'deal.updated',
   dealStageChanged: 'deal.stage_changed',
@@ -37,6 +38,8 @@ declare module '../../core/plugin/index.js' {
     'lead.scored': { leadId: string; score: number; previous: number };
     'lead.disqualified': { lead: LeadDto; reason: string };
     'lead.converted': { lead: LeadDto; customerId: string; customerCreated: boolean; dealId: string | null };
+    /** Only an import's undo removes a lead (the API has no lead delete). */
+    'lead.deleted': { lead: LeadDto };
     'deal.created': { deal: DealDto };
     'deal.updated': { deal: DealDto; changed: string[] };
     'deal.stage_changed': { deal: DealDto; fromStageId: string; toStageId: string; timeInStageMs: number };

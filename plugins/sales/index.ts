@@ -17,6 +17,7 @@ import { salesOptionsSchema, type SalesOptions } from './options.js';
 import { salesPermissions, salesScopedResources } from './permissions.js';
 import { salesRoutes } from './routes/index.js';
 import { createSalesServices, type SalesServices } from './services/container.js';
+import { dealEntity, leadEntity } from './services/imports.js';
 import { customerDeletedSubscriber } from './subscribers/customer-deleted.js';
 import { customerMergedSubscriber } from './subscribers/customer-merged.js';
 import { leadRescoringSubscriber } from './subscribers/lead-rescoring.js';
@@ -40,6 +41,9 @@ export default definePlugin<SalesOptions, SalesServices>({
   widgets: ['peyvand-deal-board', 'peyvand-forecast', 'peyvand-lead-form'],
   bootstrap(ctx) {
     const services = createSalesServices(ctx);
+    // Leads and deals through core's import and export (docs/import.md).
+    ctx.imports.register(leadEntity(ctx.imports, services.leads));
+    ctx.imports.register(dealEntity(ctx.imports, ctx, services.deals, services.store));
     // One-shot CLI commands and hand-driven tests run no loops; servers do.
     if (ctx.background) services.scheduler.start();
     return services;

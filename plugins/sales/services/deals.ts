@@ -162,12 +162,15 @@ export class DealService {
   }
 
   async delete(actor: Actor, id: string): Promise<void> {
-    await this.ctx.data.transaction(async (trx) => {
-      const before = await this.getForWrite(trx, actor, id);
-      await this.store.rows(trx, 'deals', actor.tenantId).where('id', id).delete();
-      await this.ctx.audit.record(trx, actor, { action: 'deal.delete', entityType: 'deal', entityId: id, before });
-      await this.emit(trx, actor, 'deal.deleted', { deal: before });
-    });
+    await this.ctx.data.transaction((trx) => this.remove(trx, actor, id));
+  }
+
+  /** Deletes a deal in `trx` (the API's delete, an import's undo): audited, `deal.deleted` emitted. */
+  async remove(trx: Knex.Transaction, actor: Actor, id: string): Promise<void> {
+    const before = await this.getForWrite(trx, actor, id);
+    await this.store.rows(trx, 'deals', actor.tenantId).where('id', id).delete();
+    await this.ctx.audit.record(trx, actor, { action: 'deal.delete', entityType: 'deal', entityId: id, before });
+    await this.emit(trx, actor, 'deal.deleted', { deal: before });
   }
 
   /** The stages a deal went through, oldest first, with the time spent in each. */

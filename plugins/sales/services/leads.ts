@@ -69,9 +69,14 @@ export class LeadService {
     private readonly scoring: LeadScoring,
   ) {}
 
-  /** Creates a lead; null only for a quiet duplicate (see {@link LeadOrigin}). */
-  async create(actor: Actor, input: LeadInput, origin: LeadOrigin = {}): Promise<LeadDto | null> {
+  /**
+   * Creates a lead; null only for a quiet duplicate (see {@link LeadOrigin}). In `trx` (an
+   * import's row) a unique-key race with a concurrent capture is the caller's to report:
+   * the check for the 409 cannot run beside a transaction that holds the connection.
+   */
+  async create(actor: Actor, input: LeadInput, origin: LeadOrigin = {}, trx?: Knex.Transaction): Promise<LeadDto | null> {
     const keys = contactKeys(input);
+    if (trx) return this.insertNew(actor, input, keys, origin, trx);
     try {
       return await this.refusingDuplicates(actor, () => keys, undefined, () => this.insertNew(actor, input, keys, origin));
     } catch (err) {
@@ -80,8 +85,8 @@ export class LeadService {
     }
   }
 
-  private async insertNew(actor: Actor, input: LeadInput, keys: ContactKeys, origin: LeadOrigin): Promise<LeadDto> {
-    return this.ctx.data.transaction(async (trx) => {
+  private async insertNew(actor: Actor, input: LeadInput, keys: ContactKeys, origin: LeadOrigin, outer?: Knex.Transaction): Promise<LeadDto> {
+    return this.store.inTransaction(outer, async (trx) => {
       const duplicate = await this.openDuplicate(trx, actor.tenantId, keys);
       if (duplicate) throw await this.duplicateError(trx, actor, duplicate);
       if (input.ownerId !== undefined && input.ownerId !== actor.subject && !can(actor, 'sales.lead.assign')) {
@@ -191,6 +196,17 @@ export class LeadService {
     }));
   }
 
+  /**
+   * Removes a lead in `trx` — an import's undo of the lead it created; the API has no lead
+   * delete (a lead is disqualified). Audited, `lead.deleted` emitted.
+   */
+  async remove(trx: Knex.Transaction, actor: Actor, id: string): Promise<void> {
+    const before = await this.getForWrite(trx, actor, id);
+    await this.store.rows(trx, 'leads', actor.tenantId).where('id', id).delete();
+    await this.ctx.audit.record(trx, actor, { action: 'lead.delete', entityType: 'lead', entityId: id, before });
+    await this.emit(trx, actor, 'lead.deleted', { lead: before });
+  }
+
   /** Loads a lead for a write, within scope, locking the row where the dialect can. */
   async getForWrite(trx: Knex.Transaction, actor: Actor, id: string): Promise<LeadDto> {
     const row = await this.store.forUpdate(this.store.scoped(trx, 'leads', actor).where('id', id).first());
@@ -242,7 +258,7 @@ export class LeadService {
   }
 }
 
-type LeadEvent = 'lead.created' | 'lead.updated' | 'lead.assigned' | 'lead.disqualified' | 'lead.converted';
+type LeadEvent = 'lead.created' | 'lead.updated' | 'lead.assigned' | 'lead.disqualified' | 'lead.converted' | 'lead.deleted';
 
 /**
  * Sets `<status>_at` for a status reached now, keeping earlier instants. Reaching a later

@@ -8,42 +8,14 @@ import t from 'tap';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { bootSales, eventsOf } from '../../helpers/sales.js';
+import { importer } from '../../helpers/imports.js';
 
 const s = await bootSales(t, { peyvand: { plugins: [], imports: { batchSize: 3 } }, tenant: { plugins: [], timeZone: 'Asia/Tehran' } });
 const other = await bootSales(t, { p: s.p, slug: 'other', tenant: { plugins: [] } });
 const { admin } = s;
-const kernel = s.p.peyvand.kernel;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-type Job = { id: string; status: string; dryRun: boolean; rowsRead: number; created: number; updated: number; unchanged: number; failed: number };
-
-/** Uploads a file and runs the worker until the import is finished. */
-async function importFile(query: string, body: Buffer | string, contentType = 'text/csv', token = admin): Promise<Job> {
-  const res = await s.p.call(token, { method: 'POST', url: `/api/v1/imports?${query}`, payload: body, headers: { 'content-type': contentType } });
-  if (res.statusCode !== 202) throw new Error(`${res.statusCode} ${res.body}`);
-  t.match(res.json(), { id: String, status: 'queued' });
-  return finish(res.json().id as string);
-}
-
-async function finish(id: string): Promise<Job> {
-  for (let i = 0; i < 50; i++) {
-    const job = await s.ok<Job>(admin, 'GET', `/api/v1/imports/${id}`);
-    if (['succeeded', 'failed', 'undone'].includes(job.status)) return job;
-    await kernel.importWorker.runOnce();
-  }
-  throw new Error(`import ${id} did not finish`);
-}
-
-async function undo(id: string): Promise<Job> {
-  const res = await s.call(admin, 'POST', `/api/v1/imports/${id}/undo`);
-  if (res.statusCode !== 202) throw new Error(`${res.statusCode} ${res.body}`);
-  for (let i = 0; i < 50; i++) {
-    const job = await s.ok<Job>(admin, 'GET', `/api/v1/imports/${id}`);
-    if (job.status === 'undone') return job;
-    await kernel.importWorker.runOnce();
-  }
-  throw new Error(`undo of ${id} did not finish`);
-}
+const { importFile, undo } = importer(s);
 
 const customersNamed = async (name: string) => (await s.ok<{ items: Array<{ id: string; name: string; tags: string[]; customFields: Record<string, unknown>; emails: Array<{ value: string }> }> }>(admin, 'GET', `/api/v1/customers?q=${encodeURIComponent(name)}&limit=200`)).items;
 
