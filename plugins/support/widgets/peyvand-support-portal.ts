@@ -20,7 +20,7 @@
  * @csspart button - a button.
  * @csspart state - the loading / empty / problem panel.
  */
-import { css, define, formatDateTime, html, nothing, PeyvandElement, property, state, type Page, type PropertyValues } from '../../../widgets/runtime/index.js';
+import { css, define, type ApiError, formatDateTime, html, nothing, PeyvandElement, property, state, type Page, type PropertyValues } from '../../../widgets/runtime/index.js';
 import type { PortalMessage, PortalTicket } from './portal-api-types.js';
 
 type View = { kind: 'list' } | { kind: 'ticket'; id: string } | { kind: 'new' };
@@ -62,6 +62,11 @@ export class PeyvandSupportPortal extends PeyvandElement {
 
   protected override shouldReload(changed: PropertyValues): boolean {
     return super.shouldReload(changed) || changed.has('pageSize');
+  }
+
+  protected override problemText(error: ApiError): string {
+    // A 403 of its own: the sign-in is fine, but names no customer of this company.
+    return error.code === 'PORTAL_CUSTOMER_UNKNOWN' ? this.t('portal.unknownCustomer') : super.problemText(error);
   }
 
   private get limit(): number {
