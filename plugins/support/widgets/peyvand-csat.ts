@@ -39,6 +39,7 @@ export class PeyvandCsat extends PeyvandElement {
       .rating:has(input:focus-visible) { outline: 3px solid var(--_focus); outline-offset: 2px; }
       label[for='comment'] { font-weight: 600; display: block; margin-block-end: 0.2em; }
       .ticket { margin-block-end: var(--_gap); }
+      #form-error { margin: 0; }
       .thanks { color: var(--_success); }
       .thanks h3 { display: flex; gap: 0.4em; align-items: center; }
       /* Narrow: the numbers only (the scale line says what they mean); the words stay the radios' names. */
