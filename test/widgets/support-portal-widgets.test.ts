@@ -218,6 +218,29 @@ t.test('portal, en at 1280 px (cust as source:externalId): open a ticket, then i
   t.same(record.errors, []);
 });
 
+// Runs after the test above, whose ticket (INV-77) it lists.
+t.test('portal, en at 390 px and fa at 1280 px: fits the phone, right to left on the desktop', async (t) => {
+  const phone = await openPage(browser, t, PHONE);
+  await phone.page.goto(world.page({ lang: 'en', customer: narges, body: portal }));
+  const items = phone.page.locator('peyvand-support-portal [part=ticket]');
+  await items.filter({ hasText: 'Invoice INV-77 is missing' }).waitFor();
+  t.match(await items.first().innerText(), /Invoice INV-77 is missing[\s\S]*New[\s\S]*Ticket #\d+[\s\S]*Updated 20\d\d-/, 'English labels, Latin digits');
+  t.equal(await overflow(phone.page), 0, 'no sideways scroll at 390 px in English');
+  await items.filter({ hasText: 'سفارش هنوز نرسیده' }).click();
+  await phone.page.getByRole('heading', { name: 'سفارش هنوز نرسیده' }).waitFor();
+  t.equal(await overflow(phone.page), 0, 'nor in the thread');
+
+  const desktop = await openPage(browser, t, DESKTOP);
+  await desktop.page.goto(world.page({ customer: narges, body: portal }));
+  await desktop.page.getByRole('heading', { name: 'تیکت‌های پشتیبانی من' }).waitFor();
+  t.equal(await computedDir(desktop.page, 'peyvand-support-portal'), 'rtl');
+  const [heading, button] = await Promise.all([
+    desktop.page.getByRole('heading', { name: 'تیکت‌های پشتیبانی من' }).boundingBox(),
+    desktop.page.getByRole('button', { name: 'تیکت تازه', exact: true }).boundingBox(),
+  ]);
+  t.ok(heading && button && heading.x > button.x, 'the title on the right, the action on the left');
+});
+
 t.test('portal refusals: a staff token, a company without support, a customer Peyvand does not know', async (t) => {
   const staff = await openPage(browser, t, PHONE);
   await staff.page.goto(world.page({ body: portal }));

@@ -106,10 +106,10 @@ export class PeyvandCsat extends PeyvandElement {
       this.answeredToken = this.token;
       this.emit('peyvand-csat-submitted', { ticketNumber: this.survey.ticketNumber, rating: body.rating });
     } catch (err) {
-      const error = this.reportError(err);
-      const outcome = outcomeOf(error);
+      // A used or dead link is an answer about the link, shown like on loading: no error event.
+      const outcome = err instanceof ApiError ? outcomeOf(err) : undefined;
       if (outcome) this.outcome = outcome;
-      else this.formError = this.problemText(error);
+      else this.formError = this.problemText(this.reportError(err));
     } finally {
       this.sending = false;
     }
