@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import sales from '../../plugins/sales/index.js';
 import email from '../../plugins/email/index.js';
 import support from '../../plugins/support/index.js';
-import { launchChromium, openPage, screenshot } from './lib/browser.js';
+import { hasFocus, launchChromium, openPage, screenshot } from './lib/browser.js';
 import { bootEmbedWorld } from './lib/embed-host.js';
 
 const world = await bootEmbedWorld(t, [{ slug: 'nosupport', locale: 'fa', plugins: [] }], {
@@ -167,6 +167,7 @@ t.test('portal, fa at 390 px: only my tickets; the thread without the internal n
 
   await items.filter({ hasText: 'سفارش هنوز نرسیده' }).click();
   await page.getByRole('heading', { name: 'سفارش هنوز نرسیده' }).waitFor();
+  t.ok(await hasFocus(page.getByRole('heading', { name: 'سفارش هنوز نرسیده' })), 'focus on the opened ticket’s heading');
   const messages = page.locator('peyvand-support-portal [part=message]');
   t.same((await messages.allInnerTexts()).map((m) => m.split('\n').pop()), ['سفارش شمارهٔ SO-1042 هنوز نرسیده است.', 'سفارش شما فردا ارسال می‌شود.'], 'the public thread, oldest first');
   t.match(await messages.first().innerText(), /^تیم پشتیبانی/, 'the agent who logged the call wrote the first one');

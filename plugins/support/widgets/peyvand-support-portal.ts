@@ -74,6 +74,11 @@ export class PeyvandSupportPortal extends PeyvandElement {
   }
 
   protected override reload(): void {
+    void this.load();
+  }
+
+  /** Loads the current view; resolves when it shows (or shows its problem). */
+  private async load(): Promise<void> {
     this.formError = '';
     const view = this.view;
     if (view.kind === 'new') {
@@ -81,24 +86,24 @@ export class PeyvandSupportPortal extends PeyvandElement {
       return;
     }
     if (view.kind === 'ticket') {
-      void this.track(async (signal) => {
+      await this.track(async (signal) => {
         this.ticket = await this.api<PortalTicket>(`support/portal/tickets/${encodeURIComponent(view.id)}`, { signal });
       });
       return;
     }
-    void this.track(async (signal) => {
+    await this.track(async (signal) => {
       const page = await this.api<Page<PortalTicket>>('support/portal/tickets', { query: { limit: this.limit }, signal });
       this.tickets = page.items;
       this.nextCursor = page.nextCursor;
     });
   }
 
-  /** Switches view, loads it, and puts the focus on its heading once it shows. */
+  /** Switches view and, once it has loaded, puts the focus on its heading (the button pressed is gone). */
   private async show(view: View): Promise<void> {
     this.view = view;
     this.announcement = '';
-    this.reload();
-    await this.focusHeading();
+    await this.load();
+    if (this.view === view) await this.focusHeading();
   }
 
   private async focusHeading(): Promise<void> {
