@@ -31,6 +31,7 @@ export default definePlugin<SupportOptions, SupportServices>({
   migrations: [supportMigration, supportCsatMigration, supportReportMigration, supportEmailChannelMigration],
   events: supportEventSchemas,
   routes: supportRoutes,
+  widgets: ['peyvand-csat', 'peyvand-support-portal'],
   subscribers: [emailInboundSubscriber, emailOutboundSubscriber],
   bootstrap(ctx) {
     const services = createSupportServices(ctx);

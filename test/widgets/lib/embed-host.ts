@@ -13,6 +13,7 @@ import pino from 'pino';
 import sales from '../../../plugins/sales/index.js';
 import { buildWidgets } from '../../../scripts/build-widgets.js';
 import type { WidgetManifest } from '../../../core/http/widget-assets.js';
+import type { AnyPlugin } from '../../../core/plugin/index.js';
 import { bootPeyvand, type TestPeyvand } from '../../helpers/peyvand.js';
 
 type Teardown = { teardown(fn: () => Promise<void> | void): void };
@@ -36,6 +37,8 @@ export interface HostPage {
   user?: UserName;
   /** The first token the ERP hands out has already expired. */
   expireFirst?: boolean;
+  /** Sign in a customer of the tenant instead of `user`: a portal token (`roles: ["customer"]`, `cust` = this). */
+  customer?: string;
   /** The markup with the widgets. */
   body: string;
 }
@@ -60,12 +63,15 @@ export interface EmbedWorld {
 
 const secretOf = (slug: string) => `widget-test-embed-secret-${slug}-0123456789abcdef`;
 
-/** Boots Peyvand (sales installed) with tenants `acme` (fa, sales on) and the `extra` ones, and the ERP server. */
-export async function bootEmbedWorld(t: Teardown, extra: Array<{ slug: string; locale: 'fa' | 'en'; plugins: string[] }> = []): Promise<EmbedWorld> {
+/**
+ * Boots Peyvand (sales installed, or `installed`) with tenants `acme` (fa, sales on, or
+ * `acmePlugins`) and the `extra` ones, and the ERP server.
+ */
+export async function bootEmbedWorld(t: Teardown, extra: Array<{ slug: string; locale: 'fa' | 'en'; plugins: string[] }> = [], options: { installed?: AnyPlugin[]; acmePlugins?: string[] } = {}): Promise<EmbedWorld> {
   const manifest = await buildWidgets();
   const serverLog: string[] = [];
   const sink = new Writable({ write(chunk, _encoding, done) { serverLog.push(String(chunk)); done(); } });
-  const p = await bootPeyvand(t, { plugins: [sales], logger: pino({ level: 'debug' }, sink) });
+  const p = await bootPeyvand(t, { plugins: options.installed ?? [sales], logger: pino({ level: 'debug' }, sink) });
   const peyvandUrl = await p.peyvand.listen({ port: 0, host: '127.0.0.1' });
 
   const issuedTokens: string[] = [];
@@ -78,7 +84,7 @@ export async function bootEmbedWorld(t: Teardown, extra: Array<{ slug: string; l
   const hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
 
   const keys: Record<string, string> = {};
-  for (const tenant of [{ slug: 'acme', locale: 'fa' as const, plugins: ['sales'] }, ...extra]) {
+  for (const tenant of [{ slug: 'acme', locale: 'fa' as const, plugins: options.acmePlugins ?? ['sales'] }, ...extra]) {
     const created = await p.tenant(tenant.slug, { locale: tenant.locale, plugins: tenant.plugins });
     keys[tenant.slug] = await created.key('admin');
     const embed = await p.admin({ method: 'PUT', url: `/api/v1/admin/tenants/${tenant.slug}/embed`, payload: { hs256Secret: secretOf(tenant.slug), algorithms: ['HS256'], allowedOrigins: [hostUrl] } });
@@ -120,11 +126,12 @@ async function serveHost(request: http.IncomingMessage, response: http.ServerRes
     const tenant = url.searchParams.get('tenant') ?? 'acme';
     const user = USERS[(url.searchParams.get('user') ?? 'manager') as UserName] ?? USERS.manager;
     const expired = url.searchParams.get('expired') === '1';
+    const cust = url.searchParams.get('cust');
     const now = Math.floor(Date.now() / 1000);
     // Expired well beyond Peyvand's 30 s clock tolerance.
-    const token = await new SignJWT({ tid: tenant, roles: [...user.roles] })
+    const token = await new SignJWT(cust ? { tid: tenant, roles: ['customer'], cust } : { tid: tenant, roles: [...user.roles] })
       .setProtectedHeader({ alg: 'HS256' })
-      .setSubject(user.sub)
+      .setSubject(cust ? `erp-customer-${cust}` : user.sub)
       .setAudience('peyvand')
       .setExpirationTime(expired ? now - 300 : now + 600)
       .sign(new TextEncoder().encode(secretOf(tenant)));
@@ -139,7 +146,7 @@ async function serveHost(request: http.IncomingMessage, response: http.ServerRes
   }
   const lang = page.lang ?? 'fa';
   response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(`<!doctype html>
-<html lang="${lang}" dir="${page.dir ?? (lang === 'fa' ? 'rtl' : 'ltr')}" data-tenant="${page.tenant ?? 'acme'}" data-user="${page.user ?? 'manager'}" data-expire-first="${page.expireFirst ? 'true' : 'false'}">
+<html lang="${lang}" dir="${page.dir ?? (lang === 'fa' ? 'rtl' : 'ltr')}" data-tenant="${page.tenant ?? 'acme'}" data-user="${page.user ?? 'manager'}" data-expire-first="${page.expireFirst ? 'true' : 'false'}" data-customer="${page.customer ?? ''}">
 <head><meta charset="utf-8"><link rel="icon" href="data:,"><title>ERP</title>
 <style>body { font-family: "DejaVu Sans", sans-serif; margin: 16px; } body > * { margin-block-end: 12px; }</style>
 <script type="module" src="${ctx.peyvandUrl}/widgets/peyvand.js"></script>
@@ -157,7 +164,7 @@ configure({
   async getToken() {
     const call = ++window.tokenCalls;
     const expired = root.dataset.expireFirst === 'true' && call === 1;
-    const response = await fetch('/token?tenant=' + root.dataset.tenant + '&user=' + root.dataset.user + (expired ? '&expired=1' : ''));
+    const response = await fetch('/token?tenant=' + root.dataset.tenant + '&user=' + root.dataset.user + (expired ? '&expired=1' : '') + (root.dataset.customer ? '&cust=' + encodeURIComponent(root.dataset.customer) : ''));
     return (await response.json()).token;
   },
 });
