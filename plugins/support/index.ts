@@ -32,6 +32,8 @@ export default definePlugin<SupportOptions, SupportServices>({
   events: supportEventSchemas,
   routes: supportRoutes,
   subscribers: [emailInboundSubscriber, emailOutboundSubscriber],
+  // Defined by widgets/index.ts, built into this plugin's own chunk (docs/plugins.md, Widgets).
+  widgets: ['peyvand-ticket-list', 'peyvand-ticket-view', 'peyvand-ticket-form'],
   bootstrap(ctx) {
     const services = createSupportServices(ctx);
     // One-shot CLI commands and hand-driven tests run no loops; servers do.
