@@ -128,3 +128,72 @@ for (const [lang, width] of [['fa', 1280], ['en', 390], ['fa', 390]] as const) {
     t.same(record.errors, []);
   });
 }
+
+t.test('list: SLA breached, cursor paging, "assigned to me" and one customer’s tickets', async (t) => {
+  const numbers: number[] = [];
+  for (let i = 1; i <= 27; i++) {
+    const assigneeId = i % 10 === 0 ? 'erp-manager-1' : 'erp-agent-7';
+    numbers.push((await api<Ticket>('POST', '/api/v1/support/tickets', { subject: `سفارش ${i}`, channel: 'phone', priority: 'normal', body: 'پیگیری سفارش', customerId: reza.id, assigneeId })).number);
+  }
+  const { page, record } = await openPage(browser, t, { viewport: { width: 390, height: 900 } });
+  // The clock of the newest ticket has run out (the API's answer, as it would be hours later).
+  await page.route('**/api/v1/support/tickets?*', async (route) => {
+    const response = await route.fetch();
+    const body = (await response.json()) as { items: Array<{ sla: { targets: Array<{ kind: string; state: string; remainingBusinessMinutes: number }> } | null }> };
+    const first = body.items[0]?.sla?.targets.find((target) => target.kind === 'first_response');
+    if (first) Object.assign(first, { state: 'breached', remainingBusinessMinutes: -30 });
+    await route.fulfill({ response, json: body });
+  });
+  await page.goto(world.page({ tenant: 'help', body: `<peyvand-ticket-list customer-id="${reza.id}"></peyvand-ticket-list>` }));
+  const rows = page.locator('peyvand-ticket-list button.ticket');
+  await rows.first().waitFor();
+  t.equal(await rows.count(), 25, 'a page of 25');
+  t.equal(await rows.first().locator('.badge').innerText(), 'اولین پاسخ: از موعد گذشته', 'breached');
+  t.match(await rows.nth(1).locator('.badge').innerText(), /^اولین پاسخ: ۱ ساعت و [۰-۹]+ دقیقه مانده$/, 'due soon');
+  await page.getByRole('button', { name: 'موارد بیشتر' }).click();
+  await rows.nth(26).waitFor();
+  t.equal(await rows.count(), 27, 'the next page with the API’s cursor');
+  t.equal(await page.getByRole('button', { name: 'موارد بیشتر' }).count(), 0, 'no more pages');
+  t.match(await rows.last().innerText(), `#${numbers[0]!.toLocaleString('fa-IR', { useGrouping: false })}`, 'the oldest last, numbers in Persian digits');
+
+  await page.getByRole('checkbox', { name: 'فقط درخواست‌های من' }).check();
+  await rows.nth(1).waitFor();
+  await page.waitForFunction(`document.querySelector('peyvand-ticket-list').shadowRoot.querySelectorAll('button.ticket').length === 2`);
+  t.same(await rows.locator('.subject').allInnerTexts(), ['سفارش 20', 'سفارش 10'], 'mine: the two assigned to this user');
+  await page.getByRole('combobox', { name: 'وضعیت' }).selectOption({ label: 'بسته' });
+  await page.locator('peyvand-ticket-list').getByText('درخواستی با این فیلترها پیدا نشد.').waitFor();
+  t.pass('none closed');
+  t.ok(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth'), 'no horizontal scroll at 390 px');
+  t.same(record.errors, []);
+});
+
+t.test('states: support not enabled, no permission, a change the API refuses, a ticket that is not there', async (t) => {
+  const ticket = await api<Ticket>('POST', '/api/v1/support/tickets', { subject: 'کیبورد خراب است', channel: 'phone', priority: 'low', body: 'چند کلید کار نمی‌کند.', customerId: maryam.id });
+  const all = `<peyvand-ticket-list></peyvand-ticket-list><peyvand-ticket-view ticket-id="${ticket.id}"></peyvand-ticket-view><peyvand-ticket-form></peyvand-ticket-form>`;
+  const { page, record } = await openPage(browser, t);
+  // acme has sales only.
+  await page.goto(world.page({ body: all }));
+  const off = page.getByRole('status').filter({ hasText: 'بخش پشتیبانی برای شرکت شما فعال نشده است. برای فعال‌سازی با مدیر سامانه تماس بگیرید.' });
+  await off.nth(2).waitFor();
+  t.equal(await off.count(), 3, 'list, view and form say support is not switched on');
+  t.equal(await page.getByRole('alert').count(), 0, 'not an error');
+
+  await page.goto(world.page({ tenant: 'help', user: 'nobody', body: all }));
+  const denied = page.getByRole('status').filter({ hasText: 'حساب شما اجازهٔ این کار را ندارد. برای گرفتن دسترسی با مدیر سامانه تماس بگیرید.' });
+  await denied.nth(2).waitFor();
+  t.equal(await denied.count(), 3, 'no permission: a notice in each');
+
+  await page.goto(world.page({ tenant: 'help', user: 'viewer', lang: 'en', body: `<peyvand-ticket-view ticket-id="${ticket.id}"></peyvand-ticket-view>` }));
+  const status = page.getByRole('combobox', { name: 'Status' });
+  await status.selectOption({ label: 'Solved' });
+  await page.getByRole('alert').filter({ hasText: 'Not saved: Your account is not allowed to do this.' }).waitFor();
+  t.equal(await status.inputValue(), 'new', 'the control shows the ticket’s status again');
+  t.equal((await api<Ticket>('GET', `/api/v1/support/tickets/${ticket.id}`)).status, 'new', 'nothing changed');
+  t.equal(await page.getByRole('combobox', { name: 'Canned response' }).count(), 0, 'a viewer gets no canned responses');
+  await page.getByRole('button', { name: 'Dismiss' }).click();
+  t.equal(await page.getByRole('alert').count(), 0, 'the message can be dismissed');
+
+  await page.goto(world.page({ tenant: 'help', body: '<peyvand-ticket-view ticket-id="no-such-ticket"></peyvand-ticket-view>' }));
+  await page.getByText('این درخواست وجود ندارد یا شما اجازهٔ دیدن آن را ندارید.').waitFor();
+  t.same(record.errors, []);
+});

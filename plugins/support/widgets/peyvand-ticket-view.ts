@@ -116,8 +116,9 @@ export class PeyvandTicketView extends PeyvandElement {
     }
   }
 
-  private async change(field: Field, value: string): Promise<void> {
+  private async change(field: Field, select: HTMLSelectElement): Promise<void> {
     const ticket = this.ticket;
+    const value = select.value;
     if (!ticket || (ticket[field] ?? '') === value) return;
     const body = { [field]: value || null };
     const label = field === 'assigneeId' ? (value || this.t('common.unassigned')) : this.t(`support.${field}.${value}`);
@@ -127,7 +128,7 @@ export class PeyvandTicketView extends PeyvandElement {
       this.t(`ticketView.changed.${field}`, { value: label }),
     );
     // Refused: the control shows the ticket's value again.
-    if (!saved) this.requestUpdate();
+    if (!saved) select.value = ticket[field] ?? '';
   }
 
   private async send(event: SubmitEvent): Promise<void> {
@@ -195,7 +196,7 @@ export class PeyvandTicketView extends PeyvandElement {
 
   private renderFields(ticket: Ticket): unknown {
     const select = (field: Field, values: readonly string[], label: (v: string) => unknown, empty?: string) => html`<label>${this.t(`ticketView.${field}`)}
-      <select ?disabled=${this.busy} @change=${(e: Event) => void this.change(field, (e.target as HTMLSelectElement).value)}>
+      <select ?disabled=${this.busy} @change=${(e: Event) => void this.change(field, e.target as HTMLSelectElement)}>
         ${empty === undefined ? nothing : html`<option value="" ?selected=${!ticket[field]}>${empty}</option>`}
         ${values.map((v) => html`<option value=${v} ?selected=${ticket[field] === v}>${label(v)}</option>`)}
       </select></label>`;
