@@ -5,6 +5,7 @@
  * the logic is in `services/`.
  */
 import { definePlugin } from '../../core/plugin/index.js';
+import { seedSupportDemo } from './demo.js';
 import { supportEventSchemas } from './events.js';
 import { supportMigration } from './migrations/001_support.js';
 import { supportCsatMigration } from './migrations/002_csat_complaints.js';
@@ -43,4 +44,5 @@ export default definePlugin<SupportOptions, SupportServices>({
   async close(_ctx, services) {
     await services?.scheduler.stop();
   },
+  demo: seedSupportDemo,
 });
