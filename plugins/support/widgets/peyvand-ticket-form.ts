@@ -13,7 +13,7 @@
  * @csspart button - a button.
  * @csspart state - the success / problem panel.
  */
-import { ApiError, css, define, html, icon, nothing, PeyvandElement, property, state } from '../../../widgets/runtime/index.js';
+import { css, define, html, icon, nothing, PeyvandElement, property, state, type ApiError } from '../../../widgets/runtime/index.js';
 import { TICKET_PRIORITIES, type Queue, type Ticket, type TicketChannel } from './api-types.js';
 
 const FIELDS = ['subject', 'body', 'priority', 'queueId'] as const;
