@@ -51,7 +51,7 @@ const WORDS = {
   },
 };
 
-for (const [lang, width] of [['fa', 1280], ['en', 390], ['fa', 390]] as const) {
+for (const [lang, width] of [['fa', 1280], ['en', 1280], ['en', 390], ['fa', 390]] as const) {
   t.test(`${lang} at ${width}px: field errors, create → in the list → open → canned reply → note → status change`, async (t) => {
     const w = WORDS[lang];
     const { page, record } = await openPage(browser, t, { viewport: { width, height: 900 } });

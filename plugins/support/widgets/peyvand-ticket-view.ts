@@ -70,6 +70,15 @@ export class PeyvandTicketView extends PeyvandElement {
     return super.shouldReload(changed) || changed.has('ticketId');
   }
 
+  protected override willUpdate(changed: PropertyValues): void {
+    // Another ticket: a half-written reply to the previous one must not be sent to this one.
+    if (changed.has('ticketId')) {
+      this.draft = '';
+      this.visibility = 'public';
+    }
+    super.willUpdate(changed);
+  }
+
   protected override reload(): void {
     this.failure = '';
     if (!this.ticketId) {
@@ -141,8 +150,9 @@ export class PeyvandTicketView extends PeyvandElement {
     const sent = await this.save(async () => {
       const message = await this.api<TicketMessage>(`support/tickets/${id}/messages`, { method: 'POST', body: { body, visibility } });
       this.messages = [...this.messages, message];
-      // A reply moves the status and meets SLA targets: the ticket is read again.
-      return this.api<Ticket>(`support/tickets/${id}`);
+      // A reply moves the status and meets SLA targets: the ticket is read again. The
+      // message is saved either way, so a failed read keeps the ticket as it was shown.
+      return this.api<Ticket>(`support/tickets/${id}`).catch(() => ticket);
     }, visibility === 'public' ? 'reply' : 'note', this.t(visibility === 'public' ? 'ticketView.replySent' : 'ticketView.noteSaved'));
     if (sent) this.draft = '';
   }
