@@ -65,6 +65,15 @@ for (const [lang, width] of [['fa', 1280], ['en', 1280], ['en', 390], ['fa', 390
     t.equal(await subject.getAttribute('aria-invalid'), 'true', 'the subject is marked');
     t.equal(await form.locator('#subject-error').innerText(), w.subjectRequired, 'the API’s message, in the page’s language');
     t.ok(await hasFocus(subject), 'focus on the field to fix');
+    if (lang === 'fa' && width === 1280) {
+      // The page switches language: the API's message follows, not only the form's own texts.
+      await page.evaluate("document.documentElement.lang = 'en'");
+      await form.locator('#subject-error', { hasText: WORDS.en.subjectRequired }).waitFor();
+      await form.getByText(WORDS.en.fix).waitFor();
+      await page.evaluate("document.documentElement.lang = 'fa'");
+      await form.locator('#subject-error', { hasText: w.subjectRequired }).waitFor();
+      t.equal((await api<{ items: unknown[] }>('GET', '/api/v1/support/tickets')).items.length, 0, 'asking again opened no ticket');
+    }
     const title = `${lang === 'fa' ? 'چاپگر انبار کار نمی‌کند' : 'Warehouse printer is down'} ${width}`;
     await subject.fill(title);
     await form.getByRole('button', { name: w.create }).click();

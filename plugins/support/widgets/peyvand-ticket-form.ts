@@ -13,7 +13,7 @@
  * @csspart button - a button.
  * @csspart state - the success / problem panel.
  */
-import { css, define, html, icon, nothing, PeyvandElement, property, state, type ApiError } from '../../../widgets/runtime/index.js';
+import { ApiError, css, define, html, icon, nothing, PeyvandElement, property, state } from '../../../widgets/runtime/index.js';
 import { TICKET_PRIORITIES, type Queue, type Ticket, type TicketChannel } from './api-types.js';
 
 const FIELDS = ['subject', 'body', 'priority', 'queueId'] as const;
@@ -39,16 +39,35 @@ export class PeyvandTicketForm extends PeyvandElement {
   /** How the customer reached the agent: `phone` (default), `email`, `web`, `chat` or `api`. */
   @property() accessor channel: TicketChannel = 'phone';
 
-  @state() private accessor queues: Queue[] = [];
+  /** The queues to choose from; undefined until first loaded. */
+  @state() private accessor queues: Queue[] | undefined;
   @state() private accessor fieldErrors: Partial<Record<Field, string>> = {};
   @state() private accessor sending = false;
   @state() private accessor sendFailure: ApiError | undefined;
   @state() private accessor created: Ticket | undefined;
+  /** The body the shown field errors are about: sent again to hear them in another language. */
+  private refused: Record<string, unknown> | undefined;
 
   protected override reload(): void {
     void this.track(async (signal) => {
       this.queues = (await this.api<{ items: Queue[] }>('support/queues', { signal })).items;
+      if (this.refused && Object.keys(this.fieldErrors).length) this.fieldErrors = await this.recheck(this.refused, signal);
     });
+  }
+
+  /**
+   * The field errors of a refused body in the widget's (new) language. Sending it again
+   * cannot open a ticket: it breaks the same schema rules, checked before anything is stored.
+   */
+  private async recheck(body: Record<string, unknown>, signal: AbortSignal): Promise<Partial<Record<Field, string>>> {
+    try {
+      await this.api<Ticket>('support/tickets', { method: 'POST', body, signal });
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'VALIDATION_FAILED') return this.mapFieldErrors(err);
+      if (!(err instanceof ApiError)) throw err;
+    }
+    // Asking again is a courtesy: an answer without field errors keeps those on screen.
+    return this.fieldErrors;
   }
 
   private async submit(event: SubmitEvent): Promise<void> {
@@ -67,6 +86,7 @@ export class PeyvandTicketForm extends PeyvandElement {
     };
     this.sending = true;
     this.fieldErrors = {};
+    this.refused = undefined;
     this.sendFailure = undefined;
     this.created = undefined;
     try {
@@ -81,6 +101,7 @@ export class PeyvandTicketForm extends PeyvandElement {
       const errors = this.mapFieldErrors(error);
       if (Object.keys(errors).length) {
         this.fieldErrors = errors;
+        this.refused = body;
         await this.updateComplete;
         this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
       } else {
@@ -104,7 +125,9 @@ export class PeyvandTicketForm extends PeyvandElement {
 
   protected override renderContent(): unknown {
     const heading = html`<h2>${this.t('ticketForm.heading')}</h2>`;
-    if (this.status !== 'ready') return html`${heading}${this.renderStatus()}`;
+    // Once shown, the form stays while it reloads (another language): what was typed is kept.
+    if (!this.queues) return html`${heading}${this.renderStatus()}`;
+    const queues = this.queues;
     const errors = Object.keys(this.fieldErrors).length;
     return html`
       ${heading}
@@ -121,10 +144,10 @@ export class PeyvandTicketForm extends PeyvandElement {
           </select>`)}
           ${this.renderField('queueId', html`<select id="queueId" name="queueId" aria-invalid=${this.invalid('queueId')} aria-describedby=${this.describedBy('queueId')}>
             <option value="">${this.t('ticketForm.noQueue')}</option>
-            ${this.queues.map((q) => html`<option value=${q.id}>${q.name}</option>`)}
+            ${queues.map((q) => html`<option value=${q.id}>${q.name}</option>`)}
           </select>`)}
         </div>
-        ${this.sendFailure ? this.renderProblem(this.sendFailure) : nothing}
+        ${this.sendFailure ? this.renderProblem(this.sendFailure) : this.status instanceof ApiError ? this.renderProblem(this.status) : nothing}
         <div><button type="submit" class="primary" part="button" ?disabled=${this.sending}>${this.t(this.sending ? 'ticketForm.sending' : 'ticketForm.submit')}</button></div>
       </form>
     `;
