@@ -222,7 +222,7 @@ export class PeyvandTicketView extends PeyvandElement {
     const who = message.author.kind === 'agent' && message.author.id ? ltr(message.author.id) : this.t(`ticketView.author.${message.author.kind}`);
     return html`<li class="message ${message.visibility}" part="message" data-visibility=${message.visibility}>
       <div class="meta">
-        ${internal ? html`<span class="note-tag">${icon('lock')} ${this.t('ticketView.internalNote')}</span>` : html`<span>${this.t('ticketView.publicReply')}</span>`}
+        ${internal ? html`<span class="note-tag">${icon('lock')} ${this.t('ticketView.internalNote')}</span>` : html`<span>${this.t('ticketView.publicMessage')}</span>`}
         <span>${who}</span>
         <span class="muted">${formatDateTime(message.createdAt, this.locale)}</span>
       </div>
