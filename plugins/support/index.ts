@@ -32,9 +32,8 @@ export default definePlugin<SupportOptions, SupportServices>({
   migrations: [supportMigration, supportCsatMigration, supportReportMigration, supportEmailChannelMigration],
   events: supportEventSchemas,
   routes: supportRoutes,
-  subscribers: [emailInboundSubscriber, emailOutboundSubscriber],
-  // Defined by widgets/index.ts, built into this plugin's own chunk (docs/plugins.md, Widgets).
   widgets: ['peyvand-ticket-list', 'peyvand-ticket-view', 'peyvand-ticket-form'],
+  subscribers: [emailInboundSubscriber, emailOutboundSubscriber],
   bootstrap(ctx) {
     const services = createSupportServices(ctx);
     // One-shot CLI commands and hand-driven tests run no loops; servers do.

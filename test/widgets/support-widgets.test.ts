@@ -14,7 +14,7 @@ import support from '../../plugins/support/index.js';
 import { computedStyle, hasFocus, launchChromium, openPage, screenshot } from './lib/browser.js';
 import { bootEmbedWorld } from './lib/embed-host.js';
 
-const world = await bootEmbedWorld(t, [{ slug: 'help', locale: 'fa', plugins: ['email', 'support'] }], [sales, email, support]);
+const world = await bootEmbedWorld(t, [{ slug: 'help', locale: 'fa', plugins: ['email', 'support'] }], { installed: [sales, email, support] });
 const browser = await launchChromium(t);
 
 type Ticket = { id: string; number: number; status: string; priority: string; assigneeId?: string };

@@ -12,8 +12,8 @@ import { SignJWT } from 'jose';
 import pino from 'pino';
 import sales from '../../../plugins/sales/index.js';
 import { buildWidgets } from '../../../scripts/build-widgets.js';
-import type { AnyPlugin } from '../../../core/plugin/index.js';
 import type { WidgetManifest } from '../../../core/http/widget-assets.js';
+import type { AnyPlugin } from '../../../core/plugin/index.js';
 import { bootPeyvand, type TestPeyvand } from '../../helpers/peyvand.js';
 
 type Teardown = { teardown(fn: () => Promise<void> | void): void };
@@ -62,14 +62,14 @@ export interface EmbedWorld {
 const secretOf = (slug: string) => `widget-test-embed-secret-${slug}-0123456789abcdef`;
 
 /**
- * Boots Peyvand (sales installed, or the `installed` plugins) with tenants `acme` (fa,
- * sales on) and the `extra` ones, and the ERP server.
+ * Boots Peyvand (sales installed, or `installed`) with tenants `acme` (fa, sales on, or
+ * `acmePlugins`) and the `extra` ones, and the ERP server.
  */
-export async function bootEmbedWorld(t: Teardown, extra: Array<{ slug: string; locale: 'fa' | 'en'; plugins: string[] }> = [], installed: AnyPlugin[] = [sales]): Promise<EmbedWorld> {
+export async function bootEmbedWorld(t: Teardown, extra: Array<{ slug: string; locale: 'fa' | 'en'; plugins: string[] }> = [], options: { installed?: AnyPlugin[]; acmePlugins?: string[] } = {}): Promise<EmbedWorld> {
   const manifest = await buildWidgets();
   const serverLog: string[] = [];
   const sink = new Writable({ write(chunk, _encoding, done) { serverLog.push(String(chunk)); done(); } });
-  const p = await bootPeyvand(t, { plugins: installed, logger: pino({ level: 'debug' }, sink) });
+  const p = await bootPeyvand(t, { plugins: options.installed ?? [sales], logger: pino({ level: 'debug' }, sink) });
   const peyvandUrl = await p.peyvand.listen({ port: 0, host: '127.0.0.1' });
 
   const issuedTokens: string[] = [];
@@ -82,7 +82,7 @@ export async function bootEmbedWorld(t: Teardown, extra: Array<{ slug: string; l
   const hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
 
   const keys: Record<string, string> = {};
-  for (const tenant of [{ slug: 'acme', locale: 'fa' as const, plugins: ['sales'] }, ...extra]) {
+  for (const tenant of [{ slug: 'acme', locale: 'fa' as const, plugins: options.acmePlugins ?? ['sales'] }, ...extra]) {
     const created = await p.tenant(tenant.slug, { locale: tenant.locale, plugins: tenant.plugins });
     keys[tenant.slug] = await created.key('admin');
     const embed = await p.admin({ method: 'PUT', url: `/api/v1/admin/tenants/${tenant.slug}/embed`, payload: { hs256Secret: secretOf(tenant.slug), algorithms: ['HS256'], allowedOrigins: [hostUrl] } });
