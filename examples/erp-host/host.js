@@ -16,6 +16,10 @@ const followers = () => document.querySelectorAll('[data-follows-search]');
 document.addEventListener('peyvand-customer-selected', (event) => {
   for (const element of followers()) element.setAttribute('customer-id', event.detail.customer.id);
 });
+// A ticket opened in the list (that customer's tickets) is shown by the view beside it.
+document.addEventListener('peyvand-ticket-selected', (event) => {
+  document.querySelector('peyvand-ticket-view').setAttribute('ticket-id', event.detail.ticket.id);
+});
 
 // 3. A developer's view of the events, written as text nodes (data is never parsed as HTML).
 const log = document.getElementById('event-log');
@@ -27,6 +31,8 @@ const describe = {
   'peyvand-note-added': (d) => d.entry.summary,
   'peyvand-quick-action': (d) => `${d.action} ${d.value}`,
   'peyvand-lead-submitted': () => '✓',
+  'peyvand-ticket-selected': (d) => `#${d.ticket.number} ${d.ticket.subject}`,
+  'peyvand-ticket-updated': (d) => `#${d.ticket.number} ${d.change}`,
   'peyvand-error': (d) => `${d.widget} ${d.code}`,
 };
 for (const [type, text] of Object.entries(describe)) {

@@ -5,6 +5,7 @@
  * the logic is in `services/`.
  */
 import { definePlugin } from '../../core/plugin/index.js';
+import { seedSupportDemo } from './demo.js';
 import { supportEventSchemas } from './events.js';
 import { supportMigration } from './migrations/001_support.js';
 import { supportCsatMigration } from './migrations/002_csat_complaints.js';
@@ -31,7 +32,7 @@ export default definePlugin<SupportOptions, SupportServices>({
   migrations: [supportMigration, supportCsatMigration, supportReportMigration, supportEmailChannelMigration],
   events: supportEventSchemas,
   routes: supportRoutes,
-  widgets: ['peyvand-csat', 'peyvand-support-portal'],
+  widgets: ['peyvand-ticket-list', 'peyvand-ticket-view', 'peyvand-ticket-form', 'peyvand-csat', 'peyvand-support-portal'],
   subscribers: [emailInboundSubscriber, emailOutboundSubscriber],
   bootstrap(ctx) {
     const services = createSupportServices(ctx);
@@ -42,4 +43,5 @@ export default definePlugin<SupportOptions, SupportServices>({
   async close(_ctx, services) {
     await services?.scheduler.stop();
   },
+  demo: seedSupportDemo,
 });

@@ -98,6 +98,10 @@ t.test('the Persian page: the widgets with the demo data, used by mouse and keyb
   await page.locator('peyvand-customer-card').getByRole('heading', { name: 'علي كريمي' }).waitFor();
   await page.locator('peyvand-timeline li', { hasText: 'جلسه در دفتر شیراز' }).waitFor();
   t.match(await page.locator('#event-log').innerText(), /peyvand-customer-selected علي كريمي/, 'the page logs the event');
+  // The ticket list follows the search too; a ticket opened there shows in the view beside it.
+  await page.locator('peyvand-ticket-list button.ticket', { hasText: 'پرسش دربارهٔ گارانتی' }).click();
+  await page.locator('peyvand-ticket-view').getByRole('heading', { name: /پرسش دربارهٔ گارانتی/ }).waitFor();
+  t.match(await page.locator('peyvand-ticket-view li[data-visibility=internal]').innerText(), /مشتری قبلاً هم دربارهٔ همین دستگاه تماس گرفته بود/, 'the demo ticket with its internal note');
 
   const deal = page.locator('peyvand-deal-board [role=button]', { hasText: 'سفارش آزمایشی' });
   await deal.focus();

@@ -5,7 +5,12 @@
  */
 import './messages.js';
 
+export { PeyvandTicketList } from './peyvand-ticket-list.js';
+export { PeyvandTicketView } from './peyvand-ticket-view.js';
+export { PeyvandTicketForm } from './peyvand-ticket-form.js';
 export { PeyvandCsat } from './peyvand-csat.js';
 export { PeyvandSupportPortal } from './peyvand-support-portal.js';
+export type * from './events.js';
 export type * from './portal-events.js';
+export type { CannedResponse, Queue, SlaTarget, Ticket, TicketMessage } from './api-types.js';
 export type * from './portal-api-types.js';

@@ -168,7 +168,7 @@ configure({
     return (await response.json()).token;
   },
 });
-for (const type of ['peyvand-customer-selected', 'peyvand-deal-moved', 'peyvand-deal-move-failed', 'peyvand-deal-selected', 'peyvand-note-added', 'peyvand-quick-action', 'peyvand-lead-submitted', 'peyvand-error']) {
+for (const type of ['peyvand-customer-selected', 'peyvand-deal-moved', 'peyvand-deal-move-failed', 'peyvand-deal-selected', 'peyvand-note-added', 'peyvand-quick-action', 'peyvand-lead-submitted', 'peyvand-ticket-selected', 'peyvand-ticket-created', 'peyvand-ticket-updated', 'peyvand-error']) {
   document.addEventListener(type, (event) => window.widgetEvents.push({ type, detail: JSON.parse(JSON.stringify(event.detail)) }));
 }
 /** Everything rendered, shadow roots included, as markup: for "no token in the DOM". */
