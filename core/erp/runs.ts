@@ -21,8 +21,8 @@ export interface RunCounts {
   conflicts: number;
 }
 
-/** How a run started. */
-export type RunTrigger = 'manual' | 'scheduled' | 'inbound';
+/** How a run started (`push`: a CRM change written back to the ERP). */
+export type RunTrigger = 'manual' | 'scheduled' | 'inbound' | 'push';
 
 /** A run as the API returns it. */
 export interface RunDto {

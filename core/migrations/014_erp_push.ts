@@ -1,0 +1,20 @@
+/**
+ * ERP write-back: a push looks up a customer's link to a connection by the local id
+ * (`erp_records` is keyed by the ERP's id), once per CRM change of a customer.
+ */
+import type { Migration } from '../db/migrator.js';
+
+/** Core migration 014: erp_records by local id. */
+export const erpPushMigration: Migration = {
+  name: '014_erp_push',
+  async up({ knex, table }) {
+    await knex.schema.alterTable(table('erp_records'), (t) => {
+      t.index(['connection_id', 'entity', 'local_id'], table('erpr_local'));
+    });
+  },
+  async down({ knex, table }) {
+    await knex.schema.alterTable(table('erp_records'), (t) => {
+      t.dropIndex(['connection_id', 'entity', 'local_id'], table('erpr_local'));
+    });
+  },
+};
