@@ -12,6 +12,7 @@
  * @module
  */
 import { readJson, type Database } from '../db/database.js';
+import { normalizePhone } from '../plugin/persian/phone.js';
 import type { Actor } from '../plugin/actor.js';
 import type { ChangeRecorder } from '../audit/change-recorder.js';
 import type { CustomerDto } from '../plugin/customers.js';
@@ -120,6 +121,8 @@ export class CustomerPusher {
     }
     const values: ErpCustomerWrite = plan.kind === 'create' ? { kind: customer.kind, name: customer.name } : {};
     for (const f of plan.fields) Object.assign(values, { [f]: customer[f] });
+    // Phones go out in their canonical form (Latin digits, no separators): what ERPs search and dial.
+    if (values.phones) values.phones = values.phones.map((p) => ({ ...p, value: normalizePhone(p.value) ?? p.value }));
     const externalId = plan.kind === 'update' ? plan.link.externalId : null;
     let record: ErpRecord;
     try {

@@ -92,6 +92,15 @@ export class RunStore {
     return runFromRow(row);
   }
 
+  /** Runs of a connection, newest first, optionally of one trigger (`push`: the write-backs). */
+  async list(tenantId: string, connectionId: string, limit: number, options: { trigger?: RunTrigger; cursor?: string } = {}): Promise<{ items: RunDto[]; nextCursor: string | null }> {
+    const q = this.db.knex(this.db.table('erp_runs')).where({ tenant_id: tenantId, connection_id: connectionId });
+    if (options.trigger) q.where('trigger', options.trigger);
+    if (options.cursor) q.where('id', '<', String(decodeCursor(options.cursor, ['string'])[0]));
+    const rows = await q.orderBy('id', 'desc').limit(limit + 1);
+    return { items: rows.slice(0, limit).map(runFromRow), nextCursor: rows.length > limit ? encodeCursor([String(rows[limit - 1].id)]) : null };
+  }
+
   /** Issues of a run, oldest first. */
   async issues(tenantId: string, runId: string, limit: number, cursor?: string): Promise<{ items: RunIssue[]; nextCursor: string | null }> {
     await this.get(tenantId, runId);
