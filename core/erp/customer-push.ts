@@ -12,6 +12,7 @@
  * @module
  */
 import { readJson, type Database } from '../db/database.js';
+import { isUniqueViolation } from '../plugin/sql.js';
 import { normalizePhone } from '../plugin/persian/phone.js';
 import type { Actor } from '../plugin/actor.js';
 import type { ChangeRecorder } from '../audit/change-recorder.js';
@@ -83,12 +84,23 @@ export class CustomerPusher {
     // The live customer, not the event's copy: a replayed old event must not push old values.
     const customer = await customers.store.find(db.knex, event.tenantId, event.aggregateId);
     if (!customer) return;
+    // An older version's event: the event of the live version queues the push (once, not once per change).
+    const version = (event.data as { customer?: { version?: unknown } }).customer?.version;
+    if (typeof version === 'number' && version < customer.version) return;
     const payload = JSON.stringify({ customerId: customer.id });
     for (const target of targets) {
       if (!(await this.plan(target, customer))) continue;
       // One queued push per customer and connection: it reads the values when it runs.
       const queued = await db.knex(db.table('erp_runs')).where({ connection_id: target.id, trigger: 'push', status: 'queued', payload }).first();
-      if (!queued) await runs.create(db.knex, event.tenantId, target.id, { trigger: 'push', dryRun: false, full: false, payload: { customerId: customer.id } });
+      if (!queued) {
+        try {
+          await runs.create(db.knex, event.tenantId, target.id, { trigger: 'push', dryRun: false, full: false, payload: { customerId: customer.id }, sourceEvent: event.id });
+        } catch (err) {
+          // This event already queued its push (delivered twice while that run was running).
+          if (isUniqueViolation(err)) continue;
+          throw err;
+        }
+      }
       this.deps.kick(target.id);
     }
   }

@@ -66,7 +66,7 @@ const PAYLOAD_LIMIT = 64 * 1024;
 export class RunStore {
   constructor(private readonly db: Database) {}
 
-  async create(trx: Executor, tenantId: string, connectionId: string, options: { trigger: RunTrigger; dryRun: boolean; full: boolean; payload?: unknown }): Promise<RunDto> {
+  async create(trx: Executor, tenantId: string, connectionId: string, options: { trigger: RunTrigger; dryRun: boolean; full: boolean; payload?: unknown; sourceEvent?: string }): Promise<RunDto> {
     const now = Date.now();
     const row = {
       id: newId(),
@@ -79,6 +79,7 @@ export class RunStore {
       counts: JSON.stringify(emptyCountsByEntity()),
       payload: options.payload === undefined ? null : JSON.stringify(options.payload),
       attempts: 0,
+      ...(options.sourceEvent !== undefined && { source_event: options.sourceEvent }),
       not_before: now,
       created_at: now,
     };
