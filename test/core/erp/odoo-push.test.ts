@@ -91,6 +91,18 @@ t.test('a CRM edit of a CRM-owned field reaches Odoo, audited with the connectio
   t.equal((await s.pushes(connectionId)).length, 1, 'the pull queued no push');
 });
 
+t.test('the runs list: push runs newest first, erp.run.read, tenant-scoped', async (t) => {
+  const viewer = await s.key('viewer');
+  t.equal((await s.call(viewer, 'GET', `/erp/connections/${connectionId}/runs`)).statusCode, 403, 'viewers cannot read runs');
+  const all = await s.ok<{ items: Array<{ trigger: string }>; nextCursor: string | null }>('GET', `/erp/connections/${connectionId}/runs?limit=1`);
+  t.equal(all.items.length, 1);
+  t.equal(all.items[0]!.trigger, 'manual', 'the newest run is the last pull');
+  const older = await s.ok<{ items: Array<{ trigger: string }> }>('GET', `/erp/connections/${connectionId}/runs?limit=50&cursor=${encodeURIComponent(all.nextCursor!)}`);
+  t.same(older.items.map((r) => r.trigger), ['push', 'manual'], 'the cursor pages back in time');
+  const stranger = await bootErp(t, [odoo], { p: s.p, slug: 'stranger' });
+  t.equal((await stranger.call(stranger.owner, 'GET', `/erp/connections/${connectionId}/runs`)).statusCode, 404, "another tenant's connection");
+});
+
 t.test('an ERP-owned field is not pushed', async (t) => {
   const writesBefore = writesSeen().length;
   await s.ok('PATCH', `/customers/${saraId}`, { name: 'سارا رحیمی‌نژاد' });
