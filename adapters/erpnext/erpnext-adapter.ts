@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { ErpRunError, type AdapterRuntime, type ChangePage, type ErpAdapter, type ErpConnector, type ErpEntity } from '../../core/plugin/index.js';
+import { ErpRunError, type AdapterRuntime, type ChangePage, type ErpAdapter, type ErpConnector, type ErpCustomerWrite, type ErpEntity, type ErpRecord, type ErpWritableEntity } from '../../core/plugin/index.js';
 import { ErpNextClient, type ErpNextConfig, type FrappeFilter } from './erpnext-client.js';
 import { customerOf, invoiceOf, orderOf, SALES_INVOICE_FIELDS, SALES_ORDER_FIELDS, type FrappeAddress, type FrappeCustomer, type FrappeSalesInvoice, type FrappeSalesOrder } from './erpnext-documents.js';
 import { frappeTimeToIso, isKnownTimeZone } from './erpnext-time.js';
@@ -59,6 +59,8 @@ export function erpnextAdapter(options: ErpNextAdapterOptions): ErpAdapter {
     configSchema: erpnextConfigSchema,
     secretFields: ['apiKey', 'apiSecret'],
     pulls: true,
+    // Email and mobile belong to ERPNext's Contact (the Customer's are fetched from its primary contact): only the name is written.
+    writes: { customers: ['name'] },
     connect(raw: Record<string, unknown>, runtime: AdapterRuntime): ErpConnector {
       const client = new ErpNextClient(raw as unknown as ErpNextConfig, runtime);
       let zone: Promise<string> | undefined;
@@ -106,6 +108,17 @@ export function erpnextAdapter(options: ErpNextAdapterOptions): ErpAdapter {
         },
         readChanges(entity: ErpEntity, cursor: string | null): AsyncIterable<ChangePage<unknown>> {
           return readDoctype(client, sources[entity], cursor, options.pageSize, timeZone);
+        },
+        async write(_entity: ErpWritableEntity, externalId: string | null, fields: ErpCustomerWrite): Promise<ErpRecord> {
+          const values: Record<string, unknown> = {};
+          if (fields.name !== undefined) values.customer_name = fields.name;
+          // Company and Individual: the two types every ERPNext version has.
+          if (fields.kind !== undefined) values.customer_type = fields.kind === 'organization' ? 'Company' : 'Individual';
+          const saved = await client.save<FrappeCustomer>('Customer', externalId, values);
+          const link = typeof saved.customer_primary_address === 'string' && saved.customer_primary_address ? saved.customer_primary_address : undefined;
+          const data = customerOf(saved, link ? await client.doc<FrappeAddress>('Address', link) : undefined);
+          if (typeof data === 'string') throw new ErpRunError('ERP_BAD_RESPONSE', `ERPNext saved Customer ${saved.name} but ${data}`);
+          return { externalId: saved.name, modifiedAt: frappeTimeToIso(saved.modified, await timeZone()), data, raw: saved };
         },
       };
     },

@@ -86,9 +86,25 @@ export class ErpNextClient {
   }
 
   private async get(path: string, where: string): Promise<unknown> {
-    const response = await this.runtime.http({ method: 'GET', url: `${this.base}${path}`, headers: { authorization: `token ${this.config.apiKey}:${this.config.apiSecret}` } });
+    return this.request('GET', path, where);
+  }
+
+  private async request(method: 'GET' | 'POST' | 'PUT', path: string, where: string, json?: Record<string, unknown>): Promise<unknown> {
+    const response = await this.runtime.http({ method, url: `${this.base}${path}`, headers: { authorization: `token ${this.config.apiKey}:${this.config.apiSecret}` }, ...(json && { json }) });
     if (response.status !== 200) throw frappeError(response.status, response.body, where);
     return response.body;
+  }
+
+  /**
+   * Inserts a document (`POST /api/resource/<DocType>`, `name` absent: the DocType's naming
+   * rule names it) or saves fields of one (`PUT /api/resource/<DocType>/<name>`); answers
+   * the saved document.
+   */
+  async save<T>(doctype: string, name: string | null, values: Record<string, unknown>): Promise<T> {
+    const path = `/api/resource/${encodeURIComponent(doctype)}${name === null ? '' : `/${encodeURIComponent(name)}`}`;
+    const body = (await this.request(name === null ? 'POST' : 'PUT', path, `${name === null ? 'a new' : 'saving'} ${doctype}${name === null ? '' : ` ${name}`}`, values)) as { data?: unknown } | null;
+    if (!body || typeof body.data !== 'object' || body.data === null) throw new ErpRunError('ERP_BAD_RESPONSE', `ERPNext answered the save of ${doctype} without a data object`);
+    return body.data as T;
   }
 
   /** A page of rows of a DocType. */

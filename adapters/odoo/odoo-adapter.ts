@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { ErpRunError, type AdapterRuntime, type ChangePage, type ErpAdapter, type ErpConnector, type ErpCustomer, type ErpEntity, type ErpRecord } from '../../core/plugin/index.js';
+import { ErpRunError, type AdapterRuntime, type ChangePage, type ErpAdapter, type ErpConnector, type ErpCustomer, type ErpCustomerWrite, type ErpEntity, type ErpRecord, type ErpWritableEntity } from '../../core/plugin/index.js';
 import { invoiceOfMove, isoOf, orderOfSale, ORDER_LINE_FIELDS, SALE_FIELDS, MOVE_FIELDS, type OdooMove, type OdooSale, type OdooSaleLine } from './odoo-documents.js';
 import { json2Client, jsonRpcClient, type OdooClient, type OdooConfig } from './odoo-client.js';
 
@@ -82,6 +82,24 @@ export function customerOfPartner(p: OdooPartner): ErpCustomer | string {
   };
 }
 
+/** The `res.partner` values of a write: Odoo has one email and one phone per partner, so the first of each. */
+function partnerValues(fields: ErpCustomerWrite): Record<string, unknown> {
+  const vals: Record<string, unknown> = {};
+  if (fields.kind !== undefined) vals.is_company = fields.kind === 'organization';
+  if (fields.name !== undefined) vals.name = fields.name;
+  if (fields.emails !== undefined) vals.email = fields.emails[0]?.value ?? false;
+  if (fields.phones !== undefined) vals.phone = fields.phones[0]?.value ?? false;
+  return vals;
+}
+
+/** One active partner as a record; undefined when archived, gone or unmappable. */
+async function readPartner(client: OdooClient, id: number, context: Record<string, unknown>): Promise<ErpRecord | undefined> {
+  const [partner] = await client.call<OdooPartner[]>('res.partner', 'search_read', { kwargs: { domain: [['id', '=', id]], fields: PARTNER_FIELDS, context } });
+  if (!partner || !partner.active) return undefined;
+  const data = customerOfPartner(partner);
+  return typeof data === 'string' ? undefined : { externalId: String(id), modifiedAt: isoOf(partner.write_date), data, raw: partner };
+}
+
 function parseCursor(cursor: string | null): { date: string; id: number } | undefined {
   if (!cursor) return undefined;
   const at = cursor.lastIndexOf('|');
@@ -95,6 +113,7 @@ export function odooAdapter(options: OdooAdapterOptions): ErpAdapter {
     configSchema: odooConfigSchema,
     secretFields: ['apiKey'],
     pulls: true,
+    writes: { customers: ['name', 'emails', 'phones'] },
     connect(raw: Record<string, unknown>, runtime: AdapterRuntime): ErpConnector {
       const config = raw as unknown as OdooConfig;
       const client: OdooClient = config.protocol === 'jsonrpc' ? jsonRpcClient(config, runtime) : json2Client(config, runtime);
@@ -123,10 +142,24 @@ export function odooAdapter(options: OdooAdapterOptions): ErpAdapter {
         },
         async readById(entity: ErpEntity, externalId: string): Promise<ErpRecord<unknown> | undefined> {
           if (entity !== 'customers' || !/^\d+$/.test(externalId)) return undefined;
-          const [partner] = await client.call<OdooPartner[]>('res.partner', 'search_read', { kwargs: { domain: [['id', '=', Number(externalId)]], fields: PARTNER_FIELDS, context } });
-          if (!partner || !partner.active) return undefined;
-          const data = customerOfPartner(partner);
-          return typeof data === 'string' ? undefined : { externalId, modifiedAt: isoOf(partner.write_date), data, raw: partner };
+          return readPartner(client, Number(externalId), context);
+        },
+        async write(_entity: ErpWritableEntity, externalId: string | null, fields: ErpCustomerWrite): Promise<ErpRecord> {
+          const vals = partnerValues(fields);
+          let id: number;
+          if (externalId === null) {
+            // `create(vals_list)` answers the new ids, in both protocols.
+            const ids = await client.call<number[]>('res.partner', 'create', { kwargs: { vals_list: [vals], context } });
+            if (!Array.isArray(ids) || typeof ids[0] !== 'number') throw new ErpRunError('ERP_BAD_RESPONSE', 'Odoo answered res.partner.create without the new id');
+            id = ids[0];
+          } else {
+            id = Number(externalId);
+            await client.call<boolean>('res.partner', 'write', { ids: [id], kwargs: { vals, context } });
+          }
+          // Read back: the base keeps what Odoo stored, not what was sent.
+          const record = await readPartner(client, id, context);
+          if (!record) throw new ErpRunError('ERP_RECORD_MISSING', `Odoo has no active res.partner ${id} after writing it`);
+          return record;
         },
       };
     },

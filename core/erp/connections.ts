@@ -14,7 +14,7 @@ import type { Actor } from '../plugin/actor.js';
 import type { ChangeRecorder } from '../audit/change-recorder.js';
 import { checkTarget, describeRefusal } from '../webhooks/address-guard.js';
 import type { WebhookSettings } from '../webhooks/webhook-settings.js';
-import type { ErpAdapter, ErpEntity } from '../plugin/erp.js';
+import type { ErpAdapter, ErpEntity, ErpPushField } from '../plugin/erp.js';
 import { erpError } from './erp-errors.js';
 import type { FieldOwner, FieldOwnership } from './ownership.js';
 
@@ -24,11 +24,21 @@ export interface ErpSchedule {
   fullEveryHours?: number;
 }
 
+/**
+ * Write-back of customers: the CRM-owned fields among `fields` are written to the ERP when
+ * the CRM changes them; `create` also creates, in the ERP, customers made in the CRM that
+ * the ERP does not have yet.
+ */
+export interface ErpPushConfig {
+  fields: ErpPushField[];
+  create?: boolean;
+}
+
 /** Per-connection mapping: the ref source, which entities sync, ERP fields copied into custom fields. */
 export interface ErpMapping {
   /** The `externalRefs` source of synced records; default the adapter name. */
   source?: string;
-  customers?: { enabled?: boolean; customFields?: Record<string, string> };
+  customers?: { enabled?: boolean; customFields?: Record<string, string>; push?: ErpPushConfig };
   orders?: { enabled?: boolean };
   invoices?: { enabled?: boolean };
 }
@@ -92,6 +102,7 @@ export class ConnectionService {
   async create(actor: Actor, input: ErpConnectionInput): Promise<ErpConnectionDto> {
     const adapter = this.adapter(input.adapter);
     const config = await this.checkConfig(adapter, input.config);
+    checkPush(adapter, input.mapping ?? {}, input.fieldOwnership ?? {});
     const now = Date.now();
     const id = newId();
     const schedule = input.schedule ?? null;
@@ -138,6 +149,7 @@ export class ConnectionService {
       const values: Record<string, unknown> = { updated_at: Date.now(), version: version + 1 };
       if (patch.name !== undefined) values.name = patch.name;
       if (patch.config !== undefined) Object.assign(values, this.configColumns(adapter, await this.checkConfig(adapter, { ...this.fullConfig(before), ...patch.config })));
+      if (patch.mapping !== undefined || patch.fieldOwnership !== undefined) checkPush(adapter, patch.mapping ?? readJson<ErpMapping>(before.mapping, {}), patch.fieldOwnership ?? readJson<FieldOwnership>(before.field_ownership, {}));
       if (patch.mapping !== undefined) values.mapping = JSON.stringify(patch.mapping);
       if (patch.fieldOwnership !== undefined) values.field_ownership = JSON.stringify(patch.fieldOwnership);
       if (patch.schedule !== undefined) {
@@ -227,6 +239,27 @@ export class ConnectionService {
       version: readInt(row.version),
     };
   }
+}
+
+/**
+ * Refuses a push the adapter cannot do (422 `ERP_PUSH_UNSUPPORTED`, naming the field when
+ * the adapter writes others) or of a field the CRM does not own (422
+ * `ERP_PUSH_NOT_CRM_OWNED`: pushing an ERP-owned field would fight the next pull).
+ */
+function checkPush(adapter: ErpAdapter, mapping: ErpMapping, ownership: FieldOwnership): void {
+  const push = mapping.customers?.push;
+  if (!push) return;
+  const writable = adapter.writes?.customers ?? [];
+  for (const field of push.fields) {
+    if (!writable.includes(field)) throw erpError('ERP_PUSH_UNSUPPORTED', { adapter: adapter.name, field, writable: writable.join(', ') || '-' });
+    if (ownerOf(ownership, 'customers', field) !== 'crm') throw erpError('ERP_PUSH_NOT_CRM_OWNED', { field, owner: ownerOf(ownership, 'customers', field) });
+  }
+}
+
+/** The customer fields a connection pushes (none when it has no push configured). */
+export function pushedFields(connection: Pick<ErpConnectionDto, 'mapping' | 'fieldOwnership'>): ErpPushField[] {
+  if (!entityEnabled(connection, 'customers')) return [];
+  return (connection.mapping.customers?.push?.fields ?? []).filter((f) => ownerOf(connection.fieldOwnership, 'customers', f) === 'crm');
 }
 
 /** The ref source of a connection's records. */

@@ -7,10 +7,12 @@ declare module '../plugin/events.js' {
     'erp.connection_created': { connection: ErpConnectionDto };
     'erp.connection_updated': { connection: ErpConnectionDto };
     'erp.connection_deleted': { connection: ErpConnectionDto };
+    /** A push run wrote a customer's CRM-owned fields to the ERP (`created`: the ERP record is new). */
+    'erp.customer_pushed': { connectionId: string; customerId: string; externalId: string; created: boolean; fields: string[] };
     /** A run ended: `run.status` is `succeeded` or `failed`. */
     'erp.run_finished': { connectionId: string; run: RunDto };
   }
 }
 
 /** Event types the ERP sync emits (declared by core). */
-export const ERP_EVENT_TYPES = ['erp.connection_created', 'erp.connection_updated', 'erp.connection_deleted', 'erp.run_finished'] as const;
+export const ERP_EVENT_TYPES = ['erp.connection_created', 'erp.connection_updated', 'erp.connection_deleted', 'erp.run_finished', 'erp.customer_pushed'] as const;

@@ -3,7 +3,7 @@
  *
  * - `POST|GET /erp/connections`, `GET|PATCH|DELETE /erp/connections/{id}`, `POST /erp/connections/{id}/test` (`erp.connection.manage`)
  * - `POST /erp/connections/{id}/runs` → 202 `{id, status}` (`erp.connection.manage`)
- * - `GET /erp/runs/{id}`, `GET /erp/runs/{id}/issues?cursor=` (`erp.run.read`)
+ * - `GET /erp/connections/{id}/runs?trigger=`, `GET /erp/runs/{id}`, `GET /erp/runs/{id}/issues?cursor=` (`erp.run.read`)
  * - `POST /erp/inbound/{connectionId}` — public, signed by the ERP (see inbound-routes.ts)
  *
  * @module
@@ -18,6 +18,7 @@ import { coreError } from '../plugin/errors.js';
 import { idParams, ifMatchHeaders, pageOf, pageQuery, withEtagHeader } from '../plugin/schemas.js';
 import { ErpRunError } from '../plugin/erp.js';
 import type { ErpConnectionInput, ErpConnectionPatch } from './connections.js';
+import type { RunTrigger } from './runs.js';
 import { erpError } from './erp-errors.js';
 import { connectionCreateSchema, connectionPatchSchema, connectionSchema, issueSchema, runAcceptedSchema, runCreateSchema, runSchema, testResultSchema } from './erp-schemas.js';
 import { inboundRoutes } from './inbound-routes.js';
@@ -142,6 +143,16 @@ export function erpRoutes(app: FastifyInstance, erp: Erp, i18nInstance: i18n): v
     const run = await runs.create(erp.deps.db.knex, actor.tenantId, connection.id, { trigger: 'manual', dryRun: request.body?.dryRun ?? false, full: request.body?.full ?? false });
     runner.kick(connection.id);
     return reply.code(202).send({ id: run.id, status: run.status });
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { limit: number; cursor?: string; trigger?: RunTrigger } }>('/erp/connections/:id/runs', {
+    config: read,
+    schema: { summary: 'Runs of an ERP connection, newest first', description: 'Every run of the connection (manual, scheduled, inbound, and `push`: a CRM change of a customer written back to the ERP), newest first and paged by cursor; `trigger` keeps one kind. Errors are in the language of the request. An unknown connection answers 404.', operationId: 'core.erp-run.list', tags, params: idParams, querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, trigger: { type: 'string', enum: ['manual', 'scheduled', 'inbound', 'push'] } } }, response: { 200: pageOf(runSchema), ...errors } },
+  }, async (request) => {
+    const actor = actorOf(request);
+    const connection = await connections.get(actor, request.params.id);
+    const page = await runs.list(actor.tenantId, connection.id, request.query.limit, { trigger: request.query.trigger, cursor: request.query.cursor });
+    return { ...page, items: page.items.map((run) => (run.error ? { ...run, error: localizedRunError(i18nInstance, request, run.error) } : run)) };
   });
 
   app.get<{ Params: { id: string } }>('/erp/runs/:id', {

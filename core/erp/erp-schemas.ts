@@ -1,6 +1,6 @@
 /** JSON Schemas of the ERP routes: connections, runs, issues, inbound pushes. */
 import { lineString } from '../plugin/schemas.js';
-import { ERP_ENTITIES } from '../plugin/erp.js';
+import { ERP_ENTITIES, ERP_PUSH_FIELDS } from '../plugin/erp.js';
 
 const str = { type: 'string' };
 const owner = { type: 'string', enum: ['erp', 'crm', 'newest'] };
@@ -39,6 +39,16 @@ export const mappingSchema = {
       properties: {
         enabled: { type: 'boolean' },
         customFields: { type: 'object', maxProperties: 50, additionalProperties: false, patternProperties: { '^[A-Za-z0-9_]{1,64}$': { type: 'string', minLength: 1, maxLength: 100 } } },
+        push: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['fields'],
+          description: 'Write-back: these CRM-owned fields are written to the ERP when the CRM changes them; `create` also creates the CRM\'s new customers in the ERP. Orders and invoices are the ERP\'s documents and never pushed.',
+          properties: {
+            fields: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...ERP_PUSH_FIELDS] } },
+            create: { type: 'boolean' },
+          },
+        },
       },
     },
     orders: { type: 'object', additionalProperties: false, properties: { enabled: { type: 'boolean' } } },
@@ -141,7 +151,7 @@ export const runSchema = {
   properties: {
     id: str,
     connectionId: str,
-    trigger: { type: 'string', enum: ['manual', 'scheduled', 'inbound'] },
+    trigger: { type: 'string', enum: ['manual', 'scheduled', 'inbound', 'push'] },
     status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed'] },
     dryRun: { type: 'boolean' },
     full: { type: 'boolean' },

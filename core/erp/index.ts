@@ -28,9 +28,10 @@ import { checkDatabaseHost, erpHttp, type ErpHttpOptions } from './erp-http.js';
 import { RunStore } from './runs.js';
 import { SyncRunner, type SyncRunnerOptions } from './sync-runner.js';
 import { SyncState } from './sync-state.js';
+import { CustomerPusher } from './customer-push.js';
 
-export type { ErpAdapter, ErpAdapterRegistry, ErpConnector, ErpCustomer, ErpEntity, ErpRecord, ChangePage, AdapterRuntime, ErpHttpRequest, ErpHttpResponse } from '../plugin/erp.js';
-export { ErpRunError, ERP_ENTITIES } from '../plugin/erp.js';
+export type { ErpAdapter, ErpAdapterRegistry, ErpConnector, ErpCustomer, ErpCustomerWrite, ErpPushField, ErpEntity, ErpRecord, ChangePage, AdapterRuntime, ErpHttpRequest, ErpHttpResponse } from '../plugin/erp.js';
+export { ErpRunError, ERP_ENTITIES, ERP_PUSH_FIELDS } from '../plugin/erp.js';
 
 /** The permissions of the ERP sync (declared by core: the sync is core's, not a plugin's). */
 export const ERP_PERMISSIONS: readonly PermissionDeclaration[] = [
@@ -69,6 +70,8 @@ export class Erp implements ErpAdapterRegistry {
   readonly runs: RunStore;
   readonly state: SyncState;
   readonly runner: SyncRunner;
+  /** Write-back: its `subscriber` is registered with the dispatcher by the kernel. */
+  readonly pusher: CustomerPusher;
   readonly inboundToleranceSeconds: number;
   private readonly http: AdapterRuntime['http'];
 
@@ -81,6 +84,7 @@ export class Erp implements ErpAdapterRegistry {
     this.sinks.set('invoices', invoiceSink(deps.invoices));
     this.inboundToleranceSeconds = options.inboundToleranceSeconds ?? 300;
     this.http = erpHttp(deps.webhookGuard, options.http);
+    this.pusher = new CustomerPusher({ db: deps.db, state: this.state, runs: this.runs, customers: deps.customers, changes: deps.changes, adapters: this.adapters, kick: (id) => this.runner.kick(id) });
     this.runner = new SyncRunner({
       db: deps.db,
       events: deps.events,
@@ -92,6 +96,7 @@ export class Erp implements ErpAdapterRegistry {
       registry: deps.registry,
       logger: deps.logger,
       runtime: (connection, inbound) => this.runtimeFor(connection, inbound),
+      pusher: this.pusher,
     }, options);
   }
 

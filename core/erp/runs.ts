@@ -21,8 +21,8 @@ export interface RunCounts {
   conflicts: number;
 }
 
-/** How a run started. */
-export type RunTrigger = 'manual' | 'scheduled' | 'inbound';
+/** How a run started (`push`: a CRM change written back to the ERP). */
+export type RunTrigger = 'manual' | 'scheduled' | 'inbound' | 'push';
 
 /** A run as the API returns it. */
 export interface RunDto {
@@ -66,7 +66,7 @@ const PAYLOAD_LIMIT = 64 * 1024;
 export class RunStore {
   constructor(private readonly db: Database) {}
 
-  async create(trx: Executor, tenantId: string, connectionId: string, options: { trigger: RunTrigger; dryRun: boolean; full: boolean; payload?: unknown }): Promise<RunDto> {
+  async create(trx: Executor, tenantId: string, connectionId: string, options: { trigger: RunTrigger; dryRun: boolean; full: boolean; payload?: unknown; sourceEvent?: string }): Promise<RunDto> {
     const now = Date.now();
     const row = {
       id: newId(),
@@ -79,6 +79,7 @@ export class RunStore {
       counts: JSON.stringify(emptyCountsByEntity()),
       payload: options.payload === undefined ? null : JSON.stringify(options.payload),
       attempts: 0,
+      ...(options.sourceEvent !== undefined && { source_event: options.sourceEvent }),
       not_before: now,
       created_at: now,
     };
@@ -90,6 +91,15 @@ export class RunStore {
     const row = await this.db.knex(this.db.table('erp_runs')).where({ tenant_id: tenantId, id }).first();
     if (!row) throw erpError('ERP_RUN_NOT_FOUND', { id });
     return runFromRow(row);
+  }
+
+  /** Runs of a connection, newest first, optionally of one trigger (`push`: the write-backs). */
+  async list(tenantId: string, connectionId: string, limit: number, options: { trigger?: RunTrigger; cursor?: string } = {}): Promise<{ items: RunDto[]; nextCursor: string | null }> {
+    const q = this.db.knex(this.db.table('erp_runs')).where({ tenant_id: tenantId, connection_id: connectionId });
+    if (options.trigger) q.where('trigger', options.trigger);
+    if (options.cursor) q.where('id', '<', String(decodeCursor(options.cursor, ['string'])[0]));
+    const rows = await q.orderBy('id', 'desc').limit(limit + 1);
+    return { items: rows.slice(0, limit).map(runFromRow), nextCursor: rows.length > limit ? encodeCursor([String(rows[limit - 1].id)]) : null };
   }
 
   /** Issues of a run, oldest first. */

@@ -24,6 +24,7 @@ import type { EntitySink, SinkContext } from './entity-sink.js';
 import { ConnectionLeases } from './run-lease.js';
 import { emptyCountsByEntity, runFromRow, type RunCounts, type RunStore } from './runs.js';
 import type { SyncState } from './sync-state.js';
+import type { CustomerPusher } from './customer-push.js';
 import './erp-events.js';
 
 /** Tuning of the runner. */
@@ -49,6 +50,8 @@ export interface SyncRunnerDependencies {
   tenants: TenantService;
   registry: PermissionRegistry;
   runtime: (connection: LoadedConnection, inbound: unknown) => AdapterRuntime;
+  /** Executes `push` runs (write-back of a customer). */
+  pusher: Pick<CustomerPusher, 'run'>;
   logger: Logger;
 }
 
@@ -183,9 +186,15 @@ export class SyncRunner {
     const runId = String(row.id);
     const dryRun = readBool(row.dry_run);
     const full = readBool(row.full);
-    const inbound = row.payload == null ? undefined : JSON.parse(String(row.payload));
-    const connector = await adapter.connect(connection.fullConfig, this.deps.runtime(connection, inbound));
+    const payload = row.payload == null ? undefined : JSON.parse(String(row.payload));
+    const push = String(row.trigger) === 'push';
+    const connector = await adapter.connect(connection.fullConfig, this.deps.runtime(connection, push ? undefined : payload));
     try {
+      if (push) {
+        const final = readInt(row.attempts) >= this.maxAttempts;
+        await this.deps.pusher.run({ runId, actor, connection, connector, counts: byEntity.customers, customerId: String((payload as { customerId: string }).customerId), final });
+        return;
+      }
       for (const entity of connector.entities) {
         const sink = this.deps.sinks.get(entity);
         if (!sink || !entityEnabled(connection, entity)) continue;

@@ -38,6 +38,12 @@ export class SyncState {
     return out;
   }
 
+  /** The link of a local record to this connection (its ERP id and base), if it has one. */
+  async byLocalId(connectionId: string, entity: ErpEntity, localId: string): Promise<({ externalId: string } & RecordState) | undefined> {
+    const row = await this.db.knex(this.db.table('erp_records')).where({ connection_id: connectionId, entity, local_id: localId }).orderBy('external_id').first();
+    return row ? { externalId: String(row.external_id), localId, base: readJson<Record<string, unknown>>(row.base, {}) } : undefined;
+  }
+
   /** Replaces the states of these records (delete + multi-row insert: one shape on every dialect). */
   async saveRecords(tenantId: string, connectionId: string, entity: ErpEntity, states: ReadonlyArray<{ externalId: string } & RecordState>): Promise<void> {
     if (states.length === 0) return;

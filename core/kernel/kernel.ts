@@ -208,6 +208,8 @@ export class Kernel {
     });
     // Webhooks are fed by one core subscriber, so they share the dispatcher's at-least-once and gap rules.
     subscribers.push({ plugin: 'core', subscriber: this.webhooks.enqueuer.subscriber });
+    // ERP write-back reads CRM changes from the outbox too, never inline in the request.
+    subscribers.push({ plugin: 'core', subscriber: this.erp.pusher.subscriber });
     if (this.options.eventsUrl && this.migrated) {
       this.bridge = await connectBridge(this.options.eventsUrl, this.inbound, this.tenants, this.logger.child({ component: 'event-transport' }));
       subscribers.push(this.bridge.outboundSubscriber());

@@ -29,6 +29,29 @@ export interface ErpCustomer {
   organizationRef?: string | null;
 }
 
+/**
+ * Customer fields a connection may push to the ERP (`mapping.customers.push.fields`).
+ * Only customers are written: orders and invoices are the ERP's documents, read-only here.
+ */
+export const ERP_PUSH_FIELDS = ['name', 'emails', 'phones'] as const;
+
+/** A customer field a connection may push. */
+export type ErpPushField = (typeof ERP_PUSH_FIELDS)[number];
+
+/** The entities a connector may write (customers only). */
+export type ErpWritableEntity = 'customers';
+
+/**
+ * What {@link ErpConnector.write} sends: on an update only the fields that changed; on a
+ * create `kind` and `name` always, with the other pushed fields.
+ */
+export interface ErpCustomerWrite {
+  kind?: ErpCustomer['kind'];
+  name?: string;
+  emails?: LabeledValue[];
+  phones?: LabeledValue[];
+}
+
 /** One record read from the ERP. */
 export interface ErpRecord<T = ErpCustomer> {
   externalId: string;
@@ -106,6 +129,15 @@ export interface ErpConnector {
   readsAll?(entity: ErpEntity): boolean;
   /** One record by its ERP id (to resolve a contact's organization); undefined when gone. */
   readById?(entity: ErpEntity, externalId: string): Promise<ErpRecord<unknown> | undefined>;
+  /**
+   * Writes a customer to the ERP: creates it when `externalId` is null, else updates only
+   * the given fields. Returns the record as the ERP holds it afterwards (read back, so the
+   * engine keeps the ERP's own form of the values as the sync base and the next pull sees
+   * them unchanged). Throws {@link ErpRunError}: transient ones are retried by the engine
+   * with backoff, the others become an issue of the push run. Absent: the adapter cannot
+   * write, and a connection using it cannot configure a push.
+   */
+  write?(entity: ErpWritableEntity, externalId: string | null, fields: ErpCustomerWrite): Promise<ErpRecord<ErpCustomer>>;
   /** Releases what the connector opened (database pools). */
   close?(): Promise<void>;
 }
@@ -120,6 +152,12 @@ export interface ErpAdapter {
   readonly secretFields: readonly string[];
   /** Whether runs read from the ERP (false: the ERP pushes, as for `webhook`). */
   readonly pulls: boolean;
+  /**
+   * The fields each entity's connector can write ({@link ErpConnector.write}); a push
+   * configuration naming any other field, or any field for an adapter without this, is
+   * refused with a 422.
+   */
+  readonly writes?: Partial<Record<ErpWritableEntity, readonly ErpPushField[]>>;
   /** Opens a connector for one run. Throws {@link ErpRunError} for unusable config. */
   connect(config: Record<string, unknown>, runtime: AdapterRuntime): Promise<ErpConnector> | ErpConnector;
 }

@@ -50,6 +50,11 @@ export interface ErpTenant {
   /** Polls a run until it has ended (deadline 20 s). */
   waitRun(runId: string): Promise<Run>;
   issues(runId: string): Promise<Issue[]>;
+  /**
+   * Delivers the outbox (the write-back subscriber queues push runs) and returns the
+   * connection's push runs, newest first, each waited until it has ended.
+   */
+  pushes(connectionId: string): Promise<Run[]>;
 }
 
 /** Boots Peyvand with the given adapter plugins and one tenant. */
@@ -84,6 +89,11 @@ export async function bootErp(t: Teardown, plugins: AnyPlugin[], options: { p?: 
     async run(connectionId, body = {}) {
       const accepted = await ok<{ id: string; status: string }>('POST', `/erp/connections/${connectionId}/runs`, body, 202);
       return waitRun(accepted.id);
+    },
+    async pushes(connectionId) {
+      await p.peyvand.kernel.dispatcher.drain();
+      const page = await ok<{ items: Run[] }>('GET', `/erp/connections/${connectionId}/runs?trigger=push&limit=200`);
+      return Promise.all(page.items.map((run) => waitRun(run.id)));
     },
     async issues(runId) {
       const out: Issue[] = [];

@@ -57,6 +57,7 @@ export class ErpNextFake {
   private readonly docs = new Map<string, Map<string, FrappeFakeDoc>>();
   private readonly counters = new Map<string, number>();
   private failures: number[] = [];
+  private writeRejections: string[] = [];
   private server: http.Server | undefined;
   private micros = 0;
   /** The fake's clock; tests move it to order writes. */
@@ -152,12 +153,12 @@ export class ErpNextFake {
       const name = resource[2] === undefined ? undefined : decodeURIComponent(resource[2]);
       const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
       if (req.method === 'GET' && name === undefined) return this.send(res, 200, { data: this.list(doctype, url.searchParams) });
-      if (req.method === 'POST' && name === undefined) return this.send(res, 200, { data: this.get(doctype, this.insert(doctype, body)) });
+      if (req.method === 'POST' && name === undefined) return this.send(res, 200, { data: this.get(doctype, this.insert(doctype, this.writable(doctype, body, true))) });
       const doc = name === undefined ? undefined : this.get(doctype, name);
       if (!doc) throw new FrappeFault(404, 'DoesNotExistError', `${doctype} ${name ?? ''} not found`);
       if (req.method === 'GET') return this.send(res, 200, { data: doc });
       if (req.method === 'PUT') {
-        this.update(doctype, doc.name, body);
+        this.update(doctype, doc.name, this.writable(doctype, body, false));
         return this.send(res, 200, { data: doc });
       }
       throw new FrappeFault(405, 'MethodNotAllowed');
@@ -166,6 +167,27 @@ export class ErpNextFake {
       if (err instanceof FrappeFault) return this.fail(res, err);
       return this.fail(res, new FrappeFault(500, 'Exception', err instanceof Error ? err.message : String(err)));
     }
+  }
+
+  /**
+   * The values an insert or save keeps, as Frappe's document does: fields the DocType does
+   * not have are dropped, `name`, `modified` and `creation` are the server's, a Customer
+   * needs `customer_name` (MandatoryError, 417); a rejection a test asked for is a
+   * ValidationError (417, with the message in `_server_messages`).
+   */
+  private writable(doctype: string, body: Record<string, unknown>, inserting: boolean): Record<string, unknown> {
+    const rejection = this.writeRejections.shift();
+    if (rejection) throw new FrappeFault(417, 'ValidationError', rejection);
+    const known = FIELDS[doctype]!;
+    const tables = TABLES[doctype] ?? {};
+    const values = Object.fromEntries(Object.entries(body).filter(([k]) => (known.has(k) || k in tables) && !['name', 'modified', 'creation', 'owner', 'docstatus'].includes(k)));
+    if (doctype === 'Customer' && (inserting || 'customer_name' in values) && !(typeof values.customer_name === 'string' && values.customer_name.trim())) throw new FrappeFault(417, 'MandatoryError', '[Customer]: customer_name');
+    return values;
+  }
+
+  /** The next inserts or saves over HTTP fail with ValidationError and these messages. */
+  rejectNextWrites(...messages: string[]): void {
+    this.writeRejections.push(...messages);
   }
 
   /** `token key:secret` is the API user; no header is Guest; a wrong pair is a 401 for every route. */

@@ -38,6 +38,7 @@ export class OdooFake {
   private nextId = 1;
   private server: http.Server | undefined;
   private failures: number[] = [];
+  private writeRejections: string[] = [];
   /** The fake's clock; tests move it to order writes. */
   now = new Date('2026-12-01T08:00:00Z');
   url = '';
@@ -56,6 +57,11 @@ export class OdooFake {
   /** The next `statuses.length` requests answer with these HTTP statuses (outage simulation). */
   failNext(...statuses: number[]): void {
     this.failures.push(...statuses);
+  }
+
+  /** The next `create`/`write` calls fail with Odoo's ValidationError and these messages (a constraint refusing the values). */
+  rejectNextWrites(...messages: string[]): void {
+    this.writeRejections.push(...messages);
   }
 
   /** Moves the clock forward. */
@@ -174,14 +180,28 @@ export class OdooFake {
       }
       case 'create': {
         const list = (Array.isArray(kwargs.vals_list) ? kwargs.vals_list : [kwargs.vals_list]) as Record<string, unknown>[];
+        for (const vals of list) this.checkWrite(model, vals);
         return list.map((v) => this.create(model, v));
       }
-      case 'write':
-        for (const id of ids) this.write(model, id, kwargs.vals as Record<string, unknown>);
+      case 'write': {
+        const vals = kwargs.vals as Record<string, unknown>;
+        this.checkWrite(model, vals);
+        const missing = ids.filter((id) => !this.table(model).has(id));
+        if (missing.length) throw fakeError(404, 'odoo.exceptions.MissingError', `Record does not exist or has been deleted.\n(Record: ${model}(${missing.join(', ')},), User: 2)`);
+        for (const id of ids) this.write(model, id, vals);
         return true;
+      }
       default:
         throw fakeError(404, 'werkzeug.exceptions.NotFound', `the method "${method}" does not exist on "${model}"`);
     }
+  }
+
+  /** `vals` of a create or write: known fields only (Odoo's ValueError), and a rejection a test asked for (a ValidationError). */
+  private checkWrite(model: string, vals: Record<string, unknown>): void {
+    if (typeof vals !== 'object' || vals === null) throw fakeError(422, 'builtins.TypeError', 'vals must be a dict');
+    for (const name of Object.keys(vals)) if (!KNOWN_FIELDS[model]!.has(name) || name === 'id' || name === 'write_date') throw fakeError(422, 'builtins.ValueError', `Invalid field '${name}' on model '${model}'`);
+    const rejection = this.writeRejections.shift();
+    if (rejection) throw fakeError(422, 'odoo.exceptions.ValidationError', rejection);
   }
 
   /** The requested fields; an unknown one is Odoo's ValueError ("Invalid field"), a many2one is `[id, name]`. */

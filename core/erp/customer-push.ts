@@ -1,0 +1,175 @@
+/**
+ * Write-back of customers to the ERP. A CRM change of a customer (`customer.created`,
+ * `customer.updated`, read from the outbox by a core subscriber, so never inside the
+ * request) queues a `push` run on each connection that pushes one of the fields that
+ * changed against the sync base; the runner executes it under the connection's lease
+ * like any run, so pushes of one connection (hence of one customer) never overlap each
+ * other nor a pull, and a transient ERP failure is retried with the runs' backoff. A
+ * push writes only the CRM-owned fields whose value differs from the base, then stores
+ * the ERP's answer as the new base: the next pull reads the record back as unchanged
+ * instead of echoing it as a CRM change.
+ *
+ * @module
+ */
+import { readJson, type Database } from '../db/database.js';
+import { isUniqueViolation } from '../plugin/sql.js';
+import { normalizePhone } from '../plugin/persian/phone.js';
+import type { Actor } from '../plugin/actor.js';
+import type { ChangeRecorder } from '../audit/change-recorder.js';
+import type { CustomerDto } from '../plugin/customers.js';
+import type { CustomerService } from '../customers/customer-service.js';
+import type { EventSubscriber, PeyvandEvent } from '../plugin/events.js';
+import { ErpRunError, type ErpAdapter, type ErpConnector, type ErpCustomerWrite, type ErpPushField, type ErpRecord } from '../plugin/erp.js';
+import { pushedFields, sourceOf, type ErpConnectionDto, type ErpMapping, type LoadedConnection } from './connections.js';
+import type { FieldOwnership } from './ownership.js';
+import { equivalentCustomerValue } from './ownership.js';
+import type { RunCounts, RunStore } from './runs.js';
+import type { RecordState, SyncState } from './sync-state.js';
+
+type PushTarget = Pick<ErpConnectionDto, 'id' | 'adapter' | 'mapping' | 'fieldOwnership'>;
+
+/** What a push would do for one customer. */
+type PushPlan =
+  | { kind: 'update'; link: { externalId: string } & RecordState; fields: ErpPushField[] }
+  | { kind: 'create'; fields: ErpPushField[] };
+
+/** What one push run works with. */
+export interface PushContext {
+  runId: string;
+  /** The run's actor (`erp:<connection id>`, `requestId = erp-run:<run id>`): the audit context. */
+  actor: Actor;
+  connection: LoadedConnection;
+  connector: ErpConnector;
+  counts: RunCounts;
+  customerId: string;
+  /** The run's last attempt: a transient failure is then recorded as an issue too. */
+  final: boolean;
+}
+
+/** What the pusher needs. */
+export interface PusherDependencies {
+  db: Database;
+  state: SyncState;
+  runs: RunStore;
+  customers: CustomerService;
+  changes: ChangeRecorder;
+  adapters: ReadonlyMap<string, ErpAdapter>;
+  /** Starts a connection's queued runs (the runner's `kick`). */
+  kick(connectionId: string): void;
+}
+
+/** The ERP's form of a pushed field, as the customer sink stores it in the base. */
+function erpValue(record: ErpRecord, field: ErpPushField): unknown {
+  return record.data[field];
+}
+
+/** Queues pushes on CRM changes and executes push runs. */
+export class CustomerPusher {
+  /** The core subscriber that turns CRM changes of customers into push runs. */
+  readonly subscriber: EventSubscriber = {
+    id: 'core.erp-push',
+    events: ['customer.created', 'customer.updated'],
+    handle: (event) => this.onCustomerChanged(event),
+  };
+
+  constructor(private readonly deps: PusherDependencies) {}
+
+  private async onCustomerChanged(event: PeyvandEvent): Promise<void> {
+    const { db, customers, runs } = this.deps;
+    const rows = await db.knex(db.table('erp_connections')).where('tenant_id', event.tenantId).select('id', 'adapter', 'mapping', 'field_ownership');
+    const targets: PushTarget[] = rows
+      .map((r) => ({ id: String(r.id), adapter: String(r.adapter), mapping: readJson<ErpMapping>(r.mapping, {}), fieldOwnership: readJson<FieldOwnership>(r.field_ownership, {}) }))
+      .filter((c) => pushedFields(c).length > 0 && this.deps.adapters.get(c.adapter)?.writes?.customers);
+    if (targets.length === 0) return;
+    // The live customer, not the event's copy: a replayed old event must not push old values.
+    const customer = await customers.store.find(db.knex, event.tenantId, event.aggregateId);
+    if (!customer) return;
+    // An older version's event: the event of the live version queues the push (once, not once per change).
+    const version = (event.data as { customer?: { version?: unknown } }).customer?.version;
+    if (typeof version === 'number' && version < customer.version) return;
+    const payload = JSON.stringify({ customerId: customer.id });
+    for (const target of targets) {
+      if (!(await this.plan(target, customer))) continue;
+      // One queued push per customer and connection: it reads the values when it runs.
+      const queued = await db.knex(db.table('erp_runs')).where({ connection_id: target.id, trigger: 'push', status: 'queued', payload }).first();
+      if (!queued) {
+        try {
+          await runs.create(db.knex, event.tenantId, target.id, { trigger: 'push', dryRun: false, full: false, payload: { customerId: customer.id }, sourceEvent: event.id });
+        } catch (err) {
+          // This event already queued its push (delivered twice while that run was running).
+          if (isUniqueViolation(err)) continue;
+          throw err;
+        }
+      }
+      this.deps.kick(target.id);
+    }
+  }
+
+  /**
+   * Update where the customer is linked and a pushed field differs from the base (the ERP
+   * value last synced); create where it is not linked, the push creates, and it has no ref
+   * of this connection's source (such a customer is being synced: the next pull links it).
+   */
+  private async plan(target: PushTarget, customer: CustomerDto): Promise<PushPlan | undefined> {
+    const fields = pushedFields(target);
+    const link = await this.deps.state.byLocalId(target.id, 'customers', customer.id);
+    if (link) {
+      const changed = fields.filter((f) => !equivalentCustomerValue(f, customer[f], link.base[f]));
+      return changed.length ? { kind: 'update', link, fields: changed } : undefined;
+    }
+    if (!target.mapping.customers?.push?.create) return undefined;
+    if (customer.externalRefs.some((r) => r.source === sourceOf(target))) return undefined;
+    return { kind: 'create', fields };
+  }
+
+  /** Executes one push run: writes the plan to the ERP, keeps the answer as the base, audits. */
+  async run(ctx: PushContext): Promise<void> {
+    const { db, customers } = this.deps;
+    const customer = await customers.store.find(db.knex, ctx.actor.tenantId, ctx.customerId);
+    const plan = customer && ctx.connector.write ? await this.plan(ctx.connection, customer) : undefined;
+    if (!customer || !plan) {
+      ctx.counts.unchanged++;
+      return;
+    }
+    const values: ErpCustomerWrite = plan.kind === 'create' ? { kind: customer.kind, name: customer.name } : {};
+    for (const f of plan.fields) Object.assign(values, { [f]: customer[f] });
+    // Phones go out in their canonical form (Latin digits, no separators): what ERPs search and dial.
+    if (values.phones) values.phones = values.phones.map((p) => ({ ...p, value: normalizePhone(p.value) ?? p.value }));
+    const externalId = plan.kind === 'update' ? plan.link.externalId : null;
+    let record: ErpRecord;
+    try {
+      record = await ctx.connector.write!('customers', externalId, values);
+    } catch (err) {
+      if (err instanceof ErpRunError && (!err.transient || ctx.final)) {
+        ctx.counts.failed++;
+        await this.deps.runs.addIssues(ctx.actor.tenantId, ctx.runId, [{ entity: 'customers', externalId: externalId ?? customer.id, code: err.code, message: err.message, payload: { customerId: customer.id, externalId, fields: values } }]);
+      }
+      throw err;
+    }
+    await this.remember(ctx, customer, plan, record);
+    ctx.counts[plan.kind === 'create' ? 'created' : 'updated']++;
+  }
+
+  /** The ERP's answer becomes the base; a created record's id becomes the customer's ref. */
+  private async remember(ctx: PushContext, customer: CustomerDto, plan: PushPlan, record: ErpRecord): Promise<void> {
+    const { db, customers, changes, state } = this.deps;
+    const { tenantId } = ctx.actor;
+    let base: Record<string, unknown>;
+    if (plan.kind === 'update') {
+      base = { ...plan.link.base };
+      for (const f of plan.fields) base[f] = erpValue(record, f);
+    } else {
+      const d = record.data;
+      base = { kind: d.kind, name: d.name, givenName: d.givenName || undefined, familyName: d.familyName || undefined, emails: d.emails, phones: d.phones, addresses: d.addresses };
+    }
+    await state.saveRecords(tenantId, ctx.connection.id, 'customers', [{ externalId: record.externalId, localId: customer.id, base }]);
+    await db.transaction(async (trx) => {
+      if (plan.kind === 'create') {
+        const before = await customers.getForWrite(trx, ctx.actor, customer.id);
+        await customers.applyChange(trx, ctx.actor, before, { ...before, externalRefs: [...before.externalRefs, { source: sourceOf(ctx.connection), id: record.externalId }] });
+      }
+      const pushed = { connectionId: ctx.connection.id, customerId: customer.id, externalId: record.externalId, created: plan.kind === 'create', fields: plan.fields };
+      await changes.record(trx, ctx.actor, { action: 'erp.customer.push', entityType: 'customer', entityId: customer.id, after: { ...pushed, values: Object.fromEntries(plan.fields.map((f) => [f, customer[f]])) } }, { type: 'erp.customer_pushed', data: pushed });
+    });
+  }
+}
