@@ -11,6 +11,7 @@ import { Writable } from 'node:stream';
 import { SignJWT } from 'jose';
 import pino from 'pino';
 import sales from '../../../plugins/sales/index.js';
+import type { AnyPlugin } from '../../../core/plugin/index.js';
 import { buildWidgets } from '../../../scripts/build-widgets.js';
 import type { WidgetManifest } from '../../../core/http/widget-assets.js';
 import { bootPeyvand, type TestPeyvand } from '../../helpers/peyvand.js';
@@ -60,12 +61,18 @@ export interface EmbedWorld {
 
 const secretOf = (slug: string) => `widget-test-embed-secret-${slug}-0123456789abcdef`;
 
-/** Boots Peyvand (sales installed) with tenants `acme` (fa, sales on) and the `extra` ones, and the ERP server. */
-export async function bootEmbedWorld(t: Teardown, extra: Array<{ slug: string; locale: 'fa' | 'en'; plugins: string[] }> = []): Promise<EmbedWorld> {
+/** Other plugins to install than sales (each enabled for `acme`), with their options. */
+export interface WorldPlugins {
+  plugins: AnyPlugin[];
+  pluginOptions?: Record<string, Record<string, unknown>>;
+}
+
+/** Boots Peyvand (sales installed, and `more` plugins) with tenants `acme` (fa, all of them on) and the `extra` ones, and the ERP server. */
+export async function bootEmbedWorld(t: Teardown, extra: Array<{ slug: string; locale: 'fa' | 'en'; plugins: string[] }> = [], more: WorldPlugins = { plugins: [] }): Promise<EmbedWorld> {
   const manifest = await buildWidgets();
   const serverLog: string[] = [];
   const sink = new Writable({ write(chunk, _encoding, done) { serverLog.push(String(chunk)); done(); } });
-  const p = await bootPeyvand(t, { plugins: [sales], logger: pino({ level: 'debug' }, sink) });
+  const p = await bootPeyvand(t, { plugins: [sales, ...more.plugins], ...(more.pluginOptions && { pluginOptions: more.pluginOptions }), logger: pino({ level: 'debug' }, sink) });
   const peyvandUrl = await p.peyvand.listen({ port: 0, host: '127.0.0.1' });
 
   const issuedTokens: string[] = [];
@@ -78,7 +85,7 @@ export async function bootEmbedWorld(t: Teardown, extra: Array<{ slug: string; l
   const hostUrl = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
 
   const keys: Record<string, string> = {};
-  for (const tenant of [{ slug: 'acme', locale: 'fa' as const, plugins: ['sales'] }, ...extra]) {
+  for (const tenant of [{ slug: 'acme', locale: 'fa' as const, plugins: ['sales', ...more.plugins.map((plugin) => plugin.name)] }, ...extra]) {
     const created = await p.tenant(tenant.slug, { locale: tenant.locale, plugins: tenant.plugins });
     keys[tenant.slug] = await created.key('admin');
     const embed = await p.admin({ method: 'PUT', url: `/api/v1/admin/tenants/${tenant.slug}/embed`, payload: { hs256Secret: secretOf(tenant.slug), algorithms: ['HS256'], allowedOrigins: [hostUrl] } });
@@ -161,7 +168,7 @@ configure({
     return (await response.json()).token;
   },
 });
-for (const type of ['peyvand-customer-selected', 'peyvand-deal-moved', 'peyvand-deal-move-failed', 'peyvand-deal-selected', 'peyvand-note-added', 'peyvand-quick-action', 'peyvand-lead-submitted', 'peyvand-error']) {
+for (const type of ['peyvand-customer-selected', 'peyvand-deal-moved', 'peyvand-deal-move-failed', 'peyvand-deal-selected', 'peyvand-note-added', 'peyvand-quick-action', 'peyvand-lead-submitted', 'peyvand-email-sent', 'peyvand-error']) {
   document.addEventListener(type, (event) => window.widgetEvents.push({ type, detail: JSON.parse(JSON.stringify(event.detail)) }));
 }
 /** Everything rendered, shadow roots included, as markup: for "no token in the DOM". */
