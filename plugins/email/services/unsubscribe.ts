@@ -18,7 +18,22 @@ export interface Unsubscribed {
   message: string;
 }
 
+/** What a link stands for, read without changing anything (the landing page of a GET). */
+export interface UnsubscribeLink {
+  tenantId: string;
+  address: string;
+  used: boolean;
+}
+
 const VERSION = 'u1';
+
+/** The tenant and link ids a token states, unverified; undefined when it is not a token. */
+function readToken(token: string): { tenantId: string; linkId: string } | undefined {
+  const parts = token.split('.');
+  const tenantId = parts.length === 4 && parts[0] === VERSION ? expandLinkId(parts[1]!) : undefined;
+  const linkId = tenantId ? expandLinkId(parts[2]!) : undefined;
+  return tenantId && linkId ? { tenantId, linkId } : undefined;
+}
 
 /** Unsubscribe links, the public unsubscription, and the check before marketing mail. */
 export class UnsubscribeService {
@@ -46,13 +61,10 @@ export class UnsubscribeService {
    * a used link a 409.
    */
   async unsubscribe(token: string, lng: string): Promise<Unsubscribed> {
-    const parts = token.split('.');
-    const tenantId = parts.length === 4 && parts[0] === VERSION ? expandLinkId(parts[1]!) : undefined;
-    const linkId = tenantId ? expandLinkId(parts[2]!) : undefined;
+    const { tenantId, linkId } = readToken(token) ?? {};
     if (!tenantId || !linkId) throw emailError('UNSUBSCRIBE_LINK_NOT_FOUND');
     return this.ctx.data.transaction(async (trx) => {
-      const key = await this.key(tenantId, trx, false);
-      if (!key || !verifyLinkToken(key, token)) throw emailError('UNSUBSCRIBE_LINK_NOT_FOUND');
+      if (!(await this.genuine(tenantId, token, trx))) throw emailError('UNSUBSCRIBE_LINK_NOT_FOUND');
       const data = this.ctx.data.forTenant(tenantId, trx);
       const link = await this.ctx.data.forUpdate(data.from('email_unsubscribe_links').where('id', linkId)).first();
       if (!link) throw emailError('UNSUBSCRIBE_LINK_NOT_FOUND');
@@ -71,6 +83,23 @@ export class UnsubscribeService {
       await this.ctx.events.emit(trx, 'email.unsubscribed', { address, messageId: String(link.message_id), customerId, unsubscribedAt: new Date(now).toISOString() }, { tenantId, aggregateType: 'email_message', aggregateId: String(link.message_id) });
       return { address, message: this.ctx.t('unsubscribe.done', { lng, address }) };
     });
+  }
+
+  /** The link a token stands for, or undefined when it is forged, unknown or foreign; changes nothing. */
+  async inspect(token: string): Promise<UnsubscribeLink | undefined> {
+    const { tenantId, linkId } = readToken(token) ?? {};
+    if (!tenantId || !linkId) return undefined;
+    return this.ctx.data.transaction(async (trx) => {
+      if (!(await this.genuine(tenantId, token, trx))) return undefined;
+      const link = await this.ctx.data.forTenant(tenantId, trx).from('email_unsubscribe_links').where('id', linkId).first('address', 'used_at');
+      return link ? { tenantId, address: String(link.address), used: link.used_at != null } : undefined;
+    });
+  }
+
+  /** Whether the token's MAC is right under its tenant's key. */
+  private async genuine(tenantId: string, token: string, trx: Knex.Transaction): Promise<boolean> {
+    const key = await this.key(tenantId, trx, false);
+    return key !== undefined && verifyLinkToken(key, token);
   }
 
   /** The tenant's signing key; created (in `trx`) on first use unless `create` is false. */
