@@ -4,7 +4,8 @@
  * remote images moved to `data-blocked-src`); the sandbox is the second wall, so even
  * markup the sanitizer let through cannot run. `allow-same-origin` (without scripts) only
  * lets this widget measure the content's height. The frame's own Content-Security-Policy
- * loads no remote image until the reader asks, and nothing else at all.
+ * loads no remote image until the reader asks, and nothing else at all. This `srcdoc` is
+ * the widgets' one HTML built from a string (bundle.test.ts checks it stays the only one).
  */
 
 /** The sandbox flags: no scripts, no forms; links open in a new tab outside the sandbox. */
@@ -25,25 +26,22 @@ export function hasBlockedImages(html: string): boolean {
 }
 
 /**
- * The frame's document for `html` (sanitized by the server). With `images`, blocked
- * remote images get their `src` back and the policy lets them load. The HTML is parsed
- * by `DOMParser` into an inert document (nothing runs or loads there) to move the
- * attributes, never into this page.
+ * The frame's document for `html` (sanitized by the server). With `images`, the policy lets
+ * remote images load; {@link showBlockedImages} then gives them their `src` back.
  */
 export function frameDocument(html: string, images: boolean): string {
-  let body = html;
-  if (images) {
-    const doc = new DOMParser().parseFromString(html, 'text/html');
-    for (const img of doc.querySelectorAll('img[data-blocked-src]')) {
-      img.setAttribute('src', img.getAttribute('data-blocked-src') ?? '');
-      img.removeAttribute('data-blocked-src');
-    }
-    body = doc.body.innerHTML;
-  }
   const imgSrc = images ? 'data: https: http:' : 'data:';
   return `<!doctype html><html><head><meta charset="utf-8">`
     + `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src ${imgSrc}; style-src 'unsafe-inline'; form-action 'none'">`
-    + `<base target="_blank"><style>${FRAME_STYLE}</style></head><body dir="auto">${body}</body></html>`;
+    + `<base target="_blank"><style>${FRAME_STYLE}</style></head><body dir="auto">${html}</body></html>`;
+}
+
+/** Moves `data-blocked-src` back to `src` in a loaded frame (whose policy allows remote images). */
+export function showBlockedImages(frame: HTMLIFrameElement): void {
+  for (const img of frame.contentDocument?.querySelectorAll('img[data-blocked-src]') ?? []) {
+    img.setAttribute('src', img.getAttribute('data-blocked-src') ?? '');
+    img.removeAttribute('data-blocked-src');
+  }
 }
 
 /** Sizes a frame to its content (same origin through the sandbox's `allow-same-origin`). */

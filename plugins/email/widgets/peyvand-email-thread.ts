@@ -19,7 +19,7 @@
  */
 import { ApiError, css, define, formatDateTime, formatNumber, html, icon, ltr, nothing, PeyvandElement, property, state, type PropertyValues } from '../../../widgets/runtime/index.js';
 import type { EmailAttachment, EmailMessage, EmailTemplate, EmailThread, QueuedEmail } from './api-types.js';
-import { fitFrame, frameDocument, FRAME_SANDBOX, hasBlockedImages } from './message-frame.js';
+import { fitFrame, frameDocument, FRAME_SANDBOX, hasBlockedImages, showBlockedImages } from './message-frame.js';
 
 type Page<T> = { items: T[]; nextCursor: string | null };
 
@@ -169,6 +169,13 @@ export class PeyvandEmailThread extends PeyvandElement {
     }
   }
 
+  private frameLoaded(frame: HTMLIFrameElement, id: string): void {
+    if (this.imagesShown.has(id)) showBlockedImages(frame);
+    fitFrame(frame);
+    // Images arriving later change the height: measured again as each one loads.
+    for (const img of frame.contentDocument?.images ?? []) img.addEventListener('load', () => fitFrame(frame), { once: true });
+  }
+
   private showImages(id: string): void {
     this.imagesShown = new Set([...this.imagesShown, id]);
   }
@@ -212,7 +219,7 @@ export class PeyvandEmailThread extends PeyvandElement {
         <button type="button" part="button" @click=${() => this.showImages(m.id)}>${this.t('emailThread.showImages')}</button></p>` : nothing}
       ${m.html !== null
         ? html`<iframe part="body" title=${this.t('emailThread.body')} sandbox=${FRAME_SANDBOX} referrerpolicy="no-referrer"
-            .srcdoc=${frameDocument(m.html, this.imagesShown.has(m.id))} @load=${(e: Event) => fitFrame(e.target as HTMLIFrameElement)}></iframe>`
+            .srcdoc=${frameDocument(m.html, this.imagesShown.has(m.id))} @load=${(e: Event) => this.frameLoaded(e.target as HTMLIFrameElement, m.id)}></iframe>`
         : html`<pre class="text" part="body" dir="auto">${m.text}</pre>`}
       ${m.attachments.length ? html`<ul class="attachments" part="attachments" aria-label=${this.t('emailThread.attachments')}>
         ${m.attachments.map((a) => html`<li>${a.omitted
