@@ -30,6 +30,7 @@ function replyRecipients(messages: readonly EmailMessage[]): string[] {
   return messages[0]?.to ?? [];
 }
 
+/** `<peyvand-email-thread>`: one email conversation with a reply box (see the module doc). */
 export class PeyvandEmailThread extends PeyvandElement {
   static override styles = [
     PeyvandElement.styles,
