@@ -159,3 +159,22 @@ t.test('a company without the email plugin reads that it is not switched on (fa 
   await en.locator('peyvand-email-thread').getByRole('status').filter({ hasText: 'Email is not switched on for your company' }).waitFor();
   t.equal(await en.locator('peyvand-email-thread form').count(), 0, 'no reply box');
 });
+
+t.test('no permission: a reader who may not send sees the refusal under the box; one who may not read sees the notice', async (t) => {
+  const { page, record } = await openPage(browser, t);
+  await page.goto(world.page({ lang: 'en', user: 'viewer', body: widget() }));
+  const box = page.locator('peyvand-email-thread');
+  const before = (await thread()).messages.length;
+  await box.getByLabel('Your reply').fill('A viewer trying to answer.');
+  await box.getByRole('button', { name: 'Send reply' }).click();
+  await box.getByRole('alert').filter({ hasText: 'Your account is not allowed to do this.' }).waitFor();
+  t.equal(await box.getByLabel('Your reply').inputValue(), 'A viewer trying to answer.', 'the text is kept');
+  t.equal((await thread()).messages.length, before, 'nothing sent');
+  t.match((await events(page, 'peyvand-error'))[0]?.detail, { widget: 'peyvand-email-thread', status: 403 }, 'peyvand-error');
+  t.same(record.errors, []);
+
+  const { page: fa } = await openPage(browser, t, PHONE);
+  await fa.goto(world.page({ user: 'nobody', body: widget() }));
+  await fa.locator('peyvand-email-thread').getByRole('status').filter({ hasText: 'حساب شما اجازهٔ این کار را ندارد' }).waitFor();
+  t.equal(await fa.locator('peyvand-email-thread form').count(), 0, 'no reply box');
+});
