@@ -8,8 +8,12 @@ import type { Language } from '../../../core/plugin/index.js';
 /** Which page: the question, the outcome, or a link that cannot be used. */
 export type UnsubscribePageKind = 'confirm' | 'done' | 'used' | 'invalid';
 
-/** No script, no remote anything; the form posts only back here; no framing. */
-export const UNSUBSCRIBE_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/**
+ * No script, no images, no fetches; the form posts only back here; no framing. `default-src
+ * 'self'` like every answer of the server (the security suite checks it), everything the
+ * page could load narrowed to nothing.
+ */
+export const UNSUBSCRIBE_PAGE_CSP = "default-src 'self'; script-src 'none'; style-src 'unsafe-inline'; img-src 'none'; connect-src 'none'; font-src 'none'; media-src 'none'; object-src 'none'; frame-src 'none'; worker-src 'none'; manifest-src 'none'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
