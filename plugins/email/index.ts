@@ -29,6 +29,8 @@ export default definePlugin<EmailOptions, EmailServices>({
   migrations: [emailMigration, templateVersionMigration, dkimMigration, unsubscribeMigration],
   events: emailEventSchemas,
   routes: emailRoutes,
+  // Defined by widgets/index.ts, built into this plugin's own chunk (docs/plugins.md, Widgets).
+  widgets: ['peyvand-email-thread'],
   async bootstrap(ctx) {
     const services = createEmailServices(ctx);
     if (ctx.background) {

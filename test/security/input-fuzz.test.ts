@@ -87,15 +87,17 @@ async function attack(spec: RequestSpec): Promise<{ status: number; code?: strin
   const upstream = res.statusCode === 502 && spec.op.responses.includes('502');
   expect(res.statusCode < 500 || upstream, () => `5xx: ${what()}`);
   expect(({} as Record<string, unknown>).polluted === undefined, () => `prototype polluted by ${what()}`);
+  // A page for people (text/html documented for that status, like the unsubscribe link's) may answer errors as a page.
+  const page = res.statusCode >= 400 && spec.op.htmlErrors.includes(String(res.statusCode)) && /^text\/html/.test(String(res.headers['content-type']));
   if (res.statusCode >= 400) {
-    expect(/^application\/problem\+json/.test(String(res.headers['content-type'])), () => `a 4xx that is not problem+json: ${what()}`);
+    expect(page || /^application\/problem\+json/.test(String(res.headers['content-type'])), () => `a 4xx that is not problem+json: ${what()}`);
     const changed = changedTables(before, await summarize(db));
     expect(changed.length === 0, () => `a ${res.statusCode} changed ${changed.join(', ')}: ${what()}`);
   }
   // A random custom-fields schema would make every later customer write fail: put back the open one.
   if (res.statusCode < 300 && spec.op.path === '/api/v1/settings/custom-fields') await w.send(owner.token, { method: 'PUT', url: spec.op.path, payload: { schema: { type: 'object' } } });
   if (res.statusCode < 300 && String(res.headers['content-type']).startsWith('application/json')) poolRecordsOf(spec.op.path, res.json());
-  return { status: res.statusCode, code: res.statusCode >= 400 ? String(res.json().code) : undefined };
+  return { status: res.statusCode, code: res.statusCode >= 400 ? (page ? 'HTML_PAGE' : String(res.json().code)) : undefined };
 }
 
 // Operations a random request would switch off for everyone (the fuzz tenant only loses its own key).

@@ -1,7 +1,8 @@
 /**
  * Security misconfiguration (OWASP API8), over every operation of the OpenAPI document:
  * each answer, success or error, carries the security headers and a request id and no
- * server banner; errors are problem+json; and browser calls (an `Origin` header) are
+ * server banner; errors are problem+json (or, where the document says so, a page for
+ * people); and browser calls (an `Origin` header) are
  * served only from origins the caller's tenant allowed — on every tenant route, preflight
  * included.
  */
@@ -30,7 +31,9 @@ t.test('every answer carries the security headers and no banner; errors are prob
       const missing = Object.entries(HEADERS).filter(([name, re]) => !re.test(String(res.headers[name] ?? ''))).map(([name]) => name);
       t.same(missing, [], `${op.label} → ${res.statusCode}: security headers`);
       t.notOk(res.headers['x-powered-by'] ?? res.headers.server, 'no server banner');
-      if (res.statusCode >= 400) t.match(String(res.headers['content-type']), /^application\/problem\+json/, 'a problem+json error');
+      // A page for people (documented as text/html for that status) answers its errors as a page.
+      const page = op.htmlErrors.includes(String(res.statusCode));
+      if (res.statusCode >= 400) t.match(String(res.headers['content-type']), page ? /^(text\/html|application\/problem\+json)/ : /^application\/problem\+json/, page ? 'a problem+json error, or a page where documented' : 'a problem+json error');
       checked++;
     }
   }

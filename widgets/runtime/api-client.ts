@@ -42,6 +42,8 @@ export interface ApiCall {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
   signal?: AbortSignal;
+  /** `blob`: the answer's bytes (a download, such as an email attachment) instead of JSON. */
+  as?: 'json' | 'blob';
 }
 
 /**
@@ -84,7 +86,7 @@ class TokenCache {
 
 const tokens = new TokenCache();
 
-/** Makes a call; resolves to the JSON body (undefined for 202/204 without one). */
+/** Makes a call; resolves to the JSON body (undefined for 202/204 without one), or a `Blob` when `call.as` is `blob`. */
 export async function apiCall<T>(target: ApiTarget, path: string, call: ApiCall = {}): Promise<T> {
   const url = new URL(`api/v1/${path}`, target.apiBase);
   for (const [name, value] of Object.entries(call.query ?? {})) if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
@@ -96,6 +98,7 @@ export async function apiCall<T>(target: ApiTarget, path: string, call: ApiCall 
     response = await send(url, call, target.locale, token);
   }
   if (!response.ok) throw await problemOf(response);
+  if (call.as === 'blob') return (await response.blob()) as T;
   const text = await response.text();
   return (text ? JSON.parse(text) : undefined) as T;
 }
@@ -110,7 +113,7 @@ async function hostToken(token: Promise<string>): Promise<string> {
 }
 
 async function send(url: URL, call: ApiCall, locale: Locale, token: string | undefined): Promise<Response> {
-  const headers: Record<string, string> = { accept: 'application/json', 'accept-language': locale };
+  const headers: Record<string, string> = { accept: call.as === 'blob' ? '*/*' : 'application/json', 'accept-language': locale };
   if (token) headers.authorization = `Bearer ${token}`;
   if (call.body !== undefined) headers['content-type'] = 'application/json';
   try {

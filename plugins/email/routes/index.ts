@@ -8,6 +8,7 @@ import type { AccountInput, AccountPatch } from '../services/accounts.js';
 import type { SendEmailInput } from '../services/api.js';
 import type { TemplateInput } from '../services/templates.js';
 import * as s from '../schemas/email-schemas.js';
+import { unsubscribeRoutes } from './unsubscribe-routes.js';
 
 const errors = { '4xx': s.problemSchema };
 type Id = { Params: { id: string } };
@@ -97,13 +98,7 @@ export function emailRoutes(app: FastifyInstance, ctx: PluginContext<EmailOption
         .send(a.content);
     });
 
-  // One-click unsubscribe: mail clients POST the form body of RFC 8058 (urlencoded or multipart is allowed by the RFC; urlencoded is what clients send).
-  const unsubscribeTags = tags;
-  void app.register(async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
-    scope.post<{ Params: { token: string }; Body: Record<string, string> }>('/unsubscribe/:token', { config: { public: true }, schema: { operationId: 'email.unsubscribe.one-click', summary: 'Unsubscribe from marketing mail (public, one click, RFC 8058)', description: 'The URL of a marketing mail\'s `List-Unsubscribe` header; mail clients POST `List-Unsubscribe=One-Click` (form-encoded, or JSON). No credential: the signed token is the authority. Marks the recipient unsubscribed from the tenant\'s marketing mail, emits `email.unsubscribed` and answers 200 with the address and a sentence in the request\'s language. A link works once: again it answers 409 UNSUBSCRIBE_LINK_USED; a forged or unknown link 404 UNSUBSCRIBE_LINK_NOT_FOUND.', tags: unsubscribeTags, params: s.unsubscribeParams, body: s.unsubscribeBodySchema, response: { 200: s.unsubscribedSchema, ...errors } } },
-      async (request) => services.unsubscribes.unsubscribe(request.params.token, requestLanguage(request)));
-  });
+  unsubscribeRoutes(app, ctx);
 
   // Threads
   tags = ['email: threads'];

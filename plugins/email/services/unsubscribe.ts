@@ -1,14 +1,14 @@
 /**
  * One-click unsubscribe for marketing mail (RFC 8058). Each marketing message gets its own
- * link, `<publicBaseUrl>/api/v1/email/unsubscribe/u1.<tenant>.<link>.<mac>`: the tenant
- * and link ids (UUIDs in 22 characters) and an HMAC-SHA256 (cut to 128 bits) under the
- * tenant's own key, sealed in the database. The token names its tenant because the POST
- * carries no credential; the link row names the recipient, so the URL shows no address.
+ * link, `<publicBaseUrl>/api/v1/email/unsubscribe/u1.<tenant>.<link>.<mac>`: a signed link
+ * of core's (`signLinkToken`: the tenant and link ids in 22 characters each, an
+ * HMAC-SHA256 cut to 128 bits) under the tenant's own key, sealed in the database. The
+ * token names its tenant because the POST carries no credential; the link row names the
+ * recipient, so the URL shows no address.
  * A link works once; the address is then refused for marketing mail of that tenant.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Knex } from 'knex';
-import { isUniqueViolation, newId, type PluginContext } from '../../../core/plugin/index.js';
+import { compactLinkId, expandLinkId, isUniqueViolation, newId, newLinkKey, signLinkToken, verifyLinkToken, type PluginContext } from '../../../core/plugin/index.js';
 import { emailError } from '../errors.js';
 
 /** What the public POST answers. */
@@ -18,18 +18,22 @@ export interface Unsubscribed {
   message: string;
 }
 
-const VERSION = 'u1';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-const compact = (id: string): string => Buffer.from(id.replace(/-/g, ''), 'hex').toString('base64url');
-function expand(text: string): string | undefined {
-  if (!/^[A-Za-z0-9_-]{22}$/.test(text)) return undefined;
-  const bytes = Buffer.from(text, 'base64url');
-  if (bytes.length !== 16 || bytes.toString('base64url') !== text) return undefined;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+/** What a link stands for, read without changing anything (the landing page of a GET). */
+export interface UnsubscribeLink {
+  tenantId: string;
+  address: string;
+  used: boolean;
 }
-const mac = (key: Buffer, body: string): string => createHmac('sha256', key).update(body).digest().subarray(0, 16).toString('base64url');
+
+const VERSION = 'u1';
+
+/** The tenant and link ids a token states, unverified; undefined when it is not a token. */
+function readToken(token: string): { tenantId: string; linkId: string } | undefined {
+  const parts = token.split('.');
+  const tenantId = parts.length === 4 && parts[0] === VERSION ? expandLinkId(parts[1]!) : undefined;
+  const linkId = tenantId ? expandLinkId(parts[2]!) : undefined;
+  return tenantId && linkId ? { tenantId, linkId } : undefined;
+}
 
 /** Unsubscribe links, the public unsubscription, and the check before marketing mail. */
 export class UnsubscribeService {
@@ -40,9 +44,8 @@ export class UnsubscribeService {
     const id = newId();
     await this.ctx.data.forTenant(tenantId, trx).from('email_unsubscribe_links').insert({ id, message_id: messageId, address, created_at: Date.now() });
     const key = await this.key(tenantId, trx, true);
-    if (!key || !UUID.test(tenantId)) throw new Error(`no unsubscribe key for tenant ${tenantId}`);
-    const body = `${VERSION}.${compact(tenantId)}.${compact(id)}`;
-    return `${this.ctx.options.publicBaseUrl}/api/v1/email/unsubscribe/${body}.${mac(key, body)}`;
+    if (!key) throw new Error(`no unsubscribe key for tenant ${tenantId}`);
+    return `${this.ctx.options.publicBaseUrl}/api/v1/email/unsubscribe/${signLinkToken(key, [VERSION, compactLinkId(tenantId), compactLinkId(id)])}`;
   }
 
   /** The first of `addresses` that unsubscribed from the tenant's marketing mail, if any. */
@@ -58,15 +61,10 @@ export class UnsubscribeService {
    * a used link a 409.
    */
   async unsubscribe(token: string, lng: string): Promise<Unsubscribed> {
-    const parts = token.split('.');
-    const tenantId = parts.length === 4 && parts[0] === VERSION ? expand(parts[1]!) : undefined;
-    const linkId = tenantId ? expand(parts[2]!) : undefined;
+    const { tenantId, linkId } = readToken(token) ?? {};
     if (!tenantId || !linkId) throw emailError('UNSUBSCRIBE_LINK_NOT_FOUND');
     return this.ctx.data.transaction(async (trx) => {
-      const key = await this.key(tenantId, trx, false);
-      const given = Buffer.from(parts[3]!);
-      const expected = key ? Buffer.from(mac(key, parts.slice(0, 3).join('.'))) : Buffer.alloc(0);
-      if (!key || given.length !== expected.length || !timingSafeEqual(given, expected)) throw emailError('UNSUBSCRIBE_LINK_NOT_FOUND');
+      if (!(await this.genuine(tenantId, token, trx))) throw emailError('UNSUBSCRIBE_LINK_NOT_FOUND');
       const data = this.ctx.data.forTenant(tenantId, trx);
       const link = await this.ctx.data.forUpdate(data.from('email_unsubscribe_links').where('id', linkId)).first();
       if (!link) throw emailError('UNSUBSCRIBE_LINK_NOT_FOUND');
@@ -87,12 +85,29 @@ export class UnsubscribeService {
     });
   }
 
+  /** The link a token stands for, or undefined when it is forged, unknown or foreign; changes nothing. */
+  async inspect(token: string): Promise<UnsubscribeLink | undefined> {
+    const { tenantId, linkId } = readToken(token) ?? {};
+    if (!tenantId || !linkId) return undefined;
+    return this.ctx.data.transaction(async (trx) => {
+      if (!(await this.genuine(tenantId, token, trx))) return undefined;
+      const link = await this.ctx.data.forTenant(tenantId, trx).from('email_unsubscribe_links').where('id', linkId).first('address', 'used_at');
+      return link ? { tenantId, address: String(link.address), used: link.used_at != null } : undefined;
+    });
+  }
+
+  /** Whether the token's MAC is right under its tenant's key. */
+  private async genuine(tenantId: string, token: string, trx: Knex.Transaction): Promise<boolean> {
+    const key = await this.key(tenantId, trx, false);
+    return key !== undefined && verifyLinkToken(key, token);
+  }
+
   /** The tenant's signing key; created (in `trx`) on first use unless `create` is false. */
   private async key(tenantId: string, trx: Knex.Transaction, create: boolean): Promise<Buffer | undefined> {
     const keys = () => this.ctx.data.forTenant(tenantId, trx).from('email_unsubscribe_keys');
     let row = await keys().first('sealed_key');
     if (!row && create) {
-      await keys().insert({ sealed_key: this.ctx.secrets.seal(randomBytes(32).toString('base64url')), created_at: Date.now() }).onConflict('tenant_id').ignore();
+      await keys().insert({ sealed_key: this.ctx.secrets.seal(newLinkKey()), created_at: Date.now() }).onConflict('tenant_id').ignore();
       row = await keys().first('sealed_key');
     }
     return row ? Buffer.from(this.ctx.secrets.open(String(row.sealed_key)), 'base64url') : undefined;

@@ -7,11 +7,11 @@
  * conditional update — and a rating of 2 or less is a complaint.
  */
 import type { Knex } from 'knex';
-import { isUniqueViolation, PeyvandError, readInt, systemActor, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { isUniqueViolation, newLinkKey, PeyvandError, readInt, systemActor, verifyLinkToken, type Actor, type PluginContext } from '../../../core/plugin/index.js';
 import { supportError } from '../errors.js';
 import type { SupportOptions } from '../options.js';
 import { COMPLAINT_RATING, type ComplaintService } from './complaints.js';
-import { csatTokenHash, newCsatKey, readCsatToken, signCsatToken, verifyCsatToken, type CsatClaims } from './csat-tokens.js';
+import { csatTokenHash, readCsatToken, signCsatToken, type CsatClaims } from './csat-tokens.js';
 import type { TicketDto } from './records.js';
 import type { SupportStore } from './store.js';
 
@@ -165,7 +165,7 @@ export class CsatService {
     if (!claims || claims.expiresAt <= Date.now()) throw notFound();
     if (!(await this.ctx.tenants.isEnabled(claims.tenantId, this.ctx.name))) throw notFound();
     const key = await this.key(claims.tenantId);
-    if (!key || !verifyCsatToken(key, token)) throw notFound();
+    if (!key || !verifyLinkToken(key, token)) throw notFound();
     const hash = csatTokenHash(token);
     const link = await this.ctx.data.forTenant(claims.tenantId).from('support_csat_links').where({ token_hash: hash }).first('ticket_id', 'expires_at');
     if (!link || String(link.ticket_id) !== claims.ticketId || readInt(link.expires_at) <= Date.now()) throw notFound();
@@ -179,7 +179,7 @@ export class CsatService {
     const keys = () => this.ctx.data.forTenant(tenantId, trx).from('support_csat_keys');
     let row = await keys().first('sealed_key');
     if (!row && trx) {
-      await keys().insert({ sealed_key: this.ctx.secrets.seal(newCsatKey()), created_at: Date.now() }).onConflict('tenant_id').ignore();
+      await keys().insert({ sealed_key: this.ctx.secrets.seal(newLinkKey()), created_at: Date.now() }).onConflict('tenant_id').ignore();
       row = await keys().first('sealed_key');
     }
     return row ? Buffer.from(this.ctx.secrets.open(String(row.sealed_key)), 'base64url') : undefined;

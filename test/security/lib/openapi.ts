@@ -36,6 +36,8 @@ export interface Operation {
   rawBody?: { contentType: string; schema: Schema };
   /** Status codes the operation documents. */
   responses: string[];
+  /** Error statuses answered as a page for people (`text/html` documented), like the email unsubscribe link's. */
+  htmlErrors: string[];
   /** The JSON Schema of its first documented 2xx answer, when it has a body. */
   response?: Schema;
   /** `METHOD /path`, for messages. */
@@ -72,6 +74,7 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
         pathParams: params.filter((p) => p.in === 'path').map((p) => ({ name: p.name, schema: p.schema ?? {}, required: true })),
         query: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: p.schema ?? {}, required: p.required === true })),
         responses: Object.keys(op.responses ?? {}),
+        htmlErrors: Object.entries(op.responses ?? {}).filter(([code, r]) => /^[45]/.test(code) && r.content?.['text/html']).map(([code]) => code),
         label: `${method.toUpperCase()} ${path}`,
       };
       if (op['x-permission']) o.permission = op['x-permission'];

@@ -63,15 +63,25 @@ export interface EmbedWorld {
 
 const secretOf = (slug: string) => `widget-test-embed-secret-${slug}-0123456789abcdef`;
 
+/** What to install besides the defaults. */
+export interface WorldOptions {
+  /** The installed plugins (default: sales). */
+  installed?: AnyPlugin[];
+  /** The plugins tenant `acme` has on (default: sales). */
+  acmePlugins?: string[];
+  /** Options of installed plugins, by plugin name. */
+  pluginOptions?: Record<string, Record<string, unknown>>;
+}
+
 /**
  * Boots Peyvand (sales installed, or `installed`) with tenants `acme` (fa, sales on, or
  * `acmePlugins`) and the `extra` ones, and the ERP server.
  */
-export async function bootEmbedWorld(t: Teardown, extra: Array<{ slug: string; locale: 'fa' | 'en'; plugins: string[] }> = [], options: { installed?: AnyPlugin[]; acmePlugins?: string[] } = {}): Promise<EmbedWorld> {
+export async function bootEmbedWorld(t: Teardown, extra: Array<{ slug: string; locale: 'fa' | 'en'; plugins: string[] }> = [], options: WorldOptions = {}): Promise<EmbedWorld> {
   const manifest = await buildWidgets();
   const serverLog: string[] = [];
   const sink = new Writable({ write(chunk, _encoding, done) { serverLog.push(String(chunk)); done(); } });
-  const p = await bootPeyvand(t, { plugins: options.installed ?? [sales], logger: pino({ level: 'debug' }, sink) });
+  const p = await bootPeyvand(t, { plugins: options.installed ?? [sales], ...(options.pluginOptions && { pluginOptions: options.pluginOptions }), logger: pino({ level: 'debug' }, sink) });
   const peyvandUrl = await p.peyvand.listen({ port: 0, host: '127.0.0.1' });
 
   const issuedTokens: string[] = [];
@@ -168,7 +178,7 @@ configure({
     return (await response.json()).token;
   },
 });
-for (const type of ['peyvand-customer-selected', 'peyvand-deal-moved', 'peyvand-deal-move-failed', 'peyvand-deal-selected', 'peyvand-note-added', 'peyvand-quick-action', 'peyvand-lead-submitted', 'peyvand-ticket-selected', 'peyvand-ticket-created', 'peyvand-ticket-updated', 'peyvand-error']) {
+for (const type of ['peyvand-customer-selected', 'peyvand-deal-moved', 'peyvand-deal-move-failed', 'peyvand-deal-selected', 'peyvand-note-added', 'peyvand-quick-action', 'peyvand-lead-submitted', 'peyvand-ticket-selected', 'peyvand-ticket-created', 'peyvand-ticket-updated', 'peyvand-email-sent', 'peyvand-error']) {
   document.addEventListener(type, (event) => window.widgetEvents.push({ type, detail: JSON.parse(JSON.stringify(event.detail)) }));
 }
 /** Everything rendered, shadow roots included, as markup: for "no token in the DOM". */

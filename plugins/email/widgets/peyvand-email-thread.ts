@@ -1,0 +1,261 @@
+/**
+ * `<peyvand-email-thread thread-id="…">` (or `customer-id="…"`: the customer's most recent
+ * conversation): an email conversation, oldest message first, with the server-sanitized
+ * HTML in a sandboxed frame (message-frame.ts; remote images only when the reader asks),
+ * attachments to download, and a reply box with the company's templates that sends the
+ * answer into the same conversation.
+ *
+ * @fires peyvand-email-sent - `{ threadId, id, messageId, to }` when the API queued a reply.
+ * @fires peyvand-error - `{ widget, status, code, message }` when loading or sending fails.
+ * @cssprop --peyvand-primary - and the other `--peyvand-*` theme properties (docs/widgets.md, Theming).
+ * @csspart base - the widget's frame.
+ * @csspart message - one message.
+ * @csspart body - a message's body (the sandboxed frame, or the plain text).
+ * @csspart attachments - a message's attachment list.
+ * @csspart form - the reply box.
+ * @csspart input - the template choice and the reply text.
+ * @csspart button - a button.
+ * @csspart state - the loading / empty / problem panel.
+ */
+import { ApiError, css, define, formatDateTime, formatNumber, html, icon, ltr, nothing, PeyvandElement, property, state, type PropertyValues } from '../../../widgets/runtime/index.js';
+import type { EmailAttachment, EmailMessage, EmailTemplate, EmailThread, QueuedEmail } from './api-types.js';
+import { fitFrame, frameDocument, FRAME_SANDBOX, hasBlockedImages, showBlockedImages } from './message-frame.js';
+
+type Page<T> = { items: T[]; nextCursor: string | null };
+
+/** Whom a reply goes to: the sender of the newest received message, else whom the thread was written to. */
+function replyRecipients(messages: readonly EmailMessage[]): string[] {
+  const received = [...messages].reverse().find((m) => m.direction === 'in');
+  if (received) return [received.from];
+  return messages[0]?.to ?? [];
+}
+
+/** `<peyvand-email-thread>`: one email conversation with a reply box (see the module doc). */
+export class PeyvandEmailThread extends PeyvandElement {
+  static override styles = [
+    PeyvandElement.styles,
+    css`
+      .messages { display: grid; gap: var(--_gap); margin: 0; padding: 0; list-style: none; }
+      article { border: 1px solid var(--_border); border-radius: calc(var(--_radius) - 2px); padding: calc(var(--_gap) / 1.5); min-inline-size: 0; }
+      article.out { background: var(--_chip-surface); }
+      header { display: flex; flex-wrap: wrap; gap: 0.2em 0.6em; align-items: baseline; margin-block-end: 0.4em; }
+      .from { font-weight: 600; }
+      .meta { font-size: 0.875em; }
+      iframe { display: block; inline-size: 100%; block-size: 4em; border: 0; background: #fff; }
+      .text { white-space: pre-wrap; margin: 0; font: inherit; }
+      .blocked { display: flex; flex-wrap: wrap; gap: 0.4em; align-items: center; font-size: 0.875em; margin-block-end: 0.4em; }
+      .attachments { display: flex; flex-wrap: wrap; gap: 0.4em; margin: 0.5em 0 0; padding: 0; list-style: none; }
+      .attachments button { display: inline-flex; gap: 0.3em; align-items: center; max-inline-size: 100%; }
+      .attachments .name { overflow-wrap: anywhere; }
+      form { display: grid; gap: calc(var(--_gap) / 2); margin-block-start: var(--_gap); }
+      label { font-weight: 600; }
+      .row { display: flex; flex-wrap: wrap; gap: calc(var(--_gap) / 2); align-items: center; justify-content: space-between; }
+    `,
+  ];
+
+  protected override readonly plugin = 'email';
+
+  /** The conversation to show (`GET /api/v1/email/threads/{id}`). */
+  @property({ attribute: 'thread-id' }) accessor threadId = '';
+  /** Without `thread-id`: show this customer's most recently active conversation. */
+  @property({ attribute: 'customer-id' }) accessor customerId = '';
+
+  @state() private accessor thread: EmailThread | undefined;
+  @state() private accessor templates: EmailTemplate[] = [];
+  /** Messages whose remote images the reader chose to load. */
+  @state() private accessor imagesShown: ReadonlySet<string> = new Set();
+  @state() private accessor draft = '';
+  @state() private accessor sending = false;
+  @state() private accessor sendProblem: ApiError | undefined;
+  @state() private accessor announcement = '';
+  /** A download that failed, shown under its message's attachments. */
+  @state() private accessor downloadProblem: { messageId: string; error: ApiError } | undefined;
+
+  protected override shouldReload(changed: PropertyValues): boolean {
+    return super.shouldReload(changed) || changed.has('threadId') || changed.has('customerId');
+  }
+
+  protected override reload(): void {
+    if (!this.threadId && !this.customerId) return;
+    void this.track(async (signal) => {
+      const [thread, templates] = await Promise.all([this.loadThread(signal), this.loadTemplates(signal)]);
+      this.thread = thread;
+      this.templates = templates;
+    });
+  }
+
+  private async loadThread(signal: AbortSignal): Promise<EmailThread | undefined> {
+    let id = this.threadId;
+    if (!id) {
+      const page = await this.api<Page<{ id: string }>>('email/threads', { query: { customerId: this.customerId, limit: 1 }, signal });
+      id = page.items[0]?.id ?? '';
+      if (!id) return undefined;
+    }
+    return this.api<EmailThread>(`email/threads/${encodeURIComponent(id)}`, { signal });
+  }
+
+  /** The templates in the widget's language; a reader who may not list them just gets no choice. */
+  private async loadTemplates(signal: AbortSignal): Promise<EmailTemplate[]> {
+    try {
+      return (await this.api<Page<EmailTemplate>>('email/templates', { query: { locale: this.locale }, signal })).items;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 403) return [];
+      throw err;
+    }
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    super.updated(changed);
+    // A new width reflows the messages: their frames are measured again.
+    if (changed.has('inlineSize')) for (const frame of this.renderRoot.querySelectorAll('iframe')) fitFrame(frame);
+  }
+
+  /** Fills the reply with a template rendered by the API (the reader can still edit it). */
+  private async useTemplate(event: Event): Promise<void> {
+    const select = event.target as HTMLSelectElement;
+    const id = select.value;
+    if (!id) return;
+    try {
+      const rendered = await this.api<{ subject: string; html: string; text: string }>(`email/templates/${encodeURIComponent(id)}/preview`, { method: 'POST', body: { data: {} } });
+      this.draft = rendered.text.trim();
+      this.sendProblem = undefined;
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLTextAreaElement>('#reply')?.focus();
+    } catch (err) {
+      this.sendProblem = this.reportError(err);
+    } finally {
+      select.value = '';
+    }
+  }
+
+  private async send(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const thread = this.thread;
+    const text = this.draft.trim();
+    if (!thread || this.sending) return;
+    if (!text) {
+      this.sendProblem = new ApiError(422, 'BODY_MISSING', this.t('emailThread.replyEmpty'));
+      return;
+    }
+    const last = thread.messages.at(-1);
+    const to = replyRecipients(thread.messages);
+    this.sending = true;
+    this.sendProblem = undefined;
+    try {
+      const queued = await this.api<QueuedEmail>('email/messages', { method: 'POST', body: { to, threadId: thread.id, ...(last && { replyTo: last.id }), ...(thread.customerId && { customerId: thread.customerId }), text } });
+      this.draft = '';
+      this.announcement = this.t('emailThread.sent');
+      this.emit('peyvand-email-sent', { threadId: queued.threadId, id: queued.id, messageId: queued.messageId, to });
+      this.thread = await this.api<EmailThread>(`email/threads/${encodeURIComponent(thread.id)}`);
+    } catch (err) {
+      this.sendProblem = this.reportError(err);
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /** Downloads an attachment with the reader's credential (a plain link would carry none). */
+  private async download(message: EmailMessage, attachment: EmailAttachment): Promise<void> {
+    this.downloadProblem = undefined;
+    try {
+      const blob = await this.api<Blob>(`email/messages/${encodeURIComponent(message.id)}/attachments/${encodeURIComponent(attachment.id)}`, { as: 'blob' });
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = attachment.filename;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (err) {
+      this.downloadProblem = { messageId: message.id, error: this.reportError(err) };
+    }
+  }
+
+  private frameLoaded(frame: HTMLIFrameElement, id: string): void {
+    if (this.imagesShown.has(id)) showBlockedImages(frame);
+    fitFrame(frame);
+    // Images arriving later change the height: measured again as each one loads.
+    for (const img of frame.contentDocument?.images ?? []) img.addEventListener('load', () => fitFrame(frame), { once: true });
+  }
+
+  private showImages(id: string): void {
+    this.imagesShown = new Set([...this.imagesShown, id]);
+  }
+
+  private size(bytes: number): string {
+    if (bytes < 1024) return this.t('emailThread.bytes', { size: formatNumber(bytes, this.locale) });
+    if (bytes < 1024 * 1024) return this.t('emailThread.kilobytes', { size: formatNumber(Math.ceil(bytes / 1024), this.locale) });
+    return this.t('emailThread.megabytes', { size: formatNumber(Math.round(bytes / 104_857.6) / 10, this.locale) });
+  }
+
+  protected override renderContent(): unknown {
+    const heading = (subject?: string) => html`<h2>${subject ? html`<bdi>${subject}</bdi>` : this.t('emailThread.heading')}</h2>`;
+    if (!this.threadId && !this.customerId) return html`${heading()}<p class="state error" part="state" role="alert">${icon('alert')}${this.t('emailThread.notConfigured')}</p>`;
+    const status = this.renderStatus();
+    if (status !== nothing) return html`${heading()}${status}`;
+    const thread = this.thread;
+    if (!thread) return html`${heading()}<p class="state notice" part="state" role="status">${icon('email')}${this.t('emailThread.empty')}</p>`;
+    return html`
+      ${heading(thread.subject)}
+      <ol class="messages" aria-label=${this.t('emailThread.messages', { count: thread.messages.length, n: formatNumber(thread.messages.length, this.locale) })}>
+        ${thread.messages.map((m) => html`<li>${this.renderMessage(m)}</li>`)}
+      </ol>
+      ${this.renderReply(thread)}
+      <p class="visually-hidden" role="status">${this.announcement}</p>
+    `;
+  }
+
+  private renderMessage(m: EmailMessage): unknown {
+    const when = m.receivedAt ?? m.sentAt ?? m.createdAt;
+    const blocked = m.html !== null && hasBlockedImages(m.html) && !this.imagesShown.has(m.id);
+    return html`<article class=${m.direction} part="message" aria-label=${this.t(m.direction === 'in' ? 'emailThread.received' : 'emailThread.written')}>
+      <header>
+        ${icon(m.direction === 'in' ? 'inbound' : 'outbound')}
+        ${m.fromName ? html`<bdi class="from">${m.fromName}</bdi>` : nothing}
+        ${ltr(m.from, m.fromName ? 'muted' : 'from')}
+        ${when ? html`<span class="meta muted">${formatDateTime(when, this.locale)}</span>` : nothing}
+        ${m.direction === 'out' ? html`<span class="chip">${this.t(`emailThread.status.${m.status}`)}</span>` : nothing}
+      </header>
+      <p class="meta muted">${this.t('emailThread.to')} ${m.to.map((a, i) => html`${i ? this.t('emailThread.separator') : ''}${ltr(a)}`)}</p>
+      ${blocked ? html`<p class="blocked muted">${icon('lock')}<span>${this.t('emailThread.imagesBlocked')}</span>
+        <button type="button" part="button" @click=${() => this.showImages(m.id)}>${this.t('emailThread.showImages')}</button></p>` : nothing}
+      ${m.html !== null
+        ? html`<iframe part="body" title=${this.t('emailThread.body')} sandbox=${FRAME_SANDBOX} referrerpolicy="no-referrer"
+            .srcdoc=${frameDocument(m.html, this.imagesShown.has(m.id))} @load=${(e: Event) => this.frameLoaded(e.target as HTMLIFrameElement, m.id)}></iframe>`
+        : html`<pre class="text" part="body" dir="auto">${m.text}</pre>`}
+      ${m.attachments.length ? html`<ul class="attachments" part="attachments" aria-label=${this.t('emailThread.attachments')}>
+        ${m.attachments.map((a) => html`<li>${a.omitted
+          ? html`<span class="muted">${icon('note')}<bdi class="name">${a.filename}</bdi> (${this.t('emailThread.omitted')})</span>`
+          : html`<button type="button" part="button" @click=${() => this.download(m, a)}>${icon('note')}<bdi class="name">${a.filename}</bdi><span class="muted">${this.size(a.size)}</span></button>`}</li>`)}
+      </ul>` : nothing}
+      ${this.downloadProblem?.messageId === m.id ? html`<p class="error-text" role="alert">${this.problemText(this.downloadProblem.error)}</p>` : nothing}
+    </article>`;
+  }
+
+  private renderReply(thread: EmailThread): unknown {
+    const to = replyRecipients(thread.messages);
+    if (to.length === 0) return nothing;
+    return html`<form part="form" novalidate @submit=${this.send}>
+      <h3>${this.t('emailThread.reply')}</h3>
+      <p class="meta muted">${this.t('emailThread.to')} ${to.map((a) => ltr(a))}</p>
+      ${this.templates.length ? html`<label for="template">${this.t('emailThread.template')}</label>
+        <select id="template" part="input" @change=${this.useTemplate}>
+          <option value="">${this.t('emailThread.chooseTemplate')}</option>
+          ${this.templates.map((tpl) => html`<option value=${tpl.id}>${tpl.subject} (${tpl.key})</option>`)}
+        </select>` : nothing}
+      <label for="reply">${this.t('emailThread.replyLabel')}</label>
+      <textarea id="reply" part="input" rows="5" dir="auto" maxlength="100000" .value=${this.draft}
+        aria-invalid=${this.sendProblem?.code === 'BODY_MISSING' ? 'true' : 'false'} aria-describedby=${this.sendProblem ? 'send-problem' : nothing}
+        @input=${(e: Event) => { this.draft = (e.target as HTMLTextAreaElement).value; }}></textarea>
+      ${this.sendProblem ? html`<p id="send-problem" class="error-text" role="alert">${this.problemText(this.sendProblem)}</p>` : nothing}
+      <div class="row"><button type="submit" class="primary" part="button" ?disabled=${this.sending}>${this.sending ? this.t('emailThread.sending') : this.t('emailThread.send')}</button></div>
+    </form>`;
+  }
+}
+
+define('peyvand-email-thread', PeyvandEmailThread);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'peyvand-email-thread': PeyvandEmailThread;
+  }
+}
