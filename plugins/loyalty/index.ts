@@ -27,6 +27,8 @@ export default definePlugin<LoyaltyOptions, LoyaltyServices>({
   events: loyaltyEventSchemas,
   subscribers: [ordersSubscriber, pluginEnabledSubscriber],
   routes: loyaltyRoutes,
+  // Defined by widgets/index.ts, built into this plugin's own chunk (docs/plugins.md, Widgets).
+  widgets: ['peyvand-loyalty-card', 'peyvand-rewards', 'peyvand-rfm', 'peyvand-pareto'],
   bootstrap(ctx) {
     const services = createLoyaltyServices(ctx);
     // One-shot CLI commands and hand-driven tests run no loops; servers do.
