@@ -14,6 +14,7 @@ import sales from '../../../plugins/sales/index.js';
 import { buildWidgets } from '../../../scripts/build-widgets.js';
 import type { WidgetManifest } from '../../../core/http/widget-assets.js';
 import { bootPeyvand, type TestPeyvand } from '../../helpers/peyvand.js';
+import type { PeyvandOptions } from '../../../core/peyvand.js';
 
 type Teardown = { teardown(fn: () => Promise<void> | void): void };
 
@@ -60,12 +61,15 @@ export interface EmbedWorld {
 
 const secretOf = (slug: string) => `widget-test-embed-secret-${slug}-0123456789abcdef`;
 
-/** Boots Peyvand (sales installed) with tenants `acme` (fa, sales on) and the `extra` ones, and the ERP server. */
-export async function bootEmbedWorld(t: Teardown, extra: Array<{ slug: string; locale: 'fa' | 'en'; plugins: string[] }> = []): Promise<EmbedWorld> {
+/**
+ * Boots Peyvand (sales installed, or `options.peyvand.plugins`) with tenants `acme` (fa,
+ * sales on) and the `extra` ones, and the ERP server.
+ */
+export async function bootEmbedWorld(t: Teardown, extra: Array<{ slug: string; locale: 'fa' | 'en'; plugins: string[] }> = [], options: { peyvand?: Partial<PeyvandOptions> } = {}): Promise<EmbedWorld> {
   const manifest = await buildWidgets();
   const serverLog: string[] = [];
   const sink = new Writable({ write(chunk, _encoding, done) { serverLog.push(String(chunk)); done(); } });
-  const p = await bootPeyvand(t, { plugins: [sales], logger: pino({ level: 'debug' }, sink) });
+  const p = await bootPeyvand(t, { plugins: [sales], logger: pino({ level: 'debug' }, sink), ...options.peyvand });
   const peyvandUrl = await p.peyvand.listen({ port: 0, host: '127.0.0.1' });
 
   const issuedTokens: string[] = [];
@@ -161,7 +165,7 @@ configure({
     return (await response.json()).token;
   },
 });
-for (const type of ['peyvand-customer-selected', 'peyvand-deal-moved', 'peyvand-deal-move-failed', 'peyvand-deal-selected', 'peyvand-note-added', 'peyvand-quick-action', 'peyvand-lead-submitted', 'peyvand-error']) {
+for (const type of ['peyvand-customer-selected', 'peyvand-deal-moved', 'peyvand-deal-move-failed', 'peyvand-deal-selected', 'peyvand-note-added', 'peyvand-quick-action', 'peyvand-lead-submitted', 'peyvand-reward-redeemed', 'peyvand-error']) {
   document.addEventListener(type, (event) => window.widgetEvents.push({ type, detail: JSON.parse(JSON.stringify(event.detail)) }));
 }
 /** Everything rendered, shadow roots included, as markup: for "no token in the DOM". */
