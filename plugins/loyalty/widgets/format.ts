@@ -21,3 +21,8 @@ export function localDay(iso: string, locale: Locale): string {
 export function localDayOf(value: string, locale: Locale): string {
   return /^\d{4}-\d{2}-\d{2}$/.test(value) ? formatDay(value, locale) : localDay(value, locale);
 }
+
+/** The day that ends at `instant` (the RFM report's `asOf` is the end of its day, exclusive). */
+export function lastDayBefore(instant: string, locale: Locale): string {
+  return localDay(new Date(Date.parse(instant) - 1).toISOString(), locale);
+}

@@ -12,7 +12,7 @@
  */
 import { ApiError, css, define, formatMoney, formatNumber, html, PeyvandElement, property, state, type PropertyValues } from '../../../widgets/runtime/index.js';
 import type { ProgramTiers, RfmReport } from './api-types.js';
-import { localDayOf } from './format.js';
+import { lastDayBefore } from './format.js';
 
 export class PeyvandRfm extends PeyvandElement {
   static override styles = [
@@ -74,7 +74,7 @@ export class PeyvandRfm extends PeyvandElement {
   private renderGrid(report: RfmReport): unknown {
     const most = Math.max(...report.segments.map((s) => s.count), 1);
     return html`
-      <p class="summary muted">${this.t('rfm.summary', { count: report.customers, customers: formatNumber(report.customers, this.locale), date: localDayOf(report.asOf, this.locale) })}</p>
+      <p class="summary muted">${this.t('rfm.summary', { count: report.customers, customers: formatNumber(report.customers, this.locale), date: lastDayBefore(report.asOf, this.locale) })}</p>
       <ul class="grid">${report.segments.map((segment) => {
         const share = Math.round((segment.count / report.customers) * 100);
         return html`<li class="segment ${segment.count === 0 ? 'empty' : ''}" part="segment" data-segment=${segment.key}>
