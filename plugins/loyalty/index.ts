@@ -5,6 +5,7 @@
  * over its own projection of the orders. Wiring only; the logic is in `services/`.
  */
 import { definePlugin } from '../../core/plugin/index.js';
+import { seedLoyaltyDemo } from './demo.js';
 import { loyaltyEventSchemas } from './events.js';
 import { loyaltyMigration } from './migrations/001_loyalty.js';
 import { loyaltyOptionsSchema, type LoyaltyOptions } from './options.js';
@@ -38,4 +39,5 @@ export default definePlugin<LoyaltyOptions, LoyaltyServices>({
   async close(_ctx, services) {
     await services?.scheduler.stop();
   },
+  demo: seedLoyaltyDemo,
 });

@@ -79,7 +79,7 @@ const account = (id: string) => club<Account>('GET', `/api/v1/loyalty/accounts/$
 /** What the user reads (money and numbers may carry no-break spaces and direction marks). */
 const text = async (locator: Locator) => (await locator.innerText()).replace(/[\u00a0\u200e\u200f\u2066-\u2069]/g, (c) => (c === '\u00a0' ? ' ' : ''));
 const events = async (page: Page, type: string) => ((await page.evaluate('window.widgetEvents')) as Array<{ type: string; detail: Record<string, unknown> }>).filter((e) => e.type === type);
-const noSidewaysScroll = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+const noSidewaysScroll = async (page: Page) => (await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')) === true;
 const ALL = (customerId: string) => `<peyvand-loyalty-card customer-id="${customerId}"></peyvand-loyalty-card><peyvand-rewards customer-id="${customerId}"></peyvand-rewards><peyvand-rfm></peyvand-rfm><peyvand-pareto></peyvand-pareto>`;
 
 t.test('the data as the API has it (the widgets below must show these figures)', async (t) => {
