@@ -27,6 +27,7 @@ const describe = {
   'peyvand-note-added': (d) => d.entry.summary,
   'peyvand-quick-action': (d) => `${d.action} ${d.value}`,
   'peyvand-lead-submitted': () => '✓',
+  'peyvand-reward-redeemed': (d) => `${d.rewardName}: ${d.code}`,
   'peyvand-error': (d) => `${d.widget} ${d.code}`,
 };
 for (const [type, text] of Object.entries(describe)) {
