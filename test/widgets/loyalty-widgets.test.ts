@@ -80,7 +80,15 @@ const account = (id: string) => club<Account>('GET', `/api/v1/loyalty/accounts/$
 const text = async (locator: Locator) => (await locator.innerText()).replace(/[\u00a0\u200e\u200f\u2066-\u2069]/g, (c) => (c === '\u00a0' ? ' ' : ''));
 const events = async (page: Page, type: string) => ((await page.evaluate('window.widgetEvents')) as Array<{ type: string; detail: Record<string, unknown> }>).filter((e) => e.type === type);
 const noSidewaysScroll = async (page: Page) => (await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')) === true;
-const ALL = (customerId: string) => `<peyvand-loyalty-card customer-id="${customerId}"></peyvand-loyalty-card><peyvand-rewards customer-id="${customerId}"></peyvand-rewards><peyvand-rfm></peyvand-rfm><peyvand-pareto></peyvand-pareto>`;
+/** What the API answers (in Persian) to a redemption it refuses; a refusal changes nothing, so asking first is harmless. */
+async function refusalOf(rewardId: string, customerId: string): Promise<{ status: number; code: string; detail: string }> {
+  const res = await world.p.call(world.keys.club!, { method: 'POST', url: `/api/v1/loyalty/rewards/${rewardId}/redeem`, payload: { customerId }, headers: { 'accept-language': 'fa' } });
+  const body = res.json() as { code: string; detail: string };
+  return { status: res.statusCode, code: body.code, detail: body.detail };
+}
+/** The card and the rewards of one customer, as an ERP's customer page has them. */
+const CUSTOMER = (customerId: string) => `<peyvand-loyalty-card customer-id="${customerId}"></peyvand-loyalty-card><peyvand-rewards customer-id="${customerId}"></peyvand-rewards>`;
+const ALL = (customerId: string) => `${CUSTOMER(customerId)}<peyvand-rfm></peyvand-rfm><peyvand-pareto></peyvand-pareto>`;
 
 t.test('the data as the API has it (the widgets below must show these figures)', async (t) => {
   t.match(await account(maryam), { available: 700, locked: 120, lifetime: 820 });
@@ -110,7 +118,7 @@ t.test('loyalty card (fa): available, locked, lifetime, expiring soon, tier prog
 
 t.test('a negative balance is shown as such, and blocks every reward', async (t) => {
   const { page } = await openPage(browser, t);
-  await page.goto(world.page({ tenant: 'club', body: ALL(reza).split('<peyvand-rfm>')[0]! }));
+  await page.goto(world.page({ tenant: 'club', body: CUSTOMER(reza) }));
   const card = page.locator('peyvand-loyalty-card');
   const available = card.locator('.figure.main dd');
   await available.waitFor();
@@ -127,7 +135,7 @@ t.test('a negative balance is shown as such, and blocks every reward', async (t)
 
 t.test('redeem end to end (phone, fa): the code shown and sent as peyvand-reward-redeemed, the card follows; refusals show the API’s message', async (t) => {
   const { page, record } = await openPage(browser, t, { viewport: { width: 390, height: 844 } });
-  await page.goto(world.page({ tenant: 'club', body: ALL(maryam).split('<peyvand-rfm>')[0]! }));
+  await page.goto(world.page({ tenant: 'club', body: CUSTOMER(maryam) }));
   const rewards = page.locator('peyvand-rewards');
   await rewards.getByText('۷۰۰ امتیاز برای خرج‌کردن موجود است.').waitFor();
   t.ok(await rewards.getByRole('button', { name: 'دریافت ماگ سفالی' }).isDisabled(), 'out of stock: disabled');
@@ -147,18 +155,21 @@ t.test('redeem end to end (phone, fa): the code shown and sent as peyvand-reward
   t.pass('the card on the same page reloaded after the redemption');
 
   // A tier restriction is the API's to judge: its message, beside the reward.
-  const faRefusal = await world.p.call(world.keys.club!, { method: 'POST', url: `/api/v1/loyalty/rewards/${basket.id}/redeem`, payload: { customerId: maryam }, headers: { 'accept-language': 'fa' } });
-  t.equal(faRefusal.statusCode, 422);
+  const tierRefusal = await refusalOf(basket.id, maryam);
+  t.match(tierRefusal, { status: 422, code: 'REWARD_TIER_REQUIRED' });
   await rewards.getByRole('button', { name: 'دریافت سبد ویژهٔ طلایی' }).click();
-  await rewards.locator(`li[data-reward="${basket.id}"]`).getByRole('alert').filter({ hasText: faRefusal.json().detail as string }).waitFor();
-  t.pass(`tier refusal shown: ${faRefusal.json().detail as string}`);
+  const shownTier = rewards.locator(`li[data-reward="${basket.id}"]`).getByRole('alert');
+  await shownTier.waitFor();
+  t.equal(await shownTier.innerText(), tierRefusal.detail, `tier refusal, in the API's words: ${tierRefusal.detail}`);
 
   // Points spent elsewhere meanwhile (a correction at the till): the widget still offers the gift card; the API refuses.
   await club('POST', '/api/v1/loyalty/adjustments', { customerId: maryam, points: -550, reason: 'اصلاح دستی صندوق' });
+  const short = await refusalOf(giftCard.id, maryam);
+  t.match(short, { status: 409, code: 'INSUFFICIENT_POINTS' });
   await rewards.getByRole('button', { name: 'دریافت کارت هدیهٔ ۵۰۰ هزار تومانی' }).click();
   const refusal = rewards.locator(`li[data-reward="${giftCard.id}"]`).getByRole('alert');
   await refusal.waitFor();
-  t.ok((await text(refusal)).includes('این جایزه ۶۰۰ امتیاز می‌خواهد') || (await text(refusal)).includes('این جایزه 600 امتیاز می‌خواهد'), `insufficient points: ${await text(refusal)}`);
+  t.equal(await refusal.innerText(), short.detail, `insufficient points, in the API's words: ${short.detail}`);
   await rewards.getByText('۵۰ امتیاز برای خرج‌کردن موجود است.').waitFor();
   t.ok(await rewards.getByRole('button', { name: 'دریافت کارت هدیهٔ ۵۰۰ هزار تومانی' }).isDisabled(), 'then the balance is current and the reward out of reach');
   await rewards.locator(`li[data-reward="${giftCard.id}"]`).getByText('۵۵۰ امتیاز دیگر لازم است').waitFor();
@@ -186,6 +197,10 @@ t.test('RFM grid: every segment with the API’s counts; Pareto curve with reada
   const chart = page.locator('peyvand-pareto');
   await chart.locator('svg polyline.curve').waitFor();
   const share = Math.round(pareto.revenueShare * 100).toLocaleString('fa-IR');
+  t.match(await text(chart.locator('.period')), /^از ۱۴[۰-۹]{2}\/۰۱\/۰۱ تا ۱۴[۰-۹]{2}\/۱۲\/(۲۹|۳۰)، /, 'this Jalali year, first day to last day');
+  // Today in Tehran (the company's and the browser's zone): the report covers up to the end of it, not the day after.
+  const today = new Intl.DateTimeFormat('fa-IR-u-ca-persian-nu-arabext', { timeZone: 'Asia/Tehran', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  t.ok((await text(rfm.locator('.summary'))).endsWith(`تا تاریخ ${today}.`), `as of today, ${today}`);
   t.equal(await text(chart.locator('.headline')), `۲۰٪ از بهترین مشتریان، ${share}٪ از درآمد را آورده‌اند.`, 'the headline says the 80/20 figure');
   const labels = chart.locator('text.x-label');
   t.same(await labels.allTextContents(), ['۰٪', '۲۰٪', '۴۰٪', '۶۰٪', '۸۰٪', '۱۰۰٪'], 'Persian digits on the axis');

@@ -17,12 +17,7 @@ export function localDay(iso: string, locale: Locale): string {
   return formatDay(`${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`, locale);
 }
 
-/** A calendar day `YYYY-MM-DD` (a report's `asOf`, `from`, `to`) or an instant, as the widget shows days. */
-export function localDayOf(value: string, locale: Locale): string {
-  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? formatDay(value, locale) : localDay(value, locale);
-}
-
-/** The day that ends at `instant` (the RFM report's `asOf` is the end of its day, exclusive). */
+/** The last day before `instant`: the reports' `asOf` and `to` are the end of their last day, exclusive. */
 export function lastDayBefore(instant: string, locale: Locale): string {
   return localDay(new Date(Date.parse(instant) - 1).toISOString(), locale);
 }

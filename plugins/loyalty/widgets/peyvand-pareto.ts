@@ -14,14 +14,9 @@
  */
 import { css, define, formatNumber, html, PeyvandElement, property, state, svg, type PropertyValues } from '../../../widgets/runtime/index.js';
 import type { ParetoReport } from './api-types.js';
-import { localDayOf } from './format.js';
+import { lastDayBefore, localDay } from './format.js';
 
 type Calendar = 'persian' | 'gregorian';
-
-/** The day before `YYYY-MM-DD`: the report's `to` is the end of the period, exclusive (the query's `to` is the last day). */
-function dayBefore(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-}
 
 /** Width before the widget is measured. */
 const DEFAULT_WIDTH = 560;
@@ -86,7 +81,7 @@ export class PeyvandPareto extends PeyvandElement {
     const headline = this.t('pareto.headline', { top: this.percent(report.topCustomersShare), share: this.percent(report.revenueShare) });
     return html`
       <p class="headline">${headline}</p>
-      <p class="period muted">${this.t('pareto.period', { from: localDayOf(report.from, this.locale), to: localDayOf(dayBefore(report.to), this.locale), count: report.customers, customers: formatNumber(report.customers, this.locale) })}</p>
+      <p class="period muted">${this.t('pareto.period', { from: localDay(report.from, this.locale), to: lastDayBefore(report.to, this.locale), count: report.customers, customers: formatNumber(report.customers, this.locale) })}</p>
       <p class="muted legend">${this.t('pareto.axes')}</p>
       ${this.renderChart(report, headline)}
     `;
