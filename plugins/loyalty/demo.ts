@@ -56,7 +56,7 @@ export const DEMO_ORDER_HISTORY: Record<string, Array<[number, number]>> = {
   'فاطمه نوری': [[260, 2_500_000]],
 };
 
-/** The ERP reference of a demo order: stable, so a restart finds it. */
+/** The ERP reference of a demo order: stable, so a restart finds it (its number, `SO-L0102`, is what people read). */
 const refOf = (customerName: string, index: number, customers: Map<string, string>) => `DEMO-LOY-${customers.get(customerName)!.slice(-8)}-${index + 1}`;
 
 /**
@@ -83,13 +83,13 @@ export async function seedLoyaltyDemo(ctx: PluginContext<LoyaltyOptions>, loyalt
   // Oldest first, across customers: tiers and first-order bonuses follow the order of payment.
   const missing = Object.entries(DEMO_ORDER_HISTORY)
     .filter(([name]) => customers.has(name))
-    .flatMap(([name, history]) => history.map(([daysAgo, total], i) => ({ ref: refOf(name, i, customers), customerId: customers.get(name)!, daysAgo, total })))
+    .flatMap(([name, history], c) => history.map(([daysAgo, total], i) => ({ ref: refOf(name, i, customers), number: `SO-L${String(c + 1).padStart(2, '0')}${String(i + 1).padStart(2, '0')}`, customerId: customers.get(name)!, daysAgo, total })))
     .filter(({ ref }) => !existing.has(ref))
     .sort((a, b) => b.daysAgo - a.daysAgo);
   const now = Date.now();
-  for (const { ref, customerId, daysAgo, total } of missing) {
+  for (const { ref, number, customerId, daysAgo, total } of missing) {
     const at = new Date(now - daysAgo * DAY).toISOString();
-    const order: DemoOrder = { customerId, number: ref, status: 'paid', currency: 'IRR', total, placedAt: at, paidAt: at, lines: demoLines(total) };
+    const order: DemoOrder = { customerId, number, status: 'paid', currency: 'IRR', total, placedAt: at, paidAt: at, lines: demoLines(total) };
     const written: OrderDto = (await orders.upsertByRef(actor, DEMO_ORDER_SOURCE, ref, order)).order;
     await loyalty.earning.onOrder(tenant.id, written);
     created++;
