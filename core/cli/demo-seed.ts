@@ -259,7 +259,7 @@ async function seedPlugins(kernel: Kernel, tenant: Tenant, actor: Actor): Promis
     if (!definition.demo) continue;
     const name = definition.name;
     if (!(await kernel.tenants.isEnabled(tenant.id, name))) await kernel.tenants.enablePlugin(tenant.slug, name, { via: 'cli' });
-    const result = await definition.demo(kernel.context(name), kernel.servicesOf(name), { tenant, actor });
+    const result = await definition.demo(kernel.context(name), kernel.servicesOf(name), { tenant, actor, orders: kernel.orders });
     pluginRecords[name] = result.created;
     Object.assign(page, result.page);
   }

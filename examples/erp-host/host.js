@@ -33,6 +33,7 @@ const describe = {
   'peyvand-lead-submitted': () => '✓',
   'peyvand-ticket-selected': (d) => `#${d.ticket.number} ${d.ticket.subject}`,
   'peyvand-ticket-updated': (d) => `#${d.ticket.number} ${d.change}`,
+  'peyvand-reward-redeemed': (d) => `${d.rewardName}: ${d.code}`,
   'peyvand-error': (d) => `${d.widget} ${d.code}`,
 };
 for (const [type, text] of Object.entries(describe)) {

@@ -5,6 +5,7 @@
  * over its own projection of the orders. Wiring only; the logic is in `services/`.
  */
 import { definePlugin } from '../../core/plugin/index.js';
+import { seedLoyaltyDemo } from './demo.js';
 import { loyaltyEventSchemas } from './events.js';
 import { loyaltyMigration } from './migrations/001_loyalty.js';
 import { loyaltyOptionsSchema, type LoyaltyOptions } from './options.js';
@@ -27,6 +28,8 @@ export default definePlugin<LoyaltyOptions, LoyaltyServices>({
   events: loyaltyEventSchemas,
   subscribers: [ordersSubscriber, pluginEnabledSubscriber],
   routes: loyaltyRoutes,
+  // Defined by widgets/index.ts, built into this plugin's own chunk (docs/plugins.md, Widgets).
+  widgets: ['peyvand-loyalty-card', 'peyvand-rewards', 'peyvand-rfm', 'peyvand-pareto'],
   bootstrap(ctx) {
     const services = createLoyaltyServices(ctx);
     // One-shot CLI commands and hand-driven tests run no loops; servers do.
@@ -36,4 +39,5 @@ export default definePlugin<LoyaltyOptions, LoyaltyServices>({
   async close(_ctx, services) {
     await services?.scheduler.stop();
   },
+  demo: seedLoyaltyDemo,
 });

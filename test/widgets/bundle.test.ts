@@ -17,6 +17,7 @@ import t from 'tap';
 import { buildWidgets } from '../../scripts/build-widgets.js';
 import { packageRoot } from '../../core/paths.js';
 import type { WidgetFile } from '../../core/http/widget-assets.js';
+import loyalty from '../../plugins/loyalty/index.js';
 import sales from '../../plugins/sales/index.js';
 import { CONTRAST_PAIRS, DEFAULT_THEME } from '../../widgets/runtime/theme.js';
 import { bootPeyvand } from '../helpers/peyvand.js';
@@ -42,7 +43,7 @@ t.test('budgets: runtime at most 30 KB gzipped, each plugin chunk at most 20 KB'
   t.comment(`widget runtime (entry ${manifest.file} + ${shared.map((c) => c.file).join(', ')}): ${kb(runtime)} gzipped, budget ${kb(RUNTIME_BUDGET)}`);
   t.ok(runtime <= RUNTIME_BUDGET, `runtime is ${kb(runtime)} gzipped; the budget is ${kb(RUNTIME_BUDGET)}`);
   const plugins = manifest.chunks.filter((c) => c.kind === 'plugin');
-  t.same(plugins.map((c) => c.plugin), ['email', 'sales', 'support'], 'one chunk per plugin that ships widgets');
+  t.same(plugins.map((c) => c.plugin).sort(), ['email', 'loyalty', 'sales', 'support'], 'one chunk per plugin that ships widgets');
   for (const chunk of plugins) {
     t.comment(`plugin chunk ${chunk.file}: ${kb(chunk.gzipBytes)} gzipped (${kb(chunk.bytes)} minified), budget ${kb(PLUGIN_CHUNK_BUDGET)}`);
     t.ok(chunk.gzipBytes <= PLUGIN_CHUNK_BUDGET, `${chunk.plugin} chunk is ${kb(chunk.gzipBytes)} gzipped; the budget is ${kb(PLUGIN_CHUNK_BUDGET)}`);
@@ -54,6 +55,9 @@ t.test('build: hashed names, linked source maps, a plugin chunk holding its decl
   const salesChunk = manifest.chunks.find((c) => c.plugin === 'sales');
   t.match(salesChunk, { kind: 'plugin', file: /^plugin\.sales\.[A-Z0-9]{8}\.js$/, tags: [...sales.widgets!] }, 'the sales chunk, with the tags the plugin declares');
   t.same([...sales.widgets!].sort(), ['peyvand-deal-board', 'peyvand-forecast', 'peyvand-lead-form']);
+  const loyaltyChunk = manifest.chunks.find((c) => c.plugin === 'loyalty');
+  t.match(loyaltyChunk, { kind: 'plugin', file: /^plugin\.loyalty\.[A-Z0-9]{8}\.js$/, tags: [...loyalty.widgets!] }, 'the loyalty chunk, with its tags');
+  t.same([...loyalty.widgets!].sort(), ['peyvand-loyalty-card', 'peyvand-pareto', 'peyvand-rewards', 'peyvand-rfm']);
   const names = new Set(files.map((f) => f.file));
   for (const file of files) {
     const js = fs.readFileSync(path.join(outDir, file.file), 'utf8');
@@ -73,6 +77,9 @@ t.test('build: hashed names, linked source maps, a plugin chunk holding its decl
   // Minified, a definition reads `x("peyvand-deal-board",Class)`; the entry's map has `"peyvand-deal-board":load`.
   t.match(salesJs, /"peyvand-deal-board",\w/, 'the sales chunk defines its elements');
   t.notMatch(runtime, /"peyvand-(?:deal-board|forecast|lead-form)",/, 'the runtime does not');
+  const loyaltyJs = fs.readFileSync(path.join(outDir, loyaltyChunk!.file), 'utf8');
+  t.ok(loyalty.widgets!.every((tag) => new RegExp(`"${tag}",\\w`).test(loyaltyJs)), 'the loyalty chunk defines its four elements');
+  t.notMatch(runtime + salesJs, /"peyvand-(?:loyalty-card|rewards|rfm|pareto)",/, 'neither the runtime nor the sales chunk does');
   t.ok(runtime.includes('تومان') && runtime.includes('arabext'), 'core’s Persian money and digit formatting is in the runtime');
   const mapOf = (file: WidgetFile) => JSON.parse(fs.readFileSync(path.join(outDir, file.sourceMap), 'utf8')) as { sources: string[] };
   t.ok(mapOf(salesChunk!).sources.some((s) => s.endsWith('plugins/sales/widgets/peyvand-deal-board.ts')), 'the sales map points at the plugin’s sources');

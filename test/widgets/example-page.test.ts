@@ -159,7 +159,7 @@ function pageAudit(): { overflow: number; notIsolated: string[]; rawIds: string[
     if (node.nodeType === 1 && el.shadowRoot) for (const c of Array.from(el.shadowRoot.childNodes)) visit(c);
     for (const c of Array.from(node.childNodes)) visit(c);
   };
-  for (const widget of Array.from(d.querySelectorAll('peyvand-customer-search, peyvand-customer-card, peyvand-timeline, peyvand-deal-board, peyvand-forecast, peyvand-lead-form'))) visit(widget as unknown as Nd);
+  for (const widget of Array.from(d.querySelectorAll('peyvand-customer-search, peyvand-customer-card, peyvand-timeline, peyvand-deal-board, peyvand-forecast, peyvand-lead-form, peyvand-loyalty-card, peyvand-rewards'))) visit(widget as unknown as Nd);
   return out;
 }
 
@@ -172,6 +172,8 @@ t.test('fa and en at 390, 768, 1024 and 1440 px: no sideways scroll, LTR values 
       await page.locator('peyvand-forecast svg g.period').first().waitFor();
       await page.locator('peyvand-deal-board [role=button]').first().waitFor();
       await page.locator('peyvand-timeline li').first().waitFor();
+      await page.locator('peyvand-loyalty-card .activity li').first().waitFor();
+      await page.locator('peyvand-rewards li').first().waitFor();
       const audit = await page.evaluate(pageAudit);
       const where = `${lang} ${width}px`;
       t.ok(audit.overflow <= 0, `${where}: no horizontal overflow (${audit.overflow}px)`);
@@ -183,6 +185,23 @@ t.test('fa and en at 390, 768, 1024 and 1440 px: no sideways scroll, LTR values 
       await screenshot(page, `erp-host-${lang}-${width}`);
     }
   }
+});
+
+t.test('the loyalty card and rewards beside the customer card show the demo’s points, earned from its orders', async (t) => {
+  const { page, record } = await openPage(browser, t, { viewport: { width: 1440, height: 900 } });
+  await page.goto(page$);
+  await page.locator('peyvand-customer-card').getByRole('heading', { name: 'مریم احمدی' }).waitFor();
+  const card = page.locator('peyvand-loyalty-card');
+  // Maryam's demo history (test/plugins/loyalty/demo.test.ts): 1,050 available, 150 locked, silver.
+  await card.locator('.figure.main').getByText('۱٬۰۵۰ امتیاز').waitFor();
+  t.equal(await card.locator('.chip').innerText(), 'نقره‌ای', 'a Persian tier name');
+  const rewards = page.locator('peyvand-rewards');
+  await rewards.getByText('۱٬۰۵۰ امتیاز برای خرج‌کردن موجود است.').waitFor();
+  await rewards.getByRole('button', { name: 'دریافت ارسال رایگان سفارش بعدی' }).click();
+  await rewards.locator('[part=code] bdi[dir=ltr]').waitFor();
+  t.match(await page.locator('#event-log').innerText(), /peyvand-reward-redeemed ارسال رایگان سفارش بعدی: \S+/, 'the page logs the redemption with its code');
+  await card.locator('.figure.main').getByText('۹۰۰ امتیاز').waitFor();
+  t.same(record.errors, []);
 });
 
 t.test('a deal moved on the board refreshes the forecast beside it', async (t) => {

@@ -15,6 +15,7 @@ import { buildWidgets } from '../../../scripts/build-widgets.js';
 import type { WidgetManifest } from '../../../core/http/widget-assets.js';
 import type { AnyPlugin } from '../../../core/plugin/index.js';
 import { bootPeyvand, type TestPeyvand } from '../../helpers/peyvand.js';
+import type { PeyvandOptions } from '../../../core/peyvand.js';
 
 type Teardown = { teardown(fn: () => Promise<void> | void): void };
 
@@ -71,6 +72,8 @@ export interface WorldOptions {
   acmePlugins?: string[];
   /** Options of installed plugins, by plugin name. */
   pluginOptions?: Record<string, Record<string, unknown>>;
+  /** Any other Peyvand option (applied last). */
+  peyvand?: Partial<PeyvandOptions>;
 }
 
 /**
@@ -81,7 +84,7 @@ export async function bootEmbedWorld(t: Teardown, extra: Array<{ slug: string; l
   const manifest = await buildWidgets();
   const serverLog: string[] = [];
   const sink = new Writable({ write(chunk, _encoding, done) { serverLog.push(String(chunk)); done(); } });
-  const p = await bootPeyvand(t, { plugins: options.installed ?? [sales], ...(options.pluginOptions && { pluginOptions: options.pluginOptions }), logger: pino({ level: 'debug' }, sink) });
+  const p = await bootPeyvand(t, { plugins: options.installed ?? [sales], ...(options.pluginOptions && { pluginOptions: options.pluginOptions }), logger: pino({ level: 'debug' }, sink), ...options.peyvand });
   const peyvandUrl = await p.peyvand.listen({ port: 0, host: '127.0.0.1' });
 
   const issuedTokens: string[] = [];
@@ -178,7 +181,7 @@ configure({
     return (await response.json()).token;
   },
 });
-for (const type of ['peyvand-customer-selected', 'peyvand-deal-moved', 'peyvand-deal-move-failed', 'peyvand-deal-selected', 'peyvand-note-added', 'peyvand-quick-action', 'peyvand-lead-submitted', 'peyvand-ticket-selected', 'peyvand-ticket-created', 'peyvand-ticket-updated', 'peyvand-email-sent', 'peyvand-error']) {
+for (const type of ['peyvand-customer-selected', 'peyvand-deal-moved', 'peyvand-deal-move-failed', 'peyvand-deal-selected', 'peyvand-note-added', 'peyvand-quick-action', 'peyvand-lead-submitted', 'peyvand-ticket-selected', 'peyvand-ticket-created', 'peyvand-ticket-updated', 'peyvand-email-sent', 'peyvand-reward-redeemed', 'peyvand-error']) {
   document.addEventListener(type, (event) => window.widgetEvents.push({ type, detail: JSON.parse(JSON.stringify(event.detail)) }));
 }
 /** Everything rendered, shadow roots included, as markup: for "no token in the DOM". */
