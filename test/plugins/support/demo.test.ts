@@ -15,7 +15,7 @@ const kernel = s.p.peyvand.kernel;
 for (const name of ['مریم احمدی', 'شرکت بازرگانی آریا', 'علي كريمي']) await s.customer(name);
 const tenant = (await kernel.tenants.list()).find((x) => x.id === s.id)!;
 const actor = systemActor(tenant, 'demo-test', kernel.registry.list().map((p) => p.name));
-const run = () => support.demo!(kernel.context('support') as never, s.services(), { tenant, actor });
+const run = () => support.demo!(kernel.context('support') as never, s.services(), { tenant, actor, orders: kernel.orders });
 
 t.test('the first run creates the setup and the tickets; the second, nothing', async (t) => {
   t.same(await run(), { created: 7 }, 'calendar, queue, policy, canned response and three tickets');
