@@ -4,6 +4,19 @@ import { PollingLoop } from '../../../core/plugin/polling-loop.js';
 import { createLogger } from '../../../core/logging.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits until `condition` holds, polling; fails after `deadlineMs`, which every test keeps
+ * well under the loop's 10 s interval, so "it happened in time" also means "not after the interval".
+ */
+async function until(condition: () => boolean, what: string, deadlineMs = 5_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`not within ${deadlineMs} ms: ${what}`);
+    await sleep(2);
+  }
+}
+/** Nothing more happens for a while: an absence can only be observed over some time (far less than the interval). */
+const QUIET_MS = 150;
 
 function quietLogger() {
   const lines: string[] = [];
@@ -16,7 +29,8 @@ t.test('runs again at once while there is more, then waits the interval', async 
   let passes = 0;
   const loop = new PollingLoop({ name: 'test', intervalMs: 10_000, logger, pass: async () => ++passes < 3 });
   loop.start();
-  await sleep(100);
+  await until(() => passes === 3, 'two busy passes, then an idle one');
+  await sleep(QUIET_MS);
   t.equal(passes, 3, 'two busy passes, then an idle one, then the long wait');
   await loop.stop();
 });
@@ -40,19 +54,20 @@ t.test('a wake during a pass runs one more pass right after it; passes never ove
     },
   });
   loop.start();
-  await sleep(20);
+  await until(() => passes === 1, 'the first pass started');
   loop.wake();
   loop.wake();
   release();
-  await sleep(50);
+  await until(() => passes === 2 && inFlight === 0, 'one more pass after the wakes');
+  await sleep(QUIET_MS);
   t.equal(passes, 2, 'the wakes during pass 1 ran exactly one more pass');
   t.equal(maxInFlight, 1, 'never two passes at once');
   loop.wake();
-  await sleep(20);
-  t.equal(passes, 3, 'a wake while idle runs a pass now, not after the interval');
+  await until(() => passes === 3, 'a pass after a wake while idle');
+  t.pass('a wake while idle runs a pass now, not after the interval');
   await loop.stop();
   loop.wake();
-  await sleep(20);
+  await sleep(QUIET_MS);
   t.equal(passes, 3, 'a stopped loop ignores wakes');
 });
 
@@ -67,7 +82,7 @@ t.test('a failing pass is logged and retried on the next tick', async (t) => {
     },
   });
   loop.start();
-  await sleep(60);
+  await until(() => passes >= 2, 'a pass after the failed one');
   await loop.stop();
   t.ok(passes >= 2, `retried after the failure (${passes} passes)`);
   t.match(lines.join(''), /flaky pass failed; retrying/, 'the failure is logged with the loop name');
@@ -77,9 +92,10 @@ t.test('a failing pass is logged and retried on the next tick', async (t) => {
 t.test('stop waits for the pass in flight', async (t) => {
   const { logger } = quietLogger();
   let finished = false;
-  const loop = new PollingLoop({ name: 'test', intervalMs: 10_000, logger, pass: async () => (await sleep(50), (finished = true), false) });
+  let started = false;
+  const loop = new PollingLoop({ name: 'test', intervalMs: 10_000, logger, pass: async () => ((started = true), await sleep(50), (finished = true), false) });
   loop.start();
-  await sleep(10);
+  await until(() => started, 'the pass started');
   await loop.stop();
   t.ok(finished, 'the pass completed before stop resolved');
   t.notOk(loop.active);
