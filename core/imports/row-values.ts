@@ -7,7 +7,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { withFormats } from '../http/validation.js';
 import { PeyvandError } from '../plugin/errors.js';
 import { toPeyvandError } from '../http/problem.js';
-import type { RowError, RowOutcome } from './import-entities.js';
+import type { RowError, RowOutcome } from '../plugin/imports.js';
 
 const ajv = withFormats(new Ajv({ removeAdditional: false, useDefaults: true, coerceTypes: false, allErrors: false, strict: false }));
 

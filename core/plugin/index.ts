@@ -58,6 +58,7 @@ export { TenantModel, TenantQueryBuilder, TenantScopeMissingError } from './tena
 export { isPhoneNumber, isSingleLine, toSingleLine } from './text-rules.js';
 export { createTemplateRenderer, localizedTemplateRenderer, type RendererOptions } from './template-renderer.js';
 export { verifySignature } from './webhook-signature.js';
+export { escapeHtml, pageOrSchema, publicPage, wantsHtml, PUBLIC_PAGE_CSP, PUBLIC_PAGE_HEADERS, type PublicPage } from './public-page.js';
 export { compactLinkId, expandLinkId, newLinkKey, signLinkToken, verifyLinkToken } from './signed-links.js';
 export { CORE_VERSION } from './version.js';
 export * from './persian/index.js';

@@ -6,17 +6,16 @@
  * is the authority. Rate-limited with every route by core's per-address limit.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { PeyvandError, requestLanguage, type PluginContext } from '../../../core/plugin/index.js';
+import { pageOrSchema, PeyvandError, PUBLIC_PAGE_HEADERS, requestLanguage, wantsHtml, type PluginContext } from '../../../core/plugin/index.js';
 import type { EmailOptions } from '../options.js';
 import { createEmailServices } from '../services/container.js';
-import { UNSUBSCRIBE_PAGE_CSP, unsubscribePage, type UnsubscribePageKind } from '../services/unsubscribe-page.js';
+import { unsubscribePage, type UnsubscribePageKind } from '../services/unsubscribe-page.js';
 import * as s from '../schemas/email-schemas.js';
 
 const tags = ['email: messages'];
 const page = (description: string) => s.mediaResponse('text/html', description);
-const pageOr = (description: string, mediaType: string, schema: object) => ({ description, content: { [mediaType]: { schema }, 'text/html': { schema: { type: 'string' } } } });
 /** A browser's form post asks for HTML; a mail client's one-click POST (or an API client) gets JSON. */
-const wantsPage = (request: FastifyRequest): boolean => /\btext\/html\b/.test(request.headers.accept ?? '');
+const wantsPage = (request: FastifyRequest): boolean => wantsHtml(request.headers.accept);
 
 /** Registers `GET` and `POST /unsubscribe/{token}`. */
 export function unsubscribeRoutes(app: FastifyInstance, ctx: PluginContext<EmailOptions>): void {
@@ -28,7 +27,7 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: PluginContext<Email
     if (tenant) request.tenantLocale = tenant.locale;
     const lng = requestLanguage(request);
     const body = unsubscribePage({ t: (key, options) => ctx.t(key, options), lng, kind, ...(address !== undefined && { address }), ...(tenant && { company: tenant.name }) });
-    return reply.code(status).type('text/html; charset=utf-8').header('content-security-policy', UNSUBSCRIBE_PAGE_CSP).header('cache-control', 'no-store').header('x-robots-tag', 'noindex').send(body);
+    return reply.code(status).headers(PUBLIC_PAGE_HEADERS).send(body);
   }
 
   app.get<{ Params: { token: string } }>('/unsubscribe/:token', {
@@ -40,7 +39,7 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: PluginContext<Email
       tags,
       // Any text: a link cut or mangled by a mail client still gets a page, not a JSON error.
       params: { type: 'object', additionalProperties: false, required: ['token'], properties: { token: { type: 'string', minLength: 1, maxLength: 500 } } },
-      response: { 200: page('The confirmation page, or the page saying the link was already used'), 404: pageOr('The page saying the link cannot be used', 'application/problem+json', s.problemSchema), '4xx': s.problemSchema },
+      response: { 200: page('The confirmation page, or the page saying the link was already used'), 404: pageOrSchema('The page saying the link cannot be used', 'application/problem+json', s.problemSchema), '4xx': s.problemSchema },
     },
   }, async (request, reply) => {
     const link = await unsubscribes.inspect(request.params.token);
@@ -61,9 +60,9 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: PluginContext<Email
         params: s.unsubscribeParams,
         body: s.unsubscribeBodySchema,
         response: {
-          200: pageOr('The address and a sentence; or the outcome page', 'application/json', s.unsubscribedSchema),
-          404: pageOr('An unknown or forged link (UNSUBSCRIBE_LINK_NOT_FOUND)', 'application/problem+json', s.problemSchema),
-          409: pageOr('A link already used (UNSUBSCRIBE_LINK_USED)', 'application/problem+json', s.problemSchema),
+          200: pageOrSchema('The address and a sentence; or the outcome page', 'application/json', s.unsubscribedSchema),
+          404: pageOrSchema('An unknown or forged link (UNSUBSCRIBE_LINK_NOT_FOUND)', 'application/problem+json', s.problemSchema),
+          409: pageOrSchema('A link already used (UNSUBSCRIBE_LINK_USED)', 'application/problem+json', s.problemSchema),
           '4xx': s.problemSchema,
         },
       },

@@ -16,7 +16,7 @@ export function supportRoutes(app: FastifyInstance, ctx: PluginContext<SupportOp
   ticketRoutes(app, services);
   setupRoutes(app, services);
   portalRoutes(app, services);
-  csatRoutes(app, services);
+  csatRoutes(app, ctx, services);
   cannedRoutes(app, services);
   reportRoutes(app, services);
 }

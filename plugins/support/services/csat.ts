@@ -105,12 +105,13 @@ export class CsatService {
     return { ticketNumber: readInt(ticket.number), subject: String(ticket.subject), locale: await this.localeOf(claims.tenantId, ticket.customer_id) };
   }
 
-  /** `POST /csat/{token}`: stores the rating once; a low one is a complaint. */
-  async answer(token: string, answer: CsatAnswer, requestId: string): Promise<void> {
+  /** `POST /csat/{token}`: stores the rating once; a low one is a complaint. Answers the language the customer was asked in. */
+  async answer(token: string, answer: CsatAnswer, requestId: string): Promise<{ locale: 'fa' | 'en' }> {
     const { claims, hash } = await this.verified(token);
     const tenant = (await this.ctx.tenants.findById(claims.tenantId))!;
     const actor: Actor = { ...systemActor(tenant, 'support-csat', ['core.customer.read']), requestId };
     const comment = answer.comment?.trim() || null;
+    let customerId: string | null = null;
     try {
       await this.store.retryingTransaction(async (trx) => {
         const data = this.ctx.data.forTenant(claims.tenantId, trx);
@@ -123,7 +124,7 @@ export class CsatService {
         if (Number(used) !== 1) throw supportError('CSAT_ANSWERED', { number });
         // One answer per ticket, whichever of its links: the primary key refuses a second.
         await data.from('support_csat_responses').insert({ ticket_id: claims.ticketId, rating: answer.rating, comment, answered_at: now, link_hash: hash });
-        const customerId = row.customer_id == null ? null : String(row.customer_id);
+        customerId = row.customer_id == null ? null : String(row.customer_id);
         const received = { ticketId: claims.ticketId, number, customerId, rating: answer.rating, comment, answeredAt: new Date(now).toISOString() };
         await this.ctx.audit.record(trx, actor, { action: 'ticket.csat', entityType: 'ticket', entityId: claims.ticketId, after: received });
         await this.ctx.events.emit(trx, 'csat.received', received, { tenantId: claims.tenantId, aggregateType: 'ticket', aggregateId: claims.ticketId });
@@ -136,6 +137,7 @@ export class CsatService {
       if (isUniqueViolation(err)) throw supportError('CSAT_ANSWERED', { number: '' });
       throw err;
     }
+    return { locale: await this.localeOf(claims.tenantId, customerId) };
   }
 
   /** The ticket's CSAT answer, for the ticket views. */

@@ -71,6 +71,52 @@ t.test('solving mails the survey link; the customer rates once through the publi
   t.equal((await mailsOf(s, customer.id)).length, 1, 'a rated ticket solved again asks no more');
 });
 
+t.test('a browser opening the mailed link gets the survey as a page, and its form rates the ticket', async (t) => {
+  const html = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+  const customer = await s.customer('سارا نادری', { emails: [{ value: 'sara@example.ir' }] });
+  const ticket = await s.ticket({ customerId: customer.id, subject: '<b>ارسال</b> دیر' });
+  await solve(s, ticket.id);
+  const token = tokenOf((await linkFor(s, ticket.id)).url);
+
+  const page = await s.call(undefined, 'GET', `/csat/${token}`, undefined, html);
+  t.equal(page.statusCode, 200);
+  t.match(page.headers['content-type'], /^text\/html; charset=utf-8/);
+  t.match(page.headers['content-security-policy'], /script-src 'none'/, 'no script may run');
+  t.equal(page.headers['cache-control'], 'no-store');
+  t.match(page.body, /<html lang="fa" dir="rtl">/, 'in the customer’s language, right to left');
+  t.match(page.body, /کار ما چطور بود؟/);
+  t.match(page.body, /&lt;b&gt;ارسال&lt;\/b&gt; دیر/, 'the subject is text, not markup');
+  t.notMatch(page.body, /<b>ارسال/);
+  t.match(page.body, new RegExp(`<bdi>${(ticket.number as number).toString().replace(/\d/g, (d) => '۰۱۲۳۴۵۶۷۸۹'[Number(d)]!)}</bdi>`), 'the ticket number in Persian digits');
+  t.equal((page.body.match(/<input type="radio" name="rating"/g) ?? []).length, 5, 'five ratings');
+  t.notMatch(page.body, /<script/i);
+  t.same((await publicGet(token)).json(), { ticketNumber: ticket.number, subject: '<b>ارسال</b> دیر', locale: 'fa' }, 'an API client still gets JSON');
+
+  const form = { ...html, 'content-type': 'application/x-www-form-urlencoded' };
+  const posted = await s.p.call(undefined, { method: 'POST', url: `/api/v1/support/csat/${token}`, payload: 'rating=4&comment=%D8%AE%D9%88%D8%A8', headers: form });
+  t.equal(posted.statusCode, 200, posted.body);
+  t.match(posted.body, /سپاسگزاریم/, 'a thanks page');
+  const rated = await s.ok<Ticket>(admin, 'GET', `/tickets/${ticket.id}`, undefined, 200);
+  t.same(rated.csat, { rating: 4, comment: 'خوب' }, 'the form’s rating is on the ticket');
+
+  const again = await s.p.call(undefined, { method: 'POST', url: `/api/v1/support/csat/${token}`, payload: 'rating=1', headers: { ...form, 'accept-language': 'en' } });
+  t.equal(again.statusCode, 409);
+  t.match(again.body, /Already rated/, 'a page saying so, in the browser’s language');
+  t.same((await s.ok<Ticket>(admin, 'GET', `/tickets/${ticket.id}`, undefined, 200)).csat, { rating: 4, comment: 'خوب' }, 'unchanged');
+  const reopened = await s.call(undefined, 'GET', `/csat/${token}`, undefined, html);
+  t.equal(reopened.statusCode, 409);
+  t.match(reopened.body, /قبلاً نظر داده‌اید|Already rated/);
+
+  const forged = await s.call(undefined, 'GET', `/csat/${token.slice(0, -3)}xyz`, undefined, { ...html, 'accept-language': 'en' });
+  t.equal(forged.statusCode, 404);
+  t.match(forged.body, /This link cannot be used/);
+  const second = await s.ticket({ customerId: customer.id, subject: 'دوم' });
+  await solve(s, second.id);
+  const secondToken = tokenOf((await linkFor(s, second.id)).url);
+  const noRating = await s.p.call(undefined, { method: 'POST', url: `/api/v1/support/csat/${secondToken}`, payload: 'rating=9', headers: form });
+  t.equal(noRating.statusCode, 400, 'a rating outside 1–5 is refused like the JSON one');
+});
+
 t.test('the queue’s email account sends its tickets’ surveys; an English customer is asked in English', async (t) => {
   const queue = await s.ok<{ id: string }>(admin, 'POST', '/queues', { name: 'فروش', members: [], assignment: 'manual', emailAccountId: salesAccount.id });
   const customer = await s.customer('John Smith', { emails: [{ value: 'john@example.com' }], locale: 'en' });
