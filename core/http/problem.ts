@@ -6,9 +6,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { i18n, TFunction } from 'i18next';
 import { coreError, PeyvandError, type FieldError } from '../plugin/errors.js';
-import { translator, type Language } from '../i18n/i18n.js';
+import { numbersInLanguage, translator, type Language } from '../i18n/i18n.js';
 import { requestLanguage } from '../plugin/http.js';
-import { formatNumber } from '../plugin/persian/digits.js';
 import { MAX_FIELD_ERRORS } from './validation.js';
 import { databaseFault } from '../db/faults.js';
 
@@ -71,7 +70,7 @@ function ajvToFieldError(v: Record<string, unknown>, context: string | undefined
 export function problemBody(err: PeyvandError, request: FastifyRequest, i18nInstance: i18n): ProblemBody {
   const lng = requestLanguage(request);
   const t = translator(i18nInstance, lng);
-  const params = { ...inLanguageDigits(err.params, lng), defaultValue: '' };
+  const params = { ...numbersInLanguage(err.params, lng), defaultValue: '' };
   const [ns, key] = err.i18nKey.split(':') as [string, string];
   const body: ProblemBody = {
     type: `urn:peyvand:problem:${err.code.toLowerCase().replace(/_/g, '-')}`,
@@ -86,21 +85,10 @@ export function problemBody(err: PeyvandError, request: FastifyRequest, i18nInst
     const labels = request.routeOptions?.config?.labelNamespace ?? 'core';
     body.errors = err.errors.map((fe) => ({
       path: fe.path,
-      message: fe.key ? t(fe.key, { ...inLanguageDigits(namedInLanguage(flatParams(fe.params), t, lng), lng), field: fieldLabel(fe.path, t, labels, lng), defaultValue: fe.message }) : fe.message,
+      message: fe.key ? t(fe.key, { ...numbersInLanguage(namedInLanguage(flatParams(fe.params), t, lng), lng), field: fieldLabel(fe.path, t, labels, lng), defaultValue: fe.message }) : fe.message,
     }));
   }
   return body;
-}
-
-/**
- * Numbers in a message are written in the language's digits: «دست‌کم ۱ نویسه», not
- * «دست‌کم 1 نویسه». Only numbers change; ids, field names and values the caller sent stay
- * as they are. `count` stays a number, since i18next picks the plural form from it: a
- * plural message writes `{{count, number}}`, which i18next formats in its language.
- */
-function inLanguageDigits(params: Record<string, unknown>, lng: Language): Record<string, unknown> {
-  if (lng === 'en') return params;
-  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'number' && k !== 'count' ? formatNumber(v, lng) : v]));
 }
 
 /**

@@ -8,7 +8,8 @@ import i18next, { type i18n, type TFunction } from 'i18next';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../paths.js';
 import { BootError } from '../plugin/errors.js';
-import { LANGUAGES, type Language } from '../plugin/language.js';
+import { LANGUAGES, languageFrom, type Language } from '../plugin/language.js';
+import { formatNumber } from '../plugin/persian/digits.js';
 
 export { LANGUAGES, languageFrom, type Language } from '../plugin/language.js';
 
@@ -47,6 +48,35 @@ export function createI18n(): i18n {
 /** A translator fixed to one language (and optionally one namespace). */
 export function translator(instance: i18n, lng: Language, ns?: string): TFunction {
   return instance.getFixedT(lng, ns ?? null);
+}
+
+/**
+ * Numbers in a message are written in the language's digits: «تیکت شمارهٔ ۱۲ باز شد», not
+ * «تیکت شمارهٔ 12 باز شد». Only number values change (ids, addresses and URLs are strings and
+ * stay as they are); `count` stays a number, since i18next picks the plural form from it.
+ */
+export function numbersInLanguage(params: Record<string, unknown>, lng: Language): Record<string, unknown> {
+  if (lng === 'en') return params;
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'number' && k !== 'count' ? formatNumber(v, lng) : v]));
+}
+
+/**
+ * The translator a plugin gets as `ctx.t`: bound to its namespace, and writing the numbers
+ * of a message in the language it is asked in ({@link numbersInLanguage}), as core's problem
+ * messages do — timeline lines and mails in Persian carry Persian digits.
+ */
+export function pluginTranslator(instance: i18n, ns: string): TFunction {
+  const fixed = instance.getFixedT('en', ns);
+  const t = (key: string | string[], ...rest: unknown[]) => {
+    const i = rest.findIndex((arg) => typeof arg === 'object' && arg !== null && !Array.isArray(arg));
+    if (i >= 0) {
+      const options = rest[i] as Record<string, unknown>;
+      rest[i] = numbersInLanguage(options, languageFrom(typeof options.lng === 'string' ? options.lng : 'en'));
+    }
+    return (fixed as unknown as (...args: unknown[]) => string)(key, ...rest);
+  };
+  // i18next's TFunction is an overloaded type no wrapper can spell; this one passes every call through.
+  return t as unknown as TFunction;
 }
 
 /**

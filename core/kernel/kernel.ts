@@ -15,7 +15,7 @@ import { TenantDataLayer } from '../db/tenant-data.js';
 import { Migrator, type PluginMigrations } from '../db/migrator.js';
 import { bindModel, type TenantModel } from '../plugin/tenant-model.js';
 import { BootError } from '../plugin/errors.js';
-import { addPluginLocales, createI18n, translator } from '../i18n/i18n.js';
+import { addPluginLocales, createI18n, pluginTranslator } from '../i18n/i18n.js';
 import { createSecretBox, type SecretBox } from '../auth/secret-box.js';
 import { ApiKeyService } from '../auth/api-key-service.js';
 import { Authenticator } from '../auth/authenticator.js';
@@ -291,7 +291,7 @@ export class Kernel {
       erp: this.erp,
       audit: this.audit,
       logger: this.logger.child({ plugin: name }),
-      t: translator(this.i18n, 'en', plugin.definition.locales ?? name),
+      t: pluginTranslator(this.i18n, plugin.definition.locales ?? name),
       templates: createTemplateRenderer(),
       secrets: this.secrets,
       background: this.options.background ?? this.options.dispatch !== false,

@@ -6,6 +6,7 @@
  * with their follow-up and the report — and the failure paths.
  */
 import t from 'tap';
+import { formatNumber } from '../../../core/plugin/index.js';
 import { bootSupport, eventsOf, type SupportTenant, type Ticket } from '../../helpers/support.js';
 
 const BASE = 'https://crm.example.ir';
@@ -38,7 +39,7 @@ t.test('solving mails the survey link; the customer rates once through the publi
   const mail = mails[0]!;
   t.same(mail.to, ['maryam@example.ir']);
   t.equal(mail.accountId, defaultAccount.id, 'the tenant’s default account sends it');
-  t.match(mail.subject, `تیکت شمارهٔ ${ticket.number}`, 'in the tenant’s language');
+  t.match(mail.subject, `تیکت شمارهٔ ${formatNumber(ticket.number, 'fa')}`, 'in the tenant’s language, with Persian digits');
   const link = new RegExp(`${BASE.replace(/\./g, '\\.')}/api/v1/support/csat/(\\S+)`).exec(mail.text);
   t.ok(link, `the body carries the link: ${mail.text}`);
   const token = link![1]!;
@@ -229,9 +230,9 @@ t.test('a low rating or the complaint tag: a follow-up, the customer flagged, an
   const token = tokenOf((await linkFor(s, first.id)).url);
   t.equal((await publicPost(token, { rating: 2, comment: 'بد بود' })).statusCode, 204);
   const notes = await s.ok<{ items: Array<{ visibility: string; body: string; author: { kind: string } }> }>(admin, 'GET', `/tickets/${first.id}/messages`, undefined, 200);
-  t.match(notes.items.at(-1), { visibility: 'internal', author: { kind: 'system' }, body: /امتیاز 2 از ۵/ }, 'a follow-up note on the ticket');
+  t.match(notes.items.at(-1), { visibility: 'internal', author: { kind: 'system' }, body: /امتیاز ۲ از ۵/ }, 'a follow-up note on the ticket');
   const timeline = await s.ok<{ items: Array<{ summary: string; source: string }> }>(admin, 'GET', `/api/v1/customers/${customer.id}/timeline`, undefined, 200);
-  t.match(timeline.items[0], { source: 'support', summary: `شکایت دربارهٔ تیکت شمارهٔ ${first.number}` }, 'and on the customer’s timeline');
+  t.match(timeline.items[0], { source: 'support', summary: `شکایت دربارهٔ تیکت شمارهٔ ${formatNumber(first.number, 'fa')}` }, 'and on the customer’s timeline');
 
   const report = (min: number) => s.ok<{ items: Array<{ customerId: string; complaints: number }> }>(admin, 'GET', `/reports/complaints?min=${min}`, undefined, 200);
   t.same((await report(1)).items.filter((i) => i.customerId === customer.id).map((i) => i.complaints), [1]);

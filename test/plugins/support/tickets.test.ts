@@ -5,6 +5,7 @@
  * the failure paths.
  */
 import t from 'tap';
+import { formatNumber } from '../../../core/plugin/index.js';
 import { bootSupport, eventsOf, type Ticket } from '../../helpers/support.js';
 
 const s = await bootSupport(t);
@@ -27,7 +28,7 @@ t.test('a ticket: shape, events, timeline, audit', async (t) => {
   t.equal(got.statusCode, 200);
   t.same(got.json(), ticket);
   const timeline = await s.ok<{ items: Array<{ summary: string; source: string; channel: string }> }>(admin, 'GET', `/api/v1/customers/${customer.id}/timeline`);
-  t.match(timeline.items, [{ source: 'support', channel: 'email', summary: `تیکت شمارهٔ ${ticket.number} باز شد: فاکتور اشتباه` }]);
+  t.match(timeline.items, [{ source: 'support', channel: 'email', summary: `تیکت شمارهٔ ${formatNumber(ticket.number, 'fa')} باز شد: فاکتور اشتباه` }], 'in the tenant’s language, with Persian digits');
   const types = (await eventsOf(s, 'ticket.*')).filter((e) => (e.data.ticket as Ticket).id === ticket.id).map((e) => e.type);
   t.same(types, ['ticket.created']);
   const audit = await s.ok<{ items: Array<{ action: string }> }>(admin, 'GET', `/api/v1/audit?entityType=ticket&entityId=${ticket.id}`);
