@@ -2,7 +2,8 @@
  * `peyvand plugin new <name>` in a folder outside the repository: the files it writes,
  * no placeholder left, messages in en and fa with the same keys, no overwrite, bad names
  * refused; and the generated plugin's own test passes as generated, with `peyvand`
- * installed the way npm would (a `node_modules/peyvand` link to this package). The
+ * installed the way npm would (a `node_modules/peyvand` link to this package), and its widget
+ * builds into a chunk of its own. The
  * template itself is type-checked with the repository (it lives in `examples/`, which tsconfig.check.json includes).
  */
 import { spawnSync } from 'node:child_process';
@@ -12,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { run } from '../../../core/cli/commands.js';
+import { buildWidgets } from '../../../scripts/build-widgets.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'peyvand-scaffold-'));
@@ -31,7 +33,10 @@ t.test('writes a plugin named in every spelling, and nothing of the placeholder'
   const res = await cli(['plugin', 'new', 'acme-notes']);
   t.equal(res.code, 0, res.stderr);
   const dir = path.join(work, 'acme-notes');
-  t.same(files(dir), ['events.ts', 'index.ts', 'locales/en/acme-notes.json', 'locales/fa/acme-notes.json', 'migrations/001_items.ts', 'package.json', 'permissions.ts', 'routes.ts', 'test/acme-notes.test.ts'].map((f) => f.split('/').join(path.sep)));
+  t.same(files(dir), [
+    'events.ts', 'index.ts', 'locales/en/acme-notes-widgets.json', 'locales/en/acme-notes.json', 'locales/fa/acme-notes-widgets.json', 'locales/fa/acme-notes.json', 'migrations/001_items.ts',
+    'package.json', 'permissions.ts', 'routes.ts', 'test/acme-notes.test.ts', 'widgets/events.ts', 'widgets/index.ts', 'widgets/messages.ts', 'widgets/peyvand-acme-notes-item-form.ts',
+  ].map((f) => f.split('/').join(path.sep)));
   t.match(res.stdout, /Created plugin acme-notes in .*acme-notes/);
   t.match(res.stderr, /npm test/);
   const all = files(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n');
@@ -41,8 +46,11 @@ t.test('writes a plugin named in every spelling, and nothing of the placeholder'
   t.match(all, /export const acmeNotesRoutes|export function acmeNotesRoutes/);
   t.match(all, /async down\(/, 'the migration has a down');
   const flat = (o: Record<string, unknown>, prefix = ''): string[] => Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' ? flat(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]));
-  const locale = (lng: string) => JSON.parse(fs.readFileSync(path.join(dir, 'locales', lng, 'acme-notes.json'), 'utf8')) as Record<string, unknown>;
-  t.same(flat(locale('fa')), flat(locale('en')), 'en and fa have the same keys');
+  for (const file of ['acme-notes.json', 'acme-notes-widgets.json']) {
+    const locale = (lng: string) => JSON.parse(fs.readFileSync(path.join(dir, 'locales', lng, file), 'utf8')) as Record<string, unknown>;
+    t.same(flat(locale('fa')), flat(locale('en')), `${file}: en and fa have the same keys`);
+  }
+  t.match(all, /widgets: \['peyvand-acme-notes-item-form'\]/, 'the plugin declares its widget');
 });
 
 t.test('refuses to overwrite, and refuses names the kernel would refuse', async (t) => {
@@ -73,4 +81,16 @@ t.test('the generated test passes as generated, against peyvand installed as a p
   t.equal(res.status, 0, res.stdout + res.stderr);
   t.match(res.stdout, /# pass 2\n/);
   t.match(res.stdout, /# fail 0\n/);
+});
+
+t.test('the generated widget builds into its own chunk beside core’s runtime', async (t) => {
+  // After the test above: node_modules/peyvand links this package, as npm would install it.
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'peyvand-scaffold-widgets-'));
+  t.teardown(() => fs.rmSync(out, { recursive: true, force: true }));
+  const entry = path.join(work, 'acme-notes', 'widgets', 'index.ts');
+  const built = await buildWidgets(out, { plugins: [{ plugin: 'acme-notes', entry, tags: ['peyvand-acme-notes-item-form'] }] });
+  const chunk = built.chunks.find((c) => c.kind === 'plugin' && c.plugin === 'acme-notes');
+  t.same(chunk?.tags, ['peyvand-acme-notes-item-form'], 'the declared tag is defined by the generated element (the build checks it)');
+  const code = fs.readFileSync(path.join(out, chunk!.file), 'utf8');
+  t.match(code, /ساختن مورد/, 'its Persian messages are in the chunk');
 });
