@@ -30,11 +30,12 @@ import { outboxCost } from './scenarios/outbox-cost.js';
 import { dispatchThroughput } from './scenarios/dispatch-throughput.js';
 import { loyaltyScenario } from './scenarios/loyalty.js';
 import { erpSyncScenario } from './scenarios/erp-sync.js';
+import { emailScenario } from './scenarios/email.js';
 
 // Order matters: bulk loads the datasets; memory follows read on the same server; write adds rows.
 // The event scenarios bring their own small databases and need no dataset; sales has its
 // own dataset (deals), loaded by the scenario, and so has support (tickets).
-const SCENARIOS: Scenario[] = [bulk, read, memory, list, search, write, outboxCost, dispatchThroughput, salesScenario, supportScenario, importScenario, loyaltyScenario, erpSyncScenario];
+const SCENARIOS: Scenario[] = [bulk, read, memory, list, search, write, outboxCost, dispatchThroughput, salesScenario, supportScenario, importScenario, loyaltyScenario, erpSyncScenario, emailScenario];
 
 const argv = process.argv.slice(2);
 const config = configFrom(argv);
