@@ -24,6 +24,8 @@ export interface SupportDatasetMeta {
   /** An admin API key of the tenant. */
   token: string;
   tickets: number;
+  /** The first of the four queues: the queue view the scenario lists. */
+  queueId: string;
 }
 
 /** The reports the scenario asks for: the twelve Persian months of 1404. */
@@ -80,5 +82,5 @@ export async function loadSupportDataset(kernel: Kernel, databaseUrl: string, o:
       await insertMany(trx, tables.targets, targets);
     });
   }
-  return { databaseUrl, tenantId: tenant.id, token: key.key, tickets: o.tickets };
+  return { databaseUrl, tenantId: tenant.id, token: key.key, tickets: o.tickets, queueId: queues[0]! };
 }

@@ -1,6 +1,7 @@
 /**
  * The support baseline: a bare fastify app (no logger, hooks, auth, record scope or
- * schemas) answering the yearly response-times and SLA reports with hand-written SQL on
+ * schemas) answering a queue view (the newest 50 open tickets of a queue, with their SLA
+ * targets) and the yearly response-times and SLA reports with hand-written SQL on
  * the same database — the queries the support plugin runs, with core's period arithmetic
  * for the boundaries. What is left out is the framework and the plugin around the query:
  * credential, tenant, permission and time-zone lookups, record scope, validation, labels
@@ -27,6 +28,15 @@ export async function bareSupportServer(databaseUrl: string, tenantId: string): 
     const index = (column: string) => `CASE ${ends.map((e, i) => `WHEN ${column} < ${e} THEN ${i}`).join(' ')} ELSE ${ends.length} END`;
     return { periods, index, start: periods[0]!.start.getTime(), end: periods[periods.length - 1]!.end.getTime() };
   };
+
+  // A queue view: the page the support plugin lists (newest first by id) and the SLA targets it shows.
+  app.get<{ Querystring: { queueId: string; status: string } }>('/queue', async (request) => {
+    const rows = await db.query(`select * from ${TICKETS} where tenant_id = ? and queue_id = ? and status = ? order by id desc limit 51`, [tenantId, request.query.queueId, request.query.status]);
+    const page = rows.slice(0, 50);
+    const ids = page.map((r) => String(r.id));
+    const targets = ids.length ? await db.query(`select * from ${TARGETS} where tenant_id = ? and ticket_id in (${ids.map(() => '?').join(', ')})`, [tenantId, ...ids]) : [];
+    return { items: page.map((r) => ({ id: r.id, number: r.number, subject: r.subject, status: r.status, sla: targets.filter((x) => x.ticket_id === r.id).map((x) => ({ kind: x.kind, dueAt: x.due_at })) })), nextCursor: rows.length > 50 ? String(page[49]!.id) : null };
+  });
 
   app.get<{ Querystring: Query }>('/response-times', async (request) => {
     const f = frame(request.query);

@@ -1,6 +1,8 @@
 /**
- * support: the support plugin's yearly reports over `--tickets` tickets (1,000,000 at full
+ * support: a queue view and the support plugin's yearly reports over `--tickets` tickets (1,000,000 at full
  * size, the issue's figure; each with two SLA targets), one request at a time (latency):
+ * a queue view (`GET /api/v1/support/tickets?queueId=…&status=open&limit=50`, the newest
+ * open tickets of a queue with their SLA clocks), and
  * `GET /api/v1/support/reports/response-times` and `/reports/sla` over the twelve Persian
  * months of 1404 — each against a bare fastify route running the same SQL by hand on the
  * same database (`baseline/bare-support.ts`). Both answer the same figures; the scenario
@@ -13,8 +15,11 @@ import type { Context, ResultRow, Scenario } from '../scenario.js';
 import { SUPPORT_REPORT_QUERY, type SupportDatasetMeta } from '../support-dataset.js';
 
 const REPORT_TARGET_MS = 1_000;
+/** A queue view is what an agent opens all day: a list's target (docs/performance.md). */
+const QUEUE_TARGET_MS = 20;
 
 type Periods = { periods: Array<Record<string, unknown>> };
+type Items = { items: Array<{ id: unknown }> };
 
 /** Measures the two reports on one database; `label` names it in the table. */
 async function supportRows(ctx: Context, label: string, databaseUrl: string): Promise<ResultRow[]> {
@@ -31,14 +36,16 @@ async function supportRows(ctx: Context, label: string, databaseUrl: string): Pr
     stops.push(bare);
     const { url: bareUrl } = await bare.next<Message & { url: string }>('ready');
 
+    const queue = `queueId=${meta.queueId}&status=open`;
     const targets = [
-      { name: 'GET /reports/response-times, 12 Persian months', peyvand: `/api/v1/support/reports/response-times?${SUPPORT_REPORT_QUERY}`, bare: `/response-times?${SUPPORT_REPORT_QUERY}`, targetMs: REPORT_TARGET_MS, pick: (p: Record<string, unknown>) => [p.key, p.firstResponse, p.resolution] },
-      { name: 'GET /reports/sla, 12 Persian months', peyvand: `/api/v1/support/reports/sla?${SUPPORT_REPORT_QUERY}`, bare: `/sla?${SUPPORT_REPORT_QUERY}`, targetMs: REPORT_TARGET_MS, pick: (p: Record<string, unknown>) => [p.key, p.met, p.breached, p.open] },
+      { name: 'GET /tickets?queueId&status=open&limit=50 (a queue view)', peyvand: `/api/v1/support/tickets?${queue}&limit=50`, bare: `/queue?${queue}`, targetMs: QUEUE_TARGET_MS, same: (b: unknown) => (b as Items).items.map((i) => i.id) },
+      { name: 'GET /reports/response-times, 12 Persian months', peyvand: `/api/v1/support/reports/response-times?${SUPPORT_REPORT_QUERY}`, bare: `/response-times?${SUPPORT_REPORT_QUERY}`, targetMs: REPORT_TARGET_MS, same: (b: unknown) => (b as Periods).periods.map((p) => [p.key, p.firstResponse, p.resolution]) },
+      { name: 'GET /reports/sla, 12 Persian months', peyvand: `/api/v1/support/reports/sla?${SUPPORT_REPORT_QUERY}`, bare: `/sla?${SUPPORT_REPORT_QUERY}`, targetMs: REPORT_TARGET_MS, same: (b: unknown) => (b as Periods).periods.map((p) => [p.key, p.met, p.breached, p.open]) },
     ];
-    // The baseline must do the same work: the same figures in every period.
+    // The baseline must do the same work: the same tickets, the same figures in every period.
     for (const t of targets) {
-      const [a, b] = [await getJson<Periods>(`${url}${t.peyvand}`, meta.token), await getJson<Periods>(`${bareUrl}${t.bare}`)];
-      if (JSON.stringify(a.periods.map(t.pick)) !== JSON.stringify(b.periods.map(t.pick))) throw new Error(`${t.name}: the baseline answers differently`);
+      const [a, b] = [await getJson<unknown>(`${url}${t.peyvand}`, meta.token), await getJson<unknown>(`${bareUrl}${t.bare}`)];
+      if (JSON.stringify(t.same(a)) !== JSON.stringify(t.same(b))) throw new Error(`${t.name}: the baseline answers differently`);
     }
 
     return await latencyRows(ctx, { label: `support (${label}, ${fmt(config.tickets)} tickets)`, url, token: meta.token, bareUrl, targets, warmup: Math.max(5, Math.floor(config.salesRequests / 5)) });

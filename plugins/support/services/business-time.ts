@@ -111,6 +111,7 @@ class CompiledCalendar {
   private readonly once = new Set<string>();
   private readonly yearly = new Set<string>();
   private readonly ranges: ReadonlyArray<ReadonlyArray<readonly [number, number]>>;
+  private readonly days = new Map<number, ReadonlyArray<readonly [number, number]>>();
 
   constructor(readonly calendar: BusinessCalendar) {
     for (const h of calendar.holidays) {
@@ -130,14 +131,31 @@ class CompiledCalendar {
     return this.once.has(`gregorian:${g}`) || this.once.has(`persian:${p}`) || this.yearly.has(`gregorian:${g.slice(5)}`) || this.yearly.has(`persian:${p.slice(5)}`);
   }
 
-  /** The open ranges of a local day as instants, in order. */
-  openRanges(day: number): Array<[number, number]> {
+  /**
+   * The open ranges of a local day as instants, in order. Remembered per day: a list of
+   * tickets long overdue walks the same hundreds of days once per ticket and target, and each
+   * day costs a Jalali conversion and four time-zone lookups (a queue view of 50 tickets a
+   * year old took 250 ms before). Bounded, so a long-lived calendar cannot grow without end.
+   */
+  openRanges(day: number): ReadonlyArray<readonly [number, number]> {
+    let ranges = this.days.get(day);
+    if (!ranges) {
+      if (this.days.size >= MAX_REMEMBERED_DAYS) this.days.clear();
+      this.days.set(day, (ranges = this.rangesOf(day)));
+    }
+    return ranges;
+  }
+
+  private rangesOf(day: number): ReadonlyArray<readonly [number, number]> {
     const weekday = new Date(day * DAY).getUTCDay();
     const ranges = this.ranges[weekday]!;
     if (ranges.length === 0 || this.isHoliday(day)) return [];
-    return ranges.map(([a, b]) => [instantOf(day, a, this.calendar.timeZone), instantOf(day, b, this.calendar.timeZone)]);
+    return ranges.map(([a, b]) => [instantOf(day, a, this.calendar.timeZone), instantOf(day, b, this.calendar.timeZone)] as const);
   }
 }
+
+/** Days whose open ranges one compiled calendar remembers (about eleven years). */
+const MAX_REMEMBERED_DAYS = 4_000;
 
 const compiled = new WeakMap<BusinessCalendar, CompiledCalendar>();
 function compile(calendar: BusinessCalendar): CompiledCalendar {
