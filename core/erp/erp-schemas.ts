@@ -45,7 +45,7 @@ export const mappingSchema = {
           required: ['fields'],
           description: 'Write-back: these CRM-owned fields are written to the ERP when the CRM changes them; `create` also creates the CRM\'s new customers in the ERP. Orders and invoices are the ERP\'s documents and never pushed.',
           properties: {
-            fields: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...ERP_PUSH_FIELDS] } },
+            fields: { type: 'array', minItems: 1, maxItems: ERP_PUSH_FIELDS.length, uniqueItems: true, items: { type: 'string', enum: [...ERP_PUSH_FIELDS] } },
             create: { type: 'boolean' },
           },
         },
