@@ -4,27 +4,9 @@
  */
 import { readInt } from '../db/database.js';
 
-export { ORDER_STATUSES, INVOICE_STATUSES, type DocumentRef, type OrderStatus, type InvoiceStatus, type OrderLine, type ReturnedLine, type OrderDto, type InvoiceDto } from '../plugin/orders.js';
-import type { DocumentRef, InvoiceDto, InvoiceStatus, OrderDto, OrderStatus } from '../plugin/orders.js';
+export { ORDER_STATUSES, INVOICE_STATUSES, type CustomerLink, type OrderInput, type DocumentRef, type OrderStatus, type InvoiceStatus, type OrderLine, type ReturnedLine, type OrderDto, type InvoiceDto } from '../plugin/orders.js';
+import type { CustomerLink, InvoiceDto, InvoiceStatus, OrderDto, OrderStatus } from '../plugin/orders.js';
 
-/** Who a document belongs to: a Peyvand id, or the customer's ref in the ERP. */
-export interface CustomerLink {
-  customerId?: string;
-  customerRef?: DocumentRef;
-}
-
-/** Body of `PUT /orders/by-ref/{source}/{externalId}`. */
-export interface OrderInput extends CustomerLink {
-  number: string;
-  status: OrderStatus;
-  currency: string;
-  total: number;
-  placedAt: string;
-  paidAt?: string | null;
-  deliveredAt?: string | null;
-  lines: Array<{ productRef?: string | null; sku?: string | null; name: string; quantity: number; unitPrice: number }>;
-  returnedLines?: Array<{ sku?: string | null; productRef?: string | null; quantity: number }>;
-}
 
 /** Body of `PUT /invoices/by-ref/{source}/{externalId}`. */
 export interface InvoiceInput extends CustomerLink {

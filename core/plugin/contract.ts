@@ -13,7 +13,7 @@ import type { TenantModel } from './tenant-model.js';
 import type { PluginData } from './data.js';
 import type { Knex } from 'knex';
 import type { JsonSchema, PermissionDeclaration, ScopedResource } from './types.js';
-import type { OrderDto, OrderReader, OrderStatus } from './orders.js';
+import type { OrderDto, OrderInput, OrderReader } from './orders.js';
 import type { ImportRegistry } from './imports.js';
 import type { ErpAdapterRegistry } from './erp.js';
 
@@ -91,19 +91,8 @@ export interface PluginSubscriber<Options = Record<string, unknown>> {
 /** A widget tag a plugin may declare: `peyvand-`, then lower-case kebab-case (checked at boot and by the widget build). */
 export const WIDGET_TAG_PATTERN = /^peyvand-[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-/** An order of the demo's history, as the ERP would send it to core's `PUT /orders/by-ref/{source}/{externalId}`. */
-export interface DemoOrder {
-  customerId: string;
-  number: string;
-  status: OrderStatus;
-  currency: string;
-  /** Minor units. */
-  total: number;
-  placedAt: string;
-  paidAt?: string | null;
-  deliveredAt?: string | null;
-  lines: Array<{ productRef?: string | null; sku?: string | null; name: string; quantity: number; unitPrice: number }>;
-}
+/** An order of the demo's history, as the ERP would send it to core's `PUT /orders/by-ref/{source}/{externalId}`, for one of its customers by id. */
+export type DemoOrder = Omit<OrderInput, 'customerRef' | 'returnedLines'> & { customerId: string };
 
 /** What core hands a plugin's `demo` hook: the demo tenant and a system actor holding every permission. */
 export interface PluginDemo {

@@ -86,3 +86,22 @@ export interface OrderReader {
   get(tenantId: string, id: string): Promise<OrderDto | undefined>;
   list(tenantId: string, filter: { customerId?: string; status?: OrderStatus; updatedAfter?: string; limit: number; cursor?: string }): Promise<Page<OrderDto>>;
 }
+
+/** Who a document belongs to: a Peyvand id, or the customer's ref in the ERP. */
+export interface CustomerLink {
+  customerId?: string;
+  customerRef?: DocumentRef;
+}
+
+/** Body of `PUT /orders/by-ref/{source}/{externalId}`. */
+export interface OrderInput extends CustomerLink {
+  number: string;
+  status: OrderStatus;
+  currency: string;
+  total: number;
+  placedAt: string;
+  paidAt?: string | null;
+  deliveredAt?: string | null;
+  lines: Array<{ productRef?: string | null; sku?: string | null; name: string; quantity: number; unitPrice: number }>;
+  returnedLines?: Array<{ sku?: string | null; productRef?: string | null; quantity: number }>;
+}
