@@ -28,6 +28,27 @@ export function readBool(value: unknown): boolean {
   return value === true || value === 1 || value === '1';
 }
 
+/** Whether PostgreSQL (40P01) or MySQL/MariaDB (1213) aborted the transaction to break a deadlock. */
+export function isDeadlock(err: unknown): boolean {
+  const e = err as { code?: unknown; errno?: unknown } | undefined;
+  return e?.code === '40P01' || e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213;
+}
+
+/**
+ * Runs a whole transaction again (up to `attempts` times in all) when the database chose it
+ * as a deadlock victim. Only for work that is idempotent as a whole: the aborted attempt
+ * left nothing behind, and the next one reads afresh.
+ */
+export async function retryOnDeadlock<T>(transaction: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction();
+    } catch (err) {
+      if (attempt >= attempts || !isDeadlock(err)) throw err;
+    }
+  }
+}
+
 /** Whether an error is a unique-constraint violation, on any dialect. */
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; errno?: number } | undefined;

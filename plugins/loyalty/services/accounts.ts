@@ -4,7 +4,7 @@
  * {@link AccountService.withAccount}, which takes the customer's lock first.
  */
 import type { Knex } from 'knex';
-import { newId, readInt, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { newId, readInt, retryOnDeadlock, type Actor, type PluginContext } from '../../../core/plugin/index.js';
 import { balanceOf, type Balance, type LedgerEntryDto, type LedgerState } from './balance.js';
 import { addMonths } from './dates.js';
 import type { Ledger } from './ledger.js';
@@ -58,23 +58,26 @@ export class AccountService {
       // rolled back, so a refusal (too few points, a tier or a referral refused) leaves no account
       // row behind — a 4xx changes nothing. The row cannot be created inside the locking
       // transaction (see ensureAccount), and the real run below decides.
+      // Unlocked, two of these for one customer (an order event delivered while a demo or an
+      // ERP re-sync writes the same customer's orders) can deadlock on each other's inserts:
+      // the database aborts one, which runs again (it wrote nothing).
       const now = Date.now();
-      await this.ctx.data.transaction(async (trx) => {
+      await retryOnDeadlock(() => this.ctx.data.transaction(async (trx) => {
         const state = await this.ledger.state(trx, tenantId, customerId);
         const program = await this.programs.find(tenantId, trx);
         await work({ trx, account: { tenant_id: tenantId, customer_id: customerId, created_at: now, updated_at: now }, state, program, timeZone });
         throw DRY_RUN;
       }).catch((err: unknown) => {
         if (err !== DRY_RUN) throw err;
-      });
+      }));
     }
     await this.store.ensureAccount(tenantId, customerId);
-    return this.ctx.db.transaction(async (trx) => {
+    return retryOnDeadlock(() => this.ctx.db.transaction(async (trx) => {
       const account = await this.store.lockAccount(trx, tenantId, customerId);
       const state = await this.ledger.state(trx, tenantId, customerId);
       const program = await this.programs.find(tenantId, trx);
       return work({ trx, account, state, program, timeZone });
-    });
+    }));
   }
 
   /** 404 unless the caller can see the customer. */

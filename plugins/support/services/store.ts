@@ -4,7 +4,7 @@
  * writes where the dialect has them, version-checked updates.
  */
 import type { Knex } from 'knex';
-import { applyRecordScope, coreError, type Actor, type Database, type Executor } from '../../../core/plugin/index.js';
+import { applyRecordScope, coreError, retryOnDeadlock, type Actor, type Database, type Executor } from '../../../core/plugin/index.js';
 
 /** A support table (without the `support_` prefix). */
 export type SupportTable = 'counters' | 'calendars' | 'queues' | 'sla_policies' | 'tickets' | 'messages' | 'sla_targets' | 'canned_responses' | 'csat_links';
@@ -69,20 +69,8 @@ export class SupportStore {
    * a deadlock victim: two first tickets of a tenant racing to create its counter row.
    */
   async retryingTransaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.transaction(work);
-      } catch (err) {
-        if (attempt >= 3 || !isDeadlock(err)) throw err;
-      }
-    }
+    return retryOnDeadlock(() => this.db.transaction(work));
   }
-}
-
-/** Whether PostgreSQL (40P01) or MySQL (1213) aborted the transaction to break a deadlock. */
-export function isDeadlock(err: unknown): boolean {
-  const e = err as { code?: unknown; errno?: unknown };
-  return e?.code === '40P01' || e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213;
 }
 
 /** Throws 412 when an If-Match version is given and differs. */
