@@ -65,6 +65,16 @@ export interface Hooks {
   stringFor?: (property: string) => fc.Arbitrary<string> | undefined;
 }
 
+/** The lowest value allowed: `minimum`, else just above `exclusiveMinimum` (`step` 1 for integers, 0 where the generator excludes it). */
+function lowerBound(schema: Schema, fallback: number, step: number): number {
+  return 'minimum' in schema ? num(schema.minimum, fallback) : 'exclusiveMinimum' in schema ? num(schema.exclusiveMinimum, fallback) + step : fallback;
+}
+
+/** The highest value allowed, as {@link lowerBound}. */
+function upperBound(schema: Schema, fallback: number, step: number): number {
+  return 'maximum' in schema ? num(schema.maximum, fallback) : 'exclusiveMaximum' in schema ? num(schema.exclusiveMaximum, fallback) - step : fallback;
+}
+
 /** Values the schema accepts. */
 export function validValue(schema: Schema, hooks: Hooks = {}, property = '', depth = 0): fc.Arbitrary<unknown> {
   if ('const' in schema) return fc.constant(schema.const);
@@ -72,8 +82,15 @@ export function validValue(schema: Schema, hooks: Hooks = {}, property = '', dep
   const alternatives = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
   if (alternatives?.length) {
     // `{properties, oneOf: [{required: [a]}, {required: [b]}]}`: each alternative merged into the rest.
+    // With oneOf exactly one may match: a branch leaves out the fields the others require.
     const { anyOf: _a, oneOf: _o, ...base } = schema;
-    const merged = alternatives.map((alt) => (Object.keys(base).length ? { ...base, ...alt, properties: { ...(base.properties as object), ...(alt.properties as object) }, required: [...((base.required as string[]) ?? []), ...((alt.required as string[]) ?? [])] } : alt));
+    const requiredBy = (alt: Schema) => (alt.required as string[] | undefined) ?? [];
+    const othersRequire = (alt: Schema) => (schema.oneOf ? alternatives.filter((o) => o !== alt).flatMap(requiredBy).filter((n) => !requiredBy(alt).includes(n)) : []);
+    const merged = alternatives.map((alt) => {
+      if (!Object.keys(base).length) return alt;
+      const properties = Object.fromEntries(Object.entries({ ...(base.properties as object), ...(alt.properties as object) }).filter(([n]) => !othersRequire(alt).includes(n)));
+      return { ...base, ...alt, properties, required: [...((base.required as string[]) ?? []), ...requiredBy(alt)] };
+    });
     return fc.oneof(...merged.map((s) => validValue(s, hooks, property, depth)));
   }
   const types = typesOf(schema);
@@ -81,10 +98,11 @@ export function validValue(schema: Schema, hooks: Hooks = {}, property = '', dep
   switch (types[0]) {
     case 'string':
       return validString(schema, hooks, property);
+    // JSON Schema's exclusive bounds too (a quantity is `exclusiveMinimum: 0`): a generated 0 would be a 400.
     case 'integer':
-      return fc.integer({ min: num(schema.minimum, -1e6), max: num(schema.maximum, 1e6) });
+      return fc.integer({ min: Math.ceil(lowerBound(schema, -1e6, 1)), max: Math.floor(upperBound(schema, 1e6, 1)) });
     case 'number':
-      return fc.double({ min: num(schema.minimum, -1e6), max: num(schema.maximum, 1e6), noNaN: true, noDefaultInfinity: true });
+      return fc.double({ min: lowerBound(schema, -1e6, 0), max: upperBound(schema, 1e6, 0), minExcluded: 'exclusiveMinimum' in schema && !('minimum' in schema), maxExcluded: 'exclusiveMaximum' in schema && !('maximum' in schema), noNaN: true, noDefaultInfinity: true });
     case 'boolean':
       return fc.boolean();
     case 'null':
@@ -178,9 +196,28 @@ function validObject(schema: Schema, hooks: Hooks, depth: number): fc.Arbitrary<
     const absent = /(^id|Id|Ids)$/.test(n) ? 4 : 1;
     return [n, fc.oneof({ weight: absent, arbitrary: fc.constant(ABSENT) }, { weight: 1, arbitrary: value })];
   }));
-  const arb = fc.record(model).map((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== ABSENT)));
+  let arb = fc.record(model).map((o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== ABSENT)));
+  const conditional = conditionalFields(schema, properties, hooks, depth);
+  if (conditional) arb = fc.tuple(arb, conditional.extra).map(([o, extra]) => (conditional.applies(o) ? { ...extra, ...o } : o));
   const minProperties = num(schema.minProperties, 0);
   return minProperties > 0 ? arb.filter((o) => Object.keys(o).length >= minProperties) : arb;
+}
+
+/**
+ * `if: {properties: {status: {const: 'lost'}}}, then: {required: ['lostReason']}`: the fields
+ * `then` requires, added when the object meets `if` (its consts and enums, for the fields it has).
+ */
+function conditionalFields(schema: Schema, properties: Record<string, Schema>, hooks: Hooks, depth: number): { applies(o: Record<string, unknown>): boolean; extra: fc.Arbitrary<Record<string, unknown>> } | undefined {
+  const when = schema.if as Schema | undefined;
+  const then = schema.then as Schema | undefined;
+  const needed = ((then?.required as string[] | undefined) ?? []).filter((n) => properties[n]);
+  if (!when || !needed.length) return undefined;
+  const conditions = Object.entries((when.properties ?? {}) as Record<string, Schema>);
+  const whenRequired = (when.required as string[] | undefined) ?? [];
+  return {
+    applies: (o) => whenRequired.every((n) => n in o) && conditions.every(([n, c]) => !(n in o) || ('const' in c ? o[n] === c.const : !Array.isArray(c.enum) || c.enum.includes(o[n]))),
+    extra: fc.record(Object.fromEntries(needed.map((n) => [n, validValue(properties[n]!, hooks, n, depth + 1)]))),
+  };
 }
 
 /** Every JSON pointer of an object-valued schema position, with the schema there. */
