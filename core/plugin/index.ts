@@ -54,6 +54,7 @@ export { LANGUAGES, languageFrom, type Language } from './language.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
 export { boundedString, lineString, phoneString, idParams, ifMatchHeaders, ifNoneMatchHeaders, mediaResponse, nullable, pageOf, pageQuery, withEtagHeader } from './schemas.js';
 export { PollingLoop, type PollingLoopOptions } from './polling-loop.js';
+export { claimDue, type DueClaim } from './due-claims.js';
 export { TenantModel, TenantQueryBuilder, TenantScopeMissingError } from './tenant-model.js';
 export { isPhoneNumber, isSingleLine, toSingleLine } from './text-rules.js';
 export { createTemplateRenderer, localizedTemplateRenderer, type RendererOptions } from './template-renderer.js';

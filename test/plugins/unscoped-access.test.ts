@@ -13,7 +13,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 /** file → number of unscoped uses, with why (kept in step with docs/plugins.md). */
 const ALLOWED: Record<string, { uses: number; why: string }> = {
-  'plugins/sales/services/task-scheduler.ts': { uses: 3, why: 'one claim round finds and claims due tasks of every tenant' },
   'plugins/sales/services/web-forms.ts': { uses: 1, why: 'a public form is found by its key, which is all that names its tenant' },
   'plugins/sales/services/container.ts': { uses: 1, why: 'hands unscopedKnex to the web-lead limiter' },
   'plugins/sales/services/web-lead-limit.ts': { uses: 2, why: 'the purge forgets stale hits of every tenant at once' },
@@ -25,7 +24,7 @@ const ALLOWED: Record<string, { uses: number; why: string }> = {
  * `ctx.data`. Their raw uses may only go down: each number is a ceiling, and a plugin that
  * reaches 0 leaves this list. docs/plugins.md names them.
  */
-const NOT_YET_MOVED: Record<string, number> = { email: 52, loyalty: 38, support: 50 };
+const NOT_YET_MOVED: Record<string, number> = { email: 52, loyalty: 38, support: 46 };
 
 // Raw access: the unscoped knex, the deprecated `ctx.db`, or a transaction called as a query builder.
 const UNSCOPED = /\bunscopedKnex\b|\bctx\.db\b|\.db\.knex\b|\btrx\(/g;

@@ -15,7 +15,7 @@
  * the same transaction, so a task's trail says when its reminder and due notice went out.
  */
 import type { Knex } from 'knex';
-import { newId, PollingLoop, type AuditRecord, type PluginContext } from '../../../core/plugin/index.js';
+import { claimDue, PollingLoop, type AuditRecord, type PluginContext } from '../../../core/plugin/index.js';
 import { taskFromRow } from './records.js';
 import type { SalesStore } from './store.js';
 import { salesSystem } from './system-writes.js';
@@ -76,20 +76,8 @@ export class TaskScheduler {
       if (kind === 'reminder') q.whereNull('due_claim').where('due_at', '>', now);
       return q;
     };
-    // Unscoped on purpose: one claim round serves every tenant (docs/plugins.md lists it).
-    const candidates = await due(this.ctx.unscopedKnex(table)).orderBy(timeColumn).limit(this.options.batchSize).select('id', 'tenant_id');
-    const ids: string[] = [];
-    const enabled = new Map<string, boolean>();
-    for (const c of candidates as Array<{ id: string; tenant_id: string }>) {
-      // A tenant that switched sales off gets no events; its tasks wait unclaimed.
-      if (!enabled.has(c.tenant_id)) enabled.set(c.tenant_id, await this.ctx.tenants.isEnabled(c.tenant_id, this.ctx.name));
-      if (enabled.get(c.tenant_id)) ids.push(c.id);
-    }
-    if (ids.length === 0) return 0;
-    const token = newId();
-    return this.ctx.data.transaction(async (trx) => {
-      await due(trx(table)).whereIn('id', ids).update({ [claimColumn]: token });
-      const rows = await trx(table).where(`${table}.status`, 'open').where(claimColumn, token).orderBy('id');
+    // Open tasks only: the claim and what it announces both re-check `due`, which requires it.
+    return claimDue(this.ctx, { table, due, orderBy: timeColumn, claimColumn, batchSize: this.options.batchSize }, async (trx, rows) => {
       const byTenant = new Map<string, AuditRecord[]>();
       for (const row of rows) {
         const task = taskFromRow(row);
@@ -104,7 +92,6 @@ export class TaskScheduler {
       }
       // The claim is the scheduler's own change to the task: audited in its transaction, one insert per tenant.
       for (const [tenantId, entries] of byTenant) await this.ctx.audit.recordMany(trx, salesSystem(tenantId, 'sales-scheduler'), entries);
-      return rows.length;
     });
   }
 }

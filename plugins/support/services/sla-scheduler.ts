@@ -11,7 +11,7 @@
  * future clears the claim (see sla-clock.ts), which re-arms the target.
  */
 import type { Knex } from 'knex';
-import { newId, PollingLoop, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { claimDue, PollingLoop, type Actor, type PluginContext } from '../../../core/plugin/index.js';
 import { PRIORITIES, type TicketDto } from './records.js';
 import { clockFromRow, type SlaService } from './sla.js';
 import { targetView } from './sla-clock.js';
@@ -79,18 +79,7 @@ export class SlaScheduler {
       if (kind === 'warning') q.whereNull('breach_claim').where('due_at', '>', now);
       return q;
     };
-    const candidates = await due(this.ctx.db.knex(table)).orderBy(timeColumn).limit(this.options.batchSize).select('id', 'tenant_id');
-    const ids: string[] = [];
-    const enabled = new Map<string, boolean>();
-    for (const c of candidates as Array<{ id: string; tenant_id: string }>) {
-      if (!enabled.has(c.tenant_id)) enabled.set(c.tenant_id, await this.ctx.tenants.isEnabled(c.tenant_id, this.ctx.name));
-      if (enabled.get(c.tenant_id)) ids.push(c.id);
-    }
-    if (ids.length === 0) return 0;
-    const token = newId();
-    return this.ctx.db.transaction(async (trx) => {
-      await due(trx(table)).whereIn('id', ids).update({ [claimColumn]: token, ...(kind === 'breach' && { breached: true }) });
-      const rows = await trx(table).where(claimColumn, token).orderBy('id');
+    return claimDue(this.ctx, { table, due, orderBy: timeColumn, claimColumn, batchSize: this.options.batchSize, ...(kind === 'breach' && { set: { breached: true } }) }, async (trx, rows) => {
       for (const row of rows) {
         const tenantId = String(row.tenant_id);
         const ticketId = String(row.ticket_id);
@@ -109,7 +98,6 @@ export class SlaScheduler {
         await this.ctx.events.emit(trx, 'ticket.sla_breached', data, options);
         await this.escalate(trx, actor, ticket, policy.escalation, now);
       }
-      return rows.length;
     });
   }
 
