@@ -11,6 +11,7 @@ import type { OrderDto } from '../../plugins/loyalty/services/orders.js';
 import type { ProgramInput } from '../../plugins/loyalty/services/program.js';
 import { bootPeyvand, type TestPeyvand } from './peyvand.js';
 import type { PeyvandOptions } from '../../core/peyvand.js';
+export { eventsOf } from './events.js';
 
 type Teardown = { teardown(fn: () => Promise<void> | void): void };
 
@@ -107,16 +108,3 @@ export async function bootLoyalty(t: Teardown, options: { peyvand?: Partial<Peyv
   };
 }
 
-/** Loyalty outbox events of some types, oldest first, through the replay API. */
-export async function eventsOf(s: LoyaltyTenant, types: string): Promise<Array<{ id: string; type: string; data: Record<string, unknown> }>> {
-  const out: Array<{ id: string; type: string; data: Record<string, unknown> }> = [];
-  let after: string | undefined;
-  for (;;) {
-    const res = await s.call(s.admin, 'GET', `/api/v1/events?types=${types}&limit=200${after ? `&after=${after}` : ''}`);
-    if (res.statusCode !== 200) throw new Error(res.body);
-    const page = res.json() as { items: typeof out; nextCursor: string | null };
-    out.push(...page.items);
-    if (!page.nextCursor || page.items.length === 0) return out;
-    after = page.nextCursor;
-  }
-}

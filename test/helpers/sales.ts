@@ -8,6 +8,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import sales from '../../plugins/sales/index.js';
 import { bootPeyvand, type TestPeyvand } from './peyvand.js';
 import type { PeyvandOptions } from '../../core/peyvand.js';
+export { eventsOf } from './events.js';
 
 type Teardown = { teardown(fn: () => Promise<void> | void): void };
 
@@ -72,16 +73,3 @@ export async function bootSales(t: Teardown, options: { peyvand?: Partial<Peyvan
   };
 }
 
-/** Outbox events of some types, oldest first, through the replay API. */
-export async function eventsOf(s: SalesTenant, types: string): Promise<Array<{ id: string; type: string; data: Record<string, unknown> }>> {
-  const out: Array<{ id: string; type: string; data: Record<string, unknown> }> = [];
-  let after: string | undefined;
-  for (;;) {
-    const res = await s.call(s.admin, 'GET', `/api/v1/events?types=${types}&limit=200${after ? `&after=${after}` : ''}`);
-    if (res.statusCode !== 200) throw new Error(res.body);
-    const page = res.json() as { items: typeof out; nextCursor: string | null };
-    out.push(...page.items);
-    if (!page.nextCursor || page.items.length === 0) return out;
-    after = page.nextCursor;
-  }
-}
