@@ -13,8 +13,8 @@
  *
  * @module
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { LoopbackFake } from '../../testing/loopback-fake.js';
 import { frappeTimestamp } from '../erpnext-time.js';
 
 /** A document: `name`, `modified`, `docstatus` and whatever fields a test sets. */
@@ -48,7 +48,7 @@ class FrappeFault extends Error {
 }
 
 /** The fake server. */
-export class ErpNextFake {
+export class ErpNextFake extends LoopbackFake {
   readonly apiKey = '3f2a9c1e7b5d4a0';
   readonly apiSecret = '8e7d6c5b4a39281';
   readonly user = 'sync@peyvand.example';
@@ -56,34 +56,7 @@ export class ErpNextFake {
   readonly requests: ErpNextFakeRequest[] = [];
   private readonly docs = new Map<string, Map<string, FrappeFakeDoc>>();
   private readonly counters = new Map<string, number>();
-  private failures: number[] = [];
-  private writeRejections: string[] = [];
-  private server: http.Server | undefined;
   private micros = 0;
-  /** The fake's clock; tests move it to order writes. */
-  now = new Date('2026-12-01T08:00:00Z');
-  url = '';
-
-  async start(): Promise<string> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-
-  /** The next `statuses.length` requests answer with these HTTP statuses (outage simulation). */
-  failNext(...statuses: number[]): void {
-    this.failures.push(...statuses);
-  }
-
-  /** Moves the clock forward. */
-  tick(seconds = 1): void {
-    this.now = new Date(this.now.getTime() + seconds * 1000);
-  }
 
   /** `modified` as Frappe writes it: microseconds differ between writes, as they do in Frappe. */
   private stamp(): string {
@@ -134,13 +107,13 @@ export class ErpNextFake {
     return this.table(doctype).get(name);
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', 'http://fake');
     this.requests.push({ method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), query: url.searchParams, headers: req.headers });
     try {
-      const failure = this.failures.shift();
+      const failure = this.nextFailure();
       if (failure) throw new FrappeFault(failure, 'ServiceUnavailable');
       const user = this.authenticate(String(req.headers.authorization ?? ''));
       const method = /^\/api\/method\/([\w.]+)$/.exec(url.pathname);
@@ -176,18 +149,13 @@ export class ErpNextFake {
    * ValidationError (417, with the message in `_server_messages`).
    */
   private writable(doctype: string, body: Record<string, unknown>, inserting: boolean): Record<string, unknown> {
-    const rejection = this.writeRejections.shift();
+    const rejection = this.nextWriteRejection();
     if (rejection) throw new FrappeFault(417, 'ValidationError', rejection);
     const known = FIELDS[doctype]!;
     const tables = TABLES[doctype] ?? {};
     const values = Object.fromEntries(Object.entries(body).filter(([k]) => (known.has(k) || k in tables) && !['name', 'modified', 'creation', 'owner', 'docstatus'].includes(k)));
     if (doctype === 'Customer' && (inserting || 'customer_name' in values) && !(typeof values.customer_name === 'string' && values.customer_name.trim())) throw new FrappeFault(417, 'MandatoryError', '[Customer]: customer_name');
     return values;
-  }
-
-  /** The next inserts or saves over HTTP fail with ValidationError and these messages. */
-  rejectNextWrites(...messages: string[]): void {
-    this.writeRejections.push(...messages);
   }
 
   /** `token key:secret` is the API user; no header is Guest; a wrong pair is a 401 for every route. */

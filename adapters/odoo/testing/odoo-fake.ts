@@ -12,8 +12,8 @@
  *
  * @module
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { LoopbackFake } from '../../testing/loopback-fake.js';
 
 /** A record of a model: an id, `write_date`, `active`, and whatever fields a test sets. */
 export type OdooFakeRecord = Record<string, unknown> & { id: number; write_date: string; active: boolean };
@@ -29,45 +29,13 @@ export interface OdooFakeRequest {
 }
 
 /** The fake server. */
-export class OdooFake {
+export class OdooFake extends LoopbackFake {
   readonly database = 'peyvand_test';
   readonly apiKey = 'f0e1d2c3b4a5968778695a4b3c2d1e0f00112233';
   readonly login = 'sync-bot';
   readonly requests: OdooFakeRequest[] = [];
   private readonly models = new Map<string, Map<number, OdooFakeRecord>>();
   private nextId = 1;
-  private server: http.Server | undefined;
-  private failures: number[] = [];
-  private writeRejections: string[] = [];
-  /** The fake's clock; tests move it to order writes. */
-  now = new Date('2026-12-01T08:00:00Z');
-  url = '';
-
-  async start(): Promise<string> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
-  }
-
-  /** The next `statuses.length` requests answer with these HTTP statuses (outage simulation). */
-  failNext(...statuses: number[]): void {
-    this.failures.push(...statuses);
-  }
-
-  /** The next `create`/`write` calls fail with Odoo's ValidationError and these messages (a constraint refusing the values). */
-  rejectNextWrites(...messages: string[]): void {
-    this.writeRejections.push(...messages);
-  }
-
-  /** Moves the clock forward. */
-  tick(seconds = 1): void {
-    this.now = new Date(this.now.getTime() + seconds * 1000);
-  }
 
   private writeDate(): string {
     return this.now.toISOString().slice(0, 19).replace('T', ' ');
@@ -102,7 +70,7 @@ export class OdooFake {
     return this.table(model).get(id);
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     let body: unknown;
@@ -113,7 +81,7 @@ export class OdooFake {
     }
     const path = new URL(req.url ?? '/', 'http://fake').pathname;
     this.requests.push({ path, headers: req.headers, body });
-    const failure = this.failures.shift();
+    const failure = this.nextFailure();
     if (failure) return this.send(res, failure, { name: 'werkzeug.exceptions.ServiceUnavailable', message: 'Service Unavailable', arguments: [], context: {}, debug: '' });
     if (req.method !== 'POST') return this.send(res, 405, { name: 'werkzeug.exceptions.MethodNotAllowed', message: 'Method Not Allowed', arguments: [], context: {}, debug: '' });
     const json2 = /^\/json\/2\/([^/]+)\/([^/]+)$/.exec(path);
@@ -200,7 +168,7 @@ export class OdooFake {
   private checkWrite(model: string, vals: Record<string, unknown>): void {
     if (typeof vals !== 'object' || vals === null) throw fakeError(422, 'builtins.TypeError', 'vals must be a dict');
     for (const name of Object.keys(vals)) if (!KNOWN_FIELDS[model]!.has(name) || name === 'id' || name === 'write_date') throw fakeError(422, 'builtins.ValueError', `Invalid field '${name}' on model '${model}'`);
-    const rejection = this.writeRejections.shift();
+    const rejection = this.nextWriteRejection();
     if (rejection) throw fakeError(422, 'odoo.exceptions.ValidationError', rejection);
   }
 
