@@ -7,7 +7,7 @@
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { newId } from '../../core/plugin/ids.js';
 import loyalty, { type LoyaltyServices } from '../../plugins/loyalty/index.js';
-import type { OrderDto } from '../../plugins/loyalty/services/orders.js';
+import type { OrderDto, OrderLine } from '../../plugins/loyalty/services/orders.js';
 import type { ProgramInput } from '../../plugins/loyalty/services/program.js';
 import { bootPeyvand, type TestPeyvand } from './peyvand.js';
 import type { PeyvandOptions } from '../../core/peyvand.js';
@@ -46,7 +46,8 @@ export interface Account {
 export const BASE_PROGRAM: ProgramInput = { currency: 'IRR', earn: { pointsPerUnit: 1, unit: 10_000 }, lockDays: 0, expiryMonths: 0, tiers: [] };
 
 /** An order as the orders read model would send it. */
-export function makeOrder(customerId: string | null, over: Partial<OrderDto> & { amount?: number } = {}): OrderDto {
+/** An order as core's events carry it; its lines may name a `category`, as some ERPs send. */
+export function makeOrder(customerId: string | null, over: Partial<Omit<OrderDto, 'lines'>> & { lines?: OrderLine[]; amount?: number } = {}): OrderDto {
   const amount = over.amount ?? 1_000_000;
   const now = new Date().toISOString();
   const { amount: _ignored, ...rest } = over;

@@ -6,50 +6,13 @@
  * never reads core's order tables.
  */
 import type { Knex } from 'knex';
-import { readInt, type Executor, type PluginContext } from '../../../core/plugin/index.js';
+import { readInt, type Executor, type OrderDto, type OrderLine as CoreOrderLine, type PluginContext } from '../../../core/plugin/index.js';
+
+export type { OrderDto, ReturnedLine } from '../../../core/plugin/index.js';
 import type { LoyaltyStore } from './store.js';
 
-/** An order line. */
-export interface OrderLine {
-  productRef: string | null;
-  sku: string | null;
-  name: string;
-  quantity: number;
-  unitPrice: number;
-  /** Not in the contract; honoured when an ERP sends it, for category multipliers. */
-  category?: string | null;
-}
-
-/** A returned line (cumulative quantities). */
-export interface ReturnedLine {
-  sku: string | null;
-  productRef: string | null;
-  quantity: number;
-}
-
-/** An order as events carry it. */
-export interface OrderDto {
-  id: string;
-  customerId: string | null;
-  externalRef: { source: string; id: string };
-  number: string;
-  status: 'placed' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'returned';
-  currency: string;
-  total: number;
-  placedAt: string;
-  paidAt: string | null;
-  deliveredAt: string | null;
-  lines: OrderLine[];
-  returnedLines: ReturnedLine[] | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
-
-/** The part of core's orders service a plugin may read (present once core has it). */
-export interface OrdersReader {
-  list(tenantId: string, query: { customerId?: string; status?: string; updatedAfter?: string; limit: number; cursor?: string }): Promise<{ items: OrderDto[]; nextCursor: string | null }>;
-}
+/** An order line; `category` is not in the contract and is honoured when an ERP sends it, for category multipliers. */
+export type OrderLine = CoreOrderLine & { category?: string | null };
 
 /** The order in an event's data: the DTO itself, or under `order`. */
 export function orderOf(data: unknown): OrderDto | undefined {
@@ -111,10 +74,9 @@ export class OrderProjection {
     }
   }
 
-  /** Back-fills from core's orders service, when core has one; returns how many orders were read. */
+  /** Back-fills from core's orders read model; returns how many orders were read. */
   async backfill(tenantId: string): Promise<number> {
-    const orders = (this.ctx as unknown as { orders?: OrdersReader }).orders;
-    if (!orders) return 0;
+    const orders = this.ctx.orders;
     let cursor: string | undefined;
     let count = 0;
     do {
