@@ -45,7 +45,6 @@ export interface Account {
 /** A simple program: 1 point per 10,000 IRR, no lock, no expiry, no tiers. */
 export const BASE_PROGRAM: ProgramInput = { currency: 'IRR', earn: { pointsPerUnit: 1, unit: 10_000 }, lockDays: 0, expiryMonths: 0, tiers: [] };
 
-/** An order as the orders read model would send it. */
 /** An order as core's events carry it; its lines may name a `category`, as some ERPs send. */
 export function makeOrder(customerId: string | null, over: Partial<Omit<OrderDto, 'lines'>> & { lines?: OrderLine[]; amount?: number } = {}): OrderDto {
   const amount = over.amount ?? 1_000_000;
