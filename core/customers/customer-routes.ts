@@ -1,7 +1,7 @@
 /** HTTP routes of the customer registry (`/api/v1/customers…`). */
 import { problemSchema } from '../http/problem.js';
 import type { FastifyInstance } from 'fastify';
-import { coreError } from '../plugin/errors.js';
+import { expectedVersion } from '../plugin/http.js';
 import { actorOf } from '../http/request-guards.js';
 import type { CustomerService } from './customer-service.js';
 import type { MergeService } from './merge-service.js';
@@ -12,13 +12,6 @@ import { customerInputSchema, customerPatchSchema, customerSchema, idParams, pag
 
 const tags = ['customers'];
 
-/** Parses `If-Match: "3"` (or `W/"3"`); `*` and absence mean no precondition. */
-function expectedVersion(header: string | undefined): number | undefined {
-  if (!header || header.trim() === '*') return undefined;
-  const match = /^(?:W\/)?"(\d+)"$/.exec(header.trim());
-  if (!match) throw coreError('PRECONDITION_FAILED', { current: 'unknown' });
-  return Number(match[1]);
-}
 
 /** Registers the customer routes. */
 export function customerRoutes(app: FastifyInstance, services: { customers: CustomerService; merge: MergeService; timeline: TimelineService }): void {

@@ -11,10 +11,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { i18n } from 'i18next';
 import { translator } from '../i18n/i18n.js';
-import { requestLanguage } from '../plugin/http.js';
+import { expectedVersion, requestLanguage } from '../plugin/http.js';
 import { problemSchema } from '../http/problem.js';
 import { actorOf } from '../http/request-guards.js';
-import { coreError } from '../plugin/errors.js';
 import { idParams, ifMatchHeaders, pageOf, pageQuery, withEtagHeader } from '../plugin/schemas.js';
 import { ErpRunError } from '../plugin/erp.js';
 import type { ErpConnectionInput, ErpConnectionPatch } from './connections.js';
@@ -29,13 +28,6 @@ const manage = { permission: 'erp.connection.manage' };
 const read = { permission: 'erp.run.read' };
 const errors = { '4xx': problemSchema };
 
-/** Parses `If-Match: "3"` (or `W/"3"`); `*` and absence mean no precondition. */
-function expectedVersion(header: string | undefined): number | undefined {
-  if (!header || header.trim() === '*') return undefined;
-  const match = /^(?:W\/)?"(\d+)"$/.exec(header.trim());
-  if (!match) throw coreError('PRECONDITION_FAILED', { current: 'unknown' });
-  return Number(match[1]);
-}
 
 /**
  * A run error in the request's language: `erp:runErrors.<code>` with the adapter's own

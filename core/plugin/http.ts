@@ -2,7 +2,7 @@
  * What a plugin's routes use from the HTTP layer: the caller of a request, the language
  * to answer in, and the problem+json schema every route declares for its errors.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from './actor.js';
 import { coreError } from './errors.js';
 import { languageFrom, type Language } from './language.js';
@@ -46,3 +46,20 @@ export function requestLanguage(request: FastifyRequest): Language {
   return languageFrom(request.headers['accept-language'], request.tenantLocale ?? 'en');
 }
 
+/** Parses `If-Match: "3"` (or `W/"3"`); `*` and absence mean no precondition; anything else is 412. */
+export function expectedVersion(header: string | undefined): number | undefined {
+  if (!header || header.trim() === '*') return undefined;
+  const match = /^(?:W\/)?"(\d+)"$/.exec(header.trim());
+  if (!match) throw coreError('PRECONDITION_FAILED', { current: 'unknown' });
+  return Number(match[1]);
+}
+
+/** Sends a versioned record with its version as the ETag. */
+export function withEtag<T extends { version: number }>(reply: FastifyReply, record: T, status = 200): FastifyReply {
+  return reply.code(status).header('etag', `"${record.version}"`).send(record);
+}
+
+/** Drops undefined values, so optional query parameters stay absent. */
+export function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -49,7 +49,7 @@ export { BootError, coreError, PeyvandError, type ErrorSpec, type FieldError } f
 export { SubscriberUnavailableError } from './delivery-errors.js';
 export { can, systemActor, type Actor } from './actor.js';
 export { applyRecordScope, applyRecordScopeToJoin, type OwnerColumns } from './record-scope.js';
-export { actorOf, problemSchema, requestLanguage } from './http.js';
+export { actorOf, defined, expectedVersion, problemSchema, requestLanguage, withEtag } from './http.js';
 export { LANGUAGES, languageFrom, type Language } from './language.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
 export { boundedString, lineString, phoneString, idParams, ifMatchHeaders, ifNoneMatchHeaders, mediaResponse, nullable, pageOf, pageQuery, withEtagHeader } from './schemas.js';

@@ -1,6 +1,6 @@
 /** `/program`: the tenant's loyalty program, replaced as a whole. */
 import type { FastifyInstance } from 'fastify';
-import { actorOf, coreError } from '../../../core/plugin/index.js';
+import { actorOf, expectedVersion } from '../../../core/plugin/index.js';
 import type { LoyaltyServices } from '../services/container.js';
 import type { ProgramInput } from '../services/program.js';
 import { problemSchema } from '../schemas/common.js';
@@ -8,13 +8,6 @@ import { programInputSchema, programSchema } from '../schemas/program-schemas.js
 
 const tags = ['loyalty: program'];
 
-/** Parses `If-Match: "3"` (or `W/"3"`); `*` and absence mean no precondition. */
-function expectedVersion(header: string | undefined): number | undefined {
-  if (!header || header.trim() === '*') return undefined;
-  const match = /^(?:W\/)?"(\d+)"$/.exec(header.trim());
-  if (!match) throw coreError('PRECONDITION_FAILED', { current: 'unknown' });
-  return Number(match[1]);
-}
 
 /** Registers the program routes. */
 export function programRoutes(app: FastifyInstance, { programs }: LoyaltyServices): void {

@@ -1,11 +1,10 @@
 /** `/deals`: CRUD, move between stages, win, lose, stage history. */
 import type { FastifyInstance } from 'fastify';
-import { actorOf } from '../../../core/plugin/index.js';
+import { actorOf, defined, expectedVersion, withEtag } from '../../../core/plugin/index.js';
 import type { SalesServices } from '../services/container.js';
 import type { DealInput, DealListFilter, DealPatch } from '../services/deals.js';
 import { id, idParams, ifMatchHeaders, pageOf, pageQuery, problemSchema, withEtagHeader } from '../schemas/common.js';
 import { dealInputSchema, dealPatchSchema, dealSchema, historySchema, lostSchema, moveSchema } from '../schemas/deal-schemas.js';
-import { defined, expectedVersion, withEtag } from './http.js';
 
 const tags = ['sales: deals'];
 

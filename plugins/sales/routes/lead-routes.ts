@@ -1,13 +1,12 @@
 /** `/leads` (API capture, status, conversion) and the public `/web-leads/{formKey}`. */
 import type { FastifyInstance } from 'fastify';
-import { actorOf } from '../../../core/plugin/index.js';
+import { actorOf, defined, expectedVersion, withEtag } from '../../../core/plugin/index.js';
 import type { SalesServices } from '../services/container.js';
 import type { ConvertInput } from '../services/conversion.js';
 import type { LeadInput, LeadListFilter, LeadPatch } from '../services/leads.js';
 import type { WebLeadSubmission } from '../services/web-forms.js';
 import { idParams, ifMatchHeaders, pageOf, pageQuery, problemSchema, str, withEtagHeader } from '../schemas/common.js';
 import { conversionSchema, convertSchema, leadInputSchema, leadPatchSchema, leadSchema, webLeadSchema } from '../schemas/lead-schemas.js';
-import { defined, expectedVersion, withEtag } from './http.js';
 
 const tags = ['sales: leads'];
 

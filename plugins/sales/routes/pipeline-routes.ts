@@ -1,11 +1,10 @@
 /** `/pipelines`: several per tenant, ordered stages with a win probability. */
 import type { FastifyInstance } from 'fastify';
-import { actorOf } from '../../../core/plugin/index.js';
+import { actorOf, expectedVersion, withEtag } from '../../../core/plugin/index.js';
 import type { SalesServices } from '../services/container.js';
 import type { PipelineInput } from '../services/pipelines.js';
 import { idParams, ifMatchHeaders, pageOf, pageQuery, problemSchema, withEtagHeader } from '../schemas/common.js';
 import { pipelineInputSchema, pipelinePatchSchema, pipelineSchema } from '../schemas/pipeline-schemas.js';
-import { expectedVersion, withEtag } from './http.js';
 
 const tags = ['sales: pipelines'];
 

@@ -1,12 +1,11 @@
 /** `/reports/*`: forecast, weighted pipeline, win rate, funnel — within your record scope. */
 import type { FastifyInstance } from 'fastify';
-import { actorOf, requestLanguage } from '../../../core/plugin/index.js';
+import { actorOf, defined, requestLanguage } from '../../../core/plugin/index.js';
 import type { SalesServices } from '../services/container.js';
 import type { ForecastQuery } from '../services/forecast.js';
 import type { ReportGrouping } from '../services/reports.js';
 import { problemSchema } from '../schemas/common.js';
 import { forecastQuery, forecastSchema, funnelQuery, funnelSchema, pipelineReportQuery, pipelineReportSchema, winRateQuery, winRateSchema } from '../schemas/report-schemas.js';
-import { defined } from './http.js';
 
 const tags = ['sales: reports'];
 const config = { permission: 'sales.report.read' };

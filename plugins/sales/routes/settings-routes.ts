@@ -1,11 +1,10 @@
 /** `/settings` and `/web-forms`: per-tenant sales configuration, for admins. */
 import type { FastifyInstance } from 'fastify';
-import { actorOf } from '../../../core/plugin/index.js';
+import { actorOf, expectedVersion, withEtag } from '../../../core/plugin/index.js';
 import type { SalesServices } from '../services/container.js';
 import type { SalesSettingsPatch } from '../services/settings.js';
 import { idParams, ifMatchHeaders, pageOf, pageQuery, problemSchema, withEtagHeader } from '../schemas/common.js';
 import { settingsPatchSchema, settingsSchema, webFormInputSchema, webFormSchema } from '../schemas/settings-schemas.js';
-import { expectedVersion, withEtag } from './http.js';
 
 const tags = ['sales: settings'];
 const config = { permission: 'sales.settings.manage' };

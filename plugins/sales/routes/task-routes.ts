@@ -1,11 +1,10 @@
 /** `/tasks`: calls, meetings and to-dos; completing one writes the customer's timeline. */
 import type { FastifyInstance } from 'fastify';
-import { actorOf } from '../../../core/plugin/index.js';
+import { actorOf, defined, expectedVersion, withEtag } from '../../../core/plugin/index.js';
 import type { SalesServices } from '../services/container.js';
 import type { TaskInput, TaskListFilter, TaskPatch } from '../services/tasks.js';
 import { dateTime, id, idParams, ifMatchHeaders, pageOf, pageQuery, problemSchema, withEtagHeader } from '../schemas/common.js';
 import { taskInputSchema, taskPatchSchema, taskSchema } from '../schemas/task-schemas.js';
-import { defined, expectedVersion, withEtag } from './http.js';
 
 const tags = ['sales: tasks'];
 

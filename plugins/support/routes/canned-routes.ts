@@ -1,11 +1,10 @@
 /** `/canned-responses`: ready answers, and their rendering for one ticket. */
 import type { FastifyInstance } from 'fastify';
-import { actorOf } from '../../../core/plugin/index.js';
+import { actorOf, expectedVersion, withEtag } from '../../../core/plugin/index.js';
 import type { CannedResponseInput } from '../services/canned.js';
 import type { SupportServices } from '../services/container.js';
 import { idParams, ifMatchHeaders, problemSchema } from '../schemas/common.js';
 import { cannedInputSchema, cannedListQuery, cannedPatchSchema, cannedSchema, renderedSchema, renderParams } from '../schemas/csat-schemas.js';
-import { expectedVersion, withEtag } from './http.js';
 
 const tags = ['support-canned'];
 const listOf = (items: unknown) => ({ type: 'object', additionalProperties: false, required: ['items'], properties: { items: { type: 'array', items } } });

@@ -4,7 +4,7 @@
  * complaints report for managers.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { actorOf, mediaResponse, pageOrSchema, PeyvandError, PUBLIC_PAGE_HEADERS, requestLanguage, wantsHtml, type Language, type PluginContext } from '../../../core/plugin/index.js';
+import { actorOf, defined, mediaResponse, pageOrSchema, PeyvandError, PUBLIC_PAGE_HEADERS, requestLanguage, wantsHtml, type Language, type PluginContext } from '../../../core/plugin/index.js';
 import type { SupportOptions } from '../options.js';
 import type { SupportServices } from '../services/container.js';
 import { csatPage, type CsatPageKind } from '../services/csat-page.js';
@@ -12,7 +12,6 @@ import type { ComplaintQuery } from '../services/complaints.js';
 import type { CsatAnswer } from '../services/csat.js';
 import { idParams, problemSchema } from '../schemas/common.js';
 import { complaintQuery, complaintReportSchema, csatAnswerSchema, csatLinkSchema, csatSurveySchema, csatTokenParams } from '../schemas/csat-schemas.js';
-import { defined } from './http.js';
 
 const tags = ['support-csat'];
 

@@ -1,11 +1,10 @@
 /** `/reports/*` by period: SLA targets met, response times, CSAT, backlog — within your record scope. */
 import type { FastifyInstance } from 'fastify';
-import { actorOf, requestLanguage } from '../../../core/plugin/index.js';
+import { actorOf, defined, requestLanguage } from '../../../core/plugin/index.js';
 import type { SupportServices } from '../services/container.js';
 import type { PeriodQuery } from '../services/report-frame.js';
 import { problemSchema } from '../schemas/common.js';
 import { backlogReportSchema, csatReportSchema, periodReportQuery, responseTimesSchema, slaReportSchema } from '../schemas/report-schemas.js';
-import { defined } from './http.js';
 
 const tags = ['support-reports'];
 const config = { permission: 'support.report.read' };

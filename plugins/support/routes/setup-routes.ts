@@ -1,13 +1,12 @@
 /** `/calendars`, `/queues`, `/sla-policies`: what a support team is set up with. */
 import type { FastifyInstance } from 'fastify';
-import { actorOf } from '../../../core/plugin/index.js';
+import { actorOf, expectedVersion, withEtag } from '../../../core/plugin/index.js';
 import type { SupportServices } from '../services/container.js';
 import type { CalendarInput } from '../services/calendars.js';
 import type { QueueInput, QueuePatch } from '../services/queues.js';
 import type { PolicyInput } from '../services/sla.js';
 import { idParams, ifMatchHeaders, problemSchema } from '../schemas/common.js';
 import { calendarInputSchema, calendarParams, calendarSchema, importResultSchema, policyInputSchema, policyPatchSchema, policySchema, queueInputSchema, queuePatchSchema, queueSchema } from '../schemas/setup-schemas.js';
-import { expectedVersion, withEtag } from './http.js';
 
 const listOf = (items: unknown) => ({ type: 'object', additionalProperties: false, required: ['items'], properties: { items: { type: 'array', items } } });
 

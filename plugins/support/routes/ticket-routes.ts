@@ -1,11 +1,10 @@
 /** `/tickets`: create, list, read, merge-patch, messages, merge. */
 import type { FastifyInstance } from 'fastify';
-import { actorOf } from '../../../core/plugin/index.js';
+import { actorOf, defined, expectedVersion, withEtag } from '../../../core/plugin/index.js';
 import type { SupportServices } from '../services/container.js';
 import type { TicketFilter, TicketInput, TicketPatch } from '../services/tickets.js';
 import { idParams, ifMatchHeaders, pageOf, problemSchema } from '../schemas/common.js';
 import { mergeSchema, messageInputSchema, messageSchema, ticketInputSchema, ticketListQuery, ticketPatchSchema, ticketSchema } from '../schemas/ticket-schemas.js';
-import { defined, expectedVersion, withEtag } from './http.js';
 
 const tags = ['support-tickets'];
 
