@@ -4,20 +4,10 @@
  */
 import { readInt } from '../db/database.js';
 
-export { ORDER_STATUSES, INVOICE_STATUSES, type CustomerLink, type OrderInput, type DocumentRef, type OrderStatus, type InvoiceStatus, type OrderLine, type ReturnedLine, type OrderDto, type InvoiceDto } from '../plugin/orders.js';
-import type { CustomerLink, InvoiceDto, InvoiceStatus, OrderDto, OrderStatus } from '../plugin/orders.js';
+export { ORDER_STATUSES, INVOICE_STATUSES, type CustomerLink, type InvoiceInput, type OrderInput, type DocumentRef, type OrderStatus, type InvoiceStatus, type OrderLine, type ReturnedLine, type OrderDto, type InvoiceDto } from '../plugin/orders.js';
+import type { InvoiceDto, InvoiceStatus, OrderDto, OrderStatus } from '../plugin/orders.js';
 
 
-/** Body of `PUT /invoices/by-ref/{source}/{externalId}`. */
-export interface InvoiceInput extends CustomerLink {
-  number: string;
-  orderRef?: string | null;
-  currency: string;
-  amount: number;
-  issuedAt: string;
-  dueAt: string;
-  status: InvoiceStatus;
-}
 
 /** An epoch-ms column as an ISO string (null stays null). */
 export function isoOrNull(value: unknown): string | null {

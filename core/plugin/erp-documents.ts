@@ -5,35 +5,13 @@
  *
  * @module
  */
-import type { OrderStatus, InvoiceStatus } from './orders.js';
+import type { CustomerLink, InvoiceInput, OrderInput } from './orders.js';
 
-/** An order as the adapter read it. */
-export interface ErpOrder {
-  /** The ERP id of the customer (same source as the connection). */
-  customerRef: string | null;
-  number: string;
-  status: OrderStatus;
-  currency: string;
-  /** Minor units. */
-  total: number;
-  placedAt: string;
-  paidAt?: string | null;
-  deliveredAt?: string | null;
-  lines: Array<{ productRef?: string | null; sku?: string | null; name: string; quantity: number; unitPrice: number }>;
-}
+/** An order as the adapter read it: core's order input, its customer named by the ERP id (same source as the connection). */
+export type ErpOrder = Omit<OrderInput, keyof CustomerLink | 'returnedLines'> & { customerRef: string | null };
 
-/** An invoice as the adapter read it. */
-export interface ErpInvoice {
-  customerRef: string | null;
-  number: string;
-  /** The ERP id of the order it bills (same source). */
-  orderRef?: string | null;
-  currency: string;
-  amount: number;
-  issuedAt: string;
-  dueAt: string;
-  status: InvoiceStatus;
-}
+/** An invoice as the adapter read it: core's invoice input, its customer and order named by ERP ids (same source). */
+export type ErpInvoice = Omit<InvoiceInput, keyof CustomerLink> & { customerRef: string | null };
 
 /** Decimal amount → integer minor units of the currency. */
 export function toMinorUnits(amount: number, minorDigits: number): number {

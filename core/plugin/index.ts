@@ -36,7 +36,7 @@ export type {
 } from './services.js';
 export { TIMELINE_CHANNELS } from './services.js';
 export type { Address, CustomerDto, CustomerInput, CustomerListFilter, CustomerPatch, ExternalRef, LabeledValue } from './customers.js';
-export { ORDER_STATUSES, INVOICE_STATUSES, type CustomerLink, type DocumentRef, type InvoiceDto, type InvoiceStatus, type OrderDto, type OrderInput, type OrderLine, type OrderReader, type OrderStatus, type ReturnedLine } from './orders.js';
+export { ORDER_STATUSES, INVOICE_STATUSES, type CustomerLink, type DocumentRef, type InvoiceDto, type InvoiceInput, type InvoiceStatus, type OrderDto, type OrderInput, type OrderLine, type OrderReader, type OrderStatus, type ReturnedLine } from './orders.js';
 export { cellList, cellNumber, type ImportedChange, type ImportEntity, type ImportRegistry, type MappedRow, type RowError, type RowOutcome } from './imports.js';
 export { toMinorUnits, type ErpInvoice, type ErpOrder } from './erp-documents.js';
 export { ErpRunError, ERP_ENTITIES, ERP_PUSH_FIELDS, type ErpPushField, type ErpWritableEntity, type ErpCustomerWrite, type AdapterRuntime, type ChangePage, type ErpAdapter, type ErpAdapterRegistry, type ErpConnector, type ErpCustomer, type ErpEntity, type ErpHttpRequest, type ErpHttpResponse, type ErpRecord } from './erp.js';

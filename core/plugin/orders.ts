@@ -105,3 +105,14 @@ export interface OrderInput extends CustomerLink {
   lines: Array<{ productRef?: string | null; sku?: string | null; name: string; quantity: number; unitPrice: number }>;
   returnedLines?: Array<{ sku?: string | null; productRef?: string | null; quantity: number }>;
 }
+
+/** Body of `PUT /invoices/by-ref/{source}/{externalId}`. */
+export interface InvoiceInput extends CustomerLink {
+  number: string;
+  orderRef?: string | null;
+  currency: string;
+  amount: number;
+  issuedAt: string;
+  dueAt: string;
+  status: InvoiceStatus;
+}
