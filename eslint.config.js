@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'test-output/**', 'node_modules/**', 'coverage/**', '.tap/**', 'data/**', 'widgets/dist/**', 'bench/results/**'] },
+  { ignores: ['dist/**', 'test-output/**', 'node_modules/**', 'coverage/**', '.tap/**', 'data/**', 'widgets/dist/**', 'bench/results/**', 'widgets/runtime/openapi.generated.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

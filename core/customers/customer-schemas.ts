@@ -62,16 +62,17 @@ export const customerSchema = {
 export const timelineEntrySchema = {
   type: 'object',
   additionalProperties: false,
+  required: ['id', 'customerId', 'channel', 'direction', 'summary', 'occurredAt', 'actor', 'source', 'createdAt'],
   properties: {
     id: { type: 'string' },
     customerId: { type: 'string' },
-    channel: { type: 'string' },
-    direction: { type: ['string', 'null'] },
+    channel: { type: 'string', enum: [...TIMELINE_CHANNELS] },
+    direction: { type: ['string', 'null'], enum: ['inbound', 'outbound', null] },
     summary: { type: 'string' },
-    occurredAt: { type: 'string' },
+    occurredAt: { type: 'string', format: 'date-time' },
     actor: { type: ['string', 'null'] },
     source: { type: 'string' },
-    createdAt: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
   },
 };
 

@@ -10,7 +10,7 @@
 export { css, html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
 export { property, state } from 'lit/decorators.js';
 export { ApiError, type FieldProblem } from './api-client.js';
-export type { Customer, Page, TimelineEntry } from './api-types.js';
+export type { Customer, ItemOf, OperationId, Page, RequestOf, ResponseOf, TimelineEntry } from './api-types.js';
 export { ltr, isolateText } from './bidi.js';
 export type { Locale } from './config.js';
 export type { PeyvandEventDetail, PeyvandEventMap, PeyvandEventName } from './events.js';

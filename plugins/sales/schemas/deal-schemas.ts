@@ -64,7 +64,7 @@ export const dealSchema = obj({
   expectedCloseDate: { type: 'string' },
   ownerId: { type: 'string' },
   teamId: { type: 'string' },
-  status: { type: 'string' },
+  status: { type: 'string', enum: ['open', 'won', 'lost'] },
   lostReason: { type: 'string' },
   lineItems: { type: 'array', items: lineItem },
   leadId: { type: 'string' },

@@ -24,8 +24,8 @@ export const forecastQuery = q({
 export const forecastSchema = obj({
   currency: { type: 'string' },
   timeZone: { type: 'string' },
-  calendar: { type: 'string' },
-  period: { type: 'string' },
+  calendar: { type: 'string', enum: ['gregorian', 'persian'] },
+  period: { type: 'string', enum: ['month', 'quarter'] },
   periods: { type: 'array', items: obj({ key: { type: 'string' }, label: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, weighted: int, total: int, count: int }, ['key', 'label', 'start', 'end', 'weighted', 'total', 'count']) },
 }, ['currency', 'timeZone', 'calendar', 'period', 'periods']);
 

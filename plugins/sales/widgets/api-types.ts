@@ -1,37 +1,14 @@
 /**
- * The sales API responses the sales widgets read (see /api/v1/openapi.json, `sales` tag).
+ * The sales API responses the sales widgets read, derived from the routes' schemas in the
+ * OpenAPI document (see `ResponseOf` in peyvand/widgets/runtime).
  */
+import type { ResponseOf } from '../../../widgets/runtime/index.js';
 
 /** A sales pipeline with its ordered stages. */
-export interface Pipeline {
-  id: string;
-  name: string;
-  currency: string;
-  stages: Array<{ id: string; name: string; probability: number }>;
-}
+export type Pipeline = ResponseOf<'sales.pipeline.get'>;
 
-/** A deal. */
-export interface Deal {
-  id: string;
-  title: string;
-  customerId: string;
-  /** Null when the customer was deleted or is outside the user's record scope. */
-  customerName: string | null;
-  pipelineId: string;
-  stageId: string;
-  amount: number;
-  currency: string;
-  expectedCloseDate?: string;
-  ownerId?: string;
-  status: 'open' | 'won' | 'lost';
-  version: number;
-}
+/** A deal; `customerName` is null when the customer was deleted or is outside the user's record scope. */
+export type Deal = ResponseOf<'sales.deal.get'>;
 
 /** `GET /sales/reports/forecast`. */
-export interface Forecast {
-  currency: string;
-  timeZone: string;
-  calendar: 'gregorian' | 'persian';
-  period: 'month' | 'quarter';
-  periods: Array<{ key: string; label: string; start: string; end: string; weighted: number; total: number; count: number }>;
-}
+export type Forecast = ResponseOf<'sales.report.forecast'>;

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { actorOf } from '../../../core/plugin/index.js';
 import type { SupportServices } from '../services/container.js';
 import type { Priority } from '../services/records.js';
-import { idParams, line, obj, pageOf, pageQuery, priority, problemSchema, str } from '../schemas/common.js';
+import { channel, idParams, line, obj, pageOf, pageQuery, priority, problemSchema, status, str } from '../schemas/common.js';
 import { messageSchema } from '../schemas/ticket-schemas.js';
 
 const tags = ['support-portal'];
@@ -14,9 +14,9 @@ const portalTicket = obj({
   id: { type: 'string' },
   number: { type: 'integer' },
   subject: { type: 'string' },
-  status: { type: 'string' },
-  priority: { type: 'string' },
-  channel: { type: 'string' },
+  status,
+  priority,
+  channel,
   csat: obj({ rating: { type: 'integer' }, comment: { type: 'string' } }, ['rating']),
   createdAt: { type: 'string' },
   updatedAt: { type: 'string' },

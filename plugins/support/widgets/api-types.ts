@@ -1,76 +1,38 @@
 /**
- * The support API responses the staff widgets read (see /api/v1/openapi.json, `support-*`
- * tags, and `../shared/docs/api-contract.md`, "Support plugin").
+ * The support API responses the staff widgets read, derived from the routes' schemas in
+ * the OpenAPI document (see `ResponseOf` in peyvand/widgets/runtime; the contract:
+ * `../shared/docs/api-contract.md`, "Support plugin").
  */
+import type { ItemOf, RequestOf, ResponseOf } from '../../../widgets/runtime/index.js';
+
+/** A ticket (`GET /support/tickets/{id}`); `number` is per tenant and increasing — what people quote. */
+export type Ticket = ResponseOf<'support.ticket.get'>;
+export type TicketStatus = Ticket['status'];
+export type TicketPriority = Ticket['priority'];
+export type TicketChannel = Ticket['channel'];
 
 /** Ticket statuses, in their usual order of life. */
-export const TICKET_STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
+export const TICKET_STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const satisfies readonly TicketStatus[];
 /** Ticket priorities, lowest first. */
-export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-
-export type TicketStatus = (typeof TICKET_STATUSES)[number];
-export type TicketPriority = (typeof TICKET_PRIORITIES)[number];
-export type TicketChannel = 'email' | 'web' | 'phone' | 'chat' | 'api';
+export const TICKET_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const satisfies readonly TicketPriority[];
 
 /** One SLA target of a ticket: due time, state and the business minutes left. */
-export interface SlaTarget {
-  kind: 'first_response' | 'next_response' | 'resolution';
-  dueAt: string | null;
-  state: 'running' | 'paused' | 'met' | 'breached';
-  remainingBusinessMinutes: number;
-}
-
-/** A ticket (`GET /support/tickets/{id}`). */
-export interface Ticket {
-  id: string;
-  /** Per tenant, increasing: what people quote ("ticket 42"). */
-  number: number;
-  subject: string;
-  customerId?: string;
-  channel: TicketChannel;
-  priority: TicketPriority;
-  status: TicketStatus;
-  queueId?: string;
-  assigneeId?: string;
-  tags: string[];
-  /** Null when no enabled SLA policy applies. */
-  sla: { policyId: string; targets: SlaTarget[] } | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
+export type SlaTarget = NonNullable<Ticket['sla']>['targets'][number];
 
 /** A message of a ticket: a public reply (the customer sees it) or an internal note. Plain text, also for email. */
-export interface TicketMessage {
-  id: string;
-  ticketId: string;
-  visibility: 'public' | 'internal';
-  author: { kind: 'agent' | 'customer' | 'system'; id?: string };
-  body: string;
-  createdAt: string;
-}
+export type TicketMessage = ItemOf<'support.ticket.messages'>;
+
+/** What a new ticket is created from (`POST /support/tickets`). */
+export type TicketInput = RequestOf<'support.ticket.create'>;
 
 /** A queue (`GET /support/queues`). */
-export interface Queue {
-  id: string;
-  name: string;
-  members: string[];
-}
+export type Queue = ItemOf<'support.queue.list'>;
 
 /** A canned response (`GET /support/canned-responses`). */
-export interface CannedResponse {
-  id: string;
-  name: string;
-  locale: 'fa' | 'en';
-}
+export type CannedResponse = ItemOf<'support.canned-response.list'>;
 
 /** `POST /support/tickets/{id}/canned-responses/{cannedId}/render`. */
-export interface RenderedCanned {
-  id: string;
-  text: string;
-}
+export type RenderedCanned = ResponseOf<'support.canned-response.render'>;
 
-/** The part of core's `GET /me` the widgets read: who "mine" is. */
-export interface Me {
-  subject: string;
-}
+/** Core's `GET /me`: the widgets read who "mine" is. */
+export type Me = ResponseOf<'core.me.get'>;

@@ -1,49 +1,24 @@
 /**
- * The support API responses the customer-facing widgets read: the public CSAT survey
- * (`/support/csat/{token}`) and the customer portal (`/support/portal/tickets…`); see
- * /api/v1/openapi.json, tags `support-csat` and `support-portal`.
+ * The support API the customer-facing widgets speak: the public CSAT survey
+ * (`/support/csat/{token}`) and the customer portal (`/support/portal/tickets…`), derived
+ * from the routes' schemas in the OpenAPI document (tags `support-csat`, `support-portal`).
  */
+import type { RequestOf, ResponseOf } from '../../../widgets/runtime/index.js';
 
-/** `GET /support/csat/{token}`: what the customer is asked to rate. */
-export interface CsatSurvey {
-  ticketNumber: number;
-  subject: string;
-  /** The customer's language (else the company's): the language the survey mail was written in. */
-  locale: 'fa' | 'en';
-}
+/** `GET /support/csat/{token}`: what the customer is asked to rate, in the language the survey mail was written in. */
+export type CsatSurvey = ResponseOf<'support.csat.get'>;
 
-/** Body of `POST /support/csat/{token}`. */
-export interface CsatAnswer {
-  /** 1 (very dissatisfied) to 5 (very satisfied). */
-  rating: number;
-  comment?: string;
-}
+/** Body of `POST /support/csat/{token}`: a rating from 1 (very dissatisfied) to 5 (very satisfied). */
+export type CsatAnswer = RequestOf<'support.csat.answer'>;
+
+/**
+ * A ticket as its customer sees it (`GET /support/portal/tickets/{id}`); `messages`, on one
+ * ticket and the create answer only, are its public messages, oldest first.
+ */
+export type PortalTicket = ResponseOf<'support.portal-ticket.get'>;
 
 /** A ticket's status. */
-export type PortalTicketStatus = 'new' | 'open' | 'pending' | 'on_hold' | 'solved' | 'closed';
+export type PortalTicketStatus = PortalTicket['status'];
 
 /** A public message of a portal ticket (the portal never returns internal notes). */
-export interface PortalMessage {
-  id: string;
-  ticketId: string;
-  visibility: string;
-  /** Who wrote it: the customer, the support team (`agent`), or Peyvand (`system`). */
-  author: { kind: 'agent' | 'customer' | 'system'; id?: string };
-  body: string;
-  createdAt: string;
-}
-
-/** A ticket as its customer sees it (`GET /support/portal/tickets[/{id}]`). */
-export interface PortalTicket {
-  id: string;
-  number: number;
-  subject: string;
-  status: PortalTicketStatus;
-  priority: 'low' | 'normal' | 'high' | 'urgent';
-  channel: 'email' | 'web' | 'phone' | 'chat' | 'api';
-  csat?: { rating: number; comment?: string };
-  createdAt: string;
-  updatedAt: string;
-  /** Only on one ticket (`GET /support/portal/tickets/{id}` and the create answer): its public messages, oldest first. */
-  messages?: PortalMessage[];
-}
+export type PortalMessage = NonNullable<PortalTicket['messages']>[number];
