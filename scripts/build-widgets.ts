@@ -22,6 +22,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type OutputFile, type Plugin } from 'esbuild';
+import { isBuiltInModule, loadInstalledPlugins } from '../core/cli/plugin-loader.js';
 import { WIDGET_TAG_PATTERN } from '../core/plugin/contract.js';
 import { defaultWidgetsDir, WIDGET_FILE_NAME, WIDGET_MANIFEST_FILE, type WidgetChunk, type WidgetManifest } from '../core/http/widget-assets.js';
 
@@ -55,15 +56,48 @@ export async function builtInPluginWidgets(): Promise<PluginWidgetSource[]> {
   for (const name of fs.readdirSync(pluginsDir).sort()) {
     const index = path.join(pluginsDir, name, 'index.ts');
     if (!fs.existsSync(index)) continue;
-    const entry = path.join(pluginsDir, name, 'widgets', 'index.ts');
     const definition = ((await import(pathToFileURL(index).href)) as { default: { widgets?: readonly string[] } }).default;
-    const tags = definition.widgets ?? [];
-    const hasEntry = fs.existsSync(entry);
-    if (hasEntry && tags.length === 0) throw new Error(`plugins/${name}/widgets/index.ts exists, but the plugin declares no \`widgets\`: list the tags it defines`);
-    if (!hasEntry && tags.length > 0) throw new Error(`plugin ${name} declares widgets (${tags.join(', ')}) but has no plugins/${name}/widgets/index.ts`);
-    if (hasEntry) sources.push({ plugin: name, entry, tags });
+    const source = widgetSource(name, definition.widgets ?? [], [path.join(pluginsDir, name)]);
+    if (source) sources.push(source);
   }
   return sources;
+}
+
+/**
+ * The widgets of the configured plugins that are not built in (`PEYVAND_PLUGINS` or
+ * `peyvand.config`, read from `cwd` exactly as the server reads them): for each, the
+ * `widgets/index.{ts,js,mjs}` beside its module file, or at the root of its package. The
+ * same rules as for the built-ins: declared tags need that file and the file needs them.
+ */
+export async function configuredPluginWidgets(env: NodeJS.ProcessEnv, cwd: string): Promise<PluginWidgetSource[]> {
+  const installed = await loadInstalledPlugins(env, cwd);
+  const sources: PluginWidgetSource[] = [];
+  installed.plugins.forEach((plugin, i) => {
+    const file = installed.files[i]!;
+    if (isBuiltInModule(file)) return;
+    const source = widgetSource(plugin.name, plugin.widgets ?? [], [path.dirname(file), packageDir(path.dirname(file))]);
+    if (source && !sources.some((s) => s.plugin === source.plugin)) sources.push(source);
+  });
+  return sources;
+}
+
+const WIDGET_ENTRY_FILES = ['index.ts', 'index.js', 'index.mjs'];
+
+/** A plugin's widget entry, looked for in `<dir>/widgets/` of each of `dirs`, checked against its declared tags. */
+function widgetSource(plugin: string, tags: readonly string[], dirs: ReadonlyArray<string | undefined>): PluginWidgetSource | undefined {
+  const candidates = dirs.filter((d): d is string => d !== undefined).flatMap((d) => WIDGET_ENTRY_FILES.map((f) => path.join(d, 'widgets', f)));
+  const entry = candidates.find((f) => fs.existsSync(f));
+  if (entry && tags.length === 0) throw new Error(`${path.relative(ROOT, entry)} exists, but plugin ${plugin} declares no \`widgets\`: list the tags it defines`);
+  if (!entry && tags.length > 0) throw new Error(`plugin ${plugin} declares widgets (${tags.join(', ')}) but has no widgets/index.ts (looked for ${candidates.map((c) => path.relative(ROOT, c)).join(', ')})`);
+  return entry ? { plugin, entry, tags } : undefined;
+}
+
+/** The nearest folder at or above `dir` holding a package.json, if any. */
+function packageDir(dir: string): string | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'package.json'))) return d;
+    if (path.dirname(d) === d) return undefined;
+  }
 }
 
 /** Builds the widgets into `outDir` (default `dist/widgets`) and returns the manifest. */
@@ -189,8 +223,12 @@ function writeAtomically(target: string, contents: Uint8Array | string): void {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const manifest = await buildWidgets();
+  // `npm run build` (and so `npm start`): the built-ins, plus the plugins configured for
+  // this server that come from elsewhere, into the folder the server serves.
+  const outDir = process.env.PEYVAND_WIDGETS_DIR ? path.resolve(process.env.PEYVAND_WIDGETS_DIR) : defaultWidgetsDir();
+  const plugins = [...(await builtInPluginWidgets()), ...(await configuredPluginWidgets(process.env, process.cwd()))];
+  const manifest = await buildWidgets(outDir, { plugins });
   const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
-  console.log(`widgets: dist/widgets/${manifest.file} (${kb(manifest.gzipBytes)} gzipped)`);
+  console.log(`widgets: ${path.relative(process.cwd(), path.join(outDir, manifest.file))} (${kb(manifest.gzipBytes)} gzipped)`);
   for (const chunk of manifest.chunks) console.log(`  ${chunk.file} (${kb(chunk.gzipBytes)} gzipped)${chunk.plugin ? `: ${chunk.tags.join(', ')}` : ''}`);
 }

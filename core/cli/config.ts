@@ -47,6 +47,8 @@ export interface CliConfig {
   dispatcher: { leaseMs?: number; maxAttempts?: number; backoffBaseMs?: number };
   /** `PEYVAND_RATE_LIMIT_PER_MINUTE`: requests per credential per minute (default 1200). */
   rateLimitPerMinute: number | undefined;
+  /** `PEYVAND_WIDGETS_DIR`: the built widget bundle to serve (default `dist/widgets` of the package), absolute. */
+  widgetsDir: string | undefined;
 }
 
 /** Pino levels accepted by `LOG_LEVEL`. */
@@ -165,8 +167,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   if (rateRaw !== undefined && (!/^\d{1,9}$/.test(rateRaw) || Number(rateRaw) < 1)) {
     throw new ConfigError('PEYVAND_RATE_LIMIT_PER_MINUTE', 'wholeNumber', { variable: 'PEYVAND_RATE_LIMIT_PER_MINUTE', value: rateRaw, min: 1 }, `PEYVAND_RATE_LIMIT_PER_MINUTE must be a whole number of at least 1, not "${rateRaw}".`);
   }
+  const widgetsDirRaw = value('PEYVAND_WIDGETS_DIR');
   return {
     rateLimitPerMinute: rateRaw === undefined ? undefined : Number(rateRaw),
+    widgetsDir: widgetsDirRaw === undefined ? undefined : path.resolve(cwd, widgetsDirRaw),
     port,
     host,
     databaseUrl,

@@ -33,6 +33,17 @@ export interface InstalledPlugins {
   options: Record<string, unknown>;
   /** Where the list came from, for `peyvand plugins list` and logs. */
   source: 'PEYVAND_PLUGINS' | 'config' | 'built-ins';
+  /** The module file each plugin was loaded from, in the order of `plugins`. */
+  files: string[];
+}
+
+/**
+ * Whether `file` is a built-in plugin's or adapter's module (their widgets are always in
+ * the build; a plugin from elsewhere is built only when configured).
+ */
+export function isBuiltInModule(file: string): boolean {
+  const inside = (dir: string) => !path.relative(dir, file).startsWith('..');
+  return inside(builtInPluginsDir()) || inside(builtInAdaptersDir());
 }
 
 /** The shape of `peyvand.config.{js,mjs,ts}`. */
@@ -82,8 +93,13 @@ export async function loadInstalledPlugins(env: NodeJS.ProcessEnv, cwd: string):
   const source = fromEnv ? 'PEYVAND_PLUGINS' : config?.plugins ? 'config' : 'built-ins';
   const entries = fromEnv ?? config?.plugins ?? builtInPluginNames();
   const plugins: AnyPlugin[] = [];
-  for (const entry of entries) plugins.push(await loadPlugin(entry, cwd));
-  return { plugins, options: config?.pluginOptions ?? {}, source };
+  const files: string[] = [];
+  for (const entry of entries) {
+    const loaded = await loadPluginModule(entry, cwd);
+    plugins.push(loaded.plugin);
+    files.push(loaded.file);
+  }
+  return { plugins, options: config?.pluginOptions ?? {}, source, files };
 }
 
 async function readConfigFile(cwd: string): Promise<PeyvandConfigFile | undefined> {
@@ -106,6 +122,11 @@ async function readConfigFile(cwd: string): Promise<PeyvandConfigFile | undefine
 
 /** Loads one entry: a built-in name, a local path or an npm package. */
 export async function loadPlugin(entry: string, cwd: string): Promise<AnyPlugin> {
+  return (await loadPluginModule(entry, cwd)).plugin;
+}
+
+/** {@link loadPlugin}, with the module file it came from. */
+async function loadPluginModule(entry: string, cwd: string): Promise<{ plugin: AnyPlugin; file: string }> {
   const file = resolveEntry(entry, cwd);
   if (!file) throw invalid(`plugin "${entry}" not found (a built-in name, a path starting with ./ or /, or an installed npm package)`);
   const module = (await import(pathToFileURL(file).href)) as { default?: unknown };
@@ -113,7 +134,7 @@ export async function loadPlugin(entry: string, cwd: string): Promise<AnyPlugin>
   if (!plugin || typeof plugin !== 'object' || typeof plugin.name !== 'string' || typeof plugin.version !== 'string') {
     throw invalid(`plugin "${entry}" (${file}) has no default export made with definePlugin`);
   }
-  return plugin as AnyPlugin;
+  return { plugin: plugin as AnyPlugin, file };
 }
 
 function resolveEntry(entry: string, cwd: string): string | undefined {

@@ -16,6 +16,7 @@ import { DATA_FILES, ensureDataDir, generateAdminKey, isExposed, readDataFile, r
 import { DEMO_TENANT_NAME, DEMO_TENANT_SLUG, seedDemo } from '../demo-seed.js';
 import { DEMO_PAGE_PATH, demoHostRoutes } from '../demo-host.js';
 import type { HttpOptions } from '../../http/peyvand-http.js';
+import { WidgetAssets } from '../../http/widget-assets.js';
 import { loadInstalledPlugins, testFixturePlugins } from '../plugin-loader.js';
 import { bootFailure, CliFailure, describeError, EXIT, type CliContext } from './context.js';
 
@@ -138,11 +139,12 @@ async function runServer(ctx: CliContext, config: CliConfig, secrets: { secret: 
       logger: ctx.logger('server'),
       eventsUrl: config.eventsUrl,
       dispatcher: config.dispatcher,
-      http: { ...hooks.http, ...(config.rateLimitPerMinute !== undefined && { rateLimitPerMinute: config.rateLimitPerMinute }) },
+      http: { ...hooks.http, ...(config.rateLimitPerMinute !== undefined && { rateLimitPerMinute: config.rateLimitPerMinute }), ...(config.widgetsDir && { widgetsDir: config.widgetsDir }) },
     });
   } catch (err) {
     throw bootFailure(err, config);
   }
+  warnUnbuiltWidgets(ctx, peyvand.kernel.plugins.map((p) => p.definition), config.widgetsDir);
 
   let url: string;
   try {
@@ -182,6 +184,20 @@ async function runServer(ctx: CliContext, config: CliConfig, secrets: { secret: 
   }
   ctx.err(ctx.t('serve.stopped'));
   return EXIT.ok;
+}
+
+/**
+ * A plugin's elements that the built bundle does not define would stay blank on every page:
+ * say so at start, with the fix (the build reads the same plugin configuration).
+ */
+function warnUnbuiltWidgets(ctx: CliContext, plugins: ReadonlyArray<{ name: string; widgets?: readonly string[] }>, widgetsDir: string | undefined): void {
+  const manifest = new WidgetAssets(widgetsDir).current()?.manifest;
+  if (!manifest) return; // no bundle at all: the widget routes answer 503 with their own message
+  const built = new Set(manifest.chunks.flatMap((c) => c.tags ?? []));
+  for (const plugin of plugins) {
+    const missing = (plugin.widgets ?? []).filter((tag) => !built.has(tag));
+    if (missing.length > 0) ctx.err(ctx.t('warnings.widgetsNotBuilt', { plugin: plugin.name, tags: missing.join(', ') }));
+  }
 }
 
 /** A host people can type into a browser: wildcard addresses become 127.0.0.1, IPv6 gets brackets. */

@@ -32,7 +32,7 @@ export class PeyvandMyPluginItemForm extends PeyvandElement {
     event.preventDefault();
     this.error = '';
     try {
-      const item = await this.api<MyPluginItemCreatedDetail['item']>('/api/v1/my-plugin/items', { method: 'POST', body: { title: this.itemTitle } });
+      const item = await this.api<MyPluginItemCreatedDetail['item']>('my-plugin/items', { method: 'POST', body: { title: this.itemTitle } });
       this.created = item.title;
       this.itemTitle = '';
       this.emit('peyvand-my-plugin-item-created', { item });
