@@ -17,6 +17,7 @@ import { peopleMigration } from './migrations/011_people.js';
 import { permissionCatalogMigration } from './migrations/012_permission_catalog.js';
 import { authEpochMigration } from './migrations/013_auth_epoch.js';
 import { erpPushMigration } from './migrations/014_erp_push.js';
+import { rateLimitsMigration } from './migrations/015_rate_limits.js';
 
 const ALL: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent', 'viewer'];
 const WRITERS: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent'];
@@ -59,7 +60,7 @@ export const corePlugin = definePlugin({
   ],
   // Agents see the customers they own, managers their teams', everyone else all.
   scopedResources: [{ name: 'customer', defaults: { agent: 'own', manager: 'team' } }],
-  migrations: [tenancyMigration, customersMigration, eventsMigration, webhooksMigration, dispatchLeasesMigration, customerSearchPrefixesMigration, tenantOriginsMigration, ordersMigration, importsMigration, erpMigration, peopleMigration, permissionCatalogMigration, authEpochMigration, erpPushMigration],
+  migrations: [tenancyMigration, customersMigration, eventsMigration, webhooksMigration, dispatchLeasesMigration, customerSearchPrefixesMigration, tenantOriginsMigration, ordersMigration, importsMigration, erpMigration, peopleMigration, permissionCatalogMigration, authEpochMigration, erpPushMigration, rateLimitsMigration],
   events: {
     'customer.created': { type: 'object' },
     'customer.updated': { type: 'object' },
@@ -69,6 +70,7 @@ export const corePlugin = definePlugin({
     'tenant.created': { type: 'object' },
     'tenant.plugins_enabled': { type: 'object' },
     'tenant.plugin_disabled': { type: 'object' },
+    'tenant.rate_limit_changed': { type: 'object', required: ['perMinute'], properties: { perMinute: { type: ['integer', 'null'] } } },
     'tenant.embed_configured': { type: 'object' },
     'tenant.settings_updated': { type: 'object' },
     'role.updated': { type: 'object' },

@@ -15,6 +15,8 @@ import type { PeopleDirectory } from '../people/directory.js';
 export interface Authenticated {
   actor: Actor;
   locale: 'fa' | 'en';
+  /** The tenant's requests per credential per minute; null: the deployment's default. */
+  rateLimitPerMinute: number | null;
   allowedOrigins(): Promise<string[]>;
 }
 
@@ -69,7 +71,7 @@ export class Authenticator {
       const actor: Actor = { tenantId: tenant.id, tenantSlug: tenant.slug, subject: `apikey:${key.id}`, kind: 'api_key', displayName: key.name, roles: [key.role], teams: [], permissions: grant.permissions, scopes: grant.scopes };
       if (requestId) actor.requestId = requestId;
       await this.rememberName(actor);
-      return { actor, locale: tenant.locale, allowedOrigins: async () => (await this.tenants.embedConfig(tenant.id))?.allowedOrigins ?? [] };
+      return { actor, locale: tenant.locale, rateLimitPerMinute: tenant.rateLimitPerMinute, allowedOrigins: async () => (await this.tenants.embedConfig(tenant.id))?.allowedOrigins ?? [] };
     }
     const slug = peekTenantSlug(token);
     const host = slug ? await this.hostTenants.get(slug, () => this.hostTenant(slug)) : undefined;
@@ -85,7 +87,7 @@ export class Authenticator {
     if (claims.name) actor.displayName = claims.name;
     if (requestId) actor.requestId = requestId;
     await this.rememberName(actor);
-    return { actor, locale: tenant.locale, allowedOrigins: async () => config.allowedOrigins };
+    return { actor, locale: tenant.locale, rateLimitPerMinute: tenant.rateLimitPerMinute, allowedOrigins: async () => config.allowedOrigins };
   }
 
   /**
@@ -98,7 +100,7 @@ export class Authenticator {
     const actor: Actor = { tenantId: tenant.id, tenantSlug: tenant.slug, subject: `customer:${claims.cust}`, kind: 'customer', customerRef: claims.cust, roles: [CUSTOMER_ROLE], teams: [], permissions: new Set(), scopes: {} };
     if (claims.name) actor.displayName = claims.name;
     if (requestId) actor.requestId = requestId;
-    return { actor, locale: tenant.locale, allowedOrigins: async () => allowedOrigins };
+    return { actor, locale: tenant.locale, rateLimitPerMinute: tenant.rateLimitPerMinute, allowedOrigins: async () => allowedOrigins };
   }
 
   /** The tenant of a host token's slug and its embed config; undefined: no such tenant. */

@@ -49,6 +49,8 @@ export interface CliConfig {
   rateLimitPerMinute: number | undefined;
   /** `PEYVAND_WIDGETS_DIR`: the built widget bundle to serve (default `dist/widgets` of the package), absolute. */
   widgetsDir: string | undefined;
+  /** The Redis the nodes share rate-limit counts through: `PEYVAND_REDIS_URL`, else a `redis://` `PEYVAND_EVENTS_URL`. */
+  rateLimitRedisUrl: string | undefined;
 }
 
 /** Pino levels accepted by `LOG_LEVEL`. */
@@ -168,9 +170,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     throw new ConfigError('PEYVAND_RATE_LIMIT_PER_MINUTE', 'wholeNumber', { variable: 'PEYVAND_RATE_LIMIT_PER_MINUTE', value: rateRaw, min: 1 }, `PEYVAND_RATE_LIMIT_PER_MINUTE must be a whole number of at least 1, not "${rateRaw}".`);
   }
   const widgetsDirRaw = value('PEYVAND_WIDGETS_DIR');
+  const redisUrl = value('PEYVAND_REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/./.test(redisUrl)) {
+    throw new ConfigError('PEYVAND_REDIS_URL', 'redisUrl', { value: redactTransportUrl(redisUrl) }, `PEYVAND_REDIS_URL must be redis://… or rediss://…, not "${redactTransportUrl(redisUrl)}".`);
+  }
   return {
     rateLimitPerMinute: rateRaw === undefined ? undefined : Number(rateRaw),
     widgetsDir: widgetsDirRaw === undefined ? undefined : path.resolve(cwd, widgetsDirRaw),
+    rateLimitRedisUrl: redisUrl ?? (eventsUrl && /^rediss?:\/\//.test(eventsUrl) ? eventsUrl : undefined),
     port,
     host,
     databaseUrl,

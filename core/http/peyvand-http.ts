@@ -3,7 +3,6 @@
  * thing on the server; embedded it sits under the host's prefix and none of its hooks,
  * error handling or validation touch the host's own routes.
  */
-import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -31,13 +30,26 @@ import { erpRoutes } from '../erp/erp-routes.js';
 import { widgetRoutes } from './routes/widget-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { WidgetAssets } from './widget-assets.js';
+import { DEFAULT_RATE_LIMIT_PER_MINUTE, rateLimitOptions, type RateLimitCounter } from './rate-limit.js';
+
+/** Where the rate limit counts (see rate-limit.ts). */
+function rateLimitCounter(kernel: Kernel, options: HttpOptions): RateLimitCounter {
+  if (options.rateLimitRedisUrl) return { kind: 'redis', url: options.rateLimitRedisUrl };
+  return kernel.db.dialect === 'sqlite' ? { kind: 'memory' } : { kind: 'database', db: kernel.db };
+}
 
 /** HTTP settings. */
 export interface HttpOptions {
   /** Largest accepted request body in bytes (default 1 MiB). */
   bodyLimit?: number;
-  /** Requests per credential per minute (default 1200); also failed authentications per client address. */
+  /** Requests per credential per minute (default 1200; a tenant may have its own); also failed authentications per client address. */
   rateLimitPerMinute?: number;
+  /**
+   * A Redis (`redis://…`) whose counters every node shares for the rate limit. Without it
+   * the nodes share them through the database on PostgreSQL and MariaDB; on SQLite (one
+   * process) they are kept in memory.
+   */
+  rateLimitRedisUrl?: string;
   /**
    * Standalone server only (embedded, the host's server owns its sockets): the whole
    * request must arrive within `requestTimeoutMs` (default 30 s, then 408 and the socket
@@ -76,24 +88,15 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
   });
 
   securityHeaders(scope);
-  await scope.register(rateLimit, {
-    global: true,
-    max: options.rateLimitPerMinute ?? 1200,
-    timeWindow: 60_000,
-    // Per credential: the hashed Authorization header, else the client address.
-    keyGenerator: (request) => {
-      const auth = request.headers.authorization;
-      return auth ? createHash('sha256').update(auth).digest('base64url') : `ip:${request.ip}`;
-    },
-    allowList: (request) => request.url === '/health' || request.url.endsWith('/health') || request.url.endsWith('/ready'),
-    errorResponseBuilder: (_request, context) => coreError('RATE_LIMITED', { after: context.after }, { headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) } }),
-  });
+  const limiter = await rateLimitOptions(options.rateLimitPerMinute, rateLimitCounter(kernel, options), kernel.logger);
+  scope.addHook('onClose', () => limiter.close());
+  await scope.register(rateLimit, limiter.options);
   await scope.register(swagger, openapiOptions(kernel.i18n));
   // One set for every scope below: two routes cannot share an operationId.
   const operationIds = new Set<string>();
   const rules = (plugin: string) => routeRules(plugin, kernel.registry, bodyLimit, operationIds);
 
-  scope.addHook('onRequest', authenticationHook(kernel.authenticator, kernel.options.adminKey, new AuthFailureLimiter(options.rateLimitPerMinute ?? 1200), kernel));
+  scope.addHook('onRequest', authenticationHook(kernel.authenticator, kernel.options.adminKey, new AuthFailureLimiter(options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE), kernel));
   scope.addHook('preValidation', permissionHook);
   scope.addHook('preValidation', textHygiene);
   const idempotency = idempotencyHooks(kernel.db);

@@ -101,9 +101,10 @@ async function authenticate(request: FastifyRequest, reply: FastifyReply, auth: 
     return;
   }
   if (adminKey && safeEqual(token, adminKey)) throw coreError('FORBIDDEN', { permission: 'tenant credential' });
-  const { actor, locale, allowedOrigins } = await auth.authenticate(token, String(request.id));
+  const { actor, locale, allowedOrigins, rateLimitPerMinute } = await auth.authenticate(token, String(request.id));
   request.actor = actor;
   request.tenantLocale = locale;
+  if (rateLimitPerMinute !== null) request.tenantRateLimit = rateLimitPerMinute;
   const origin = crossOrigin(request);
   if (origin) {
     if (!(await allowedOrigins()).includes(origin)) throw coreError('ORIGIN_NOT_ALLOWED', { origin });

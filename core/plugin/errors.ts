@@ -162,4 +162,6 @@ export type BootErrorCode =
   | 'PERMISSION_UNDECLARED'
   | 'CONFIG_INVALID'
   /** The external event transport (`PEYVAND_EVENTS_URL`) could not be reached at boot. */
-  | 'TRANSPORT_UNREACHABLE';
+  | 'TRANSPORT_UNREACHABLE'
+  /** The Redis the nodes share rate-limit counts through could not be reached at boot. */
+  | 'RATE_LIMIT_REDIS_UNREACHABLE';

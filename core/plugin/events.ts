@@ -19,6 +19,8 @@ export interface PeyvandEvents {
   'tenant.created': { tenant: { id: string; slug: string; name: string; locale: string; timeZone: string; plugins: string[] } };
   'tenant.plugins_enabled': { plugins: string[] };
   'tenant.plugin_disabled': { plugin: string };
+  /** The tenant's requests per credential per minute; null: the deployment's default. */
+  'tenant.rate_limit_changed': { perMinute: number | null };
   'tenant.embed_configured': { algorithms: string[]; allowedOrigins: string[]; jwksUrl: string | null; hs256SecretSet: boolean };
   'tenant.settings_updated': { changed: string[] };
   'role.updated': { role: { name: string; permissions: string[]; scopes: Record<string, string> } };

@@ -109,6 +109,8 @@ export interface Tenant {
   locale: 'fa' | 'en';
   timeZone: string;
   plugins: string[];
+  /** Requests per credential per minute for this tenant; null: the deployment's default. */
+  rateLimitPerMinute: number | null;
   createdAt: string;
 }
 

@@ -180,6 +180,20 @@ export class TenantService implements PluginTenantService {
     this.epoch.invalidate();
   }
 
+  /**
+   * Sets the tenant's requests per credential per minute (null: back to the deployment's
+   * default). Raises the auth epoch: this node applies it at once, others within its bound.
+   */
+  async setRateLimit(slug: string, perMinute: number | null, origin: ChangeOrigin = {}): Promise<void> {
+    const tenant = await this.getBySlug(slug);
+    await this.db.transaction(async (trx) => {
+      await trx(this.db.table('tenants')).where({ id: tenant.id }).update({ rate_limit_per_minute: perMinute, updated_at: Date.now() });
+      await this.changes.record(trx, author(tenant.id, origin), { action: 'tenant.rate_limit_set', entityType: 'tenant', entityId: tenant.id, before: { perMinute: tenant.rateLimitPerMinute }, after: { perMinute } }, { type: 'tenant.rate_limit_changed', data: { perMinute } });
+      await this.epoch.raise(trx);
+    });
+    this.epoch.invalidate();
+  }
+
   /** The embed configuration, or undefined when none was set. */
   async embedConfig(tenantId: string): Promise<EmbedConfig | undefined> {
     const row = await this.db.knex(this.db.table('tenants')).where({ id: tenantId }).select('embed_config').first();
@@ -256,6 +270,7 @@ export class TenantService implements PluginTenantService {
       locale: row.locale === 'fa' ? 'fa' : 'en',
       timeZone: String(row.time_zone),
       plugins: plugins.filter((p) => p !== 'core').sort(),
+      rateLimitPerMinute: row.rate_limit_per_minute == null ? null : readInt(row.rate_limit_per_minute),
       createdAt: new Date(readInt(row.created_at)).toISOString(),
     };
   }

@@ -139,7 +139,7 @@ async function runServer(ctx: CliContext, config: CliConfig, secrets: { secret: 
       logger: ctx.logger('server'),
       eventsUrl: config.eventsUrl,
       dispatcher: config.dispatcher,
-      http: { ...hooks.http, ...(config.rateLimitPerMinute !== undefined && { rateLimitPerMinute: config.rateLimitPerMinute }), ...(config.widgetsDir && { widgetsDir: config.widgetsDir }) },
+      http: { ...hooks.http, ...(config.rateLimitPerMinute !== undefined && { rateLimitPerMinute: config.rateLimitPerMinute }), ...(config.widgetsDir && { widgetsDir: config.widgetsDir }), ...(config.rateLimitRedisUrl && { rateLimitRedisUrl: config.rateLimitRedisUrl }) },
     });
   } catch (err) {
     throw bootFailure(err, config);

@@ -15,7 +15,7 @@ const slugParam = { slug: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$'
 const tenantSchema = {
   type: 'object',
   additionalProperties: false,
-  properties: { id: { type: 'string' }, slug: { type: 'string' }, name: { type: 'string' }, locale: { type: 'string' }, timeZone: { type: 'string' }, plugins: { type: 'array', items: { type: 'string' } }, createdAt: { type: 'string' } },
+  properties: { id: { type: 'string' }, slug: { type: 'string' }, name: { type: 'string' }, locale: { type: 'string' }, timeZone: { type: 'string' }, plugins: { type: 'array', items: { type: 'string' } }, rateLimitPerMinute: { type: ['integer', 'null'], description: 'Requests per credential per minute for this tenant; null: the deployment\'s PEYVAND_RATE_LIMIT_PER_MINUTE' }, createdAt: { type: 'string' } },
 };
 
 /** Registers the admin routes. */
@@ -73,6 +73,21 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
     schema: { operationId: 'admin.tenant-plugin.disable', summary: 'Disable a plugin for a tenant (its data is kept)', description: 'Platform admin key only. The plugin\'s routes then answer 404 for this tenant, its subscribers skip the tenant\'s events and its widgets say it is not enabled; its data stays, so enabling it again restores it.', tags, params: pluginParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
   }, async (request, reply) => {
     await tenants.disablePlugin(request.params.slug, request.params.plugin, { requestId: String(request.id) });
+    return reply.code(204).send();
+  });
+
+  app.put<{ Params: { slug: string }; Body: { perMinute: number | null } }>('/admin/tenants/:slug/rate-limit', {
+    config: admin,
+    schema: {
+      operationId: 'admin.tenant-rate-limit.put', summary: 'Set a tenant\'s rate limit (requests per credential per minute)',
+      description: 'Platform admin key only. Overrides the deployment\'s `PEYVAND_RATE_LIMIT_PER_MINUTE` for every credential of this tenant; `null` returns to it. Applied at once on this node and within a second on the others; the count is shared by all nodes (Redis when configured, else the database).',
+      tags,
+      params: { type: 'object', additionalProperties: false, required: ['slug'], properties: slugParam },
+      body: { type: 'object', additionalProperties: false, required: ['perMinute'], properties: { perMinute: { anyOf: [{ type: 'integer', minimum: 1, maximum: 1_000_000 }, { type: 'null' }] } } },
+      response: { 204: { type: 'null' }, '4xx': problemSchema },
+    },
+  }, async (request, reply) => {
+    await tenants.setRateLimit(request.params.slug, request.body.perMinute, { requestId: String(request.id) });
     return reply.code(204).send();
   });
 

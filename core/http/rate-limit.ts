@@ -1,0 +1,182 @@
+/**
+ * The request rate limit (docs/security.md, "Rate limits"): per credential (the hashed
+ * Authorization header, else the client address), `PEYVAND_RATE_LIMIT_PER_MINUTE` or the
+ * tenant's own override (`PUT /admin/tenants/{slug}/rate-limit`), counted by every node
+ * together:
+ *
+ * - through Redis when one is configured — @fastify/rate-limit's own store, exact;
+ * - else, on PostgreSQL and MariaDB, through the database ({@link DatabaseRateLimitStore});
+ * - else (SQLite: one process owns the file) in memory.
+ *
+ * The limiter runs after authentication (its hook is the route's own, which fastify runs
+ * after the scope's), so the tenant's override is known; refused credentials never reach
+ * it and are counted by the auth-failure limiter instead.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { RateLimitPluginOptions, FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.js';
+import { BootError, coreError } from '../plugin/errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The caller's tenant's own requests per minute, when it has one (set by authentication). */
+    tenantRateLimit?: number;
+  }
+}
+
+/** The deployment's default: requests per credential per minute. */
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 1200;
+const WINDOW_MS = 60_000;
+/** How often a node adds its counts to the database's and reads the totals back. */
+export const RATE_LIMIT_SYNC_MS = 250;
+
+/** Where the counts live (see the module comment). */
+export type RateLimitCounter = { kind: 'memory' } | { kind: 'redis'; url: string } | { kind: 'database'; db: Database };
+
+/** The options of @fastify/rate-limit for Peyvand's scope, and what to close with it. */
+export async function rateLimitOptions(perMinute: number | undefined, counter: RateLimitCounter, logger?: Logger): Promise<{ options: RateLimitPluginOptions; close(): Promise<void> }> {
+  const fallback = perMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
+  const options: RateLimitPluginOptions = {
+    global: true,
+    max: (request: FastifyRequest) => request.tenantRateLimit ?? fallback,
+    timeWindow: WINDOW_MS,
+    keyGenerator: (request) => {
+      const auth = request.headers.authorization;
+      return auth ? createHash('sha256').update(auth).digest('base64url') : `ip:${request.ip}`;
+    },
+    allowList: (request) => request.url === '/health' || request.url.endsWith('/health') || request.url.endsWith('/ready'),
+    errorResponseBuilder: (_request, context) => coreError('RATE_LIMITED', { after: context.after }, { headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) } }),
+  };
+  if (counter.kind === 'redis') {
+    // Commands fail at once while Redis is away (no offline queue), and skipOnError lets
+    // the requests through meanwhile: a Redis outage must not take the API down.
+    const redis = new Redis(counter.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true, connectTimeout: 5_000 });
+    redis.on('error', (err: Error) => logger?.warn({ err }, 'rate-limit Redis unreachable; requests are not counted until it returns'));
+    // Unreachable at boot is a configuration error, like the event transport's.
+    await redis.connect().catch((err: unknown) => {
+      redis.disconnect();
+      throw new BootError('RATE_LIMIT_REDIS_UNREACHABLE', undefined, `the rate-limit Redis (${counter.url.replace(/\/\/[^@/]*@/, '//***@')}) cannot be reached: ${(err as Error).message}`);
+    });
+    return { options: { ...options, redis, nameSpace: 'peyvand-rl:', skipOnError: true }, close: async () => void redis.disconnect() };
+  }
+  if (counter.kind === 'database') {
+    const shared = new DatabaseRateLimitStore(counter.db, logger);
+    const Store = function StoreOfDeployment() {
+      return shared;
+    } as unknown as FastifyRateLimitStoreCtor;
+    return { options: { ...options, store: Store, skipOnError: true }, close: () => shared.close() };
+  }
+  return { options, close: async () => undefined };
+}
+
+interface Window {
+  start: number;
+  /** Hits every node reported, as last read back from the database. */
+  total: number;
+  /** This node's hits not yet added to the database. */
+  pending: number;
+  /** Set while the first hit of the window is being counted in the database. */
+  first?: Promise<void>;
+}
+
+/**
+ * Counts shared through the database without a write per request: a key's first hit in
+ * a window on this node is added and read back at once (so a credential that used up its
+ * minute on another node is refused here from its first request), later hits are counted
+ * locally and added every {@link RATE_LIMIT_SYNC_MS}, reading the total back. Windows are
+ * whole minutes. A node may therefore let through what one credential sends in one sync
+ * interval beyond the limit — the documented bound.
+ */
+export class DatabaseRateLimitStore implements FastifyRateLimitStore {
+  private readonly windows = new Map<string, Window>();
+  private readonly timer: NodeJS.Timeout;
+  private syncing: Promise<void> | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly logger?: Logger,
+  ) {
+    this.timer = setInterval(() => void this.sync(), RATE_LIMIT_SYNC_MS);
+    this.timer.unref();
+  }
+
+  incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number): void {
+    const now = Date.now();
+    const start = now - (now % timeWindow);
+    const ttl = start + timeWindow - now;
+    let window = this.windows.get(key);
+    if (!window || window.start !== start) {
+      window = { start, total: 0, pending: 0 };
+      this.windows.set(key, window);
+      const w = window;
+      w.first = this.add(key, start, 1).then((total) => {
+        w.total = total;
+      }, (err: unknown) => {
+        // Counted locally instead; the next sync adds it.
+        w.pending++;
+        this.logger?.warn({ err }, 'rate-limit count could not be written; counting locally');
+      }).finally(() => {
+        delete w.first;
+      });
+      void w.first.then(() => callback(null, { current: w.total + w.pending, ttl }));
+      return;
+    }
+    window.pending++;
+    const w = window;
+    if (w.first) void w.first.then(() => callback(null, { current: w.total + w.pending, ttl }));
+    else callback(null, { current: w.total + w.pending, ttl });
+  }
+
+  child(): FastifyRateLimitStore {
+    return this;
+  }
+
+  /** Adds this node's pending hits and reads every total back; drops finished windows. */
+  async sync(): Promise<void> {
+    if (this.syncing) return this.syncing;
+    this.syncing = (async () => {
+      const now = Date.now();
+      for (const [key, w] of this.windows) {
+        if (w.start + WINDOW_MS <= now && w.pending === 0) {
+          this.windows.delete(key);
+          continue;
+        }
+        if (w.pending === 0 || w.first) continue;
+        const pending = w.pending;
+        w.pending = 0;
+        try {
+          w.total = await this.add(key, w.start, pending);
+        } catch (err) {
+          w.pending += pending;
+          this.logger?.warn({ err }, 'rate-limit counts could not be shared; retrying');
+          break;
+        }
+      }
+      await this.db.knex(this.db.table('rate_limit_counts')).where('window_start', '<', now - 2 * WINDOW_MS).delete().catch(() => undefined);
+    })().finally(() => {
+      this.syncing = undefined;
+    });
+    return this.syncing;
+  }
+
+  /** Adds `hits` to the key's window and returns the window's total. */
+  private async add(key: string, start: number, hits: number): Promise<number> {
+    const table = this.db.table('rate_limit_counts');
+    const { knex } = this.db;
+    await knex(table)
+      .insert({ limit_key: key, window_start: start, hits })
+      .onConflict(['limit_key', 'window_start'])
+      .merge({ hits: knex.raw('??.?? + ?', [table, 'hits', hits]) });
+    const row = (await knex(table).where({ limit_key: key, window_start: start }).first('hits')) as { hits: number | string } | undefined;
+    return Number(row?.hits ?? hits);
+  }
+
+  /** Stops syncing after a last one. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sync().catch(() => undefined);
+  }
+}
