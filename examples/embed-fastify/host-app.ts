@@ -14,7 +14,7 @@
 import fastify, { type FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 // In an ERP this is `import { peyvandFastify } from 'peyvand'`: the package's public API.
-import { peyvandFastify } from '../../core/index.js';
+import { peyvandFastify, type AnyPlugin } from '../../core/index.js';
 // Peyvand's URL → knex helper. A real ERP already has its own knex instance (from its
 // own config) and uses that instead; any knex on sqlite, PostgreSQL or MySQL works.
 import { connect } from '../../core/db/connect.js';
@@ -32,6 +32,8 @@ export interface HostAppOptions {
   adminKey: string;
   /** fastify's own `logger` option; Peyvand logs through the same logger. Default off. */
   logger?: boolean;
+  /** The ERP's own plugins (an npm package, a local folder), run beside sales. */
+  plugins?: AnyPlugin[];
 }
 
 /** The host app, with the ERP's knex instance reachable as `app.erpDb` (the ERP's own decorator). */
@@ -116,7 +118,7 @@ export async function buildHostApp(options: HostAppOptions): Promise<HostApp> {
       tablePrefix: 'crm_',
       secret: options.secret,
       adminKey: options.adminKey,
-      plugins: [sales],
+      plugins: [sales, ...(options.plugins ?? [])],
       pluginOptions: { sales: { webLeadsPerMinute: 30 } },
     });
   } catch (err) {

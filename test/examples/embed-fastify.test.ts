@@ -4,16 +4,31 @@
  */
 import t, { type Test } from 'tap';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import fastify, { type LightMyRequestResponse } from 'fastify';
 import { buildHostApp } from '../../examples/embed-fastify/host-app.js';
 import { peyvandFastify } from '../../core/peyvand.js';
 import { connect } from '../../core/db/connect.js';
+import { scaffoldPlugin } from '../../core/cli/scaffold.js';
+import type { AnyPlugin } from '../../core/index.js';
 import { createTestDatabase } from '../helpers/database.js';
+
+// The ERP's own plugin, from a folder outside this repository: `peyvand plugin new`'s
+// output, with `peyvand` installed as npm would (node_modules/peyvand → this package).
+const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'peyvand-erp-plugin-'));
+t.teardown(() => fs.rmSync(outside, { recursive: true, force: true }));
+scaffoldPlugin('host-notes', path.join(outside, 'host-notes'));
+fs.mkdirSync(path.join(outside, 'node_modules'));
+fs.symlinkSync(path.resolve(fileURLToPath(import.meta.url), '../../..'), path.join(outside, 'node_modules', 'peyvand'), 'dir');
+const hostNotes = ((await import(pathToFileURL(path.join(outside, 'host-notes', 'index.ts')).href)) as { default: AnyPlugin }).default;
 
 const db = await createTestDatabase();
 const adminKey = `admin_${randomBytes(16).toString('hex')}`;
 const secret = randomBytes(32).toString('base64url');
-const app = await buildHostApp({ databaseUrl: db.url, secret, adminKey });
+const app = await buildHostApp({ databaseUrl: db.url, secret, adminKey, plugins: [hostNotes] });
 t.teardown(async () => {
   // Closing the host closes Peyvand (dispatcher, plugins) and then the host's pool; the
   // test process exiting afterwards is the proof that no handle was left behind.
@@ -153,6 +168,21 @@ t.test('the sales plugin the host passed in serves deals', async (t) => {
   r = await app.inject({ method: 'POST', url: '/crm/api/v1/admin/tenants/acme/api-keys', headers: bearer(adminKey), payload: { name: 'other', role: 'admin' } });
   r = await app.inject({ method: 'GET', url: '/crm/api/v1/sales/deals', headers: bearer(r.json().key as string) });
   t.equal(r.statusCode, 404, 'sales is off for acme');
+});
+
+t.test('the ERP\'s own plugin, from a folder outside the package, serves its route', async (t) => {
+  let r = await app.inject({ method: 'POST', url: '/crm/api/v1/admin/tenants', headers: bearer(adminKey), payload: { slug: 'notes-co', name: 'Notes Co', locale: 'fa', plugins: ['host-notes'] } });
+  t.equal(r.statusCode, 201, r.body);
+  r = await app.inject({ method: 'POST', url: '/crm/api/v1/admin/tenants/notes-co/api-keys', headers: bearer(adminKey), payload: { name: 'erp', role: 'agent' } });
+  const key = r.json().key as string;
+  r = await app.inject({ method: 'POST', url: '/crm/api/v1/host-notes/items', headers: bearer(key), payload: { title: 'پیگیری فاکتور ۱۲' } });
+  t.equal(r.statusCode, 201, r.body);
+  t.match(r.json(), { title: 'پیگیری فاکتور ۱۲' });
+  r = await app.inject({ method: 'POST', url: '/crm/api/v1/host-notes/items', headers: bearer(key), payload: { title: '' } });
+  t.equal(r.statusCode, 400);
+  t.match(problemType(r), /^application\/problem\+json/);
+  r = await app.inject({ method: 'GET', url: '/crm/api/v1/openapi.json' });
+  t.equal((r.json().paths as Record<string, Record<string, { operationId?: string }>>)['/crm/api/v1/host-notes/items']?.post?.operationId, 'host-notes.item.create');
 });
 
 t.test('Peyvand\'s tables are crm_… in the host\'s database, next to the host\'s', async (t) => {

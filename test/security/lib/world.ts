@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { bootPeyvand, type TestPeyvand } from '../../helpers/peyvand.js';
 import { notesPlugin } from '../../fixtures/notes-plugin.js';
+import warrantyClaims from '../../../examples/custom-plugin/index.js';
 import { loadInstalledPlugins } from '../../../core/cli/plugin-loader.js';
 import type { AnyPlugin, RecordScope } from '../../../core/index.js';
 import type { PeyvandOptions } from '../../../core/peyvand.js';
@@ -99,9 +100,12 @@ export async function roundRobin<I, V>(items: readonly I[], arbitrary: (item: I)
 /** What `npm start` installs when nothing is configured: every built-in plugin. */
 export const installed = await loadInstalledPlugins({}, process.cwd());
 
-/** The plugins under attack. */
+/**
+ * The plugins under attack: the built-ins, a fixture, and the example written only against
+ * the public API (`examples/custom-plugin/`), as an outside author's plugin would be.
+ */
 export function attackedPlugins(): AnyPlugin[] {
-  return [...installed.plugins, notesPlugin()];
+  return [...installed.plugins, notesPlugin(), warrantyClaims];
 }
 
 const ROLES = ['owner', 'admin', 'manager', 'agent', 'viewer'] as const;
