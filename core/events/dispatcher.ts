@@ -24,6 +24,7 @@ import { DatabaseLeases, LocalLeases, type LeaseStrategy } from './leases.js';
 import { LeaseLostError } from '../plugin/delivery-errors.js';
 import { SubscriberDelivery, type PluginEnabledCheck, type RegisteredSubscriber } from './subscriber-delivery.js';
 import { PollingLoop } from '../plugin/polling-loop.js';
+import { matchesEventPattern, type PeyvandEvent } from '../plugin/events.js';
 
 export type { PluginEnabledCheck, RegisteredSubscriber } from './subscriber-delivery.js';
 
@@ -152,6 +153,22 @@ export class Dispatcher {
   /** Delivers until nothing is left (tests and shutdown). */
   async drain(maxRounds = 100): Promise<void> {
     for (let i = 0; i < maxRounds; i++) if ((await this.runOnce()) === 0) return;
+  }
+
+  /**
+   * Hands `events` once more to every plugin subscriber that wants them (type pattern, plugin
+   * enabled for the tenant), ignoring progress: what a subscriber sees when a node dies
+   * between its handler's commit and the progress write. For tests of idempotent handlers;
+   * core's own subscribers are left out. A handler's error is thrown, not retried.
+   */
+  async redeliver(events: readonly PeyvandEvent[]): Promise<void> {
+    for (const event of events) {
+      for (const { plugin, subscriber } of this.subscribers) {
+        if (plugin === 'core' || !matchesEventPattern(event.type, subscriber.events)) continue;
+        if (!(await this.isEnabled(event.tenantId, plugin))) continue;
+        await subscriber.handle(Object.freeze({ ...event }), { attempt: 2 });
+      }
+    }
   }
 
   /**

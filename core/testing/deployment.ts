@@ -47,6 +47,23 @@ export interface TestDeployment {
   createTenant(slug: string, body?: Record<string, unknown>): Promise<TestTenant>;
   /** The events in the outbox, oldest first (see {@link outboxEvents}). */
   events(filter?: EventFilter): Promise<PeyvandEvent[]>;
+  /**
+   * Runs the subscribers now: delivers every event the outbox holds that a subscriber has
+   * not seen yet (plugin subscribers, webhooks, ERP write-back), round after round until
+   * nothing is left, and resolves when it is done. The deployment's dispatcher does not
+   * poll (`dispatch: false`), so this is when a test's subscribers run: deterministic, no
+   * waiting. A handler that throws is recorded for retry with backoff, as in production;
+   * its effect is then not there.
+   */
+  deliver(): Promise<void>;
+  /**
+   * Hands these events (from {@link events}) once more to the plugins' subscribers that
+   * want them, as at-least-once delivery does after a crash between a handler's commit and
+   * the dispatcher's progress write. A subscriber that is idempotent by `event.id` changes
+   * nothing the second time; a test proves it by reading the effect before and after. A
+   * handler's error is thrown.
+   */
+  redeliver(events: readonly PeyvandEvent[]): Promise<void>;
   /** Shuts Peyvand down and drops the database. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -98,6 +115,8 @@ export async function bootTestDeployment(options: TestDeploymentOptions = {}): P
       };
     },
     events: (filter) => outboxEvents(peyvand.kernel, filter),
+    deliver: () => peyvand.kernel.dispatcher.drain(),
+    redeliver: (events) => peyvand.kernel.dispatcher.redeliver(events),
     close() {
       closed ??= peyvand.close().finally(() => db.drop());
       return closed;

@@ -11,6 +11,7 @@
  * try {
  *   const res = await peyvand.request({ as: 'agent', method: 'POST', url: '/api/v1/my-plugin/items', payload: { title: 'x' } });
  *   // res.statusCode, res.json(), and what the outbox got: await peyvand.events({ type: 'my_plugin.item.created' })
+ *   await peyvand.deliver(); // the subscribers run now, then their effects can be read
  * } finally {
  *   await peyvand.close();
  * }

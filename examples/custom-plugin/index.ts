@@ -1,8 +1,9 @@
 /**
  * A warranty-claims plugin, written the way a developer outside Peyvand writes one: it
- * imports nothing but `peyvand/plugin`, ships its own migrations and messages (en, fa),
- * and is tested with `peyvand/testing`. Claims link a customer to a product the ERP sold
- * and move through open → in_review → approved → resolved (or rejected).
+ * imports nothing but `peyvand/plugin` (its widget in `widgets/`, browser code, nothing
+ * but `peyvand/widgets/runtime`), ships its own migrations and messages (en, fa), and is
+ * tested with `peyvand/testing`. Claims link a customer to a product the ERP sold and
+ * move through open → in_review → approved → resolved (or rejected).
  */
 import { definePlugin } from 'peyvand/plugin';
 import { warrantyEvents } from './events.js';
@@ -21,4 +22,6 @@ export default definePlugin({
   events: warrantyEvents,
   localesDir: new URL('./locales/', import.meta.url),
   routes: warrantyRoutes,
+  // A customer's claims as a web component, built as the plugin's own chunk: widgets/index.ts defines it.
+  widgets: ['peyvand-warranty-claims'],
 });

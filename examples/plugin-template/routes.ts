@@ -1,5 +1,5 @@
 /** The plugin's HTTP API, mounted at `/api/v1/my-plugin`. */
-import { actorOf, lineString, newId, problemSchema, type PluginApp, type PluginContext } from 'peyvand/plugin';
+import { actorOf, lineString, newId, problemSchema, readInt, type PluginApp, type PluginContext } from 'peyvand/plugin';
 import type { MyPluginItem } from './events.js';
 
 const itemSchema = {
@@ -7,6 +7,13 @@ const itemSchema = {
   additionalProperties: false,
   required: ['id', 'title', 'createdAt'],
   properties: { id: { type: 'string' }, title: { type: 'string' }, createdAt: { type: 'string' } },
+};
+
+const statsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['itemsCreated'],
+  properties: { itemsCreated: { type: 'integer' } },
 };
 
 /** Registers the routes: each one a permission, schemas, an operationId, a summary and a description. */
@@ -31,5 +38,19 @@ export function myPluginRoutes(app: PluginApp, ctx: PluginContext): void {
       await ctx.events.emit(trx, 'my_plugin.item.created', { item }, { tenantId: actor.tenantId, aggregateType: 'my_plugin_item', aggregateId: item.id });
     });
     return reply.code(201).send(item);
+  });
+
+  app.get('/stats', {
+    config: { permission: 'my-plugin.item.read' },
+    schema: {
+      operationId: 'my-plugin.stats.get',
+      summary: 'Count the items created',
+      description: 'How many items the caller\'s tenant has created, as the `my-plugin.item-stats` subscriber counted them from `my_plugin.item.created` (so a moment behind the writes).',
+      tags: ['my-plugin: items'],
+      response: { 200: statsSchema, '4xx': problemSchema },
+    },
+  }, async (request) => {
+    const row = (await ctx.data.forTenant(actorOf(request).tenantId).from('my_plugin_stats').first('items_created')) as { items_created: unknown } | undefined;
+    return { itemsCreated: row ? readInt(row.items_created) : 0 };
   });
 }

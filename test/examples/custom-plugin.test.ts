@@ -105,10 +105,12 @@ t.test('its routes are in the OpenAPI document, tag described', async (t) => {
   t.match(doc.tags.find((tag: { name: string }) => tag.name === 'warranty: claims'), { description: /Warranty claims/ });
 });
 
-t.test('its messages exist in en and fa with the same keys', async (t) => {
+t.test('its messages (server and widget) exist in en and fa with the same keys', async (t) => {
   const flat = (o: Record<string, unknown>, prefix = ''): string[] => Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' ? flat(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]));
-  const read = (lng: string) => JSON.parse(fs.readFileSync(path.join(example, 'locales', lng, 'warranty.json'), 'utf8')) as Record<string, unknown>;
-  t.same(flat(read('fa')).sort(), flat(read('en')).sort());
+  for (const file of ['warranty.json', 'warranty-widgets.json']) {
+    const read = (lng: string) => JSON.parse(fs.readFileSync(path.join(example, 'locales', lng, file), 'utf8')) as Record<string, unknown>;
+    t.same(flat(read('fa')).sort(), flat(read('en')).sort(), file);
+  }
 });
 
 t.test('the example\'s own node:test file passes as its author runs it', async (t) => {

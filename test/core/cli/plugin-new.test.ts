@@ -1,7 +1,7 @@
 /**
  * `peyvand plugin new <name>` in a folder outside the repository: the files it writes,
  * no placeholder left, messages in en and fa with the same keys, no overwrite, bad names
- * refused; and the generated plugin's own test passes as generated, with `peyvand`
+ * refused; and the generated plugin's own test (its idempotent subscriber included) passes as generated, with `peyvand`
  * installed the way npm would (a `node_modules/peyvand` link to this package), and its widget
  * builds into a chunk of its own. The
  * template itself is type-checked with the repository (it lives in `examples/`, which tsconfig.check.json includes).
@@ -35,7 +35,8 @@ t.test('writes a plugin named in every spelling, and nothing of the placeholder'
   const dir = path.join(work, 'acme-notes');
   t.same(files(dir), [
     'events.ts', 'index.ts', 'locales/en/acme-notes-widgets.json', 'locales/en/acme-notes.json', 'locales/fa/acme-notes-widgets.json', 'locales/fa/acme-notes.json', 'migrations/001_items.ts',
-    'package.json', 'permissions.ts', 'routes.ts', 'test/acme-notes.test.ts', 'widgets/events.ts', 'widgets/index.ts', 'widgets/messages.ts', 'widgets/peyvand-acme-notes-item-form.ts',
+    'migrations/002_item_stats.ts', 'package.json', 'permissions.ts', 'routes.ts', 'subscribers.ts', 'test/acme-notes.test.ts', 'widgets/events.ts', 'widgets/index.ts', 'widgets/messages.ts',
+    'widgets/peyvand-acme-notes-item-form.ts',
   ].map((f) => f.split('/').join(path.sep)));
   t.match(res.stdout, /Created plugin acme-notes in .*acme-notes/);
   t.match(res.stderr, /npm test/);
@@ -44,7 +45,9 @@ t.test('writes a plugin named in every spelling, and nothing of the placeholder'
   t.match(all, /name: 'acme-notes'/);
   t.match(all, /'acme_notes\.item\.created'/);
   t.match(all, /export const acmeNotesRoutes|export function acmeNotesRoutes/);
-  t.match(all, /async down\(/, 'the migration has a down');
+  t.equal(all.match(/async down\(/g)?.length, 2, 'each migration has a down');
+  t.match(all, /subscribers: \[itemStatsSubscriber\]/, 'the plugin declares its subscriber');
+  t.match(all, /id: 'acme-notes\.item-stats',\n {2}events: \['acme_notes\.item\.created'\]/, 'subscribed to its own event');
   const flat = (o: Record<string, unknown>, prefix = ''): string[] => Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' ? flat(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]));
   for (const file of ['acme-notes.json', 'acme-notes-widgets.json']) {
     const locale = (lng: string) => JSON.parse(fs.readFileSync(path.join(dir, 'locales', lng, file), 'utf8')) as Record<string, unknown>;
@@ -79,7 +82,7 @@ t.test('the generated test passes as generated, against peyvand installed as a p
   // The sources stand in for dist/ (not built on a fresh clone): same exports, `peyvand-source` condition.
   const res = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=peyvand-source', '--test', test], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   t.equal(res.status, 0, res.stdout + res.stderr);
-  t.match(res.stdout, /# pass 2\n/);
+  t.match(res.stdout, /# pass 3\n/);
   t.match(res.stdout, /# fail 0\n/);
 });
 

@@ -49,17 +49,24 @@ t.test('the contract exports what plugins build with', async (t) => {
   t.equal(contract.decodeCursor(contract.encodeCursor(['a', 1]))[1], 1, 'cursor round trip');
 });
 
-t.test('the outside-author example imports only peyvand/plugin, peyvand/testing and node built-ins', async (t) => {
+t.test('the outside-author example imports only peyvand/plugin, peyvand/testing and node built-ins; its widgets only peyvand/widgets/runtime', async (t) => {
   const example = path.join(root, 'examples/custom-plugin');
+  const widgets = path.join(example, 'widgets') + path.sep;
   const offenders = tsFiles(example).flatMap((file) => {
     const source = fs.readFileSync(file, 'utf8');
     const specifiers = [...source.matchAll(/(?:^|\s)(?:from|import|declare module)\s*\(?\s*'([^']+)'/gm)].map((m) => m[1]!);
-    return specifiers
-      .filter((spec) => (spec.startsWith('.') ? !path.resolve(path.dirname(file), spec).startsWith(example + path.sep) : !['peyvand/plugin', 'peyvand/testing'].includes(spec) && !spec.startsWith('node:')))
-      .map((spec) => `${path.relative(root, file)} → ${spec}`);
+    const inWidgets = file.startsWith(widgets);
+    const allowed = (spec: string) => (inWidgets ? spec === 'peyvand/widgets/runtime' : ['peyvand/plugin', 'peyvand/testing'].includes(spec) || spec.startsWith('node:'));
+    // Browser code takes from the plugin's server files only types (erased from the chunk), and its messages.
+    const serverValues = inWidgets ? [...source.matchAll(/^import\s+(?!type\s)[^;]*?from\s*'(\.\.\/[^']+)'/gm)].map((m) => m[1]!).filter((spec) => !spec.endsWith('.json')) : [];
+    return [
+      ...specifiers.filter((spec) => (spec.startsWith('.') ? !path.resolve(path.dirname(file), spec).startsWith(example + path.sep) : !allowed(spec))),
+      ...serverValues,
+    ].map((spec) => `${path.relative(root, file)} → ${spec}`);
   });
   t.same(offenders, [], 'nothing but the public API');
   t.ok(tsFiles(example).length >= 8, 'the example was found');
+  t.ok(tsFiles(example).some((f) => f.startsWith(widgets)), 'and its widgets');
 });
 
 t.test('package.json exports the contract and the built-in plugins', async (t) => {
