@@ -175,7 +175,8 @@ export interface ErpAdapter {
   /** Whether runs read from the ERP (false: the ERP pushes, as for `webhook`). */
   readonly pulls: boolean;
   /**
-   * The fields each entity's connector can write ({@link ErpConnector.write}); a push
+   * The fields each entity's connector can write ({@link ErpConnector.write}); `customFields`:
+   * any ERP field a mapping names for a custom field (sent in `erpFields`). A push
    * configuration naming any other field, or any field for an adapter without this, is
    * refused with a 422.
    */
