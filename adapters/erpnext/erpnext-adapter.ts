@@ -13,6 +13,7 @@ import { ErpRunError, type AdapterRuntime, type ChangePage, type ErpAdapter, typ
 import { ErpNextClient, type ErpNextConfig, type FrappeFilter } from './erpnext-client.js';
 import { customerOf, invoiceOf, orderOf, SALES_INVOICE_FIELDS, SALES_ORDER_FIELDS, type FrappeAddress, type FrappeCustomer, type FrappeSalesInvoice, type FrappeSalesOrder } from './erpnext-documents.js';
 import { frappeTimeToIso, isKnownTimeZone } from './erpnext-time.js';
+import { writeCustomer } from './erpnext-write.js';
 
 /** Options of the erp-erpnext plugin. */
 export interface ErpNextAdapterOptions {
@@ -30,6 +31,8 @@ export const erpnextConfigSchema = {
     // Frappe's keys are 15 hex characters; a ":" would split the token header wrongly.
     apiKey: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^:\\s]+$' },
     apiSecret: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^:\\s]+$' },
+    // The Customer field holding the CRM's id of a customer the CRM created (looked up before a create).
+    keyField: { type: 'string', pattern: '^[a-z][a-z0-9_]{0,139}$', default: 'customer_pos_id' },
   },
 };
 
@@ -59,10 +62,11 @@ export function erpnextAdapter(options: ErpNextAdapterOptions): ErpAdapter {
     configSchema: erpnextConfigSchema,
     secretFields: ['apiKey', 'apiSecret'],
     pulls: true,
-    // Email and mobile belong to ERPNext's Contact (the Customer's are fetched from its primary contact): only the name is written.
-    writes: { customers: ['name'] },
+    // Email and mobile go to the Customer's primary Contact (erpnext-write.ts); mapped fields (tax_id, territory…) to the Customer.
+    writes: { customers: ['name', 'emails', 'phones', 'customFields'] },
     connect(raw: Record<string, unknown>, runtime: AdapterRuntime): ErpConnector {
-      const client = new ErpNextClient(raw as unknown as ErpNextConfig, runtime);
+      const config = raw as unknown as ErpNextConfig;
+      const client = new ErpNextClient(config, runtime);
       let zone: Promise<string> | undefined;
       // The site's zone, for its wall-clock times; `get_time_zone` is whitelisted for guests too.
       const timeZone = () => (zone ??= client.method<{ time_zone?: unknown } | null>('frappe.client.get_time_zone').then((m) => {
@@ -70,6 +74,13 @@ export function erpnextAdapter(options: ErpNextAdapterOptions): ErpAdapter {
         if (!isKnownTimeZone(name)) throw new ErpRunError('ERP_BAD_RESPONSE', `ERPNext's time zone "${name}" is not one this server knows`);
         return name;
       }));
+      /** A Customer (with its primary address) as a record. */
+      const recordOf = async (c: FrappeCustomer): Promise<ErpRecord> => {
+        const link = typeof c.customer_primary_address === 'string' && c.customer_primary_address ? c.customer_primary_address : undefined;
+        const data = customerOf(c, link ? await client.doc<FrappeAddress>('Address', link) : undefined);
+        if (typeof data === 'string') throw new ErpRunError('ERP_BAD_RESPONSE', `ERPNext answered Customer ${c.name} but ${data}`);
+        return { externalId: c.name, modifiedAt: frappeTimeToIso(c.modified, await timeZone()), data, raw: c };
+      };
       const sources: Record<ErpEntity, Source> = {
         customers: {
           doctype: 'Customer',
@@ -109,16 +120,13 @@ export function erpnextAdapter(options: ErpNextAdapterOptions): ErpAdapter {
         readChanges(entity: ErpEntity, cursor: string | null): AsyncIterable<ChangePage<unknown>> {
           return readDoctype(client, sources[entity], cursor, options.pageSize, timeZone);
         },
-        async write(_entity: ErpWritableEntity, externalId: string | null, fields: ErpCustomerWrite): Promise<ErpRecord> {
-          const values: Record<string, unknown> = {};
-          if (fields.name !== undefined) values.customer_name = fields.name;
-          // Company and Individual: the two types every ERPNext version has.
-          if (fields.kind !== undefined) values.customer_type = fields.kind === 'organization' ? 'Company' : 'Individual';
-          const saved = await client.save<FrappeCustomer>('Customer', externalId, values);
-          const link = typeof saved.customer_primary_address === 'string' && saved.customer_primary_address ? saved.customer_primary_address : undefined;
-          const data = customerOf(saved, link ? await client.doc<FrappeAddress>('Address', link) : undefined);
-          if (typeof data === 'string') throw new ErpRunError('ERP_BAD_RESPONSE', `ERPNext saved Customer ${saved.name} but ${data}`);
-          return { externalId: saved.name, modifiedAt: frappeTimeToIso(saved.modified, await timeZone()), data, raw: saved };
+        async readById(entity: ErpEntity, externalId: string): Promise<ErpRecord<unknown> | undefined> {
+          if (entity !== 'customers') return undefined;
+          const c = await client.doc<FrappeCustomer>('Customer', externalId);
+          return c && !c.disabled ? recordOf(c) : undefined;
+        },
+        async write(_entity: ErpWritableEntity, externalId: string | null, fields: ErpCustomerWrite, key?: string): Promise<ErpRecord> {
+          return recordOf(await writeCustomer(client, externalId, fields, key, config.keyField ?? 'customer_pos_id'));
         },
       };
     },

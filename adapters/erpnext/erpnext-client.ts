@@ -21,6 +21,8 @@ export interface ErpNextConfig {
   url: string;
   apiKey: string;
   apiSecret: string;
+  /** The Customer field holding the CRM's id of a customer it created (default `customer_pos_id`). */
+  keyField?: string;
 }
 
 /** A Frappe list filter: `[field, operator, value]`. */
@@ -89,8 +91,8 @@ export class ErpNextClient {
     return this.request('GET', path, where);
   }
 
-  private async request(method: 'GET' | 'POST' | 'PUT', path: string, where: string, json?: Record<string, unknown>): Promise<unknown> {
-    const response = await this.runtime.http({ method, url: `${this.base}${path}`, headers: { authorization: `token ${this.config.apiKey}:${this.config.apiSecret}` }, ...(json && { json }) });
+  private async request(method: 'GET' | 'POST' | 'PUT', path: string, where: string, json?: Record<string, unknown>, retry = true): Promise<unknown> {
+    const response = await this.runtime.http({ method, url: `${this.base}${path}`, headers: { authorization: `token ${this.config.apiKey}:${this.config.apiSecret}` }, ...(json && { json }), ...(!retry && { retry }) });
     if (response.status !== 200) throw frappeError(response.status, response.body, where);
     return response.body;
   }
@@ -98,11 +100,12 @@ export class ErpNextClient {
   /**
    * Inserts a document (`POST /api/resource/<DocType>`, `name` absent: the DocType's naming
    * rule names it) or saves fields of one (`PUT /api/resource/<DocType>/<name>`); answers
-   * the saved document.
+   * the saved document. An insert is sent once (`retry: false`): repeating one whose reply
+   * was lost would insert a second document, so the caller decides.
    */
   async save<T>(doctype: string, name: string | null, values: Record<string, unknown>): Promise<T> {
     const path = `/api/resource/${encodeURIComponent(doctype)}${name === null ? '' : `/${encodeURIComponent(name)}`}`;
-    const body = (await this.request(name === null ? 'POST' : 'PUT', path, `${name === null ? 'a new' : 'saving'} ${doctype}${name === null ? '' : ` ${name}`}`, values)) as { data?: unknown } | null;
+    const body = (await this.request(name === null ? 'POST' : 'PUT', path, `${name === null ? 'a new' : 'saving'} ${doctype}${name === null ? '' : ` ${name}`}`, values, name !== null)) as { data?: unknown } | null;
     if (!body || typeof body.data !== 'object' || body.data === null) throw new ErpRunError('ERP_BAD_RESPONSE', `ERPNext answered the save of ${doctype} without a data object`);
     return body.data as T;
   }

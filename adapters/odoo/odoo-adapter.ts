@@ -51,6 +51,8 @@ export const odooConfigSchema = {
     apiKey: { type: 'string', minLength: 1, maxLength: 500 },
     protocol: { type: 'string', enum: ['json2', 'jsonrpc'], default: 'json2' },
     login: { type: 'string', minLength: 1, maxLength: 200 },
+    // The partner field holding the CRM's id of a partner the CRM created (`ref`, or a custom `x_…` field).
+    keyField: { type: 'string', pattern: '^(ref|x_[a-z0-9_]{1,60})$', default: 'ref' },
   },
 };
 
@@ -100,6 +102,38 @@ async function readPartner(client: OdooClient, id: number, context: Record<strin
   return typeof data === 'string' ? undefined : { externalId: String(id), modifiedAt: isoOf(partner.write_date), data, raw: partner };
 }
 
+/** The partner carrying `key` in `keyField` (archived ones too), if any. */
+async function partnerByKey(client: OdooClient, keyField: string, key: string, context: Record<string, unknown>): Promise<number | undefined> {
+  const [found] = await client.call<Array<{ id: number }>>('res.partner', 'search_read', { kwargs: { domain: [[keyField, '=', key]], fields: ['id'], order: 'id asc', limit: 1, context } });
+  return found?.id;
+}
+
+/**
+ * Creates a partner carrying the CRM's id in `keyField`, unless one already carries it (an
+ * earlier create whose reply was lost): that one is written instead. The create is sent
+ * once; when its reply is lost or is a 5xx, the key tells whether Odoo committed it.
+ */
+async function createPartner(client: OdooClient, vals: Record<string, unknown>, key: string | undefined, keyField: string, context: Record<string, unknown>): Promise<number> {
+  const update = async (id: number) => {
+    await client.call<boolean>('res.partner', 'write', { ids: [id], kwargs: { vals, context } });
+    return id;
+  };
+  const existing = key === undefined ? undefined : await partnerByKey(client, keyField, key, context);
+  if (existing !== undefined) return update(existing);
+  let ids: number[];
+  try {
+    // `create(vals_list)` answers the new ids, in both protocols.
+    ids = await client.call<number[]>('res.partner', 'create', { kwargs: { vals_list: [{ ...vals, ...(key !== undefined && { [keyField]: key }) }], context }, retry: false });
+  } catch (err) {
+    if (!(err instanceof ErpRunError) || !err.transient || key === undefined) throw err;
+    const made = await partnerByKey(client, keyField, key, context);
+    if (made === undefined) throw err;
+    return update(made);
+  }
+  if (!Array.isArray(ids) || typeof ids[0] !== 'number') throw new ErpRunError('ERP_BAD_RESPONSE', 'Odoo answered res.partner.create without the new id');
+  return ids[0];
+}
+
 function parseCursor(cursor: string | null): { date: string; id: number } | undefined {
   if (!cursor) return undefined;
   const at = cursor.lastIndexOf('|');
@@ -144,18 +178,9 @@ export function odooAdapter(options: OdooAdapterOptions): ErpAdapter {
           if (entity !== 'customers' || !/^\d+$/.test(externalId)) return undefined;
           return readPartner(client, Number(externalId), context);
         },
-        async write(_entity: ErpWritableEntity, externalId: string | null, fields: ErpCustomerWrite): Promise<ErpRecord> {
-          const vals = partnerValues(fields);
-          let id: number;
-          if (externalId === null) {
-            // `create(vals_list)` answers the new ids, in both protocols.
-            const ids = await client.call<number[]>('res.partner', 'create', { kwargs: { vals_list: [vals], context } });
-            if (!Array.isArray(ids) || typeof ids[0] !== 'number') throw new ErpRunError('ERP_BAD_RESPONSE', 'Odoo answered res.partner.create without the new id');
-            id = ids[0];
-          } else {
-            id = Number(externalId);
-            await client.call<boolean>('res.partner', 'write', { ids: [id], kwargs: { vals, context } });
-          }
+        async write(_entity: ErpWritableEntity, externalId: string | null, fields: ErpCustomerWrite, key?: string): Promise<ErpRecord> {
+          const id = externalId === null ? await createPartner(client, partnerValues(fields), key, config.keyField ?? 'ref', context) : Number(externalId);
+          if (externalId !== null) await client.call<boolean>('res.partner', 'write', { ids: [id], kwargs: { vals: partnerValues(fields), context } });
           // Read back: the base keeps what Odoo stored, not what was sent.
           const record = await readPartner(client, id, context);
           if (!record) throw new ErpRunError('ERP_RECORD_MISSING', `Odoo has no active res.partner ${id} after writing it`);

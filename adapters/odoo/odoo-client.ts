@@ -23,6 +23,8 @@ export interface OdooConfig {
   database: string;
   apiKey: string;
   protocol?: 'json2' | 'jsonrpc';
+  /** The `res.partner` field holding the CRM's id of a partner it created (default `ref`). */
+  keyField?: string;
   /** JSON-RPC only: the user's login (the API key serves as the password). */
   login?: string;
 }
@@ -38,7 +40,16 @@ interface OdooErrorBody {
 
 /** A call to a model method. */
 export interface OdooClient {
-  call<T>(model: string, method: string, params: { ids?: number[]; args?: unknown[]; kwargs?: OdooKwargs }): Promise<T>;
+  /** `retry: false` sends a call that is not safe to repeat (a `create`) once; see `ErpHttpRequest.retry`. */
+  call<T>(model: string, method: string, params: CallParams): Promise<T>;
+}
+
+/** Arguments of a model method call. */
+export interface CallParams {
+  ids?: number[];
+  args?: unknown[];
+  kwargs?: OdooKwargs;
+  retry?: boolean;
 }
 
 /** Exception names → run error codes; an unknown name maps by HTTP status. */
@@ -67,8 +78,9 @@ const base = (url: string) => url.replace(/\/+$/, '');
 /** A JSON-2 client. */
 export function json2Client(config: OdooConfig, runtime: AdapterRuntime): OdooClient {
   return {
-    async call<T>(model: string, method: string, params: { ids?: number[]; kwargs?: OdooKwargs }): Promise<T> {
+    async call<T>(model: string, method: string, params: CallParams): Promise<T> {
       const response = await runtime.http({
+        ...(params.retry === false && { retry: false }),
         method: 'POST',
         url: `${base(config.url)}/json/2/${encodeURIComponent(model)}/${encodeURIComponent(method)}`,
         headers: { authorization: `bearer ${config.apiKey}`, 'x-odoo-database': config.database },
@@ -84,8 +96,8 @@ export function json2Client(config: OdooConfig, runtime: AdapterRuntime): OdooCl
 export function jsonRpcClient(config: OdooConfig, runtime: AdapterRuntime): OdooClient {
   let uid: Promise<number> | undefined;
   let nextId = 1;
-  const rpc = async <T>(service: string, method: string, args: unknown[]): Promise<T> => {
-    const response = await runtime.http({ method: 'POST', url: `${base(config.url)}/jsonrpc`, json: { jsonrpc: '2.0', method: 'call', params: { service, method, args }, id: nextId++ } });
+  const rpc = async <T>(service: string, method: string, args: unknown[], retry = true): Promise<T> => {
+    const response = await runtime.http({ method: 'POST', url: `${base(config.url)}/jsonrpc`, json: { jsonrpc: '2.0', method: 'call', params: { service, method, args }, id: nextId++ }, ...(!retry && { retry }) });
     const body = response.body as { result?: T; error?: { code?: number; message?: string; data?: OdooErrorBody } } | null;
     if (response.status !== 200 || !body || typeof body !== 'object') throw odooError(response.status, undefined, `${service}.${method}`);
     if (body.error) throw odooError(body.error.data?.name === undefined ? 500 : null, body.error.data ?? { message: body.error.message }, `${service}.${method}`);
@@ -98,10 +110,10 @@ export function jsonRpcClient(config: OdooConfig, runtime: AdapterRuntime): Odoo
     return result;
   };
   return {
-    async call<T>(model: string, method: string, params: { ids?: number[]; args?: unknown[]; kwargs?: OdooKwargs }): Promise<T> {
+    async call<T>(model: string, method: string, params: CallParams): Promise<T> {
       uid ??= login();
       const args = params.ids ? [params.ids, ...(params.args ?? [])] : (params.args ?? []);
-      return rpc<T>('object', 'execute_kw', [config.database, await uid, config.apiKey, model, method, args, params.kwargs ?? {}]);
+      return rpc<T>('object', 'execute_kw', [config.database, await uid, config.apiKey, model, method, args, params.kwargs ?? {}], params.retry !== false);
     },
   };
 }

@@ -14,7 +14,7 @@ import type { Actor } from '../plugin/actor.js';
 import type { ChangeRecorder } from '../audit/change-recorder.js';
 import { checkTarget, describeRefusal } from '../webhooks/address-guard.js';
 import type { WebhookSettings } from '../webhooks/webhook-settings.js';
-import type { ErpAdapter, ErpEntity, ErpPushField } from '../plugin/erp.js';
+import type { ErpAdapter, ErpEntity, ErpPushField, ErpWritableField } from '../plugin/erp.js';
 import { erpError } from './erp-errors.js';
 import type { FieldOwner, FieldOwnership } from './ownership.js';
 
@@ -243,7 +243,8 @@ export class ConnectionService {
 
 /**
  * Refuses a push the adapter cannot do (422 `ERP_PUSH_UNSUPPORTED`, naming the field when
- * the adapter writes others) or of a field the CRM does not own (422
+ * the adapter writes others), of a custom field the mapping does not name an ERP field for
+ * (422 `ERP_PUSH_FIELD_UNMAPPED`), or of a field the CRM may not win (422
  * `ERP_PUSH_NOT_CRM_OWNED`: pushing an ERP-owned field would fight the next pull).
  */
 function checkPush(adapter: ErpAdapter, mapping: ErpMapping, ownership: FieldOwnership): void {
@@ -251,15 +252,26 @@ function checkPush(adapter: ErpAdapter, mapping: ErpMapping, ownership: FieldOwn
   if (!push) return;
   const writable = adapter.writes?.customers ?? [];
   for (const field of push.fields) {
-    if (!writable.includes(field)) throw erpError('ERP_PUSH_UNSUPPORTED', { adapter: adapter.name, field, writable: writable.join(', ') || '-' });
-    if (ownerOf(ownership, 'customers', field) !== 'crm') throw erpError('ERP_PUSH_NOT_CRM_OWNED', { field, owner: ownerOf(ownership, 'customers', field) });
+    const custom = customKey(field);
+    if (!writable.includes(custom === undefined ? (field as ErpWritableField) : 'customFields')) throw erpError('ERP_PUSH_UNSUPPORTED', { adapter: adapter.name, field, writable: writable.join(', ') || '-' });
+    if (custom !== undefined && !mapping.customers?.customFields?.[custom]) throw erpError('ERP_PUSH_FIELD_UNMAPPED', { field, key: custom });
+    const owner = ownerOf(ownership, 'customers', field);
+    if (!PUSHED_OWNERS.has(owner)) throw erpError('ERP_PUSH_NOT_CRM_OWNED', { field, owner });
   }
+}
+
+/** Owners under which the CRM's value may go to the ERP (`newest`: when the CRM's change is the newer). */
+const PUSHED_OWNERS = new Set<FieldOwner>(['crm', 'newest']);
+
+/** The custom field key of a pushed field (`customFields.tax` → `tax`). */
+export function customKey(field: ErpPushField): string | undefined {
+  return field.startsWith('customFields.') ? field.slice('customFields.'.length) : undefined;
 }
 
 /** The customer fields a connection pushes (none when it has no push configured). */
 export function pushedFields(connection: Pick<ErpConnectionDto, 'mapping' | 'fieldOwnership'>): ErpPushField[] {
   if (!entityEnabled(connection, 'customers')) return [];
-  return (connection.mapping.customers?.push?.fields ?? []).filter((f) => ownerOf(connection.fieldOwnership, 'customers', f) === 'crm');
+  return (connection.mapping.customers?.push?.fields ?? []).filter((f) => PUSHED_OWNERS.has(ownerOf(connection.fieldOwnership, 'customers', f)));
 }
 
 /** The ref source of a connection's records. */

@@ -19,8 +19,8 @@ import type { ChangeRecorder } from '../audit/change-recorder.js';
 import type { CustomerDto } from '../plugin/customers.js';
 import type { CustomerService } from '../customers/customer-service.js';
 import type { EventSubscriber, PeyvandEvent } from '../plugin/events.js';
-import { ErpRunError, type ErpAdapter, type ErpConnector, type ErpCustomerWrite, type ErpPushField, type ErpRecord } from '../plugin/erp.js';
-import { pushedFields, sourceOf, type ErpConnectionDto, type ErpMapping, type LoadedConnection } from './connections.js';
+import { ErpRunError, type ErpAdapter, type ErpConnector, type ErpCustomerWrite, type ErpPushField, type ErpRecord, type ErpStandardPushField } from '../plugin/erp.js';
+import { customKey, ownerOf, pushedFields, sourceOf, type ErpConnectionDto, type ErpMapping, type LoadedConnection } from './connections.js';
 import type { FieldOwnership } from './ownership.js';
 import { equivalentCustomerValue } from './ownership.js';
 import type { RunCounts, RunStore } from './runs.js';
@@ -58,9 +58,18 @@ export interface PusherDependencies {
   kick(connectionId: string): void;
 }
 
-/** The ERP's form of a pushed field, as the customer sink stores it in the base. */
-function erpValue(record: ErpRecord, field: ErpPushField): unknown {
-  return record.data[field];
+/** The ERP's form of a pushed field, as the customer sink stores it in the base (a custom field from the raw record, `false`/null as absent). */
+function erpValue(record: ErpRecord, field: ErpPushField, mapping: ErpMapping): unknown {
+  const key = customKey(field);
+  if (key === undefined) return record.data[field as ErpStandardPushField];
+  const value = ((record.raw ?? {}) as Record<string, unknown>)[mapping.customers?.customFields?.[key] ?? ''];
+  return value === false || value === null ? undefined : value;
+}
+
+/** The CRM's value of a pushed field. */
+function crmValue(customer: CustomerDto, field: ErpPushField): unknown {
+  const key = customKey(field);
+  return key === undefined ? customer[field as ErpStandardPushField] : customer.customFields[key];
 }
 
 /** Queues pushes on CRM changes and executes push runs. */
@@ -114,7 +123,7 @@ export class CustomerPusher {
     const fields = pushedFields(target);
     const link = await this.deps.state.byLocalId(target.id, 'customers', customer.id);
     if (link) {
-      const changed = fields.filter((f) => !equivalentCustomerValue(f, customer[f], link.base[f]));
+      const changed = fields.filter((f) => !equivalentCustomerValue(f, crmValue(customer, f), link.base[f]));
       return changed.length ? { kind: 'update', link, fields: changed } : undefined;
     }
     if (!target.mapping.customers?.push?.create) return undefined;
@@ -131,14 +140,17 @@ export class CustomerPusher {
       ctx.counts.unchanged++;
       return;
     }
-    const values: ErpCustomerWrite = plan.kind === 'create' ? { kind: customer.kind, name: customer.name } : {};
-    for (const f of plan.fields) Object.assign(values, { [f]: customer[f] });
-    // Phones go out in their canonical form (Latin digits, no separators): what ERPs search and dial.
-    if (values.phones) values.phones = values.phones.map((p) => ({ ...p, value: normalizePhone(p.value) ?? p.value }));
+    if (plan.kind === 'update') plan.fields = await this.withoutNewerErpValues(ctx, customer, plan);
+    if (plan.fields.length === 0) {
+      ctx.counts.unchanged++;
+      return;
+    }
+    const values = this.valuesOf(ctx.connection, customer, plan);
     const externalId = plan.kind === 'update' ? plan.link.externalId : null;
     let record: ErpRecord;
     try {
-      record = await ctx.connector.write!('customers', externalId, values);
+      // A create carries the customer's id: the adapter finds a record an earlier, unanswered create made.
+      record = await ctx.connector.write!('customers', externalId, values, plan.kind === 'create' ? customer.id : undefined);
     } catch (err) {
       if (err instanceof ErpRunError && (!err.transient || ctx.final)) {
         ctx.counts.failed++;
@@ -150,6 +162,33 @@ export class CustomerPusher {
     ctx.counts[plan.kind === 'create' ? 'created' : 'updated']++;
   }
 
+  /** What goes to the ERP: the plan's fields (custom ones under their ERP field), and on a create `kind` and `name`. */
+  private valuesOf(connection: LoadedConnection, customer: CustomerDto, plan: PushPlan): ErpCustomerWrite {
+    const values: ErpCustomerWrite = plan.kind === 'create' ? { kind: customer.kind, name: customer.name } : {};
+    for (const f of plan.fields) {
+      const key = customKey(f);
+      if (key === undefined) Object.assign(values, { [f]: customer[f as ErpStandardPushField] });
+      else (values.erpFields ??= {})[connection.mapping.customers!.customFields![key]!] = customer.customFields[key] ?? null;
+    }
+    // Phones go out in their canonical form (Latin digits, no separators): what ERPs search and dial.
+    if (values.phones) values.phones = values.phones.map((p) => ({ ...p, value: normalizePhone(p.value) ?? p.value }));
+    return values;
+  }
+
+  /**
+   * Drops `newest` fields the ERP changed after the CRM did: the ERP's value is the newer
+   * one and the next pull applies it. Needs the adapter's `readById`; without it the CRM's
+   * change, the one that queued this push, is taken as the newer.
+   */
+  private async withoutNewerErpValues(ctx: PushContext, customer: CustomerDto, plan: Extract<PushPlan, { kind: 'update' }>): Promise<ErpPushField[]> {
+    const newest = plan.fields.filter((f) => ownerOf(ctx.connection.fieldOwnership, 'customers', f) === 'newest');
+    if (newest.length === 0 || !ctx.connector.readById) return plan.fields;
+    const live = (await ctx.connector.readById('customers', plan.link.externalId)) as ErpRecord | undefined;
+    if (!live?.modifiedAt || Date.parse(live.modifiedAt) <= Date.parse(customer.updatedAt)) return plan.fields;
+    const mapping = ctx.connection.mapping;
+    return plan.fields.filter((f) => !newest.includes(f) || equivalentCustomerValue(f, erpValue(live, f, mapping), plan.link.base[f]));
+  }
+
   /** The ERP's answer becomes the base; a created record's id becomes the customer's ref. */
   private async remember(ctx: PushContext, customer: CustomerDto, plan: PushPlan, record: ErpRecord): Promise<void> {
     const { db, customers, changes, state } = this.deps;
@@ -157,10 +196,11 @@ export class CustomerPusher {
     let base: Record<string, unknown>;
     if (plan.kind === 'update') {
       base = { ...plan.link.base };
-      for (const f of plan.fields) base[f] = erpValue(record, f);
+      for (const f of plan.fields) base[f] = erpValue(record, f, ctx.connection.mapping);
     } else {
       const d = record.data;
       base = { kind: d.kind, name: d.name, givenName: d.givenName || undefined, familyName: d.familyName || undefined, emails: d.emails, phones: d.phones, addresses: d.addresses };
+      for (const key of Object.keys(ctx.connection.mapping.customers?.customFields ?? {})) base[`customFields.${key}`] = erpValue(record, `customFields.${key}`, ctx.connection.mapping);
     }
     await state.saveRecords(tenantId, ctx.connection.id, 'customers', [{ externalId: record.externalId, localId: customer.id, base }]);
     await db.transaction(async (trx) => {
@@ -169,7 +209,7 @@ export class CustomerPusher {
         await customers.applyChange(trx, ctx.actor, before, { ...before, externalRefs: [...before.externalRefs, { source: sourceOf(ctx.connection), id: record.externalId }] });
       }
       const pushed = { connectionId: ctx.connection.id, customerId: customer.id, externalId: record.externalId, created: plan.kind === 'create', fields: plan.fields };
-      await changes.record(trx, ctx.actor, { action: 'erp.customer.push', entityType: 'customer', entityId: customer.id, after: { ...pushed, values: Object.fromEntries(plan.fields.map((f) => [f, customer[f]])) } }, { type: 'erp.customer_pushed', data: pushed });
+      await changes.record(trx, ctx.actor, { action: 'erp.customer.push', entityType: 'customer', entityId: customer.id, after: { ...pushed, values: Object.fromEntries(plan.fields.map((f) => [f, crmValue(customer, f)])) } }, { type: 'erp.customer_pushed', data: pushed });
     });
   }
 }

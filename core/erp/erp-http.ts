@@ -33,16 +33,18 @@ export function erpHttp(guard: Pick<WebhookSettings, 'allowlist' | 'resolve'>, o
   return async (request: ErpHttpRequest): Promise<ErpHttpResponse> => {
     const checked = await checkTarget(request.url, guard.allowlist, guard.resolve);
     if (!checked.ok) throw new ErpRunError('ERP_ADDRESS_REFUSED', describeRefusal(checked.refusal));
+    // A request that is not safe to repeat is sent once: the adapter decides what a failure means.
+    const tries = request.retry === false ? 1 : attempts;
     for (let attempt = 1; ; attempt++) {
       let retryAfterMs: number | undefined;
       try {
         const response = await send(checked.target, request, options);
         const transient = response.status === 429 || response.status >= 500;
-        if (!transient || attempt >= attempts) return { status: response.status, body: response.body };
+        if (!transient || attempt >= tries) return { status: response.status, body: response.body };
         retryAfterMs = response.retryAfterMs;
       } catch (err) {
         if (!(err instanceof NetworkError)) throw err;
-        if (attempt >= attempts) throw new ErpRunError('ERP_UNREACHABLE', `${checked.target.host}: ${err.message}`, true);
+        if (attempt >= tries) throw new ErpRunError('ERP_UNREACHABLE', `${checked.target.host}: ${err.message}`, true);
       }
       const backoff = base * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
       await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfterMs ?? backoff, 30_000)));

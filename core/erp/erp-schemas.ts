@@ -43,9 +43,9 @@ export const mappingSchema = {
           type: 'object',
           additionalProperties: false,
           required: ['fields'],
-          description: 'Write-back: these CRM-owned fields are written to the ERP when the CRM changes them; `create` also creates the CRM\'s new customers in the ERP. Orders and invoices are the ERP\'s documents and never pushed.',
+          description: 'Write-back: these fields (owned by `crm`, or `newest` where the CRM changed last; `customFields.<key>` for a custom field the mapping names an ERP field for) are written to the ERP when the CRM changes them; `create` also creates the CRM\'s new customers in the ERP. Orders and invoices are the ERP\'s documents and never pushed.',
           properties: {
-            fields: { type: 'array', minItems: 1, maxItems: ERP_PUSH_FIELDS.length, uniqueItems: true, items: { type: 'string', enum: [...ERP_PUSH_FIELDS] } },
+            fields: { type: 'array', minItems: 1, maxItems: ERP_PUSH_FIELDS.length + 50, uniqueItems: true, items: { anyOf: [{ type: 'string', enum: [...ERP_PUSH_FIELDS] }, { type: 'string', pattern: '^customFields\\.[A-Za-z0-9_]{1,64}$' }] } },
             create: { type: 'boolean' },
           },
         },

@@ -59,6 +59,8 @@ export interface SyncRunnerDependencies {
 export class SyncRunner {
   private readonly leases: ConnectionLeases;
   private readonly active = new Set<string>();
+  /** Connections kicked while their drain was still ending: drained once more after it. */
+  private readonly kickedWhileActive = new Set<string>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly loop: PollingLoop;
   private readonly maxAttempts: number;
@@ -131,7 +133,11 @@ export class SyncRunner {
 
   /** Runs the connection's queued runs one after the other while this node holds its lease. */
   private async drain(connectionId: string): Promise<void> {
-    if (this.active.has(connectionId)) return;
+    if (this.active.has(connectionId)) {
+      // The drain may be past its last look for due runs (releasing the lease): without this the wake-up is lost.
+      this.kickedWhileActive.add(connectionId);
+      return;
+    }
     this.active.add(connectionId);
     try {
       if (!(await this.leases.acquire(connectionId))) return;
@@ -149,6 +155,7 @@ export class SyncRunner {
       }
     } finally {
       this.active.delete(connectionId);
+      if (this.kickedWhileActive.delete(connectionId)) this.kick(connectionId);
     }
   }
 

@@ -30,13 +30,21 @@ export interface ErpCustomer {
 }
 
 /**
- * Customer fields a connection may push to the ERP (`mapping.customers.push.fields`).
- * Only customers are written: orders and invoices are the ERP's documents, read-only here.
+ * Standard customer fields a connection may push to the ERP (`mapping.customers.push.fields`);
+ * custom fields are pushed as `customFields.<key>` where `mapping.customers.customFields`
+ * names their ERP field. Only customers are written: orders and invoices are the ERP's
+ * documents, read-only here.
  */
 export const ERP_PUSH_FIELDS = ['name', 'emails', 'phones'] as const;
 
-/** A customer field a connection may push. */
-export type ErpPushField = (typeof ERP_PUSH_FIELDS)[number];
+/** A standard customer field a connection may push. */
+export type ErpStandardPushField = (typeof ERP_PUSH_FIELDS)[number];
+
+/** A customer field a connection may push: a standard one or a mapped custom field. */
+export type ErpPushField = ErpStandardPushField | `customFields.${string}`;
+
+/** What an adapter can write: standard fields, and `customFields` when it writes the ERP fields a mapping names. */
+export type ErpWritableField = ErpStandardPushField | 'customFields';
 
 /** The entities a connector may write (customers only). */
 export type ErpWritableEntity = 'customers';
@@ -50,6 +58,8 @@ export interface ErpCustomerWrite {
   name?: string;
   emails?: LabeledValue[];
   phones?: LabeledValue[];
+  /** Mapped custom fields, by the ERP field `mapping.customers.customFields` names (`tax_id`). */
+  erpFields?: Record<string, unknown>;
 }
 
 /** One record read from the ERP. */
@@ -94,6 +104,13 @@ export interface ErpHttpRequest {
   headers?: Record<string, string>;
   /** Serialized as JSON. */
   json?: unknown;
+  /**
+   * False for a request that is not safe to repeat (a create): it is sent once, and a
+   * network failure, timeout or 5xx comes back to the adapter (a 5xx as the response, a
+   * lost reply as a transient `ERP_UNREACHABLE`), which must find out whether the ERP
+   * committed it before sending it again. Default true.
+   */
+  retry?: boolean;
 }
 
 /** The ERP's answer: status and parsed JSON body (or the text when it is not JSON). */
@@ -136,8 +153,13 @@ export interface ErpConnector {
    * them unchanged). Throws {@link ErpRunError}: transient ones are retried by the engine
    * with backoff, the others become an issue of the push run. Absent: the adapter cannot
    * write, and a connection using it cannot configure a push.
+   *
+   * A create carries `key`, the CRM's id of the record: the adapter stores it in the ERP
+   * record and looks the record up by it before creating (and after a create whose reply
+   * was lost), updating the record it finds instead, so a retried create never makes a
+   * second ERP record.
    */
-  write?(entity: ErpWritableEntity, externalId: string | null, fields: ErpCustomerWrite): Promise<ErpRecord<ErpCustomer>>;
+  write?(entity: ErpWritableEntity, externalId: string | null, fields: ErpCustomerWrite, key?: string): Promise<ErpRecord<ErpCustomer>>;
   /** Releases what the connector opened (database pools). */
   close?(): Promise<void>;
 }
@@ -153,11 +175,12 @@ export interface ErpAdapter {
   /** Whether runs read from the ERP (false: the ERP pushes, as for `webhook`). */
   readonly pulls: boolean;
   /**
-   * The fields each entity's connector can write ({@link ErpConnector.write}); a push
+   * The fields each entity's connector can write ({@link ErpConnector.write}); `customFields`:
+   * any ERP field a mapping names for a custom field (sent in `erpFields`). A push
    * configuration naming any other field, or any field for an adapter without this, is
    * refused with a 422.
    */
-  readonly writes?: Partial<Record<ErpWritableEntity, readonly ErpPushField[]>>;
+  readonly writes?: Partial<Record<ErpWritableEntity, readonly ErpWritableField[]>>;
   /** Opens a connector for one run. Throws {@link ErpRunError} for unusable config. */
   connect(config: Record<string, unknown>, runtime: AdapterRuntime): Promise<ErpConnector> | ErpConnector;
 }

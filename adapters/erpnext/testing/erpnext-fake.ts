@@ -10,6 +10,9 @@
  * Lists answer `{data: [...]}` with only the asked fields (`*`: every field but child
  * tables), default page 20; a document answers `{data: {...}}` with its child tables;
  * `modified` is the site's wall clock (`YYYY-MM-DD HH:MM:SS.ffffff`, here Asia/Tehran).
+ * Writes follow ERPNext's controllers where the adapter depends on them: a Customer's
+ * email and mobile live on its primary Contact (see `afterSave`), its Link fields must
+ * name existing records. A create can commit and lose its reply (`loseNextCreateReply`).
  *
  * @module
  */
@@ -30,16 +33,22 @@ export interface ErpNextFakeRequest {
 
 /** Fields of each DocType the fake knows (child tables listed in TABLES). */
 const FIELDS: Record<string, Set<string>> = {
-  Customer: new Set(['name', 'customer_name', 'customer_type', 'customer_group', 'territory', 'email_id', 'mobile_no', 'customer_primary_address', 'customer_primary_contact', 'tax_id', 'disabled', 'modified', 'creation', 'owner', 'docstatus']),
+  Customer: new Set(['name', 'customer_name', 'customer_type', 'customer_group', 'territory', 'email_id', 'mobile_no', 'customer_primary_address', 'customer_primary_contact', 'customer_pos_id', 'tax_id', 'disabled', 'modified', 'creation', 'owner', 'docstatus']),
+  Contact: new Set(['name', 'first_name', 'last_name', 'company_name', 'email_id', 'mobile_no', 'is_primary_contact', 'modified', 'creation', 'docstatus']),
+  'Customer Group': new Set(['name', 'modified', 'creation', 'docstatus']),
+  Territory: new Set(['name', 'modified', 'creation', 'docstatus']),
   Address: new Set(['name', 'address_title', 'address_type', 'address_line1', 'address_line2', 'city', 'state', 'pincode', 'country', 'modified', 'creation', 'docstatus']),
   'Sales Order': new Set(['name', 'customer', 'customer_name', 'status', 'docstatus', 'transaction_date', 'delivery_date', 'grand_total', 'currency', 'per_delivered', 'per_billed', 'modified', 'creation']),
   'Sales Invoice': new Set(['name', 'customer', 'customer_name', 'status', 'docstatus', 'posting_date', 'due_date', 'grand_total', 'outstanding_amount', 'currency', 'is_return', 'modified', 'creation']),
 };
 const TABLES: Record<string, Record<string, string>> = {
+  Contact: { email_ids: 'Contact Email', phone_nos: 'Contact Phone', links: 'Dynamic Link' },
   'Sales Order': { items: 'Sales Order Item' },
   'Sales Invoice': { items: 'Sales Invoice Item' },
 };
 const SERIES: Record<string, string> = { 'Sales Order': 'SAL-ORD-2026-', 'Sales Invoice': 'ACC-SINV-2026-' };
+/** Link fields of a Customer a save checks (Frappe's LinkValidationError for a missing target). */
+const CUSTOMER_LINKS: Record<string, string> = { customer_group: 'Customer Group', territory: 'Territory' };
 
 class FrappeFault extends Error {
   constructor(readonly status: number, readonly excType: string, message = '') {
@@ -57,6 +66,13 @@ export class ErpNextFake extends LoopbackFake {
   private readonly docs = new Map<string, Map<string, FrappeFakeDoc>>();
   private readonly counters = new Map<string, number>();
   private micros = 0;
+
+  constructor() {
+    super();
+    // The records a fresh ERPNext site has for the Customer's link fields (setup wizard defaults), and one a test names.
+    for (const name of ['All Customer Groups', 'Commercial', 'Individual']) this.insert('Customer Group', { name });
+    for (const name of ['All Territories', 'Iran']) this.insert('Territory', { name });
+  }
 
   /** `modified` as Frappe writes it: microseconds differ between writes, as they do in Frappe. */
   private stamp(): string {
@@ -81,21 +97,37 @@ export class ErpNextFake extends LoopbackFake {
       ? values.name
       : series !== undefined
         ? `${series}${String(next).padStart(5, '0')}`
-        : doctype === 'Address' ? `${String(values.address_title)}-${String(values.address_type ?? 'Billing')}` : String(values.customer_name);
+        : doctype === 'Address' ? `${String(values.address_title)}-${String(values.address_type ?? 'Billing')}` : doctype === 'Contact' ? this.contactName(values) : String(values.customer_name);
     if (this.table(doctype).has(name)) throw new FrappeFault(409, 'DuplicateEntryError', `${doctype} ${name} already exists`);
     const doc: FrappeFakeDoc = { docstatus: 0, ...values, name, modified, creation: modified };
-    for (const [field, childType] of Object.entries(TABLES[doctype] ?? {})) {
-      doc[field] = ((values[field] as Record<string, unknown>[] | undefined) ?? []).map((row, i) => ({ ...row, name: `${name}-${field}-${i + 1}`, parent: name, parenttype: doctype, parentfield: field, idx: i + 1, doctype: childType }));
-    }
+    this.setTables(doc, doctype, values);
     this.table(doctype).set(name, doc);
     return name;
+  }
+
+  /** Frappe's Contact autoname: first and last name, `-company` when set, a number appended when taken. */
+  private contactName(values: Record<string, unknown>): string {
+    const base = [values.first_name, values.last_name].filter((x) => typeof x === 'string' && x.trim()).join(' ') + (typeof values.company_name === 'string' && values.company_name ? `-${values.company_name}` : '');
+    let name = base;
+    for (let n = 1; this.table('Contact').has(name); n++) name = `${base}-${n}`;
+    return name;
+  }
+
+  /** Child tables given in `values` replace the document's rows, as Frappe's `doc.update` does. */
+  private setTables(doc: FrappeFakeDoc, doctype: string, values: Record<string, unknown>): void {
+    for (const [field, childType] of Object.entries(TABLES[doctype] ?? {})) {
+      if (!(field in values) && field in doc) continue;
+      doc[field] = ((values[field] as Record<string, unknown>[] | undefined) ?? []).map((row, i) => ({ ...row, name: `${doc.name}-${field}-${i + 1}`, parent: doc.name, parenttype: doctype, parentfield: field, idx: i + 1, doctype: childType }));
+    }
   }
 
   /** Updates fields (bumping `modified`, or setting the one given). */
   update(doctype: string, name: string, values: Record<string, unknown>, modified = this.stamp()): void {
     const doc = this.table(doctype).get(name);
     if (!doc) throw new Error(`no ${doctype} ${name}`);
-    Object.assign(doc, values, { modified });
+    const tables = TABLES[doctype] ?? {};
+    Object.assign(doc, Object.fromEntries(Object.entries(values).filter(([k]) => !(k in tables))), { modified });
+    this.setTables(doc, doctype, values);
   }
 
   /** Deletes a document outright: it disappears from every read. */
@@ -126,12 +158,18 @@ export class ErpNextFake extends LoopbackFake {
       const name = resource[2] === undefined ? undefined : decodeURIComponent(resource[2]);
       const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
       if (req.method === 'GET' && name === undefined) return this.send(res, 200, { data: this.list(doctype, url.searchParams) });
-      if (req.method === 'POST' && name === undefined) return this.send(res, 200, { data: this.get(doctype, this.insert(doctype, this.writable(doctype, body, true))) });
+      if (req.method === 'POST' && name === undefined) {
+        const inserted = this.insert(doctype, this.writable(doctype, body, true));
+        this.afterSave(doctype, inserted);
+        if (this.dropReplyOfCreate(res)) return;
+        return this.send(res, 200, { data: this.get(doctype, inserted) });
+      }
       const doc = name === undefined ? undefined : this.get(doctype, name);
       if (!doc) throw new FrappeFault(404, 'DoesNotExistError', `${doctype} ${name ?? ''} not found`);
       if (req.method === 'GET') return this.send(res, 200, { data: doc });
       if (req.method === 'PUT') {
         this.update(doctype, doc.name, this.writable(doctype, body, false));
+        this.afterSave(doctype, doc.name);
         return this.send(res, 200, { data: doc });
       }
       throw new FrappeFault(405, 'MethodNotAllowed');
@@ -155,7 +193,43 @@ export class ErpNextFake extends LoopbackFake {
     const tables = TABLES[doctype] ?? {};
     const values = Object.fromEntries(Object.entries(body).filter(([k]) => (known.has(k) || k in tables) && !['name', 'modified', 'creation', 'owner', 'docstatus'].includes(k)));
     if (doctype === 'Customer' && (inserting || 'customer_name' in values) && !(typeof values.customer_name === 'string' && values.customer_name.trim())) throw new FrappeFault(417, 'MandatoryError', '[Customer]: customer_name');
+    for (const [field, target] of Object.entries(doctype === 'Customer' ? CUSTOMER_LINKS : {})) {
+      const value = values[field];
+      if (typeof value === 'string' && value !== '' && !this.get(target, value)) throw new FrappeFault(417, 'LinkValidationError', `Could not find ${target}: ${value}`);
+    }
     return values;
+  }
+
+  /**
+   * What ERPNext's controllers do on a save: a Contact's `email_id` and `mobile_no` are its
+   * primary rows' (`set_primary_email`, `set_primary("mobile_no")`, a single row being the
+   * primary); a Customer's `email_id` and `mobile_no` are fetched from its primary contact
+   * (`fetch_from`, so values sent for them are overwritten), and a Customer without one
+   * that has either gets a new Contact linked to it (`create_primary_contact`).
+   */
+  private afterSave(doctype: string, name: string): void {
+    const doc = this.get(doctype, name)!;
+    if (doctype === 'Contact') {
+      const emails = (doc.email_ids ?? []) as Record<string, unknown>[];
+      const phones = (doc.phone_nos ?? []) as Record<string, unknown>[];
+      if (emails.length === 1) emails[0]!.is_primary = 1;
+      if (phones.length === 1) phones[0]!.is_primary_mobile_no = 1;
+      doc.email_id = emails.find((r) => r.is_primary === 1)?.email_id ?? null;
+      doc.mobile_no = phones.find((r) => r.is_primary_mobile_no === 1)?.phone ?? null;
+      return;
+    }
+    if (doctype !== 'Customer') return;
+    const contact = typeof doc.customer_primary_contact === 'string' ? this.get('Contact', doc.customer_primary_contact) : undefined;
+    if (!contact && (doc.email_id || doc.mobile_no)) {
+      const made = this.insert('Contact', {
+        first_name: doc.customer_name, is_primary_contact: 1, links: [{ link_doctype: 'Customer', link_name: name }],
+        email_ids: doc.email_id ? [{ email_id: doc.email_id, is_primary: 1 }] : [], phone_nos: doc.mobile_no ? [{ phone: doc.mobile_no, is_primary_mobile_no: 1 }] : [],
+      });
+      this.afterSave('Contact', made);
+      doc.customer_primary_contact = made;
+      return;
+    }
+    if (contact) Object.assign(doc, { email_id: contact.email_id ?? null, mobile_no: contact.mobile_no ?? null });
   }
 
   /** `token key:secret` is the API user; no header is Guest; a wrong pair is a 401 for every route. */

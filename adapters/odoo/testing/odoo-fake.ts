@@ -97,7 +97,9 @@ export class OdooFake extends LoopbackFake {
     if (db !== undefined && db !== this.database) return this.send(res, 404, errorBody('werkzeug.exceptions.NotFound', `database "${String(db)}" not found`));
     const { ids, ...kwargs } = body;
     try {
-      this.send(res, 200, this.execute(model, method, (ids as number[] | undefined) ?? [], kwargs));
+      const result = this.execute(model, method, (ids as number[] | undefined) ?? [], kwargs);
+      if (method === 'create' && this.dropReplyOfCreate(res)) return;
+      this.send(res, 200, result);
     } catch (err) {
       const e = err as FakeError;
       this.send(res, e.status ?? 500, errorBody(e.odooName ?? 'builtins.Exception', e.message));
@@ -120,7 +122,9 @@ export class OdooFake extends LoopbackFake {
       const rest = idsFirst ? positional.slice(1) : positional;
       const named = { ...kwargs };
       if (rest[0] !== undefined) named[modelMethod === 'write' ? 'vals' : modelMethod === 'read' ? 'fields' : modelMethod === 'create' ? 'vals_list' : 'domain'] = rest[0];
-      reply(this.execute(model, modelMethod, ids, named));
+      const result = this.execute(model, modelMethod, ids, named);
+      if (modelMethod === 'create' && this.dropReplyOfCreate(res)) return;
+      reply(result);
     } catch (err) {
       const e = err as FakeError;
       fail(e.odooName ?? 'builtins.Exception', e.message);

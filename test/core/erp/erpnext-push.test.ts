@@ -1,10 +1,13 @@
 /**
- * ERP write-back to the ERPNext fake, through the API: only `name` can be pushed (email
- * and mobile belong to ERPNext's Contact: a push of them is a 422); a CRM rename reaches
- * the Customer's `customer_name` through `PUT /api/resource/Customer/{name}` (its id, the
- * document name, stays); the next pull is no echo; a customer made in the CRM is
- * inserted with `POST /api/resource/Customer`; a Frappe refusal (417) and an outage
- * (5xx, retried) become issues with the payload; a dry run never pushes.
+ * ERP write-back to the ERPNext fake, through the API: every field the mapping pushes
+ * lands where ERPNext keeps it — `customer_name` and the mapped `tax_id`,
+ * `customer_group`, `territory` on the Customer (`PUT /api/resource/Customer/{name}`), the
+ * email and mobile on its primary Contact (its `email_ids`/`phone_nos` rows; the Customer's
+ * `email_id`/`mobile_no` are copies ERPNext fetches), a Contact made and linked where the
+ * Customer had none; a `newest` field is not pushed over a newer ERP change; an unmapped
+ * custom field is a 422; the next pull is no echo; a customer made in the CRM is inserted
+ * with `POST /api/resource/Customer` (ERPNext makes its Contact); a Frappe refusal (417)
+ * and an outage (5xx, retried) become issues with the payload; a dry run never pushes.
  */
 import t from 'tap';
 import erpnext from '../../../adapters/erpnext/index.js';
@@ -16,52 +19,91 @@ await fake.start();
 t.teardown(() => fake.stop());
 const s = await bootErp(t, [erpnext], { peyvand: { dispatcher: { gapGraceMs: 0 } } });
 
-const reza = fake.insert('Customer', { customer_name: 'رضا مرادی', customer_type: 'Individual', mobile_no: '09121112233', disabled: 0 });
+// Reza has a primary Contact (as ERPNext made it from the quick entry); Maryam has none.
+const rezaContact = fake.insert('Contact', { first_name: 'رضا مرادی', is_primary_contact: 1, email_ids: [{ email_id: 'reza@old.example', is_primary: 1 }, { email_id: 'reza@work.example', is_primary: 0 }], phone_nos: [{ phone: '09121112233', is_primary_mobile_no: 1 }], links: [{ link_doctype: 'Customer', link_name: 'رضا مرادی' }], email_id: 'reza@old.example', mobile_no: '09121112233' });
+const reza = fake.insert('Customer', { customer_name: 'رضا مرادی', customer_type: 'Individual', customer_group: 'Individual', territory: 'All Territories', customer_primary_contact: rezaContact, email_id: 'reza@old.example', mobile_no: '09121112233', disabled: 0 });
+const maryam = fake.insert('Customer', { customer_name: 'شرکت مریم', customer_type: 'Company', customer_group: 'Commercial', disabled: 0 });
+const customFields = { taxId: 'tax_id', group: 'customer_group', territory: 'territory' };
+const pushed = ['name', 'emails', 'phones', 'customFields.taxId', 'customFields.group', 'customFields.territory'];
 const connectionBody = {
   name: 'ERPNext',
   adapter: 'erpnext',
   config: { url: fake.url, apiKey: fake.apiKey, apiSecret: fake.apiSecret },
-  fieldOwnership: { customers: { default: 'erp', fields: { name: 'crm' } } },
-  mapping: { customers: { push: { fields: ['name'] } } },
+  fieldOwnership: { customers: { default: 'crm', fields: { 'customFields.group': 'newest', addresses: 'erp' } } },
+  mapping: { customers: { customFields, push: { fields: pushed } } },
 };
 let connectionId = '';
 let rezaId = '';
+let maryamId = '';
 const saves = () => fake.requests.filter((r) => r.method === 'POST' || r.method === 'PUT');
 
-t.test('only the name can be pushed to ERPNext', async (t) => {
-  const phones = await s.call(s.owner, 'POST', '/erp/connections', { ...connectionBody, fieldOwnership: { customers: 'crm' }, mapping: { customers: { push: { fields: ['name', 'phones'] } } } });
-  t.equal(phones.statusCode, 422);
-  t.equal(phones.json().code, 'ERP_PUSH_UNSUPPORTED');
-  t.match(phones.json().detail, /cannot write “phones”.*fields it can write: name/);
+t.test('a pushed custom field needs its ERP field; an ERP-owned one cannot be pushed', async (t) => {
+  const unmapped = await s.call(s.owner, 'POST', '/erp/connections', { ...connectionBody, mapping: { customers: { push: { fields: ['customFields.vat'] } } } }, { 'accept-language': 'fa' });
+  t.equal(unmapped.statusCode, 422);
+  t.equal(unmapped.json().code, 'ERP_PUSH_FIELD_UNMAPPED');
+  t.match(unmapped.json().detail, /«vat»/);
+  const erpOwned = await s.call(s.owner, 'POST', '/erp/connections', { ...connectionBody, fieldOwnership: { customers: { default: 'crm', fields: { 'customFields.taxId': 'erp' } } } });
+  t.equal(erpOwned.statusCode, 422);
+  t.equal(erpOwned.json().code, 'ERP_PUSH_NOT_CRM_OWNED');
   connectionId = (await s.ok<{ id: string }>('POST', '/erp/connections', connectionBody)).id;
-  t.equal((await s.run(connectionId)).countsByEntity.customers.created, 1);
+  t.equal((await s.run(connectionId)).countsByEntity.customers.created, 2);
   t.same(await s.pushes(connectionId), [], 'customers the sync created are not pushed back');
-  rezaId = (await s.ok<{ items: Array<{ id: string; name: string }> }>('GET', '/customers')).items.find((c) => c.name === 'رضا مرادی')!.id;
+  const items = (await s.ok<{ items: Array<{ id: string; name: string; customFields: Record<string, unknown> }> }>('GET', '/customers')).items;
+  rezaId = items.find((c) => c.name === 'رضا مرادی')!.id;
+  maryamId = items.find((c) => c.name === 'شرکت مریم')!.id;
+  t.same(items.find((c) => c.id === rezaId)!.customFields, { group: 'Individual', territory: 'All Territories' }, 'mapped fields are read');
 });
 
-t.test('a CRM rename reaches the Customer; the next pull is no echo', async (t) => {
+t.test('every pushed field lands where ERPNext keeps it; the next pull is no echo', async (t) => {
   const before = saves().length;
   fake.tick(2);
-  await s.ok('PATCH', `/customers/${rezaId}`, { name: 'رضا مرادی‌فر', phones: [{ value: '09120000000' }] });
+  await s.ok('PATCH', `/customers/${rezaId}`, { name: 'رضا مرادی‌فر', emails: [{ value: 'reza@new.example' }], phones: [{ value: '۰۹۱۲ ۰۰۰ ۰۰۰۰' }], customFields: { taxId: '10320894567', group: 'Commercial', territory: 'Iran' } });
   const [push] = await s.pushes(connectionId);
   t.equal(push!.status, 'succeeded', JSON.stringify(push));
   t.equal(push!.countsByEntity.customers.updated, 1);
-  const sent = saves().slice(before);
-  t.same(sent.map((r) => `${r.method} ${r.path}`), [`PUT /api/resource/Customer/${reza}`]);
-  t.equal(fake.get('Customer', reza)!.customer_name, 'رضا مرادی‌فر');
-  t.equal(fake.get('Customer', reza)!.mobile_no, '09121112233', 'an ERP-owned field is not pushed');
+  t.same(saves().slice(before).map((r) => `${r.method} ${r.path}`), [`PUT /api/resource/Contact/${rezaContact}`, `PUT /api/resource/Customer/${reza}`], 'the Contact first, then the Customer');
+  t.match(fake.get('Customer', reza), { name: reza, customer_name: 'رضا مرادی‌فر', tax_id: '10320894567', customer_group: 'Commercial', territory: 'Iran', customer_primary_contact: rezaContact, email_id: 'reza@new.example', mobile_no: '09120000000' });
+  const contact = fake.get('Contact', rezaContact)!;
+  t.same((contact.email_ids as Array<Record<string, unknown>>).map((r) => [r.email_id, r.is_primary]), [['reza@new.example', 1], ['reza@work.example', 0]], 'the primary email row changed, the other row is kept');
+  t.same((contact.phone_nos as Array<Record<string, unknown>>).map((r) => [r.phone, r.is_primary_mobile_no]), [['09120000000', 1]], 'the mobile in canonical form');
 
   const next = await s.run(connectionId);
-  // The phone is the ERP's: the pull puts it back (a conflict on phones), the name is unchanged.
-  t.equal(next.countsByEntity.customers.conflicts, 1);
-  const [issue] = await s.issues(next.id);
-  t.match(issue!.message, /^phones: ERP value applied/);
-  t.notMatch(issue!.message, /name/, 'the pushed name is no conflict: the ERP holds it');
-  const after = await s.ok<{ name: string; phones: Array<{ value: string }> }>('GET', `/customers/${rezaId}`);
-  t.equal(after.name, 'رضا مرادی‌فر');
-  t.equal(after.phones[0]!.value, '09121112233');
-  const quiet = await s.run(connectionId);
-  t.same(quiet.counts, { created: 0, updated: 0, unchanged: 0, deleted: 0, failed: 0, conflicts: 0 }, 'nothing new');
+  t.same(next.counts, { created: 0, updated: 0, unchanged: 1, deleted: 0, failed: 0, conflicts: 0 }, 'read back unchanged, no conflict');
+  const after = await s.ok<{ name: string; customFields: Record<string, unknown> }>('GET', `/customers/${rezaId}`);
+  t.same(after.customFields, { taxId: '10320894567', group: 'Commercial', territory: 'Iran' });
+});
+
+t.test('a Customer without a primary Contact gets one, linked; a refused link value is an issue', async (t) => {
+  await s.ok('PATCH', `/customers/${maryamId}`, { emails: [{ value: 'info@maryam.example' }], phones: [{ value: '09351234567' }] });
+  const [push] = await s.pushes(connectionId);
+  t.equal(push!.status, 'succeeded', JSON.stringify(push));
+  const customer = fake.get('Customer', maryam)!;
+  const contact = fake.get('Contact', String(customer.customer_primary_contact))!;
+  t.ok(contact, 'a Contact was made');
+  t.match(contact, { is_primary_contact: 1, email_id: 'info@maryam.example', mobile_no: '09351234567', company_name: 'شرکت مریم' });
+  t.same((contact.links as Array<Record<string, unknown>>).map((l) => [l.link_doctype, l.link_name]), [['Customer', maryam]], 'linked to the Customer by a Dynamic Link');
+  t.match(customer, { email_id: 'info@maryam.example', mobile_no: '09351234567' });
+
+  await s.ok('PATCH', `/customers/${maryamId}`, { customFields: { territory: 'Mars' } });
+  const [refused] = await s.pushes(connectionId);
+  t.equal(refused!.status, 'failed');
+  t.match((await s.issues(refused!.id))[0], { code: 'ERP_REQUEST_REJECTED', message: /Could not find Territory: Mars/, payload: { fields: { erpFields: { territory: 'Mars' } } } });
+  await s.ok('PATCH', `/customers/${maryamId}`, { customFields: { territory: 'Iran' } });
+  t.equal((await s.pushes(connectionId))[0]!.status, 'succeeded');
+});
+
+t.test('a newest field is not pushed over a newer ERP change', async (t) => {
+  await s.ok('PATCH', `/customers/${rezaId}`, { customFields: { group: 'Individual' } });
+  // The ERP changes the group after the CRM did, before the push runs.
+  fake.tick(5);
+  fake.now = new Date(Date.now() + 60_000);
+  fake.update('Customer', reza, { customer_group: 'All Customer Groups' });
+  const [push] = await s.pushes(connectionId);
+  t.equal(push!.status, 'succeeded', JSON.stringify(push));
+  t.equal(push!.countsByEntity.customers.unchanged, 1, 'nothing left to push');
+  t.equal(fake.get('Customer', reza)!.customer_group, 'All Customer Groups', "the ERP's newer value stays");
+  await s.run(connectionId);
+  t.equal((await s.ok<{ customFields: Record<string, unknown> }>('GET', `/customers/${rezaId}`)).customFields.group, 'All Customer Groups', 'the pull takes it');
 });
 
 t.test("Frappe's refusal and an outage become issues with the payload", async (t) => {
@@ -73,12 +115,13 @@ t.test("Frappe's refusal and an outage become issues with the payload", async (t
   const [issue] = await s.issues(refused!.id);
   t.match(issue, { entity: 'customers', externalId: reza, code: 'ERP_REQUEST_REJECTED', message: /cannot contain digits/, payload: { customerId: rezaId, externalId: reza, fields: { name: 'رضا ۲' } } });
 
+  const puts = saves().filter((r) => r.method === 'PUT').length;
   fake.failNext(...Array.from({ length: 12 }, () => 502));
   await s.ok('PATCH', `/customers/${rezaId}`, { name: 'رضا مرادی' });
   const [down] = await s.pushes(connectionId);
   t.equal(down!.status, 'failed');
   t.equal(down!.error?.code, 'ERP_SERVER_ERROR');
-  t.equal(saves().filter((r) => r.method === 'PUT').length, 1 + 1 + 12, 'retried: 4 requests in each of 3 attempts');
+  t.equal(saves().filter((r) => r.method === 'PUT').length - puts, 12, 'retried: 4 requests in each of 3 attempts');
   t.match((await s.issues(down!.id))[0], { code: 'ERP_SERVER_ERROR', payload: { fields: { name: 'رضا مرادی' } } });
   t.equal(fake.get('Customer', reza)!.customer_name, 'رضا مرادی‌فر');
 });

@@ -48,7 +48,7 @@ t.test('connections: config checked, key and secret write-only, the credential t
 
   const created = await s.ok<Record<string, unknown> & { id: string; config: Record<string, unknown> }>('POST', '/erp/connections', connectionBody);
   connectionId = created.id;
-  t.same(created.config, { url: fake.url }, 'neither key nor secret is returned');
+  t.same(created.config, { url: fake.url, keyField: 'customer_pos_id' }, 'neither key nor secret is returned; the key field defaults');
   t.same(created.secretsSet, ['apiKey', 'apiSecret']);
   const row = await s.p.peyvand.kernel.db.knex('crm_erp_connections').where({ id: connectionId }).first();
   t.notMatch(String(row.secrets_sealed), /wrong-secret|3f2a9c1e7b5d4a0/, 'sealed at rest');
