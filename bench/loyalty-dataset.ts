@@ -184,10 +184,11 @@ export async function loyaltyTenant(kernel: Kernel, slug: string) {
 }
 
 /** Builds the whole dataset in a new tenant. */
-export async function loadLoyaltyDataset(kernel: Kernel, file: string, shape: LoyaltyShape): Promise<LoyaltyLoad & Awaited<ReturnType<typeof loyaltyTenant>>> {
+export async function loadLoyaltyDataset(kernel: Kernel, file: string, shape: LoyaltyShape, log: (message: string) => void = () => {}): Promise<LoyaltyLoad & Awaited<ReturnType<typeof loyaltyTenant>>> {
   const made = await loyaltyTenant(kernel, 'bench-loyalty');
   const t0 = performance.now();
   const customerIds = bulkCustomers(file, made.tenant.id, shape.customers, shape.seed);
+  log(`${customerIds.length} customers written in ${Math.round(performance.now() - t0)} ms`);
   const rows = bulkLoyalty(kernel, file, made.tenant.id, customerIds, loyaltyOrders(shape), shape.now);
   return { ...made, customerIds, rows, ms: performance.now() - t0 };
 }

@@ -39,7 +39,7 @@ const ZONE = 'Asia/Tehran';
 const p95 = (times: number[]) => summarize(times).p95;
 
 /** Runs `service` then `bare` `rounds` times, alternating; checks each pair with `same`. */
-async function timed<A, B>(rounds: number, service: () => Promise<A>, bare: () => B, same: (a: A, b: B) => string | null): Promise<[number[], number[]]> {
+async function timed<A, B>(log: (message: string) => void, name: string, rounds: number, service: () => Promise<A>, bare: () => B, same: (a: A, b: B) => string | null): Promise<[number[], number[]]> {
   const ms: [number[], number[]] = [[], []];
   for (let i = 0; i < rounds; i++) {
     let t = performance.now();
@@ -51,6 +51,7 @@ async function timed<A, B>(rounds: number, service: () => Promise<A>, bare: () =
     const problem = same(a, b);
     if (problem) throw new Error(problem);
   }
+  log(`${name}: ${ms[0].map((m) => fmt(m)).join(', ')} vs ${ms[1].map((m) => fmt(m)).join(', ')} ms bare`);
   return ms;
 }
 
@@ -72,7 +73,7 @@ export const loyaltyScenario: Scenario = {
       const services = kernel.servicesOf<LoyaltyServices>('loyalty')!;
       const checked = await checkAgainstService(kernel, file, { ...shape, customers: 200, orders: 1_000 });
       ctx.log(`bulk-built rows equal the service's on a slice of 200 customers and 1,000 orders (${fmt(checked)} rows)`);
-      const data = await loadLoyaltyDataset(kernel, file, shape);
+      const data = await loadLoyaltyDataset(kernel, file, shape, ctx.log);
       const { tenant, actor, customerIds } = data;
       const size = `${fmt(shape.customers)} customers, ${fmt(shape.orders * shape.lines)} order lines`;
       ctx.log(`${size} (${fmt(shape.orders)} orders of ${shape.lines}) built in ${fmt(data.ms / 1000, 1)} s: ${JSON.stringify(data.rows)}`);
@@ -99,6 +100,7 @@ export const loyaltyScenario: Scenario = {
       t0 = performance.now();
       for (const order of burst) earnBare(order, customerIds[order.customer]!);
       const bareEarnMs = performance.now() - t0;
+      ctx.log(`earning: ${fmt(burstSize / (earnMs / 1000), 1)} vs ${fmt(burstSize / (bareEarnMs / 1000), 1)} orders/s bare`);
       const earned = (raw.prepare(`select count(*) as n from ${table('loyalty_ledger')} where tenant_id = ? and type = 'earn'`).get(tenant.id) as { n: number }).n;
       if (earned !== shape.orders + burstSize) throw new Error(`expected ${shape.orders + burstSize} earn entries, found ${earned}`);
 
@@ -118,13 +120,15 @@ export const loyaltyScenario: Scenario = {
         if (account.available + account.locked !== s) throw new Error(`balance of ${customerId}: ${account.available} + ${account.locked} locked vs ledger sum ${s}`);
       }
 
+      ctx.log(`balance read: p95 ${fmt(p95(readMs), 2)} vs ${fmt(p95(bareReadMs), 2)} ms bare`);
+
       // The reports over the whole tenant: the service, and its query alone.
       const T = table('loyalty_orders');
       const paid = `from ${T} where tenant_id = ? and customer_id is not null and paid_at is not null and paid_at < ? and total > returned`;
       const rfmBare = raw.prepare(`select customer_id, revenue, r, f, m from (select customer_id, revenue, rank() over (order by last_paid) as r, rank() over (order by orders) as f, rank() over (order by revenue) as m, count(*) over () as n from (
         select customer_id, max(paid_at) as last_paid, count(*) as orders, sum(total - returned) as revenue ${paid} and currency = 'IRR' group by customer_id) c) ranked`);
       const endOfToday = localDayStart(localDateOf(Date.now(), ZONE), ZONE) + DAY_MS;
-      const [rfmMs, bareRfmMs] = await timed(rounds, () => services.analytics.rfm(actor, {}, ZONE, 'fa'), () => rfmBare.all(tenant.id, endOfToday) as unknown[],
+      const [rfmMs, bareRfmMs] = await timed(ctx.log, 'RFM', rounds, () => services.analytics.rfm(actor, {}, ZONE, 'fa'), () => rfmBare.all(tenant.id, endOfToday) as unknown[],
         (a, b) => (a.customers === b.length ? null : `RFM counts ${a.customers} customers, its query ${b.length}`));
 
       const from = localDateOf(now - 731 * DAY_MS, ZONE);
@@ -134,14 +138,14 @@ export const loyaltyScenario: Scenario = {
         select row_number() over (${order}) as k, sum(revenue) over (${order} rows unbounded preceding) as cum, count(*) over () as n, sum(revenue) over () as total from (
           select customer_id, sum(total - returned) as revenue ${paid} and paid_at >= ? and currency = 'IRR' group by customer_id) c
       ) ranked where (k * 100) / n > ((k - 1) * 100) / n order by k`);
-      const [paretoMs, bareParetoMs] = await timed(rounds, () => services.analytics.pareto(actor, { from, to }, ZONE),
+      const [paretoMs, bareParetoMs] = await timed(ctx.log, 'Pareto', rounds, () => services.analytics.pareto(actor, { from, to }, ZONE),
         () => paretoBare.all(tenant.id, localDayStart(to, ZONE) + DAY_MS, localDayStart(from, ZONE)) as Array<{ n: number; total: number }>,
         (a, b) => (a.customers === b[0]?.n && a.revenue === b[0]?.total ? null : `Pareto: ${a.customers} customers and ${a.revenue} revenue, its query ${b[0]?.n} and ${b[0]?.total}`));
 
       const at = Date.now();
       const winBackBare = raw.prepare(`select customer_id, paid_at, total - returned as value ${paid} and currency = 'IRR' and customer_id in (
         select customer_id ${paid} and currency = 'IRR' group by customer_id having max(paid_at) < ?) order by customer_id, paid_at`);
-      const [winBackMs, bareWinBackMs] = await timed(rounds, () => services.analytics.winBack(actor, { limit: 50 }, at), () => winBackBare.all(tenant.id, at, tenant.id, at, at - 30 * DAY_MS) as Array<{ customer_id: string }>,
+      const [winBackMs, bareWinBackMs] = await timed(ctx.log, 'win-back', rounds, () => services.analytics.winBack(actor, { limit: 50 }, at), () => winBackBare.all(tenant.id, at, tenant.id, at, at - 30 * DAY_MS) as Array<{ customer_id: string }>,
         (a, b) => (a.items.length > 0 && b.some((row) => row.customer_id === a.items[0]!.customerId) ? null : 'win-back: the first customer listed is not among its query\'s rows'));
 
       const earnRate = burstSize / (earnMs / 1000);
