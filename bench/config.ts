@@ -27,6 +27,10 @@ export interface BenchConfig {
   deals: number;
   /** Tickets in the support scenario's dataset. */
   tickets: number;
+  /** The loyalty scenario's dataset: customers, paid orders and lines per order. */
+  loyaltyCustomers: number;
+  loyaltyOrders: number;
+  loyaltyLines: number;
   /** Requests per latency measurement of the sales and support scenarios, sent one at a time. */
   salesRequests: number;
   pageSize: number;
@@ -65,6 +69,10 @@ export function configFrom(argv: readonly string[]): BenchConfig {
     pageSize: 50,
     deals: Number(value('deals') ?? (quick ? 2_000 : 100_000)),
     tickets: Number(value('tickets') ?? (quick ? 5_000 : 1_000_000)),
+    // The size: 1,000,000 customers, 10,000,000 order lines (2,000,000 orders of 5).
+    loyaltyCustomers: Number(value('loyalty-customers') ?? (quick ? 400 : 1_000_000)),
+    loyaltyOrders: Number(value('loyalty-orders') ?? (quick ? 2_000 : 2_000_000)),
+    loyaltyLines: Number(value('loyalty-lines') ?? 5),
     salesRequests: Number(value('requests') ?? (quick ? 40 : 500)),
     resultsDir,
     dataDir: path.join(resultsDir, 'data'),

@@ -22,19 +22,21 @@ const P = 'crm_';
 export class RawImporter {
   private readonly db: Sqlite;
   /** The tenant the rows belong to. */
-  readonly tenantId = uuidv7();
+  readonly tenantId: string;
   private readonly tenantKey: string;
   private readonly stmts: Record<'customer' | 'identity' | 'ref' | 'tag' | 'doc' | 'fts' | 'audit' | 'event', Statement>;
 
-  constructor(file: string, private readonly customersOnly = false) {
+  /** `tenantId`: an existing tenant to fill (another bench's dataset); a new `raw` tenant without it. */
+  constructor(file: string, private readonly customersOnly = false, tenantId?: string) {
     this.db = new Sqlite(file);
+    this.tenantId = tenantId ?? uuidv7();
     // The pragmas Peyvand's connection sets (core/db/connect.ts).
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
     this.tenantKey = tenantKey(this.tenantId);
     const now = Date.now();
-    this.db.prepare(`insert into ${P}tenants (id, slug, name, locale, time_zone, settings, created_at, updated_at) values (?, 'raw', 'Raw', 'fa', 'Asia/Tehran', '{}', ?, ?)`).run(this.tenantId, now, now);
+    if (!tenantId) this.db.prepare(`insert into ${P}tenants (id, slug, name, locale, time_zone, settings, created_at, updated_at) values (?, 'raw', 'Raw', 'fa', 'Asia/Tehran', '{}', ?, ?)`).run(this.tenantId, now, now);
     this.stmts = {
       customer: this.db.prepare(`insert into ${P}customers (id, tenant_id, kind, name, given_name, family_name, organization_id, emails, phones, addresses, tags, custom_fields, external_refs, locale, owner_id, team_id, version, created_at, updated_at) values (?, ?, ?, ?, ?, ?, null, ?, ?, '[]', ?, '{}', ?, ?, 'system:raw', null, 1, ?, ?)`),
       identity: this.db.prepare(`insert into ${P}customer_identities (tenant_id, kind, value, customer_id) values (?, ?, ?, ?)`),
@@ -47,15 +49,17 @@ export class RawImporter {
     };
   }
 
-  /** Inserts one batch in one transaction. */
-  insertBatch(rows: readonly GeneratedCustomer[]): void {
+  /** Inserts one batch in one transaction; returns the new customers' ids. */
+  insertBatch(rows: readonly GeneratedCustomer[]): string[] {
     const s = this.stmts;
     const t = this.tenantId;
+    const ids: string[] = [];
     this.db.transaction(() => {
       const now = Date.now();
       const at = new Date(now).toISOString();
       for (const { source, externalId, input } of rows) {
         const id = uuidv7();
+        ids.push(id);
         const refs = [{ source, id: externalId }];
         const tags = input.tags ?? [];
         const emails = input.emails ?? [];
@@ -73,6 +77,7 @@ export class RawImporter {
         s.event.run(uuidv7(), t, id, `{"customer":${customer}}`, now);
       }
     })();
+    return ids;
   }
 
   close(): void {

@@ -21,6 +21,8 @@ export interface LoadOptions {
   amount?: number;
   paths?: string[];
   postCustomers?: { path: string; seed: number; start: number };
+  /** Seconds before a request counts as timed out (30 unless a slow report asks for more). */
+  timeoutSeconds?: number;
 }
 
 const { options, send } = await workerContext<LoadOptions>();
@@ -42,7 +44,7 @@ const instance = autocannon(
     url: options.url,
     connections: options.connections,
     ...(options.amount ? { amount: options.amount } : { duration: options.seconds ?? 10 }),
-    timeout: 30,
+    timeout: options.timeoutSeconds ?? 30,
     requests: [request],
   },
   (err, result) => {
