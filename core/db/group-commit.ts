@@ -139,39 +139,23 @@ export class GroupCommit {
       return;
     }
     group.openedAt = performance.now();
-    let lost: unknown;
     let began = false;
     try {
       // `connection` makes knex BEGIN on the connection held here and leave its release to
       // us: a failed COMMIT must be rolled back before anyone else gets the connection.
       await this.knex.transaction(async (outer) => {
         began = true;
-        for (let m = group.members[group.next]; m; m = group.members[group.next]) {
-          group.next++;
-          if (m.abandoned) continue;
-          clearTimeout(m.timer);
-          if (!conn.inTransaction) {
-            // The shared transaction is gone: never let a member run in autocommit.
-            lost = new Error('the shared transaction ended under a member');
-            group.next--;
-            throw lost;
-          }
-          try {
-            m.value = await outer.transaction((trx) => m.work(trx));
-            m.done = true;
-          } catch (err) {
-            if (!conn.inTransaction) {
-              // SQLite rolled the whole transaction back (disk full, I/O error): every member
-              // that ran is lost with it, this one included, with the error that did it.
-              lost = err;
-              m.done = true;
-              throw err;
-            }
-            // Rolled back to its savepoint alone; the others carry on.
-            m.reject(err);
-          }
+        await this.runWaiting(group, outer, conn);
+        // better-sqlite3 runs every statement synchronously, so a member can finish within the
+        // turn of the event loop that started it, before the requests already received have
+        // reached their transaction. One turn's wait lets them join; a turn that brings none
+        // (or a full or old group) ends the group.
+        while (this.admits(group)) {
+          await nextTurn();
+          if (group.next === group.members.length) break;
+          await this.runWaiting(group, outer, conn);
         }
-        // Synchronously after the last member: nobody joins between this check and COMMIT.
+        // Synchronously after the last check: nobody joins between it and COMMIT.
         this.close(group);
       }, { connection: conn });
       this.record(group);
@@ -179,18 +163,45 @@ export class GroupCommit {
     } catch (err) {
       this.close(group);
       if (conn.inTransaction) rollback(conn);
-      for (const m of group.members.slice(0, group.next)) if (m.done) m.reject(lost ?? err);
+      const cause = err instanceof SharedTransactionLost ? err.cause : err;
+      for (const m of group.members.slice(0, group.next)) if (m.done) m.reject(cause);
       // Members that never ran try again in the next group, unless this one could not even
       // begin (that would only fail the same way again).
-      const waiting = group.members.slice(group.next);
       const retry = began && group.next > 0;
-      for (const m of waiting) {
+      for (const m of group.members.slice(group.next)) {
         if (m.abandoned) continue;
         if (retry) this.admit(m);
-        else settle(m, err);
+        else settle(m, cause);
       }
     } finally {
       this.knex.client.releaseConnection(conn);
+    }
+  }
+
+  /** Runs the group's members that have not run yet, one after another, each in a savepoint. */
+  private async runWaiting(group: Group, outer: Knex.Transaction, conn: SqliteConnection): Promise<void> {
+    for (let m = group.members[group.next]; m; m = group.members[group.next]) {
+      group.next++;
+      if (m.abandoned) continue;
+      clearTimeout(m.timer);
+      if (!conn.inTransaction) {
+        // The shared transaction is gone: never let a member run in autocommit.
+        group.next--;
+        throw new SharedTransactionLost(new Error('the shared transaction ended under a member'));
+      }
+      try {
+        m.value = await outer.transaction((trx) => m.work(trx));
+        m.done = true;
+      } catch (err) {
+        if (!conn.inTransaction) {
+          // SQLite rolled the whole transaction back (disk full, I/O error): every member that
+          // ran is lost with it, this one included, with the error that did it.
+          m.done = true;
+          throw new SharedTransactionLost(err);
+        }
+        // Rolled back to its savepoint alone; the others carry on.
+        m.reject(err);
+      }
     }
   }
 
@@ -200,6 +211,18 @@ export class GroupCommit {
     this.stats.members += ran;
     this.stats.largest = Math.max(this.stats.largest, ran);
   }
+}
+
+/** The shared transaction ended before its COMMIT; `cause` is why. */
+class SharedTransactionLost extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the shared transaction was rolled back', { cause });
+  }
+}
+
+/** Resolves after the I/O callbacks already due have run. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Rejects a member that never ran. */
