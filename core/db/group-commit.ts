@@ -106,10 +106,14 @@ export class GroupCommit {
   private admit(member: Member): void {
     let group = this.forming;
     if (!group || !this.admits(group)) {
-      group = this.forming = { members: [], next: 0, openedAt: 0 };
-      const started = group;
+      const started = (group = this.forming = { members: [], next: 0, openedAt: 0 });
+      // better-sqlite3 runs every statement synchronously, so a transaction started at once
+      // would finish within this turn of the event loop, before the requests already received
+      // reach theirs: under HTTP load every group had one member. Starting on the next turn
+      // lets them join. The wait is before BEGIN, holding no lock: a transaction still never
+      // spans a turn in which another connection of this process could block on its lock.
       // Not awaited: the group settles each member itself.
-      void this.execute(started);
+      setImmediate(() => void this.execute(started));
     }
     group.members.push(member);
     clearTimeout(member.timer);
@@ -146,16 +150,7 @@ export class GroupCommit {
       await this.knex.transaction(async (outer) => {
         began = true;
         await this.runWaiting(group, outer, conn);
-        // better-sqlite3 runs every statement synchronously, so a member can finish within the
-        // turn of the event loop that started it, before the requests already received have
-        // reached their transaction. One turn's wait lets them join; a turn that brings none
-        // (or a full or old group) ends the group.
-        while (this.admits(group)) {
-          await nextTurn();
-          if (group.next === group.members.length) break;
-          await this.runWaiting(group, outer, conn);
-        }
-        // Synchronously after the last check: nobody joins between it and COMMIT.
+        // Synchronously after the last member: nobody joins between it and COMMIT.
         this.close(group);
       }, { connection: conn });
       this.record(group);
@@ -218,11 +213,6 @@ class SharedTransactionLost extends Error {
   constructor(override readonly cause: unknown) {
     super('the shared transaction was rolled back', { cause });
   }
-}
-
-/** Resolves after the I/O callbacks already due have run. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Rejects a member that never ran. */
