@@ -90,6 +90,9 @@ interface SqliteConnection {
   prepare(sql: string): unknown;
 }
 
+/** Statements that name a savepoint, each text used once. */
+const SAVEPOINT_STATEMENT = /^(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT) /;
+
 /** Compiled statements kept per connection; the oldest is dropped beyond this. */
 export const STATEMENT_CACHE_SIZE = 256;
 
@@ -105,6 +108,9 @@ function cacheStatements(conn: SqliteConnection): void {
   const prepare = conn.prepare.bind(conn);
   const cache = new Map<string, unknown>();
   conn.prepare = (sql: string) => {
+    // knex names every savepoint afresh (`SAVEPOINT trx42`): a group commit runs two per write,
+    // and caching them would only push the statements that do repeat out of the cache.
+    if (SAVEPOINT_STATEMENT.test(sql)) return prepare(sql);
     let statement = cache.get(sql);
     if (statement !== undefined) {
       // Re-inserting keeps the Map in least-recently-used order.

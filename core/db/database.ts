@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import { dialectOf } from './connect.js';
 import { ReadConnection } from './read-connection.js';
+import { DEFAULT_GROUP_LIMITS, GroupCommit } from './group-commit.js';
 import type { Dialect, Executor } from '../plugin/sql.js';
 import type { PluginDatabase } from '../plugin/services.js';
 
@@ -18,6 +19,8 @@ export class Database implements PluginDatabase {
    * (see read-connection.ts). Undefined elsewhere: those go through knex's pool.
    */
   reader: ReadConnection | undefined;
+  /** SQLite only: concurrent write transactions share one COMMIT (see group-commit.ts). */
+  readonly groupCommit: GroupCommit | undefined;
 
   constructor(
     /** The knex instance (the host's own when embedded). */
@@ -30,6 +33,9 @@ export class Database implements PluginDatabase {
       throw new Error(`table prefix "${prefix}" must be 1–12 lower-case letters, digits and underscores`);
     }
     this.dialect = dialectOf(knex);
+    // A member waits its turn as long as knex would wait for the pool's connection.
+    const queueTimeoutMs = Number(knex.client.config.acquireConnectionTimeout ?? 60_000);
+    this.groupCommit = this.dialect === 'sqlite' ? new GroupCommit(knex, { ...DEFAULT_GROUP_LIMITS, queueTimeoutMs }) : undefined;
   }
 
   /** The real name of a Peyvand table: `table('customers')` → `crm_customers`. */
@@ -48,9 +54,13 @@ export class Database implements PluginDatabase {
     this.reader = undefined;
   }
 
-  /** Runs `work` in a transaction; commits when it resolves, rolls back when it throws. */
+  /**
+   * Runs `work` in a transaction; resolves once it is committed, rolls it back when it
+   * throws. On SQLite it may share the COMMIT with concurrent transactions, each in a
+   * savepoint of its own (group-commit.ts): the same promise, one COMMIT for many writes.
+   */
   transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-    return this.knex.transaction(work);
+    return this.groupCommit ? this.groupCommit.run(work) : this.knex.transaction(work);
   }
 }
 
