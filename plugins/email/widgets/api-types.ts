@@ -32,15 +32,24 @@ export interface EmailMessage {
   createdAt?: string;
 }
 
-/** `GET /email/threads/{id}`: the thread with its messages, oldest first. */
-export interface EmailThread {
+/** A conversation in `GET /email/threads` (most recently active first). */
+export interface EmailThreadSummary {
   id: string;
   subject: string;
   customerId?: string;
   lastMessageAt?: string;
   messageCount?: number;
   flags: string[];
+}
+
+/** `GET /email/threads/{id}`: the thread with its messages, oldest first. */
+export interface EmailThread extends EmailThreadSummary {
   messages: EmailMessage[];
+}
+
+/** The part of core's `GET /me` the widgets read: whether the reader may send (`email.message.send`). */
+export interface Me {
+  permissions: string[];
 }
 
 /** A stored template (`GET /email/templates`). */
