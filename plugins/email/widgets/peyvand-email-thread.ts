@@ -20,7 +20,7 @@
  * @csspart state - the loading / empty / problem panel.
  */
 import { ApiError, css, define, formatDateTime, formatNumber, html, icon, ltr, nothing, PeyvandElement, property, state, type PropertyValues } from '../../../widgets/runtime/index.js';
-import type { EmailAttachment, EmailMessage, EmailTemplate, EmailThread, EmailThreadSummary, Me, QueuedEmail } from './api-types.js';
+import type { EmailAttachment, EmailMessage, EmailTemplate, EmailThread, EmailThreadSummary, Me, QueuedEmail, RenderedTemplate } from './api-types.js';
 import { fitFrame, frameDocument, FRAME_SANDBOX, hasBlockedImages, showBlockedImages } from './message-frame.js';
 
 type Page<T> = { items: T[]; nextCursor: string | null };
@@ -112,7 +112,7 @@ export class PeyvandEmailThread extends PeyvandElement {
   /** Whether `GET /me` lists the send permission; a reader who may not even ask may not send. */
   private async mayReply(signal: AbortSignal): Promise<boolean> {
     try {
-      return (await this.api<Me>('me', { signal })).permissions.includes('email.message.send');
+      return ((await this.api<Me>('me', { signal })).permissions ?? []).includes('email.message.send');
     } catch (err) {
       if (err instanceof ApiError && err.status === 403) return false;
       throw err;
@@ -185,7 +185,7 @@ export class PeyvandEmailThread extends PeyvandElement {
     const id = select.value;
     if (!id) return;
     try {
-      const rendered = await this.api<{ subject: string; html: string; text: string }>(`email/templates/${encodeURIComponent(id)}/preview`, { method: 'POST', body: { data: {} } });
+      const rendered = await this.api<RenderedTemplate>(`email/templates/${encodeURIComponent(id)}/preview`, { method: 'POST', body: { data: {} } });
       this.draft = rendered.text.trim();
       this.sendProblem = undefined;
       await this.updateComplete;
