@@ -71,9 +71,9 @@ export const syncReportSchema = obj({
 const locale = { type: 'string', enum: ['fa', 'en'] };
 export const templateInputSchema = obj({ key: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,99}$' }, locale, subject: line(998, 1), html: str(200_000, 1), text: str(200_000) }, ['key', 'locale', 'subject', 'html']);
 export const templatePatchSchema = obj({ subject: line(998, 1), html: str(200_000, 1), text: nullable(str(200_000)) });
-export const templateSchema = obj({ id: { type: 'string' }, key: { type: 'string' }, locale: { type: 'string' }, subject: { type: 'string' }, html: { type: 'string' }, text: { type: ['string', 'null'] }, createdAt: { type: 'string' }, updatedAt: { type: 'string' }, version: { type: 'integer' } });
+export const templateSchema = obj({ id: { type: 'string' }, key: { type: 'string' }, locale: { type: 'string' }, subject: { type: 'string' }, html: { type: 'string' }, text: { type: ['string', 'null'] }, createdAt: { type: 'string' }, updatedAt: { type: 'string' }, version: { type: 'integer' } }, ['id', 'key', 'locale', 'subject', 'html', 'text', 'createdAt', 'updatedAt', 'version']);
 export const previewInputSchema = obj({ data: { type: 'object', maxProperties: 200 } }, ['data']);
-export const renderedSchema = obj({ subject: { type: 'string' }, html: { type: 'string' }, text: { type: 'string' } });
+export const renderedSchema = obj({ subject: { type: 'string' }, html: { type: 'string' }, text: { type: 'string' } }, ['subject', 'html', 'text']);
 
 export const sendInputSchema = obj({
   accountId: id,
@@ -94,7 +94,7 @@ export const sendInputSchema = obj({
 export const unsubscribeParams = obj({ token: { type: 'string', minLength: 10, maxLength: 100, pattern: '^[A-Za-z0-9_.-]+$' } }, ['token']);
 export const unsubscribeBodySchema = obj({ 'List-Unsubscribe': { type: 'string', enum: ['One-Click'] } }, ['List-Unsubscribe']);
 export const unsubscribedSchema = obj({ address: { type: 'string' }, message: { type: 'string' } }, ['address', 'message']);
-export const queuedSchema = obj({ id: { type: 'string' }, status: { type: 'string' }, messageId: { type: 'string' }, threadId: { type: 'string' } });
+export const queuedSchema = obj({ id: { type: 'string' }, status: { type: 'string', enum: ['queued'] }, messageId: { type: 'string' }, threadId: { type: 'string' } }, ['id', 'status', 'messageId', 'threadId']);
 
 const flags = { type: 'array', items: { type: 'string' } };
 export const messageSchema = obj({
@@ -113,20 +113,21 @@ export const messageSchema = obj({
   subject: { type: 'string' },
   text: { type: 'string' },
   html: { type: ['string', 'null'] },
-  attachments: { type: 'array', items: obj({ id: { type: 'string' }, filename: { type: 'string' }, contentType: { type: 'string' }, size: { type: 'integer' }, omitted: { type: 'boolean', description: 'Present (true) when the attachment was larger than the account\'s maxAttachmentBytes: only its metadata was kept' } }) },
+  attachments: { type: 'array', items: obj({ id: { type: 'string' }, filename: { type: 'string' }, contentType: { type: 'string' }, size: { type: 'integer' }, omitted: { type: 'boolean', description: 'Present (true) when the attachment was larger than the account\'s maxAttachmentBytes: only its metadata was kept' } }, ['id', 'filename', 'contentType', 'size']) },
   customerId: { type: 'string' },
   flags,
   error: { type: 'string' },
   sentAt: { type: 'string' },
   receivedAt: { type: 'string' },
   createdAt: { type: 'string' },
-});
+}, ['id', 'threadId', 'accountId', 'direction', 'status', 'messageId', 'references', 'from', 'fromName', 'to', 'cc', 'subject', 'text', 'html', 'attachments', 'flags', 'createdAt']);
 export const messageQuerySchema = obj({ customerId: id, threadId: id, direction: { type: 'string', enum: ['in', 'out'] }, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, cursor: str(500) });
 export const attachmentParams = obj({ id: str(64), attachmentId: str(64) }, ['id', 'attachmentId']);
 
 const threadFields = { id: { type: 'string' }, subject: { type: 'string' }, customerId: { type: 'string' }, lastMessageAt: { type: 'string' }, messageCount: { type: 'integer' }, flags };
-export const threadSummarySchema = obj(threadFields);
-export const threadSchema = obj({ ...threadFields, messages: { type: 'array', items: messageSchema } });
+const threadRequired = ['id', 'subject', 'lastMessageAt', 'messageCount', 'flags'];
+export const threadSummarySchema = obj(threadFields, threadRequired);
+export const threadSchema = obj({ ...threadFields, messages: { type: 'array', items: messageSchema } }, [...threadRequired, 'messages']);
 export const threadQuerySchema = obj({ customerId: id, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, cursor: str(500) });
 
 export const quarantineSchema = obj({ id: { type: 'string' }, accountId: { type: 'string' }, folder: { type: 'string' }, uid: { type: 'integer' }, reason: { type: 'string' }, size: { type: 'integer' }, receivedAt: { type: 'string' } });

@@ -1,60 +1,30 @@
 /**
- * The email API responses the email widgets read (see /api/v1/openapi.json, `email: …` tags).
+ * The email API responses the email widgets read, derived from the routes' schemas in the
+ * OpenAPI document (see `ResponseOf` in peyvand/widgets/runtime): a route schema that drops
+ * a field the widget reads is a type error here, not drift.
  */
-
-/** An attachment's metadata; `omitted` when it was over the account's size limit (no bytes kept). */
-export interface EmailAttachment {
-  id: string;
-  filename: string;
-  contentType: string;
-  size: number;
-  omitted?: boolean;
-}
+import type { ItemOf, ResponseOf } from '../../../widgets/runtime/index.js';
 
 /** A message in or out. `html` is sanitized by the server; remote images carry `data-blocked-src` instead of `src`. */
-export interface EmailMessage {
-  id: string;
-  threadId: string;
-  direction: 'in' | 'out';
-  status: 'queued' | 'sent' | 'failed' | 'bounced' | 'received';
-  from: string;
-  fromName?: string;
-  to: string[];
-  cc?: string[];
-  subject: string;
-  text: string;
-  html: string | null;
-  attachments: EmailAttachment[];
-  customerId?: string;
-  flags: string[];
-  sentAt?: string;
-  receivedAt?: string;
-  createdAt?: string;
-}
+export type EmailMessage = ResponseOf<'email.message.get'>;
+
+/** An attachment's metadata; `omitted` when it was over the account's size limit (no bytes kept). */
+export type EmailAttachment = EmailMessage['attachments'][number];
+
+/** A conversation in `GET /email/threads` (most recently active first). */
+export type EmailThreadSummary = ItemOf<'email.thread.list'>;
 
 /** `GET /email/threads/{id}`: the thread with its messages, oldest first. */
-export interface EmailThread {
-  id: string;
-  subject: string;
-  customerId?: string;
-  lastMessageAt?: string;
-  messageCount?: number;
-  flags: string[];
-  messages: EmailMessage[];
-}
+export type EmailThread = ResponseOf<'email.thread.get'>;
 
 /** A stored template (`GET /email/templates`). */
-export interface EmailTemplate {
-  id: string;
-  key: string;
-  locale: string;
-  subject: string;
-}
+export type EmailTemplate = ItemOf<'email.template.list'>;
+
+/** `POST /email/templates/{id}/preview`: the template rendered with sample data. */
+export type RenderedTemplate = ResponseOf<'email.template.preview'>;
 
 /** `POST /email/messages` → 202. */
-export interface QueuedEmail {
-  id: string;
-  messageId: string;
-  threadId: string;
-  status: 'queued';
-}
+export type QueuedEmail = ResponseOf<'email.message.send', 202>;
+
+/** The part of core's `GET /me` the widgets read: whether the reader may send (`email.message.send`). */
+export type Me = Pick<ResponseOf<'core.me.get'>, 'permissions'>;

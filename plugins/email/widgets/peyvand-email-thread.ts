@@ -1,9 +1,11 @@
 /**
- * `<peyvand-email-thread thread-id="…">` (or `customer-id="…"`: the customer's most recent
- * conversation): an email conversation, oldest message first, with the server-sanitized
- * HTML in a sandboxed frame (message-frame.ts; remote images only when the reader asks),
- * attachments to download, and a reply box with the company's templates that sends the
- * answer into the same conversation.
+ * `<peyvand-email-thread thread-id="…">`: an email conversation, oldest message first, with
+ * the server-sanitized HTML in a sandboxed frame (message-frame.ts; remote images only when
+ * the reader asks), attachments to download, and a reply box with the company's templates
+ * that sends the answer into the same conversation. The reply box is there only for a
+ * reader whose `GET /me` lists `email.message.send`: a read-only user is not offered a form
+ * the API would refuse. With `customer-id="…"` instead: the customer's conversations, most
+ * recently active first and paged, each opening here with a way back to the list.
  *
  * @fires peyvand-email-sent - `{ threadId, id, messageId, to }` when the API queued a reply.
  * @fires peyvand-error - `{ widget, status, code, message }` when loading or sending fails.
@@ -18,10 +20,13 @@
  * @csspart state - the loading / empty / problem panel.
  */
 import { ApiError, css, define, formatDateTime, formatNumber, html, icon, ltr, nothing, PeyvandElement, property, state, type PropertyValues } from '../../../widgets/runtime/index.js';
-import type { EmailAttachment, EmailMessage, EmailTemplate, EmailThread, QueuedEmail } from './api-types.js';
+import type { EmailAttachment, EmailMessage, EmailTemplate, EmailThread, EmailThreadSummary, Me, QueuedEmail, RenderedTemplate } from './api-types.js';
 import { fitFrame, frameDocument, FRAME_SANDBOX, hasBlockedImages, showBlockedImages } from './message-frame.js';
 
 type Page<T> = { items: T[]; nextCursor: string | null };
+
+/** Conversations per page of a customer's list. */
+const PAGE_SIZE = 10;
 
 /** Whom a reply goes to: the sender of the newest received message, else whom the thread was written to. */
 function replyRecipients(messages: readonly EmailMessage[]): string[] {
@@ -50,6 +55,11 @@ export class PeyvandEmailThread extends PeyvandElement {
       form { display: grid; gap: calc(var(--_gap) / 2); margin-block-start: var(--_gap); }
       label { font-weight: 600; }
       .row { display: flex; flex-wrap: wrap; gap: calc(var(--_gap) / 2); align-items: center; justify-content: space-between; }
+      .threads { display: grid; gap: calc(var(--_gap) / 2); margin: 0; padding: 0; list-style: none; }
+      .threads button { display: grid; gap: 0.2em; justify-items: start; inline-size: 100%; text-align: start; }
+      .threads .subject { font-weight: 600; overflow-wrap: anywhere; }
+      .back { margin-block-end: calc(var(--_gap) / 2); }
+      .more { margin-block-start: var(--_gap); display: flex; gap: var(--_gap); align-items: center; flex-wrap: wrap; }
     `,
   ];
 
@@ -57,10 +67,17 @@ export class PeyvandEmailThread extends PeyvandElement {
 
   /** The conversation to show (`GET /api/v1/email/threads/{id}`). */
   @property({ attribute: 'thread-id' }) accessor threadId = '';
-  /** Without `thread-id`: show this customer's most recently active conversation. */
+  /** Without `thread-id`: list this customer's conversations, each of which opens here. */
   @property({ attribute: 'customer-id' }) accessor customerId = '';
 
   @state() private accessor thread: EmailThread | undefined;
+  /** The customer's conversations loaded so far (customer-id mode), and the cursor of the next page. */
+  @state() private accessor conversations: EmailThreadSummary[] = [];
+  @state() private accessor cursor: string | null = null;
+  @state() private accessor loadingMore = false;
+  @state() private accessor moreProblem: ApiError | undefined;
+  /** Whether the reader holds `email.message.send`: without it there is no reply box. */
+  @state() private accessor canSend = false;
   @state() private accessor templates: EmailTemplate[] = [];
   /** Messages whose remote images the reader chose to load. */
   @state() private accessor imagesShown: ReadonlySet<string> = new Set();
@@ -78,20 +95,72 @@ export class PeyvandEmailThread extends PeyvandElement {
   protected override reload(): void {
     if (!this.threadId && !this.customerId) return;
     void this.track(async (signal) => {
-      const [thread, templates] = await Promise.all([this.loadThread(signal), this.loadTemplates(signal)]);
+      const [canSend, thread, page] = await Promise.all([
+        this.mayReply(signal),
+        this.threadId ? this.api<EmailThread>(`email/threads/${encodeURIComponent(this.threadId)}`, { signal }) : undefined,
+        this.threadId ? undefined : this.threadPage(null, signal),
+      ]);
+      this.templates = canSend ? await this.loadTemplates(signal) : [];
+      this.canSend = canSend;
       this.thread = thread;
-      this.templates = templates;
+      this.conversations = page?.items ?? [];
+      this.cursor = page?.nextCursor ?? null;
+      this.moreProblem = undefined;
     });
   }
 
-  private async loadThread(signal: AbortSignal): Promise<EmailThread | undefined> {
-    let id = this.threadId;
-    if (!id) {
-      const page = await this.api<Page<{ id: string }>>('email/threads', { query: { customerId: this.customerId, limit: 1 }, signal });
-      id = page.items[0]?.id ?? '';
-      if (!id) return undefined;
+  /** Whether `GET /me` lists the send permission; a reader who may not even ask may not send. */
+  private async mayReply(signal: AbortSignal): Promise<boolean> {
+    try {
+      return ((await this.api<Me>('me', { signal })).permissions ?? []).includes('email.message.send');
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 403) return false;
+      throw err;
     }
-    return this.api<EmailThread>(`email/threads/${encodeURIComponent(id)}`, { signal });
+  }
+
+  private threadPage(cursor: string | null, signal?: AbortSignal): Promise<Page<EmailThreadSummary>> {
+    return this.api<Page<EmailThreadSummary>>('email/threads', { query: { customerId: this.customerId, limit: PAGE_SIZE, cursor: cursor ?? undefined }, signal });
+  }
+
+  private async loadMore(): Promise<void> {
+    if (!this.cursor || this.loadingMore) return;
+    this.loadingMore = true;
+    this.moreProblem = undefined;
+    try {
+      const page = await this.threadPage(this.cursor);
+      this.conversations = [...this.conversations, ...page.items];
+      this.cursor = page.nextCursor;
+    } catch (err) {
+      this.moreProblem = this.reportError(err);
+    } finally {
+      this.loadingMore = false;
+    }
+  }
+
+  /** Opens one of the customer's conversations; the list stays loaded for the way back. */
+  private open(id: string): void {
+    this.draft = '';
+    this.sendProblem = undefined;
+    void this.track(async (signal) => {
+      this.thread = await this.api<EmailThread>(`email/threads/${encodeURIComponent(id)}`, { signal });
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>('h2')?.focus();
+    });
+  }
+
+  /** Back to the list, focus on the conversation that was open (first in the list if a reply made it the latest). */
+  private async back(): Promise<void> {
+    const open = this.thread;
+    const id = open?.id;
+    const listed = this.conversations.find((c) => c.id === id);
+    if (open && listed && open.lastMessageAt !== listed.lastMessageAt) {
+      const { messages: _messages, ...summary } = open;
+      this.conversations = [summary, ...this.conversations.filter((c) => c !== listed)];
+    }
+    this.thread = undefined;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(`[data-thread="${CSS.escape(id ?? '')}"]`)?.focus();
   }
 
   /** The templates in the widget's language; a reader who may not list them just gets no choice. */
@@ -116,7 +185,7 @@ export class PeyvandEmailThread extends PeyvandElement {
     const id = select.value;
     if (!id) return;
     try {
-      const rendered = await this.api<{ subject: string; html: string; text: string }>(`email/templates/${encodeURIComponent(id)}/preview`, { method: 'POST', body: { data: {} } });
+      const rendered = await this.api<RenderedTemplate>(`email/templates/${encodeURIComponent(id)}/preview`, { method: 'POST', body: { data: {} } });
       this.draft = rendered.text.trim();
       this.sendProblem = undefined;
       await this.updateComplete;
@@ -188,20 +257,40 @@ export class PeyvandEmailThread extends PeyvandElement {
   }
 
   protected override renderContent(): unknown {
-    const heading = (subject?: string) => html`<h2>${subject ? html`<bdi>${subject}</bdi>` : this.t('emailThread.heading')}</h2>`;
+    const heading = () => html`<h2>${this.t('emailThread.heading')}</h2>`;
     if (!this.threadId && !this.customerId) return html`${heading()}<p class="state error" part="state" role="alert">${icon('alert')}${this.t('emailThread.notConfigured')}</p>`;
     const status = this.renderStatus();
     if (status !== nothing) return html`${heading()}${status}`;
     const thread = this.thread;
-    if (!thread) return html`${heading()}<p class="state notice" part="state" role="status">${icon('email')}${this.t('emailThread.empty')}</p>`;
+    if (!thread && !this.threadId) return this.renderConversations();
+    if (!thread) return heading();
     return html`
-      ${heading(thread.subject)}
+      ${this.threadId ? nothing : html`<button type="button" class="back" part="button" @click=${this.back}>${this.t('emailThread.back')}</button>`}
+      <h2 tabindex="-1"><bdi>${thread.subject}</bdi></h2>
       <ol class="messages" aria-label=${this.t('emailThread.messages', { count: thread.messages.length, n: formatNumber(thread.messages.length, this.locale) })}>
         ${thread.messages.map((m) => html`<li>${this.renderMessage(m)}</li>`)}
       </ol>
       ${this.renderReply(thread)}
       <p class="visually-hidden" role="status">${this.announcement}</p>
     `;
+  }
+
+  private renderConversations(): unknown {
+    const heading = html`<h2>${this.t('emailThread.conversations')}</h2>`;
+    if (this.conversations.length === 0) return html`${heading}<p class="state notice" part="state" role="status">${icon('email')}${this.t('emailThread.empty')}</p>`;
+    return html`${heading}
+      <ul class="threads">
+        ${this.conversations.map((c) => html`<li><button type="button" part="button" data-thread=${c.id} @click=${() => this.open(c.id)}>
+          <bdi class="subject">${c.subject || this.t('emailThread.noSubject')}</bdi>
+          <span class="meta muted">${c.lastMessageAt ? formatDateTime(c.lastMessageAt, this.locale) : ''}${c.messageCount !== undefined ? html` · ${this.t('emailThread.messages', { count: c.messageCount, n: formatNumber(c.messageCount, this.locale) })}` : nothing}</span>
+        </button></li>`)}
+      </ul>
+      ${this.cursor || this.moreProblem
+        ? html`<div class="more">
+            ${this.cursor ? html`<button type="button" part="button" ?disabled=${this.loadingMore} @click=${this.loadMore}>${this.loadingMore ? this.t('common.loading') : this.t('common.showMore')}</button>` : nothing}
+            ${this.moreProblem ? html`<span class="error-text" role="alert">${this.problemText(this.moreProblem)}</span>` : nothing}
+          </div>`
+        : nothing}`;
   }
 
   private renderMessage(m: EmailMessage): unknown {
@@ -233,7 +322,7 @@ export class PeyvandEmailThread extends PeyvandElement {
 
   private renderReply(thread: EmailThread): unknown {
     const to = replyRecipients(thread.messages);
-    if (to.length === 0) return nothing;
+    if (!this.canSend || to.length === 0) return nothing;
     return html`<form part="form" novalidate @submit=${this.send}>
       <h3>${this.t('emailThread.reply')}</h3>
       <p class="meta muted">${this.t('emailThread.to')} ${to.map((a) => ltr(a))}</p>
