@@ -17,6 +17,7 @@ import { peopleMigration } from './migrations/011_people.js';
 import { permissionCatalogMigration } from './migrations/012_permission_catalog.js';
 import { authEpochMigration } from './migrations/013_auth_epoch.js';
 import { erpPushMigration } from './migrations/014_erp_push.js';
+import { customerSearchTermsMigration } from './migrations/015_customer_search_terms.js';
 
 const ALL: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent', 'viewer'];
 const WRITERS: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent'];
@@ -59,7 +60,7 @@ export const corePlugin = definePlugin({
   ],
   // Agents see the customers they own, managers their teams', everyone else all.
   scopedResources: [{ name: 'customer', defaults: { agent: 'own', manager: 'team' } }],
-  migrations: [tenancyMigration, customersMigration, eventsMigration, webhooksMigration, dispatchLeasesMigration, customerSearchPrefixesMigration, tenantOriginsMigration, ordersMigration, importsMigration, erpMigration, peopleMigration, permissionCatalogMigration, authEpochMigration, erpPushMigration],
+  migrations: [tenancyMigration, customersMigration, eventsMigration, webhooksMigration, dispatchLeasesMigration, customerSearchPrefixesMigration, tenantOriginsMigration, ordersMigration, importsMigration, erpMigration, peopleMigration, permissionCatalogMigration, authEpochMigration, erpPushMigration, customerSearchTermsMigration],
   events: {
     'customer.created': { type: 'object' },
     'customer.updated': { type: 'object' },
