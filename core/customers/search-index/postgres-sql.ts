@@ -14,12 +14,16 @@
  * the newest fifty can be picked; that cost 80 ms at the p95 of a million customers.)
  * Letters past the head are checked on each walked entry; the 6-letter head keeps that
  * walk short for long, selective tokens (phone numbers share their first 3 digits with
- * a fifth of all customers). Tokens of 1–2 letters are a range of 3-letter heads: every
- * match is read and sorted, as before.
+ * a fifth of all customers).
  *
- * A query of several tokens walks its longest token (likely the most selective) and
- * asks, for each customer walked, whether the others are prefixes of one of its terms;
- * the glued alternative («می دانم» → «میدانم») is a second walk, merged in customer order.
+ * A query of several tokens walks each token of 3+ letters and the glued alternative
+ * («می دانم» → «میدانم»), merges the walks in customer order and groups them per
+ * customer (see {@link search}); tokens of 1–2 letters, which no head indexes, are checked
+ * on the customers that pass. Only a query with no token of 3 letters walks a range of
+ * heads, which is not in customer order: it reads and sorts every match, as GIN did.
+ *
+ * The statement must run after {@link PLANNER_SETTINGS} (same transaction), or the
+ * planner sorts instead of walking.
  */
 import { queryShape } from './terms.js';
 
