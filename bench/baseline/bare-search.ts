@@ -3,10 +3,11 @@
  * parameters, no query builder). Tokens come from Peyvand's own normalization, because
  * the index holds normalized terms; only the framework around the query is left out.
  * SQLite walks the FTS5 hits newest first and stops at the page (as `ranked` does);
- * PostgreSQL filters by the tsvector index and orders by id (as `matching` does).
+ * PostgreSQL walks the terms' head B-trees newest first and stops at the page (as `page` does).
  */
 import { queryTokensOf } from '../../core/customers/identities.js';
 import { hex, queryShape, tenantKey } from '../../core/customers/search-index/terms.js';
+import { orderedHitsSql } from '../../core/customers/search-index/postgres-sql.js';
 
 /** The first page (51 rows: 50 and one to know there is more) of customers matching q, or null. */
 export function searchSql(dialect: 'sqlite' | 'postgres', tenantId: string, q: string): { sql: string; params: unknown[] } | null {
@@ -21,9 +22,12 @@ export function searchSql(dialect: 'sqlite' | 'postgres', tenantId: string, q: s
       where c.tenant_id = ? and +d.tenant_id = ? and crm_customer_search match ? order by s.rowid desc limit 51`;
     return { sql, params: [tenantId, tenantId, expression] };
   }
-  const operand = (token: string) => `'${`${tenant}:${token}`.replaceAll('\\', '\\\\').replaceAll("'", "''")}':*`;
-  let query = `(${shape.all.map(operand).join(' & ')})`;
-  if (shape.joined !== null) query += ` | ${operand(shape.joined)}`;
-  const sql = `select * from crm_customers where tenant_id = $1 and id in (select customer_id from crm_customer_search where tenant_id = $1 and terms @@ $2::tsquery) order by id desc limit 51`;
-  return { sql, params: [tenantId, query] };
+  // PostgreSQL: the SQL Peyvand's index builds (postgres-sql.ts), as text, walked from the
+  // newest match and looked up in the customers table; the caller runs it after
+  // PLANNER_SETTINGS in one transaction, as Peyvand does.
+  const hits = orderedHitsSql('crm_', tenantId, queryTokensOf(q ?? ''))!;
+  const lookup = 'select * from crm_customers where crm_customers.tenant_id = ? and crm_customers.id = h.customer_id limit 1';
+  let n = 0;
+  const sql = `select c.* from (${hits.sql}) as h cross join lateral (${lookup}) as c order by h.customer_id desc limit 51`.replace(/\?/g, () => `$${++n}`);
+  return { sql, params: [...hits.bindings, tenantId] };
 }

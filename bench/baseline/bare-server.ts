@@ -9,6 +9,7 @@ import Sqlite, { type Statement } from 'better-sqlite3';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { searchSql } from './bare-search.js';
+import { PLANNER_SETTINGS } from '../../core/customers/search-index/postgres-sql.js';
 
 const P = 'crm_';
 const JSON_COLUMNS = ['emails', 'phones', 'addresses', 'tags', 'custom_fields', 'external_refs'] as const;
@@ -35,8 +36,15 @@ export async function bareServer(databaseUrl: string, tenantId: string): Promise
     app.get<{ Querystring: { q: string } }>('/customers', async (request) => {
       const search = searchSql('postgres', tenantId, request.query.q);
       if (!search) return { items: [], nextCursor: null };
-      const { rows } = await pool.query(search.sql, search.params);
-      return { items: rows.slice(0, 50).map(customerOf), nextCursor: rows.length > 50 ? rows[49].id : null };
+      const client = await pool.connect();
+      try {
+        await client.query(`begin; ${PLANNER_SETTINGS}`);
+        const { rows } = await client.query(search.sql, search.params);
+        await client.query('commit');
+        return { items: rows.slice(0, 50).map(customerOf), nextCursor: rows.length > 50 ? rows[49].id : null };
+      } finally {
+        client.release();
+      }
     });
     app.addHook('onClose', async () => pool.end());
     return app;

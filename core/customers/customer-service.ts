@@ -119,6 +119,12 @@ export class CustomerService implements PluginCustomerService {
         if (!ranked) return { items: [], nextCursor: null };
         return page(await ranked.limit(filter.limit + 1), filter.limit, (row, c) => [c.id, Number(row.search_rank)]);
       }
+      if (search.page) {
+        // The index walks the matches newest first and stops at the page: see postgres-sql.ts.
+        const rows = search.page(this.db.knex, q, this.db.prefix, actor.tenantId, tokens, { ...(cursor && { beforeId: String(cursor[0]) }), limit: filter.limit + 1 });
+        if (!rows) return { items: [], nextCursor: null };
+        return page(await rows, filter.limit, (_row, c) => [c.id]);
+      }
       const matching = search.matching(this.db.knex, this.db.prefix, actor.tenantId, tokens);
       // A query of only punctuation matches nothing rather than everything.
       if (!matching) return { items: [], nextCursor: null };

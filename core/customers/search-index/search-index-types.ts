@@ -33,7 +33,7 @@ export interface SearchIndex {
    * Moves nothing itself; returns a subquery selecting `customer_id` of this tenant's
    * customers matching ALL query tokens as prefixes (or, for 2+ tokens, their
    * concatenation as one prefix), or null when `queryTokens` has nothing searchable.
-   * The column is `uuid` on PostgreSQL and `char(36)` on MySQL, like knex's `uuid()`.
+   * The column is `varchar(36)` on PostgreSQL and `char(36)` on MySQL, like the customers' id.
    *
    * Typed as a query builder only (every dialect builds one): knex's `whereIn` overloads
    * accept a `QueryBuilder` but not a `QueryBuilder | Raw` union.
@@ -45,7 +45,14 @@ export interface SearchIndex {
    * scope and filters — to the matches, ordered by index rank, newest customer first, and
    * adds the rank as column `search_rank`. `after` continues after a rank, or after the
    * rank of a customer id (a cursor from before ranks). Null when nothing is searchable.
-   * Without it, callers filter with {@link matching} and order by id.
+   * Without it or {@link page}, callers filter with {@link matching} and order by id.
    */
   ranked?(customers: Knex.QueryBuilder, prefix: string, tenantId: string, queryTokens: string[], after?: number | string): Knex.QueryBuilder | null;
+  /**
+   * Optional, where the index can hand out hits newest first and stop at a page
+   * (PostgreSQL): the first `limit` rows of `customers` — as for {@link ranked} — that
+   * match, ordered by customer id descending (the list's order), below `beforeId` when
+   * given. Runs in a transaction of its own on `db`. Null when nothing is searchable.
+   */
+  page?(db: Knex, customers: Knex.QueryBuilder, prefix: string, tenantId: string, queryTokens: string[], options: { beforeId?: string; limit: number }): Promise<Array<Record<string, unknown>>> | null;
 }

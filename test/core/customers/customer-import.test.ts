@@ -29,7 +29,8 @@ const snapshot = async (tenantId: string) => {
   const out: Record<string, number> = {};
   for (const table of ['customers', 'customer_refs', 'customer_identities', 'customer_tags', 'audit_log', 'outbox']) out[table] = await count(table, tenantId);
   // SQLite's FTS table has no tenant column; its docs table maps entries to tenants.
-  out.search = await count(db.dialect === 'sqlite' ? 'customer_search_docs' : 'customer_search', tenantId);
+  const searchTable = { sqlite: 'customer_search_docs', postgres: 'customer_search_terms', mysql: 'customer_search' }[db.dialect];
+  out.search = await count(searchTable, tenantId);
   return out;
 };
 const search = async (token: string, q: string): Promise<string[]> => {
