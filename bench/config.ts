@@ -48,6 +48,17 @@ export interface BenchConfig {
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The configuration from command-line flags. */
+/** Every flag {@link configFrom} reads: anything else is a mistake, refused before a run starts. */
+export const BENCH_FLAGS = ['quick', 'seed', 'customers', 'batch', 'seconds', 'rounds', 'connections', 'queries', 'deals', 'tickets', 'loyalty-customers', 'loyalty-orders', 'loyalty-lines', 'requests', 'no-postgres', 'postgres', 'only', 'reuse', 'keep-data'] as const;
+
+/**
+ * The flags of `argv` that {@link configFrom} does not know (`--help` among them): a typo
+ * must not start an hour-long full-size run.
+ */
+export function unknownFlags(argv: readonly string[]): string[] {
+  return argv.filter((arg) => !(BENCH_FLAGS as readonly string[]).includes(arg.replace(/^--/, '').replace(/=.*$/, '')) || !arg.startsWith('--'));
+}
+
 export function configFrom(argv: readonly string[]): BenchConfig {
   const flag = (name: string) => argv.includes(`--${name}`);
   const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Sqlite from 'better-sqlite3';
-import { configFrom } from './config.js';
+import { BENCH_FLAGS, configFrom, unknownFlags } from './config.js';
 import { Datasets } from './dataset.js';
 import { machine, machineLine, notes, table, updateDoc } from './report.js';
 import type { Context, ResultRow, Scenario } from './scenario.js';
@@ -39,6 +39,15 @@ import { emailScenario } from './scenarios/email.js';
 const SCENARIOS: Scenario[] = [bulk, read, memory, list, search, write, outboxCost, dispatchThroughput, salesScenario, supportScenario, importScenario, loyaltyScenario, erpSyncScenario, emailScenario];
 
 const argv = process.argv.slice(2);
+const unknown = unknownFlags(argv);
+const unknownScenarios = (argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? []).filter((name) => !SCENARIOS.some((s) => s.name === name));
+const help = unknown.length > 0 && unknown.every((a) => a === '--help' || a === '-h');
+if (help || unknown.length > 0 || unknownScenarios.length > 0) {
+  if (!help) console.error(`bench: unknown ${unknown.length ? `flag(s) ${unknown.join(' ')}` : `scenario(s) ${unknownScenarios.join(', ')}`}; nothing was run`);
+  const valued = BENCH_FLAGS.filter((f) => !['quick', 'only', 'no-postgres', 'reuse', 'keep-data'].includes(f));
+  console.error(`usage: npm run bench -- [--quick] [--only=${SCENARIOS.map((s) => s.name).join(',')}] [--no-postgres] [--reuse] [--keep-data]\n       ${valued.map((f) => `[--${f}=…]`).join(' ')}\n(see the comment at the top of bench/run.ts, and docs/performance.md)`);
+  process.exit(help ? 0 : 2);
+}
 const config = configFrom(argv);
 const sqliteVersion = String(new Sqlite(':memory:').prepare('select sqlite_version() as v').get()?.v);
 const m = machine(sqliteVersion);
