@@ -94,6 +94,7 @@ export class DatabaseRateLimitStore implements FastifyRateLimitStore {
   private readonly windows = new Map<string, Window>();
   private readonly timer: NodeJS.Timeout;
   private syncing: Promise<void> | undefined;
+  private lastCleanup = 0;
 
   constructor(
     private readonly db: Database,
@@ -107,27 +108,27 @@ export class DatabaseRateLimitStore implements FastifyRateLimitStore {
     const now = Date.now();
     const start = now - (now % timeWindow);
     const ttl = start + timeWindow - now;
-    let window = this.windows.get(key);
-    if (!window || window.start !== start) {
-      window = { start, total: 0, pending: 0 };
-      this.windows.set(key, window);
-      const w = window;
-      w.first = this.add(key, start, 1).then((total) => {
-        w.total = total;
+    let w = this.windows.get(key);
+    if (!w || w.start !== start) {
+      const fresh: Window = { start, total: 0, pending: 0 };
+      fresh.first = this.add(key, start, 1).then((total) => {
+        fresh.total = total;
       }, (err: unknown) => {
         // Counted locally instead; the next sync adds it.
-        w.pending++;
+        fresh.pending++;
         this.logger?.warn({ err }, 'rate-limit count could not be written; counting locally');
       }).finally(() => {
-        delete w.first;
+        delete fresh.first;
       });
-      void w.first.then(() => callback(null, { current: w.total + w.pending, ttl }));
-      return;
+      this.windows.set(key, fresh);
+      w = fresh;
+    } else {
+      w.pending++;
     }
-    window.pending++;
-    const w = window;
-    if (w.first) void w.first.then(() => callback(null, { current: w.total + w.pending, ttl }));
-    else callback(null, { current: w.total + w.pending, ttl });
+    const window = w;
+    const reply = () => callback(null, { current: window.total + window.pending, ttl });
+    if (window.first) void window.first.then(reply);
+    else reply();
   }
 
   child(): FastifyRateLimitStore {
@@ -155,7 +156,11 @@ export class DatabaseRateLimitStore implements FastifyRateLimitStore {
           break;
         }
       }
-      await this.db.knex(this.db.table('rate_limit_counts')).where('window_start', '<', now - 2 * WINDOW_MS).delete().catch(() => undefined);
+      // Finished minutes are dropped once a minute per node, not on every sync.
+      if (now - this.lastCleanup >= WINDOW_MS) {
+        this.lastCleanup = now;
+        await this.db.knex(this.db.table('rate_limit_counts')).where('window_start', '<', now - 2 * WINDOW_MS).delete().catch(() => undefined);
+      }
     })().finally(() => {
       this.syncing = undefined;
     });
