@@ -120,12 +120,7 @@ async function readConfigFile(cwd: string): Promise<PeyvandConfigFile | undefine
   return config;
 }
 
-/** Loads one entry: a built-in name, a local path or an npm package. */
-export async function loadPlugin(entry: string, cwd: string): Promise<AnyPlugin> {
-  return (await loadPluginModule(entry, cwd)).plugin;
-}
-
-/** {@link loadPlugin}, with the module file it came from. */
+/** Loads one entry (a built-in name, a local path or an npm package): the plugin and the module file it came from. */
 async function loadPluginModule(entry: string, cwd: string): Promise<{ plugin: AnyPlugin; file: string }> {
   const file = resolveEntry(entry, cwd);
   if (!file) throw invalid(`plugin "${entry}" not found (a built-in name, a path starting with ./ or /, or an installed npm package)`);
