@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { coreError } from '../plugin/errors.js';
 import { isUniqueViolation } from '../db/database.js';
 import { problemSchema } from '../http/problem.js';
-import { jsonDepth, MAX_JSON_DEPTH } from '../http/json-depth.js';
+import { jsonBodyText } from '../http/json-body.js';
 import { signatureOf, verifySignature } from '../plugin/webhook-signature.js';
 import { erpError } from './erp-errors.js';
 import { inboundSchema, runAcceptedSchema } from './erp-schemas.js';
@@ -26,12 +26,10 @@ export function inboundRoutes(app: FastifyInstance, erp: Erp): void {
     scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
       rawBodies.set(request, body);
-      const text = body.toString('utf8');
-      if (jsonDepth(text) > MAX_JSON_DEPTH) return done(coreError('VALIDATION_FAILED', {}, { errors: [{ path: '', message: `nested deeper than ${MAX_JSON_DEPTH} levels` }] }));
       try {
-        done(null, JSON.parse(text));
-      } catch {
-        done(coreError('VALIDATION_FAILED', {}, { errors: [{ path: '', message: 'the body is not JSON' }] }));
+        done(null, JSON.parse(jsonBodyText(request.headers['content-type'], body)));
+      } catch (err) {
+        done(err instanceof SyntaxError ? coreError('VALIDATION_FAILED', {}, { errors: [{ path: '', message: 'the body is not JSON', key: 'core:validation.malformedBody' }] }) : (err as Error));
       }
     });
 

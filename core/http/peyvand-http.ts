@@ -14,7 +14,7 @@ import { AuthFailureLimiter, authenticationHook, permissionHook, pluginEnabledHo
 import { idempotencyHooks } from './idempotency.js';
 import { notModified } from './conditional-get.js';
 import { routeRules } from './route-rules.js';
-import { jsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
+import { jsonBodyText } from './json-body.js';
 import { openapiOptions } from './openapi.js';
 import { preflight } from './cors.js';
 import { securityHeaders } from './security-headers.js';
@@ -76,12 +76,12 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
   if (scope.hasContentTypeParser('text/plain')) scope.removeContentTypeParser('text/plain');
   // The host may have its own parser for this type; Peyvand's scope gets its own copy.
   if (scope.hasContentTypeParser('application/merge-patch+json')) scope.removeContentTypeParser('application/merge-patch+json');
-  // Both JSON types refuse absurd nesting before parsing: JSON.parse copes with it, but the
-  // recursive code after it (validation, JSON.stringify into a column) overflows the stack.
-  const json = depthLimitedJsonParser(scope.getDefaultJsonParser('error', 'error'));
-  scope.addContentTypeParser('application/merge-patch+json', { parseAs: 'string', bodyLimit }, json);
+  // Both JSON types: UTF-8 only, strictly decoded, depth-limited (json-body.ts), then
+  // fastify's own parser, which refuses `__proto__` and `constructor` keys.
+  const json = strictJsonParser(scope.getDefaultJsonParser('error', 'error'));
+  scope.addContentTypeParser('application/merge-patch+json', { parseAs: 'buffer', bodyLimit }, json);
   scope.removeContentTypeParser('application/json');
-  scope.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, json);
+  scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, json);
   scope.setErrorHandler(errorHandler(kernel.i18n));
   scope.setNotFoundHandler((request: FastifyRequest) => {
     throw coreError('ROUTE_NOT_FOUND', { path: request.url });
@@ -149,15 +149,17 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
   }
 }
 
-type BodyParser = (request: FastifyRequest, body: string, done: (err: Error | null, body?: unknown) => void) => void;
+type Done = (err: Error | null, body?: unknown) => void;
 
-function depthLimitedJsonParser(parse: BodyParser): BodyParser {
+function strictJsonParser(parse: (request: FastifyRequest, body: string, done: Done) => void): (request: FastifyRequest, body: Buffer, done: Done) => void {
   return (request, body, done) => {
-    if (jsonDepth(body) > MAX_JSON_DEPTH) {
-      done(coreError('VALIDATION_FAILED', {}, { errors: [{ path: '', message: `nested deeper than ${MAX_JSON_DEPTH} levels`, key: 'core:validation.tooDeep', params: { limit: MAX_JSON_DEPTH } }] }));
+    let text: string;
+    try {
+      text = jsonBodyText(request.headers['content-type'], body);
+    } catch (err) {
+      done(err as Error);
       return;
     }
-    parse(request, body, done);
+    parse(request, text, done);
   };
 }
-

@@ -67,6 +67,25 @@ t.test('limits: body size and unknown routes', async (t) => {
   t.equal(text.statusCode, 415);
 });
 
+
+t.test('a JSON body must be UTF-8: other bytes or another charset are refused, nothing stored', async (t) => {
+  const count = async () => (await p.call(owner, { method: 'GET', url: '/api/v1/customers?q=Reza' })).json().items.length;
+  const before = await count();
+  // "Reza" then bytes no UTF-8 text has: Node would have stored them as U+FFFD.
+  const bytes = Buffer.concat([Buffer.from('{"kind":"person","name":"Reza '), Buffer.from([0xc3, 0x28, 0xff, 0xed, 0xa0, 0x80]), Buffer.from('"}')]);
+  const bad = await p.call(owner, { method: 'POST', url: '/api/v1/customers', payload: bytes, headers: { 'content-type': 'application/json', 'accept-language': 'fa' } });
+  t.equal(bad.statusCode, 400);
+  t.match(bad.headers['content-type'], /^application\/problem\+json/);
+  t.equal(bad.json().code, 'VALIDATION_FAILED');
+  t.equal(bad.json().errors[0].message, 'بدنهٔ درخواست متن UTF-8 معتبر نیست', 'said in the reader\'s language');
+  const latin1 = await p.call(owner, { method: 'POST', url: '/api/v1/customers', payload: '{"kind":"person","name":"Reza Latin"}', headers: { 'content-type': 'application/json; charset=ISO-8859-1' } });
+  t.equal(latin1.statusCode, 415, 'a declared charset other than UTF-8 is not guessed at');
+  t.equal(latin1.json().code, 'UNSUPPORTED_MEDIA_TYPE');
+  t.equal(await count(), before, 'neither request created a customer');
+  const utf8 = await p.call(owner, { method: 'POST', url: '/api/v1/customers', payload: Buffer.from('{"kind":"person","name":"Reza رضا"}'), headers: { 'content-type': 'application/json; charset=UTF-8' } });
+  t.equal(utf8.statusCode, 201, 'charset=UTF-8 is fine');
+  t.equal(utf8.json().name, 'Reza رضا');
+});
 t.test('a bug is a 500 with a request id, logged without secrets', async (t) => {
   const res = await p.call(owner, { method: 'GET', url: '/api/v1/boom/explode' });
   t.equal(res.statusCode, 500);

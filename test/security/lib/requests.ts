@@ -69,22 +69,28 @@ function rawBody({ contentType, schema }: { contentType: string; schema: Schema 
 
 /** Requests broken in one way each. */
 export function invalidRequest(op: Operation, hooks: Hooks = {}): fc.Arbitrary<RequestSpec> {
-  const breakers: Array<fc.Arbitrary<(r: RequestSpec) => RequestSpec>> = [
-    fc.constantFrom(...HOSTILE_STRINGS, 'x'.repeat(5000), '%00', '..', '%2e%2e%2f').map((s) => (r: RequestSpec) => ({ ...r, broken: 'hostile query values', query: Object.fromEntries([...op.query.map((q) => [q.name, s]), ['unknownParam', s]]) })),
-    fc.constantFrom('abc', '-1', '0', '201', '1e20', '', '1.5', 'NaN', '[]').map((v) => (r: RequestSpec) => ({ ...r, broken: `limit=${v}`, query: { ...r.query, limit: v } })),
-    fc.constant((r: RequestSpec) => ({ ...r, broken: 'repeated query keys', query: Object.fromEntries(op.query.map((q) => [q.name, ['a', 'b']])) })),
-  ];
+  const breakers: Array<fc.Arbitrary<(r: RequestSpec) => RequestSpec>> = [];
+  // Query breakers only where the operation declares a query: a route without one ignores
+  // its query string, as the web does (a cache-buster on the widget bundle, say).
+  if (op.query.length) {
+    breakers.push(fc.constantFrom(...HOSTILE_STRINGS, 'x'.repeat(5000), '%00', '..', '%2e%2e%2f').map((s) => (r: RequestSpec) => ({ ...r, broken: 'hostile query values', query: Object.fromEntries([...op.query.map((q) => [q.name, s]), ['unknownParam', s]]) })));
+    const scalars = op.query.filter((q) => q.schema.type !== 'array');
+    if (scalars.length) breakers.push(fc.constant((r: RequestSpec) => ({ ...r, broken: 'repeated query keys', query: { ...r.query, ...Object.fromEntries(scalars.map((q) => [q.name, ['a', 'b']])) } })));
+  }
+  if (op.query.some((q) => q.name === 'limit')) breakers.push(fc.constantFrom('abc', '-1', '0', '201', '1e20', '', '1.5', 'NaN', '[]').map((v) => (r: RequestSpec) => ({ ...r, broken: `limit=${v}`, query: { ...r.query, limit: v } })));
   if (op.pathParams.length) {
     breakers.push(fc.constantFrom(...HOSTILE_STRINGS.filter((s) => s.trim() !== ''), 'y'.repeat(3000), '..').map((s) => (r: RequestSpec) => ({ ...r, broken: 'hostile path params', params: Object.fromEntries(op.pathParams.map((p) => [p.name, s])) })));
   }
   if (op.method === 'PATCH') breakers.push(fc.constantFrom('"x"', 'W/"-1"', '*, "1"', '"99999999999999999999"', '\u202E"1"').map((v) => (r: RequestSpec) => ({ ...r, broken: `If-Match ${v}`, headers: { 'if-match': v } })));
   if (['POST', 'PUT', 'PATCH'].includes(op.method)) breakers.push(...bodyBreakers(op.body));
+  // A GET or DELETE without query or path parameters has nothing to break: a valid request stands in.
+  if (!breakers.length) return validRequest(op, hooks);
   return fc.tuple(validRequest(op, hooks), fc.oneof(...breakers)).map(([r, breakIt]) => breakIt(r));
 }
 
 function bodyBreakers(schema: Schema | undefined): Array<fc.Arbitrary<(r: RequestSpec) => RequestSpec>> {
   const json = (r: RequestSpec): Record<string, unknown> => (r.body?.kind === 'json' && r.body.value && typeof r.body.value === 'object' ? (r.body.value as Record<string, unknown>) : {});
-  const raw = (r: RequestSpec, broken: string, payload: string | Buffer, contentType: string | undefined = 'application/json'): RequestSpec => ({ ...r, broken, body: { kind: 'raw', payload, contentType } });
+  const raw = (r: RequestSpec, broken: string, payload: string | Buffer, contentType: string | null = 'application/json'): RequestSpec => ({ ...r, broken, body: { kind: 'raw', payload, contentType: contentType ?? undefined } });
   const out: Array<fc.Arbitrary<(r: RequestSpec) => RequestSpec>> = [
     fc.constantFrom<unknown>([], 'text', 42, null, true, [{}]).map((v) => (r: RequestSpec) => ({ ...r, broken: `body is ${JSON.stringify(v)}`, body: { kind: 'json', value: v } })),
     fc.constantFrom(5000, 100_000).map((d) => (r: RequestSpec) => raw(r, `array nested ${d} deep`, spliceTop(json(r), 'nested', deepJson(d)))),
@@ -92,7 +98,8 @@ function bodyBreakers(schema: Schema | undefined): Array<fc.Arbitrary<(r: Reques
     fc.constantFrom('__proto__', 'constructor').map((k) => (r: RequestSpec) => raw(r, `${k} key`, spliceTop(json(r), k, k === 'constructor' ? '{"prototype":{"polluted":true}}' : '{"polluted":true}'))),
     fc.constant((r: RequestSpec) => raw(r, 'invalid UTF-8', Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0xed, 0xa0, 0x80]), Buffer.from('"}')]))),
     fc.constant((r: RequestSpec) => raw(r, 'truncated JSON', JSON.stringify(json(r)).slice(0, -1))),
-    fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', undefined).map((ct) => (r: RequestSpec) => raw(r, `content-type ${ct}`, JSON.stringify(json(r)), ct)),
+    // null: no Content-Type header at all.
+    fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', null).map((ct) => (r: RequestSpec) => raw(r, `content-type ${ct ?? 'missing'}`, JSON.stringify(json(r)), ct)),
     fc.constant((r: RequestSpec) => ({ ...r, broken: 'unknown field', body: { kind: 'json', value: { ...json(r), unknownField: 1 } } })),
   ];
   const objects = schema ? objectSchemas(schema) : [];
