@@ -77,7 +77,8 @@ const tokenFor = (spec: RequestSpec) => w.tokenFor(spec.op, owner.token);
 
 /** Sends one request and checks the invariants; returns the status and the problem code, if any. */
 async function attack(spec: RequestSpec): Promise<{ status: number; code?: string }> {
-  const before = await summarize(db);
+  // After the background work of earlier requests (an ERP run they queued) has ended.
+  const before = await w.snapshot();
   const options = toInject(spec, (name, n) => pool.pick(name, n, spec.op.path) ?? '01900000-0000-7000-8000-000000000000');
   const started = Date.now();
   const res = await w.send(tokenFor(spec), options);
@@ -150,7 +151,7 @@ t.test('bidi embedding, override and isolate controls in a name are a 400 naming
   // Unicode hygiene (issue 16.5): in a single-line field they could make «txt.exe» show as «exe.txt».
   const refused = ['علي \u202Eكريمي\u202C', '\u2066{{name}}\u2069', 'invoice\u202Etxt.exe', '\u202Ax\u202C', '\u2068x\u2069'];
   for (const name of refused) {
-    const before = await summarize(db);
+    const before = await w.snapshot();
     const res = await w.send(owner.token, { method: 'POST', url: '/api/v1/customers', payload: { kind: 'person', name } });
     t.equal(res.statusCode, 400, `${JSON.stringify(name)} refused`);
     t.equal(res.json().code, 'VALIDATION_FAILED', `${JSON.stringify(name)}: VALIDATION_FAILED`);

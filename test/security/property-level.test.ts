@@ -42,7 +42,7 @@ t.test('unknown and read-only fields are a 400 that changes nothing', async (t) 
       if (schema.additionalProperties === false) attempts.push([`unknown field at ${at || '/'}`, withField(valid, at, 'isAdmin', true)]);
     }
     for (const [label, body] of attempts) {
-      const before = await summarize(db);
+      const before = await w.snapshot();
       const res = await w.send(token, { method: op.method, url: placeholderUrl(op), payload: body as Record<string, unknown> });
       t.equal(res.statusCode, 400, `${op.label}: ${label} → 400`);
       t.same(changedTables(before, await summarize(db)), [], `${op.label}: ${label} changed nothing`);
@@ -76,7 +76,7 @@ t.test('only roles with the assign permission set another owner', async (t) => {
       // Another owner; and, where records carry a team (team scope), a team the agent is not in.
       const handovers: Array<[string, Record<string, unknown>]> = [['another owner', { [field]: 'manager-north' }], ...(hasTeam(op) ? [['another team', { teamId: 'south' }] as [string, Record<string, unknown>]] : [])];
       for (const [what, fields] of handovers) {
-        const before = await summarize(db);
+        const before = await w.snapshot();
         const theirs = await w.send(agent.token, { method: 'POST', url: op.path, payload: { ...body, ...fields } });
         t.ok(theirs.statusCode >= 400 && theirs.statusCode < 500, `${op.label}: an agent cannot create for ${what} (${theirs.statusCode} ${theirs.json().code})`);
         t.same(changedTables(before, await summarize(db)), [], `${op.label}: the refused create wrote nothing`);
@@ -90,7 +90,7 @@ t.test('only roles with the assign permission set another owner', async (t) => {
     const created = await w.send(agent.token, { method: 'POST', url: op.path, payload: accepted });
     const changes: Array<Record<string, unknown>> = [{ [field]: 'manager-north' }, { [field]: null }, ...(hasTeam(patch) ? [{ teamId: 'south' }] : [])];
     for (const change of changes) {
-      const before = await summarize(db);
+      const before = await w.snapshot();
       const res = await w.send(agent.token, { method: 'PATCH', url: `${op.path}/${created.json().id}`, payload: change });
       t.ok(res.statusCode >= 400 && res.statusCode < 500, `${patch.label}: an agent cannot set ${JSON.stringify(change)} (${res.statusCode})`);
       t.same(changedTables(before, await summarize(db)), [], `${patch.label}: ${JSON.stringify(change)} refused without writing`);

@@ -53,7 +53,7 @@ t.test('every write on a record outside the caller’s scope answers like a miss
       for (const record of recordsOf(op)) if ((await a.visibility(writer, record)) === false) hidden.push(record);
       const [body] = fc.sample(validRequest(op, a.hooks), { numRuns: 1, seed: attempts });
       for (const record of hidden.slice(0, runs(3))) {
-        const before = await summarize(db);
+        const before = await w.snapshot();
         const { res } = await a.step(writer, { ...body!, params: { id: record.id } });
         attempts++;
         // Hidden must answer exactly as missing does for the same body: a 404, or — where the

@@ -23,7 +23,7 @@ t.test('every route that takes a body: over 1 MiB is a 413 that changes nothing'
   const big = JSON.stringify({ name: 'x'.repeat(1024 * 1024) });
   for (const op of w.operations.filter((o) => ['POST', 'PUT', 'PATCH'].includes(o.method))) {
     for (const type of op.method === 'PATCH' ? ['application/json', 'application/merge-patch+json'] : ['application/json']) {
-      const before = await summarize(w.p.peyvand.kernel.db);
+      const before = await w.snapshot();
       const res = await w.send(tokenFor(op), { method: op.method, url: placeholderUrl(op), payload: big, headers: { 'content-type': type } });
       t.equal(res.statusCode, 413, `${op.label} (${type})`);
       t.equal(res.json().code, 'PAYLOAD_TOO_LARGE');

@@ -16,6 +16,7 @@ import { loadInstalledPlugins } from '../../../core/cli/plugin-loader.js';
 import type { AnyPlugin, RecordScope } from '../../../core/index.js';
 import type { PeyvandOptions } from '../../../core/peyvand.js';
 import { operationsOf, type OpenApiDocument, type Operation } from './openapi.js';
+import { summarize, type DbSummary } from './db-state.js';
 
 /** A caller of the attacked deployment. */
 export interface SecurityActor {
@@ -60,6 +61,12 @@ export interface SecurityWorld {
   jwt(tenant: string, claims: Record<string, unknown>, options?: { secret?: string; expiresIn?: string | number; audience?: string }): Promise<string>;
   /** Re-reads every actor's permissions and scopes (after a role edit). */
   refreshActors(): Promise<void>;
+  /**
+   * What the database holds (db-state.ts), once background work that earlier requests
+   * started has ended: an ERP run queued by a request runs on this node right away, and
+   * its writes must not be blamed on the next request.
+   */
+  snapshot(): Promise<DbSummary>;
 }
 
 /** Iterations: the CI count times `PEYVAND_FUZZ_SCALE` (`npm run test:fuzz` sets 20). */
@@ -122,7 +129,9 @@ export async function bootWorld(t: Parameters<typeof bootPeyvand>[0], options: P
   const plugins = attackedPlugins();
   // Webhooks to the loopback are refused unless allowlisted; nothing is delivered (no dispatch).
   process.env.PEYVAND_WEBHOOK_ALLOWLIST ??= '127.0.0.1';
-  const p = await bootPeyvand(t, { plugins, pluginOptions: installed.options, ...options, http: { rateLimitPerMinute: 1_000_000, ...options.http } });
+  // An ERP run a request queues starts at once on this node, in the background (by design);
+  // one attempt only, so no retry fires 30 s later, in the middle of another request's check.
+  const p = await bootPeyvand(t, { plugins, pluginOptions: installed.options, ...options, http: { rateLimitPerMinute: 1_000_000, ...options.http }, erp: { maxAttempts: 1, ...options.erp } });
   const names = plugins.map((x) => x.name);
   const tenants: SecurityWorld['tenants'] = [];
   const actors: SecurityActor[] = [];
@@ -170,7 +179,11 @@ export async function bootWorld(t: Parameters<typeof bootPeyvand>[0], options: P
     if (op.portal) return customers.find((c) => c.tenant === tenant)!.token;
     return staff;
   };
-  return { p, operations, tenants, actors, customers, tokenFor, send, jwt, refreshActors };
+  const snapshot = async () => {
+    await p.peyvand.kernel.erp.runner.idle();
+    return summarize(p.peyvand.kernel.db);
+  };
+  return { p, operations, tenants, actors, customers, tokenFor, send, jwt, refreshActors, snapshot };
 }
 
 function blankActor(label: string, tenant: string, tenantId: string, token: string, kind: SecurityActor['kind'], role: string): SecurityActor {
