@@ -33,9 +33,9 @@ const TIMEOUT_MS = 10_000;
 export async function smtpTransport(s: ServerSettings, { pooled = false } = {}): Promise<Transporter> {
   const { default: nodemailer } = await import('nodemailer');
   return nodemailer.createTransport({
-    // One connection, never recycled after a message count, and never a silent resend: a
-    // message whose connection closed fails to the caller (nodemailer would requeue it up
-    // to 5 times, past the queue's attempts and backoff, even when the server had taken it).
+    // One connection, never recycled after a message count, and no resend of its own: a
+    // message whose connection closed fails to the caller, whose queue retries it with its
+    // attempts and backoff (nodemailer would requeue it itself, up to 5 times, uncounted).
     ...(pooled && { pool: true as const, maxConnections: 1, maxMessages: Infinity, maxRequeues: 0 }),
     host: s.host,
     port: s.port,
