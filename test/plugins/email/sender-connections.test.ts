@@ -8,6 +8,7 @@
  */
 import t from 'tap';
 import { bootEmail } from '../../helpers/email.js';
+import { freePort } from '../../helpers/mail-servers.js';
 import { startTcpProxy } from '../../helpers/tcp-proxy.js';
 import { SenderSession } from '../../../plugins/email/services/sender-session.js';
 
@@ -98,4 +99,15 @@ t.test('within one pass, a new settings version opens a new connection', async (
   }
   t.same([first.connections, second.connections], [1, 1], 'the same version reuses its connection, a new one opens another');
   await h.waitFor('the old version’s connection closed', async () => first.open === 0 && second.open === 0);
+});
+
+t.test('an SMTP server that refuses connections leaves each message queued for a retry, the pass completes', async (t) => {
+  const down = await h.ok<{ id: string }>('POST', '/accounts', { name: 'Down', address: 'down@acme.test', smtp: { ...h.server(h.support, 'smtp'), port: await freePort() } });
+  const queued: Message[] = [];
+  for (let i = 0; i < 3; i++) queued.push(await h.ok<Message>('POST', '/messages', { accountId: down.id, to: [carol.address], subject: `down ${i}`, text: 'x' }));
+  await h.services.outbound.deliverDue();
+  for (const m of queued) {
+    const row = await messages.clone().where('id', m.id).first();
+    t.match({ status: row.status, attempts: Number(row.attempts), error: row.last_error }, { status: 'queued', attempts: 1, error: /ECONNREFUSED|connect/i });
+  }
 });
