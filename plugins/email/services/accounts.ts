@@ -76,6 +76,8 @@ export interface AccountCredentials {
   unknownSenders: UnknownSenders;
   maxAttachmentBytes: number;
   dkim: DkimCredentials | null;
+  /** The settings' version: bumped by every change, so a connection opened with older settings is not reused. */
+  version: number;
 }
 
 /** Result of `POST …/accounts/{id}/test`. */
@@ -252,6 +254,7 @@ export class AccountService {
       unknownSenders: dto.unknownSenders,
       maxAttachmentBytes: dto.maxAttachmentBytes,
       dkim: dto.dkim ? { domain: dto.dkim.domain, selector: dto.dkim.selector, privateKey: this.ctx.secrets.open(String(row.dkim_private_key)) } : null,
+      version: dto.version,
     };
   }
 

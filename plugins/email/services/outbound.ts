@@ -4,7 +4,8 @@
  * delivers due rows: claimed with a conditional UPDATE (one sender per row however many
  * nodes poll), sent through the account's SMTP server, retried with exponential backoff
  * on 4xx answers and connection failures, `failed` on 5xx or after the last attempt.
- * Delivered mail is appended to the account's Sent folder when IMAP is configured.
+ * Delivered mail is appended to the account's Sent folder when IMAP is configured. A pass
+ * keeps one SMTP connection and one IMAP session per account (`sender-session.ts`).
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
@@ -18,7 +19,7 @@ import type { QueuedEmail, SendEmailInput } from './api.js';
 import { messageKey, strings, type EmailStore } from './store.js';
 import { htmlToText, wrapHtml, type TemplateService } from './templates.js';
 import { ourMessageId, taggedSubject, type ThreadRecord, type ThreadService } from './threads.js';
-import { imapClient, smtpTransport } from './transports.js';
+import { SenderSession } from './sender-session.js';
 
 const CLAIM_TIMEOUT_MS = 5 * 60_000;
 
@@ -123,31 +124,40 @@ export class OutboundService {
     return { id, messageId, threadId: thread.id, status: 'queued' };
   }
 
-  /** Delivers due messages; resolves true when more may be due. */
+  /**
+   * Delivers due messages; resolves true when more may be due. One pass reuses, per
+   * account, one SMTP connection and one IMAP session (`SenderSession`), closed at its end.
+   */
   async deliverDue(batch = 20): Promise<boolean> {
     const now = Date.now();
     const t = this.store.table('messages');
     const rows = await this.ctx.db.knex(t).where('status', 'queued').where('next_attempt_at', '<=', now)
       .where((w) => w.whereNull('claim').orWhere('claimed_at', '<', now - CLAIM_TIMEOUT_MS))
       .orderBy('next_attempt_at').limit(batch).select('id', 'claim');
-    for (const row of rows) {
-      const claim = randomUUID();
-      const q = this.ctx.db.knex(t).where({ id: row.id, status: 'queued' });
-      if (row.claim) q.where('claim', row.claim);
-      else q.whereNull('claim');
-      if ((await q.update({ claim, claimed_at: now })) !== 1) continue;
-      await this.deliver(String(row.id), claim);
+    const session = new SenderSession();
+    try {
+      for (const row of rows) {
+        const claim = randomUUID();
+        const q = this.ctx.db.knex(t).where({ id: row.id, status: 'queued' });
+        if (row.claim) q.where('claim', row.claim);
+        else q.whereNull('claim');
+        if ((await q.update({ claim, claimed_at: now })) !== 1) continue;
+        await this.deliver(String(row.id), claim, session);
+      }
+    } finally {
+      await session.close();
     }
     return rows.length === batch;
   }
 
-  private async deliver(id: string, claim: string): Promise<void> {
+  private async deliver(id: string, claim: string, session: SenderSession): Promise<void> {
     const t = this.store.table('messages');
     const row = await this.ctx.db.knex(t).where({ id, claim }).first();
     if (!row) return;
     const tenantId = String(row.tenant_id);
     let account;
     try {
+      // Read for every message, so a change to the account takes effect within a pass.
       account = await this.accounts.credentials(tenantId, String(row.account_id));
     } catch {
       return this.finish(row, 'failed', 'the sending account was deleted');
@@ -174,9 +184,8 @@ export class OutboundService {
       },
     }).compile().build();
     const raw = account.dkim ? await signDkim(composed, account.dkim) : composed;
-    const transport = await smtpTransport(account.smtp);
     try {
-      const info = await transport.sendMail({ envelope: { from: account.address, to: [...to, ...cc, ...bcc] }, raw });
+      const info = await session.send(account, { from: account.address, to: [...to, ...cc, ...bcc] }, raw);
       await this.finish(row, 'sent', String(info.response ?? 'sent'));
     } catch (err) {
       const e = err as { responseCode?: number; response?: string; message?: string };
@@ -188,10 +197,9 @@ export class OutboundService {
       const delay = Math.min(3_600_000, 30_000 * 2 ** (attempts - 1)) * (0.8 + Math.random() * 0.4);
       await this.ctx.db.knex(t).where({ id, claim }).update({ attempts, next_attempt_at: Date.now() + Math.round(delay), claim: null, claimed_at: null, last_error: response.slice(0, 2000) });
       return;
-    } finally {
-      transport.close();
     }
-    if (account.imap) await this.appendToSent(account.imap, raw).catch((err: unknown) => this.ctx.logger.warn({ err, messageId: id }, 'could not append to the Sent folder'));
+    const { imap } = account;
+    if (imap) await session.appendToSent({ ...account, imap }, raw).catch((err: unknown) => this.ctx.logger.warn({ err, messageId: id }, 'could not append to the Sent folder'));
   }
 
   private async finish(row: Record<string, unknown>, status: 'sent' | 'failed', response: string): Promise<void> {
@@ -209,18 +217,5 @@ export class OutboundService {
         await this.ctx.timeline.add(actor, customerId, { channel: 'email', direction: 'outbound', summary: String(row.subject), occurredAt: new Date(now).toISOString() }, 'email', trx).catch((err: unknown) => this.ctx.logger.warn({ err }, 'timeline entry skipped (customer gone)'));
       }
     });
-  }
-
-  private async appendToSent(imap: NonNullable<Awaited<ReturnType<AccountService['credentials']>>['imap']>, raw: Buffer): Promise<void> {
-    const client = await imapClient(imap);
-    client.on('error', () => undefined);
-    await client.connect();
-    try {
-      const boxes = await client.list();
-      const sent = boxes.find((b) => b.specialUse === '\\Sent')?.path ?? boxes.find((b) => /^sent$/i.test(b.name))?.path;
-      if (sent) await client.append(sent, raw, ['\\Seen']);
-    } finally {
-      await client.logout().catch(() => client.close());
-    }
   }
 }

@@ -26,10 +26,17 @@ const TIMEOUT_MS = 10_000;
 // The mail clients are loaded on first use, not when the plugin is imported: a server that
 // never sends or fetches mail, and every CLI command, starts without them (issue 17: CLI speed).
 
-/** A nodemailer transport for an account's SMTP server. */
-export async function smtpTransport(s: ServerSettings): Promise<Transporter> {
+/**
+ * A nodemailer transport for an account's SMTP server: a connection per message, or with
+ * `pooled` one connection that carries message after message (reopened when it drops).
+ */
+export async function smtpTransport(s: ServerSettings, { pooled = false } = {}): Promise<Transporter> {
   const { default: nodemailer } = await import('nodemailer');
   return nodemailer.createTransport({
+    // One connection, never recycled after a message count, and no resend of its own: a
+    // message whose connection closed fails to the caller, whose queue retries it with its
+    // attempts and backoff (nodemailer would requeue it itself, up to 5 times, uncounted).
+    ...(pooled && { pool: true as const, maxConnections: 1, maxMessages: Infinity, maxRequeues: 0 }),
     host: s.host,
     port: s.port,
     secure: s.secure === 'tls',
