@@ -14,7 +14,7 @@
  */
 export { definePlugin, WIDGET_TAG_PATTERN } from './contract.js';
 export type { AnyPlugin, DemoOrder, PluginApp, PluginContext, PluginDefinition, PluginDemo, PluginDemoResult, PluginSubscriber, RouteAccess } from './contract.js';
-export type { PeyvandTypeProvider, SchemaType, SchemaTypeOptions, TypedSchema } from './route-types.js';
+export type { PeyvandTypeProvider, SchemaType, SchemaTypeOptions } from './route-types.js';
 export type { BuiltInRoleName, JsonSchema, PermissionDeclaration, RecordScope, ScopedResource } from './types.js';
 export type { EmitOptions, EventBus, EventSubscriber, EventType, PeyvandEvent, PeyvandEvents, SubscriberContext, TimelineEntryDto } from './events.js';
 export { matchesEventPattern } from './events.js';

@@ -30,12 +30,6 @@ export interface SchemaTypeOptions {
 }
 
 /**
- * A JSON Schema object literal usable as a type source: declare schemas `as const`
- * (or build them with the `peyvand/plugin` helpers, which keep literal types).
- */
-export type TypedSchema = JSONSchema;
-
-/**
  * The TypeScript type of data that passed validation against schema `S` — what a handler
  * or a service receives. Declare the schema `as const`, then name the type from it:
  *
