@@ -1,5 +1,6 @@
 /** `GET /api/v1/events/rejected`: inbound events from other services that were refused, and why. */
 import type { FastifyInstance } from 'fastify';
+import type { PeyvandTypeProvider } from '../plugin/route-types.js';
 import { problemSchema } from '../http/problem.js';
 import { actorOf } from '../http/request-guards.js';
 import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
@@ -20,11 +21,13 @@ const rejectedSchema = {
     payload: { type: 'string', description: 'The message body as received (first 64 KiB)' },
     receivedAt: { type: 'string', format: 'date-time' },
   },
-};
+} as const;
 
 /** Registers the rejected-inbound-events route. */
-export function inboundEventRoutes(app: FastifyInstance, inbound: InboundEvents): void {
-  app.get<{ Querystring: { limit: number; cursor?: string } }>('/events/rejected', {
+export function inboundEventRoutes(scope: FastifyInstance, inbound: InboundEvents): void {
+  // Request types come from the route schemas, as in plugins.
+  const app = scope.withTypeProvider<PeyvandTypeProvider>();
+  app.get('/events/rejected', {
     config: { permission: 'core.event.read' },
     schema: {
       operationId: 'core.event-rejection.list', summary: 'Inbound events from other services that were refused (invalid, unknown tenant, no id), newest first', description: 'Events that arrived over the external transport and were refused before reaching subscribers, with the reason: invalid data, an unknown tenant or a missing id.',

@@ -8,6 +8,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { Kernel } from '../kernel/kernel.js';
 import { coreError } from '../plugin/errors.js';
+import type { PeyvandTypeProvider } from '../plugin/route-types.js';
 import { createValidatorCompiler, textHygiene } from './validation.js';
 import { errorHandler } from './problem.js';
 import { AuthFailureLimiter, authenticationHook, permissionHook, pluginEnabledHook } from './request-guards.js';
@@ -136,7 +137,7 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
     await scope.register(async (pluginScope) => {
       pluginScope.addHook('onRoute', rules(definition.name));
       pluginScope.addHook('onRequest', pluginEnabledHook(definition.name, kernel.tenants));
-      await definition.routes!(pluginScope, kernel.context(definition.name));
+      await definition.routes!(pluginScope.withTypeProvider<PeyvandTypeProvider>(), kernel.context(definition.name));
     }, { prefix: `/api/v1/${definition.name}` });
   }
 

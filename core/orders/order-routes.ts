@@ -1,20 +1,23 @@
 /** HTTP routes of the ERP's orders and invoices (`/api/v1/orders…`, `/api/v1/invoices…`). */
 import type { FastifyInstance } from 'fastify';
+import type { PeyvandTypeProvider } from '../plugin/route-types.js';
 import { idParams, pageOf, pageQuery } from '../plugin/schemas.js';
 import { problemSchema } from '../http/problem.js';
 import { actorOf } from '../http/request-guards.js';
 import type { InvoiceService } from './invoice-service.js';
 import type { OrderService } from './order-service.js';
 import { byRefParams, invoiceInputSchema, invoiceSchema, orderInputSchema, orderSchema } from './order-schemas.js';
-import { INVOICE_STATUSES, ORDER_STATUSES, type InvoiceInput, type InvoiceStatus, type OrderInput, type OrderStatus } from './order-types.js';
+import { INVOICE_STATUSES, ORDER_STATUSES } from './order-types.js';
 
-const customerIdQuery = { type: 'string', maxLength: 64 };
+const customerIdQuery = { type: 'string', maxLength: 64 } as const;
 
 /** Registers the order and invoice routes. */
-export function orderRoutes(app: FastifyInstance, services: { orders: OrderService; invoices: InvoiceService }): void {
+export function orderRoutes(scope: FastifyInstance, services: { orders: OrderService; invoices: InvoiceService }): void {
+  // Request types come from the route schemas, as in plugins.
+  const app = scope.withTypeProvider<PeyvandTypeProvider>();
   const { orders, invoices } = services;
 
-  app.put<{ Params: { source: string; externalId: string }; Body: OrderInput }>('/orders/by-ref/:source/:externalId', {
+  app.put('/orders/by-ref/:source/:externalId', {
     config: { permission: 'core.order.write' },
     schema: {
       summary: 'Create or replace an order by its ERP reference (201 created, 200 updated or unchanged)', description: "The ERP (or an adapter) writes its order here, keyed by source and external id. The customer is named by id or by its own ERP reference; an unknown reference is kept and linked when that customer arrives. A write that changes nothing changes nothing and emits nothing, so a sync can replay it freely.",
@@ -29,7 +32,7 @@ export function orderRoutes(app: FastifyInstance, services: { orders: OrderServi
     return reply.code(created ? 201 : 200).header('etag', `"${order.version}"`).send(order);
   });
 
-  app.get<{ Querystring: { customerId?: string; status?: OrderStatus; limit: number; cursor?: string } }>('/orders', {
+  app.get('/orders', {
     config: { permission: 'core.order.read' },
     schema: {
       summary: 'List orders, newest placed first', description: "Orders the caller may see through the customer's record scope, filtered by customer and status, cursor-paginated.",
@@ -43,7 +46,7 @@ export function orderRoutes(app: FastifyInstance, services: { orders: OrderServi
     return orders.list(actorOf(request), { limit, ...(customerId && { customerId }), ...(status && { status }), ...(cursor && { cursor }) });
   });
 
-  app.get<{ Params: { id: string } }>('/orders/:id', {
+  app.get('/orders/:id', {
     config: { permission: 'core.order.read' },
     schema: { summary: 'Get an order', description: "One order with its lines and returned lines; another tenant's order is a 404.", operationId: 'core.order.get', tags: ['orders'], params: idParams, response: { 200: orderSchema, '4xx': problemSchema } },
   }, async (request, reply) => {
@@ -51,7 +54,7 @@ export function orderRoutes(app: FastifyInstance, services: { orders: OrderServi
     return reply.header('etag', `"${order.version}"`).send(order);
   });
 
-  app.put<{ Params: { source: string; externalId: string }; Body: InvoiceInput }>('/invoices/by-ref/:source/:externalId', {
+  app.put('/invoices/by-ref/:source/:externalId', {
     config: { permission: 'core.invoice.write' },
     schema: {
       summary: 'Create or replace an invoice by its ERP reference (201 created, 200 updated or unchanged)', description: "The ERP writes its invoice here, keyed by source and external id; `orderRef` names the order's external id in the same source. Overdue is computed by Peyvand's scheduler from `dueAt`.",
@@ -66,7 +69,7 @@ export function orderRoutes(app: FastifyInstance, services: { orders: OrderServi
     return reply.code(created ? 201 : 200).header('etag', `"${invoice.version}"`).send(invoice);
   });
 
-  app.get<{ Querystring: { customerId?: string; status?: InvoiceStatus; limit: number; cursor?: string } }>('/invoices', {
+  app.get('/invoices', {
     config: { permission: 'core.invoice.read' },
     schema: {
       summary: 'List invoices, latest due first', description: "Invoices the caller may see through the customer's record scope, filtered by customer and status, cursor-paginated.",
@@ -80,7 +83,7 @@ export function orderRoutes(app: FastifyInstance, services: { orders: OrderServi
     return invoices.list(actorOf(request), { limit, ...(customerId && { customerId }), ...(status && { status }), ...(cursor && { cursor }) });
   });
 
-  app.get<{ Params: { id: string } }>('/invoices/:id', {
+  app.get('/invoices/:id', {
     config: { permission: 'core.invoice.read' },
     schema: { summary: 'Get an invoice', description: "One invoice; another tenant's invoice is a 404.", operationId: 'core.invoice.get', tags: ['invoices'], params: idParams, response: { 200: invoiceSchema, '4xx': problemSchema } },
   }, async (request, reply) => {

@@ -2,18 +2,18 @@
 import { boundedString as str } from '../plugin/schemas.js';
 import { INVOICE_STATUSES, ORDER_STATUSES } from './order-types.js';
 
-const SOURCE = { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,63}$' };
-const ref = { type: 'object', additionalProperties: false, required: ['source', 'id'], properties: { source: SOURCE, id: str(128, 1) } };
-const uuid = { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' };
-const currency = { type: 'string', pattern: '^[A-Z]{3}$' };
+const SOURCE = { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,63}$' } as const;
+const ref = { type: 'object', additionalProperties: false, required: ['source', 'id'], properties: { source: SOURCE, id: str(128, 1) } } as const;
+const uuid = { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' } as const;
+const currency = { type: 'string', pattern: '^[A-Z]{3}$' } as const;
 // Minor units: never negative, and exact in a JavaScript number.
-const money = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER };
-const quantity = { type: 'number', exclusiveMinimum: 0, maximum: 1e12 };
-const instant = { type: 'string', format: 'date-time' };
-const optionalInstant = { anyOf: [instant, { type: 'null' }] };
-const optionalText = (max: number) => ({ anyOf: [str(max, 1), { type: 'null' }] });
-const nullableText = { type: ['string', 'null'] };
-const nullableInstant = { type: ['string', 'null'], format: 'date-time' };
+const money = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+const quantity = { type: 'number', exclusiveMinimum: 0, maximum: 1e12 } as const;
+const instant = { type: 'string', format: 'date-time' } as const;
+const optionalInstant = { anyOf: [instant, { type: 'null' }] } as const;
+const optionalText = (max: number) => ({ anyOf: [str(max, 1), { type: 'null' }] }) as const;
+const nullableText = { type: ['string', 'null'] } as const;
+const nullableInstant = { type: ['string', 'null'], format: 'date-time' } as const;
 
 /** `{source, externalId}` path parameters of the by-ref routes. */
 export const byRefParams = {
@@ -21,10 +21,10 @@ export const byRefParams = {
   additionalProperties: false,
   required: ['source', 'externalId'],
   properties: { source: SOURCE, externalId: str(128, 1) },
-};
+} as const;
 
 /** The customer link every document body may carry. */
-const customerLink = { customerId: uuid, customerRef: ref };
+const customerLink = { customerId: uuid, customerRef: ref } as const;
 
 /** Body of PUT /orders/by-ref/{source}/{externalId}. */
 export const orderInputSchema = {
@@ -62,7 +62,7 @@ export const orderInputSchema = {
       },
     },
   },
-};
+} as const;
 
 /** Body of PUT /invoices/by-ref/{source}/{externalId}. */
 export const invoiceInputSchema = {
@@ -79,9 +79,9 @@ export const invoiceInputSchema = {
     dueAt: instant,
     status: { type: 'string', enum: [...INVOICE_STATUSES] },
   },
-};
+} as const;
 
-const dates = { createdAt: instant, updatedAt: instant, version: { type: 'integer' } };
+const dates = { createdAt: instant, updatedAt: instant, version: { type: 'integer' } } as const;
 
 /** An order in responses and in the `order.*` events' data. */
 export const orderSchema = {
@@ -114,7 +114,7 @@ export const orderSchema = {
     },
     ...dates,
   },
-};
+} as const;
 
 /** An invoice in responses and in the `invoice.*` events' data. */
 export const invoiceSchema = {
@@ -135,4 +135,4 @@ export const invoiceSchema = {
     status: { type: 'string', enum: [...INVOICE_STATUSES] },
     ...dates,
   },
-};
+} as const;

@@ -1,5 +1,6 @@
 /** `GET /api/v1/people?ids=…`: names of the subjects a page shows (owners, authors). */
 import type { FastifyInstance } from 'fastify';
+import type { PeyvandTypeProvider } from '../plugin/route-types.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { actorOf } from '../http/request-guards.js';
 import { problemSchema } from '../http/problem.js';
@@ -9,11 +10,13 @@ const personSchema = {
   additionalProperties: false,
   required: ['id', 'name', 'kind'],
   properties: { id: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string', enum: ['user', 'api_key', 'system'] } },
-};
+} as const;
 
 /** Registers the people directory route. */
-export function peopleRoutes(app: FastifyInstance, kernel: Kernel): void {
-  app.get<{ Querystring: { ids: string[] } }>('/people', {
+export function peopleRoutes(scope: FastifyInstance, kernel: Kernel): void {
+  // Request types come from the route schemas, as in plugins.
+  const app = scope.withTypeProvider<PeyvandTypeProvider>();
+  app.get('/people', {
     config: { permission: 'core.person.read' },
     schema: {
       operationId: 'core.person.list',

@@ -2,7 +2,7 @@
  * The plugin contract. A plugin is a folder whose `index.ts` default-exports
  * `definePlugin({...})`; the kernel validates it at boot and hands it one typed context.
  */
-import type { FastifyInstance } from 'fastify';
+import type { PluginApp } from './route-types.js';
 import type { Logger } from 'pino';
 import type { TFunction } from 'i18next';
 import type { Migration } from './migration.js';
@@ -19,11 +19,7 @@ import type { ErpAdapterRegistry } from './erp.js';
 
 export type { BuiltInRoleName, JsonSchema, PermissionDeclaration, RecordScope, ScopedResource } from './types.js';
 
-/**
- * The fastify scope a plugin's `routes` receive, already prefixed `/api/v1/<name>`: type a
- * route module's parameter with it, so a plugin needs no import of fastify of its own.
- */
-export type PluginApp = FastifyInstance;
+export type { PluginApp } from './route-types.js';
 
 /** Everything a plugin receives; no globals, no singletons. */
 export interface PluginContext<Options = Record<string, unknown>> {

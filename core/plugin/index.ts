@@ -14,6 +14,7 @@
  */
 export { definePlugin, WIDGET_TAG_PATTERN } from './contract.js';
 export type { AnyPlugin, DemoOrder, PluginApp, PluginContext, PluginDefinition, PluginDemo, PluginDemoResult, PluginSubscriber, RouteAccess } from './contract.js';
+export type { PeyvandTypeProvider, SchemaType, SchemaTypeOptions } from './route-types.js';
 export type { BuiltInRoleName, JsonSchema, PermissionDeclaration, RecordScope, ScopedResource } from './types.js';
 export type { EmitOptions, EventBus, EventSubscriber, EventType, PeyvandEvent, PeyvandEvents, SubscriberContext, TimelineEntryDto } from './events.js';
 export { matchesEventPattern } from './events.js';
@@ -52,7 +53,7 @@ export { applyRecordScope, applyRecordScopeToJoin, type OwnerColumns } from './r
 export { actorOf, defined, expectedVersion, problemSchema, requestLanguage, withEtag } from './http.js';
 export { LANGUAGES, languageFrom, type Language } from './language.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
-export { boundedString, lineString, phoneString, idParams, ifMatchHeaders, ifNoneMatchHeaders, mediaResponse, nullable, pageOf, pageQuery, withEtagHeader } from './schemas.js';
+export { boundedString, lineString, phoneString, idParams, ifMatchHeaders, ifNoneMatchHeaders, mediaResponse, nullable, pageOf, pageQuery, pageQuerySchema, withEtagHeader } from './schemas.js';
 export { PollingLoop, type PollingLoopOptions } from './polling-loop.js';
 export { claimDue, type DueClaim } from './due-claims.js';
 export { TenantModel, TenantQueryBuilder, TenantScopeMissingError } from './tenant-model.js';

@@ -11,21 +11,20 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
+import type { PeyvandTypeProvider } from '../plugin/route-types.js';
 import { problemSchema, requestLanguage } from '../http/problem.js';
 import { actorOf } from '../http/request-guards.js';
 import { idParams, pageOf, pageQuery } from '../customers/customer-schemas.js';
 import type { Webhooks } from './index.js';
-import type { WebhookInput, WebhookPatch } from './webhook-service.js';
-import type { DeliveryStatus } from './webhook-types.js';
 
 const tags = ['webhooks'];
-const config = { permission: 'core.webhook.manage' };
-const str = { type: 'string' };
-const nullableStr = { type: ['string', 'null'] };
+const config = { permission: 'core.webhook.manage' } as const;
+const str = { type: 'string' } as const;
+const nullableStr = { type: ['string', 'null'] } as const;
 
-const url = { type: 'string', minLength: 1, maxLength: 2048 };
+const url = { type: 'string', minLength: 1, maxLength: 2048 } as const;
 // `*`, an exact type (`customer.created`) or a prefix pattern (`customer.*`).
-const events = { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', maxLength: 100, pattern: '^(\\*|[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*(\\.\\*)?)$' } };
+const events = { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', maxLength: 100, pattern: '^(\\*|[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*(\\.\\*)?)$' } } as const;
 
 const webhookProperties = {
   id: str,
@@ -37,15 +36,15 @@ const webhookProperties = {
   consecutiveFailures: { type: 'integer' },
   createdAt: str,
   updatedAt: str,
-};
-const webhookSchema = { type: 'object', additionalProperties: false, properties: webhookProperties };
-const createdSchema = { type: 'object', additionalProperties: false, properties: { ...webhookProperties, secret: str } };
+} as const;
+const webhookSchema = { type: 'object', additionalProperties: false, properties: webhookProperties } as const;
+const createdSchema = { type: 'object', additionalProperties: false, properties: { ...webhookProperties, secret: str } } as const;
 
 const attemptSchema = {
   type: 'object',
   additionalProperties: false,
   properties: { attempt: { type: 'integer' }, trigger: str, at: str, statusCode: { type: ['integer', 'null'] }, latencyMs: { type: 'integer' }, error: nullableStr, nextAttemptAt: nullableStr },
-};
+} as const;
 const deliverySchema = {
   type: 'object',
   additionalProperties: false,
@@ -62,13 +61,15 @@ const deliverySchema = {
     deliveredAt: nullableStr,
     attempts: { type: 'array', items: attemptSchema },
   },
-};
+} as const;
 
-const deliveryParams = { type: 'object', additionalProperties: false, required: ['id', 'deliveryId'], properties: { id: { type: 'string', maxLength: 64 }, deliveryId: { type: 'string', maxLength: 64 } } };
+const deliveryParams = { type: 'object', additionalProperties: false, required: ['id', 'deliveryId'], properties: { id: { type: 'string', maxLength: 64 }, deliveryId: { type: 'string', maxLength: 64 } } } as const;
 
 /** Registers the webhook routes. */
-export function webhookRoutes(app: FastifyInstance, { service, deliverer }: Webhooks): void {
-  app.post<{ Body: WebhookInput }>('/webhooks', {
+export function webhookRoutes(scope: FastifyInstance, { service, deliverer }: Webhooks): void {
+  // Request types come from the route schemas, as in plugins.
+  const app = scope.withTypeProvider<PeyvandTypeProvider>();
+  app.post('/webhooks', {
     config: {
       ...config,
       // An Idempotency-Key replay must not hand out (or store) the secret again.
@@ -85,17 +86,17 @@ export function webhookRoutes(app: FastifyInstance, { service, deliverer }: Webh
     return reply.code(201).header('location', `${request.url.replace(/\/$/, '')}/${created.id}`).send(created);
   });
 
-  app.get<{ Querystring: { limit: number; cursor?: string } }>('/webhooks', {
+  app.get('/webhooks', {
     config,
     schema: { operationId: 'core.webhook.list', summary: 'List the webhook subscriptions', description: 'The tenant\'s subscriptions, without their secrets.', tags, querystring: { type: 'object', additionalProperties: false, properties: pageQuery }, response: { 200: pageOf(webhookSchema), '4xx': problemSchema } },
   }, async (request) => service.list(actorOf(request).tenantId, { limit: request.query.limit, ...(request.query.cursor && { cursor: request.query.cursor }) }, requestLanguage(request)));
 
-  app.get<{ Params: { id: string } }>('/webhooks/:id', {
+  app.get('/webhooks/:id', {
     config,
     schema: { operationId: 'core.webhook.get', summary: 'Get a webhook subscription (with why it is paused, if it is)', description: 'One subscription, with `pausedReason` when deliveries stopped after repeated failures.', tags, params: idParams, response: { 200: webhookSchema, '4xx': problemSchema } },
   }, async (request) => service.get(actorOf(request).tenantId, request.params.id, requestLanguage(request)));
 
-  app.patch<{ Params: { id: string }; Body: WebhookPatch }>('/webhooks/:id', {
+  app.patch('/webhooks/:id', {
     config,
     schema: {
       operationId: 'core.webhook.update', summary: 'Change a subscription; {"active": false} pauses it, {"active": true} resumes it', description: 'Changes the URL or events, or pauses and resumes deliveries. Resuming sends what queued meanwhile.',
@@ -106,7 +107,7 @@ export function webhookRoutes(app: FastifyInstance, { service, deliverer }: Webh
     },
   }, async (request) => service.update(actorOf(request), request.params.id, request.body, requestLanguage(request)));
 
-  app.delete<{ Params: { id: string } }>('/webhooks/:id', {
+  app.delete('/webhooks/:id', {
     config,
     schema: { operationId: 'core.webhook.delete', summary: 'Delete a subscription and its delivery log', description: 'Stops deliveries at once and deletes the subscription\'s delivery history.', tags, params: idParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
   }, async (request, reply) => {
@@ -114,7 +115,7 @@ export function webhookRoutes(app: FastifyInstance, { service, deliverer }: Webh
     return reply.code(204).send();
   });
 
-  app.get<{ Params: { id: string }; Querystring: { status?: DeliveryStatus; limit: number; cursor?: string } }>('/webhooks/:id/deliveries', {
+  app.get('/webhooks/:id/deliveries', {
     config,
     schema: {
       operationId: 'core.webhook-delivery.list', summary: 'Deliveries of a subscription, newest first, with every attempt (status code, latency, error)', description: 'Every delivery with its attempts: the receiver\'s status code, latency and error, so an integrator can see why events did not arrive.',
@@ -128,7 +129,7 @@ export function webhookRoutes(app: FastifyInstance, { service, deliverer }: Webh
     return service.deliveries(actorOf(request).tenantId, request.params.id, { limit, ...(status && { status }), ...(cursor && { cursor }) });
   });
 
-  app.post<{ Params: { id: string; deliveryId: string } }>('/webhooks/:id/deliveries/:deliveryId/retry', {
+  app.post('/webhooks/:id/deliveries/:deliveryId/retry', {
     config: { ...config, bodyless: true },
     schema: { operationId: 'core.webhook-delivery.retry', summary: 'Send a delivery again now (also a dead or delivered one); returns it with the new attempt', description: 'Sends one delivery again immediately, whatever its state, and returns it with the new attempt.', tags, params: deliveryParams, response: { 200: deliverySchema, '4xx': problemSchema } },
   }, async (request) => {

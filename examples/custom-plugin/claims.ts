@@ -5,17 +5,9 @@
  */
 import { applyRecordScope, decodeCursor, encodeCursor, newId, readInt, type Actor, type PluginContext } from 'peyvand/plugin';
 import { warrantyError } from './errors.js';
-import { CLAIM_TRANSITIONS, type ClaimDto, type ClaimInput, type ClaimPatch, type ClaimStatus } from './schemas.js';
+import { CLAIM_TRANSITIONS, type ClaimDto, type ClaimInput, type ClaimListFilter, type ClaimPatch, type ClaimStatus } from './schemas.js';
 
 const TABLE = 'warranty_claims';
-
-/** Filters of the claim list. */
-export interface ClaimListFilter {
-  status?: ClaimStatus;
-  customerId?: string;
-  limit: number;
-  cursor?: string;
-}
 
 /** Claim use cases; one instance per deployment, the actor says which tenant. */
 export class ClaimService {

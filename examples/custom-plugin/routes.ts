@@ -1,15 +1,19 @@
 /** `/api/v1/warranty/claims`: every route with its permission, schemas and operationId. */
 import { actorOf, idParams, pageOf, problemSchema, type PluginApp, type PluginContext } from 'peyvand/plugin';
-import { ClaimService, type ClaimListFilter } from './claims.js';
-import { claimInputSchema, claimListQuery, claimPatchSchema, claimSchema, type ClaimInput, type ClaimPatch } from './schemas.js';
+import { ClaimService } from './claims.js';
+import { claimInputSchema, claimListQuery, claimPatchSchema, claimSchema } from './schemas.js';
 
 const tags = ['warranty: claims'];
 
-/** The plugin's `routes` hook: the app is already scoped to `/api/v1/warranty`. */
+/**
+ * The plugin's `routes` hook: the app is already scoped to `/api/v1/warranty`. No route
+ * names its request types: `PluginApp` derives `request.body`/`query`/`params` from the
+ * route's schemas.
+ */
 export function warrantyRoutes(app: PluginApp, ctx: PluginContext): void {
   const claims = new ClaimService(ctx);
 
-  app.post<{ Body: ClaimInput }>('/claims', {
+  app.post('/claims', {
     config: { permission: 'warranty.claim.create' },
     schema: {
       operationId: 'warranty.claim.create', summary: 'Open a warranty claim', tags,
@@ -18,7 +22,7 @@ export function warrantyRoutes(app: PluginApp, ctx: PluginContext): void {
     },
   }, async (request, reply) => reply.code(201).send(await claims.open(actorOf(request), request.body)));
 
-  app.get<{ Querystring: ClaimListFilter }>('/claims', {
+  app.get('/claims', {
     config: { permission: 'warranty.claim.read' },
     schema: {
       operationId: 'warranty.claim.list', summary: 'List warranty claims (newest first, within your record scope)', tags,
@@ -27,7 +31,7 @@ export function warrantyRoutes(app: PluginApp, ctx: PluginContext): void {
     },
   }, async (request) => claims.list(actorOf(request), request.query));
 
-  app.get<{ Params: { id: string } }>('/claims/:id', {
+  app.get('/claims/:id', {
     config: { permission: 'warranty.claim.read' },
     schema: {
       operationId: 'warranty.claim.get', summary: 'Get a warranty claim', tags,
@@ -36,7 +40,7 @@ export function warrantyRoutes(app: PluginApp, ctx: PluginContext): void {
     },
   }, async (request) => claims.get(actorOf(request), request.params.id));
 
-  app.patch<{ Params: { id: string }; Body: ClaimPatch }>('/claims/:id', {
+  app.patch('/claims/:id', {
     config: { permission: 'warranty.claim.update' },
     schema: {
       operationId: 'warranty.claim.update', summary: 'Edit a claim or move it along its status flow', tags,
@@ -45,7 +49,7 @@ export function warrantyRoutes(app: PluginApp, ctx: PluginContext): void {
     },
   }, async (request) => claims.update(actorOf(request), request.params.id, request.body));
 
-  app.delete<{ Params: { id: string } }>('/claims/:id', {
+  app.delete('/claims/:id', {
     config: { permission: 'warranty.claim.delete' },
     schema: {
       operationId: 'warranty.claim.delete', summary: 'Delete a warranty claim', tags,

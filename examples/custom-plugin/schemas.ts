@@ -1,8 +1,15 @@
-/** The claim as the API shows it, its JSON Schemas, and the status flow. */
-import { boundedString, lineString, nullable } from 'peyvand/plugin';
+/**
+ * The claim as the API shows it, its JSON Schemas, and the status flow. The request
+ * schemas are written `as const`: the routes' and the service's input types are derived
+ * from them (`SchemaType`), so there is one declaration of each shape.
+ */
+import { boundedString, lineString, nullable, pageQuery, type SchemaType } from 'peyvand/plugin';
 
-/** Where a claim is: opened, looked at, decided, and (when approved) resolved. */
-export type ClaimStatus = 'open' | 'in_review' | 'approved' | 'rejected' | 'resolved';
+/** Where a claim can be: opened, looked at, decided, and (when approved) resolved. */
+const statuses = ['open', 'in_review', 'approved', 'rejected', 'resolved'] as const;
+
+/** Where a claim is. */
+export type ClaimStatus = (typeof statuses)[number];
 
 /** The statuses a claim may move to from each status; `rejected` and `resolved` are final. */
 export const CLAIM_TRANSITIONS: Readonly<Record<ClaimStatus, readonly ClaimStatus[]>> = {
@@ -31,23 +38,6 @@ export interface ClaimDto {
   updatedAt: string;
 }
 
-/** Body of `POST /claims`. */
-export interface ClaimInput {
-  customerId: string;
-  productRef: string;
-  serialNumber?: string;
-  problem: string;
-}
-
-/** Body of `PATCH /claims/{id}` (JSON merge-patch). */
-export interface ClaimPatch {
-  problem?: string;
-  serialNumber?: string | null;
-  status?: ClaimStatus;
-  resolution?: string;
-}
-
-const statuses = Object.keys(CLAIM_TRANSITIONS);
 const text = (type: string) => ({ type });
 const orNull = (type: string) => ({ type: [type, 'null'] });
 
@@ -83,7 +73,10 @@ export const claimInputSchema = {
     serialNumber: lineString(100, 1),
     problem: boundedString(5000, 1),
   },
-};
+} as const;
+
+/** Body of `POST /claims`. */
+export type ClaimInput = SchemaType<typeof claimInputSchema>;
 
 /** Body schema of `PATCH /claims/{id}`. */
 export const claimPatchSchema = {
@@ -96,7 +89,10 @@ export const claimPatchSchema = {
     status: { type: 'string', enum: statuses },
     resolution: boundedString(5000, 1),
   },
-};
+} as const;
+
+/** Body of `PATCH /claims/{id}` (JSON merge-patch). */
+export type ClaimPatch = SchemaType<typeof claimPatchSchema>;
 
 /** Query schema of `GET /claims`. */
 export const claimListQuery = {
@@ -105,7 +101,9 @@ export const claimListQuery = {
   properties: {
     status: { type: 'string', enum: statuses },
     customerId: boundedString(64, 1),
-    limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-    cursor: boundedString(500),
+    ...pageQuery,
   },
-};
+} as const;
+
+/** Filters of the claim list: `limit` is always there (ajv applies its default of 50). */
+export type ClaimListFilter = SchemaType<typeof claimListQuery>;

@@ -2,19 +2,19 @@
 import { problemSchema, requestLanguage } from '../problem.js';
 import { translator } from '../../i18n/i18n.js';
 import type { FastifyInstance } from 'fastify';
+import type { PeyvandTypeProvider } from '../../plugin/route-types.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import { actorOf } from '../request-guards.js';
 import { replayEvents } from '../../events/replay.js';
 import { readInt } from '../../db/database.js';
-import type { RecordScope, JsonSchema } from '../../plugin/contract.js';
 import { pageOf, pageQuery } from '../../customers/customer-schemas.js';
 
-const scopeEnum = { type: 'string', enum: ['own', 'team', 'all'] };
+const scopeEnum = { type: 'string', enum: ['own', 'team', 'all'] } as const;
 const roleSchema = {
   type: 'object',
   additionalProperties: false,
   properties: { name: { type: 'string' }, builtIn: { type: 'boolean' }, customized: { type: 'boolean' }, permissions: { type: 'array', items: { type: 'string' } }, scopes: { type: 'object', additionalProperties: scopeEnum } },
-};
+} as const;
 
 const pendingRoleSchema = {
   type: 'object',
@@ -33,10 +33,12 @@ const pendingRoleSchema = {
       },
     },
   },
-};
+} as const;
 
 /** Registers core's tenant routes. */
-export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
+export function tenantRoutes(scope: FastifyInstance, kernel: Kernel): void {
+  // Request types come from the route schemas, as in plugins.
+  const app = scope.withTypeProvider<PeyvandTypeProvider>();
   const { tenants, roles, audit, db } = kernel;
 
   app.get('/me', {
@@ -104,7 +106,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
     return { items: pending.map((r) => ({ ...r, permissions: r.permissions.map((p) => ({ ...p, description: String(t(p.description)) })) })) };
   });
 
-  app.put<{ Params: { name: string }; Body: { permissions: string[]; scopes?: Record<string, RecordScope> } }>('/roles/:name', {
+  app.put('/roles/:name', {
     config: { permission: 'core.role.manage' },
     schema: {
       operationId: 'core.role.put', summary: 'Create or replace a role (owner is locked)', description: 'Replaces the permissions and record scopes of a role, or creates a custom role. The owner role cannot be changed, so a tenant can never lock itself out.',
@@ -124,7 +126,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
     return roles.put(actor, request.params.name, request.body, enabled);
   });
 
-  app.put<{ Body: { schema: JsonSchema } }>('/settings/custom-fields', {
+  app.put('/settings/custom-fields', {
     config: { permission: 'core.settings.manage' },
     schema: {
       operationId: 'core.custom-fields.put', summary: 'Set the JSON Schema customers’ customFields must satisfy', description: 'Every customer\'s `customFields` must satisfy this JSON Schema from now on; creating or updating a customer that does not answers 400 with the field errors.',
@@ -140,7 +142,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
     return { schema: request.body.schema };
   });
 
-  app.get<{ Querystring: { after?: string; types?: string; limit: number } }>('/events', {
+  app.get('/events', {
     config: { permission: 'core.event.read' },
     schema: {
       operationId: 'core.event.list', summary: 'Replay the tenant events after a cursor (oldest first)', description: 'The tenant\'s events in the order they happened, after an opaque cursor: how an ERP catches up after downtime. Filter by type with `types=customer.*,deal.won`.',
@@ -158,7 +160,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
     return { items: items.map((e) => ({ id: e.id, type: e.type, occurredAt: e.occurredAt, data: e.data })), nextCursor };
   });
 
-  app.get<{ Querystring: { status?: 'retrying' | 'dead'; limit: number } }>('/events/failures', {
+  app.get('/events/failures', {
     config: { permission: 'core.event.read' },
     schema: {
       operationId: 'core.event-failure.list', summary: 'Deliveries to in-process subscribers that are being retried or dead-lettered', description: 'Events a plugin\'s subscriber failed to handle: still being retried with backoff, or dead-lettered after the last attempt, with the error.',
@@ -182,7 +184,7 @@ export function tenantRoutes(app: FastifyInstance, kernel: Kernel): void {
     };
   });
 
-  app.get<{ Querystring: { entityType?: string; entityId?: string; limit: number; cursor?: string } }>('/audit', {
+  app.get('/audit', {
     config: { permission: 'core.audit.read' },
     schema: {
       operationId: 'core.audit.list', summary: 'The audit log: who changed what, when, before and after', description: 'Every change to the tenant\'s records: who (subject and credential), when, the entity, and its state before and after. Newest first.',

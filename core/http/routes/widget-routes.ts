@@ -9,12 +9,13 @@
  * data.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { PeyvandTypeProvider } from '../../plugin/route-types.js';
 import { coreError } from '../../plugin/errors.js';
 import { problemSchema } from '../problem.js';
 import { ifNoneMatchHeaders, mediaResponse } from '../../plugin/schemas.js';
 import type { ServedWidgetFile, WidgetAssets, WidgetBundle } from '../widget-assets.js';
 
-const config = { public: true, asset: true };
+const config = { public: true, asset: true } as const;
 const tags = ['widgets'];
 const JS = 'text/javascript; charset=utf-8';
 /** Long enough to spare a request per page view, short enough for an upgrade to arrive soon. */
@@ -22,17 +23,19 @@ export const ALIAS_CACHE = 'public, max-age=300';
 /** The content hash is in the name: the file at this URL never changes. */
 export const IMMUTABLE_CACHE = 'public, max-age=31536000, immutable';
 
-const fileProperties = { file: { type: 'string' }, sourceMap: { type: 'string' }, integrity: { type: 'string' }, bytes: { type: 'integer' }, gzipBytes: { type: 'integer' } };
-const notModified304 = { 304: { type: 'null', description: 'The copy named by If-None-Match is current' } };
-const scriptResponses = { 200: mediaResponse('text/javascript', 'The ES module (gzip-encoded when the client accepts it)'), ...notModified304, '4xx': problemSchema };
+const fileProperties = { file: { type: 'string' }, sourceMap: { type: 'string' }, integrity: { type: 'string' }, bytes: { type: 'integer' }, gzipBytes: { type: 'integer' } } as const;
+const notModified304 = { 304: { type: 'null', description: 'The copy named by If-None-Match is current' } } as const;
+const scriptResponses = { 200: mediaResponse('text/javascript', 'The ES module (gzip-encoded when the client accepts it)'), ...notModified304, '4xx': problemSchema } as const;
 const fileResponses = {
   200: { description: 'The versioned module or chunk, or its source map', content: { 'text/javascript': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'object', description: 'Source map v3' } } } },
   ...notModified304,
   '4xx': problemSchema,
-};
+} as const;
 
 /** Registers the widget routes. */
-export function widgetRoutes(app: FastifyInstance, assets: WidgetAssets): void {
+export function widgetRoutes(scope: FastifyInstance, assets: WidgetAssets): void {
+  // Request types come from the route schemas, as in plugins.
+  const app = scope.withTypeProvider<PeyvandTypeProvider>();
   const bundle = (): WidgetBundle => {
     const current = assets.current();
     if (!current) throw coreError('WIDGETS_NOT_BUILT');
@@ -85,7 +88,7 @@ export function widgetRoutes(app: FastifyInstance, assets: WidgetAssets): void {
     return current.manifest;
   });
 
-  app.get<{ Params: { file: string } }>('/widgets/:file', {
+  app.get('/widgets/:file', {
     config,
     schema: {
       operationId: 'core.widget.file',

@@ -5,8 +5,8 @@
  * button that POSTs the same form, answered with a page. No credential: the signed token
  * is the authority. Rate-limited with every route by core's per-address limit.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { pageOrSchema, PeyvandError, PUBLIC_PAGE_HEADERS, requestLanguage, wantsHtml, type PluginContext } from '../../../core/plugin/index.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pageOrSchema, PeyvandError, PUBLIC_PAGE_HEADERS, requestLanguage, wantsHtml, type PeyvandTypeProvider, type PluginApp, type PluginContext } from '../../../core/plugin/index.js';
 import type { EmailOptions } from '../options.js';
 import { createEmailServices } from '../services/container.js';
 import { unsubscribePage, type UnsubscribePageKind } from '../services/unsubscribe-page.js';
@@ -18,7 +18,7 @@ const page = (description: string) => s.mediaResponse('text/html', description);
 const wantsPage = (request: FastifyRequest): boolean => wantsHtml(request.headers.accept);
 
 /** Registers `GET` and `POST /unsubscribe/{token}`. */
-export function unsubscribeRoutes(app: FastifyInstance, ctx: PluginContext<EmailOptions>): void {
+export function unsubscribeRoutes(app: PluginApp, ctx: PluginContext<EmailOptions>): void {
   const { unsubscribes } = createEmailServices(ctx);
 
   /** Answers a page in the request's language (Accept-Language, else the link's company's, else English). */
@@ -30,7 +30,7 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: PluginContext<Email
     return reply.code(status).headers(PUBLIC_PAGE_HEADERS).send(body);
   }
 
-  app.get<{ Params: { token: string } }>('/unsubscribe/:token', {
+  app.get('/unsubscribe/:token', {
     config: { public: true },
     schema: {
       operationId: 'email.unsubscribe.page',
@@ -48,9 +48,11 @@ export function unsubscribeRoutes(app: FastifyInstance, ctx: PluginContext<Email
   });
 
   // Mail clients POST the form body of RFC 8058 (urlencoded or multipart is allowed by the RFC; urlencoded is what clients send).
-  void app.register(async (scope) => {
+  // A registered scope starts with fastify's default type provider: ask for Peyvand's again.
+  void app.register(async (plain) => {
+    const scope = plain.withTypeProvider<PeyvandTypeProvider>();
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 1024 }, (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))));
-    scope.post<{ Params: { token: string }; Body: Record<string, string> }>('/unsubscribe/:token', {
+    scope.post('/unsubscribe/:token', {
       config: { public: true },
       schema: {
         operationId: 'email.unsubscribe.one-click',

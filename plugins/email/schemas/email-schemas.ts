@@ -1,22 +1,26 @@
-/** JSON Schemas of the email routes. */
+/**
+ * JSON Schemas of the email routes. Each keeps its literal type (`as const`): the request
+ * types of the routes and services are derived from them (`SchemaType`).
+ */
 import { boundedString as str, lineString as line, nullable } from '../../../core/plugin/index.js';
 
-export { idParams, ifMatchHeaders, mediaResponse, pageOf, pageQuery, problemSchema, withEtagHeader } from '../../../core/plugin/index.js';
+export { idParams, ifMatchHeaders, mediaResponse, pageOf, pageQuery, pageQuerySchema, problemSchema, withEtagHeader } from '../../../core/plugin/index.js';
 
-const obj = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, required, properties });
-const address = { type: 'string', format: 'email', maxLength: 320 };
-const addresses = { type: 'array', items: address, maxItems: 100 };
+const obj = <const P extends Record<string, object>, const R extends readonly string[] = []>(properties: P, required: R = [] as unknown as R) =>
+  ({ type: 'object', additionalProperties: false, required, properties }) as const;
+const address = { type: 'string', format: 'email', maxLength: 320 } as const;
+const addresses = { type: 'array', items: address, maxItems: 100 } as const;
 const id = str(64, 1);
-const tls = { type: 'string', enum: ['tls', 'starttls', 'none'] };
-const folders = { type: 'array', items: str(300, 1), minItems: 1, maxItems: 20, uniqueItems: true };
-const serverFields = { host: str(253, 1), port: { type: 'integer', minimum: 1, maximum: 65535 }, secure: tls, user: str(320, 1), password: str(1000, 1) };
-const unknownSenders = { type: 'string', enum: ['customer', 'lead', 'ignore'] };
-const attachmentLimit = { type: 'integer', minimum: 0, maximum: 1024 * 1024 * 1024 };
+const tls = { type: 'string', enum: ['tls', 'starttls', 'none'] } as const;
+const folders = { type: 'array', items: str(300, 1), minItems: 1, maxItems: 20, uniqueItems: true } as const;
+const serverFields = { host: str(253, 1), port: { type: 'integer', minimum: 1, maximum: 65535 }, secure: tls, user: str(320, 1), password: str(1000, 1) } as const;
+const unknownSenders = { type: 'string', enum: ['customer', 'lead', 'ignore'] } as const;
+const attachmentLimit = { type: 'integer', minimum: 0, maximum: 1024 * 1024 * 1024 } as const;
 const dkimFields = {
   domain: { type: 'string', minLength: 3, maxLength: 253, pattern: '^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}\\.?$' },
   selector: { type: 'string', minLength: 1, maxLength: 63, pattern: '^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$' },
   privateKey: { type: 'string', minLength: 100, maxLength: 10_000 },
-};
+} as const;
 
 export const accountInputSchema = obj({
   name: line(200, 1),
@@ -40,7 +44,7 @@ export const accountPatchSchema = obj({
   dkim: nullable(obj(dkimFields)),
 });
 
-const publicServer = { host: { type: 'string' }, port: { type: 'integer' }, secure: tls, user: { type: 'string' } };
+const publicServer = { host: { type: 'string' }, port: { type: 'integer' }, secure: tls, user: { type: 'string' } } as const;
 export const accountSchema = obj({
   id: { type: 'string' },
   name: { type: 'string' },
@@ -68,10 +72,11 @@ export const syncReportSchema = obj({
   resynced: { type: 'array', items: { type: 'string' } },
 });
 
-const locale = { type: 'string', enum: ['fa', 'en'] };
+const locale = { type: 'string', enum: ['fa', 'en'] } as const;
 export const templateInputSchema = obj({ key: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.-]{0,99}$' }, locale, subject: line(998, 1), html: str(200_000, 1), text: str(200_000) }, ['key', 'locale', 'subject', 'html']);
 export const templatePatchSchema = obj({ subject: line(998, 1), html: str(200_000, 1), text: nullable(str(200_000)) });
 export const templateSchema = obj({ id: { type: 'string' }, key: { type: 'string' }, locale: { type: 'string' }, subject: { type: 'string' }, html: { type: 'string' }, text: { type: ['string', 'null'] }, createdAt: { type: 'string' }, updatedAt: { type: 'string' }, version: { type: 'integer' } }, ['id', 'key', 'locale', 'subject', 'html', 'text', 'createdAt', 'updatedAt', 'version']);
+export const templateQuerySchema = { type: 'object', additionalProperties: false, properties: { key: { type: 'string', maxLength: 100 }, locale } } as const;
 export const previewInputSchema = obj({ data: { type: 'object', maxProperties: 200 } }, ['data']);
 export const renderedSchema = obj({ subject: { type: 'string' }, html: { type: 'string' }, text: { type: 'string' } }, ['subject', 'html', 'text']);
 
@@ -96,7 +101,7 @@ export const unsubscribeBodySchema = obj({ 'List-Unsubscribe': { type: 'string',
 export const unsubscribedSchema = obj({ address: { type: 'string' }, message: { type: 'string' } }, ['address', 'message']);
 export const queuedSchema = obj({ id: { type: 'string' }, status: { type: 'string', enum: ['queued'] }, messageId: { type: 'string' }, threadId: { type: 'string' } }, ['id', 'status', 'messageId', 'threadId']);
 
-const flags = { type: 'array', items: { type: 'string' } };
+const flags = { type: 'array', items: { type: 'string' } } as const;
 export const messageSchema = obj({
   id: { type: 'string' },
   threadId: { type: 'string' },
@@ -124,8 +129,8 @@ export const messageSchema = obj({
 export const messageQuerySchema = obj({ customerId: id, threadId: id, direction: { type: 'string', enum: ['in', 'out'] }, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, cursor: str(500) });
 export const attachmentParams = obj({ id: str(64), attachmentId: str(64) }, ['id', 'attachmentId']);
 
-const threadFields = { id: { type: 'string' }, subject: { type: 'string' }, customerId: { type: 'string' }, lastMessageAt: { type: 'string' }, messageCount: { type: 'integer' }, flags };
-const threadRequired = ['id', 'subject', 'lastMessageAt', 'messageCount', 'flags'];
+const threadFields = { id: { type: 'string' }, subject: { type: 'string' }, customerId: { type: 'string' }, lastMessageAt: { type: 'string' }, messageCount: { type: 'integer' }, flags } as const;
+const threadRequired = ['id', 'subject', 'lastMessageAt', 'messageCount', 'flags'] as const;
 export const threadSummarySchema = obj(threadFields, threadRequired);
 export const threadSchema = obj({ ...threadFields, messages: { type: 'array', items: messageSchema } }, [...threadRequired, 'messages']);
 export const threadQuerySchema = obj({ customerId: id, limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 }, cursor: str(500) });

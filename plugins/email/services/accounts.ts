@@ -3,46 +3,25 @@
  * `PEYVAND_SECRET` and never returned, one default account, and a connection test.
  */
 import type { Knex } from 'knex';
-import { coreError, newId, readBool, readInt, readJson, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { coreError, newId, readBool, readInt, readJson, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { accountInputSchema, accountPatchSchema } from '../schemas/email-schemas.js';
 import { emailError } from '../errors.js';
-import { checkDkim, type DkimCredentials, type DkimDto, type DkimInput } from './dkim.js';
+import { checkDkim, type DkimCredentials, type DkimDto } from './dkim.js';
 import type { EmailStore } from './store.js';
-import { testImap, testSmtp, type ConnectionFailure, type ServerSettings, type TlsMode } from './transports.js';
+import { testImap, testSmtp, type ConnectionFailure, type ServerSettings } from './transports.js';
 
 /** Server settings as written by the API (the password is write-only). */
-export interface ServerInput {
-  host: string;
-  port: number;
-  secure: TlsMode;
-  user: string;
-  password: string;
-}
+export type ServerInput = AccountInput['smtp'];
 
-/** What an account is created with. */
-export interface AccountInput {
-  name: string;
-  address: string;
-  smtp: ServerInput;
-  imap?: ServerInput & { folders?: string[] };
-  unknownSenders?: UnknownSenders;
-  default?: boolean;
-  maxAttachmentBytes?: number;
-  /** Sign outbound mail with this DKIM key. */
-  dkim?: DkimInput;
-}
+/** What an account is created with (`dkim`: sign outbound mail with this key): the body of `POST /accounts`. */
+export type AccountInput = SchemaType<typeof accountInputSchema>;
 
-/** A merge-patch of an account; a server block given replaces the stored one, its password optional. */
-export interface AccountPatch {
-  name?: string;
-  address?: string;
-  smtp?: Partial<ServerInput>;
-  imap?: (Partial<ServerInput> & { folders?: string[] }) | null;
-  unknownSenders?: UnknownSenders;
-  default?: boolean;
-  maxAttachmentBytes?: number;
-  /** Merged into the stored settings (the key optional when one is stored); null stops signing. */
-  dkim?: Partial<DkimInput> | null;
-}
+/**
+ * A merge-patch of an account; a server block given replaces the stored one, its password
+ * optional; `dkim` is merged into the stored settings (the key optional when one is
+ * stored), null stops signing.
+ */
+export type AccountPatch = SchemaType<typeof accountPatchSchema>;
 
 /** What becomes of mail from an address no customer has. */
 export type UnknownSenders = 'customer' | 'lead' | 'ignore';

@@ -4,6 +4,8 @@
  * ticket conversations on these; nothing else of the plugin is contract.
  */
 import type { Knex } from 'knex';
+import type { SchemaType } from '../../../core/plugin/index.js';
+import type { sendInputSchema } from '../schemas/email-schemas.js';
 
 /** A mailbox address with its display name. */
 export interface EmailAddress {
@@ -11,34 +13,21 @@ export interface EmailAddress {
   name: string;
 }
 
-/** What {@link EmailApi.send} queues. One of `text`, `html` or `template` is required. */
-export interface SendEmailInput {
-  to: string[];
-  cc?: string[];
-  bcc?: string[];
-  /** Required unless a template gives it. */
-  subject?: string;
-  text?: string;
-  html?: string;
-  /** A stored template (tenant + key) in `locale`, else the customer's locale, else the tenant's; falling back to en, then any locale. */
-  template?: { key: string; data: Record<string, unknown>; locale?: string };
-  /** The account to send from; default: the tenant's default account. */
-  accountId?: string;
-  customerId?: string;
-  /**
-   * A Peyvand message id to answer: the mail gets In-Reply-To/References from it and
-   * joins its thread (its subject too, with `Re: `, when none is given).
-   */
-  replyTo?: string;
-  /** Continue this thread (its newest message is answered) when `replyTo` is not given. */
-  threadId?: string;
-  /**
-   * `marketing`: one recipient (`to` only), who must not have unsubscribed (422
-   * RECIPIENT_UNSUBSCRIBED), and the mail carries a one-click `List-Unsubscribe` (RFC 8058).
-   * Default `transactional`: neither.
-   */
-  category?: 'transactional' | 'marketing';
-}
+/**
+ * What {@link EmailApi.send} queues — the body of `POST /messages`, so its type is the
+ * schema's. One of `text`, `html` or `template` is required (422 BODY_MISSING otherwise).
+ * - `subject`: required unless a template gives it;
+ * - `template`: a stored template (tenant + key) in `locale`, else the customer's locale,
+ *   else the tenant's; falling back to en, then any locale;
+ * - `accountId`: the account to send from; default: the tenant's default account;
+ * - `replyTo`: a Peyvand message id to answer: the mail gets In-Reply-To/References from
+ *   it and joins its thread (its subject too, with `Re: `, when none is given);
+ * - `threadId`: continue this thread (its newest message is answered) without `replyTo`;
+ * - `category`: `marketing` means one recipient (`to` only), who must not have
+ *   unsubscribed (422 RECIPIENT_UNSUBSCRIBED), and a one-click `List-Unsubscribe`
+ *   (RFC 8058); default `transactional`: neither.
+ */
+export type SendEmailInput = SchemaType<typeof sendInputSchema>;
 
 /** A queued message. */
 export interface QueuedEmail {

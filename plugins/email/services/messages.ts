@@ -1,6 +1,7 @@
 /** Reading messages and threads, within the reader's record scope (the linked customer's). */
 import type { Knex } from 'knex';
-import { decodeCursor, encodeCursor, readInt, readJson, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { decodeCursor, encodeCursor, readInt, readJson, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { messageQuerySchema, threadQuerySchema } from '../schemas/email-schemas.js';
 import { emailError } from '../errors.js';
 import type { BlobStorage } from './storage.js';
 import { isoOrUndefined, strings, type EmailStore } from './store.js';
@@ -53,7 +54,7 @@ export class MessageService {
   }
 
   /** Newest first; cursor on id (UUIDv7, so creation order). */
-  async list(actor: Actor, filter: { customerId?: string; threadId?: string; direction?: 'in' | 'out'; limit: number; cursor?: string }): Promise<{ items: MessageDto[]; nextCursor: string | null }> {
+  async list(actor: Actor, filter: SchemaType<typeof messageQuerySchema>): Promise<{ items: MessageDto[]; nextCursor: string | null }> {
     const t = this.store.table('messages');
     const q = this.store.scoped(this.ctx.db.knex, 'messages', actor);
     if (filter.customerId) q.where(`${t}.customer_id`, filter.customerId);
@@ -66,7 +67,7 @@ export class MessageService {
     return { items, nextCursor: rows.length > filter.limit && last ? encodeCursor([last.id]) : null };
   }
 
-  async threads(actor: Actor, filter: { customerId?: string; limit: number; cursor?: string }): Promise<{ items: ThreadSummaryDto[]; nextCursor: string | null }> {
+  async threads(actor: Actor, filter: SchemaType<typeof threadQuerySchema>): Promise<{ items: ThreadSummaryDto[]; nextCursor: string | null }> {
     const t = this.store.table('threads');
     const q = this.store.scoped(this.ctx.db.knex, 'threads', actor);
     if (filter.customerId) q.where(`${t}.customer_id`, filter.customerId);

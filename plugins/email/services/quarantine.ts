@@ -1,5 +1,6 @@
 /** Mail that could not be read: listed with its reason, released leniently, or deleted. */
-import { decodeCursor, encodeCursor, readInt, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { decodeCursor, encodeCursor, readInt, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { pageQuerySchema } from '../schemas/email-schemas.js';
 import { emailError } from '../errors.js';
 import type { AccountService } from './accounts.js';
 import type { IngestService } from './ingest.js';
@@ -29,7 +30,7 @@ export class QuarantineService {
     private readonly messages: MessageService,
   ) {}
 
-  async list(actor: Actor, page: { limit: number; cursor?: string }): Promise<{ items: QuarantineDto[]; nextCursor: string | null }> {
+  async list(actor: Actor, page: SchemaType<typeof pageQuerySchema>): Promise<{ items: QuarantineDto[]; nextCursor: string | null }> {
     const q = this.store.rows(this.ctx.db.knex, 'quarantine', actor.tenantId);
     if (page.cursor) q.where('id', '<', String(decodeCursor(page.cursor, ['string'])[0]));
     const rows = await q.orderBy('id', 'desc').limit(page.limit + 1);

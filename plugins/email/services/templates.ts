@@ -5,7 +5,8 @@
  * fa HTML is wrapped in an RTL container; a plain-text part is generated when missing.
  */
 import type { Knex } from 'knex';
-import { coreError, localizedTemplateRenderer, isUniqueViolation, newId, readInt, type Actor, type PluginContext, type TemplateRenderer } from '../../../core/plugin/index.js';
+import { coreError, localizedTemplateRenderer, isUniqueViolation, newId, readInt, type Actor, type PluginContext, type SchemaType, type TemplateRenderer } from '../../../core/plugin/index.js';
+import type { templateInputSchema, templatePatchSchema, templateQuerySchema } from '../schemas/email-schemas.js';
 import { emailError } from '../errors.js';
 import type { EmailStore } from './store.js';
 
@@ -23,13 +24,13 @@ export interface TemplateDto {
 }
 
 /** What a template is created with. */
-export interface TemplateInput {
-  key: string;
-  locale: string;
-  subject: string;
-  html: string;
-  text?: string;
-}
+export type TemplateInput = SchemaType<typeof templateInputSchema>;
+
+/** A merge-patch of a template: the body of `PATCH /templates/{id}`. */
+export type TemplatePatch = SchemaType<typeof templatePatchSchema>;
+
+/** Filters of `GET /templates`. */
+export type TemplateListFilter = SchemaType<typeof templateQuerySchema>;
 
 /** A rendered message. */
 export interface RenderedEmail {
@@ -92,7 +93,7 @@ export class TemplateService {
     return this.get(actor.tenantId, id);
   }
 
-  async list(actor: Actor, filter: { key?: string; locale?: string }): Promise<{ items: TemplateDto[]; nextCursor: null }> {
+  async list(actor: Actor, filter: TemplateListFilter): Promise<{ items: TemplateDto[]; nextCursor: null }> {
     const q = this.store.rows(this.ctx.db.knex, 'templates', actor.tenantId);
     if (filter.key) q.where('key', filter.key);
     if (filter.locale) q.where('locale', filter.locale);
@@ -106,7 +107,7 @@ export class TemplateService {
   }
 
   /** Applies a merge-patch; `expectedVersion` (from If-Match) guards against lost updates (412). */
-  async update(actor: Actor, id: string, patch: { subject?: string; html?: string; text?: string | null }, expectedVersion?: number): Promise<TemplateDto> {
+  async update(actor: Actor, id: string, patch: TemplatePatch, expectedVersion?: number): Promise<TemplateDto> {
     const before = await this.get(actor.tenantId, id);
     if (expectedVersion !== undefined && expectedVersion !== before.version) throw coreError('PRECONDITION_FAILED', { current: before.version });
     this.check({ ...before, ...patch, text: patch.text === null ? undefined : patch.text ?? before.text ?? undefined });

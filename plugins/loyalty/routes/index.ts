@@ -1,6 +1,5 @@
 /** Every loyalty route, mounted by the kernel at `/api/v1/loyalty`. */
-import type { FastifyInstance } from 'fastify';
-import type { PluginContext } from '../../../core/plugin/index.js';
+import type { PluginApp, PluginContext } from '../../../core/plugin/index.js';
 import type { LoyaltyOptions } from '../options.js';
 import { createLoyaltyServices } from '../services/container.js';
 import { accountRoutes } from './account-routes.js';
@@ -9,7 +8,7 @@ import { reportRoutes } from './report-routes.js';
 import { rewardRoutes } from './reward-routes.js';
 
 /** Registers the loyalty routes. */
-export function loyaltyRoutes(app: FastifyInstance, ctx: PluginContext<LoyaltyOptions>): void {
+export function loyaltyRoutes(app: PluginApp, ctx: PluginContext<LoyaltyOptions>): void {
   const services = createLoyaltyServices(ctx);
   programRoutes(app, services);
   accountRoutes(app, services);

@@ -1,8 +1,6 @@
 /** `/program`: the tenant's loyalty program, replaced as a whole. */
-import type { FastifyInstance } from 'fastify';
-import { actorOf, expectedVersion } from '../../../core/plugin/index.js';
+import { actorOf, expectedVersion, type PluginApp } from '../../../core/plugin/index.js';
 import type { LoyaltyServices } from '../services/container.js';
-import type { ProgramInput } from '../services/program.js';
 import { problemSchema } from '../schemas/common.js';
 import { programInputSchema, programSchema } from '../schemas/program-schemas.js';
 
@@ -10,7 +8,7 @@ const tags = ['loyalty: program'];
 
 
 /** Registers the program routes. */
-export function programRoutes(app: FastifyInstance, { programs }: LoyaltyServices): void {
+export function programRoutes(app: PluginApp, { programs }: LoyaltyServices): void {
   app.get('/program', {
     config: { permission: 'loyalty.account.read' },
     schema: { summary: 'The loyalty program: earning, lock, expiry, tiers, referral rule', description: 'The tenant’s loyalty program, with its version as the `ETag` header; 404 PROGRAM_NOT_FOUND until the first PUT.', operationId: 'loyalty.program.get', tags, response: { 200: programSchema, '4xx': problemSchema } },
@@ -19,7 +17,7 @@ export function programRoutes(app: FastifyInstance, { programs }: LoyaltyService
     return reply.header('etag', `"${program.version}"`).send(program);
   });
 
-  app.put<{ Body: ProgramInput }>('/program', {
+  app.put('/program', {
     config: { permission: 'loyalty.program.manage' },
     schema: { summary: 'Replace the loyalty program (If-Match honoured)', description: 'Replaces the whole program and answers it with the new version as the `ETag`; an unknown currency, a repeated tier key or tier thresholds that do not rise answer 422 PROGRAM_INVALID. With `If-Match` a stale or malformed version answers 412 PRECONDITION_FAILED.', operationId: 'loyalty.program.put', tags, body: programInputSchema, response: { 200: programSchema, '4xx': problemSchema } },
   }, async (request, reply) => {

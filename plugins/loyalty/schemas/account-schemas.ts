@@ -2,10 +2,10 @@
 import { id, line, nullable, obj, points, positivePoints, str } from './common.js';
 
 /** `{customerId}` path parameter. */
-export const customerParams = { type: 'object', additionalProperties: false, required: ['customerId'], properties: { customerId: { type: 'string', maxLength: 64 } } };
+export const customerParams = { type: 'object', additionalProperties: false, required: ['customerId'], properties: { customerId: { type: 'string', maxLength: 64 } } } as const;
 
 /** `{code}` path parameter. */
-export const codeParams = { type: 'object', additionalProperties: false, required: ['code'], properties: { code: str(32, 1) } };
+export const codeParams = { type: 'object', additionalProperties: false, required: ['code'], properties: { code: str(32, 1) } } as const;
 
 const tier = obj({
   key: { type: 'string' },
@@ -43,7 +43,7 @@ export const adjustmentSchema = {
   additionalProperties: false,
   required: ['customerId', 'points', 'reason'],
   properties: { customerId: id, points: { ...points, not: { const: 0 } }, reason: str(200, 1) },
-};
+} as const;
 
 /** Body of `POST /rewards`. */
 export const rewardInputSchema = {
@@ -51,7 +51,7 @@ export const rewardInputSchema = {
   additionalProperties: false,
   required: ['name', 'cost'],
   properties: { name: line(200, 1), cost: { ...positivePoints, minimum: 1 }, stock: { type: 'integer', minimum: 0, maximum: 1_000_000_000 }, tier: str(64, 1), partner: line(200, 1), validUntil: { type: 'string', format: 'date-time' } },
-};
+} as const;
 
 /** A reward. */
 export const rewardSchema = obj({
@@ -66,7 +66,7 @@ export const rewardSchema = obj({
 });
 
 /** Body of `POST /rewards/{id}/redeem`. */
-export const redeemSchema = { type: 'object', additionalProperties: false, required: ['customerId'], properties: { customerId: id } };
+export const redeemSchema = { type: 'object', additionalProperties: false, required: ['customerId'], properties: { customerId: id } } as const;
 
 /** Answer of a redemption. */
 export const redemptionSchema = obj({ redemptionId: { type: 'string' }, code: { type: 'string' } });
@@ -75,4 +75,4 @@ export const redemptionSchema = obj({ redemptionId: { type: 'string' }, code: { 
 export const redemptionStatusSchema = obj({ redemptionId: { type: 'string' }, rewardId: { type: 'string' }, customerId: { type: 'string' }, code: { type: 'string' }, createdAt: { type: 'string' }, usedAt: { type: ['string', 'null'] } });
 
 /** Body of `POST /referrals/apply`. */
-export const referralApplySchema = { type: 'object', additionalProperties: false, required: ['customerId', 'code'], properties: { customerId: id, code: str(32, 1) } };
+export const referralApplySchema = { type: 'object', additionalProperties: false, required: ['customerId', 'code'], properties: { customerId: id, code: str(32, 1) } } as const;

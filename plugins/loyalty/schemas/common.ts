@@ -1,7 +1,10 @@
-/** Building blocks of the loyalty JSON Schemas; the shared ones come from core. */
+/**
+ * Building blocks of the loyalty JSON Schemas; the shared ones come from core. They keep
+ * their literal types (`as const`), so request types are derived from the schemas.
+ */
 import { boundedString, lineString } from '../../../core/plugin/index.js';
 
-export { idParams, nullable, pageOf, pageQuery, problemSchema } from '../../../core/plugin/index.js';
+export { idParams, nullable, pageOf, pageQuery, pageQuerySchema, problemSchema } from '../../../core/plugin/index.js';
 
 /** A string of bounded length. */
 export const str = boundedString;
@@ -10,15 +13,15 @@ export const line = lineString;
 /** A record id in a body or query (an unknown one is a 404, not a 400). */
 export const id = str(64, 1);
 /** ISO 4217 code. */
-export const currency = { type: 'string', pattern: '^[A-Z]{3}$' };
+export const currency = { type: 'string', pattern: '^[A-Z]{3}$' } as const;
 /** A calendar day `YYYY-MM-DD`. */
-export const date = { type: 'string', format: 'date' };
+export const date = { type: 'string', format: 'date' } as const;
 /** An instant. */
-export const dateTime = { type: 'string', format: 'date-time' };
+export const dateTime = { type: 'string', format: 'date-time' } as const;
 /** A count of points (a safe integer). */
-export const points = { type: 'integer', minimum: -1_000_000_000_000, maximum: 1_000_000_000_000 };
+export const points = { type: 'integer', minimum: -1_000_000_000_000, maximum: 1_000_000_000_000 } as const;
 /** A non-negative count of points. */
-export const positivePoints = { type: 'integer', minimum: 0, maximum: 1_000_000_000_000 };
+export const positivePoints = { type: 'integer', minimum: 0, maximum: 1_000_000_000_000 } as const;
 
 /** A response object: every listed field, nothing else. */
-export const obj = (properties: Record<string, unknown>, required: string[] = Object.keys(properties)) => ({ type: 'object', additionalProperties: false, required, properties });
+export const obj = <const P extends Record<string, object>>(properties: P, required: readonly string[] = Object.keys(properties)) => ({ type: 'object', additionalProperties: false, required, properties }) as const;

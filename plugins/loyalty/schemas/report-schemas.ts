@@ -1,9 +1,6 @@
 /** JSON Schemas of the analytics reports. */
-import { date, obj, pageQuery } from './common.js';
+import { obj } from './common.js';
 import { SEGMENTS } from '../services/analytics.js';
-
-/** `?asOf=` of the RFM reports. */
-export const asOfQuery = { type: 'object', additionalProperties: false, properties: { asOf: date } };
 
 /** The segment distribution. */
 export const rfmReportSchema = obj({
@@ -21,9 +18,6 @@ export const customerRfmSchema = obj({
   stage: { type: 'string', enum: ['prospect', 'first_purchase', 'repeat', 'loyal', 'lapsed'] },
 });
 
-/** `?from=&to=&calendar=` of the Pareto report. */
-export const paretoQuery = { type: 'object', additionalProperties: false, properties: { from: date, to: date, calendar: { type: 'string', enum: ['gregorian', 'persian'] } } };
-
 /** The Pareto report. */
 export const paretoSchema = obj({
   from: { type: 'string' },
@@ -35,9 +29,6 @@ export const paretoSchema = obj({
   revenueShare: { type: 'number' },
   curve: { type: 'array', items: { type: 'array', minItems: 2, maxItems: 2, items: { type: 'number' } } },
 });
-
-/** `?inactiveDays=&limit=&cursor=` of the win-back list. */
-export const winBackQuery = { type: 'object', additionalProperties: false, properties: { inactiveDays: { type: 'integer', minimum: 1, maximum: 3650 }, ...pageQuery } };
 
 /** The win-back list. */
 export const winBackSchema = obj({

@@ -4,13 +4,17 @@
  * {@link AccountService.withAccount}, which takes the customer's lock first.
  */
 import type { Knex } from 'knex';
-import { newId, readInt, retryOnDeadlock, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { newId, readInt, retryOnDeadlock, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { adjustmentSchema } from '../schemas/account-schemas.js';
 import { balanceOf, type Balance, type LedgerEntryDto, type LedgerState } from './balance.js';
 import { addMonths } from './dates.js';
 import type { Ledger } from './ledger.js';
 import type { Program, ProgramService } from './program.js';
 import type { LoyaltyStore } from './store.js';
 import type { TierService, TierStatus } from './tiers.js';
+
+/** Body of `POST /adjustments`: a signed, non-zero correction. */
+export type AdjustmentInput = SchemaType<typeof adjustmentSchema>;
 
 /** Thrown to roll back {@link AccountService.withAccount}'s trial run. */
 const DRY_RUN = Symbol('dry run');
@@ -100,7 +104,7 @@ export class AccountService {
   }
 
   /** A manual correction: a new `adjust` entry, never an edit. */
-  async adjust(actor: Actor, input: { customerId: string; points: number; reason: string }, idempotencyKey: string | undefined, now = Date.now()): Promise<LedgerEntryDto> {
+  async adjust(actor: Actor, input: AdjustmentInput, idempotencyKey: string | undefined, now = Date.now()): Promise<LedgerEntryDto> {
     await this.ctx.customers.get(actor, input.customerId);
     // Scoped to the caller, like the HTTP layer's replay; it backs that up should the stored response be lost.
     const idemKey = `adjust:${actor.subject}:${idempotencyKey ?? newId()}`;

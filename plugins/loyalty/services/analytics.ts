@@ -15,6 +15,7 @@ import { DAY_MS, localDayStart, yearOf, type Calendar } from './dates.js';
 import type { ProgramService } from './program.js';
 import { lapseAfterDays, MIN_LAPSE_DAYS, stageOf, usualIntervalDays, type Stage, type StageService } from './stages.js';
 import type { LoyaltyStore } from './store.js';
+import type { AsOfQuery, ParetoQuery, WinBackQuery } from '../schemas/report-queries.js';
 
 /** The RFM segment keys, in the order reports list them. */
 export const SEGMENTS = ['champions', 'loyal', 'potential_loyalists', 'new', 'promising', 'need_attention', 'about_to_sleep', 'at_risk', 'cant_lose', 'hibernating', 'lost'] as const;
@@ -126,7 +127,7 @@ export class AnalyticsService {
   }
 
   /** The segment distribution. */
-  async rfm(actor: Actor, query: { asOf?: string }, timeZone: string, lng: string): Promise<{ asOf: string; customers: number; segments: Array<{ key: Segment; name: string; count: number; revenue: number }> }> {
+  async rfm(actor: Actor, query: AsOfQuery, timeZone: string, lng: string): Promise<{ asOf: string; customers: number; segments: Array<{ key: Segment; name: string; count: number; revenue: number }> }> {
     const asOf = this.asOfInstant(query.asOf, timeZone);
     const rows = await this.scores(actor.tenantId, asOf);
     const by = new Map<Segment, { count: number; revenue: number }>(SEGMENTS.map((s) => [s, { count: 0, revenue: 0 }]));
@@ -139,7 +140,7 @@ export class AnalyticsService {
   }
 
   /** One customer's scores, segment and lifecycle stage; 404 when the caller cannot see the customer. */
-  async customer(actor: Actor, customerId: string, query: { asOf?: string }, timeZone: string): Promise<CustomerRfm> {
+  async customer(actor: Actor, customerId: string, query: AsOfQuery, timeZone: string): Promise<CustomerRfm> {
     await this.ctx.customers.get(actor, customerId);
     const asOf = this.asOfInstant(query.asOf, timeZone);
     const [row] = await this.scores(actor.tenantId, asOf, customerId);
@@ -149,7 +150,7 @@ export class AnalyticsService {
   }
 
   /** The Pareto report for local days `[from, to]` (default: this year in `calendar`). */
-  async pareto(actor: Actor, query: { from?: string; to?: string; calendar?: Calendar }, timeZone: string): Promise<{ from: string; to: string; calendar: Calendar; customers: number; revenue: number; topCustomersShare: number; revenueShare: number; curve: Array<[number, number]> }> {
+  async pareto(actor: Actor, query: ParetoQuery, timeZone: string): Promise<{ from: string; to: string; calendar: Calendar; customers: number; revenue: number; topCustomersShare: number; revenueShare: number; curve: Array<[number, number]> }> {
     const calendar = query.calendar ?? 'gregorian';
     const year = yearOf(Date.now(), calendar, timeZone);
     const from = query.from ? localDayStart(query.from, timeZone) : year.from;
@@ -181,7 +182,7 @@ export class AnalyticsService {
   }
 
   /** Customers gone quiet beyond their own rhythm (or `inactiveDays`), most valuable first. */
-  async winBack(actor: Actor, query: { inactiveDays?: number; limit: number; cursor?: string }, now = Date.now()): Promise<{ items: WinBackItem[]; nextCursor: string | null }> {
+  async winBack(actor: Actor, query: WinBackQuery, now = Date.now()): Promise<{ items: WinBackItem[]; nextCursor: string | null }> {
     const floor = query.inactiveDays ?? MIN_LAPSE_DAYS;
     const currency = await this.currency(actor.tenantId);
     const quiet = this.paidOrders(actor.tenantId, currency, now).groupBy('customer_id').havingRaw('max(paid_at) < ?', [now - floor * DAY_MS]).select('customer_id');

@@ -2,35 +2,22 @@
  * The tenant's loyalty program: how points are earned, locked and lapse, the tiers and
  * the referral rule. One per tenant, replaced as a whole by `PUT /program`.
  */
-import { coreError, isUniqueViolation, readInt, readJson, type Actor, type Executor, type PluginContext } from '../../../core/plugin/index.js';
+import { coreError, isUniqueViolation, readInt, readJson, type Actor, type Executor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { productMultiplierSchema, programInputSchema, tierSchema } from '../schemas/program-schemas.js';
 import { loyaltyError } from '../errors.js';
 import type { LoyaltyStore } from './store.js';
 
-/** A tier's qualifying window. */
-export type TierWindow = { kind: 'rolling'; months: number } | { kind: 'year'; calendar: 'persian' | 'gregorian' };
-
 /** A tier, listed from the lowest to the highest in the program. */
-export interface Tier {
-  key: string;
-  name: string;
-  threshold: number;
-  basis: 'points' | 'spend';
-  window: TierWindow;
-  multiplier: number;
-}
+export type Tier = SchemaType<typeof tierSchema>;
+
+/** A tier's qualifying window. */
+export type TierWindow = Tier['window'];
 
 /** A product or category that earns more (or less). */
-export type ProductMultiplier = { productRef: string; multiplier: number } | { category: string; multiplier: number };
+export type ProductMultiplier = SchemaType<typeof productMultiplierSchema>;
 
-/** The program as the tenant writes it. */
-export interface ProgramInput {
-  currency: string;
-  earn: { pointsPerUnit: number; unit: number; productMultipliers?: ProductMultiplier[]; firstOrderBonus?: number; birthdayBonus?: number };
-  lockDays: number;
-  expiryMonths: number;
-  tiers: Tier[];
-  referral?: { referrerPoints: number; refereePoints: number };
-}
+/** The program as the tenant writes it: the body of `PUT /program`. */
+export type ProgramInput = SchemaType<typeof programInputSchema>;
 
 /** The stored program. */
 export interface Program extends ProgramInput {

@@ -7,7 +7,8 @@
  * its code — all in one transaction, or nothing.
  */
 import { randomBytes } from 'node:crypto';
-import { decodeCursor, encodeCursor, newId, readInt, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { decodeCursor, encodeCursor, newId, readInt, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { rewardInputSchema } from '../schemas/account-schemas.js';
 import { loyaltyError } from '../errors.js';
 import type { AccountService } from './accounts.js';
 import { availableAt } from './balance.js';
@@ -27,14 +28,7 @@ export interface RewardDto {
 }
 
 /** Input of `POST /rewards`. */
-export interface RewardInput {
-  name: string;
-  cost: number;
-  stock?: number;
-  tier?: string;
-  partner?: string;
-  validUntil?: string;
-}
+export type RewardInput = SchemaType<typeof rewardInputSchema>;
 
 /** A redemption as `POST /redeem` answers. */
 export interface RedemptionDto {

@@ -1,6 +1,5 @@
 /** Every sales route, mounted by the kernel at `/api/v1/sales`. */
-import type { FastifyInstance } from 'fastify';
-import type { PluginContext } from '../../../core/plugin/index.js';
+import type { PluginApp, PluginContext } from '../../../core/plugin/index.js';
 import type { SalesOptions } from '../options.js';
 import { createSalesServices } from '../services/container.js';
 import { dealRoutes } from './deal-routes.js';
@@ -11,7 +10,7 @@ import { settingsRoutes } from './settings-routes.js';
 import { taskRoutes } from './task-routes.js';
 
 /** Registers the sales routes. */
-export function salesRoutes(app: FastifyInstance, ctx: PluginContext<SalesOptions>): void {
+export function salesRoutes(app: PluginApp, ctx: PluginContext<SalesOptions>): void {
   const services = createSalesServices(ctx);
   pipelineRoutes(app, services);
   dealRoutes(app, services);

@@ -1,48 +1,44 @@
 /** `/leads` (API capture, status, conversion) and the public `/web-leads/{formKey}`. */
-import type { FastifyInstance } from 'fastify';
-import { actorOf, defined, expectedVersion, withEtag } from '../../../core/plugin/index.js';
+import { actorOf, defined, expectedVersion, withEtag, type PluginApp } from '../../../core/plugin/index.js';
 import type { SalesServices } from '../services/container.js';
-import type { ConvertInput } from '../services/conversion.js';
-import type { LeadInput, LeadListFilter, LeadPatch } from '../services/leads.js';
-import type { WebLeadSubmission } from '../services/web-forms.js';
-import { idParams, ifMatchHeaders, pageOf, pageQuery, problemSchema, str, withEtagHeader } from '../schemas/common.js';
-import { conversionSchema, convertSchema, leadInputSchema, leadPatchSchema, leadSchema, webLeadSchema } from '../schemas/lead-schemas.js';
+import { idParams, ifMatchHeaders, pageOf, problemSchema, withEtagHeader } from '../schemas/common.js';
+import { conversionSchema, convertSchema, formKeyParams, leadInputSchema, leadListQuerySchema, leadPatchSchema, leadSchema, webLeadSchema } from '../schemas/lead-schemas.js';
 
 const tags = ['sales: leads'];
 
 /** Registers the lead routes. */
-export function leadRoutes(app: FastifyInstance, { leads, conversion, webForms }: SalesServices): void {
-  app.post<{ Body: LeadInput }>('/leads', {
+export function leadRoutes(app: PluginApp, { leads, conversion, webForms }: SalesServices): void {
+  app.post('/leads', {
     config: { permission: 'sales.lead.create' },
     schema: { operationId: 'sales.lead.create', summary: 'Create a lead (deduplicated, assigned and scored)', description: 'A lead with the email or phone of an open lead answers 409 LEAD_DUPLICATE; a new lead is assigned by the tenant\'s rules (unless `ownerId` is given) and scored. Emits `lead.created`.', tags, body: leadInputSchema, response: { 201: leadSchema, '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, (await leads.create(actorOf(request), request.body))!, 201));
 
-  app.get<{ Querystring: Omit<LeadListFilter, 'limit'> & { limit: number } }>('/leads', {
+  app.get('/leads', {
     config: { permission: 'sales.lead.read' },
     schema: {
       operationId: 'sales.lead.list', summary: 'List leads (newest first, within your record scope)', description: 'Leads within the caller\'s record scope, filtered by status, owner or source.',
       tags,
-      querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['new', 'contacted', 'qualified', 'disqualified', 'converted'] }, ownerId: { type: 'string', maxLength: 200 }, source: { type: 'string', maxLength: 100 }, ...pageQuery } },
+      querystring: leadListQuerySchema,
       response: { 200: pageOf(leadSchema), '4xx': problemSchema },
     },
   }, async (request) => leads.list(actorOf(request), defined(request.query)));
 
-  app.get<{ Params: { id: string } }>('/leads/:id', {
+  app.get('/leads/:id', {
     config: { permission: 'sales.lead.read' },
     schema: { operationId: 'sales.lead.get', summary: 'Get a lead', description: 'One lead within the caller\'s record scope; the `ETag` header is its version.', tags, params: idParams, response: { 200: withEtagHeader(leadSchema), '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, await leads.get(actorOf(request), request.params.id)));
 
-  app.patch<{ Params: { id: string }; Body: LeadPatch }>('/leads/:id', {
+  app.patch('/leads/:id', {
     config: { permission: 'sales.lead.update' },
     schema: { operationId: 'sales.lead.update', summary: 'Update a lead or change its status (JSON merge-patch, If-Match)', description: 'JSON merge-patch; status moves new → contacted → qualified or disqualified (conversion is its own operation). With `If-Match` a stale version answers 412.', headers: ifMatchHeaders, tags, params: idParams, body: leadPatchSchema, response: { 200: withEtagHeader(leadSchema), '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, await leads.update(actorOf(request), request.params.id, request.body, expectedVersion(request.headers['if-match']))));
 
-  app.post<{ Params: { id: string }; Body: ConvertInput }>('/leads/:id/convert', {
+  app.post('/leads/:id/convert', {
     config: { permission: 'sales.lead.convert' },
     schema: { operationId: 'sales.lead.convert', summary: 'Convert a lead to a customer (new or existing) and optionally a deal, atomically', description: 'In one transaction: creates the customer (or links an existing one), optionally a deal, and marks the lead converted. With `If-Match` a stale lead answers 412.', headers: ifMatchHeaders, tags, params: idParams, body: convertSchema, response: { 200: conversionSchema, '4xx': problemSchema } },
   }, async (request) => conversion.convert(actorOf(request), request.params.id, request.body, expectedVersion(request.headers['if-match'])));
 
-  app.post<{ Params: { formKey: string }; Body: WebLeadSubmission }>('/web-leads/:formKey', {
+  app.post('/web-leads/:formKey', {
     // Public: no credential; the tenant comes from the key. Limited per form and client
     // address in the database (`webLeadsPerMinute`), so the budget holds across processes.
     // People fill it in: a refused submission lists every field to fix at once.
@@ -50,7 +46,7 @@ export function leadRoutes(app: FastifyInstance, { leads, conversion, webForms }
     schema: {
       operationId: 'sales.web-lead.submit', summary: 'Public web-to-lead form submission (no credential; answers the same whatever happened)', description: 'For the lead form on a public web page: no credential, the tenant comes from the form key. A duplicate of an open lead answers 202 like a new one, so the answer reveals nothing about existing leads; rate limited per form and client address. A refused body lists every field error at once.',
       tags,
-      params: { type: 'object', additionalProperties: false, required: ['formKey'], properties: { formKey: str(64, 1) } },
+      params: formKeyParams,
       body: webLeadSchema,
       response: { 202: { type: 'object', additionalProperties: false, required: ['status'], properties: { status: { type: 'string' } } }, '4xx': problemSchema },
     },

@@ -1,36 +1,34 @@
 /** `/tasks`: calls, meetings and to-dos; completing one writes the customer's timeline. */
-import type { FastifyInstance } from 'fastify';
-import { actorOf, defined, expectedVersion, withEtag } from '../../../core/plugin/index.js';
+import { actorOf, defined, expectedVersion, withEtag, type PluginApp } from '../../../core/plugin/index.js';
 import type { SalesServices } from '../services/container.js';
-import type { TaskInput, TaskListFilter, TaskPatch } from '../services/tasks.js';
-import { dateTime, id, idParams, ifMatchHeaders, pageOf, pageQuery, problemSchema, withEtagHeader } from '../schemas/common.js';
-import { taskInputSchema, taskPatchSchema, taskSchema } from '../schemas/task-schemas.js';
+import { idParams, ifMatchHeaders, pageOf, problemSchema, withEtagHeader } from '../schemas/common.js';
+import { taskInputSchema, taskListQuerySchema, taskPatchSchema, taskSchema } from '../schemas/task-schemas.js';
 
 const tags = ['sales: tasks'];
 
 /** Registers the task routes. */
-export function taskRoutes(app: FastifyInstance, { tasks }: SalesServices): void {
-  app.post<{ Body: TaskInput }>('/tasks', {
+export function taskRoutes(app: PluginApp, { tasks }: SalesServices): void {
+  app.post('/tasks', {
     config: { permission: 'sales.task.create' },
     schema: { operationId: 'sales.task.create', summary: 'Create a task linked to a lead, a deal or a customer', description: 'A to-do with a due time and an owner, linked to a lead, a deal or a customer; `task.reminder_due` fires `remindBeforeMinutes` before it is due.', tags, body: taskInputSchema, response: { 201: taskSchema, '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, await tasks.create(actorOf(request), request.body), 201));
 
-  app.get<{ Querystring: Omit<TaskListFilter, 'limit'> & { limit: number } }>('/tasks', {
+  app.get('/tasks', {
     config: { permission: 'sales.task.read' },
     schema: {
       operationId: 'sales.task.list', summary: 'List tasks (soonest due first, within your record scope)', description: 'Tasks within the caller\'s record scope, soonest due first, filtered by status, owner or linked record.',
       tags,
-      querystring: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['open', 'done', 'cancelled'] }, assigneeId: { type: 'string', maxLength: 200 }, leadId: id, dealId: id, customerId: id, dueBefore: dateTime, ...pageQuery } },
+      querystring: taskListQuerySchema,
       response: { 200: pageOf(taskSchema), '4xx': problemSchema },
     },
   }, async (request) => tasks.list(actorOf(request), defined(request.query)));
 
-  app.get<{ Params: { id: string } }>('/tasks/:id', {
+  app.get('/tasks/:id', {
     config: { permission: 'sales.task.read' },
     schema: { operationId: 'sales.task.get', summary: 'Get a task', description: 'One task within the caller\'s record scope; the `ETag` header is its version.', tags, params: idParams, response: { 200: withEtagHeader(taskSchema), '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, await tasks.get(actorOf(request), request.params.id)));
 
-  app.patch<{ Params: { id: string }; Body: TaskPatch }>('/tasks/:id', {
+  app.patch('/tasks/:id', {
     config: { permission: 'sales.task.update' },
     schema: { operationId: 'sales.task.update', summary: 'Update, complete or cancel a task (JSON merge-patch, If-Match)', description: 'JSON merge-patch; setting the status to `done` or `cancelled` closes it. With `If-Match` a stale version answers 412.', headers: ifMatchHeaders, tags, params: idParams, body: taskPatchSchema, response: { 200: withEtagHeader(taskSchema), '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, await tasks.update(actorOf(request), request.params.id, request.body, expectedVersion(request.headers['if-match']))));

@@ -1,10 +1,12 @@
 /**
  * Building blocks of the sales JSON Schemas. The ones every route shares (id parameter,
  * page query, page of items, problem) come from core, so they mean the same everywhere.
+ * All keep their literal types (`as const`): the route and service types are derived
+ * from the schemas built of them (`SchemaType`).
  */
 import { boundedString, lineString } from '../../../core/plugin/index.js';
 
-export { idParams, ifMatchHeaders, nullable, pageOf, pageQuery, phoneString, problemSchema, withEtagHeader } from '../../../core/plugin/index.js';
+export { idParams, ifMatchHeaders, nullable, pageOf, pageQuery, pageQuerySchema, phoneString, problemSchema, withEtagHeader } from '../../../core/plugin/index.js';
 
 /** A string of bounded length. */
 export const str = boundedString;
@@ -15,16 +17,17 @@ export const id = str(64, 1);
 /** An owner or team id of the host ERP. */
 export const principal = str(200, 1);
 /** ISO 4217 code. */
-export const currency = { type: 'string', pattern: '^[A-Z]{3}$' };
+export const currency = { type: 'string', pattern: '^[A-Z]{3}$' } as const;
 /** A calendar day `YYYY-MM-DD` (real days only). */
-export const date = { type: 'string', format: 'date' };
+export const date = { type: 'string', format: 'date' } as const;
 /** An instant. */
-export const dateTime = { type: 'string', format: 'date-time' };
+export const dateTime = { type: 'string', format: 'date-time' } as const;
 /** Integer minor units; the sign is checked by the service, so a negative amount is a 422. */
-export const amount = { type: 'integer', minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER };
+export const amount = { type: 'integer', minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER } as const;
 
 /** A response object: every listed field, nothing else. */
-export const obj = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, required, properties });
+export const obj = <const P extends Record<string, object>, const R extends ReadonlyArray<string> = []>(properties: P, required: R = [] as unknown as R) =>
+  ({ type: 'object', additionalProperties: false, required, properties }) as const;
 
 /** Response fields every versioned record has. */
-export const stamps = { createdAt: { type: 'string' }, updatedAt: { type: 'string' }, version: { type: 'integer' } };
+export const stamps = { createdAt: { type: 'string' }, updatedAt: { type: 'string' }, version: { type: 'integer' } } as const;

@@ -1,5 +1,5 @@
 /** JSON Schemas of deals. */
-import { amount, currency, date, id, line, nullable, obj, principal, stamps, str } from './common.js';
+import { amount, currency, date, id, line, nullable, obj, pageQuery, principal, stamps, str } from './common.js';
 
 /** A line item as the deal response shows it. */
 const lineItem = {
@@ -13,12 +13,12 @@ const lineItem = {
     quantity: { type: 'number', minimum: 0, maximum: 1e9 },
     unitPrice: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
   },
-};
+} as const;
 /** A line item as a request writes it: its name one line, like every name. */
-const lineItemInput = { ...lineItem, properties: { ...lineItem.properties, name: line(300, 1) } };
-const status = { type: 'string', enum: ['open', 'won', 'lost'] };
+const lineItemInput = { ...lineItem, properties: { ...lineItem.properties, name: line(300, 1) } } as const;
+const status = { type: 'string', enum: ['open', 'won', 'lost'] } as const;
 /** Losing a deal needs a reason, whichever route loses it. */
-const lostNeedsReason = { if: { required: ['status'], properties: { status: { const: 'lost' } } }, then: { required: ['lostReason'] } };
+const lostNeedsReason = { if: { required: ['status'], properties: { status: { const: 'lost' } } }, then: { required: ['lostReason'] } } as const;
 
 const writable = {
   title: line(300, 1),
@@ -33,10 +33,10 @@ const writable = {
   status,
   lostReason: str(1000, 1),
   lineItems: { type: 'array', maxItems: 200, items: lineItemInput },
-};
+} as const;
 
 /** Body of POST /deals. */
-export const dealInputSchema = { type: 'object', additionalProperties: false, required: ['title', 'customerId', 'pipelineId', 'amount'], properties: writable, ...lostNeedsReason };
+export const dealInputSchema = { type: 'object', additionalProperties: false, required: ['title', 'customerId', 'pipelineId', 'amount'], properties: writable, ...lostNeedsReason } as const;
 
 /** Body of PATCH /deals/{id} (JSON merge-patch). */
 export const dealPatchSchema = {
@@ -45,12 +45,19 @@ export const dealPatchSchema = {
   minProperties: 1,
   properties: { ...writable, expectedCloseDate: nullable(date), teamId: nullable(principal), ownerId: nullable(principal) },
   ...lostNeedsReason,
-};
+} as const;
+
+/** Query of GET /deals. */
+export const dealListQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { pipelineId: id, stageId: id, status, ownerId: { type: 'string', maxLength: 200 }, customerId: id, ...pageQuery },
+} as const;
 
 /** Body of POST /deals/{id}/move. */
-export const moveSchema = { type: 'object', additionalProperties: false, required: ['stageId'], properties: { stageId: id } };
+export const moveSchema = { type: 'object', additionalProperties: false, required: ['stageId'], properties: { stageId: id } } as const;
 /** Body of POST /deals/{id}/lost. */
-export const lostSchema = { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: str(1000, 1) } };
+export const lostSchema = { type: 'object', additionalProperties: false, required: ['reason'], properties: { reason: str(1000, 1) } } as const;
 
 /** A deal in responses. */
 export const dealSchema = obj({

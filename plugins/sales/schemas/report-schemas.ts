@@ -1,12 +1,12 @@
 /** JSON Schemas of the reports' queries and responses. */
 import { currency, date, id, obj, principal } from './common.js';
 
-const range = { from: date, to: date };
-const grouping = { type: 'string', enum: ['none', 'owner', 'team'], default: 'none' };
-const nullableKey = { type: ['string', 'null'] };
-const int = { type: 'integer' };
-const ratio = { type: ['number', 'null'] };
-const q = (properties: Record<string, unknown>) => ({ type: 'object', additionalProperties: false, properties });
+const range = { from: date, to: date } as const;
+const grouping = { type: 'string', enum: ['none', 'owner', 'team'], default: 'none' } as const;
+const nullableKey = { type: ['string', 'null'] } as const;
+const int = { type: 'integer' } as const;
+const ratio = { type: ['number', 'null'] } as const;
+const q = <const P extends Record<string, object>>(properties: P) => ({ type: 'object', additionalProperties: false, properties }) as const;
 
 /** GET /reports/forecast query. */
 export const forecastQuery = q({

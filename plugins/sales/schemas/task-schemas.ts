@@ -1,7 +1,7 @@
 /** JSON Schemas of tasks. */
-import { dateTime, id, line, nullable, obj, principal, stamps, str } from './common.js';
+import { dateTime, id, line, nullable, obj, pageQuery, principal, stamps, str } from './common.js';
 
-const remindBeforeMinutes = { type: 'integer', minimum: 0, maximum: 10_080 };
+const remindBeforeMinutes = { type: 'integer', minimum: 0, maximum: 10_080 } as const;
 
 /** Body of POST /tasks: linked to exactly one lead, deal or customer. */
 export const taskInputSchema = {
@@ -20,7 +20,7 @@ export const taskInputSchema = {
     assigneeId: principal,
   },
   oneOf: [{ required: ['leadId'] }, { required: ['dealId'] }, { required: ['customerId'] }],
-};
+} as const;
 
 /** Body of PATCH /tasks/{id}; `status: done` completes it. */
 export const taskPatchSchema = {
@@ -36,7 +36,14 @@ export const taskPatchSchema = {
     status: { type: 'string', enum: ['open', 'done', 'cancelled'] },
     outcome: nullable(str(2000, 1)),
   },
-};
+} as const;
+
+/** Query of GET /tasks. */
+export const taskListQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { status: { type: 'string', enum: ['open', 'done', 'cancelled'] }, assigneeId: { type: 'string', maxLength: 200 }, leadId: id, dealId: id, customerId: id, dueBefore: dateTime, ...pageQuery },
+} as const;
 
 /** A task in responses. */
 export const taskSchema = obj({

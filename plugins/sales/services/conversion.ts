@@ -4,7 +4,8 @@
  * failure (a deal in a currency the tenant does not accept, a customer out of scope)
  * rolls everything back: no customer, no deal, no half-converted lead, no event.
  */
-import { can, type Actor, type CustomerDto, type PluginContext } from '../../../core/plugin/index.js';
+import { can, type Actor, type CustomerDto, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { convertSchema } from '../schemas/lead-schemas.js';
 import { salesError } from '../errors.js';
 import type { DealService } from './deals.js';
 import { columns, reachedAt, type LeadService } from './leads.js';
@@ -12,11 +13,7 @@ import type { DealView, LeadDto } from './records.js';
 import { checkVersion, type SalesStore } from './store.js';
 
 /** Body of `POST /leads/{id}/convert`. */
-export interface ConvertInput {
-  /** Link to this customer instead of creating one. */
-  customerId?: string;
-  deal?: { title: string; amount: number; pipelineId: string; stageId?: string; currency?: string; expectedCloseDate?: string };
-}
+export type ConvertInput = SchemaType<typeof convertSchema>;
 
 /** What a conversion produced. */
 export interface Conversion {

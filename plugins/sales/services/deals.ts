@@ -3,42 +3,22 @@
  * is one transaction holding the row, its stage history, the audit entry and the events.
  */
 import type { Knex } from 'knex';
-import { applyRecordScopeToJoin, can, coreError, decodeCursor, encodeCursor, newId, readInt, type Actor, type PeyvandError, type PeyvandEvents, type PluginContext } from '../../../core/plugin/index.js';
+import { applyRecordScopeToJoin, can, coreError, decodeCursor, encodeCursor, newId, readInt, type Actor, type PeyvandError, type PeyvandEvents, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { dealInputSchema, dealListQuerySchema, dealPatchSchema } from '../schemas/deal-schemas.js';
 import { salesError } from '../errors.js';
-import { dealFromRow, dealViewFromRow, type DealDto, type DealStatus, type DealView, type LineItem } from './records.js';
+import { dealFromRow, dealViewFromRow, type DealDto, type DealStatus, type DealView } from './records.js';
 import type { PipelineService } from './pipelines.js';
 import type { SettingsService } from './settings.js';
 import { changedFields, checkVersion, pageOf, type SalesStore } from './store.js';
 
-/** Writable fields of a deal. */
-export interface DealInput {
-  title: string;
-  customerId: string;
-  pipelineId: string;
-  stageId?: string;
-  amount: number;
-  currency?: string;
-  expectedCloseDate?: string | null;
-  ownerId?: string;
-  teamId?: string | null;
-  status?: DealStatus;
-  lostReason?: string;
-  lineItems?: LineItem[];
-}
+/** Writable fields of a deal: the body of POST /deals. */
+export type DealInput = SchemaType<typeof dealInputSchema>;
 
 /** A JSON merge-patch of a deal. */
-export type DealPatch = Partial<Omit<DealInput, 'ownerId'>> & { ownerId?: string | null };
+export type DealPatch = SchemaType<typeof dealPatchSchema>;
 
-/** Filters of the deal list. */
-export interface DealListFilter {
-  pipelineId?: string;
-  stageId?: string;
-  status?: DealStatus;
-  ownerId?: string;
-  customerId?: string;
-  limit: number;
-  cursor?: string;
-}
+/** Filters of the deal list: the query of GET /deals. */
+export type DealListFilter = SchemaType<typeof dealListQuerySchema>;
 
 /** One stay of a deal in a stage. */
 export interface StageStay {

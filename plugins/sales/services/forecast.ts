@@ -5,26 +5,19 @@
  * close-date index alone (no deal is loaded); the days then fall into periods whose
  * boundaries are local dates, the form expected close dates are stored in.
  */
-import { addMonths, applyRecordScope, localDateOf, localDayStart, periodLabel, periodsBetween, readInt, type Actor, type CalendarKind, type PeriodKind, type PluginContext } from '../../../core/plugin/index.js';
+import { addMonths, applyRecordScope, localDateOf, localDayStart, periodLabel, periodsBetween, readInt, type Actor, type CalendarKind, type PeriodKind, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { forecastQuery } from '../schemas/report-schemas.js';
 import { salesError } from '../errors.js';
 import type { PipelineService } from './pipelines.js';
 import type { SettingsService } from './settings.js';
 import type { SalesStore } from './store.js';
 
-/** Query of the forecast report. */
-export interface ForecastQuery {
-  pipelineId?: string;
-  period: PeriodKind;
-  /** Default: the tenant's — persian for a fa tenant, else gregorian. */
-  calendar?: CalendarKind;
-  /** Local days `YYYY-MM-DD`; default: the period holding today and the next 11 months (or 3 quarters). */
-  from?: string;
-  to?: string;
-  ownerId?: string;
-  teamId?: string;
-  /** Only deals in this currency are summed; default the pipeline's, else the first accepted. */
-  currency?: string;
-}
+/**
+ * Query of the forecast report. `calendar` defaults to the tenant's (persian for a fa
+ * tenant); `from`/`to` are local days, default the period holding today and the next 11
+ * months (or 3 quarters); only deals in `currency` are summed (default the pipeline's).
+ */
+export type ForecastQuery = SchemaType<typeof forecastQuery>;
 
 /** One period of the forecast. */
 export interface ForecastPeriod {

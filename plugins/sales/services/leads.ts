@@ -4,7 +4,8 @@
  * create, status changes new → contacted → qualified | disqualified.
  */
 import type { Knex } from 'knex';
-import { can, coreError, decodeCursor, encodeCursor, isUniqueViolation, newId, normalizeEmail, normalizePhone, PeyvandError, type Actor, type PeyvandEvents, type PluginContext } from '../../../core/plugin/index.js';
+import { can, coreError, decodeCursor, encodeCursor, isUniqueViolation, newId, normalizeEmail, normalizePhone, PeyvandError, type Actor, type PeyvandEvents, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { leadInputSchema, leadListQuerySchema, leadPatchSchema } from '../schemas/lead-schemas.js';
 import { salesError } from '../errors.js';
 import { leadFromRow, OPEN_LEAD_STATUSES, type LeadDto, type LeadStatus, type Utm } from './records.js';
 import type { LeadAssignment } from './lead-assignment.js';
@@ -12,23 +13,11 @@ import { scoreLead, type LeadScoring } from './lead-scoring.js';
 import type { SettingsService } from './settings.js';
 import { changedFields, checkVersion, pageOf, type SalesStore } from './store.js';
 
-/** Writable fields of a new lead. */
-export interface LeadInput {
-  name: string;
-  email?: string;
-  phone?: string;
-  company?: string;
-  source?: string;
-  utm?: Utm;
-  territory?: string;
-  tags?: string[];
-  notes?: string;
-  ownerId?: string;
-  status?: 'new' | 'contacted' | 'qualified';
-}
+/** Writable fields of a new lead: the body of POST /leads. */
+export type LeadInput = SchemaType<typeof leadInputSchema>;
 
 /** A JSON merge-patch of a lead; disqualifying needs a reason. */
-export type LeadPatch = { [K in Exclude<keyof LeadInput, 'name' | 'status'>]?: LeadInput[K] | null } & { name?: string; status?: Exclude<LeadStatus, 'converted'>; disqualifyReason?: string };
+export type LeadPatch = SchemaType<typeof leadPatchSchema>;
 
 /** Where a lead came from when not from the API. */
 export interface LeadOrigin {
@@ -39,14 +28,8 @@ export interface LeadOrigin {
   quietDuplicates?: boolean;
 }
 
-/** Filters of the lead list. */
-export interface LeadListFilter {
-  status?: LeadStatus;
-  ownerId?: string;
-  source?: string;
-  limit: number;
-  cursor?: string;
-}
+/** Filters of the lead list: the query of GET /leads. */
+export type LeadListFilter = SchemaType<typeof leadListQuerySchema>;
 
 /** Status changes a PATCH may make; `converted` only comes from conversion. */
 const NEXT_STATUS: Record<LeadStatus, readonly LeadStatus[]> = {

@@ -1,17 +1,17 @@
 /** Pipelines and their ordered stages, each with a win probability. */
 import type { Knex } from 'knex';
-import { decodeCursor, encodeCursor, newId, readInt, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { decodeCursor, encodeCursor, newId, readInt, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { pipelineInputSchema, pipelinePatchSchema } from '../schemas/pipeline-schemas.js';
 import { salesError } from '../errors.js';
 import type { PipelineDto, StageDto } from './records.js';
 import type { SettingsService } from './settings.js';
 import { checkVersion, pageOf, type SalesStore } from './store.js';
 
 /** Body of a pipeline create; on update, stages with an `id` keep it (and their deals). */
-export interface PipelineInput {
-  name: string;
-  currency: string;
-  stages: Array<{ id?: string; name: string; probability: number }>;
-}
+export type PipelineInput = SchemaType<typeof pipelineInputSchema>;
+
+/** A change of a pipeline: given fields replace. */
+export type PipelinePatch = SchemaType<typeof pipelinePatchSchema>;
 
 /** Pipeline use cases. */
 export class PipelineService {
@@ -59,7 +59,7 @@ export class PipelineService {
    * Renames, changes the currency or replaces the stage list. A stage left out is
    * deleted, which is refused (422) while deals are in it.
    */
-  async update(actor: Actor, id: string, patch: Partial<PipelineInput>, expectedVersion?: number): Promise<PipelineDto> {
+  async update(actor: Actor, id: string, patch: PipelinePatch, expectedVersion?: number): Promise<PipelineDto> {
     return this.ctx.data.transaction(async (trx) => {
       const row = await this.store.forUpdate(this.store.rows(trx, 'pipelines', actor.tenantId).where('id', id).first());
       if (!row) throw salesError('PIPELINE_NOT_FOUND', { id });

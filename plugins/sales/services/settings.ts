@@ -3,28 +3,24 @@
  * lead scoring rules. A tenant without a row gets defaults from its locale.
  */
 import type { Knex } from 'knex';
-import { coreError, isUniqueViolation, readInt, readJson, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { coreError, isUniqueViolation, readInt, readJson, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { assignmentRuleSchema, scoringRuleSchema, settingsPatchSchema } from '../schemas/settings-schemas.js';
 import { salesError } from '../errors.js';
 import type { SalesStore } from './store.js';
 import { checkVersion } from './store.js';
 
-/** Round-robin assignment of new leads that match `when` (all given conditions) to `members`. */
-export interface AssignmentRule {
-  id: string;
-  when?: { territory?: string; tag?: string; source?: string };
-  /** The team the lead joins (for `team` record scope). */
-  team?: string;
-  /** Owner ids taking turns; one member is a fixed assignment. */
-  members: string[];
-}
+/**
+ * Round-robin assignment of new leads that match `when` (all given conditions) to
+ * `members` (owner ids taking turns; one member is a fixed assignment); `team` is the team
+ * the lead joins (for `team` record scope).
+ */
+export type AssignmentRule = SchemaType<typeof assignmentRuleSchema>;
 
 /** Points for what a lead is (attribute) or what was done with it (activity). */
-export type ScoringRule =
-  | { id: string; kind: 'attribute'; field: ScoredField; equals?: string; points: number }
-  | { id: string; kind: 'activity'; activity: 'call' | 'meeting' | 'todo'; points: number; maxPoints?: number };
+export type ScoringRule = SchemaType<typeof scoringRuleSchema>;
 
 /** Lead fields an attribute rule can look at. */
-export type ScoredField = 'source' | 'utm.source' | 'utm.medium' | 'utm.campaign' | 'territory' | 'company' | 'email' | 'phone' | 'tag';
+export type ScoredField = Extract<ScoringRule, { kind: 'attribute' }>['field'];
 
 /** The settings of one tenant. */
 export interface SalesSettings {
@@ -35,7 +31,7 @@ export interface SalesSettings {
 }
 
 /** A change to the settings; given keys replace the stored ones. */
-export type SalesSettingsPatch = Partial<Omit<SalesSettings, 'version'>>;
+export type SalesSettingsPatch = SchemaType<typeof settingsPatchSchema>;
 
 /** Accepted until a tenant says otherwise: the currencies an Iranian business commonly quotes in. */
 export const DEFAULT_CURRENCIES: readonly string[] = ['IRR', 'USD', 'EUR'];

@@ -4,47 +4,23 @@
  * the same transaction.
  */
 import type { Knex } from 'knex';
-import { can, coreError, decodeCursor, encodeCursor, newId, type Actor, type PeyvandEvents, type PluginContext, type TimelineInput } from '../../../core/plugin/index.js';
+import { can, coreError, decodeCursor, encodeCursor, newId, type Actor, type PeyvandEvents, type PluginContext, type SchemaType, type TimelineInput } from '../../../core/plugin/index.js';
+import type { taskInputSchema, taskListQuerySchema, taskPatchSchema } from '../schemas/task-schemas.js';
 import { salesError } from '../errors.js';
-import { taskFromRow, type TaskDto, type TaskStatus, type TaskType } from './records.js';
+import { taskFromRow, type TaskDto, type TaskType } from './records.js';
 import { changedFields, checkVersion, type SalesStore } from './store.js';
 
-/** Body of a new task: exactly one of leadId, dealId, customerId. */
-export interface TaskInput {
-  type: TaskType;
-  title: string;
-  notes?: string;
-  dueAt: string;
-  /** Minutes before `dueAt` for the reminder; 0 for none; default from the plugin options. */
-  remindBeforeMinutes?: number;
-  leadId?: string;
-  dealId?: string;
-  customerId?: string;
-  assigneeId?: string;
-}
+/**
+ * Body of a new task: exactly one of leadId, dealId, customerId. `remindBeforeMinutes`:
+ * minutes before `dueAt` for the reminder; 0 for none; default from the plugin options.
+ */
+export type TaskInput = SchemaType<typeof taskInputSchema>;
 
 /** A JSON merge-patch of a task. */
-export interface TaskPatch {
-  title?: string;
-  notes?: string | null;
-  dueAt?: string;
-  remindBeforeMinutes?: number;
-  assigneeId?: string | null;
-  status?: TaskStatus;
-  outcome?: string | null;
-}
+export type TaskPatch = SchemaType<typeof taskPatchSchema>;
 
-/** Filters of the task list. */
-export interface TaskListFilter {
-  status?: TaskStatus;
-  assigneeId?: string;
-  leadId?: string;
-  dealId?: string;
-  customerId?: string;
-  dueBefore?: string;
-  limit: number;
-  cursor?: string;
-}
+/** Filters of the task list: the query of GET /tasks. */
+export type TaskListFilter = SchemaType<typeof taskListQuerySchema>;
 
 const CHANNEL: Record<TaskType, TimelineInput['channel']> = { call: 'phone', meeting: 'in_person', todo: 'note' };
 const COMPARED: ReadonlyArray<keyof TaskDto> = ['title', 'notes', 'dueAt', 'remindAt', 'assigneeId', 'status', 'outcome'];

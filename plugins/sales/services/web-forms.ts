@@ -4,10 +4,10 @@
  * duplicate, or caught by the honeypot — so it tells a visitor nothing about other leads.
  */
 import { randomBytes } from 'node:crypto';
-import { decodeCursor, encodeCursor, newId, readInt, systemActor, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { decodeCursor, encodeCursor, newId, readInt, systemActor, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { webLeadSchema } from '../schemas/lead-schemas.js';
 import { salesError } from '../errors.js';
 import type { LeadService } from './leads.js';
-import type { Utm } from './records.js';
 import { pageOf, type SalesStore } from './store.js';
 import type { WebLeadLimiter } from './web-lead-limit.js';
 
@@ -23,15 +23,7 @@ export interface WebFormDto {
 }
 
 /** What a visitor submits. `website` is the honeypot: people leave it empty, bots fill it. */
-export interface WebLeadSubmission {
-  name: string;
-  email?: string;
-  phone?: string;
-  company?: string;
-  message?: string;
-  utm?: Utm;
-  website?: string;
-}
+export type WebLeadSubmission = SchemaType<typeof webLeadSchema>;
 
 /** Web forms and their submissions. */
 export class WebFormService {

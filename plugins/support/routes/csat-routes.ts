@@ -3,13 +3,11 @@
  * credential: the signed token in the URL names the tenant and the ticket), and the
  * complaints report for managers.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { actorOf, defined, mediaResponse, pageOrSchema, PeyvandError, PUBLIC_PAGE_HEADERS, requestLanguage, wantsHtml, type Language, type PluginContext } from '../../../core/plugin/index.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { actorOf, defined, mediaResponse, pageOrSchema, PeyvandError, PUBLIC_PAGE_HEADERS, requestLanguage, wantsHtml, type Language, type PeyvandTypeProvider, type PluginApp, type PluginContext } from '../../../core/plugin/index.js';
 import type { SupportOptions } from '../options.js';
 import type { SupportServices } from '../services/container.js';
 import { csatPage, type CsatPageKind } from '../services/csat-page.js';
-import type { ComplaintQuery } from '../services/complaints.js';
-import type { CsatAnswer } from '../services/csat.js';
 import { idParams, problemSchema } from '../schemas/common.js';
 import { complaintQuery, complaintReportSchema, csatAnswerSchema, csatLinkSchema, csatSurveySchema, csatTokenParams } from '../schemas/csat-schemas.js';
 
@@ -19,7 +17,7 @@ const tags = ['support-csat'];
 const PAGE_OF_ERROR: Record<string, { status: number; kind: CsatPageKind }> = { CSAT_ANSWERED: { status: 409, kind: 'answered' }, CSAT_LINK_NOT_FOUND: { status: 404, kind: 'invalid' } };
 
 /** Registers the CSAT and complaint routes. */
-export function csatRoutes(app: FastifyInstance, ctx: PluginContext<SupportOptions>, { tickets, csat, complaints }: SupportServices): void {
+export function csatRoutes(app: PluginApp, ctx: PluginContext<SupportOptions>, { tickets, csat, complaints }: SupportServices): void {
   /** Sends a survey page; `error` (of the link) picks the page and status, in the request's language. */
   function sendPage(request: FastifyRequest, reply: FastifyReply, page: { kind: CsatPageKind; status: number; lng?: Language; survey?: Awaited<ReturnType<typeof csat.survey>> }): FastifyReply {
     const lng = page.lng ?? requestLanguage(request);
@@ -28,7 +26,7 @@ export function csatRoutes(app: FastifyInstance, ctx: PluginContext<SupportOptio
   /** The page for a refused link, or undefined for any other error (answered as usual). */
   const pageOfError = (err: unknown) => (err instanceof PeyvandError ? PAGE_OF_ERROR[err.code] : undefined);
 
-  app.post<{ Params: { id: string } }>('/tickets/:id/csat-link', {
+  app.post('/tickets/:id/csat-link', {
     config: { permission: 'support.csat.send', bodyless: true },
     schema: { summary: 'A CSAT survey link for a solved ticket, to send another way', operationId: 'support.ticket.csat-link', description: 'A new signed, single-use survey link (`url`, valid until `expiresAt`) for a solved or closed ticket, for sending by SMS or chat; solving a ticket already mails one to a customer with an address. A ticket not yet solved answers 422 CSAT_NOT_SOLVED, one already rated 409 CSAT_ANSWERED.', tags, params: idParams, response: { 201: csatLinkSchema, '4xx': problemSchema } },
   }, async (request, reply) => {
@@ -36,7 +34,7 @@ export function csatRoutes(app: FastifyInstance, ctx: PluginContext<SupportOptio
     return reply.code(201).send(await csat.link(actor, await tickets.get(actor, request.params.id)));
   });
 
-  app.get<{ Params: { token: string } }>('/csat/:token', {
+  app.get('/csat/:token', {
     config: { public: true },
     schema: {
       summary: 'The CSAT survey of a ticket (public, by its link)', operationId: 'support.csat.get',
@@ -57,9 +55,11 @@ export function csatRoutes(app: FastifyInstance, ctx: PluginContext<SupportOptio
   });
 
   // The survey page's form posts `rating=4&comment=…`; the rating arrives as text and is read as the number it is.
-  void app.register(async (scope) => {
+  // A registered scope starts with fastify's default type provider: ask for Peyvand's again.
+  void app.register(async (plain) => {
+    const scope = plain.withTypeProvider<PeyvandTypeProvider>();
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_request, body, done) => done(null, formAnswer(String(body))));
-    scope.post<{ Params: { token: string }; Body: CsatAnswer }>('/csat/:token', {
+    scope.post('/csat/:token', {
       config: { public: true },
       schema: {
         summary: 'Rate a ticket (public, by its survey link; once)', operationId: 'support.csat.answer',
@@ -83,7 +83,7 @@ export function csatRoutes(app: FastifyInstance, ctx: PluginContext<SupportOptio
     });
   });
 
-  app.get<{ Querystring: ComplaintQuery }>('/reports/complaints', {
+  app.get('/reports/complaints', {
     config: { permission: 'support.report.read' },
     schema: { summary: 'Customers with repeated complaints in a period', operationId: 'support.report.complaints', description: 'Customers with at least `min` complaints (a CSAT rating of 2 or less, or a ticket given the complaint tag; one per ticket) between `from` and `to`, most complaints first, up to 500.', tags, querystring: complaintQuery, response: { 200: complaintReportSchema, '4xx': problemSchema } },
   }, async (request) => complaints.report(actorOf(request), defined(request.query)));

@@ -1,6 +1,5 @@
 /** Every support route, mounted by the kernel at `/api/v1/support`. */
-import type { FastifyInstance } from 'fastify';
-import type { PluginContext } from '../../../core/plugin/index.js';
+import type { PluginApp, PluginContext } from '../../../core/plugin/index.js';
 import type { SupportOptions } from '../options.js';
 import { createSupportServices } from '../services/container.js';
 import { cannedRoutes } from './canned-routes.js';
@@ -11,7 +10,7 @@ import { setupRoutes } from './setup-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 
 /** Registers the support routes. */
-export function supportRoutes(app: FastifyInstance, ctx: PluginContext<SupportOptions>): void {
+export function supportRoutes(app: PluginApp, ctx: PluginContext<SupportOptions>): void {
   const services = createSupportServices(ctx);
   ticketRoutes(app, services);
   setupRoutes(app, services);

@@ -2,11 +2,9 @@
  * `/portal/tickets`: the customer self-service routes. `config.portal` makes them
  * reachable by customer principals only (and makes every other route refuse those).
  */
-import type { FastifyInstance } from 'fastify';
-import { actorOf } from '../../../core/plugin/index.js';
+import { actorOf, type PluginApp } from '../../../core/plugin/index.js';
 import type { SupportServices } from '../services/container.js';
-import type { Priority } from '../services/records.js';
-import { channel, idParams, line, obj, pageOf, pageQuery, priority, problemSchema, status, str } from '../schemas/common.js';
+import { channel, idParams, line, obj, pageOf, pageQuerySchema, priority, problemSchema, status, str } from '../schemas/common.js';
 import { messageSchema } from '../schemas/ticket-schemas.js';
 
 const tags = ['support-portal'];
@@ -24,13 +22,13 @@ const portalTicket = obj({
 }, ['id', 'number', 'subject', 'status', 'priority', 'channel', 'createdAt', 'updatedAt']);
 
 /** Registers the portal routes. */
-export function portalRoutes(app: FastifyInstance, { portal }: SupportServices): void {
-  app.get<{ Querystring: { limit: number; cursor?: string } }>('/portal/tickets', {
+export function portalRoutes(app: PluginApp, { portal }: SupportServices): void {
+  app.get('/portal/tickets', {
     config: { portal: true },
-    schema: { summary: 'Your tickets (customer portal)', operationId: 'support.portal-ticket.list', description: 'For a customer principal (a host token with the `customer` role and a `cust` claim): their own tickets, newest first.', tags, querystring: { type: 'object', additionalProperties: false, properties: pageQuery }, response: { 200: pageOf(portalTicket), '4xx': problemSchema } },
+    schema: { summary: 'Your tickets (customer portal)', operationId: 'support.portal-ticket.list', description: 'For a customer principal (a host token with the `customer` role and a `cust` claim): their own tickets, newest first.', tags, querystring: pageQuerySchema, response: { 200: pageOf(portalTicket), '4xx': problemSchema } },
   }, async (request) => portal.list(actorOf(request), { limit: request.query.limit, ...(request.query.cursor && { cursor: request.query.cursor }) }));
 
-  app.post<{ Body: { subject: string; body: string; priority?: Priority } }>('/portal/tickets', {
+  app.post('/portal/tickets', {
     config: { portal: true },
     schema: {
       summary: 'Open a ticket (customer portal)',
@@ -41,12 +39,12 @@ export function portalRoutes(app: FastifyInstance, { portal }: SupportServices):
     },
   }, async (request, reply) => reply.code(201).send(await portal.create(actorOf(request), request.body)));
 
-  app.get<{ Params: { id: string } }>('/portal/tickets/:id', {
+  app.get('/portal/tickets/:id', {
     config: { portal: true },
     schema: { summary: 'One of your tickets with its public messages (customer portal)', operationId: 'support.portal-ticket.get', description: 'For a customer principal: one of their tickets with its public messages; another customer\'s ticket is a 404.', tags, params: idParams, response: { 200: portalTicket, '4xx': problemSchema } },
   }, async (request) => portal.get(actorOf(request), request.params.id));
 
-  app.post<{ Params: { id: string }; Body: { body: string } }>('/portal/tickets/:id/messages', {
+  app.post('/portal/tickets/:id/messages', {
     config: { portal: true },
     schema: {
       summary: 'Answer on one of your tickets (customer portal)',

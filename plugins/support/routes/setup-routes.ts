@@ -1,27 +1,23 @@
 /** `/calendars`, `/queues`, `/sla-policies`: what a support team is set up with. */
-import type { FastifyInstance } from 'fastify';
-import { actorOf, expectedVersion, withEtag } from '../../../core/plugin/index.js';
+import { actorOf, expectedVersion, withEtag, type PluginApp } from '../../../core/plugin/index.js';
 import type { SupportServices } from '../services/container.js';
-import type { CalendarInput } from '../services/calendars.js';
-import type { QueueInput, QueuePatch } from '../services/queues.js';
-import type { PolicyInput } from '../services/sla.js';
 import { idParams, ifMatchHeaders, problemSchema } from '../schemas/common.js';
 import { calendarInputSchema, calendarParams, calendarSchema, importResultSchema, policyInputSchema, policyPatchSchema, policySchema, queueInputSchema, queuePatchSchema, queueSchema } from '../schemas/setup-schemas.js';
 
 const listOf = (items: unknown) => ({ type: 'object', additionalProperties: false, required: ['items'], properties: { items: { type: 'array', items } } });
 
 /** Registers the setup routes. */
-export function setupRoutes(app: FastifyInstance, { calendars, queues, sla }: SupportServices): void {
+export function setupRoutes(app: PluginApp, { calendars, queues, sla }: SupportServices): void {
   const changed = sla.calendarChanged.bind(sla);
   // An iCalendar file arrives as text; the plugin's scope only.
   app.addContentTypeParser('text/calendar', { parseAs: 'string', bodyLimit: 2 * 1024 * 1024 }, (_req, body, done) => done(null, body));
 
-  app.put<{ Params: { id: string }; Body: CalendarInput }>('/calendars/:id', {
+  app.put('/calendars/:id', {
     config: { permission: 'support.sla.manage' },
     schema: { summary: 'Create or replace a business calendar', operationId: 'support.calendar.put', description: 'Creates or replaces a business calendar: time zone (default Asia/Tehran), open ranges per weekday (several per day; a weekday left out is closed; default Saturday–Wednesday 08:00–16:00, Thursday to noon), holidays as Jalali or Gregorian dates, one-off or yearly. Recomputes the SLA due times of open tickets whose policy uses it.', tags: ['support-calendars'], params: calendarParams, body: calendarInputSchema, response: { 200: calendarSchema, '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, (await calendars.put(actorOf(request), request.params.id, request.body, changed)).calendar));
 
-  app.get<{ Params: { id: string } }>('/calendars/:id', {
+  app.get('/calendars/:id', {
     config: { permission: 'support.ticket.read' },
     schema: { summary: 'Get a business calendar', operationId: 'support.calendar.get', description: 'One business calendar.', tags: ['support-calendars'], params: calendarParams, response: { 200: calendarSchema, '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, await calendars.get(actorOf(request).tenantId, request.params.id)));
@@ -31,7 +27,7 @@ export function setupRoutes(app: FastifyInstance, { calendars, queues, sla }: Su
     schema: { summary: 'List business calendars', operationId: 'support.calendar.list', description: 'The tenant\'s business calendars, by id.', tags: ['support-calendars'], response: { 200: listOf(calendarSchema), '4xx': problemSchema } },
   }, async (request) => calendars.list(actorOf(request).tenantId));
 
-  app.post<{ Params: { id: string }; Body: string }>('/calendars/:id/holidays/import', {
+  app.post('/calendars/:id/holidays/import', {
     config: { permission: 'support.sla.manage' },
     schema: {
       summary: 'Add the all-day events of an iCalendar (.ics) file as holidays',
@@ -44,7 +40,7 @@ export function setupRoutes(app: FastifyInstance, { calendars, queues, sla }: Su
     },
   }, async (request) => calendars.importIcs(actorOf(request), request.params.id, request.body, changed));
 
-  app.post<{ Body: QueueInput }>('/queues', {
+  app.post('/queues', {
     config: { permission: 'support.queue.manage' },
     schema: { summary: 'Create a queue', operationId: 'support.queue.create', description: 'A queue with its members and assignment rule (round-robin or least-open among the members on shift by the queue\'s calendar, or manual).', tags: ['support-queues'], body: queueInputSchema, response: { 201: queueSchema, '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, await queues.create(actorOf(request), request.body), 201));
@@ -54,12 +50,12 @@ export function setupRoutes(app: FastifyInstance, { calendars, queues, sla }: Su
     schema: { summary: 'List queues', operationId: 'support.queue.list', description: 'The tenant\'s queues.', tags: ['support-queues'], response: { 200: listOf(queueSchema), '4xx': problemSchema } },
   }, async (request) => queues.list(actorOf(request).tenantId));
 
-  app.patch<{ Params: { id: string }; Body: QueuePatch }>('/queues/:id', {
+  app.patch('/queues/:id', {
     config: { permission: 'support.queue.manage' },
     schema: { summary: 'Change a queue (JSON merge-patch, If-Match)', operationId: 'support.queue.update', description: 'JSON merge-patch of a queue; with `If-Match` a stale version answers 412.', headers: ifMatchHeaders, tags: ['support-queues'], params: idParams, body: queuePatchSchema, response: { 200: queueSchema, '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, await queues.update(actorOf(request), request.params.id, request.body, expectedVersion(request.headers['if-match']))));
 
-  app.post<{ Body: PolicyInput }>('/sla-policies', {
+  app.post('/sla-policies', {
     config: { permission: 'support.sla.manage' },
     schema: { summary: 'Create an SLA policy (recomputes open tickets)', operationId: 'support.sla-policy.create', description: 'An SLA policy: conditions that choose it (priority, channel, queue, customer tag; the most specific match wins), targets in business minutes on a calendar, and the escalation on a breach. Open tickets are recomputed.', tags: ['support-sla'], body: policyInputSchema, response: { 201: policySchema, '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, await sla.createPolicy(actorOf(request), request.body), 201));
@@ -69,12 +65,12 @@ export function setupRoutes(app: FastifyInstance, { calendars, queues, sla }: Su
     schema: { summary: 'List SLA policies', operationId: 'support.sla-policy.list', description: 'The tenant\'s SLA policies.', tags: ['support-sla'], response: { 200: listOf(policySchema), '4xx': problemSchema } },
   }, async (request) => sla.listPolicies(actorOf(request).tenantId));
 
-  app.patch<{ Params: { id: string }; Body: Partial<PolicyInput> }>('/sla-policies/:id', {
+  app.patch('/sla-policies/:id', {
     config: { permission: 'support.sla.manage' },
     schema: { summary: 'Change an SLA policy (merge-patch, If-Match; recomputes open tickets)', operationId: 'support.sla-policy.update', description: 'Merge-patch of a policy (`targets` members merge). Open tickets are recomputed: due times move, a disabled policy leaves its tickets without SLA, a due time moved into the future is no longer breached.', headers: ifMatchHeaders, tags: ['support-sla'], params: idParams, body: policyPatchSchema, response: { 200: policySchema, '4xx': problemSchema } },
   }, async (request, reply) => withEtag(reply, await sla.updatePolicy(actorOf(request), request.params.id, request.body, expectedVersion(request.headers['if-match']))));
 
-  app.delete<{ Params: { id: string } }>('/sla-policies/:id', {
+  app.delete('/sla-policies/:id', {
     config: { permission: 'support.sla.manage' },
     schema: { summary: 'Delete an SLA policy (recomputes open tickets)', operationId: 'support.sla-policy.delete', description: 'Deletes a policy; its open tickets are recomputed.', tags: ['support-sla'], params: idParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
   }, async (request, reply) => {

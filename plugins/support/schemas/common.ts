@@ -1,8 +1,11 @@
-/** Building blocks of the support JSON Schemas; the shared ones come from core. */
+/**
+ * Building blocks of the support JSON Schemas; the shared ones come from core. They keep
+ * their literal types (`as const`), so request types are derived from the schemas.
+ */
 import { boundedString, lineString } from '../../../core/plugin/index.js';
 import { CHANNELS, PRIORITIES, STATUSES } from '../services/records.js';
 
-export { idParams, ifMatchHeaders, nullable, pageOf, pageQuery, problemSchema } from '../../../core/plugin/index.js';
+export { idParams, ifMatchHeaders, nullable, pageOf, pageQuery, pageQuerySchema, problemSchema } from '../../../core/plugin/index.js';
 
 /** A string of bounded length. */
 export const str = boundedString;
@@ -12,14 +15,15 @@ export const line = lineString;
 export const id = str(64, 1);
 /** A person or team id of the host ERP. */
 export const principal = str(200, 1);
-export const channel = { type: 'string', enum: [...CHANNELS] };
-export const priority = { type: 'string', enum: [...PRIORITIES] };
-export const status = { type: 'string', enum: [...STATUSES] };
-export const tags = { type: 'array', maxItems: 50, items: str(100, 1) };
-export const customFields = { type: 'object', maxProperties: 100 };
+export const channel = { type: 'string', enum: [...CHANNELS] } as const;
+export const priority = { type: 'string', enum: [...PRIORITIES] } as const;
+export const status = { type: 'string', enum: [...STATUSES] } as const;
+export const tags = { type: 'array', maxItems: 50, items: str(100, 1) } as const;
+export const customFields = { type: 'object', maxProperties: 100 } as const;
 
 /** A response object: every listed field, nothing else. */
-export const obj = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, required, properties });
+export const obj = <const P extends Record<string, object>, const R extends readonly string[] = []>(properties: P, required: R = [] as unknown as R) =>
+  ({ type: 'object', additionalProperties: false, required, properties }) as const;
 
 /** Response fields every versioned record has. */
-export const stamps = { createdAt: { type: 'string' }, updatedAt: { type: 'string' }, version: { type: 'integer' } };
+export const stamps = { createdAt: { type: 'string' }, updatedAt: { type: 'string' }, version: { type: 'integer' } } as const;

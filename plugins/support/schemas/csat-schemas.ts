@@ -2,7 +2,7 @@
 import { line, obj, stamps, str } from './common.js';
 
 /** Params of the public survey routes: any text up to a path parameter's limit (a forged token is a 404, not a 400). */
-export const csatTokenParams = { type: 'object', additionalProperties: false, required: ['token'], properties: { token: str(100, 1) } };
+export const csatTokenParams = { type: 'object', additionalProperties: false, required: ['token'], properties: { token: str(100, 1) } } as const;
 
 /** Answer of POST /tickets/{id}/csat-link. */
 export const csatLinkSchema = obj({ url: { type: 'string' }, expiresAt: { type: 'string', format: 'date-time' } }, ['url', 'expiresAt']);
@@ -16,9 +16,9 @@ export const csatAnswerSchema = {
   additionalProperties: false,
   required: ['rating'],
   properties: { rating: { type: 'integer', minimum: 1, maximum: 5 }, comment: str(2000) },
-};
+} as const;
 
-const day = { type: 'string', maxLength: 40, description: 'A date (`2026-03-21`, the whole day in UTC) or an instant (ISO 8601)' };
+const day = { type: 'string', maxLength: 40, description: 'A date (`2026-03-21`, the whole day in UTC) or an instant (ISO 8601)' } as const;
 
 /** Query of GET /reports/complaints. */
 export const complaintQuery = {
@@ -29,7 +29,7 @@ export const complaintQuery = {
     to: { ...day, description: 'End (exclusive; a date includes its whole day); default now.' },
     min: { type: 'integer', minimum: 1, maximum: 1000, default: 2, description: 'Least number of complaints in the period' },
   },
-};
+} as const;
 
 /** Answer of GET /reports/complaints. */
 export const complaintReportSchema = obj({
@@ -39,17 +39,17 @@ export const complaintReportSchema = obj({
   items: { type: 'array', items: obj({ customerId: { type: 'string' }, complaints: { type: 'integer' }, lastComplaintAt: { type: 'string' } }, ['customerId', 'complaints', 'lastComplaintAt']) },
 }, ['from', 'to', 'min', 'items']);
 
-const locale = { type: 'string', enum: ['fa', 'en'] };
+const locale = { type: 'string', enum: ['fa', 'en'] } as const;
 const body = str(20_000, 1);
 
 /** Body of POST /canned-responses. */
-export const cannedInputSchema = { type: 'object', additionalProperties: false, required: ['name', 'locale', 'body'], properties: { name: line(200, 1), locale, body } };
+export const cannedInputSchema = { type: 'object', additionalProperties: false, required: ['name', 'locale', 'body'], properties: { name: line(200, 1), locale, body } } as const;
 
 /** Body of PATCH /canned-responses/{id}. */
-export const cannedPatchSchema = { type: 'object', additionalProperties: false, minProperties: 1, properties: { name: line(200, 1), locale, body } };
+export const cannedPatchSchema = { type: 'object', additionalProperties: false, minProperties: 1, properties: { name: line(200, 1), locale, body } } as const;
 
 /** Query of GET /canned-responses. */
-export const cannedListQuery = { type: 'object', additionalProperties: false, properties: { locale } };
+export const cannedListQuery = { type: 'object', additionalProperties: false, properties: { locale } } as const;
 
 /** A canned response in responses. */
 export const cannedSchema = obj({ id: { type: 'string' }, name: { type: 'string' }, locale, body: { type: 'string' }, ...stamps }, ['id', 'name', 'locale', 'body', 'createdAt', 'updatedAt', 'version']);
@@ -58,4 +58,4 @@ export const cannedSchema = obj({ id: { type: 'string' }, name: { type: 'string'
 export const renderedSchema = obj({ id: { type: 'string' }, locale, text: { type: 'string' } }, ['id', 'locale', 'text']);
 
 /** Params of the render route. */
-export const renderParams = { type: 'object', additionalProperties: false, required: ['id', 'cannedId'], properties: { id: { type: 'string', maxLength: 64 }, cannedId: { type: 'string', maxLength: 64 } } };
+export const renderParams = { type: 'object', additionalProperties: false, required: ['id', 'cannedId'], properties: { id: { type: 'string', maxLength: 64 }, cannedId: { type: 'string', maxLength: 64 } } } as const;

@@ -1,10 +1,10 @@
 /** JSON Schemas of the period reports' query and answers (SLA, response times, CSAT, backlog). */
 import { id, obj } from './common.js';
 
-const int = { type: 'integer' };
-const nullableNumber = { type: ['number', 'null'] };
-const nullableInt = { type: ['integer', 'null'] };
-const text = { type: 'string' };
+const int = { type: 'integer' } as const;
+const nullableNumber = { type: ['number', 'null'] } as const;
+const nullableInt = { type: ['integer', 'null'] } as const;
+const text = { type: 'string' } as const;
 
 /** Query of every period report. */
 export const periodReportQuery = {
@@ -18,15 +18,15 @@ export const periodReportQuery = {
     calendar: { type: 'string', enum: ['gregorian', 'persian'], description: 'Calendar of the periods and labels; default the tenant\'s (persian for fa).' },
     queueId: id,
   },
-};
+} as const;
 
-const head = { timeZone: text, calendar: text, period: text, queueId: text };
+const head = { timeZone: text, calendar: text, period: text, queueId: text } as const;
 const headRequired = ['timeZone', 'calendar', 'period', 'periods'];
-const periodHead = { key: text, label: text, start: text, end: text };
+const periodHead = { key: text, label: text, start: text, end: text } as const;
 const periodOf = (properties: Record<string, unknown>) => ({ type: 'array', items: obj({ ...periodHead, ...properties }, ['key', 'label', 'start', 'end', ...Object.keys(properties).filter((k) => k !== 'name')]) });
 
-const slaFigures = { met: int, breached: int, open: int, metPercent: nullableNumber };
-const slaGroups = { type: 'array', items: obj({ key: { type: ['string', 'null'] }, name: text, ...slaFigures }, ['key', 'met', 'breached', 'open', 'metPercent']) };
+const slaFigures = { met: int, breached: int, open: int, metPercent: nullableNumber } as const;
+const slaGroups = { type: 'array', items: obj({ key: { type: ['string', 'null'] }, name: text, ...slaFigures }, ['key', 'met', 'breached', 'open', 'metPercent']) } as const;
 
 /** Answer of GET /reports/sla. */
 export const slaReportSchema = obj({ ...head, periods: periodOf({ ...slaFigures, byKind: slaGroups, byPolicy: slaGroups, byQueue: slaGroups, byAgent: slaGroups }) }, headRequired);
@@ -41,7 +41,7 @@ const distribution = obj({ 1: int, 2: int, 3: int, 4: int, 5: int }, ['1', '2', 
 /** Answer of GET /reports/csat. */
 export const csatReportSchema = obj({ ...head, periods: periodOf({ responses: int, average: nullableNumber, satisfiedPercent: nullableNumber, distribution }) }, headRequired);
 
-const ages = { type: 'array', items: obj({ key: text, label: text, count: nullableInt }, ['key', 'label', 'count']) };
+const ages = { type: 'array', items: obj({ key: text, label: text, count: nullableInt }, ['key', 'label', 'count']) } as const;
 
 /** Answer of GET /reports/backlog. */
 export const backlogReportSchema = obj({ ...head, periods: periodOf({ created: int, resolved: int, asOf: { type: ['string', 'null'] }, open: nullableInt, ages }) }, headRequired);

@@ -9,7 +9,7 @@ export const ticketInputSchema = {
   additionalProperties: false,
   required: ['subject', 'channel', 'priority', 'body'],
   properties: { subject: line(300, 1), customerId: id, channel, priority, queueId: id, assigneeId: principal, tags, customFields, body },
-};
+} as const;
 
 /** Body of PATCH /tickets/{id} (JSON merge-patch). */
 export const ticketPatchSchema = {
@@ -17,7 +17,7 @@ export const ticketPatchSchema = {
   additionalProperties: false,
   minProperties: 1,
   properties: { subject: line(300, 1), customerId: nullable(id), channel, priority, status, queueId: nullable(id), assigneeId: nullable(principal), tags, customFields },
-};
+} as const;
 
 /** Query of GET /tickets. */
 export const ticketListQuery = {
@@ -32,7 +32,7 @@ export const ticketListQuery = {
     limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
     cursor: str(200, 1),
   },
-};
+} as const;
 
 const target = obj({
   kind: { type: 'string', enum: ['first_response', 'next_response', 'resolution'] },
@@ -62,7 +62,7 @@ export const ticketSchema = obj({
 }, ['id', 'number', 'subject', 'channel', 'priority', 'status', 'tags', 'customFields', 'sla', 'createdAt', 'updatedAt', 'version']);
 
 /** Body of POST /tickets/{id}/messages. */
-export const messageInputSchema = { type: 'object', additionalProperties: false, required: ['body', 'visibility'], properties: { body, visibility: { type: 'string', enum: ['public', 'internal'] } } };
+export const messageInputSchema = { type: 'object', additionalProperties: false, required: ['body', 'visibility'], properties: { body, visibility: { type: 'string', enum: ['public', 'internal'] } } } as const;
 
 /** A message in responses. */
 export const messageSchema = obj({
@@ -75,4 +75,4 @@ export const messageSchema = obj({
 }, ['id', 'ticketId', 'visibility', 'author', 'body', 'createdAt']);
 
 /** Body of POST /tickets/{id}/merge. */
-export const mergeSchema = { type: 'object', additionalProperties: false, required: ['from'], properties: { from: { type: 'array', minItems: 1, maxItems: 50, items: id } } };
+export const mergeSchema = { type: 'object', additionalProperties: false, required: ['from'], properties: { from: { type: 'array', minItems: 1, maxItems: 50, items: id } } } as const;

@@ -5,19 +5,15 @@
  */
 import type { Knex } from 'knex';
 import ICAL from 'ical.js';
-import { toJalali, type Actor, type Executor, type PluginContext } from '../../../core/plugin/index.js';
+import { toJalali, type Actor, type Executor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { calendarInputSchema } from '../schemas/setup-schemas.js';
 import { supportError } from '../errors.js';
 import { IRANIAN_WEEK, isTimeZone, weekProblem, type Holiday, type TimeRange, type Weekday } from './business-time.js';
 import { calendarFromRow, type CalendarDto } from './records.js';
 import type { SupportStore } from './store.js';
 
 /** Body of `PUT /calendars/{id}`. */
-export interface CalendarInput {
-  name: string;
-  timeZone?: string;
-  week?: Partial<Record<Weekday, TimeRange[]>>;
-  holidays?: Holiday[];
-}
+export type CalendarInput = SchemaType<typeof calendarInputSchema>;
 
 /** Called after a calendar changed, inside its transaction. */
 export type CalendarChanged = (trx: Knex.Transaction, actor: Actor, calendarId: string) => Promise<void>;
@@ -32,7 +28,9 @@ export class CalendarService {
   /** Creates or replaces a calendar; `changed` recomputes what depends on it. */
   async put(actor: Actor, id: string, input: CalendarInput, changed: CalendarChanged): Promise<{ calendar: CalendarDto; created: boolean }> {
     const timeZone = input.timeZone ?? 'Asia/Tehran';
-    const week = input.week ?? IRANIAN_WEEK;
+    // ajv holds each range to exactly two times (`minItems`/`maxItems` 2), which
+    // json-schema-to-ts types as `string[]`: this is the one place the pair is asserted.
+    const week = (input.week as Partial<Record<Weekday, TimeRange[]>> | undefined) ?? IRANIAN_WEEK;
     if (!isTimeZone(timeZone)) throw supportError('CALENDAR_INVALID', { reason: 'timeZone' }, [{ path: '/timeZone', message: `unknown time zone ${timeZone}` }]);
     const problem = weekProblem(week);
     if (problem) throw supportError('CALENDAR_INVALID', { reason: 'week' }, [{ path: '/week', message: problem }]);

@@ -6,7 +6,8 @@
  * `date`); replies are plain text, so the HTML escaping Handlebars applies is undone.
  */
 import type { Knex } from 'knex';
-import { coreError, localizedTemplateRenderer, newId, readInt, type Actor, type PluginContext, type TemplateRenderer } from '../../../core/plugin/index.js';
+import { coreError, localizedTemplateRenderer, newId, readInt, type Actor, type PluginContext, type TemplateRenderer, type SchemaType } from '../../../core/plugin/index.js';
+import type { cannedInputSchema, cannedPatchSchema } from '../schemas/csat-schemas.js';
 import { supportError } from '../errors.js';
 import type { SupportOptions } from '../options.js';
 import { checkVersion } from './store.js';
@@ -28,7 +29,10 @@ export interface CannedResponseDto {
 }
 
 /** What a canned response is created with. */
-export type CannedResponseInput = Pick<CannedResponseDto, 'name' | 'locale' | 'body'>;
+export type CannedResponseInput = SchemaType<typeof cannedInputSchema>;
+
+/** A change of a canned response: the body of `PATCH /canned-responses/{id}`. */
+export type CannedResponsePatch = SchemaType<typeof cannedPatchSchema>;
 
 /** A rendered canned response. */
 export interface RenderedResponse {
@@ -73,7 +77,7 @@ export class CannedResponseService {
   }
 
   /** A merge-patch; the result is compiled again. */
-  async update(actor: Actor, id: string, patch: Partial<CannedResponseInput>, expectedVersion?: number): Promise<CannedResponseDto> {
+  async update(actor: Actor, id: string, patch: CannedResponsePatch, expectedVersion?: number): Promise<CannedResponseDto> {
     return this.ctx.data.transaction(async (trx) => {
       const before = await this.get(actor, id, trx);
       checkVersion(expectedVersion, before.version);

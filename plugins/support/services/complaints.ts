@@ -6,7 +6,8 @@
  * transaction of the rating or tag change.
  */
 import type { Knex } from 'knex';
-import { applyRecordScope, newId, readInt, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { applyRecordScope, newId, readInt, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { complaintQuery } from '../schemas/csat-schemas.js';
 import { supportError } from '../errors.js';
 import type { SupportOptions } from '../options.js';
 import type { SupportStore } from './store.js';
@@ -30,12 +31,8 @@ export interface ComplainingCustomer {
   lastComplaintAt: string;
 }
 
-/** Query of the complaints report. */
-export interface ComplaintQuery {
-  from?: string;
-  to?: string;
-  min: number;
-}
+/** Query of the complaints report (`min` defaults to 2). */
+export type ComplaintQuery = SchemaType<typeof complaintQuery>;
 
 /** Ratings at or under this are complaints. */
 export const COMPLAINT_RATING = 2;

@@ -7,7 +7,8 @@
  * conditional update — and a rating of 2 or less is a complaint.
  */
 import type { Knex } from 'knex';
-import { isUniqueViolation, newLinkKey, PeyvandError, readInt, systemActor, verifyLinkToken, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { isUniqueViolation, newLinkKey, PeyvandError, readInt, systemActor, verifyLinkToken, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { csatAnswerSchema } from '../schemas/csat-schemas.js';
 import { supportError } from '../errors.js';
 import type { SupportOptions } from '../options.js';
 import { COMPLAINT_RATING, type ComplaintService } from './complaints.js';
@@ -29,10 +30,7 @@ export interface CsatSurvey {
 }
 
 /** An answer. */
-export interface CsatAnswer {
-  rating: number;
-  comment?: string;
-}
+export type CsatAnswer = SchemaType<typeof csatAnswerSchema>;
 
 /** What support needs of the email plugin (its exported `EmailApi`). */
 interface EmailSender {

@@ -5,7 +5,8 @@
  * unassigned for a person to pick.
  */
 import type { Knex } from 'knex';
-import { newId, type Actor, type Executor, type PluginContext } from '../../../core/plugin/index.js';
+import { newId, type Actor, type Executor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { queueInputSchema, queuePatchSchema } from '../schemas/setup-schemas.js';
 import { supportError } from '../errors.js';
 import { isOpenAt } from './business-time.js';
 import type { CalendarService } from './calendars.js';
@@ -13,9 +14,9 @@ import { queueFromRow, type QueueDto } from './records.js';
 import { checkVersion, type SupportStore } from './store.js';
 
 /** Writable fields of a queue. */
-export type QueueInput = Pick<QueueDto, 'name' | 'members' | 'assignment'> & { managerId?: string; calendarId?: string; emailAccountId?: string };
+export type QueueInput = SchemaType<typeof queueInputSchema>;
 /** A merge-patch of a queue. */
-export type QueuePatch = Partial<Omit<QueueInput, 'managerId' | 'calendarId' | 'emailAccountId'>> & { managerId?: string | null; calendarId?: string | null; emailAccountId?: string | null };
+export type QueuePatch = SchemaType<typeof queuePatchSchema>;
 
 /** What support needs of the email plugin (its exported `EmailApi`, declared in `dependsOn`). */
 interface EmailAccounts {

@@ -5,19 +5,16 @@
  * report groups in the database rather than reading rows.
  */
 import type { Knex } from 'knex';
-import { addMonths, localDateOf, localDayStart, periodLabel, periodsBetween, type CalendarKind, type Language, type Period, type PeriodKind } from '../../../core/plugin/index.js';
+import { addMonths, localDateOf, localDayStart, periodLabel, periodsBetween, type CalendarKind, type Language, type Period, type PeriodKind, type SchemaType } from '../../../core/plugin/index.js';
+import type { periodReportQuery } from '../schemas/report-schemas.js';
 import { supportError } from '../errors.js';
 
-/** The query every period report takes. */
-export interface PeriodQuery {
-  /** Local days `YYYY-MM-DD`, `to` exclusive; default the last twelve months (four quarters) up to today. */
-  from?: string;
-  to?: string;
-  period: PeriodKind;
-  /** Default: the tenant's — persian for a fa tenant, else gregorian. */
-  calendar?: CalendarKind;
-  queueId?: string;
-}
+/**
+ * The query every period report takes: local days `from`–`to` (`to` exclusive; default
+ * the last twelve months, or four quarters, up to today); `calendar` defaults to the
+ * tenant's (persian for a fa tenant).
+ */
+export type PeriodQuery = SchemaType<typeof periodReportQuery>;
 
 /** The periods of one report, and what the answer repeats of them. */
 export interface ReportFrame {

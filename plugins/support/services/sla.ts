@@ -6,7 +6,8 @@
  * transaction, so no ticket keeps a stale due time or escalation.
  */
 import type { Knex } from 'knex';
-import { coreError, newId, readBool, readInt, type Actor, type Executor, type PluginContext } from '../../../core/plugin/index.js';
+import { coreError, newId, readBool, readInt, type Actor, type Executor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { policyInputSchema, policyPatchSchema } from '../schemas/setup-schemas.js';
 import { supportError } from '../errors.js';
 import type { BusinessCalendar } from './business-time.js';
 import type { CalendarService } from './calendars.js';
@@ -15,7 +16,10 @@ import { DEFAULT_WARNING_PERCENT, meetTarget, pauseTarget, rebudgetTarget, reope
 import type { SupportStore } from './store.js';
 
 /** Writable fields of a policy. */
-export type PolicyInput = Omit<SlaPolicyDto, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'escalation' | 'enabled'> & { escalation?: SlaPolicyDto['escalation']; enabled?: boolean };
+export type PolicyInput = SchemaType<typeof policyInputSchema>;
+
+/** A merge-patch of a policy (`targets` members merge). */
+export type PolicyPatch = SchemaType<typeof policyPatchSchema>;
 
 /** What happened to a ticket, as far as its SLA is concerned. */
 export type SlaChange =
@@ -67,7 +71,7 @@ export class SlaService {
     });
   }
 
-  async updatePolicy(actor: Actor, id: string, patch: Partial<PolicyInput>, expectedVersion?: number): Promise<SlaPolicyDto> {
+  async updatePolicy(actor: Actor, id: string, patch: PolicyPatch, expectedVersion?: number): Promise<SlaPolicyDto> {
     return this.ctx.db.transaction(async (trx) => {
       const before = await this.getPolicy(actor.tenantId, id, trx);
       if (expectedVersion !== undefined && expectedVersion !== before.version) throw coreError('PRECONDITION_FAILED', { current: before.version });

@@ -4,52 +4,25 @@
  * its SLA targets, the customer's timeline entry, the audit entry and the events.
  */
 import type { Knex } from 'knex';
-import { can, coreError, decodeCursor, encodeCursor, newId, type Actor, type Executor, type PeyvandEvents, type PluginContext, type TimelineInput } from '../../../core/plugin/index.js';
+import { can, coreError, decodeCursor, encodeCursor, newId, type Actor, type Executor, type PeyvandEvents, type PluginContext, type TimelineInput, type SchemaType } from '../../../core/plugin/index.js';
+import type { ticketInputSchema, ticketListQuery, ticketPatchSchema } from '../schemas/ticket-schemas.js';
 import { supportError } from '../errors.js';
 import type { ComplaintService } from './complaints.js';
 import type { CsatService } from './csat.js';
 import type { QueueService } from './queues.js';
 import type { ResponseClock } from './response-clock.js';
-import { messageFromRow, ticketFromRow, type Channel, type MessageDto, type Priority, type TicketDto, type TicketStatus } from './records.js';
+import { messageFromRow, ticketFromRow, type Channel, type MessageDto, type TicketDto, type TicketStatus } from './records.js';
 import { subjectOf, type SlaChange, type SlaService } from './sla.js';
 import { checkVersion, type SupportStore } from './store.js';
 
 /** Body of `POST /tickets`. */
-export interface TicketInput {
-  subject: string;
-  customerId?: string;
-  channel: Channel;
-  priority: Priority;
-  queueId?: string;
-  assigneeId?: string;
-  tags?: string[];
-  customFields?: Record<string, unknown>;
-  body: string;
-}
+export type TicketInput = SchemaType<typeof ticketInputSchema>;
 
 /** A JSON merge-patch of a ticket. */
-export interface TicketPatch {
-  subject?: string;
-  customerId?: string | null;
-  channel?: Channel;
-  priority?: Priority;
-  status?: TicketStatus;
-  queueId?: string | null;
-  assigneeId?: string | null;
-  tags?: string[];
-  customFields?: Record<string, unknown>;
-}
+export type TicketPatch = SchemaType<typeof ticketPatchSchema>;
 
-/** Filters of the ticket list. */
-export interface TicketFilter {
-  status?: TicketStatus;
-  queueId?: string;
-  assigneeId?: string;
-  customerId?: string;
-  slaState?: 'running' | 'paused' | 'met' | 'breached';
-  limit: number;
-  cursor?: string;
-}
+/** Filters of the ticket list: the query of `GET /tickets`. */
+export type TicketFilter = SchemaType<typeof ticketListQuery>;
 
 /** Who wrote a message. */
 export type Author = MessageDto['author'];
