@@ -157,11 +157,27 @@ class CompiledCalendar {
 /** Days whose open ranges one compiled calendar remembers (about eleven years). */
 const MAX_REMEMBERED_DAYS = 4_000;
 
+/** Distinct calendars (zone, week, holidays) whose compiled form is kept across calls. */
+const MAX_COMPILED = 256;
+
 const compiled = new WeakMap<BusinessCalendar, CompiledCalendar>();
+const byContent = new Map<string, CompiledCalendar>();
+/**
+ * The compiled form of a calendar. Each request reads its calendar row afresh (a new
+ * object), so the days it remembered would be lost per request: a queue view of tickets a
+ * year overdue then converted hundreds of days again on every call. Kept by content too
+ * (the same zone, week and holidays compute the same ranges), so an edited calendar is a
+ * new entry and never sees the old one's days.
+ */
 function compile(calendar: BusinessCalendar): CompiledCalendar {
   let c = compiled.get(calendar);
   if (!c) {
-    c = new CompiledCalendar(calendar);
+    const key = JSON.stringify([calendar.timeZone, calendar.week, calendar.holidays]);
+    c = byContent.get(key);
+    if (!c) {
+      if (byContent.size >= MAX_COMPILED) byContent.clear();
+      byContent.set(key, (c = new CompiledCalendar(calendar)));
+    }
     compiled.set(calendar, c);
   }
   return c;
