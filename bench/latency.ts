@@ -84,12 +84,15 @@ export function onSqliteAndPostgres(name: string, size: (ctx: Context) => number
         for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}.json`]) fs.rmSync(f, { force: true });
       };
       const keep = reusable && ctx.config.keepData;
-      const reuse = keep && ctx.config.reuse;
+      // Reused only with the meta beside it: data without it is loaded again from scratch.
+      const reusing = (meta: string) => keep && ctx.config.reuse && fs.existsSync(meta);
+      const reuse = reusing(`${file}.json`);
       if (!reuse) remove();
       try {
         const rows = await rowsOf(ctx, 'SQLite', `sqlite:${file}`, keep ? { kept: `${file}.json`, reuse } : undefined);
-        const pgKept = keep ? { kept: path.join(ctx.config.dataDir, `${name}-${size(ctx)}.postgres.json`), reuse } : undefined;
-        const database = keep ? { name: `peyvand_bench_${name}_${size(ctx)}`, reuse } : undefined;
+        const pgMeta = path.join(ctx.config.dataDir, `${name}-${size(ctx)}.postgres.json`);
+        const pgKept = keep ? { kept: pgMeta, reuse: reusing(pgMeta) } : undefined;
+        const database = keep ? { name: `peyvand_bench_${name}_${size(ctx)}`, reuse: reusing(pgMeta) } : undefined;
         if (ctx.config.postgresUrl) rows.push(...(await withPostgresDatabase(ctx, ctx.config.postgresUrl, { scenario: `${name} (PostgreSQL)`, unit: 'ms p95', target: '—' }, (url) => rowsOf(ctx, 'PostgreSQL', url, pgKept), database)));
         return rows;
       } finally {

@@ -28,7 +28,7 @@ async function supportRows(ctx: Context, label: string, databaseUrl: string, kee
   const stops: Worker[] = [];
   try {
     // A kept dataset of an earlier `--keep-data` run is opened as it is (`--reuse`).
-    const kept = keep?.reuse && fs.existsSync(keep.kept) ? (JSON.parse(fs.readFileSync(keep.kept, 'utf8')) as SupportDatasetMeta) : undefined;
+    const kept = keep?.reuse ? (JSON.parse(fs.readFileSync(keep.kept, 'utf8')) as SupportDatasetMeta) : undefined;
     const server = startWorker('server', { kind: 'peyvand', databaseUrl, support: { tickets: config.tickets, seed: config.seed, ...(kept && { kept: { ...kept, databaseUrl } }) } });
     stops.push(server);
     const t0 = Date.now();

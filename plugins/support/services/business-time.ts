@@ -157,8 +157,8 @@ class CompiledCalendar {
 /** Days whose open ranges one compiled calendar remembers (about eleven years). */
 const MAX_REMEMBERED_DAYS = 4_000;
 
-/** Distinct calendars (zone, week, holidays) whose compiled form is kept across calls. */
-const MAX_COMPILED = 256;
+/** Distinct calendars (zone, week, holidays) whose compiled form is kept across calls: at most ~64 × 4,000 remembered days. */
+const MAX_COMPILED = 64;
 
 const compiled = new WeakMap<BusinessCalendar, CompiledCalendar>();
 const byContent = new Map<string, CompiledCalendar>();
