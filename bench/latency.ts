@@ -21,6 +21,8 @@ export interface LatencyTarget {
    */
   requests?: number;
   rounds?: number;
+  /** Warm-up requests before each measurement, when not the run's (a slow report's check already warmed it). */
+  warmup?: number;
 }
 
 /**
@@ -37,7 +39,8 @@ export async function latencyRows(ctx: Context, o: { label: string; url: string;
     // A slow request gets as much time as it needs (but the load worker's default 30 s would fail it).
     const slow = t.requests !== undefined ? { timeoutSeconds: 600 } : {};
     const run = (target: string, token: string | undefined, p: string) => async () => {
-      await measure(config, { url: target, ...(token && { token }), connections: 1, amount: Math.min(o.warmup, requests), paths: [p], ...slow });
+      const warmup = Math.min(t.warmup ?? o.warmup, requests);
+      if (warmup > 0) await measure(config, { url: target, ...(token && { token }), connections: 1, amount: warmup, paths: [p], ...slow });
       return measure(config, { url: target, ...(token && { token }), connections: 1, amount: requests, paths: [p], ...slow });
     };
     const { a: base, b: pv } = await compare({ ...config, rounds }, run(o.bareUrl, undefined, t.bare), run(o.url, o.token, t.peyvand));
@@ -56,19 +59,41 @@ export async function latencyRows(ctx: Context, o: { label: string; url: string;
   return rows;
 }
 
-/** A scenario run on a fresh SQLite file `<name>-<size>.sqlite`, then on a PostgreSQL database of its own. */
-export function onSqliteAndPostgres(name: string, size: (ctx: Context) => number, rowsOf: (ctx: Context, label: 'SQLite' | 'PostgreSQL', databaseUrl: string) => Promise<ResultRow[]>): Scenario {
+/**
+ * Where a scenario that can reopen its dataset keeps what it needs to know about it (its
+ * tenant, credential…): `kept` is a JSON file beside the data, written after loading with
+ * `--keep-data`; `reuse` says the data and that file are from an earlier run (`--reuse`).
+ */
+export interface KeptDataset {
+  kept: string;
+  reuse: boolean;
+}
+
+/**
+ * A scenario run on a fresh SQLite file `<name>-<size>.sqlite`, then on a PostgreSQL
+ * database of its own. With `reusable` and `--keep-data`, the file and the database
+ * (`peyvand_bench_<name>_<size>`) stay for a `--reuse` run, and `rowsOf` gets where to keep
+ * the dataset's meta.
+ */
+export function onSqliteAndPostgres(name: string, size: (ctx: Context) => number, rowsOf: (ctx: Context, label: 'SQLite' | 'PostgreSQL', databaseUrl: string, kept?: KeptDataset) => Promise<ResultRow[]>, reusable = false): Scenario {
   return {
     name,
     async run(ctx): Promise<ResultRow[]> {
       const file = path.join(ctx.config.dataDir, `${name}-${size(ctx)}.sqlite`);
       const remove = () => {
-        for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
+        for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}.json`]) fs.rmSync(f, { force: true });
       };
-      remove();
+      const keep = reusable && ctx.config.keepData;
+      // Reused only with the meta beside it: data without it is loaded again from scratch.
+      const reusing = (meta: string) => keep && ctx.config.reuse && fs.existsSync(meta);
+      const reuse = reusing(`${file}.json`);
+      if (!reuse) remove();
       try {
-        const rows = await rowsOf(ctx, 'SQLite', `sqlite:${file}`);
-        if (ctx.config.postgresUrl) rows.push(...(await withPostgresDatabase(ctx, ctx.config.postgresUrl, { scenario: `${name} (PostgreSQL)`, unit: 'ms p95', target: '—' }, (url) => rowsOf(ctx, 'PostgreSQL', url))));
+        const rows = await rowsOf(ctx, 'SQLite', `sqlite:${file}`, keep ? { kept: `${file}.json`, reuse } : undefined);
+        const pgMeta = path.join(ctx.config.dataDir, `${name}-${size(ctx)}.postgres.json`);
+        const pgKept = keep ? { kept: pgMeta, reuse: reusing(pgMeta) } : undefined;
+        const database = keep ? { name: `peyvand_bench_${name}_${size(ctx)}`, reuse: reusing(pgMeta) } : undefined;
+        if (ctx.config.postgresUrl) rows.push(...(await withPostgresDatabase(ctx, ctx.config.postgresUrl, { scenario: `${name} (PostgreSQL)`, unit: 'ms p95', target: '—' }, (url) => rowsOf(ctx, 'PostgreSQL', url, pgKept), database)));
         return rows;
       } finally {
         if (!ctx.config.keepData) remove();

@@ -21,7 +21,7 @@ import { bareSalesServer } from '../baseline/bare-sales.js';
 import { bareSupportServer } from '../baseline/bare-support.js';
 import { importDataset } from '../load-dataset.js';
 import { loadSalesDataset } from '../sales-dataset.js';
-import { loadSupportDataset } from '../support-dataset.js';
+import { loadSupportDataset, type SupportDatasetMeta } from '../support-dataset.js';
 import email from '../../plugins/email/index.js';
 import sales from '../../plugins/sales/index.js';
 import support from '../../plugins/support/index.js';
@@ -35,8 +35,11 @@ export interface ServerOptions {
   load?: { count: number; seed: number; batch: number };
   /** Boot with the sales plugin and load this many deals (see `sales-dataset.ts`). */
   sales?: { deals: number; seed: number };
-  /** Boot with the email and support plugins and load this many tickets (see `support-dataset.ts`). */
-  support?: { tickets: number; seed: number };
+  /**
+   * Boot with the email and support plugins and load this many tickets (see
+   * `support-dataset.ts`); with `kept`, the database already holds them (`--reuse`).
+   */
+  support?: { tickets: number; seed: number; kept?: SupportDatasetMeta };
 }
 
 const { options, send, onStop } = await workerContext<ServerOptions>();
@@ -64,8 +67,8 @@ if (options.kind === 'peyvand') {
     send({ type: 'loaded', meta });
   }
   if (options.support) {
-    const meta = await loadSupportDataset(peyvand.kernel, options.databaseUrl, options.support);
-    if (peyvand.kernel.db.dialect === 'postgres') await peyvand.kernel.db.knex.raw('vacuum analyze');
+    const meta = options.support.kept ?? (await loadSupportDataset(peyvand.kernel, options.databaseUrl, options.support));
+    if (peyvand.kernel.db.dialect === 'postgres' && !options.support.kept) await peyvand.kernel.db.knex.raw('vacuum analyze');
     send({ type: 'loaded', meta });
   }
   if (options.load) {

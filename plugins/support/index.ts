@@ -11,6 +11,7 @@ import { supportMigration } from './migrations/001_support.js';
 import { supportCsatMigration } from './migrations/002_csat_complaints.js';
 import { supportReportMigration } from './migrations/003_report_figures.js';
 import { supportEmailChannelMigration } from './migrations/004_email_channel.js';
+import { supportTargetsIndexMigration } from './migrations/005_ticket_targets_index.js';
 import { supportOptionsSchema, type SupportOptions } from './options.js';
 import { supportPermissions, supportScopedResources } from './permissions.js';
 import { supportRoutes } from './routes/index.js';
@@ -29,7 +30,7 @@ export default definePlugin<SupportOptions, SupportServices>({
   options: supportOptionsSchema,
   permissions: supportPermissions,
   scopedResources: supportScopedResources,
-  migrations: [supportMigration, supportCsatMigration, supportReportMigration, supportEmailChannelMigration],
+  migrations: [supportMigration, supportCsatMigration, supportReportMigration, supportEmailChannelMigration, supportTargetsIndexMigration],
   events: supportEventSchemas,
   routes: supportRoutes,
   widgets: ['peyvand-ticket-list', 'peyvand-ticket-view', 'peyvand-ticket-form', 'peyvand-csat', 'peyvand-support-portal'],

@@ -157,14 +157,42 @@ class CompiledCalendar {
 /** Days whose open ranges one compiled calendar remembers (about eleven years). */
 const MAX_REMEMBERED_DAYS = 4_000;
 
+/** Distinct calendars (zone, week, holidays) whose compiled form is kept across calls: at most ~64 × 4,000 remembered days. */
+const MAX_COMPILED = 64;
+
 const compiled = new WeakMap<BusinessCalendar, CompiledCalendar>();
+const byContent = new Map<string, CompiledCalendar>();
+/**
+ * The compiled form of a calendar. Each request reads its calendar row afresh (a new
+ * object), so the days it remembered would be lost per request: a queue view of tickets a
+ * year overdue then converted hundreds of days again on every call. Kept by content too
+ * (the same zone, week and holidays compute the same ranges), so an edited calendar is a
+ * new entry and never sees the old one's days.
+ */
 function compile(calendar: BusinessCalendar): CompiledCalendar {
   let c = compiled.get(calendar);
   if (!c) {
-    c = new CompiledCalendar(calendar);
+    const key = JSON.stringify([calendar.timeZone, calendar.week, calendar.holidays]);
+    c = byContent.get(key);
+    if (!c) {
+      if (byContent.size >= MAX_COMPILED) byContent.clear();
+      byContent.set(key, (c = new CompiledCalendar(calendar)));
+    }
     compiled.set(calendar, c);
   }
   return c;
+}
+
+/**
+ * Local days around an instant, from its UTC day alone: a zone is at most 12 h behind and
+ * 14 h ahead of UTC, so the local day is the UTC day ±1, and a walk from two days before to
+ * two after covers the day before and after it. The extra days add nothing (their ranges
+ * lie outside the span), and the walk needs no time-zone lookup of its ends — two per
+ * call, the main cost of a page of SLA clocks once the days' ranges are remembered.
+ */
+function nearLocalDays(at: number): [number, number] {
+  const day = Math.floor(at / DAY);
+  return [day - 2, day + 2];
 }
 
 /** Thrown when a calendar has no business time within three years of an instant. */
@@ -182,8 +210,8 @@ export function addBusinessMs(calendar: BusinessCalendar, from: number, ms: numb
   if (ms <= 0) return from;
   const c = compile(calendar);
   let remaining = ms;
-  const first = localDayOf(from, calendar.timeZone);
-  for (let day = first - 1; day <= first + MAX_DAYS; day++) {
+  const first = nearLocalDays(from)[0];
+  for (let day = first; day <= first + MAX_DAYS; day++) {
     for (const [start, end] of c.openRanges(day)) {
       const a = Math.max(start, from);
       if (end <= a) continue;
@@ -199,8 +227,8 @@ export function businessMsBetween(calendar: BusinessCalendar, from: number, to: 
   if (to <= from) return 0;
   const c = compile(calendar);
   let total = 0;
-  const last = localDayOf(to, calendar.timeZone);
-  for (let day = localDayOf(from, calendar.timeZone) - 1; day <= last + 1; day++) {
+  const last = nearLocalDays(to)[1];
+  for (let day = nearLocalDays(from)[0]; day <= last; day++) {
     for (const [start, end] of c.openRanges(day)) {
       const a = Math.max(start, from);
       const b = Math.min(end, to);

@@ -5,6 +5,7 @@
  * breaches exactly once across a restart, with escalation; migrations up → down → up.
  */
 import t from 'tap';
+import type { Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import email from '../../../plugins/email/index.js';
@@ -256,9 +257,38 @@ t.test('support migrations: up → down → up', async (t) => {
   const migrator = new Migrator(new Database(knex, 'erp_'));
   const plugins = [{ plugin: 'core', migrations: corePlugin.migrations ?? [] }, { plugin: 'support', migrations: support.migrations ?? [] }];
   const ran = await migrator.latest(plugins);
-  t.same(ran.filter((m) => m.startsWith('support/')), ['support/001_support', 'support/002_csat_complaints', 'support/003_report_figures', 'support/004_email_channel']);
+  t.same(ran.filter((m) => m.startsWith('support/')), ['support/001_support', 'support/002_csat_complaints', 'support/003_report_figures', 'support/004_email_channel', 'support/005_ticket_targets_index']);
   for (const name of ['support_tickets', 'support_sla_targets', 'support_calendars', 'support_csat_responses', 'support_csat_keys', 'support_complaints', 'support_email_threads', 'support_email_messages']) t.ok(await knex.schema.hasTable(`erp_${name}`), name);
   await migrator.rollback(plugins, { all: true });
   for (const name of ['support_tickets', 'support_sla_targets', 'support_counters', 'support_csat_responses', 'support_csat_keys', 'support_complaints', 'support_email_threads', 'support_email_messages']) t.notOk(await knex.schema.hasTable(`erp_${name}`), `${name} dropped`);
   t.same(await migrator.latest(plugins), ran, 'up again');
+});
+
+/** The index names of a table, on each dialect. */
+async function indexNames(knex: Knex, dialect: string, table: string): Promise<string[]> {
+  const sql = {
+    sqlite: "select name from sqlite_master where type = 'index' and tbl_name = ?",
+    postgres: 'select indexname as name from pg_indexes where schemaname = current_schema() and tablename = ?',
+    mysql: 'select distinct index_name as name from information_schema.statistics where table_schema = database() and table_name = ?',
+  }[dialect]!;
+  const result = await knex.raw(sql, [table]);
+  const rows = (dialect === 'sqlite' ? result : dialect === 'postgres' ? result.rows : result[0]) as Array<Record<string, unknown>>;
+  return rows.map((r) => String(r.name ?? r.NAME ?? r.INDEX_NAME));
+}
+
+t.test('migration 005: the targets index by tenant and ticket, up → down → up', async (t) => {
+  const { knex, dialect } = await freshKnex(t);
+  const migrator = new Migrator(new Database(knex, 'erp_'));
+  const all = support.migrations ?? [];
+  const core = { plugin: 'core', migrations: corePlugin.migrations ?? [] };
+  await migrator.latest([core, { plugin: 'support', migrations: all.slice(0, 4) }]);
+  const plugins = [core, { plugin: 'support', migrations: all.slice(0, 5) }];
+  const name = 'erp_support_sla_targets_t_ticket_ix';
+  t.notOk((await indexNames(knex, dialect, 'erp_support_sla_targets')).includes(name), 'not there before');
+  t.same(await migrator.latest(plugins), ['support/005_ticket_targets_index']);
+  t.ok((await indexNames(knex, dialect, 'erp_support_sla_targets')).includes(name), 'created');
+  t.same(await migrator.rollback(plugins), ['support/005_ticket_targets_index']);
+  t.notOk((await indexNames(knex, dialect, 'erp_support_sla_targets')).includes(name), 'dropped');
+  t.same(await migrator.latest(plugins), ['support/005_ticket_targets_index'], 'up again');
+  t.ok((await indexNames(knex, dialect, 'erp_support_sla_targets')).includes(name), 'created again');
 });
