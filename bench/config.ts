@@ -31,6 +31,8 @@ export interface BenchConfig {
   loyaltyCustomers: number;
   loyaltyOrders: number;
   loyaltyLines: number;
+  /** Odoo partners in the erp-sync scenario's fake. */
+  erpPartners: number;
   /** Requests per latency measurement of the sales and support scenarios, sent one at a time. */
   salesRequests: number;
   pageSize: number;
@@ -49,7 +51,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The configuration from command-line flags. */
 /** Every flag {@link configFrom} reads: anything else is a mistake, refused before a run starts. */
-export const BENCH_FLAGS = ['quick', 'seed', 'customers', 'batch', 'seconds', 'rounds', 'connections', 'queries', 'deals', 'tickets', 'loyalty-customers', 'loyalty-orders', 'loyalty-lines', 'requests', 'no-postgres', 'postgres', 'only', 'reuse', 'keep-data'] as const;
+export const BENCH_FLAGS = ['quick', 'seed', 'customers', 'batch', 'seconds', 'rounds', 'connections', 'queries', 'deals', 'tickets', 'loyalty-customers', 'loyalty-orders', 'loyalty-lines', 'partners', 'requests', 'no-postgres', 'postgres', 'only', 'reuse', 'keep-data'] as const;
 
 /**
  * The flags of `argv` that {@link configFrom} does not know (`--help` among them): a typo
@@ -84,6 +86,7 @@ export function configFrom(argv: readonly string[]): BenchConfig {
     loyaltyCustomers: Number(value('loyalty-customers') ?? (quick ? 400 : 1_000_000)),
     loyaltyOrders: Number(value('loyalty-orders') ?? (quick ? 2_000 : 2_000_000)),
     loyaltyLines: Number(value('loyalty-lines') ?? 5),
+    erpPartners: Number(value('partners') ?? (quick ? 2_000 : 100_000)),
     salesRequests: Number(value('requests') ?? (quick ? 40 : 500)),
     resultsDir,
     dataDir: path.join(resultsDir, 'data'),

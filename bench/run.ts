@@ -6,7 +6,7 @@
  * Flags: `--quick` (CI smoke size: proves the runner works, asserts no timing),
  * `--only=read,search`, `--customers=N`, `--seconds=N`, `--rounds=N`, `--queries=N`,
  * `--batch=N`, `--deals=N`, `--tickets=N`, `--loyalty-customers=N`, `--loyalty-orders=N`,
- * `--loyalty-lines=N`, `--requests=N`, `--no-postgres`, `--postgres=URL`, `--keep-data`, `--reuse`.
+ * `--loyalty-lines=N`, `--partners=N`, `--requests=N`, `--no-postgres`, `--postgres=URL`, `--keep-data`, `--reuse`.
  * The exit code is non-zero only when a scenario could not run, never for a missed target.
  */
 import fs from 'node:fs';

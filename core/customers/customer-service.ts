@@ -89,16 +89,9 @@ export class CustomerService implements PluginCustomerService {
   async findByContact(tenantId: string, contact: { emails?: readonly string[]; phones?: readonly string[] }, trx?: Executor): Promise<Array<{ customerId: string; reasons: Array<'email' | 'phone'> }>> {
     const keys = identitiesOf({ name: '', emails: (contact.emails ?? []).map((value) => ({ value })), phones: (contact.phones ?? []).map((value) => ({ value })) }).filter((i) => i.kind !== 'name');
     if (keys.length === 0) return [];
-    const rows = await (trx ?? this.db.knex)(this.db.table('customer_identities'))
-      .where('tenant_id', tenantId)
-      .where((q) => {
-        for (const k of keys) q.orWhere((w) => w.where({ kind: k.kind, value: k.value }));
-      })
-      .select('customer_id', 'kind')
-      .orderBy('customer_id')
-      .limit(50);
+    const rows = await this.store.holdersOf(trx ?? this.db.knex, tenantId, keys, { limit: 50 });
     const byCustomer = new Map<string, Set<'email' | 'phone'>>();
-    for (const r of rows) byCustomer.set(String(r.customer_id), (byCustomer.get(String(r.customer_id)) ?? new Set()).add(r.kind === 'email' ? 'email' : 'phone'));
+    for (const r of rows) byCustomer.set(r.customerId, (byCustomer.get(r.customerId) ?? new Set()).add(r.kind === 'email' ? 'email' : 'phone'));
     return [...byCustomer].map(([customerId, reasons]) => ({ customerId, reasons: [...reasons].sort() }));
   }
 

@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import { chunked, insertMany, type Database, type Executor } from '../db/database.js';
 import { searchIndexFor, type SearchIndex } from './search-index/index.js';
-import { identitiesOf, searchFieldsOf } from './identities.js';
+import { identitiesOf, searchFieldsOf, type Identity } from './identities.js';
 import { customerFromRow, type CustomerDto } from './customer-types.js';
 
 /** Table-level access to customers for one deployment. */
@@ -82,6 +82,32 @@ export class CustomerStore {
       }
     }
     return out;
+  }
+
+  /**
+   * Who holds these dedup keys: one row per (customer, key) held. One query per kind and
+   * chunk, `tenant_id = ? AND kind = ? AND value IN (…)`, a range of the primary key
+   * `(tenant_id, kind, value, customer_id)` on every dialect. Not an OR of
+   * `(kind = ? AND value = ?)` pairs: with two or more pairs SQLite used the key for
+   * `tenant_id` alone and tested every pair against every identity of the tenant, so the
+   * lookup grew with the tenant (2.4 s for 300 keys at 60,000 identities; 1.3 ms this way).
+   * `exceptId` leaves one customer out; `limit` keeps the first rows by customer id.
+   */
+  async holdersOf(trx: Executor, tenantId: string, keys: readonly Identity[], options: { exceptId?: string; limit?: number } = {}): Promise<Array<Identity & { customerId: string }>> {
+    const byKind = new Map<Identity['kind'], Set<string>>();
+    for (const k of keys) byKind.set(k.kind, (byKind.get(k.kind) ?? new Set()).add(k.value));
+    const out: Array<Identity & { customerId: string }> = [];
+    for (const [kind, values] of byKind) {
+      for (const chunk of chunked([...values])) {
+        const q = trx(this.db.table('customer_identities')).where({ tenant_id: tenantId, kind }).whereIn('value', chunk).select('value', 'customer_id');
+        if (options.exceptId !== undefined) q.whereNot('customer_id', options.exceptId);
+        if (options.limit !== undefined) q.orderBy('customer_id').limit(options.limit);
+        for (const row of await q) out.push({ kind, value: String(row.value), customerId: String(row.customer_id) });
+      }
+    }
+    if (options.limit === undefined) return out;
+    // Each query kept its first `limit`: the first `limit` of them all are among those.
+    return out.sort((a, b) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0)).slice(0, options.limit);
   }
 
   /** Removes a customer and everything derived from it. */

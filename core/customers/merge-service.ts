@@ -36,21 +36,9 @@ export class MergeService {
     const customer = await this.customers.get(actor, id);
     const identities = identitiesOf(customer);
     if (identities.length === 0) return [];
-    const idTable = this.db.table('customer_identities');
-    const matches = await this.db.knex(idTable)
-      .where('tenant_id', actor.tenantId)
-      .whereNot('customer_id', id)
-      .where((q) => {
-        for (const i of identities) q.orWhere((w) => w.where({ kind: i.kind, value: i.value }));
-      })
-      .select('customer_id', 'kind')
-      .limit(limit * 3);
+    const matches = await this.customers.store.holdersOf(this.db.knex, actor.tenantId, identities, { exceptId: id, limit: limit * 3 });
     const reasons = new Map<string, Set<DuplicateCandidate['reasons'][number]>>();
-    for (const m of matches) {
-      const set = reasons.get(String(m.customer_id)) ?? new Set();
-      set.add(m.kind as DuplicateCandidate['reasons'][number]);
-      reasons.set(String(m.customer_id), set);
-    }
+    for (const m of matches) reasons.set(m.customerId, (reasons.get(m.customerId) ?? new Set()).add(m.kind));
     if (reasons.size === 0) return [];
     const rows = await applyRecordScope(this.customers.store.query(this.db.knex, actor.tenantId), actor, 'customer').whereIn('id', [...reasons.keys()]);
     const weight = { email: 4, phone: 3, name: 1 } as const;

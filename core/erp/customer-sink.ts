@@ -12,7 +12,7 @@ import { PeyvandError } from '../plugin/errors.js';
 import type { CustomerService } from '../customers/customer-service.js';
 import type { CustomerImportService } from '../customers/customer-import.js';
 import type { CustomerDto, CustomerInput } from '../plugin/customers.js';
-import { identitiesOf } from '../customers/identities.js';
+import { identitiesOf, type Identity } from '../customers/identities.js';
 import { refKey, type ImportRow } from '../customers/import-plan.js';
 import type { Database } from '../db/database.js';
 import type { ErpCustomer, ErpRecord } from '../plugin/erp.js';
@@ -182,23 +182,16 @@ export class CustomerSink implements EntitySink {
    */
   private async matchByContact(ctx: SinkContext, records: ReadonlyArray<ErpRecord<ErpCustomer>>): Promise<Map<string, string>> {
     const keysOf = new Map<string, string[]>();
+    const all: Identity[] = [];
     for (const r of records) {
       const identities = identitiesOf({ name: r.data.name, emails: r.data.emails, phones: r.data.phones }).filter((i) => i.kind !== 'name' || r.data.kind === 'organization');
       keysOf.set(r.externalId, identities.map((i) => `${i.kind}:${i.value}`));
+      all.push(...identities);
     }
-    const all = [...new Set([...keysOf.values()].flat())];
     const holders = new Map<string, Set<string>>();
-    for (const chunk of chunked(all, 300)) {
-      const rows = await this.db.knex(this.db.table('customer_identities')).where('tenant_id', ctx.actor.tenantId).where((q) => {
-        for (const key of chunk) {
-          const at = key.indexOf(':');
-          q.orWhere({ kind: key.slice(0, at), value: key.slice(at + 1) });
-        }
-      }).select('kind', 'value', 'customer_id');
-      for (const row of rows) {
-        const key = `${String(row.kind)}:${String(row.value)}`;
-        holders.set(key, (holders.get(key) ?? new Set()).add(String(row.customer_id)));
-      }
+    for (const row of await this.customers.store.holdersOf(this.db.knex, ctx.actor.tenantId, all)) {
+      const key = `${row.kind}:${row.value}`;
+      holders.set(key, (holders.get(key) ?? new Set()).add(row.customerId));
     }
     const candidates = new Map<string, string>();
     for (const [externalId, keys] of keysOf) {
