@@ -5,7 +5,9 @@
  * hand-written SQL. On SQLite, and on PostgreSQL when it is reachable (loaded through the
  * import service into a database of its own, dropped afterwards).
  */
+import fs from 'node:fs';
 import { searchQueries } from '../generate.js';
+import { postgresSearchMetaFile } from '../postgres-search-dataset.js';
 import { compare, fmt, measure } from '../http.js';
 import { withPostgresDatabase } from '../postgres.js';
 import { startWorker, type Message } from '../proc.js';
@@ -47,8 +49,22 @@ async function searchRow(ctx: Context, label: string, server: { url: string; tok
 }
 
 /** The PostgreSQL run: its own database, loaded through the import service, then dropped. */
-function postgresRows(ctx: Context, adminUrl: string): Promise<ResultRow[]> {
+async function postgresRows(ctx: Context, adminUrl: string): Promise<ResultRow[]> {
   const { config } = ctx;
+  // A dataset kept by `bench/postgres-search-dataset.ts` (built in bulk, minutes instead of
+  // the import's 20 at a million): searched as it is, and kept.
+  const kept = postgresSearchMetaFile(config.dataDir, config.customers, config.seed);
+  if (config.reuse && fs.existsSync(kept)) {
+    const meta = JSON.parse(fs.readFileSync(kept, 'utf8')) as DatasetMeta;
+    ctx.log(`PostgreSQL: the kept bulk-built dataset ${new URL(meta.databaseUrl).pathname.slice(1)}`);
+    const server = startWorker('server', { kind: 'peyvand', databaseUrl: meta.databaseUrl });
+    try {
+      const { url } = await server.next<Message & { url: string }>('ready');
+      return [await searchRow(ctx, `search (PostgreSQL, ${fmt(config.customers)})`, { url, token: meta.token }, meta.databaseUrl, meta.tenantId)];
+    } finally {
+      await server.stop();
+    }
+  }
   return withPostgresDatabase(ctx, adminUrl, { scenario: 'search (PostgreSQL)', unit: 'ms p95', target: `p95 ≤ ${SEARCH_TARGET_MS} ms` }, async (databaseUrl) => {
     const server = startWorker('server', { kind: 'peyvand', databaseUrl, load: { count: config.customers, seed: config.seed, batch: config.batch } });
     try {
@@ -71,5 +87,18 @@ export const search: Scenario = {
     const rows = [await searchRow(ctx, `search (SQLite, ${fmt(ctx.config.customers)})`, { url: server.url, token: server.meta.token }, `sqlite:${ctx.datasets.peyvandFile}`, server.meta.tenantId)];
     if (ctx.config.postgresUrl) rows.push(...(await postgresRows(ctx, ctx.config.postgresUrl)));
     return rows;
+  },
+};
+
+/**
+ * search-postgres: the PostgreSQL half of {@link search} alone (no SQLite dataset needed);
+ * with `--reuse`, on the dataset `bench/postgres-search-dataset.ts` kept.
+ */
+export const searchPostgres: Scenario = {
+  name: 'search-postgres',
+  onlyWhenNamed: true,
+  run(ctx: Context): Promise<ResultRow[]> {
+    if (!ctx.config.postgresUrl) throw new Error('search-postgres needs PostgreSQL (no --no-postgres)');
+    return postgresRows(ctx, ctx.config.postgresUrl);
   },
 };
