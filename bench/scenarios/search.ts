@@ -7,8 +7,8 @@
  */
 import fs from 'node:fs';
 import { searchQueries } from '../generate.js';
-import { postgresSearchMetaFile } from '../postgres-search-dataset.js';
-import { compare, fmt, measure } from '../http.js';
+import { searchMetaFile } from '../search-dataset.js';
+import { compare, fmt, measure, summary } from '../http.js';
 import { withPostgresDatabase } from '../postgres.js';
 import { startWorker, type Message } from '../proc.js';
 import type { Context, ResultRow, Scenario } from '../scenario.js';
@@ -51,9 +51,9 @@ async function searchRow(ctx: Context, label: string, server: { url: string; tok
 /** The PostgreSQL run: its own database, loaded through the import service, then dropped. */
 async function postgresRows(ctx: Context, adminUrl: string): Promise<ResultRow[]> {
   const { config } = ctx;
-  // A dataset kept by `bench/postgres-search-dataset.ts` (built in bulk, minutes instead of
+  // A dataset kept by `bench/search-dataset.ts` (built in bulk, minutes instead of
   // the import's 20 at a million): searched as it is, and kept.
-  const kept = postgresSearchMetaFile(config.dataDir, config.customers, config.seed);
+  const kept = searchMetaFile(config.dataDir, config.customers, config.seed);
   if (config.reuse && fs.existsSync(kept)) {
     const meta = JSON.parse(fs.readFileSync(kept, 'utf8')) as DatasetMeta;
     ctx.log(`PostgreSQL: the kept bulk-built dataset ${new URL(meta.databaseUrl).pathname.slice(1)}`);
@@ -92,7 +92,7 @@ export const search: Scenario = {
 
 /**
  * search-postgres: the PostgreSQL half of {@link search} alone (no SQLite dataset needed);
- * with `--reuse`, on the dataset `bench/postgres-search-dataset.ts` kept.
+ * with `--reuse`, on the dataset `bench/search-dataset.ts` kept.
  */
 export const searchPostgres: Scenario = {
   name: 'search-postgres',
@@ -100,5 +100,39 @@ export const searchPostgres: Scenario = {
   run(ctx: Context): Promise<ResultRow[]> {
     if (!ctx.config.postgresUrl) throw new Error('search-postgres needs PostgreSQL (no --no-postgres)');
     return postgresRows(ctx, ctx.config.postgresUrl);
+  },
+};
+
+/**
+ * search-mariadb: Peyvand's search on MariaDB/MySQL (`--mysql=URL`), on the dataset
+ * `bench/search-dataset.ts --mysql=URL` kept at this size. Reported without a
+ * bare baseline (the bare route speaks SQLite and PostgreSQL only): p50/p95 of the same
+ * query mix, median of `--rounds`.
+ */
+export const searchMariadb: Scenario = {
+  name: 'search-mariadb',
+  onlyWhenNamed: true,
+  async run(ctx: Context): Promise<ResultRow[]> {
+    const { config } = ctx;
+    const kept = searchMetaFile(config.dataDir, config.customers, config.seed, 'mysql');
+    if (!fs.existsSync(kept)) throw new Error(`no MariaDB dataset of ${config.customers} customers: build it with bench/search-dataset.ts --mysql=URL --customers=${config.customers}`);
+    const meta = JSON.parse(fs.readFileSync(kept, 'utf8')) as DatasetMeta;
+    const queries = searchQueries(config.seed, config.customers, config.searchQueries);
+    const warm = searchQueries(config.seed + 1, config.customers, Math.min(200, config.searchQueries));
+    const q = (list: string[]) => list.map((text) => `/api/v1/customers?q=${encodeURIComponent(text)}`);
+    const server = startWorker('server', { kind: 'peyvand', databaseUrl: meta.databaseUrl });
+    try {
+      const { url } = await server.next<Message & { url: string }>('ready');
+      ctx.log(`MariaDB: ${queries.length} queries × ${config.rounds} rounds`);
+      const runs = [];
+      for (let round = 0; round < config.rounds; round++) {
+        await measure(config, { url, token: meta.token, connections: 1, amount: warm.length, paths: q(warm) });
+        runs.push(await measure(config, { url, token: meta.token, connections: 1, amount: queries.length, paths: q(queries) }));
+      }
+      const pv = summary(runs);
+      return [{ scenario: `search (MariaDB, ${fmt(config.customers)})`, peyvand: pv.p95, baseline: Number.NaN, unit: 'ms p95', ratio: Number.NaN, ratioLabel: '', target: `p95 ≤ ${SEARCH_TARGET_MS} ms`, pass: pv.p95 <= SEARCH_TARGET_MS, details: `p50 ${fmt(pv.p50, 1)} ms, no bare baseline` }];
+    } finally {
+      await server.stop();
+    }
   },
 };

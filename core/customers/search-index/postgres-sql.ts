@@ -31,8 +31,6 @@ import { queryShape } from './terms.js';
 /** Head lengths with an index of their own, longest first; the last is 1, so every token has one. */
 export const HEADS = [6, 3, 2, 1] as const;
 
-const letters = (token: string): number => Array.from(token).length;
-
 /** SQL text with `?` placeholders and their values, in order. */
 export interface SqlText {
   sql: string;

@@ -68,8 +68,8 @@ t.test('up → down → up', async (t) => {
   const plan = await knex.transaction(async (trx) => {
     await trx.raw(PLANNER_SETTINGS);
     await trx.raw(`analyze ${PREFIX}customer_search_terms`);
-    return trx.raw(`explain ${hits.sql}`, hits.bindings);
+    return (await trx.raw(`explain ${hits.sql}`, hits.bindings)) as { rows: Array<{ 'QUERY PLAN': string }> };
   });
-  const text = plan.rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
+  const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
   t.match(text, /customer_search_terms_head1/, 'the short token walks its head index');
 });
