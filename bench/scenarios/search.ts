@@ -3,7 +3,8 @@
  * not throughput), with prefix queries as people type them (see `searchQueries`):
  * p50/p95 of Peyvand vs a bare fastify route querying the same search index with
  * hand-written SQL. On SQLite, and on PostgreSQL when it is reachable (loaded through the
- * import service into a database of its own, dropped afterwards).
+ * import service into a database of its own, dropped afterwards; with `--reuse`, the
+ * database `bench/search-dataset.ts` built and kept, when there is one of this size).
  */
 import fs from 'node:fs';
 import { searchQueries } from '../generate.js';
