@@ -40,6 +40,8 @@ export interface BenchConfig {
   dataDir: string;
   /** PostgreSQL server for the second search run; null skips it. */
   postgresUrl: string | null;
+  /** MariaDB/MySQL server of the `search-mariadb` scenario (`--mysql=URL`); null when not given. */
+  mysqlUrl: string | null;
   /** Scenarios to run (all when null). */
   only: Set<string> | null;
   /** Reuse datasets kept by an earlier `--keep-data` run instead of loading them. */
@@ -51,7 +53,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The configuration from command-line flags. */
 /** Every flag {@link configFrom} reads: anything else is a mistake, refused before a run starts. */
-export const BENCH_FLAGS = ['quick', 'seed', 'customers', 'batch', 'seconds', 'rounds', 'connections', 'queries', 'deals', 'tickets', 'loyalty-customers', 'loyalty-orders', 'loyalty-lines', 'partners', 'requests', 'no-postgres', 'postgres', 'only', 'reuse', 'keep-data'] as const;
+export const BENCH_FLAGS = ['quick', 'seed', 'customers', 'batch', 'seconds', 'rounds', 'connections', 'queries', 'deals', 'tickets', 'loyalty-customers', 'loyalty-orders', 'loyalty-lines', 'partners', 'requests', 'no-postgres', 'postgres', 'mysql', 'only', 'reuse', 'keep-data'] as const;
 
 /**
  * The flags of `argv` that {@link configFrom} does not know (`--help` among them): a typo
@@ -91,6 +93,7 @@ export function configFrom(argv: readonly string[]): BenchConfig {
     resultsDir,
     dataDir: path.join(resultsDir, 'data'),
     postgresUrl: flag('no-postgres') ? null : (value('postgres') ?? process.env.PEYVAND_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'),
+    mysqlUrl: value('mysql') ?? null,
     only: value('only') ? new Set(value('only')!.split(',')) : null,
     reuse: flag('reuse'),
     keepData: flag('keep-data') || flag('reuse'),

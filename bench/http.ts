@@ -45,7 +45,8 @@ export interface Summary {
   rounds: number[];
 }
 
-function summary(runs: LoadResult[]): Summary {
+/** The median figures of several runs. */
+export function summary(runs: LoadResult[]): Summary {
   return { rps: median(runs.map((r) => r.rps)), p50: median(runs.map((r) => r.p50)), p95: median(runs.map((r) => r.p95)), p99: median(runs.map((r) => r.p99)), rounds: runs.map((r) => Math.round(r.rps)) };
 }
 

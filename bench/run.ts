@@ -25,7 +25,7 @@ import { supportScenario } from './scenarios/support.js';
 import { importScenario } from './scenarios/import.js';
 import { memory } from './scenarios/memory.js';
 import { list } from './scenarios/list.js';
-import { search } from './scenarios/search.js';
+import { search, searchMariadb, searchPostgres } from './scenarios/search.js';
 import { write } from './scenarios/write.js';
 import { outboxCost } from './scenarios/outbox-cost.js';
 import { dispatchThroughput } from './scenarios/dispatch-throughput.js';
@@ -36,7 +36,7 @@ import { emailScenario } from './scenarios/email.js';
 // Order matters: bulk loads the datasets; memory follows read on the same server; write adds rows.
 // The event scenarios bring their own small databases and need no dataset; sales has its
 // own dataset (deals), loaded by the scenario, and so has support (tickets).
-const SCENARIOS: Scenario[] = [bulk, read, memory, list, search, write, outboxCost, dispatchThroughput, salesScenario, supportScenario, importScenario, loyaltyScenario, erpSyncScenario, emailScenario];
+const SCENARIOS: Scenario[] = [bulk, read, memory, list, search, searchPostgres, searchMariadb, write, outboxCost, dispatchThroughput, salesScenario, supportScenario, importScenario, loyaltyScenario, erpSyncScenario, emailScenario];
 
 const argv = process.argv.slice(2);
 const unknown = unknownFlags(argv);
@@ -57,7 +57,7 @@ const log = (message: string) => console.log(`[bench ${((Date.now() - started) /
 const ctx: Context = { config, datasets, log };
 const rows: ResultRow[] = [];
 const failures: string[] = [];
-const selected = SCENARIOS.filter((s) => !config.only || config.only.has(s.name));
+const selected = SCENARIOS.filter((s) => (config.only ? config.only.has(s.name) : !s.onlyWhenNamed));
 log(`${config.quick ? 'quick' : 'full'} run: ${selected.map((s) => s.name).join(', ')}; ${config.customers.toLocaleString('en-US')} customers; ${os.cpus().length} cores`);
 try {
   for (const scenario of selected) {

@@ -29,5 +29,7 @@ export interface Context {
 /** A scenario: runs Peyvand and its baseline in the same run, returns its rows. */
 export interface Scenario {
   name: string;
+  /** Run only when `--only` names it (a part of another scenario, for iterating on it). */
+  onlyWhenNamed?: boolean;
   run(ctx: Context): Promise<ResultRow[]>;
 }

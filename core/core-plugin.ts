@@ -19,6 +19,7 @@ import { authEpochMigration } from './migrations/013_auth_epoch.js';
 import { erpPushMigration } from './migrations/014_erp_push.js';
 import { rateLimitsMigration } from './migrations/015_rate_limits.js';
 import { customerSearchTermsMigration } from './migrations/016_customer_search_terms.js';
+import { customerSearchShortHeadsMigration } from './migrations/017_customer_search_short_heads.js';
 
 const ALL: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent', 'viewer'];
 const WRITERS: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent'];
@@ -61,7 +62,7 @@ export const corePlugin = definePlugin({
   ],
   // Agents see the customers they own, managers their teams', everyone else all.
   scopedResources: [{ name: 'customer', defaults: { agent: 'own', manager: 'team' } }],
-  migrations: [tenancyMigration, customersMigration, eventsMigration, webhooksMigration, dispatchLeasesMigration, customerSearchPrefixesMigration, tenantOriginsMigration, ordersMigration, importsMigration, erpMigration, peopleMigration, permissionCatalogMigration, authEpochMigration, erpPushMigration, rateLimitsMigration, customerSearchTermsMigration],
+  migrations: [tenancyMigration, customersMigration, eventsMigration, webhooksMigration, dispatchLeasesMigration, customerSearchPrefixesMigration, tenantOriginsMigration, ordersMigration, importsMigration, erpMigration, peopleMigration, permissionCatalogMigration, authEpochMigration, erpPushMigration, rateLimitsMigration, customerSearchTermsMigration, customerSearchShortHeadsMigration],
   events: {
     'customer.created': { type: 'object' },
     'customer.updated': { type: 'object' },

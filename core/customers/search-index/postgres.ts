@@ -1,6 +1,6 @@
 /**
  * PostgreSQL: a terms table, one row per (tenant, customer, term), with B-trees that key
- * each term by its first 3 and first 6 letters in customer order, so that a search walks
+ * each term by its first 1, 2, 3 and 6 letters in customer order, so that a search walks
  * the newest matches first and stops at the page (the SQL and why: `postgres-sql.ts`).
  *
  * Terms are `text COLLATE "C"`: compared byte for byte, whatever the database's locale,
@@ -16,7 +16,7 @@ import type { Knex } from 'knex';
 import { chunked } from '../../db/database.js';
 import type { SearchIndex } from './search-index-types.js';
 import { indexTerms } from './terms.js';
-import { matchingSql, orderedHitsSql, PLANNER_SETTINGS, termsTable } from './postgres-sql.js';
+import { HEADS, matchingSql, orderedHitsSql, PLANNER_SETTINGS, termsTable } from './postgres-sql.js';
 import { dropTsvectorIndex } from './postgres-tsvector.js';
 
 /** Creates the terms table and its indexes (fresh databases, and migration 016). */
@@ -29,9 +29,19 @@ export async function createTermsIndex(knex: Knex, prefix: string): Promise<void
     // put/remove and nothing else: they find a customer's rows without knowing its terms.
     t.index(['tenant_id', 'customer_id'], `${table}_customer`);
   });
-  // The walks: `term` included so that the letters past the head are checked in the index.
-  await knex.raw('create index ?? on ?? (tenant_id, left(term, 3), customer_id) include (term)', [`${table}_head3`, table]);
-  await knex.raw('create index ?? on ?? (tenant_id, left(term, 6), customer_id) include (term) where char_length(term) >= 6', [`${table}_head6`, table]);
+  for (const head of HEADS) await createHeadIndex(knex, prefix, head);
+}
+
+/**
+ * The walk index of the terms' first `head` letters (see `postgres-sql.ts`). `term` is
+ * included so that the walk is index-only: the letters past the head are checked in the
+ * index, and PostgreSQL's planner will not scan an expression index without the heap
+ * unless every column the expression reads is in it.
+ */
+export async function createHeadIndex(knex: Knex, prefix: string, head: (typeof HEADS)[number]): Promise<void> {
+  const table = termsTable(prefix);
+  const partial = head === 6 ? ' where char_length(term) >= 6' : '';
+  await knex.raw(`create index ?? on ?? (tenant_id, left(term, ${head}), customer_id) include (term)${partial}`, [`${table}_head${head}`, table]);
 }
 
 /** The PostgreSQL (terms table + head B-trees) search index. */

@@ -29,7 +29,7 @@ async function tables(): Promise<string[]> {
 
 t.test('up → down → up', async (t) => {
   const ran = await migrator.latest(plugins);
-  t.same(ran, ['core/001_tenancy', 'core/002_customers', 'core/003_events', 'core/004_webhooks', 'core/005_dispatch_leases', 'core/006_customer_search_prefixes', 'core/007_tenant_origins', 'core/008_orders', 'core/009_imports', 'core/010_erp', 'core/011_people', 'core/012_permission_catalog', 'core/013_auth_epoch', 'core/014_erp_push', 'core/015_rate_limits', 'core/016_customer_search_terms', 'notes/001_notes'], 'core first, then the plugin, in order');
+  t.same(ran, ['core/001_tenancy', 'core/002_customers', 'core/003_events', 'core/004_webhooks', 'core/005_dispatch_leases', 'core/006_customer_search_prefixes', 'core/007_tenant_origins', 'core/008_orders', 'core/009_imports', 'core/010_erp', 'core/011_people', 'core/012_permission_catalog', 'core/013_auth_epoch', 'core/014_erp_push', 'core/015_rate_limits', 'core/016_customer_search_terms', 'core/017_customer_search_short_heads', 'notes/001_notes'], 'core first, then the plugin, in order');
   const afterUp = await tables();
   for (const name of ['erp_crm_tenants', 'erp_crm_tenant_origins', 'erp_crm_people', 'erp_crm_customers', 'erp_crm_outbox', 'erp_crm_audit_log', 'erp_crm_notes_notes', 'erp_crm_rate_limit_counts', 'erp_crm_migrations']) t.ok(afterUp.includes(name), `${name} exists`);
   t.same(await migrator.latest(plugins), [], 'nothing left to run');
