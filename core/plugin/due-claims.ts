@@ -29,7 +29,8 @@ export interface DueClaim {
  * audit entries written there commit with the claim); answers how many were claimed. The
  * search reads every tenant's rows: one round serves them all (an unscoped use, on purpose).
  */
-export async function claimDue(ctx: PluginContext<unknown>, claim: DueClaim, work: (trx: Knex.Transaction, rows: Array<Record<string, unknown>>) => Promise<void>): Promise<number> {
+/** `Row`: the claimed table's row, as the caller declares it. */
+export async function claimDue<Row extends object = Record<string, unknown>>(ctx: PluginContext<unknown>, claim: DueClaim, work: (trx: Knex.Transaction, rows: Row[]) => Promise<void>): Promise<number> {
   const candidates: Array<{ id: string; tenant_id: string }> = await claim.due(ctx.unscopedKnex(claim.table)).orderBy(claim.orderBy).limit(claim.batchSize).select('id', 'tenant_id');
   const ids: string[] = [];
   const enabled = new Map<string, boolean>();
@@ -41,7 +42,7 @@ export async function claimDue(ctx: PluginContext<unknown>, claim: DueClaim, wor
   const token = newId();
   return ctx.data.transaction(async (trx) => {
     await claim.due(trx(claim.table)).whereIn('id', ids).update({ [claim.claimColumn]: token, ...claim.set });
-    const rows: Array<Record<string, unknown>> = await trx(claim.table).where(claim.claimColumn, token).orderBy('id');
+    const rows: Row[] = await trx(claim.table).where(claim.claimColumn, token).orderBy('id');
     await work(trx, rows);
     return rows.length;
   });
