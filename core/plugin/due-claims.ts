@@ -28,8 +28,9 @@ export interface DueClaim {
  * Claims a round of due rows and hands them to `work` in the claiming transaction (events and
  * audit entries written there commit with the claim); answers how many were claimed. The
  * search reads every tenant's rows: one round serves them all (an unscoped use, on purpose).
+ *
+ * @typeParam Row - the claimed table's row, as the caller declares it (not checked here).
  */
-/** `Row`: the claimed table's row, as the caller declares it. */
 export async function claimDue<Row extends object = Record<string, unknown>>(ctx: PluginContext<unknown>, claim: DueClaim, work: (trx: Knex.Transaction, rows: Row[]) => Promise<void>): Promise<number> {
   const candidates: Array<{ id: string; tenant_id: string }> = await claim.due(ctx.unscopedKnex(claim.table)).orderBy(claim.orderBy).limit(claim.batchSize).select('id', 'tenant_id');
   const ids: string[] = [];

@@ -3,7 +3,8 @@
  * scope compiled into the query, and row locks for writes where the dialect has them.
  */
 import type { Knex } from 'knex';
-import { applyRecordScope, coreError, type Actor, type PluginData, type PluginTables, type RowQuery } from '../../../core/plugin/index.js';
+import { applyRecordScope, coreError, type Actor, type PluginData, type PluginTable, type PluginTables, type RowQuery } from '../../../core/plugin/index.js';
+// The sales tables' entries in PluginTables, which the types below read.
 import './rows.js';
 
 /** The owned resources of the plugin and the columns that say who owns a row. */
@@ -13,8 +14,8 @@ export const OWNER_COLUMNS = {
   task: { owner: 'assignee_id', team: 'team_id' },
 } as const;
 
-/** A sales table (without the `sales_` prefix); its rows are declared in `rows.ts`. */
-export type SalesTable = 'pipelines' | 'stages' | 'deals' | 'deal_stages' | 'leads' | 'assignment_cursors' | 'tasks' | 'settings' | 'web_forms' | 'web_form_hits';
+/** A sales table (without the `sales_` prefix): the ones `rows.ts` declares. */
+export type SalesTable = PluginTable extends infer T ? (T extends `sales_${infer N}` ? N : never) : never;
 
 /** The row type of a sales table. */
 export type SalesRow<N extends SalesTable> = PluginTables[`sales_${N}`];
