@@ -57,7 +57,7 @@ export class AccountService {
    */
   async withAccount<T>(tenantId: string, customerId: string, work: (locked: LockedAccount) => Promise<T>): Promise<T> {
     const timeZone = await this.timeZone(tenantId);
-    const known = await this.ctx.data.forTenant(tenantId).fromUntyped('loyalty_accounts').where({ customer_id: customerId }).first('customer_id');
+    const known = await this.ctx.data.forTenant(tenantId).from('loyalty_accounts').where({ customer_id: customerId }).first('customer_id');
     if (!known) {
       // No account yet: the work first runs against a blank one in a transaction that is always
       // rolled back, so a refusal (too few points, a tier or a referral refused) leaves no account
