@@ -10,6 +10,7 @@ import fastify, { type FastifyInstance } from 'fastify';
 import Sqlite, { type Statement } from 'better-sqlite3';
 import pg from 'pg';
 import { dealViewFromRow } from '../../plugins/sales/services/records.js';
+import type { DealViewRow } from '../../plugins/sales/services/rows.js';
 import { forecastFrame, sumByPeriod, type ForecastRow } from '../../plugins/sales/services/forecast.js';
 
 const DEALS = 'crm_sales_deals';
@@ -61,7 +62,7 @@ export async function bareSalesServer(databaseUrl: string, tenantId: string): Pr
        where d.tenant_id = ?${after ? ' and d.id < ?' : ''} order by d.id desc limit ?`,
       after ? [tenantId, after, limit + 1] : [tenantId, limit + 1],
     );
-    const items = rows.slice(0, limit).map(dealViewFromRow);
+    const items = (rows as unknown as DealViewRow[]).slice(0, limit).map(dealViewFromRow);
     return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
   });
 

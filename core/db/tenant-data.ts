@@ -131,15 +131,14 @@ export class TenantDataLayer implements PluginData {
     const executor = trx ?? this.db.knex;
     const prefix = this.db.prefix;
     const dialect = this.db.dialect;
-    return {
-      tenantId,
-      from(table: string, alias?: string): Knex.QueryBuilder {
-        const name = alias ?? prefix + table;
-        const query = executor(alias ? `${prefix}${table} as ${alias}` : prefix + table).where(`${name}.tenant_id`, tenantId);
-        const column = `${name}.tenant_id`;
-        return bind(query, tenantId, (s) => s.type === 'whereBasic' && s.column === column && s.value === tenantId && s.bool !== 'or', dialect);
-      },
+    const from = (table: string, alias?: string): Knex.QueryBuilder => {
+      const name = alias ?? prefix + table;
+      const query = executor(alias ? `${prefix}${table} as ${alias}` : prefix + table).where(`${name}.tenant_id`, tenantId);
+      const column = `${name}.tenant_id`;
+      return bind(query, tenantId, (s) => s.type === 'whereBasic' && s.column === column && s.value === tenantId && s.bool !== 'or', dialect);
     };
+    // One builder for both: the row types of `from` are the compiler's only.
+    return { tenantId, from, fromUntyped: from };
   }
 
   transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
@@ -154,7 +153,7 @@ export class TenantDataLayer implements PluginData {
     return this.db.knex.raw(sql, bindings as Knex.RawBinding[]);
   }
 
-  forUpdate(query: Knex.QueryBuilder): Knex.QueryBuilder {
-    return this.db.dialect === 'sqlite' ? query : query.forUpdate();
+  forUpdate<Q extends Knex.QueryBuilder>(query: Q): Q {
+    return this.db.dialect === 'sqlite' ? query : (query.forUpdate() as Q);
   }
 }

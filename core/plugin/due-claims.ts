@@ -28,8 +28,10 @@ export interface DueClaim {
  * Claims a round of due rows and hands them to `work` in the claiming transaction (events and
  * audit entries written there commit with the claim); answers how many were claimed. The
  * search reads every tenant's rows: one round serves them all (an unscoped use, on purpose).
+ *
+ * @typeParam Row - the claimed table's row, as the caller declares it (not checked here).
  */
-export async function claimDue(ctx: PluginContext<unknown>, claim: DueClaim, work: (trx: Knex.Transaction, rows: Array<Record<string, unknown>>) => Promise<void>): Promise<number> {
+export async function claimDue<Row extends object = Record<string, unknown>>(ctx: PluginContext<unknown>, claim: DueClaim, work: (trx: Knex.Transaction, rows: Row[]) => Promise<void>): Promise<number> {
   const candidates: Array<{ id: string; tenant_id: string }> = await claim.due(ctx.unscopedKnex(claim.table)).orderBy(claim.orderBy).limit(claim.batchSize).select('id', 'tenant_id');
   const ids: string[] = [];
   const enabled = new Map<string, boolean>();
@@ -41,7 +43,7 @@ export async function claimDue(ctx: PluginContext<unknown>, claim: DueClaim, wor
   const token = newId();
   return ctx.data.transaction(async (trx) => {
     await claim.due(trx(claim.table)).whereIn('id', ids).update({ [claim.claimColumn]: token, ...claim.set });
-    const rows: Array<Record<string, unknown>> = await trx(claim.table).where(claim.claimColumn, token).orderBy('id');
+    const rows: Row[] = await trx(claim.table).where(claim.claimColumn, token).orderBy('id');
     await work(trx, rows);
     return rows.length;
   });

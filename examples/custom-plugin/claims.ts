@@ -5,6 +5,7 @@
  */
 import { applyRecordScope, decodeCursor, encodeCursor, newId, readInt, type Actor, type PluginContext } from 'peyvand/plugin';
 import { warrantyError } from './errors.js';
+import type { ClaimRow } from './migrations/rows.js';
 import { CLAIM_TRANSITIONS, type ClaimDto, type ClaimInput, type ClaimListFilter, type ClaimPatch, type ClaimStatus } from './schemas.js';
 
 const TABLE = 'warranty_claims';
@@ -99,7 +100,7 @@ export class ClaimService {
   }
 
   private async load(actor: Actor, id: string, trx?: Parameters<PluginContext['data']['forTenant']>[1]): Promise<ClaimDto> {
-    const row = (await this.scoped(actor, trx).where('id', id).first()) as Record<string, unknown> | undefined;
+    const row = await this.scoped(actor, trx).where('id', id).first();
     if (!row) throw warrantyError('CLAIM_NOT_FOUND', { id });
     return claimFromRow(row);
   }
@@ -110,19 +111,18 @@ export class ClaimService {
 }
 
 /** Maps a row to the API's shape. */
-function claimFromRow(row: Record<string, unknown>): ClaimDto {
-  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+function claimFromRow(row: ClaimRow): ClaimDto {
   return {
-    id: String(row.id),
-    customerId: String(row.customer_id),
-    productRef: String(row.product_ref),
-    serialNumber: text(row.serial_number),
-    problem: String(row.problem),
-    status: String(row.status) as ClaimStatus,
-    resolution: text(row.resolution),
-    ownerId: String(row.owner_id),
-    teamId: text(row.team_id),
-    version: readInt(row.version),
+    id: row.id,
+    customerId: row.customer_id,
+    productRef: row.product_ref,
+    serialNumber: row.serial_number,
+    problem: row.problem,
+    status: row.status as ClaimStatus,
+    resolution: row.resolution,
+    ownerId: row.owner_id,
+    teamId: row.team_id,
+    version: row.version,
     createdAt: new Date(readInt(row.created_at)).toISOString(),
     updatedAt: new Date(readInt(row.updated_at)).toISOString(),
   };

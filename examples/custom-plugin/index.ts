@@ -11,6 +11,8 @@ import { claimsMigration } from './migrations/001_claims.js';
 import { warrantyPermissions, warrantyScopedResources } from './permissions.js';
 import { warrantyRoutes } from './routes.js';
 
+export type { ClaimRow } from './migrations/rows.js';
+
 /** The warranty plugin definition. */
 export default definePlugin({
   name: 'warranty',

@@ -13,6 +13,8 @@ import { myPluginPermissions } from './permissions.js';
 import { myPluginRoutes } from './routes.js';
 import { itemStatsSubscriber } from './subscribers.js';
 
+export type { HandledEventRow, ItemRow, ItemStatsRow } from './migrations/rows.js';
+
 /** The my-plugin plugin definition. */
 export default definePlugin({
   name: 'my-plugin',

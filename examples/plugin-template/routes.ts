@@ -1,5 +1,5 @@
 /** The plugin's HTTP API, mounted at `/api/v1/my-plugin`. */
-import { actorOf, lineString, newId, problemSchema, readInt, type PluginApp, type PluginContext } from 'peyvand/plugin';
+import { actorOf, lineString, newId, problemSchema, type PluginApp, type PluginContext } from 'peyvand/plugin';
 import type { MyPluginItem } from './events.js';
 
 /**
@@ -58,7 +58,7 @@ export function myPluginRoutes(app: PluginApp, ctx: PluginContext): void {
       response: { 200: statsSchema, '4xx': problemSchema },
     },
   }, async (request) => {
-    const row = (await ctx.data.forTenant(actorOf(request).tenantId).from('my_plugin_stats').first('items_created')) as { items_created: unknown } | undefined;
-    return { itemsCreated: row ? readInt(row.items_created) : 0 };
+    const row = await ctx.data.forTenant(actorOf(request).tenantId).from('my_plugin_stats').first('items_created');
+    return { itemsCreated: row ? row.items_created : 0 };
   });
 }

@@ -10,6 +10,7 @@ import { balanceOf, type Balance, type LedgerEntryDto, type LedgerState } from '
 import { addMonths } from './dates.js';
 import type { Ledger } from './ledger.js';
 import type { Program, ProgramService } from './program.js';
+import type { AccountRow } from './rows.js';
 import type { LoyaltyStore } from './store.js';
 import type { TierService, TierStatus } from './tiers.js';
 
@@ -28,7 +29,7 @@ export interface AccountDto extends Balance {
 /** What a locked write sees. */
 export interface LockedAccount {
   trx: Knex.Transaction;
-  account: Record<string, unknown>;
+  account: AccountRow;
   state: LedgerState;
   program: Program | undefined;
   timeZone: string;
@@ -69,7 +70,7 @@ export class AccountService {
       await retryOnDeadlock(() => this.ctx.data.transaction(async (trx) => {
         const state = await this.ledger.state(trx, tenantId, customerId);
         const program = await this.programs.find(tenantId, trx);
-        await work({ trx, account: { tenant_id: tenantId, customer_id: customerId, created_at: now, updated_at: now }, state, program, timeZone });
+        await work({ trx, account: { tenant_id: tenantId, customer_id: customerId, tier_key: null, tier_since: null, stage: null, referral_code: null, referred_by: null, created_at: now, updated_at: now }, state, program, timeZone });
         throw DRY_RUN;
       }).catch((err: unknown) => {
         if (err !== DRY_RUN) throw err;
@@ -97,7 +98,7 @@ export class AccountService {
     const [state, program, account] = [
       await this.ledger.state(knex, actor.tenantId, customerId),
       await this.programs.find(actor.tenantId),
-      (await this.store.rows(knex, 'accounts', actor.tenantId).where({ customer_id: customerId }).first()) as Record<string, unknown> | undefined,
+      await this.store.rows(knex, 'accounts', actor.tenantId).where({ customer_id: customerId }).first(),
     ];
     const tier = await this.tiers.status(knex, actor.tenantId, customerId, account, program, now, timeZone);
     return { customerId, ...balanceOf(state, now, this.soonMs), tier };
@@ -122,7 +123,8 @@ export class AccountService {
       if (entry) return entry;
       // The same Idempotency-Key from another caller: answer with the entry it wrote.
       const row = await this.store.rows(trx, 'ledger', actor.tenantId).where({ idem_key: idemKey }).first();
-      return { id: String(row.id), type: 'adjust', points: readInt(row.points), reason: String(row.reason), source: { type: 'user', id: String(row.source_id) }, at: new Date(readInt(row.at)).toISOString() };
+      if (!row) throw new Error(`loyalty entry ${idemKey} neither written nor found`);
+      return { id: row.id, type: 'adjust', points: readInt(row.points), reason: row.reason, source: { type: 'user', id: String(row.source_id) }, at: new Date(readInt(row.at)).toISOString() };
     });
   }
 }

@@ -11,7 +11,8 @@
  *
  * Invariant, by construction: remaining lot points − debt = the sum of all entries.
  */
-import { readInt, readJson } from '../../../core/plugin/index.js';
+import { readInt, readJson, type BigIntColumn } from '../../../core/plugin/index.js';
+import type { LedgerEntryRow } from './rows.js';
 
 /** Ledger entry types. */
 export type EntryType = 'earn' | 'redeem' | 'expire' | 'adjust' | 'reverse';
@@ -78,16 +79,16 @@ export interface Balance {
 }
 
 /** Maps a database row. */
-export function ledgerRowOf(row: Record<string, unknown>): LedgerRow {
-  const num = (v: unknown) => (v === null || v === undefined ? null : readInt(v));
+export function ledgerRowOf(row: LedgerEntryRow): LedgerRow {
+  const num = (v: BigIntColumn | null) => (v === null ? null : readInt(v));
   return {
-    id: String(row.id),
-    type: String(row.type) as EntryType,
+    id: row.id,
+    type: row.type as EntryType,
     points: readInt(row.points),
-    reason: String(row.reason),
-    sourceType: String(row.source_type) as EntrySource['type'],
-    sourceId: row.source_id === null || row.source_id === undefined ? null : String(row.source_id),
-    lotId: row.lot_id === null || row.lot_id === undefined ? null : String(row.lot_id),
+    reason: row.reason,
+    sourceType: row.source_type as EntrySource['type'],
+    sourceId: row.source_id,
+    lotId: row.lot_id,
     at: readInt(row.at),
     effectiveAt: readInt(row.effective_at),
     unlockAt: num(row.unlock_at),

@@ -11,6 +11,7 @@ import { addMonths, DAY_MS, localDateOf } from './dates.js';
 import type { Ledger, NewEntry } from './ledger.js';
 import { returnedQuantities, type OrderDto, type OrderLine, type OrderProjection } from './orders.js';
 import type { Program } from './program.js';
+import type { AccountRow } from './rows.js';
 import type { StageService } from './stages.js';
 import type { LoyaltyStore } from './store.js';
 import type { TierService } from './tiers.js';
@@ -88,7 +89,7 @@ export class EarningService {
   }
 
   /** The referee's first paid order: both sides earn by the program's rule. */
-  private async referralReward(trx: Knex.Transaction, tenantId: string, customerId: string, account: Record<string, unknown>, program: Program, order: OrderDto, lot: Pick<NewEntry, 'effectiveAt' | 'unlockAt' | 'expiresAt'>): Promise<void> {
+  private async referralReward(trx: Knex.Transaction, tenantId: string, customerId: string, account: AccountRow, program: Program, order: OrderDto, lot: Pick<NewEntry, 'effectiveAt' | 'unlockAt' | 'expiresAt'>): Promise<void> {
     const referrer = account.referred_by ? String(account.referred_by) : null;
     if (!referrer || !program.referral) return;
     const source = { type: 'referral' as const, id: customerId };
@@ -101,7 +102,7 @@ export class EarningService {
   }
 
   private async reverse(tenantId: string, customerId: string, order: OrderDto, { trx }: LockedAccount): Promise<void> {
-    const rows = (await this.store.rows(trx, 'ledger', tenantId).where({ source_type: 'order', source_id: order.id, customer_id: customerId })) as Array<Record<string, unknown>>;
+    const rows = await this.store.rows(trx, 'ledger', tenantId).where({ source_type: 'order', source_id: order.id, customer_id: customerId });
     const earned = rows.filter((r) => r.type === 'earn');
     const base = earned.find((r) => r.reason === 'order');
     if (!base) return;

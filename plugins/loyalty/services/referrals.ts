@@ -27,7 +27,7 @@ export class ReferralService {
     await this.store.ensureAccount(actor.tenantId, customerId);
     for (let attempt = 0; attempt < 5; attempt++) {
       const row = await this.store.rows(this.ctx.db.knex, 'accounts', actor.tenantId).where({ customer_id: customerId }).first('referral_code');
-      if (row?.referral_code) return { code: String(row.referral_code) };
+      if (row?.referral_code) return { code: row.referral_code };
       try {
         await this.ctx.db.transaction(async (trx) => {
           const set = await this.store.rows(trx, 'accounts', actor.tenantId).where({ customer_id: customerId }).whereNull('referral_code').update({ referral_code: newCode() });

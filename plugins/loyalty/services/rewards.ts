@@ -13,6 +13,7 @@ import { loyaltyError } from '../errors.js';
 import type { AccountService } from './accounts.js';
 import { availableAt } from './balance.js';
 import type { Ledger } from './ledger.js';
+import type { RewardRow } from './rows.js';
 import type { LoyaltyStore } from './store.js';
 
 /** A reward as the API shows it. */
@@ -40,14 +41,14 @@ export interface RedemptionDto {
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const newCode = () => [...randomBytes(10)].map((b) => ALPHABET[b % 32]).join('');
 
-const rewardOf = (row: Record<string, unknown>): RewardDto => ({
-  id: String(row.id),
-  name: String(row.name),
+const rewardOf = (row: RewardRow): RewardDto => ({
+  id: row.id,
+  name: row.name,
   cost: readInt(row.cost),
-  stock: row.stock === null || row.stock === undefined ? null : readInt(row.stock),
-  tier: row.tier ? String(row.tier) : null,
-  partner: row.partner ? String(row.partner) : null,
-  validUntil: row.valid_until === null || row.valid_until === undefined ? null : new Date(readInt(row.valid_until)).toISOString(),
+  stock: row.stock,
+  tier: row.tier ? row.tier : null,
+  partner: row.partner ? row.partner : null,
+  validUntil: row.valid_until === null ? null : new Date(readInt(row.valid_until)).toISOString(),
   createdAt: new Date(readInt(row.created_at)).toISOString(),
 });
 
@@ -93,7 +94,8 @@ export class RewardService {
       const done = await this.store.rows(trx, 'ledger', tenantId).where({ idem_key: idemKey }).first('id');
       if (done) {
         const previous = await this.store.rows(trx, 'redemptions', tenantId).where({ ledger_id: done.id }).first();
-        return { redemptionId: String(previous.id), code: String(previous.code) };
+        if (!previous) throw new Error(`loyalty redemption of ${idemKey} missing`);
+        return { redemptionId: previous.id, code: previous.code };
       }
       if (reward.tier) {
         const tiers = program?.tiers ?? [];
@@ -125,8 +127,8 @@ export class RewardService {
       if (!row) throw loyaltyError('REDEMPTION_NOT_FOUND', { code: normalized });
       const updated = await this.store.rows(trx, 'redemptions', actor.tenantId).where({ id: row.id }).whereNull('used_at').update({ used_at: Date.now() });
       if (updated !== 1) throw loyaltyError('REDEMPTION_USED', { code: normalized });
-      await this.ctx.audit.record(trx, actor, { action: 'loyalty.redemption_use', entityType: 'loyalty_redemption', entityId: String(row.id), after: { code: normalized } });
-      await this.ctx.events.emit(trx, 'loyalty.redemption_used', { redemptionId: String(row.id), rewardId: String(row.reward_id), customerId: String(row.customer_id) }, { tenantId: actor.tenantId, aggregateType: 'loyalty_account', aggregateId: String(row.customer_id) });
+      await this.ctx.audit.record(trx, actor, { action: 'loyalty.redemption_use', entityType: 'loyalty_redemption', entityId: row.id, after: { code: normalized } });
+      await this.ctx.events.emit(trx, 'loyalty.redemption_used', { redemptionId: row.id, rewardId: row.reward_id, customerId: row.customer_id }, { tenantId: actor.tenantId, aggregateType: 'loyalty_account', aggregateId: row.customer_id });
     });
   }
 
@@ -135,6 +137,6 @@ export class RewardService {
     const normalized = code.trim().toUpperCase();
     const row = await this.store.rows(this.ctx.db.knex, 'redemptions', tenantId).where({ code: normalized }).first();
     if (!row) throw loyaltyError('REDEMPTION_NOT_FOUND', { code: normalized });
-    return { redemptionId: String(row.id), rewardId: String(row.reward_id), customerId: String(row.customer_id), code: normalized, createdAt: new Date(readInt(row.created_at)).toISOString(), usedAt: row.used_at === null ? null : new Date(readInt(row.used_at)).toISOString() };
+    return { redemptionId: row.id, rewardId: row.reward_id, customerId: row.customer_id, code: normalized, createdAt: new Date(readInt(row.created_at)).toISOString(), usedAt: row.used_at === null ? null : new Date(readInt(row.used_at)).toISOString() };
   }
 }

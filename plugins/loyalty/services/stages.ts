@@ -10,6 +10,7 @@ import type { Knex } from 'knex';
 import { newId, readInt } from '../../../core/plugin/index.js';
 import type { PluginContext } from '../../../core/plugin/index.js';
 import { DAY_MS } from './dates.js';
+import type { AccountRow } from './rows.js';
 import type { LoyaltyStore } from './store.js';
 
 /** Lifecycle stages. */
@@ -60,7 +61,7 @@ export class StageService {
   }
 
   /** Recomputes the stage of a customer whose account `trx` has locked. */
-  async refresh(trx: Knex.Transaction, tenantId: string, customerId: string, account: Record<string, unknown>, now: number): Promise<void> {
+  async refresh(trx: Knex.Transaction, tenantId: string, customerId: string, account: AccountRow, now: number): Promise<void> {
     const times = await this.paidTimes(trx, tenantId, customerId);
     const stage = stageOf(times, now);
     const before = account.stage ? String(account.stage) : null;

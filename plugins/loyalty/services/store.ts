@@ -3,10 +3,14 @@
  * per-customer account lock every balance-changing write takes first.
  */
 import type { Knex } from 'knex';
-import type { Database, Executor } from '../../../core/plugin/index.js';
+import type { Database, Executor, PluginTable, PluginTables, RowQuery } from '../../../core/plugin/index.js';
+import type { AccountRow } from './rows.js';
 
-/** A loyalty table (without the `loyalty_` prefix). */
-export type LoyaltyTable = 'programs' | 'accounts' | 'ledger' | 'schedule' | 'rewards' | 'redemptions' | 'orders';
+/** A loyalty table (without the `loyalty_` prefix): the ones `rows.ts` declares. */
+export type LoyaltyTable = PluginTable extends infer T ? (T extends `loyalty_${infer N}` ? N : never) : never;
+
+/** The row type of a loyalty table (`rows.ts`). */
+export type LoyaltyRow<N extends LoyaltyTable> = PluginTables[`loyalty_${N}`];
 
 /** Table access for one deployment. */
 export class LoyaltyStore {
@@ -18,13 +22,13 @@ export class LoyaltyStore {
   }
 
   /** A tenant's rows of a table. */
-  rows(trx: Executor, name: LoyaltyTable, tenantId: string): Knex.QueryBuilder {
-    return trx(this.table(name)).where(`${this.table(name)}.tenant_id`, tenantId);
+  rows<N extends LoyaltyTable>(trx: Executor, name: N, tenantId: string): RowQuery<LoyaltyRow<N>> {
+    return trx<LoyaltyRow<N>>(this.table(name)).where(`${this.table(name)}.tenant_id`, tenantId);
   }
 
   /** Adds a row lock on PostgreSQL and MySQL; SQLite's single writer serializes anyway. */
-  forUpdate(q: Knex.QueryBuilder): Knex.QueryBuilder {
-    return this.db.dialect === 'sqlite' ? q : q.forUpdate();
+  forUpdate<Q extends Knex.QueryBuilder>(q: Q): Q {
+    return this.db.dialect === 'sqlite' ? q : (q.forUpdate() as Q);
   }
 
   /**
@@ -43,8 +47,8 @@ export class LoyaltyStore {
    * per customer. The lock is taken before any plain read in the transaction, so
    * MySQL's REPEATABLE READ snapshot starts after it and sees every committed entry.
    */
-  async lockAccount(trx: Knex.Transaction, tenantId: string, customerId: string): Promise<Record<string, unknown>> {
-    const row = (await this.forUpdate(this.rows(trx, 'accounts', tenantId).where({ customer_id: customerId })).first()) as Record<string, unknown> | undefined;
+  async lockAccount(trx: Knex.Transaction, tenantId: string, customerId: string): Promise<AccountRow> {
+    const row = await this.forUpdate(this.rows(trx, 'accounts', tenantId).where({ customer_id: customerId })).first();
     if (!row) throw new Error(`loyalty account ${customerId} missing: ensureAccount first`);
     return row;
   }

@@ -7,9 +7,10 @@
  * length, then is reviewed the same way.
  */
 import type { Knex } from 'knex';
-import { newId, readInt, type Executor, type PluginContext } from '../../../core/plugin/index.js';
+import { newId, readInt, type BigIntColumn, type Executor, type PluginContext } from '../../../core/plugin/index.js';
 import { addMonths, yearOf, type Range } from './dates.js';
 import type { Program, Tier, TierWindow } from './program.js';
+import type { AccountRow } from './rows.js';
 import type { LoyaltyStore } from './store.js';
 
 /** A customer's tier as the account shows it. */
@@ -57,7 +58,7 @@ export class TierService {
       const row = await this.store.rows(trx, 'ledger', tenantId).where({ customer_id: customerId }).whereIn('type', ['earn', 'reverse']).where('effective_at', '>=', from).where('effective_at', '<', to).sum({ total: 'points' }).first();
       return readInt(row?.total ?? 0) || 0;
     }
-    const row = await this.store.rows(trx, 'orders', tenantId).where({ customer_id: customerId, currency: program.currency }).whereNotNull('paid_at').where('paid_at', '>=', from).where('paid_at', '<', to).select(trx.raw('sum(total - returned) as total')).first();
+    const row = await this.store.rows(trx, 'orders', tenantId).where({ customer_id: customerId, currency: program.currency }).whereNotNull('paid_at').where('paid_at', '>=', from).where('paid_at', '<', to).first<{ total: BigIntColumn | null } | undefined>(trx.raw('sum(total - returned) as total'));
     return readInt(row?.total ?? 0) || 0;
   }
 
@@ -71,14 +72,14 @@ export class TierService {
   }
 
   /** Upgrades at once when the customer (account locked in `trx`) now qualifies higher. */
-  async upgrade(trx: Knex.Transaction, tenantId: string, customerId: string, account: Record<string, unknown>, program: Program, at: number, timeZone: string): Promise<void> {
+  async upgrade(trx: Knex.Transaction, tenantId: string, customerId: string, account: AccountRow, program: Program, at: number, timeZone: string): Promise<void> {
     const current = program.tiers.findIndex((t) => t.key === account.tier_key);
     const best = await this.qualifying(trx, tenantId, customerId, program, at, timeZone);
     if (best > current) await this.change(trx, tenantId, customerId, program, current, best, at, timeZone, Date.now());
   }
 
   /** The review at period end: sets the tier the period just ended qualifies for. */
-  async review(trx: Knex.Transaction, tenantId: string, customerId: string, account: Record<string, unknown>, program: Program, dueAt: number, timeZone: string): Promise<void> {
+  async review(trx: Knex.Transaction, tenantId: string, customerId: string, account: AccountRow, program: Program, dueAt: number, timeZone: string): Promise<void> {
     const current = program.tiers.findIndex((t) => t.key === account.tier_key);
     const earned = await this.qualifying(trx, tenantId, customerId, program, dueAt - 1, timeZone);
     if (earned !== current) await this.change(trx, tenantId, customerId, program, current, earned, dueAt - 1, timeZone, dueAt);
@@ -86,7 +87,7 @@ export class TierService {
   }
 
   /** The tier an account shows, with progress to the next one at `now`. */
-  async status(trx: Executor, tenantId: string, customerId: string, account: Record<string, unknown> | undefined, program: Program | undefined, now: number, timeZone: string): Promise<TierStatus | null> {
+  async status(trx: Executor, tenantId: string, customerId: string, account: AccountRow | undefined, program: Program | undefined, now: number, timeZone: string): Promise<TierStatus | null> {
     if (!program || !account?.tier_key) return null;
     const index = program.tiers.findIndex((t) => t.key === account.tier_key);
     const tier = program.tiers[index];

@@ -51,8 +51,8 @@ export class CustomerChanges {
       const leads = await this.store.forUpdate(this.store.rows(trx, 'leads', tenantId).where((q) => q.whereIn('customer_id', mergedIds).orWhereIn('matched_customer_id', mergedIds)).orderBy('id'));
       for (const row of leads) {
         const values: Record<string, string> = {};
-        if (merged.has(String(row.customer_id))) values.customer_id = survivorId;
-        if (merged.has(String(row.matched_customer_id))) values.matched_customer_id = survivorId;
+        if (row.customer_id !== null && merged.has(row.customer_id)) values.customer_id = survivorId;
+        if (row.matched_customer_id !== null && merged.has(row.matched_customer_id)) values.matched_customer_id = survivorId;
         await this.writes.update(trx, author, 'lead', row, values, [...('customer_id' in values ? ['customerId'] : []), ...('matched_customer_id' in values ? ['matchedCustomerId'] : [])]);
       }
       const tasks = await this.store.forUpdate(this.store.rows(trx, 'tasks', tenantId).whereIn('customer_id', mergedIds).orderBy('id'));

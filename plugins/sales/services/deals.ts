@@ -9,6 +9,7 @@ import { salesError } from '../errors.js';
 import { dealFromRow, dealViewFromRow, type DealDto, type DealStatus, type DealView } from './records.js';
 import type { PipelineService } from './pipelines.js';
 import type { SettingsService } from './settings.js';
+import type { DealRow, DealViewRow } from './rows.js';
 import { changedFields, checkVersion, pageOf, type SalesStore } from './store.js';
 
 /** Writable fields of a deal: the body of POST /deals. */
@@ -159,13 +160,13 @@ export class DealService {
     const rows = await this.store.rows(undefined, 'deal_stages', actor.tenantId).where('deal_id', id).orderBy([{ column: 'entered_at' }, { column: 'id' }]);
     const now = Date.now();
     return {
-      items: rows.map((r: Record<string, unknown>) => ({
-        pipelineId: String(r.pipeline_id),
-        stageId: String(r.stage_id),
+      items: rows.map((r) => ({
+        pipelineId: r.pipeline_id,
+        stageId: r.stage_id,
         enteredAt: new Date(readInt(r.entered_at)).toISOString(),
         ...(r.left_at != null && { leftAt: new Date(readInt(r.left_at)).toISOString() }),
         timeInStageMs: (r.left_at != null ? readInt(r.left_at) : now) - readInt(r.entered_at),
-        actor: String(r.actor),
+        actor: r.actor,
       })),
     };
   }
@@ -183,7 +184,7 @@ export class DealService {
    * query (no lookup per deal); a deleted customer, or one the actor may not see, joins
    * as null. `scoped` adds the actor's record scope for deals.
    */
-  private views(trx: Knex.Transaction | undefined, actor: Actor, deals: 'scoped' | 'tenant'): Knex.QueryBuilder {
+  private views(trx: Knex.Transaction | undefined, actor: Actor, deals: 'scoped' | 'tenant'): Knex.QueryBuilder<DealRow, DealViewRow[]> {
     const table = this.store.table('deals');
     const base = deals === 'scoped' ? this.store.scoped(trx, 'deals', actor) : this.store.rows(trx, 'deals', actor.tenantId);
     return base
@@ -191,7 +192,7 @@ export class DealService {
         join.on('customer.id', '=', `${table}.customer_id`).andOn('customer.tenant_id', '=', `${table}.tenant_id`);
         applyRecordScopeToJoin(join, actor, 'customer', { owner: 'customer.owner_id', team: 'customer.team_id' });
       })
-      .select(`${table}.*`, 'customer.name as customer_name');
+      .select<DealViewRow[]>(`${table}.*`, 'customer.name as customer_name');
   }
 
   /** A deal's column, qualified: the join brings a customer's columns of the same names. */
@@ -204,7 +205,9 @@ export class DealService {
    * handed to another owner leaves the writer's scope, yet the writer gets the result.
    */
   private async viewOf(trx: Knex.Transaction, actor: Actor, id: string): Promise<DealView> {
-    return dealViewFromRow(await this.views(trx, actor, 'tenant').where(this.column('id'), id).first());
+    const row = await this.views(trx, actor, 'tenant').where(this.column('id'), id).first();
+    if (!row) throw salesError('DEAL_NOT_FOUND', { id });
+    return dealViewFromRow(row);
   }
 
   /** Checks, writes and announces a changed deal. No-op when nothing changed. */
@@ -279,7 +282,7 @@ function dealNotOpen(status: DealStatus): PeyvandError {
 type DealEvent = 'deal.created' | 'deal.updated' | 'deal.stage_changed' | 'deal.won' | 'deal.lost' | 'deal.deleted';
 
 /** The writable columns of a deal. */
-function columns(d: DealDto): Record<string, unknown> {
+function columns(d: DealDto): Partial<DealRow> {
   return {
     title: d.title,
     customer_id: d.customerId,

@@ -5,7 +5,7 @@
  * close-date index alone (no deal is loaded); the days then fall into periods whose
  * boundaries are local dates, the form expected close dates are stored in.
  */
-import { addMonths, applyRecordScope, localDateOf, localDayStart, periodLabel, periodsBetween, readInt, type Actor, type CalendarKind, type PeriodKind, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import { addMonths, applyRecordScope, localDateOf, localDayStart, periodLabel, periodsBetween, readInt, type Actor, type BigIntColumn, type CalendarKind, type PeriodKind, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
 import type { forecastQuery } from '../schemas/report-schemas.js';
 import { salesError } from '../errors.js';
 import type { PipelineService } from './pipelines.js';
@@ -64,9 +64,10 @@ export class ForecastService {
     // pipeline too keeps that order: no sort) and from that index alone: at most
     // days × stages rows, however many deals. Days fall into periods and the stage's
     // probability weights its sum here, on those few rows.
-    const rows = (await q
-      .select(`${deals}.expected_close_date as day`, `${deals}.stage_id as stage`, this.ctx.data.raw(`COUNT(*) as n, SUM(${deals}.amount) as total`))
-      .groupBy(`${deals}.expected_close_date`, `${deals}.pipeline_id`, `${deals}.stage_id`)) as ForecastRow[];
+    // groupBy before select: knex's types would take the grouped columns for the result.
+    const rows = await q
+      .groupBy(`${deals}.expected_close_date`, `${deals}.pipeline_id`, `${deals}.stage_id`)
+      .select<ForecastRow[]>(`${deals}.expected_close_date as day`, `${deals}.stage_id as stage`, this.ctx.data.raw(`COUNT(*) as n, SUM(${deals}.amount) as total`));
     const periods = sumByPeriod(frame, rows, await this.pipelines.probabilities(actor.tenantId), language);
     return { currency, timeZone, calendar, period: query.period, periods };
   }
@@ -94,8 +95,8 @@ export interface ForecastFrame {
 export interface ForecastRow {
   day: string;
   stage: string;
-  n: unknown;
-  total: unknown;
+  n: BigIntColumn;
+  total: BigIntColumn;
 }
 
 /** Periods of a forecast without `to`: a year, each month or quarter once. */
@@ -123,11 +124,11 @@ export function forecastFrame(query: Pick<ForecastQuery, 'from' | 'to' | 'period
 export function sumByPeriod(frame: ForecastFrame, rows: readonly ForecastRow[], probability: ReadonlyMap<string, number>, language: 'fa' | 'en'): ForecastPeriod[] {
   const sums = frame.periods.map(() => ({ count: 0, total: 0, weighted100: 0 }));
   for (const r of rows) {
-    const sum = sums[periodIndex(frame.bounds, String(r.day))];
+    const sum = sums[periodIndex(frame.bounds, r.day)];
     if (!sum) continue;
     sum.count += readInt(r.n);
     sum.total += readInt(r.total);
-    sum.weighted100 += readInt(r.total) * (probability.get(String(r.stage)) ?? 0);
+    sum.weighted100 += readInt(r.total) * (probability.get(r.stage) ?? 0);
   }
   return frame.periods.map((p, i) => ({
     key: p.key,

@@ -84,12 +84,13 @@ async function dealInputOf(trx: Knex.Transaction, ctx: PluginContext<unknown>, s
   const input: Record<string, unknown> = { title: f.title ?? '', amount: cellNumber(f.amount) ?? '' };
   for (const key of ['currency', 'status', 'lostReason', 'expectedCloseDate', 'ownerId'] as const) if (f[key]) input[key] = key === 'currency' ? f[key]!.toUpperCase() : f[key];
   input.customerId = f.customerId ?? (await customerByContact(trx, ctx, actor, f.customerEmail, f.customerPhone));
-  input.pipelineId = await pipelineIdOf(trx, store, actor, f.pipelineId, f.pipeline);
+  const pipelineId = await pipelineIdOf(trx, store, actor, f.pipelineId, f.pipeline);
+  input.pipelineId = pipelineId;
   if (f.stageId) input.stageId = f.stageId;
   else if (f.stage) {
-    const stage = await store.rows(trx, 'stages', actor.tenantId).where({ pipeline_id: input.pipelineId, name: f.stage }).first('id');
+    const stage = await store.rows(trx, 'stages', actor.tenantId).where({ pipeline_id: pipelineId, name: f.stage }).first('id');
     if (!stage) throw salesError('IMPORT_REFERENCE_UNRESOLVED', {}, [{ path: '/stage', message: 'no stage of the pipeline has this name', key: 'sales:validation.stageUnresolved' }]);
-    input.stageId = String(stage.id);
+    input.stageId = stage.id;
   }
   return input as unknown as DealInput;
 }

@@ -50,10 +50,11 @@ export class LeadScoring {
     const out = new Map<string, ActivityCounts>();
     if (leadIds.length === 0) return out;
     const rows = await this.store.rows(trx, 'tasks', tenantId).whereIn('lead_id', leadIds).where('status', 'done').groupBy('lead_id', 'type').select('lead_id', 'type').count({ n: '*' });
-    for (const r of rows as Array<Record<string, unknown>>) {
-      const counts = out.get(String(r.lead_id)) ?? {};
-      counts[String(r.type) as TaskType] = readInt(r.n);
-      out.set(String(r.lead_id), counts);
+    for (const r of rows) {
+      if (r.lead_id === null) continue; // not reached: the query keeps `lead_id IN (…)`
+      const counts = out.get(r.lead_id) ?? {};
+      counts[r.type as TaskType] = readInt(r.n);
+      out.set(r.lead_id, counts);
     }
     return out;
   }
@@ -81,7 +82,7 @@ export class LeadScoring {
         if (leadIds) q.whereIn('id', leadIds);
         const rows = await q.orderBy('id').limit(500);
         if (rows.length === 0) return true;
-        after = String(rows[rows.length - 1].id);
+        after = rows[rows.length - 1]!.id;
         const leads: LeadDto[] = rows.map(leadFromRow);
         const activity = await this.activity(trx, tenantId, leads.map((l) => l.id));
         const audited: AuditRecord[] = [];

@@ -11,6 +11,7 @@ import { leadFromRow, OPEN_LEAD_STATUSES, type LeadDto, type LeadStatus, type Ut
 import type { LeadAssignment } from './lead-assignment.js';
 import { scoreLead, type LeadScoring } from './lead-scoring.js';
 import type { SettingsService } from './settings.js';
+import type { LeadRow } from './rows.js';
 import { changedFields, checkVersion, pageOf, type SalesStore } from './store.js';
 
 /** Writable fields of a new lead: the body of POST /leads. */
@@ -198,7 +199,7 @@ export class LeadService {
   }
 
   /** The instants a lead first reached each status (the funnel report counts them). */
-  async reached(trx: Knex.Transaction, tenantId: string, id: string): Promise<Record<string, unknown>> {
+  async reached(trx: Knex.Transaction, tenantId: string, id: string): Promise<Partial<Reached>> {
     return (await this.store.rows(trx, 'leads', tenantId).where('id', id).select('contacted_at', 'qualified_at', 'disqualified_at', 'converted_at').first()) ?? {};
   }
 
@@ -211,7 +212,7 @@ export class LeadService {
     });
     if (exceptId) q.whereNot('id', exceptId);
     const row = await q.select('id', 'open_email_key').first();
-    return row ? { id: String(row.id), field: keys.email && row.open_email_key === keys.email ? 'email' : 'phone' } : undefined;
+    return row ? { id: row.id, field: keys.email && row.open_email_key === keys.email ? 'email' : 'phone' } : undefined;
   }
 
   /** The 409 for a duplicate; it names the other lead only to someone who may see it. */
@@ -248,8 +249,8 @@ type LeadEvent = 'lead.created' | 'lead.updated' | 'lead.assigned' | 'lead.disqu
  * status also counts as having reached the earlier ones, so the funnel never narrows
  * the wrong way when a lead skips a step.
  */
-export function reachedAt(status: LeadStatus, current: Record<string, unknown>, now: number): Record<string, number> {
-  const ladder: Record<string, string[]> = { contacted: ['contacted_at'], qualified: ['contacted_at', 'qualified_at'], converted: ['contacted_at', 'qualified_at', 'converted_at'], disqualified: ['disqualified_at'] };
+export function reachedAt(status: LeadStatus, current: Partial<Reached>, now: number): Partial<Reached> {
+  const ladder: Partial<Record<LeadStatus, Array<keyof Reached>>> = { contacted: ['contacted_at'], qualified: ['contacted_at', 'qualified_at'], converted: ['contacted_at', 'qualified_at', 'converted_at'], disqualified: ['disqualified_at'] };
   return Object.fromEntries((ladder[status] ?? []).filter((c) => current[c] == null).map((c) => [c, now]));
 }
 
@@ -258,6 +259,9 @@ function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]
   for (const k of keys) if (source[k] !== undefined && source[k] !== '') out[k] = source[k];
   return out;
 }
+
+/** The instant columns of a lead: when it first reached each status. */
+type Reached = Pick<LeadRow, 'contacted_at' | 'qualified_at' | 'disqualified_at' | 'converted_at'>;
 
 /** Another open lead of the same person, and the field it shares. */
 interface Duplicate {
@@ -293,7 +297,7 @@ function keyColumns(lead: LeadDto): Record<string, string | null> {
 }
 
 /** The writable columns of a lead, with its normalized contact keys. */
-export function columns(l: LeadDto): Record<string, unknown> {
+export function columns(l: LeadDto): Partial<LeadRow> {
   return {
     name: l.name,
     email: l.email ?? null,

@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor, newId, readInt, type Actor, type PluginCont
 import type { pipelineInputSchema, pipelinePatchSchema } from '../schemas/pipeline-schemas.js';
 import { salesError } from '../errors.js';
 import type { PipelineDto, StageDto } from './records.js';
+import type { PipelineRow, StageRow } from './rows.js';
 import type { SettingsService } from './settings.js';
 import { checkVersion, pageOf, type SalesStore } from './store.js';
 
@@ -49,9 +50,9 @@ export class PipelineService {
     const q = this.store.rows(undefined, 'pipelines', tenantId);
     if (page.cursor) q.where('id', '>', String(decodeCursor(page.cursor)[0]));
     const rows = await q.orderBy('id').limit(page.limit + 1);
-    const ids = rows.slice(0, page.limit).map((r: Record<string, unknown>) => String(r.id));
+    const ids = rows.slice(0, page.limit).map((r) => r.id);
     const stages = ids.length ? await this.store.rows(undefined, 'stages', tenantId).whereIn('pipeline_id', ids).orderBy('position') : [];
-    const items = rows.map((r: Record<string, unknown>) => toDto(r, stages.filter((s: Record<string, unknown>) => s.pipeline_id === r.id)));
+    const items = rows.map((r) => toDto(r, stages.filter((s) => s.pipeline_id === r.id)));
     return pageOf(items, page.limit, encodeCursor);
   }
 
@@ -83,13 +84,13 @@ export class PipelineService {
   async stageOf(tenantId: string, pipelineId: string, stageId: string, trx?: Knex.Transaction): Promise<StageDto> {
     const row = await this.store.rows(trx, 'stages', tenantId).where({ id: stageId, pipeline_id: pipelineId }).first();
     if (!row) throw salesError('STAGE_NOT_IN_PIPELINE', { stageId, pipelineId }, [{ path: '/stageId', message: 'stage is not in the pipeline', key: 'sales:validation.stageNotInPipeline' }]);
-    return { id: String(row.id), name: String(row.name), probability: readInt(row.probability) };
+    return { id: row.id, name: row.name, probability: row.probability };
   }
 
   /** Win probability (percent) of every stage of the tenant, by stage id: the reports weight with it. */
   async probabilities(tenantId: string): Promise<Map<string, number>> {
     const rows = await this.store.rows(undefined, 'stages', tenantId).select('id', 'probability');
-    return new Map(rows.map((r: Record<string, unknown>) => [String(r.id), readInt(r.probability)]));
+    return new Map(rows.map((r) => [r.id, r.probability]));
   }
 
   private async replaceStages(trx: Knex.Transaction, tenantId: string, before: PipelineDto, stages: PipelineInput['stages']): Promise<void> {
@@ -101,7 +102,7 @@ export class PipelineService {
     const removed = before.stages.filter((s) => !kept.has(s.id)).map((s) => s.id);
     if (removed.length) {
       const inUse = await this.store.rows(trx, 'deals', tenantId).whereIn('stage_id', removed).select('stage_id').first();
-      if (inUse) throw salesError('STAGE_IN_USE', { stageId: String(inUse.stage_id) }, [{ path: '/stages', message: 'a removed stage still has deals', key: 'sales:validation.stageInUse' }]);
+      if (inUse) throw salesError('STAGE_IN_USE', { stageId: inUse.stage_id }, [{ path: '/stages', message: 'a removed stage still has deals', key: 'sales:validation.stageInUse' }]);
       await this.store.rows(trx, 'stages', tenantId).whereIn('id', removed).delete();
     }
     for (const [position, s] of stages.entries()) {
@@ -116,14 +117,14 @@ export class PipelineService {
   }
 }
 
-function toDto(row: Record<string, unknown>, stages: Array<Record<string, unknown>>): PipelineDto {
+function toDto(row: PipelineRow, stages: readonly Pick<StageRow, 'id' | 'name' | 'probability'>[]): PipelineDto {
   return {
-    id: String(row.id),
-    name: String(row.name),
-    currency: String(row.currency),
-    stages: stages.map((s) => ({ id: String(s.id), name: String(s.name), probability: readInt(s.probability) })),
+    id: row.id,
+    name: row.name,
+    currency: row.currency,
+    stages: stages.map((s) => ({ id: s.id, name: s.name, probability: s.probability })),
     createdAt: new Date(readInt(row.created_at)).toISOString(),
     updatedAt: new Date(readInt(row.updated_at)).toISOString(),
-    version: readInt(row.version),
+    version: row.version,
   };
 }

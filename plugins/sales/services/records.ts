@@ -3,6 +3,7 @@
  * Optional fields are absent rather than null, as in core's customer shape.
  */
 import { readInt, readJson } from '../../../core/plugin/index.js';
+import type { DealRow, DealViewRow, LeadRow, TaskRow } from './rows.js';
 
 /** A stage of a pipeline; order is the array order. */
 export interface StageDto {
@@ -143,21 +144,21 @@ function set<T extends object, K extends keyof T>(target: T, key: K, value: unkn
 }
 
 /** Maps a `sales_deals` row. */
-export function dealFromRow(row: Record<string, unknown>): DealDto {
+export function dealFromRow(row: DealRow): DealDto {
   const dto: DealDto = {
-    id: String(row.id),
-    title: String(row.title),
-    customerId: String(row.customer_id),
-    pipelineId: String(row.pipeline_id),
-    stageId: String(row.stage_id),
+    id: row.id,
+    title: row.title,
+    customerId: row.customer_id,
+    pipelineId: row.pipeline_id,
+    stageId: row.stage_id,
     amount: readInt(row.amount),
-    currency: String(row.currency),
-    status: String(row.status) as DealStatus,
+    currency: row.currency,
+    status: row.status as DealStatus,
     lineItems: readJson<LineItem[]>(row.line_items, []),
     stageEnteredAt: iso(row.stage_entered_at),
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
-    version: readInt(row.version),
+    version: row.version,
   };
   set(dto, 'expectedCloseDate', row.expected_close_date);
   set(dto, 'ownerId', row.owner_id);
@@ -169,26 +170,26 @@ export function dealFromRow(row: Record<string, unknown>): DealDto {
 }
 
 /** Maps a `sales_deals` row joined with its customer's `customer_name`. */
-export function dealViewFromRow(row: Record<string, unknown>): DealView {
-  return { ...dealFromRow(row), customerName: row.customer_name == null ? null : String(row.customer_name) };
+export function dealViewFromRow(row: DealViewRow): DealView {
+  return { ...dealFromRow(row), customerName: row.customer_name ?? null };
 }
 
 /** Maps a `sales_leads` row. */
-export function leadFromRow(row: Record<string, unknown>): LeadDto {
+export function leadFromRow(row: LeadRow): LeadDto {
   const utm: Utm = {};
   set(utm, 'source', row.utm_source);
   set(utm, 'medium', row.utm_medium);
   set(utm, 'campaign', row.utm_campaign);
   const dto: LeadDto = {
-    id: String(row.id),
-    name: String(row.name),
+    id: row.id,
+    name: row.name,
     utm,
     tags: readJson<string[]>(row.tags, []),
-    status: String(row.status) as LeadStatus,
-    score: readInt(row.score),
+    status: row.status as LeadStatus,
+    score: row.score,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
-    version: readInt(row.version),
+    version: row.version,
   };
   for (const [key, column] of [['email', 'email'], ['phone', 'phone'], ['company', 'company'], ['source', 'source'], ['territory', 'territory'], ['notes', 'notes'], ['ownerId', 'owner_id'], ['teamId', 'team_id'], ['disqualifyReason', 'disqualify_reason'], ['matchedCustomerId', 'matched_customer_id'], ['customerId', 'customer_id'], ['dealId', 'deal_id']] as const) {
     set(dto, key, row[column]);
@@ -198,16 +199,16 @@ export function leadFromRow(row: Record<string, unknown>): LeadDto {
 }
 
 /** Maps a `sales_tasks` row. */
-export function taskFromRow(row: Record<string, unknown>): TaskDto {
+export function taskFromRow(row: TaskRow): TaskDto {
   const dto: TaskDto = {
-    id: String(row.id),
-    type: String(row.type) as TaskType,
-    title: String(row.title),
+    id: row.id,
+    type: row.type as TaskType,
+    title: row.title,
     dueAt: iso(row.due_at),
-    status: String(row.status) as TaskStatus,
+    status: row.status as TaskStatus,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
-    version: readInt(row.version),
+    version: row.version,
   };
   for (const [key, column] of [['notes', 'notes'], ['leadId', 'lead_id'], ['dealId', 'deal_id'], ['customerId', 'customer_id'], ['assigneeId', 'assignee_id'], ['teamId', 'team_id'], ['outcome', 'outcome']] as const) {
     set(dto, key, row[column]);

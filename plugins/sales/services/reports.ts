@@ -4,10 +4,41 @@
  * sales cycle, and the lead-to-customer funnel. The forecast is in `forecast.ts`.
  */
 import type { Knex } from 'knex';
-import { localDayStart, readInt, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { localDayStart, readInt, type Actor, type BigIntColumn, type PluginContext } from '../../../core/plugin/index.js';
 import type { ForecastService } from './forecast.js';
 import type { PipelineService } from './pipelines.js';
 import type { SalesStore } from './store.js';
+
+/** A group key as selected (`k`): an owner or team id, a stage id, or `'all'`. */
+type GroupKey = string | null;
+
+/** A (key, stage) group of open deals, as the pipeline report's query returns it. */
+interface PipelineGroup {
+  k: GroupKey;
+  s: string;
+  n: BigIntColumn;
+  total: BigIntColumn;
+}
+
+/** A (key, status) group of closed deals, as the win-rate query returns it. */
+interface WinRateGroup {
+  k: GroupKey;
+  status: string;
+  n: BigIntColumn;
+  /** Sum of close minus create instants, ms. */
+  cycle: BigIntColumn | null;
+}
+
+/** A group of leads, as the funnel query returns it. */
+interface FunnelGroup {
+  k: GroupKey;
+  created: BigIntColumn;
+  contacted: BigIntColumn;
+  qualified: BigIntColumn;
+  converted: BigIntColumn;
+  disqualified: BigIntColumn;
+  won: BigIntColumn | null;
+}
 
 /** How a report splits its rows. */
 export type ReportGrouping = 'none' | 'owner' | 'team';
@@ -70,15 +101,16 @@ export class ReportService {
     // Sums per (key, stage), weighted here by the stage's probability: no join, few rows.
     // By stage, grouped in the order of the pipeline-and-stage index (no sort).
     const groups = query.groupBy === 'stage' ? [`${deals}.pipeline_id`, `${deals}.stage_id`] : [key, `${deals}.stage_id`];
-    const rows = (await q.select(this.ctx.data.raw(`${key} as k, ${deals}.stage_id as s, COUNT(*) as n, SUM(${deals}.amount) as total`)).groupBy(groups)) as Array<Record<string, unknown>>;
+    // groupBy before select: knex's types would take the grouped columns for the result.
+    const rows = await q.groupBy(groups).select<PipelineGroup[]>(this.ctx.data.raw(`${key} as k, ${deals}.stage_id as s, COUNT(*) as n, SUM(${deals}.amount) as total`));
     const probability = await this.pipelines.probabilities(actor.tenantId);
     const byKey = new Map<string | null, PipelineRow>();
     for (const r of rows) {
-      const k = r.k == null ? null : String(r.k);
+      const k = r.k;
       const row = byKey.get(k) ?? { key: k, count: 0, total: 0, weighted: 0 };
       row.count += readInt(r.n);
       row.total += readInt(r.total);
-      row.weighted += (readInt(r.total) * (probability.get(String(r.s)) ?? 0)) / 100;
+      row.weighted += (readInt(r.total) * (probability.get(r.s) ?? 0)) / 100;
       byKey.set(k, row);
     }
     const items = [...byKey.values()].map((i) => ({ ...i, weighted: Math.round(i.weighted) }));
@@ -98,10 +130,10 @@ export class ReportService {
     const key = grouping(deals, query.groupBy);
     // Grouped by status as well: no owner or team index can then save the sort, so every
     // dialect reads the covering close-time index, and won and lost are summed here.
-    q.select(this.ctx.data.raw(`${key} as k, ${deals}.status as status, COUNT(*) as n, SUM(${deals}.closed_at - ${deals}.created_at) as cycle`)).groupBy(query.groupBy === 'none' ? [`${deals}.status`] : [key, `${deals}.status`]);
+    const groups = q.groupBy(query.groupBy === 'none' ? [`${deals}.status`] : [key, `${deals}.status`]).select<WinRateGroup[]>(this.ctx.data.raw(`${key} as k, ${deals}.status as status, COUNT(*) as n, SUM(${deals}.closed_at - ${deals}.created_at) as cycle`));
     const byKey = new Map<string | null, { won: number; lost: number; cycle: number }>();
-    for (const r of (await q) as Array<Record<string, unknown>>) {
-      const k = r.k == null ? null : String(r.k);
+    for (const r of await groups) {
+      const k = r.k;
       const row = byKey.get(k) ?? { won: 0, lost: 0, cycle: 0 };
       if (r.status === 'won') {
         row.won += readInt(r.n);
@@ -127,13 +159,13 @@ export class ReportService {
     const q = this.store.scoped(undefined, 'leads', actor).leftJoin(deals, (j) => j.on(`${deals}.id`, '=', `${leads}.deal_id`).andOn(`${deals}.tenant_id`, '=', `${leads}.tenant_id`));
     await this.range(q, actor.tenantId, `${leads}.created_at`, query);
     const key = grouping(leads, query.groupBy);
-    q.select(this.ctx.data.raw(`${key} as k, COUNT(*) as created, COUNT(${leads}.contacted_at) as contacted, COUNT(${leads}.qualified_at) as qualified, COUNT(${leads}.converted_at) as converted, COUNT(${leads}.disqualified_at) as disqualified, SUM(CASE WHEN ${deals}.status = 'won' THEN 1 ELSE 0 END) as won`));
-    if (query.groupBy !== 'none') q.groupBy(key);
-    const rows = (await q) as Array<Record<string, unknown>>;
+    const groups = q.select<FunnelGroup[]>(this.ctx.data.raw(`${key} as k, COUNT(*) as created, COUNT(${leads}.contacted_at) as contacted, COUNT(${leads}.qualified_at) as qualified, COUNT(${leads}.converted_at) as converted, COUNT(${leads}.disqualified_at) as disqualified, SUM(CASE WHEN ${deals}.status = 'won' THEN 1 ELSE 0 END) as won`));
+    if (query.groupBy !== 'none') groups.groupBy(key);
+    const rows = await groups;
     return {
       items: rows.filter((r) => readInt(r.created) > 0).map((r) => {
-        const n = (c: string) => readInt(r[c] ?? 0);
-        return { key: r.k == null ? null : String(r.k), created: n('created'), contacted: n('contacted'), qualified: n('qualified'), converted: n('converted'), disqualified: n('disqualified'), won: n('won'), conversionRate: ratio(n('converted'), n('created')) };
+        const n = (c: Exclude<keyof FunnelGroup, 'k'>) => readInt(r[c] ?? 0);
+        return { key: r.k, created: n('created'), contacted: n('contacted'), qualified: n('qualified'), converted: n('converted'), disqualified: n('disqualified'), won: n('won'), conversionRate: ratio(n('converted'), n('created')) };
       }),
     };
   }
@@ -148,7 +180,7 @@ export class ReportService {
 
   private async allStages(tenantId: string): Promise<Array<{ id: string; name: string; probability: number }>> {
     const rows = await this.store.rows(undefined, 'stages', tenantId).orderBy([{ column: 'pipeline_id' }, { column: 'position' }]);
-    return rows.map((s: Record<string, unknown>) => ({ id: String(s.id), name: String(s.name), probability: readInt(s.probability) }));
+    return rows.map((s) => ({ id: s.id, name: s.name, probability: s.probability }));
   }
 }
 

@@ -3,7 +3,7 @@
  * lead scoring rules. A tenant without a row gets defaults from its locale.
  */
 import type { Knex } from 'knex';
-import { coreError, isUniqueViolation, readInt, readJson, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import { coreError, isUniqueViolation, readJson, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
 import type { assignmentRuleSchema, scoringRuleSchema, settingsPatchSchema } from '../schemas/settings-schemas.js';
 import { salesError } from '../errors.js';
 import type { SalesStore } from './store.js';
@@ -53,7 +53,7 @@ export class SettingsService {
         acceptedCurrencies: readJson<string[]>(row.accepted_currencies, []),
         assignmentRules: readJson<AssignmentRule[]>(row.assignment_rules, []),
         scoringRules: readJson<ScoringRule[]>(row.scoring_rules, []),
-        version: readInt(row.version),
+        version: row.version,
       };
     }
     return { acceptedCurrencies: [...DEFAULT_CURRENCIES], assignmentRules: [], scoringRules: [], version: 0 };
@@ -109,7 +109,7 @@ export class SettingsService {
   /** A pipeline's currency must stay accepted, or none of its deals could be edited. */
   private async assertPipelinesKeepCurrency(trx: Knex.Transaction, tenantId: string, accepted: string[]): Promise<void> {
     const used = await this.store.rows(trx, 'pipelines', tenantId).distinct('currency');
-    const dropped = used.map((r) => String(r.currency)).filter((c) => !accepted.includes(c));
+    const dropped = used.map((r) => r.currency).filter((c) => !accepted.includes(c));
     if (dropped.length) throw salesError('SETTINGS_INVALID', { problem: `pipelines use ${dropped.join(', ')}` }, [{ path: '/acceptedCurrencies', message: 'a pipeline uses this currency', key: 'sales:validation.currencyInUse', params: { currency: dropped.join(', ') } }]);
   }
 }

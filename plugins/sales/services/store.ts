@@ -3,7 +3,9 @@
  * scope compiled into the query, and row locks for writes where the dialect has them.
  */
 import type { Knex } from 'knex';
-import { applyRecordScope, coreError, type Actor, type PluginData } from '../../../core/plugin/index.js';
+import { applyRecordScope, coreError, type Actor, type PluginData, type PluginTable, type PluginTables, type RowQuery } from '../../../core/plugin/index.js';
+// The sales tables' entries in PluginTables, which the types below read.
+import './rows.js';
 
 /** The owned resources of the plugin and the columns that say who owns a row. */
 export const OWNER_COLUMNS = {
@@ -12,8 +14,11 @@ export const OWNER_COLUMNS = {
   task: { owner: 'assignee_id', team: 'team_id' },
 } as const;
 
-/** A sales table (without the `sales_` prefix). */
-export type SalesTable = 'pipelines' | 'stages' | 'deals' | 'deal_stages' | 'leads' | 'assignment_cursors' | 'tasks' | 'settings' | 'web_forms' | 'web_form_hits';
+/** A sales table (without the `sales_` prefix): the ones `rows.ts` declares. */
+export type SalesTable = PluginTable extends infer T ? (T extends `sales_${infer N}` ? N : never) : never;
+
+/** The row type of a sales table. */
+export type SalesRow<N extends SalesTable> = PluginTables[`sales_${N}`];
 
 /** Table access for one deployment, through the tenant-scoped data layer (`ctx.data`). */
 export class SalesStore {
@@ -25,12 +30,12 @@ export class SalesStore {
   }
 
   /** A tenant's rows of a table, in `trx` when given; inserts get the tenant set. */
-  rows(trx: Knex.Transaction | undefined, name: SalesTable, tenantId: string): Knex.QueryBuilder {
+  rows<N extends SalesTable>(trx: Knex.Transaction | undefined, name: N, tenantId: string): RowQuery<SalesRow<N>> {
     return this.data.forTenant(tenantId, trx).from(`sales_${name}`);
   }
 
   /** A tenant's rows the actor may see: record scope is part of the SQL. */
-  scoped(trx: Knex.Transaction | undefined, name: 'leads' | 'deals' | 'tasks', actor: Actor): Knex.QueryBuilder {
+  scoped<N extends 'leads' | 'deals' | 'tasks'>(trx: Knex.Transaction | undefined, name: N, actor: Actor): RowQuery<SalesRow<N>> {
     const resource = name === 'leads' ? 'lead' : name === 'deals' ? 'deal' : 'task';
     const columns = OWNER_COLUMNS[resource];
     const t = this.table(name);
@@ -38,13 +43,17 @@ export class SalesStore {
   }
 
   /** Adds a row lock on PostgreSQL and MySQL; SQLite's single writer serializes anyway. */
-  forUpdate(q: Knex.QueryBuilder): Knex.QueryBuilder {
+  forUpdate<Q extends Knex.QueryBuilder>(q: Q): Q {
     return this.data.forUpdate(q);
   }
 
-  /** A version-checked update; a lost race or a stale If-Match is a 412. */
-  async updateVersioned(trx: Knex.Transaction, name: SalesTable, tenantId: string, id: string, version: number, values: Record<string, unknown>): Promise<void> {
-    const updated = await this.rows(trx, name, tenantId).where({ id, version }).update({ ...values, version: version + 1 });
+  /**
+   * A version-checked update; a lost race or a stale If-Match is a 412. `values` is
+   * checked against the table's row; inside, knex cannot resolve a row type that is
+   * still generic, hence the untyped builder.
+   */
+  async updateVersioned<N extends 'pipelines' | 'deals' | 'leads' | 'tasks'>(trx: Knex.Transaction, name: N, tenantId: string, id: string, version: number, values: Partial<SalesRow<N>>): Promise<void> {
+    const updated = await this.data.forTenant(tenantId, trx).fromUntyped(`sales_${name}`).where({ id, version }).update({ ...values, version: version + 1 });
     if (updated !== 1) throw coreError('PRECONDITION_FAILED', { current: version });
   }
 

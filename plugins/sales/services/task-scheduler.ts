@@ -17,6 +17,7 @@
 import type { Knex } from 'knex';
 import { claimDue, PollingLoop, type AuditRecord, type PluginContext } from '../../../core/plugin/index.js';
 import { taskFromRow } from './records.js';
+import type { TaskRow } from './rows.js';
 import type { SalesStore } from './store.js';
 import { salesSystem } from './system-writes.js';
 
@@ -77,11 +78,11 @@ export class TaskScheduler {
       return q;
     };
     // Open tasks only: the claim and what it announces both re-check `due`, which requires it.
-    return claimDue(this.ctx, { table, due, orderBy: timeColumn, claimColumn, batchSize: this.options.batchSize }, async (trx, rows) => {
+    return claimDue<TaskRow>(this.ctx, { table, due, orderBy: timeColumn, claimColumn, batchSize: this.options.batchSize }, async (trx, rows) => {
       const byTenant = new Map<string, AuditRecord[]>();
       for (const row of rows) {
         const task = taskFromRow(row);
-        const tenantId = String(row.tenant_id);
+        const { tenant_id: tenantId } = row;
         const options = { tenantId, aggregateType: 'task', aggregateId: task.id };
         if (kind === 'due') await this.ctx.events.emit(trx, 'task.due', { task }, options);
         else await this.ctx.events.emit(trx, 'task.reminder_due', { task }, options);

@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor, newId, readInt, systemActor, type Actor, ty
 import type { webLeadSchema } from '../schemas/lead-schemas.js';
 import { salesError } from '../errors.js';
 import type { LeadService } from './leads.js';
+import type { WebFormRow } from './rows.js';
 import { pageOf, type SalesStore } from './store.js';
 import type { WebLeadLimiter } from './web-lead-limit.js';
 
@@ -70,17 +71,17 @@ export class WebFormService {
    */
   async submit(formKey: string, body: WebLeadSubmission, request: { id: string; clientAddress: string }): Promise<void> {
     // Unscoped on purpose: a public form's key is all that names its tenant (docs/plugins.md).
-    const row = await this.ctx.unscopedKnex(this.store.table('web_forms')).where({ form_key: formKey }).first();
-    const tenantId = row ? String(row.tenant_id) : undefined;
+    const row = await this.ctx.unscopedKnex<WebFormRow>(this.store.table('web_forms')).where({ form_key: formKey }).first();
+    const tenantId = row?.tenant_id;
     const tenant = tenantId && (await this.ctx.tenants.isEnabled(tenantId, this.ctx.name)) ? await this.ctx.tenants.findById(tenantId) : undefined;
     if (!row || !tenant) throw salesError('WEB_FORM_NOT_FOUND', {});
     // Before the honeypot: bots count against the budget too.
-    await this.limiter.hit({ id: String(row.id), tenantId: tenant.id }, request.clientAddress);
+    await this.limiter.hit({ id: row.id, tenantId: tenant.id }, request.clientAddress);
     if (body.website) {
       this.ctx.logger.info({ form: row.id, requestId: request.id }, 'web lead dropped by the honeypot');
       return;
     }
-    const actor: Actor = { ...systemActor(tenant, `web-form:${String(row.id)}`, []), requestId: request.id };
+    const actor: Actor = { ...systemActor(tenant, `web-form:${row.id}`, []), requestId: request.id };
     await this.leads.create(actor, {
       name: body.name,
       ...(body.email && { email: body.email }),
@@ -88,18 +89,18 @@ export class WebFormService {
       ...(body.company && { company: body.company }),
       ...(body.message && { notes: body.message }),
       ...(body.utm && { utm: body.utm }),
-      source: row.source ? String(row.source) : 'web',
-    }, { webFormId: String(row.id), quietDuplicates: true, ...(row.owner_id && { defaultOwnerId: String(row.owner_id) }) });
+      source: row.source ? row.source : 'web',
+    }, { webFormId: row.id, quietDuplicates: true, ...(row.owner_id && { defaultOwnerId: row.owner_id }) });
   }
 }
 
-function toDto(row: Record<string, unknown>): WebFormDto {
+function toDto(row: WebFormRow): WebFormDto {
   return {
-    id: String(row.id),
-    name: String(row.name),
-    key: String(row.form_key),
+    id: row.id,
+    name: row.name,
+    key: row.form_key,
     createdAt: new Date(readInt(row.created_at)).toISOString(),
-    ...(row.source != null && { source: String(row.source) }),
-    ...(row.owner_id != null && { ownerId: String(row.owner_id) }),
+    ...(row.source != null && { source: row.source }),
+    ...(row.owner_id != null && { ownerId: row.owner_id }),
   };
 }

@@ -64,7 +64,7 @@ export class WebLeadLimiter {
       return hits().where({ form_id: form.id, client_key: client }).where('window_start', '>=', window - WINDOW_MS).select('window_start', 'hits');
     });
     await this.purge(window);
-    const count = (start: number) => readInt(rows.find((r: Record<string, unknown>) => readInt(r.window_start) === start)?.hits ?? 0);
+    const count = (start: number) => readInt(rows.find((r) => readInt(r.window_start) === start)?.hits ?? 0);
     const verdict = slidingWindow({ previous: count(window - WINDOW_MS), current: count(window), elapsed: now - window }, this.perMinute);
     if (!verdict.allowed) throw coreError('RATE_LIMITED', {}, { headers: { 'retry-after': String(Math.ceil(verdict.retryAfterMs / 1000)) } });
   }

@@ -64,13 +64,13 @@ export class ComplaintService {
     const data = this.ctx.data.forTenant(actor.tenantId, trx);
     const id = newId();
     // The unique (tenant, ticket) index keeps one row when a tag and a rating race.
-    await data.from('support_complaints').insert({ id, ticket_id: ticket.id, customer_id: ticket.customerId ?? null, reason, rating, created_at: now }).onConflict(['tenant_id', 'ticket_id']).ignore();
-    const row = await data.from('support_complaints').where({ ticket_id: ticket.id }).first('id');
+    await data.fromUntyped('support_complaints').insert({ id, ticket_id: ticket.id, customer_id: ticket.customerId ?? null, reason, rating, created_at: now }).onConflict(['tenant_id', 'ticket_id']).ignore();
+    const row = await data.fromUntyped('support_complaints').where({ ticket_id: ticket.id }).first('id');
     if (String(row?.id) !== id) return false;
     const locale = await this.store.tenantLocale(trx, actor.tenantId);
     const params = { lng: locale, number: ticket.number, subject: ticket.subject, rating: rating ?? '' };
     const note = this.ctx.t(reason === 'low_rating' ? 'complaints.noteLowRating' : 'complaints.noteTagged', params);
-    await data.from('support_messages').insert({ id: newId(), ticket_id: ticket.id, visibility: 'internal', author_kind: 'system', author_id: 'system:support-complaints', body: note, created_at: now });
+    await data.fromUntyped('support_messages').insert({ id: newId(), ticket_id: ticket.id, visibility: 'internal', author_kind: 'system', author_id: 'system:support-complaints', body: note, created_at: now });
     if (ticket.customerId) {
       // Handling the ticket is the authority to note it on its customer (as for other ticket entries).
       const via: Actor = { ...actor, scopes: { ...actor.scopes, customer: 'all' }, permissions: new Set([...actor.permissions, 'core.customer.read']) };
@@ -95,8 +95,8 @@ export class ComplaintService {
     const data = this.ctx.data.forTenant(actor.tenantId);
     // Complaints on tickets within the caller's record scope: a manager counts the team's.
     const t = this.ctx.data.table('support_tickets');
-    const visible = applyRecordScope(data.from('support_tickets').select(`${t}.id`), actor, 'ticket', { owner: `${t}.assignee_id`, team: `${t}.team_id` });
-    const rows = await data.from('support_complaints')
+    const visible = applyRecordScope(data.fromUntyped('support_tickets').select(`${t}.id`), actor, 'ticket', { owner: `${t}.assignee_id`, team: `${t}.team_id` });
+    const rows = await data.fromUntyped('support_complaints')
       .whereIn('ticket_id', visible)
       .whereNotNull('customer_id').where('created_at', '>=', from).where('created_at', '<', to)
       .groupBy('customer_id')

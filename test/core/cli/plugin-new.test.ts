@@ -35,7 +35,7 @@ t.test('writes a plugin named in every spelling, and nothing of the placeholder'
   const dir = path.join(work, 'acme-notes');
   t.same(files(dir), [
     'events.ts', 'index.ts', 'locales/en/acme-notes-widgets.json', 'locales/en/acme-notes.json', 'locales/fa/acme-notes-widgets.json', 'locales/fa/acme-notes.json', 'migrations/001_items.ts',
-    'migrations/002_item_stats.ts', 'package.json', 'permissions.ts', 'routes.ts', 'subscribers.ts', 'test/acme-notes.test.ts', 'widgets/events.ts', 'widgets/index.ts', 'widgets/messages.ts',
+    'migrations/002_item_stats.ts', 'migrations/rows.ts', 'package.json', 'permissions.ts', 'routes.ts', 'subscribers.ts', 'test/acme-notes.test.ts', 'widgets/events.ts', 'widgets/index.ts', 'widgets/messages.ts',
     'widgets/peyvand-acme-notes-item-form.ts',
   ].map((f) => f.split('/').join(path.sep)));
   t.match(res.stdout, /Created plugin acme-notes in .*acme-notes/);
