@@ -13,11 +13,16 @@ import { allowOrigin, allowOriginOfAnyTenant, crossOrigin } from './cors.js';
 
 export { actorOf } from '../plugin/http.js';
 
-function bearer(request: FastifyRequest): string {
+/** The bearer token of the Authorization header, if it has one. */
+function tokenOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (!match?.[1]) throw coreError('UNAUTHENTICATED');
-  return match[1];
+  return (header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null)?.[1] || undefined;
+}
+
+function bearer(request: FastifyRequest): string {
+  const token = tokenOf(request);
+  if (!token) throw coreError('UNAUTHENTICATED');
+  return token;
 }
 
 /** Constant-time string comparison (hashing first equalizes lengths). */
@@ -90,16 +95,13 @@ export function authenticationHook(auth: Authenticator, adminKey: string | undef
       return undefined;
     }
     failures?.check(request.ip);
-    if (!access.admin && !request.headers.origin) {
-      const token = bearer(request);
-      if (!isAdminKey(token)) {
-        const known = auth.cached(token, String(request.id));
-        if (known) {
-          identify(request, known);
-          done();
-          return undefined;
-        }
-      }
+    // Refusals (no token, a wrong one) take the full path, which counts them.
+    const token = !access.admin && !request.headers.origin ? tokenOf(request) : undefined;
+    const known = token && !isAdminKey(token) ? auth.cached(token, String(request.id)) : undefined;
+    if (known) {
+      identify(request, known);
+      done();
+      return undefined;
     }
     return authenticateOrCount(request, reply, auth, isAdminKey, access.admin === true, failures, tenants);
   };
@@ -161,8 +163,10 @@ export function pluginEnabledHook(plugin: string, tenants: TenantService) {
  * marked `portal`, and those routes only customer principals (staff use the staff routes).
  */
 export function checkPermission(request: FastifyRequest): void {
-  const permission = request.routeOptions.config?.permission;
-  const portal = request.routeOptions.config?.portal === true;
+  // Read once: fastify builds a new routeOptions object on every read.
+  const config = request.routeOptions.config;
+  const permission = config?.permission;
+  const portal = config?.portal === true;
   if (request.actor && (request.actor.kind === 'customer') !== portal) throw coreError('FORBIDDEN', { permission: portal ? 'customer portal' : (permission ?? 'staff') });
   if (!permission || !request.actor) return;
   if (!request.actor.permissions.has(permission)) throw coreError('FORBIDDEN', { permission });
