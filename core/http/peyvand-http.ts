@@ -90,7 +90,7 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
   // Every hook below is one function per stage, and answers in the same turn when it has
   // nothing to wait for (a warm credential, a memory rate-limit count, a GET without an
   // Idempotency-Key): a read used to pass seven async hooks and the rate-limit plugin's
-  // chain of awaits (docs/performance.md, "Read path").
+  // chain of awaits (docs/performance.md, "What was changed to reach the targets").
   const limiter = await createRateLimiter(options.rateLimitPerMinute, rateLimitCounter(kernel, options), kernel.logger);
   scope.addHook('onClose', () => limiter.close());
   // On each route, as @fastify/rate-limit added it: after the scope's authentication (the

@@ -118,6 +118,8 @@ interface Window {
   total: number;
   /** This node's hits not yet added to the database. */
   pending: number;
+  /** This node's hits being added by a sync now: in no total yet, no longer pending. */
+  syncing: number;
   /** Set while the first hit of the window is being counted in the database. */
   first?: Promise<void>;
 }
@@ -150,7 +152,7 @@ export class DatabaseRateLimitStore implements FastifyRateLimitStore {
     const ttl = start + timeWindow - now;
     let w = this.windows.get(key);
     if (!w || w.start !== start) {
-      const fresh: Window = { start, total: 0, pending: 0 };
+      const fresh: Window = { start, total: 0, pending: 0, syncing: 0 };
       fresh.first = this.add(key, start, 1).then((total) => {
         fresh.total = total;
       }, (err: unknown) => {
@@ -166,7 +168,7 @@ export class DatabaseRateLimitStore implements FastifyRateLimitStore {
       w.pending++;
     }
     const window = w;
-    const reply = () => callback(null, { current: window.total + window.pending, ttl });
+    const reply = () => callback(null, { current: window.total + window.syncing + window.pending, ttl });
     if (window.first) void window.first.then(reply);
     else reply();
   }
@@ -188,9 +190,13 @@ export class DatabaseRateLimitStore implements FastifyRateLimitStore {
         if (w.pending === 0 || w.first) continue;
         const pending = w.pending;
         w.pending = 0;
+        // Counted while the write is under way: a hit arriving meanwhile must still see them.
+        w.syncing = pending;
         try {
           w.total = await this.add(key, w.start, pending);
+          w.syncing = 0;
         } catch (err) {
+          w.syncing = 0;
           w.pending += pending;
           this.logger?.warn({ err }, 'rate-limit counts could not be shared; retrying');
           break;
