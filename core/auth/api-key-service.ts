@@ -93,6 +93,17 @@ export class ApiKeyService {
     return key.principal;
   }
 
+  /**
+   * {@link authenticate} answered from the cache alone, without a promise: the principal
+   * when the key's row is cached and the secret matches; undefined otherwise (not cached,
+   * or refused — {@link authenticate} then decides).
+   */
+  cachedPrincipal(token: string): ApiKeyPrincipal | undefined {
+    const parsed = parseApiKey(token);
+    const key = parsed && this.keys.peek(parsed.keyId);
+    return key && verifyApiKeySecret(parsed.secret, key.secretHash) ? key.principal : undefined;
+  }
+
   /** An active key's row, from the read connection when there is one. */
   private async load(keyId: string): Promise<KeyRow | undefined> {
     const row = this.db.reader ? this.db.reader.get(this.byKeyIdSql, keyId) : await this.db.knex(this.db.table('api_keys')).where({ key_id: keyId }).first();

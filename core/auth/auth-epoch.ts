@@ -112,6 +112,11 @@ export class EpochCache<V> {
     epoch.onInvalidate(() => this.entries.clear());
   }
 
+  /** The cached value while the epoch is fresh, else undefined (without asking the database). */
+  peek(key: string): V | undefined {
+    return this.epoch.fresh() ? this.entries.get(key) : undefined;
+  }
+
   /** The cached value, or `load()`'s (stored unless undefined or an invalidation came meanwhile). */
   async get(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
     const fresh = this.epoch.fresh();

@@ -12,8 +12,8 @@ export function etagMatches(ifNoneMatch: string, etag: string): boolean {
   return ifNoneMatch.split(',').some((candidate) => candidate.trim() === '*' || opaque(candidate) === current);
 }
 
-/** onSend: turns a 200 GET/HEAD whose ETag the client already holds into a 304. */
-export async function notModified(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> {
+/** For onSend: turns a 200 GET/HEAD whose ETag the client already holds into a 304 (the payload to send). */
+export function notModified(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
   if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200) return payload;
   const ifNoneMatch = request.headers['if-none-match'];
   const etag = reply.getHeader('etag');

@@ -19,12 +19,14 @@ declare module 'fastify' {
   }
 }
 
-/** preHandler + onSend hooks implementing idempotent POST. */
+/**
+ * The preHandler hook and the onSend step implementing idempotent POST. Both answer in the
+ * same turn for every other request (no promise): `onSend` returns undefined then, else
+ * the promise of the payload once the response is stored.
+ */
 export function idempotencyHooks(db: Database) {
   const table = db.table('idempotency_keys');
-  const preHandler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
-    const header = request.headers['idempotency-key'];
-    if (request.method !== 'POST' || typeof header !== 'string' || !request.actor) return undefined;
+  const begin = async (request: FastifyRequest & { actor: NonNullable<FastifyRequest['actor']> }, reply: FastifyReply, header: string): Promise<FastifyReply | undefined> => {
     const key = header.trim();
     if (!key || key.length > 200) throw coreError('VALIDATION_FAILED', {}, { errors: [{ path: '/headers/idempotency-key', message: 'must be 1 to 200 characters', key: 'core:validation.idempotencyKey' }] });
     const ids = { tenant_id: request.actor.tenantId, principal: request.actor.subject, idem_key: key };
@@ -49,13 +51,24 @@ export function idempotencyHooks(db: Database) {
     request.idempotency = { tenantId: ids.tenant_id, principal: ids.principal, key };
     return undefined;
   };
-  const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> => {
-    const idem = request.idempotency;
-    if (!idem || idem.replay) return payload;
+  const preHandler = (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): Promise<FastifyReply | undefined> | undefined => {
+    const header = request.headers['idempotency-key'];
+    const actor = request.actor;
+    if (request.method !== 'POST' || typeof header !== 'string' || !actor) {
+      done();
+      return undefined;
+    }
+    return begin(request as FastifyRequest & { actor: typeof actor }, reply, header);
+  };
+  const store = async (request: FastifyRequest, reply: FastifyReply, payload: unknown, idem: NonNullable<FastifyRequest['idempotency']>): Promise<unknown> => {
     const ids = { tenant_id: idem.tenantId, principal: idem.principal, idem_key: idem.key };
     if (reply.statusCode >= 500) await db.knex(table).where(ids).delete();
     else await db.knex(table).where(ids).update({ status_code: reply.statusCode, response_body: storedBody(request, reply, payload), content_type: String(reply.getHeader('content-type') ?? 'application/json') });
     return payload;
+  };
+  const onSend = (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> | undefined => {
+    const idem = request.idempotency;
+    return idem && !idem.replay ? store(request, reply, payload, idem) : undefined;
   };
   return { preHandler, onSend };
 }

@@ -13,8 +13,9 @@
  * it and are counted by the auth-failure limiter instead.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
-import type { RateLimitPluginOptions, FastifyRateLimitStore, FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
+import { createRequire } from 'node:module';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRateLimitStore } from '@fastify/rate-limit';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
@@ -36,23 +37,36 @@ export const RATE_LIMIT_SYNC_MS = 250;
 /** Where the counts live (see the module comment). */
 export type RateLimitCounter = { kind: 'memory' } | { kind: 'redis'; url: string } | { kind: 'database'; db: Database };
 
-/** The options of @fastify/rate-limit for Peyvand's scope, and what to close with it. */
-export async function rateLimitOptions(perMinute: number | undefined, counter: RateLimitCounter, logger?: Logger): Promise<{ options: RateLimitPluginOptions; close(): Promise<void> }> {
+/** The limiter of Peyvand's scope: a route-level onRequest hook, and what to close with it. */
+export interface RateLimiter {
+  hook: (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => void;
+  close(): Promise<void>;
+}
+
+// @fastify/rate-limit's own stores and duration wording, as the plugin resolves them.
+const fromPlugin = createRequire(createRequire(import.meta.url).resolve('@fastify/rate-limit'));
+type StoreCtor = new (continueExceeding: boolean, exponentialBackoff: boolean, ...rest: unknown[]) => FastifyRateLimitStore;
+const LocalStore = fromPlugin('./store/LocalStore') as StoreCtor;
+const RedisStore = fromPlugin('./store/RedisStore') as StoreCtor;
+const { format: formatDuration } = fromPlugin('@lukeed/ms') as { format(ms: number, long: boolean): string };
+
+/**
+ * The limiter for Peyvand's scope. It answers as @fastify/rate-limit did when it ran as a
+ * plugin (same stores, keys, `x-ratelimit-*` headers, 429 with `Retry-After`), but as one
+ * callback hook: when the store answers at once (memory; the database store within a
+ * window) the request goes on in the same turn, without the plugin's chain of awaits and
+ * promises per request (see docs/performance.md). Redis, and the database store's first
+ * hit of a window, answer later; the hook then waits for them.
+ */
+export async function createRateLimiter(perMinute: number | undefined, counter: RateLimitCounter, logger?: Logger): Promise<RateLimiter> {
   const fallback = perMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE;
-  const options: RateLimitPluginOptions = {
-    global: true,
-    max: (request: FastifyRequest) => request.tenantRateLimit ?? fallback,
-    timeWindow: WINDOW_MS,
-    keyGenerator: (request) => {
-      const auth = request.headers.authorization;
-      return auth ? createHash('sha256').update(auth).digest('base64url') : `ip:${request.ip}`;
-    },
-    allowList: (request) => request.url === '/health' || request.url.endsWith('/health') || request.url.endsWith('/ready'),
-    errorResponseBuilder: (_request, context) => coreError('RATE_LIMITED', { after: context.after }, { headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) } }),
-  };
+  let store: FastifyRateLimitStore;
+  let close = async (): Promise<void> => undefined;
+  // A shared store that cannot be reached lets requests through uncounted (logged by the
+  // store): an outage of Redis or of the counts table must not take the API down.
+  let skipOnError = true;
   if (counter.kind === 'redis') {
-    // Commands fail at once while Redis is away (no offline queue), and skipOnError lets
-    // the requests through meanwhile: a Redis outage must not take the API down.
+    // Commands fail at once while Redis is away (no offline queue).
     const redis = new Redis(counter.url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true, connectTimeout: 5_000 });
     redis.on('error', (err: Error) => logger?.warn({ err }, 'rate-limit Redis unreachable; requests are not counted until it returns'));
     // Unreachable at boot is a configuration error, like the event transport's.
@@ -60,16 +74,42 @@ export async function rateLimitOptions(perMinute: number | undefined, counter: R
       redis.disconnect();
       throw new BootError('RATE_LIMIT_REDIS_UNREACHABLE', undefined, `the rate-limit Redis (${counter.url.replace(/\/\/[^@/]*@/, '//***@')}) cannot be reached: ${(err as Error).message}`);
     });
-    return { options: { ...options, redis, nameSpace: 'peyvand-rl:', skipOnError: true }, close: async () => void redis.disconnect() };
-  }
-  if (counter.kind === 'database') {
+    store = new RedisStore(false, false, redis, 'peyvand-rl:');
+    close = async () => void redis.disconnect();
+  } else if (counter.kind === 'database') {
     const shared = new DatabaseRateLimitStore(counter.db, logger);
-    const Store = function StoreOfDeployment() {
-      return shared;
-    } as unknown as FastifyRateLimitStoreCtor;
-    return { options: { ...options, store: Store, skipOnError: true }, close: () => shared.close() };
+    store = shared;
+    close = () => shared.close();
+  } else {
+    store = new LocalStore(false, false, 5_000);
+    skipOnError = false;
   }
-  return { options, close: async () => undefined };
+  const hook: RateLimiter['hook'] = (request, reply, done) => {
+    const url = request.url;
+    if (url === '/health' || url.endsWith('/health') || url.endsWith('/ready')) {
+      done();
+      return;
+    }
+    const auth = request.headers.authorization;
+    const key = auth ? createHash('sha256').update(auth).digest('base64url') : `ip:${request.ip}`;
+    const max = request.tenantRateLimit ?? fallback;
+    store.incr(key, (err, result) => {
+      if (err && !skipOnError) {
+        done(err);
+        return;
+      }
+      const current = result?.current ?? 0;
+      const seconds = Math.ceil((result?.ttl ?? 0) / 1000);
+      reply.header('x-ratelimit-limit', max).header('x-ratelimit-remaining', current > max ? 0 : max - current).header('x-ratelimit-reset', seconds);
+      if (current <= max) {
+        done();
+        return;
+      }
+      reply.header('retry-after', seconds);
+      done(coreError('RATE_LIMITED', { after: formatDuration(seconds * 1000, true) }, { headers: { 'retry-after': String(seconds) } }));
+    }, WINDOW_MS, max);
+  };
+  return { hook, close };
 }
 
 interface Window {
@@ -78,6 +118,8 @@ interface Window {
   total: number;
   /** This node's hits not yet added to the database. */
   pending: number;
+  /** This node's hits being added by a sync now: in no total yet, no longer pending. */
+  syncing: number;
   /** Set while the first hit of the window is being counted in the database. */
   first?: Promise<void>;
 }
@@ -110,7 +152,7 @@ export class DatabaseRateLimitStore implements FastifyRateLimitStore {
     const ttl = start + timeWindow - now;
     let w = this.windows.get(key);
     if (!w || w.start !== start) {
-      const fresh: Window = { start, total: 0, pending: 0 };
+      const fresh: Window = { start, total: 0, pending: 0, syncing: 0 };
       fresh.first = this.add(key, start, 1).then((total) => {
         fresh.total = total;
       }, (err: unknown) => {
@@ -126,7 +168,7 @@ export class DatabaseRateLimitStore implements FastifyRateLimitStore {
       w.pending++;
     }
     const window = w;
-    const reply = () => callback(null, { current: window.total + window.pending, ttl });
+    const reply = () => callback(null, { current: window.total + window.syncing + window.pending, ttl });
     if (window.first) void window.first.then(reply);
     else reply();
   }
@@ -148,9 +190,13 @@ export class DatabaseRateLimitStore implements FastifyRateLimitStore {
         if (w.pending === 0 || w.first) continue;
         const pending = w.pending;
         w.pending = 0;
+        // Counted while the write is under way: a hit arriving meanwhile must still see them.
+        w.syncing = pending;
         try {
           w.total = await this.add(key, w.start, pending);
+          w.syncing = 0;
         } catch (err) {
+          w.syncing = 0;
           w.pending += pending;
           this.logger?.warn({ err }, 'rate-limit counts could not be shared; retrying');
           break;

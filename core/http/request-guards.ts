@@ -6,26 +6,31 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { coreError } from '../plugin/errors.js';
-import type { Authenticator } from '../auth/authenticator.js';
+import type { Authenticated, Authenticator } from '../auth/authenticator.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { TenantService } from '../tenancy/tenant-service.js';
 import { allowOrigin, allowOriginOfAnyTenant, crossOrigin } from './cors.js';
 
 export { actorOf } from '../plugin/http.js';
 
-function bearer(request: FastifyRequest): string {
+/** The bearer token of the Authorization header, if it has one. */
+function tokenOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-  if (!match?.[1]) throw coreError('UNAUTHENTICATED');
-  return match[1];
+  return (header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null)?.[1] || undefined;
+}
+
+function bearer(request: FastifyRequest): string {
+  const token = tokenOf(request);
+  if (!token) throw coreError('UNAUTHENTICATED');
+  return token;
 }
 
 /** Constant-time string comparison (hashing first equalizes lengths). */
 export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb) && a.length === b.length;
+  return timingSafeEqual(digest(a), digest(b)) && a.length === b.length;
 }
+
+const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 /**
  * Failed authentications per client address, in one-minute windows. The rate limit proper
@@ -65,49 +70,82 @@ export class AuthFailureLimiter {
 }
 
 /**
- * onRequest: resolves the credential the route needs. `tenants` answers CORS for requests
- * that name no tenant (public routes, refused credentials; see cors.ts).
+ * onRequest: sets the security headers (`headers`, see security-headers.ts) and the request
+ * id, then resolves the credential the route needs. `tenants` answers CORS for requests
+ * that name no tenant (public routes, refused credentials; see cors.ts). A same-origin
+ * call with an API key whose row, tenant and grant are cached is answered in the same
+ * turn, without a promise; anything else takes the full path.
  */
-export function authenticationHook(auth: Authenticator, adminKey: string | undefined, failures?: AuthFailureLimiter, tenants?: Pick<Kernel, 'tenants'>) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+export function authenticationHook(auth: Authenticator, adminKey: string | undefined, failures?: AuthFailureLimiter, tenants?: Pick<Kernel, 'tenants'>, headers: Readonly<Record<string, string>> = {}) {
+  const isAdminKey = adminKeyCheck(adminKey);
+  return (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): Promise<void> | undefined => {
+    reply.headers(headers);
     reply.header('x-request-id', String(request.id));
     const access = request.routeOptions.config ?? {};
     // An unknown path is a 404 for everyone, not a 401 that hides whether it exists.
-    if (request.method === 'OPTIONS' || request.is404) return;
+    if (request.method === 'OPTIONS' || request.is404) {
+      done();
+      return undefined;
+    }
     if (access.public) {
       // A public route (the web-to-lead form) is called from the pages of allowed origins;
       // static assets answer every origin themselves.
-      if (tenants && !access.asset) await allowOriginOfAnyTenant(tenants, request, reply);
-      return;
+      if (tenants && !access.asset) return allowOriginOfAnyTenant(tenants, request, reply);
+      done();
+      return undefined;
     }
     failures?.check(request.ip);
-    try {
-      await authenticate(request, reply, auth, adminKey, access.admin === true);
-    } catch (err) {
-      if ((err as { status?: number }).status === 401) {
-        failures?.fail(request.ip);
-        // A widget must see the 401 (not a CORS failure) to ask its host for a new token.
-        if (tenants && !access.admin) await allowOriginOfAnyTenant(tenants, request, reply);
-      }
-      throw err;
+    // Refusals (no token, a wrong one) take the full path, which counts them.
+    const token = !access.admin && !request.headers.origin ? tokenOf(request) : undefined;
+    const known = token && !isAdminKey(token) ? auth.cached(token, String(request.id)) : undefined;
+    if (known) {
+      identify(request, known);
+      done();
+      return undefined;
     }
+    return authenticateOrCount(request, reply, auth, isAdminKey, access.admin === true, failures, tenants);
   };
 }
 
-async function authenticate(request: FastifyRequest, reply: FastifyReply, auth: Authenticator, adminKey: string | undefined, adminRoute: boolean): Promise<void> {
-  const token = bearer(request);
-  if (adminRoute) {
-    if (!adminKey || !safeEqual(token, adminKey)) throw coreError('INVALID_CREDENTIAL', { reason: 'admin' });
-    return;
+/** The full path: any credential, any origin; a 401 counts against the client address. */
+async function authenticateOrCount(request: FastifyRequest, reply: FastifyReply, auth: Authenticator, isAdminKey: (token: string) => boolean, adminRoute: boolean, failures?: AuthFailureLimiter, tenants?: Pick<Kernel, 'tenants'>): Promise<void> {
+  try {
+    await authenticate(request, reply, auth, isAdminKey, adminRoute);
+  } catch (err) {
+    if ((err as { status?: number }).status === 401) {
+      failures?.fail(request.ip);
+      // A widget must see the 401 (not a CORS failure) to ask its host for a new token.
+      if (tenants && !adminRoute) await allowOriginOfAnyTenant(tenants, request, reply);
+    }
+    throw err;
   }
-  if (adminKey && safeEqual(token, adminKey)) throw coreError('FORBIDDEN', { permission: 'tenant credential' });
-  const { actor, locale, allowedOrigins, rateLimitPerMinute } = await auth.authenticate(token, String(request.id));
+}
+
+/** Whether a token is the admin key, compared in constant time (the admin key's digest is taken once). */
+function adminKeyCheck(adminKey: string | undefined): (token: string) => boolean {
+  if (!adminKey) return () => false;
+  const expected = digest(adminKey);
+  return (token) => timingSafeEqual(digest(token), expected) && token.length === adminKey.length;
+}
+
+function identify(request: FastifyRequest, { actor, locale, rateLimitPerMinute }: Authenticated): void {
   request.actor = actor;
   request.tenantLocale = locale;
   if (rateLimitPerMinute !== null) request.tenantRateLimit = rateLimitPerMinute;
+}
+
+async function authenticate(request: FastifyRequest, reply: FastifyReply, auth: Authenticator, isAdminKey: (token: string) => boolean, adminRoute: boolean): Promise<void> {
+  const token = bearer(request);
+  if (adminRoute) {
+    if (!isAdminKey(token)) throw coreError('INVALID_CREDENTIAL', { reason: 'admin' });
+    return;
+  }
+  if (isAdminKey(token)) throw coreError('FORBIDDEN', { permission: 'tenant credential' });
+  const authenticated = await auth.authenticate(token, String(request.id));
+  identify(request, authenticated);
   const origin = crossOrigin(request);
   if (origin) {
-    if (!(await allowedOrigins()).includes(origin)) throw coreError('ORIGIN_NOT_ALLOWED', { origin });
+    if (!(await authenticated.allowedOrigins()).includes(origin)) throw coreError('ORIGIN_NOT_ALLOWED', { origin });
     allowOrigin(reply, origin);
   }
 }
@@ -121,12 +159,14 @@ export function pluginEnabledHook(plugin: string, tenants: TenantService) {
 }
 
 /**
- * preValidation: the route's permission. A customer principal reaches only routes marked
- * `portal`, and those routes only customer principals (staff use the staff routes).
+ * For preValidation: the route's permission. A customer principal reaches only routes
+ * marked `portal`, and those routes only customer principals (staff use the staff routes).
  */
-export async function permissionHook(request: FastifyRequest): Promise<void> {
-  const permission = request.routeOptions.config?.permission;
-  const portal = request.routeOptions.config?.portal === true;
+export function checkPermission(request: FastifyRequest): void {
+  // Read once: fastify builds a new routeOptions object on every read.
+  const config = request.routeOptions.config;
+  const permission = config?.permission;
+  const portal = config?.portal === true;
   if (request.actor && (request.actor.kind === 'customer') !== portal) throw coreError('FORBIDDEN', { permission: portal ? 'customer portal' : (permission ?? 'staff') });
   if (!permission || !request.actor) return;
   if (!request.actor.permissions.has(permission)) throw coreError('FORBIDDEN', { permission });

@@ -7,11 +7,11 @@
  * `GET /customers/{id}` in bench/profile.ts), and even one prebuilt middleware validates
  * and sets a dozen headers on the raw response per request, which fastify then validates
  * again when it writes the head. Same library, same options, same onRequest timing (error
- * answers carry them too), so the same headers.
+ * answers carry them too), so the same headers: the authentication hook (request-guards.ts)
+ * sets them first thing.
  */
 import { createRequire } from 'node:module';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
 
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
@@ -37,13 +37,4 @@ export function helmetHeaders(): Record<string, string> {
   });
   if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
   return Object.freeze(headers) as Record<string, string>;
-}
-
-/** Adds the security headers to every response of `scope` (encapsulated: a host's routes keep theirs). */
-export function securityHeaders(scope: FastifyInstance): void {
-  const headers = helmetHeaders();
-  scope.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
-    done();
-  });
 }

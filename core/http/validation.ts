@@ -45,7 +45,7 @@ export function createValidatorCompiler(options: { allErrors?: boolean } = {}): 
 }
 
 /**
- * preValidation, for every text in the path parameters, query and body:
+ * For preValidation, for every text in the path parameters, query and body:
  * - a C0 control character other than tab and newline (CR only as part of CRLF), NUL
  *   included, is a 400 naming the field: PostgreSQL cannot even compare text holding a
  *   NUL, and no caller has a reason to send the others;
@@ -54,7 +54,7 @@ export function createValidatorCompiler(options: { allErrors?: boolean } = {}): 
  * - the rest is normalized to NFC before validation, so one text is stored one way and
  *   lengths are checked on what is stored.
  */
-export async function textHygiene(request: FastifyRequest): Promise<void> {
+export function checkTextHygiene(request: FastifyRequest): void {
   for (const part of ['params', 'query', 'body'] as const) {
     const value: unknown = request[part];
     const found = firstBadText(value, '', 0);

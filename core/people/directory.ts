@@ -26,6 +26,12 @@ export class PeopleDirectory {
 
   constructor(private readonly db: Database) {}
 
+  /** Whether {@link remember} would write nothing: no name, or this process wrote it already. */
+  remembered(tenantId: string, subject: string, name: string): boolean {
+    const trimmed = name.trim().slice(0, 300);
+    return !trimmed || this.written.get(`${tenantId}\u0000${subject}`) === trimmed;
+  }
+
   /** Records a subject's display name (an upsert; nothing is written when it is already known). */
   async remember(tenantId: string, subject: string, name: string, kind: PersonKind): Promise<void> {
     const key = `${tenantId}\u0000${subject}`;
