@@ -4,17 +4,12 @@
  * and without them, and the page walk uses them once they exist. Other dialects: a no-op.
  */
 import t from 'tap';
-import { freshKnex } from '../../helpers/database.js';
+import { freshSearchIndex, PREFIX } from '../../helpers/search-index.js';
 import { newId } from '../../../core/plugin/ids.js';
-import { searchIndexFor } from '../../../core/customers/search-index/index.js';
 import { orderedHitsSql, PLANNER_SETTINGS } from '../../../core/customers/search-index/postgres-sql.js';
 import { customerSearchShortHeadsMigration } from '../../../core/migrations/017_customer_search_short_heads.js';
 
-const PREFIX = 'crm_';
-const { knex, dialect } = await freshKnex(t);
-const index = searchIndexFor(dialect);
-const ctx = { knex, dialect, prefix: PREFIX, table: (name: string) => `${PREFIX}${name}` };
-await index.up(knex, PREFIX);
+const { knex, dialect, index, ctx } = await freshSearchIndex(t);
 
 const T1 = newId();
 const labelOf = new Map<string, string>();

@@ -4,16 +4,11 @@
  * searches find the same customers after up → down → up. Other dialects: a no-op.
  */
 import t from 'tap';
-import { freshKnex } from '../../helpers/database.js';
+import { freshSearchIndex, PREFIX } from '../../helpers/search-index.js';
 import { newId } from '../../../core/plugin/ids.js';
-import { searchIndexFor } from '../../../core/customers/search-index/index.js';
 import { customerSearchTermsMigration } from '../../../core/migrations/016_customer_search_terms.js';
 
-const PREFIX = 'crm_';
-const { knex, dialect } = await freshKnex(t);
-const index = searchIndexFor(dialect);
-const ctx = { knex, dialect, prefix: PREFIX, table: (name: string) => `${PREFIX}${name}` };
-await index.up(knex, PREFIX);
+const { knex, dialect, index, ctx } = await freshSearchIndex(t);
 
 const T1 = newId();
 const T2 = 'tenant:not-a-uuid'; // tenantKey's `x` + hex form
