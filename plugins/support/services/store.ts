@@ -46,12 +46,12 @@ export class SupportStore {
 
   /**
    * A version-checked update; a lost race or a stale If-Match is a 412. `values` is checked
-   * against the table's row here; the query itself is knex's untyped builder, whose update
-   * types do not resolve for a row type that is still generic (`SupportRow<N>`).
+   * against the table's row here; the query is widened to knex's untyped builder, whose
+   * update types do not resolve for a row type that is still generic (`SupportRow<N>`).
    */
   async updateVersioned<N extends SupportTable>(trx: Knex.Transaction, name: N, tenantId: string, id: string, version: number, values: Partial<SupportRow<N>>): Promise<void> {
-    const table = this.table(name);
-    const updated = await trx(table).where(`${table}.tenant_id`, tenantId).where({ id, version }).update({ ...values, version: version + 1 });
+    const rows: Knex.QueryBuilder = this.rows(trx, name, tenantId);
+    const updated = await rows.where({ id, version }).update({ ...values, version: version + 1 });
     if (updated !== 1) throw coreError('PRECONDITION_FAILED', { current: version });
   }
 
