@@ -10,6 +10,7 @@ import type { calendarInputSchema } from '../schemas/setup-schemas.js';
 import { supportError } from '../errors.js';
 import { IRANIAN_WEEK, isTimeZone, weekProblem, type Holiday, type TimeRange, type Weekday } from './business-time.js';
 import { calendarFromRow, type CalendarDto } from './records.js';
+import type { CalendarRow } from './rows.js';
 import type { SupportStore } from './store.js';
 
 /** Body of `PUT /calendars/{id}`. */
@@ -41,9 +42,9 @@ export class CalendarService {
       const now = Date.now();
       const values = { name: input.name.trim(), time_zone: timeZone, week: JSON.stringify(week), holidays: JSON.stringify(holidays), updated_at: now };
       if (before) {
-        await this.store.rows(trx, 'calendars', actor.tenantId).where({ id }).update({ ...values, version: Number(before.version) + 1 });
+        await this.store.rows(trx, 'calendars', actor.tenantId).where({ id }).update({ ...values, version: before.version + 1 });
       } else {
-        await trx(this.store.table('calendars')).insert({ tenant_id: actor.tenantId, id, ...values, version: 1, created_at: now });
+        await trx<CalendarRow>(this.store.table('calendars')).insert({ tenant_id: actor.tenantId, id, ...values, version: 1, created_at: now });
       }
       const calendar = await this.get(actor.tenantId, id, trx);
       await this.ctx.audit.record(trx, actor, { action: before ? 'support_calendar.update' : 'support_calendar.create', entityType: 'support_calendar', entityId: id, ...(before && { before: calendarFromRow(before) }), after: calendar });

@@ -10,6 +10,7 @@ import { coreError, localizedTemplateRenderer, newId, readInt, type Actor, type 
 import type { cannedInputSchema, cannedPatchSchema } from '../schemas/csat-schemas.js';
 import { supportError } from '../errors.js';
 import type { SupportOptions } from '../options.js';
+import type { CannedResponseRow } from './rows.js';
 import { checkVersion } from './store.js';
 import type { TicketService } from './tickets.js';
 
@@ -56,7 +57,7 @@ export class CannedResponseService {
     return this.ctx.data.transaction(async (trx) => {
       const now = Date.now();
       const id = newId();
-      await this.ctx.data.forTenant(actor.tenantId, trx).fromUntyped('support_canned_responses').insert({ id, name: input.name.trim(), locale: input.locale, body: input.body, version: 1, created_at: now, updated_at: now });
+      await this.ctx.data.forTenant(actor.tenantId, trx).from('support_canned_responses').insert({ id, name: input.name.trim(), locale: input.locale, body: input.body, version: 1, created_at: now, updated_at: now });
       const created = await this.get(actor, id, trx);
       await this.ctx.audit.record(trx, actor, { action: 'support_canned_response.create', entityType: 'support_canned_response', entityId: id, after: created });
       return created;
@@ -65,13 +66,13 @@ export class CannedResponseService {
 
   /** The tenant's canned responses by name, optionally of one locale. */
   async list(actor: Actor, locale?: Locale): Promise<{ items: CannedResponseDto[] }> {
-    const q = this.ctx.data.forTenant(actor.tenantId).fromUntyped('support_canned_responses');
+    const q = this.ctx.data.forTenant(actor.tenantId).from('support_canned_responses');
     if (locale) q.where({ locale });
     return { items: (await q.orderBy([{ column: 'name' }, { column: 'id' }]).limit(1000)).map(fromRow) };
   }
 
   async get(actor: Actor, id: string, trx?: Knex.Transaction): Promise<CannedResponseDto> {
-    const row = await this.ctx.data.forTenant(actor.tenantId, trx).fromUntyped('support_canned_responses').where({ id }).first();
+    const row = await this.ctx.data.forTenant(actor.tenantId, trx).from('support_canned_responses').where({ id }).first();
     if (!row) throw supportError('CANNED_RESPONSE_NOT_FOUND', { id });
     return fromRow(row);
   }
@@ -83,7 +84,7 @@ export class CannedResponseService {
       checkVersion(expectedVersion, before.version);
       const next = { name: patch.name?.trim() ?? before.name, locale: patch.locale ?? before.locale, body: patch.body ?? before.body };
       this.compile(next.locale, next.body);
-      const updated = await this.ctx.data.forTenant(actor.tenantId, trx).fromUntyped('support_canned_responses').where({ id, version: before.version }).update({ ...next, version: before.version + 1, updated_at: Date.now() });
+      const updated = await this.ctx.data.forTenant(actor.tenantId, trx).from('support_canned_responses').where({ id, version: before.version }).update({ ...next, version: before.version + 1, updated_at: Date.now() });
       if (Number(updated) !== 1) throw coreError('PRECONDITION_FAILED', { current: before.version });
       const after = await this.get(actor, id, trx);
       await this.ctx.audit.record(trx, actor, { action: 'support_canned_response.update', entityType: 'support_canned_response', entityId: id, before, after });
@@ -94,7 +95,7 @@ export class CannedResponseService {
   async delete(actor: Actor, id: string): Promise<void> {
     await this.ctx.data.transaction(async (trx) => {
       const before = await this.get(actor, id, trx);
-      await this.ctx.data.forTenant(actor.tenantId, trx).fromUntyped('support_canned_responses').where({ id }).delete();
+      await this.ctx.data.forTenant(actor.tenantId, trx).from('support_canned_responses').where({ id }).delete();
       await this.ctx.audit.record(trx, actor, { action: 'support_canned_response.delete', entityType: 'support_canned_response', entityId: id, before });
     });
   }
@@ -134,14 +135,14 @@ export class CannedResponseService {
   }
 }
 
-function fromRow(row: Record<string, unknown>): CannedResponseDto {
+function fromRow(row: CannedResponseRow): CannedResponseDto {
   return {
-    id: String(row.id),
-    name: String(row.name),
+    id: row.id,
+    name: row.name,
     locale: row.locale === 'en' ? 'en' : 'fa',
-    body: String(row.body ?? ''),
+    body: row.body ?? '',
     createdAt: new Date(readInt(row.created_at)).toISOString(),
     updatedAt: new Date(readInt(row.updated_at)).toISOString(),
-    version: readInt(row.version),
+    version: row.version,
   };
 }

@@ -6,7 +6,7 @@
  * transaction of the rating or tag change.
  */
 import type { Knex } from 'knex';
-import { applyRecordScope, newId, readInt, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import { applyRecordScope, newId, readInt, type Actor, type BigIntColumn, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
 import type { complaintQuery } from '../schemas/csat-schemas.js';
 import { supportError } from '../errors.js';
 import type { SupportOptions } from '../options.js';
@@ -33,6 +33,13 @@ export interface ComplainingCustomer {
 
 /** Query of the complaints report (`min` defaults to 2). */
 export type ComplaintQuery = SchemaType<typeof complaintQuery>;
+
+/** A customer's complaints in the period, as the report's grouped query returns them. */
+interface ComplainerGroup {
+  customer_id: string;
+  n: BigIntColumn;
+  last_at: BigIntColumn;
+}
 
 /** Ratings at or under this are complaints. */
 export const COMPLAINT_RATING = 2;
@@ -64,13 +71,13 @@ export class ComplaintService {
     const data = this.ctx.data.forTenant(actor.tenantId, trx);
     const id = newId();
     // The unique (tenant, ticket) index keeps one row when a tag and a rating race.
-    await data.fromUntyped('support_complaints').insert({ id, ticket_id: ticket.id, customer_id: ticket.customerId ?? null, reason, rating, created_at: now }).onConflict(['tenant_id', 'ticket_id']).ignore();
-    const row = await data.fromUntyped('support_complaints').where({ ticket_id: ticket.id }).first('id');
-    if (String(row?.id) !== id) return false;
+    await data.from('support_complaints').insert({ id, ticket_id: ticket.id, customer_id: ticket.customerId ?? null, reason, rating, created_at: now }).onConflict(['tenant_id', 'ticket_id']).ignore();
+    const row = await data.from('support_complaints').where({ ticket_id: ticket.id }).first('id');
+    if (row?.id !== id) return false;
     const locale = await this.store.tenantLocale(trx, actor.tenantId);
     const params = { lng: locale, number: ticket.number, subject: ticket.subject, rating: rating ?? '' };
     const note = this.ctx.t(reason === 'low_rating' ? 'complaints.noteLowRating' : 'complaints.noteTagged', params);
-    await data.fromUntyped('support_messages').insert({ id: newId(), ticket_id: ticket.id, visibility: 'internal', author_kind: 'system', author_id: 'system:support-complaints', body: note, created_at: now });
+    await data.from('support_messages').insert({ id: newId(), ticket_id: ticket.id, visibility: 'internal', author_kind: 'system', author_id: 'system:support-complaints', body: note, created_at: now });
     if (ticket.customerId) {
       // Handling the ticket is the authority to note it on its customer (as for other ticket entries).
       const via: Actor = { ...actor, scopes: { ...actor.scopes, customer: 'all' }, permissions: new Set([...actor.permissions, 'core.customer.read']) };
@@ -95,20 +102,20 @@ export class ComplaintService {
     const data = this.ctx.data.forTenant(actor.tenantId);
     // Complaints on tickets within the caller's record scope: a manager counts the team's.
     const t = this.ctx.data.table('support_tickets');
-    const visible = applyRecordScope(data.fromUntyped('support_tickets').select(`${t}.id`), actor, 'ticket', { owner: `${t}.assignee_id`, team: `${t}.team_id` });
-    const rows = await data.fromUntyped('support_complaints')
+    const visible = applyRecordScope(data.from('support_tickets').select(`${t}.id`), actor, 'ticket', { owner: `${t}.assignee_id`, team: `${t}.team_id` });
+    const rows = await data.from('support_complaints')
       .whereIn('ticket_id', visible)
       .whereNotNull('customer_id').where('created_at', '>=', from).where('created_at', '<', to)
       .groupBy('customer_id')
       .havingRaw('COUNT(*) >= ?', [query.min])
-      .select('customer_id', this.ctx.data.raw('COUNT(*) as n'), this.ctx.data.raw('MAX(created_at) as last_at'))
+      .select<ComplainerGroup[]>('customer_id', this.ctx.data.raw('COUNT(*) as n'), this.ctx.data.raw('MAX(created_at) as last_at'))
       .orderBy([{ column: 'n', order: 'desc' }, { column: 'customer_id', order: 'asc' }])
       .limit(500);
     return {
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
       min: query.min,
-      items: rows.map((r: Record<string, unknown>) => ({ customerId: String(r.customer_id), complaints: readInt(r.n), lastComplaintAt: new Date(readInt(r.last_at)).toISOString() })),
+      items: rows.map((r) => ({ customerId: r.customer_id, complaints: readInt(r.n), lastComplaintAt: new Date(readInt(r.last_at)).toISOString() })),
     };
   }
 }

@@ -73,7 +73,7 @@ export class CsatService {
     const address = customer?.emails[0]?.value;
     if (!customer || !address) return;
     const data = this.ctx.data.forTenant(actor.tenantId, trx);
-    const queue = ticket.queueId ? await data.fromUntyped('support_queues').where({ id: ticket.queueId }).first('email_account_id') : undefined;
+    const queue = ticket.queueId ? await data.from('support_queues').where({ id: ticket.queueId }).first('email_account_id') : undefined;
     const link = await this.issue(trx, actor.tenantId, ticket.id);
     const lng = customer.locale === 'fa' || customer.locale === 'en' ? customer.locale : await this.store.tenantLocale(trx, actor.tenantId);
     const params = { lng, number: ticket.number, subject: ticket.subject, name: customer.name, url: link.url };
@@ -83,12 +83,12 @@ export class CsatService {
         subject: this.ctx.t('csat.mail.subject', params),
         text: this.ctx.t('csat.mail.text', params),
         customerId: customer.id,
-        ...(queue?.email_account_id != null && { accountId: String(queue.email_account_id) }),
+        ...(queue?.email_account_id != null && { accountId: queue.email_account_id }),
       }, trx);
     } catch (err) {
       if (!(err instanceof PeyvandError && NO_ACCOUNT.has(err.code))) throw err;
       // No account to send from: the link is not kept, the solve goes on (an agent may send one by hand).
-      await data.fromUntyped('support_csat_links').where({ token_hash: link.hash }).delete();
+      await data.from('support_csat_links').where({ token_hash: link.hash }).delete();
       this.ctx.logger.info({ ticket: ticket.id, reason: err.code }, 'CSAT survey not mailed: no email account');
     }
   }
@@ -97,10 +97,10 @@ export class CsatService {
   async survey(token: string): Promise<CsatSurvey> {
     const { claims } = await this.verified(token);
     const data = this.ctx.data.forTenant(claims.tenantId);
-    const ticket = await data.fromUntyped('support_tickets').where({ id: claims.ticketId }).first('number', 'subject', 'customer_id');
+    const ticket = await data.from('support_tickets').where({ id: claims.ticketId }).first('number', 'subject', 'customer_id');
     if (!ticket) throw supportError('CSAT_LINK_NOT_FOUND', {});
     if (await this.answered(undefined, claims.tenantId, claims.ticketId)) throw supportError('CSAT_ANSWERED', { number: readInt(ticket.number) });
-    return { ticketNumber: readInt(ticket.number), subject: String(ticket.subject), locale: await this.localeOf(claims.tenantId, ticket.customer_id) };
+    return { ticketNumber: readInt(ticket.number), subject: ticket.subject, locale: await this.localeOf(claims.tenantId, ticket.customer_id) };
   }
 
   /** `POST /csat/{token}`: stores the rating once; a low one is a complaint. Answers the language the customer was asked in. */
@@ -114,20 +114,20 @@ export class CsatService {
       await this.store.retryingTransaction(async (trx) => {
         const data = this.ctx.data.forTenant(claims.tenantId, trx);
         const now = Date.now();
-        const row = await data.fromUntyped('support_tickets').where({ id: claims.ticketId }).first('id', 'number', 'subject', 'customer_id', 'tags');
+        const row = await data.from('support_tickets').where({ id: claims.ticketId }).first('id', 'number', 'subject', 'customer_id', 'tags');
         if (!row) throw supportError('CSAT_LINK_NOT_FOUND', {});
         const number = readInt(row.number);
         // Single use of the link: only the first conditional update finds it unused.
-        const used = await data.fromUntyped('support_csat_links').where({ token_hash: hash }).whereNull('used_at').update({ used_at: now });
+        const used = await data.from('support_csat_links').where({ token_hash: hash }).whereNull('used_at').update({ used_at: now });
         if (Number(used) !== 1) throw supportError('CSAT_ANSWERED', { number });
         // One answer per ticket, whichever of its links: the primary key refuses a second.
-        await data.fromUntyped('support_csat_responses').insert({ ticket_id: claims.ticketId, rating: answer.rating, comment, answered_at: now, link_hash: hash });
-        customerId = row.customer_id == null ? null : String(row.customer_id);
+        await data.from('support_csat_responses').insert({ ticket_id: claims.ticketId, rating: answer.rating, comment, answered_at: now, link_hash: hash });
+        customerId = row.customer_id;
         const received = { ticketId: claims.ticketId, number, customerId, rating: answer.rating, comment, answeredAt: new Date(now).toISOString() };
         await this.ctx.audit.record(trx, actor, { action: 'ticket.csat', entityType: 'ticket', entityId: claims.ticketId, after: received });
         await this.ctx.events.emit(trx, 'csat.received', received, { tenantId: claims.tenantId, aggregateType: 'ticket', aggregateId: claims.ticketId });
         if (answer.rating <= COMPLAINT_RATING) {
-          const subject = { id: claims.ticketId, number, subject: String(row.subject), tags: [], ...(customerId && { customerId }) };
+          const subject = { id: claims.ticketId, number, subject: row.subject, tags: [], ...(customerId && { customerId }) };
           await this.complaints.record(trx, actor, subject, 'low_rating', answer.rating, now);
         }
       });
@@ -141,8 +141,8 @@ export class CsatService {
   /** The ticket's CSAT answer, for the ticket views. */
   async ratings(trx: Knex.Transaction | undefined, tenantId: string, ticketIds: readonly string[]): Promise<Map<string, { rating: number; comment?: string }>> {
     if (ticketIds.length === 0) return new Map();
-    const rows = await this.ctx.data.forTenant(tenantId, trx).fromUntyped('support_csat_responses').whereIn('ticket_id', [...ticketIds]).select('ticket_id', 'rating', 'comment');
-    return new Map(rows.map((r: Record<string, unknown>) => [String(r.ticket_id), { rating: readInt(r.rating), ...(r.comment != null && { comment: String(r.comment) }) }]));
+    const rows = await this.ctx.data.forTenant(tenantId, trx).from('support_csat_responses').whereIn('ticket_id', [...ticketIds]).select('ticket_id', 'rating', 'comment');
+    return new Map(rows.map((r) => [r.ticket_id, { rating: r.rating, ...(r.comment != null && { comment: r.comment }) }]));
   }
 
   /** Signs and records a new link for a ticket, in `trx`. */
@@ -151,7 +151,7 @@ export class CsatService {
     const expiresAt = now + this.ctx.options.csatLinkTtlHours * HOUR;
     const token = signCsatToken(await this.key(tenantId, trx), { tenantId, ticketId, expiresAt });
     const hash = csatTokenHash(token);
-    await this.ctx.data.forTenant(tenantId, trx).fromUntyped('support_csat_links').insert({ token_hash: hash, ticket_id: ticketId, expires_at: expiresAt, created_at: now });
+    await this.ctx.data.forTenant(tenantId, trx).from('support_csat_links').insert({ token_hash: hash, ticket_id: ticketId, expires_at: expiresAt, created_at: now });
     return { url: `${this.ctx.options.publicBaseUrl}/api/v1/support/csat/${token}`, expiresAt: new Date(expiresAt).toISOString(), hash };
   }
 
@@ -167,8 +167,8 @@ export class CsatService {
     const key = await this.key(claims.tenantId);
     if (!key || !verifyLinkToken(key, token)) throw notFound();
     const hash = csatTokenHash(token);
-    const link = await this.ctx.data.forTenant(claims.tenantId).fromUntyped('support_csat_links').where({ token_hash: hash }).first('ticket_id', 'expires_at');
-    if (!link || String(link.ticket_id) !== claims.ticketId || readInt(link.expires_at) <= Date.now()) throw notFound();
+    const link = await this.ctx.data.forTenant(claims.tenantId).from('support_csat_links').where({ token_hash: hash }).first('ticket_id', 'expires_at');
+    if (!link || link.ticket_id !== claims.ticketId || readInt(link.expires_at) <= Date.now()) throw notFound();
     return { claims, hash };
   }
 
@@ -176,25 +176,25 @@ export class CsatService {
   private async key(tenantId: string): Promise<Buffer | undefined>;
   private async key(tenantId: string, trx: Knex.Transaction): Promise<Buffer>;
   private async key(tenantId: string, trx?: Knex.Transaction): Promise<Buffer | undefined> {
-    const keys = () => this.ctx.data.forTenant(tenantId, trx).fromUntyped('support_csat_keys');
+    const keys = () => this.ctx.data.forTenant(tenantId, trx).from('support_csat_keys');
     let row = await keys().first('sealed_key');
     if (!row && trx) {
       await keys().insert({ sealed_key: this.ctx.secrets.seal(newLinkKey()), created_at: Date.now() }).onConflict('tenant_id').ignore();
       row = await keys().first('sealed_key');
     }
-    return row ? Buffer.from(this.ctx.secrets.open(String(row.sealed_key)), 'base64url') : undefined;
+    return row ? Buffer.from(this.ctx.secrets.open(row.sealed_key), 'base64url') : undefined;
   }
 
   private async answered(trx: Knex.Transaction | undefined, tenantId: string, ticketId: string): Promise<boolean> {
-    return (await this.ctx.data.forTenant(tenantId, trx).fromUntyped('support_csat_responses').where({ ticket_id: ticketId }).first('ticket_id')) !== undefined;
+    return (await this.ctx.data.forTenant(tenantId, trx).from('support_csat_responses').where({ ticket_id: ticketId }).first('ticket_id')) !== undefined;
   }
 
   /** The survey's language: the customer's, else the tenant's. */
-  private async localeOf(tenantId: string, customerId: unknown): Promise<'fa' | 'en'> {
+  private async localeOf(tenantId: string, customerId: string | null): Promise<'fa' | 'en'> {
     const tenant = await this.ctx.tenants.findById(tenantId);
     if (customerId != null) {
       const reader = systemActor({ id: tenantId, slug: tenant?.slug ?? tenantId }, 'support-csat', ['core.customer.read']);
-      const customer = await this.ctx.customers.get(reader, String(customerId)).catch(() => undefined);
+      const customer = await this.ctx.customers.get(reader, customerId).catch(() => undefined);
       if (customer?.locale === 'fa' || customer?.locale === 'en') return customer.locale;
     }
     return tenant?.locale ?? 'en';

@@ -50,11 +50,11 @@ export class EmailChannel {
   async inbound(tenantId: string, mail: ReceivedMail): Promise<InboundOutcome> {
     return this.ctx.data.transaction(async (trx) => {
       const data = this.ctx.data.forTenant(tenantId, trx);
-      if (await data.fromUntyped('support_email_messages').where({ email_message_id: mail.id }).first('ticket_id')) return 'duplicate';
+      if (await data.from('support_email_messages').where({ email_message_id: mail.id }).first('ticket_id')) return 'duplicate';
       const actor = systemActor({ id: tenantId, slug: '' }, 'support-email', ACTOR_PERMISSIONS);
-      const thread = await data.fromUntyped('support_email_threads').where({ thread_id: mail.threadId }).first();
+      const thread = await data.from('support_email_threads').where({ thread_id: mail.threadId }).first();
       const autoReply = mail.flags.includes('auto_reply');
-      let ticket = thread ? await this.followMerges(trx, tenantId, String(thread.ticket_id)) : undefined;
+      let ticket = thread ? await this.followMerges(trx, tenantId, thread.ticket_id) : undefined;
       let messageId: string;
       let outcome: InboundOutcome;
       if (ticket && autoReply) {
@@ -66,17 +66,19 @@ export class EmailChannel {
         outcome = 'replied';
       } else {
         if (autoReply) return 'ignored';
-        const queue = await data.fromUntyped('support_queues').where({ email_account_id: mail.accountId }).orderBy('name').first('id');
+        const queue = await data.from('support_queues').where({ email_account_id: mail.accountId }).orderBy('name').first('id');
         // A thread already known (its ticket closed) keeps going to support; a new one
         // only when a queue answers the account it came in on.
         if (!queue && !thread) return 'ignored';
-        ticket = await this.open(trx, actor, mail, queue ? String(queue.id) : undefined);
-        messageId = String((await data.fromUntyped('support_messages').where({ ticket_id: ticket.id }).first('id')).id);
+        ticket = await this.open(trx, actor, mail, queue?.id);
+        const opening = await data.from('support_messages').where({ ticket_id: ticket.id }).first('id');
+        if (!opening) throw new Error(`support ticket ${ticket.id} opened without its message`);
+        messageId = opening.id;
         outcome = 'opened';
-        if (thread) await data.fromUntyped('support_email_threads').where({ thread_id: mail.threadId }).update({ ticket_id: ticket.id });
-        else await data.fromUntyped('support_email_threads').insert({ thread_id: mail.threadId, ticket_id: ticket.id, account_id: mail.accountId, address: mail.from.address.toLowerCase(), created_at: Date.now() });
+        if (thread) await data.from('support_email_threads').where({ thread_id: mail.threadId }).update({ ticket_id: ticket.id });
+        else await data.from('support_email_threads').insert({ thread_id: mail.threadId, ticket_id: ticket.id, account_id: mail.accountId, address: mail.from.address.toLowerCase(), created_at: Date.now() });
       }
-      await data.fromUntyped('support_email_messages').insert({ email_message_id: mail.id, ticket_id: ticket.id, message_id: messageId, direction: 'in', created_at: Date.now() });
+      await data.from('support_email_messages').insert({ email_message_id: mail.id, ticket_id: ticket.id, message_id: messageId, direction: 'in', created_at: Date.now() });
       return outcome;
     });
   }
@@ -86,17 +88,17 @@ export class EmailChannel {
     if (message.visibility !== 'public' || message.author.kind !== 'agent') return false;
     return this.ctx.data.transaction(async (trx) => {
       const data = this.ctx.data.forTenant(tenantId, trx);
-      const thread = await data.fromUntyped('support_email_threads').where({ ticket_id: ticket.id }).orderBy('created_at', 'desc').first();
+      const thread = await data.from('support_email_threads').where({ ticket_id: ticket.id }).orderBy('created_at', 'desc').first();
       if (!thread) return false;
-      if (await data.fromUntyped('support_email_messages').where({ message_id: message.id }).first('email_message_id')) return false;
+      if (await data.from('support_email_messages').where({ message_id: message.id }).first('email_message_id')) return false;
       const queued = await this.ctx.use<ThreadMailer>('email').send(tenantId, {
-        to: [String(thread.address)],
+        to: [thread.address],
         text: message.body,
-        threadId: String(thread.thread_id),
-        accountId: String(thread.account_id),
+        threadId: thread.thread_id,
+        accountId: thread.account_id,
         ...(ticket.customerId && { customerId: ticket.customerId }),
       }, trx);
-      await data.fromUntyped('support_email_messages').insert({ email_message_id: queued.id, ticket_id: ticket.id, message_id: message.id, direction: 'out', created_at: Date.now() });
+      await data.from('support_email_messages').insert({ email_message_id: queued.id, ticket_id: ticket.id, message_id: message.id, direction: 'out', created_at: Date.now() });
       return true;
     });
   }

@@ -5,12 +5,13 @@
  * unassigned for a person to pick.
  */
 import type { Knex } from 'knex';
-import { newId, type Actor, type Executor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import { newId, readInt, type Actor, type BigIntColumn, type Executor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
 import type { queueInputSchema, queuePatchSchema } from '../schemas/setup-schemas.js';
 import { supportError } from '../errors.js';
 import { isOpenAt } from './business-time.js';
 import type { CalendarService } from './calendars.js';
 import { queueFromRow, type QueueDto } from './records.js';
+import type { QueueRow } from './rows.js';
 import { checkVersion, type SupportStore } from './store.js';
 
 /** Writable fields of a queue. */
@@ -21,6 +22,12 @@ export type QueuePatch = SchemaType<typeof queuePatchSchema>;
 /** What support needs of the email plugin (its exported `EmailApi`, declared in `dependsOn`). */
 interface EmailAccounts {
   accountExists(tenantId: string, accountId: string, trx?: Knex.Transaction): Promise<boolean>;
+}
+
+/** Open tickets of an agent, as the least-open query returns them. */
+interface AssigneeLoad {
+  assignee_id: string;
+  n: BigIntColumn;
 }
 
 /** Queue use cases. */
@@ -37,7 +44,7 @@ export class QueueService {
       if (input.emailAccountId) await this.checkEmailAccount(actor.tenantId, input.emailAccountId, trx);
       const id = newId();
       const now = Date.now();
-      await trx(this.store.table('queues')).insert({ id, tenant_id: actor.tenantId, ...columns(input), rr_position: 0, version: 1, created_at: now, updated_at: now });
+      await trx<QueueRow>(this.store.table('queues')).insert({ id, tenant_id: actor.tenantId, ...columns(input), rr_position: 0, version: 1, created_at: now, updated_at: now });
       const queue = await this.get(actor.tenantId, id, trx);
       await this.ctx.audit.record(trx, actor, { action: 'support_queue.create', entityType: 'support_queue', entityId: id, after: queue });
       return queue;
@@ -95,16 +102,17 @@ export class QueueService {
     }
     if (onShift.length === 0) return undefined;
     if (queue.assignment === 'round_robin') {
-      const position = Number(row.rr_position) % onShift.length;
+      const position = row.rr_position % onShift.length;
       await this.store.rows(trx, 'queues', tenantId).where({ id: queueId }).update({ rr_position: position + 1 });
       return onShift[position];
     }
-    const counts = await this.store.rows(trx, 'tickets', tenantId).whereIn('assignee_id', onShift).whereNotIn('status', ['solved', 'closed']).groupBy('assignee_id').select('assignee_id').count({ n: '*' });
-    const open = new Map<string, number>(counts.map((c: Record<string, unknown>) => [String(c.assignee_id), Number(c.n)]));
+    const counts = await this.store.rows(trx, 'tickets', tenantId).whereIn('assignee_id', onShift).whereNotIn('status', ['solved', 'closed']).groupBy('assignee_id').select('assignee_id').count<AssigneeLoad[]>({ n: '*' });
+    const open = new Map(counts.map((c) => [c.assignee_id, readInt(c.n)]));
     return [...onShift].sort((a, b) => (open.get(a) ?? 0) - (open.get(b) ?? 0))[0];
   }
 }
 
-function columns(q: QueueInput): Record<string, unknown> {
+/** The columns a queue's input sets. */
+function columns(q: QueueInput): Pick<QueueRow, 'name' | 'members' | 'manager_id' | 'calendar_id' | 'email_account_id' | 'assignment'> {
   return { name: q.name.trim(), members: JSON.stringify([...new Set(q.members)]), manager_id: q.managerId ?? null, calendar_id: q.calendarId ?? null, email_account_id: q.emailAccountId ?? null, assignment: q.assignment };
 }

@@ -2,8 +2,9 @@
  * The shapes the support API returns and its events carry, and their mapping from rows.
  * Optional fields are absent rather than null, as in core's customer shape.
  */
-import { readBool, readInt, readJson } from '../../../core/plugin/index.js';
+import { readBool, readInt, readJson, type BigIntColumn } from '../../../core/plugin/index.js';
 import type { BusinessCalendar, Holiday, TimeRange, Weekday } from './business-time.js';
+import type { CalendarRow, MessageRow, QueueRow, SlaPolicyRow, TicketRow } from './rows.js';
 
 /** Ticket channels. */
 export const CHANNELS = ['email', 'web', 'phone', 'chat', 'api'] as const;
@@ -106,84 +107,85 @@ export interface SlaPolicyDto {
   updatedAt: string;
 }
 
-const iso = (v: unknown): string => new Date(readInt(v)).toISOString();
+const iso = (v: BigIntColumn): string => new Date(readInt(v)).toISOString();
 
 /** Maps a `support_tickets` row; `sla` and `csat` (from `support_csat_responses`) are read separately. */
-export function ticketFromRow(row: Record<string, unknown>, sla: TicketDto['sla'], csat?: TicketDto['csat']): TicketDto {
+export function ticketFromRow(row: TicketRow, sla: TicketDto['sla'], csat?: TicketDto['csat']): TicketDto {
   const dto: TicketDto = {
-    id: String(row.id),
+    id: row.id,
     number: readInt(row.number),
-    subject: String(row.subject),
-    channel: String(row.channel) as Channel,
-    priority: String(row.priority) as Priority,
-    status: String(row.status) as TicketStatus,
+    subject: row.subject,
+    channel: row.channel as Channel,
+    priority: row.priority as Priority,
+    status: row.status as TicketStatus,
     tags: readJson<string[]>(row.tags, []),
     customFields: readJson<Record<string, unknown>>(row.custom_fields, {}),
     sla,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
-    version: readInt(row.version),
+    version: row.version,
   };
   for (const [key, column] of [['customerId', 'customer_id'], ['queueId', 'queue_id'], ['assigneeId', 'assignee_id'], ['teamId', 'team_id'], ['mergedIntoId', 'merged_into_id']] as const) {
-    if (row[column] != null) dto[key] = String(row[column]);
+    const value = row[column];
+    if (value != null) dto[key] = value;
   }
   if (csat) dto.csat = csat;
   return dto;
 }
 
 /** Maps a `support_messages` row. */
-export function messageFromRow(row: Record<string, unknown>): MessageDto {
+export function messageFromRow(row: MessageRow): MessageDto {
   return {
-    id: String(row.id),
-    ticketId: String(row.ticket_id),
+    id: row.id,
+    ticketId: row.ticket_id,
     visibility: row.visibility === 'internal' ? 'internal' : 'public',
-    author: { kind: String(row.author_kind) as MessageDto['author']['kind'], ...(row.author_id != null && { id: String(row.author_id) }) },
-    body: String(row.body),
+    author: { kind: row.author_kind as MessageDto['author']['kind'], ...(row.author_id != null && { id: row.author_id }) },
+    body: row.body ?? '',
     createdAt: iso(row.created_at),
   };
 }
 
 /** Maps a `support_calendars` row. */
-export function calendarFromRow(row: Record<string, unknown>): CalendarDto {
+export function calendarFromRow(row: CalendarRow): CalendarDto {
   return {
-    id: String(row.id),
-    name: String(row.name),
-    timeZone: String(row.time_zone),
+    id: row.id,
+    name: row.name,
+    timeZone: row.time_zone,
     week: readJson(row.week, {}),
     holidays: readJson<Holiday[]>(row.holidays, []),
-    version: readInt(row.version),
+    version: row.version,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
 }
 
 /** Maps a `support_queues` row. */
-export function queueFromRow(row: Record<string, unknown>): QueueDto {
+export function queueFromRow(row: QueueRow): QueueDto {
   return {
-    id: String(row.id),
-    name: String(row.name),
+    id: row.id,
+    name: row.name,
     members: readJson<string[]>(row.members, []),
-    ...(row.manager_id != null && { managerId: String(row.manager_id) }),
-    ...(row.calendar_id != null && { calendarId: String(row.calendar_id) }),
-    ...(row.email_account_id != null && { emailAccountId: String(row.email_account_id) }),
-    assignment: String(row.assignment) as QueueDto['assignment'],
-    version: readInt(row.version),
+    ...(row.manager_id != null && { managerId: row.manager_id }),
+    ...(row.calendar_id != null && { calendarId: row.calendar_id }),
+    ...(row.email_account_id != null && { emailAccountId: row.email_account_id }),
+    assignment: row.assignment as QueueDto['assignment'],
+    version: row.version,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };
 }
 
 /** Maps a `support_sla_policies` row. */
-export function policyFromRow(row: Record<string, unknown>): SlaPolicyDto {
+export function policyFromRow(row: SlaPolicyRow): SlaPolicyDto {
   return {
-    id: String(row.id),
-    name: String(row.name),
-    calendarId: String(row.calendar_id),
+    id: row.id,
+    name: row.name,
+    calendarId: row.calendar_id,
     conditions: readJson(row.conditions, {}),
     targets: readJson(row.targets, { firstResponseMinutes: 0, resolutionMinutes: 0 }),
     escalation: readJson(row.escalation, {}),
     enabled: readBool(row.enabled),
-    version: readInt(row.version),
+    version: row.version,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
   };

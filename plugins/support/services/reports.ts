@@ -10,10 +10,40 @@
  * integer arithmetic on SQLite, PostgreSQL and MariaDB, so the same answer on each.
  */
 import type { Knex } from 'knex';
-import { applyRecordScope, readInt, type Actor, type Language, type PluginContext } from '../../../core/plugin/index.js';
+import { applyRecordScope, readInt, type Actor, type BigIntColumn, type Language, type PluginContext } from '../../../core/plugin/index.js';
 import type { QueueService } from './queues.js';
 import { minutes, percent, periodHeads, periodIndexSql, reportFrame, type PeriodHead, type PeriodQuery, type ReportFrame } from './report-frame.js';
 import type { SupportStore } from './store.js';
+
+/** A period index (`p`, `b`) or a count as the grouped queries return them. */
+type Count = BigIntColumn;
+
+/** Targets of one period, kind, policy, queue, agent and outcome, as the SLA query groups them. */
+interface SlaOutcomeGroup {
+  p: Count;
+  kind: string;
+  policy: string;
+  queue: string | null;
+  agent: string | null;
+  outcome: 'met' | 'breached' | 'open';
+  n: Count;
+}
+
+/** Answers of one period and rating, as the CSAT query groups them. */
+interface RatingGroup {
+  p: Count;
+  rating: number;
+  n: Count;
+}
+
+/** A business-time figure's count, sum and percentiles in one period. */
+interface PercentileGroup {
+  p: Count;
+  n: Count;
+  total: BigIntColumn;
+  p50: BigIntColumn;
+  p90: BigIntColumn;
+}
 
 /** Time figures of one measure in one period, in business minutes. */
 export interface TimeFigures {
@@ -78,19 +108,18 @@ export class ReportService {
         // A running target past its due time has breached, whether or not the scheduler has said so yet.
         knex.raw(`CASE WHEN ${s}.breached OR (${s}.state = 'running' AND ${s}.due_at < ?) THEN 'breached' WHEN ${s}.state = 'met' THEN 'met' ELSE 'open' END as outcome`, [now]),
       );
-    const rows = (await knex.from(inner.as('x')).groupBy('p', 'kind', 'policy', 'queue', 'agent', 'outcome').select('p', 'kind', 'policy', 'queue', 'agent', 'outcome', knex.raw('COUNT(*) as n'))) as Array<Record<string, unknown>>;
+    const rows = await knex.from(inner.as('x')).groupBy('p', 'kind', 'policy', 'queue', 'agent', 'outcome').select<SlaOutcomeGroup[]>('p', 'kind', 'policy', 'queue', 'agent', 'outcome', knex.raw('COUNT(*) as n'));
     const names = await this.names(actor.tenantId);
     const periods = periodHeads(frame, language).map((h) => ({ h, total: blank(), byKind: new Map<string | null, SlaFigures>(SLA_KINDS.map((k) => [k, blank()])), byPolicy: new Map<string | null, SlaFigures>(), byQueue: new Map<string | null, SlaFigures>(), byAgent: new Map<string | null, SlaFigures>() }));
     for (const r of rows) {
       const period = periods[readInt(r.p)];
       if (!period) continue;
-      const outcome = String(r.outcome) as 'met' | 'breached' | 'open';
+      const outcome = r.outcome;
       const n = readInt(r.n);
       for (const [map, key] of [[period.byKind, r.kind], [period.byPolicy, r.policy], [period.byQueue, r.queue], [period.byAgent, r.agent]] as const) {
-        const k = key == null ? null : String(key);
-        const figures = map.get(k) ?? blank();
+        const figures = map.get(key) ?? blank();
         figures[outcome] += n;
-        map.set(k, figures);
+        map.set(key, figures);
       }
       period.total[outcome] += n;
     }
@@ -118,10 +147,10 @@ export class ReportService {
       .where(`${c}.tenant_id`, actor.tenantId)
       .where(`${c}.answered_at`, '>=', frame.start).where(`${c}.answered_at`, '<', frame.end)
       .select(knex.raw(`${periodIndexSql(knex, `${c}.answered_at`, frame).toQuery()} as p`), `${c}.rating as rating`);
-    const rows = (await knex.from(inner.as('x')).groupBy('p', 'rating').select('p', 'rating', knex.raw('COUNT(*) as n'))) as Array<Record<string, unknown>>;
+    const rows = await knex.from(inner.as('x')).groupBy('p', 'rating').select<RatingGroup[]>('p', 'rating', knex.raw('COUNT(*) as n'));
     const counts = frame.periods.map(() => [0, 0, 0, 0, 0]);
     for (const r of rows) {
-      const rating = readInt(r.rating);
+      const rating = r.rating;
       if (rating >= 1 && rating <= 5) counts[readInt(r.p)]![rating - 1]! += readInt(r.n);
     }
     return {
@@ -145,7 +174,7 @@ export class ReportService {
     const flow = async (column: string) => {
       const inner = this.tickets(knex, actor, query).where(`${t}.${column}`, '>=', frame.start).where(`${t}.${column}`, '<', frame.end).select(knex.raw(`${periodIndexSql(knex, `${t}.${column}`, frame).toQuery()} as p`));
       const out = frame.periods.map(() => 0);
-      for (const r of (await knex.from(inner.as('x')).groupBy('p').select('p', knex.raw('COUNT(*) as n'))) as Array<Record<string, unknown>>) out[readInt(r.p)] = readInt(r.n);
+      for (const r of await knex.from(inner.as('x')).groupBy('p').select<Array<{ p: Count; n: Count }>>('p', knex.raw('COUNT(*) as n'))) out[readInt(r.p)] = readInt(r.n);
       return out;
     };
     const created = await flow('created_at');
@@ -174,7 +203,7 @@ export class ReportService {
       .where((w) => w.whereNull(`${t}.resolved_at`).orWhere(`${t}.resolved_at`, '>=', asOf))
       .select(knex.raw(`${bucket.toQuery()} as b`));
     const out = AGE_BUCKETS.map(() => 0);
-    for (const r of (await knex.from(inner.as('x')).groupBy('b').select('b', knex.raw('COUNT(*) as n'))) as Array<Record<string, unknown>>) out[readInt(r.b)] = readInt(r.n);
+    for (const r of await knex.from(inner.as('x')).groupBy('b').select<Array<{ b: Count; n: Count }>>('b', knex.raw('COUNT(*) as n'))) out[readInt(r.b)] = readInt(r.n);
     return out;
   }
 
@@ -190,11 +219,11 @@ export class ReportService {
       .whereNotNull(`${t}.${value}`)
       .select(knex.raw(`${periodIndexSql(knex, `${t}.${at}`, frame).toQuery()} as p`), `${t}.${value} as v`);
     const ranked = knex.from(inner.as('x')).select('p', 'v', knex.raw('ROW_NUMBER() OVER (PARTITION BY p ORDER BY v) as rn'), knex.raw('COUNT(*) OVER (PARTITION BY p) as n'));
-    const rows = (await knex.from(ranked.as('r')).groupBy('p').select(
+    const rows = await knex.from(ranked.as('r')).groupBy('p').select<PercentileGroup[]>(
       'p', knex.raw('MAX(n) as n'), knex.raw('SUM(v) as total'),
       knex.raw('MIN(CASE WHEN rn * 100 >= 50 * n THEN v END) as p50'),
       knex.raw('MIN(CASE WHEN rn * 100 >= 90 * n THEN v END) as p90'),
-    )) as Array<Record<string, unknown>>;
+    );
     const out: TimeFigures[] = frame.periods.map(() => ({ count: 0, p50Minutes: null, p90Minutes: null, averageMinutes: null }));
     for (const r of rows) {
       const n = readInt(r.n);
@@ -229,7 +258,7 @@ export class ReportService {
   private async names(tenantId: string): Promise<{ policies: Map<string, string>; queues: Map<string, string> }> {
     const knex = this.ctx.db.knex;
     const [policies, queues] = [await this.store.rows(knex, 'sla_policies', tenantId).select('id', 'name'), await this.store.rows(knex, 'queues', tenantId).select('id', 'name')];
-    const map = (rows: Array<Record<string, unknown>>) => new Map(rows.map((r) => [String(r.id), String(r.name)]));
+    const map = (rows: Array<{ id: string; name: string }>) => new Map(rows.map((r) => [r.id, r.name]));
     return { policies: map(policies), queues: map(queues) };
   }
 }

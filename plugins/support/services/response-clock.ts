@@ -12,6 +12,7 @@ import type { Knex } from 'knex';
 import { readInt } from '../../../core/plugin/index.js';
 import { businessMsBetween, type BusinessCalendar } from './business-time.js';
 import type { CalendarService } from './calendars.js';
+import type { TicketRow } from './rows.js';
 import type { SupportStore } from './store.js';
 
 /** The ticket statuses that end its work. */
@@ -46,20 +47,20 @@ export class ResponseClock {
   }
 
   /** Business ms from the ticket's opening to `now`, or null without a calendar. */
-  private async elapsed(trx: Knex.Transaction, tenantId: string, row: Record<string, unknown>, now: number): Promise<number | null> {
+  private async elapsed(trx: Knex.Transaction, tenantId: string, row: TicketRow, now: number): Promise<number | null> {
     const calendar = await this.calendarOf(trx, tenantId, row);
     return calendar ? businessMsBetween(calendar, readInt(row.created_at), now) : null;
   }
 
-  private async calendarOf(trx: Knex.Transaction, tenantId: string, row: Record<string, unknown>): Promise<BusinessCalendar | undefined> {
+  private async calendarOf(trx: Knex.Transaction, tenantId: string, row: TicketRow): Promise<BusinessCalendar | undefined> {
     let calendarId: string | undefined;
     if (row.sla_policy_id != null) {
-      const policy = await this.store.rows(trx, 'sla_policies', tenantId).where({ id: String(row.sla_policy_id) }).first('calendar_id');
-      if (policy) calendarId = String(policy.calendar_id);
+      const policy = await this.store.rows(trx, 'sla_policies', tenantId).where({ id: row.sla_policy_id }).first('calendar_id');
+      if (policy) calendarId = policy.calendar_id;
     }
     if (!calendarId && row.queue_id != null) {
-      const queue = await this.store.rows(trx, 'queues', tenantId).where({ id: String(row.queue_id) }).first('calendar_id');
-      if (queue?.calendar_id != null) calendarId = String(queue.calendar_id);
+      const queue = await this.store.rows(trx, 'queues', tenantId).where({ id: row.queue_id }).first('calendar_id');
+      if (queue?.calendar_id != null) calendarId = queue.calendar_id;
     }
     return calendarId ? this.calendars.get(tenantId, calendarId, trx) : undefined;
   }

@@ -16,6 +16,7 @@ import { PRIORITIES, type TicketDto } from './records.js';
 import { clockFromRow, type SlaService } from './sla.js';
 import { targetView } from './sla-clock.js';
 import type { CalendarService } from './calendars.js';
+import type { SlaTargetRow } from './rows.js';
 import type { SupportStore } from './store.js';
 import type { TicketService } from './tickets.js';
 
@@ -79,11 +80,11 @@ export class SlaScheduler {
       if (kind === 'warning') q.whereNull('breach_claim').where('due_at', '>', now);
       return q;
     };
-    return claimDue(this.ctx, { table, due, orderBy: timeColumn, claimColumn, batchSize: this.options.batchSize, ...(kind === 'breach' && { set: { breached: true } }) }, async (trx, rows) => {
+    return claimDue<SlaTargetRow>(this.ctx, { table, due, orderBy: timeColumn, claimColumn, batchSize: this.options.batchSize, ...(kind === 'breach' && { set: { breached: true } }) }, async (trx, rows) => {
       for (const row of rows) {
-        const tenantId = String(row.tenant_id);
-        const ticketId = String(row.ticket_id);
-        const policy = await this.sla.getPolicy(tenantId, String(row.policy_id), trx);
+        const tenantId = row.tenant_id;
+        const ticketId = row.ticket_id;
+        const policy = await this.sla.getPolicy(tenantId, row.policy_id, trx);
         const calendar = await this.calendars.get(tenantId, policy.calendarId, trx);
         const target = targetView(clockFromRow(row), calendar, now);
         const ticket = await this.tickets.viewOf(trx, tenantId, ticketId);

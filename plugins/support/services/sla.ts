@@ -6,13 +6,14 @@
  * transaction, so no ticket keeps a stale due time or escalation.
  */
 import type { Knex } from 'knex';
-import { coreError, newId, readBool, readInt, type Actor, type Executor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import { coreError, newId, readBool, readInt, type Actor, type BigIntColumn, type Executor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
 import type { policyInputSchema, policyPatchSchema } from '../schemas/setup-schemas.js';
 import { supportError } from '../errors.js';
 import type { BusinessCalendar } from './business-time.js';
 import type { CalendarService } from './calendars.js';
 import { policyFromRow, TARGET_KINDS, type Channel, type Priority, type SlaPolicyDto, type TargetKind, type TicketDto, type TicketStatus } from './records.js';
 import { DEFAULT_WARNING_PERCENT, meetTarget, pauseTarget, rebudgetTarget, reopenTarget, resumeTarget, startTarget, targetView, type TargetClock } from './sla-clock.js';
+import type { SlaPolicyRow, SlaTargetRow, TicketRow } from './rows.js';
 import type { SupportStore } from './store.js';
 
 /** Writable fields of a policy. */
@@ -63,7 +64,7 @@ export class SlaService {
       await this.calendars.get(actor.tenantId, input.calendarId, trx);
       const id = newId();
       const now = Date.now();
-      await trx(this.store.table('sla_policies')).insert({ id, tenant_id: actor.tenantId, ...policyColumns({ escalation: {}, enabled: true, ...input }), version: 1, created_at: now, updated_at: now });
+      await trx<SlaPolicyRow>(this.store.table('sla_policies')).insert({ id, tenant_id: actor.tenantId, ...policyColumns({ escalation: {}, enabled: true, ...input }), version: 1, created_at: now, updated_at: now });
       const policy = await this.getPolicy(actor.tenantId, id, trx);
       await this.ctx.audit.record(trx, actor, { action: 'support_sla_policy.create', entityType: 'support_sla_policy', entityId: id, after: policy });
       await this.recomputeOpen(trx, actor.tenantId);
@@ -109,7 +110,7 @@ export class SlaService {
       for (const row of rows) await this.apply(trx, tenantId, subjectOf(row), { kind: 'reassess' }, now);
       count += rows.length;
       if (rows.length < 500) return count;
-      after = String(rows[rows.length - 1].id);
+      after = rows[rows.length - 1]!.id;
     }
   }
 
@@ -220,9 +221,9 @@ export class SlaService {
     const rows = await this.store.rows(executor, 'sla_targets', tenantId).whereIn('ticket_id', ticketIds);
     const out = new Map<string, TargetClock[]>();
     for (const r of rows) {
-      const list = out.get(String(r.ticket_id)) ?? [];
+      const list = out.get(r.ticket_id) ?? [];
       list.push(clockFromRow(r));
-      out.set(String(r.ticket_id), list);
+      out.set(r.ticket_id, list);
     }
     return out;
   }
@@ -237,34 +238,34 @@ export class SlaService {
       ...(!c.breachClaimed && { breach_claim: null }),
     };
     if (before) await this.store.rows(trx, 'sla_targets', tenantId).where({ ticket_id: ticketId, kind: c.kind }).update(values);
-    else await trx(this.store.table('sla_targets')).insert({ id: newId(), tenant_id: tenantId, ticket_id: ticketId, kind: c.kind, ...values });
+    else await trx<SlaTargetRow>(this.store.table('sla_targets')).insert({ id: newId(), tenant_id: tenantId, ticket_id: ticketId, kind: c.kind, ...values });
   }
 }
 
 /** The SLA-relevant fields of a ticket row. */
-export function subjectOf(row: Record<string, unknown>): SlaSubject {
+export function subjectOf(row: TicketRow): SlaSubject {
   return {
-    id: String(row.id),
-    status: String(row.status) as TicketStatus,
-    priority: String(row.priority) as Priority,
-    channel: String(row.channel) as Channel,
-    ...(row.queue_id != null && { queueId: String(row.queue_id) }),
-    ...(row.customer_id != null && { customerId: String(row.customer_id) }),
+    id: row.id,
+    status: row.status as TicketStatus,
+    priority: row.priority as Priority,
+    channel: row.channel as Channel,
+    ...(row.queue_id != null && { queueId: row.queue_id }),
+    ...(row.customer_id != null && { customerId: row.customer_id }),
   };
 }
 
 /** Maps a `support_sla_targets` row. */
-export function clockFromRow(r: Record<string, unknown>): TargetClock {
-  const num = (v: unknown) => (v == null ? null : readInt(v));
+export function clockFromRow(r: SlaTargetRow): TargetClock {
+  const num = (v: BigIntColumn | null) => (v == null ? null : readInt(v));
   return {
-    kind: String(r.kind) as TargetKind,
-    policyId: String(r.policy_id),
+    kind: r.kind as TargetKind,
+    policyId: r.policy_id,
     budgetMs: readInt(r.budget_ms),
     spentMs: readInt(r.spent_ms),
     runningSince: num(r.running_since),
     dueAt: num(r.due_at),
     warnAt: num(r.warn_at),
-    state: String(r.state) as TargetClock['state'],
+    state: r.state as TargetClock['state'],
     startedAt: readInt(r.started_at),
     metAt: num(r.met_at),
     breached: readBool(r.breached),
@@ -273,6 +274,6 @@ export function clockFromRow(r: Record<string, unknown>): TargetClock {
   };
 }
 
-function policyColumns(p: PolicyInput & { escalation: SlaPolicyDto['escalation']; enabled: boolean }): Record<string, unknown> {
+function policyColumns(p: PolicyInput & { escalation: SlaPolicyDto['escalation']; enabled: boolean }): Pick<SlaPolicyRow, 'name' | 'calendar_id' | 'conditions' | 'targets' | 'escalation' | 'enabled'> {
   return { name: p.name.trim(), calendar_id: p.calendarId, conditions: JSON.stringify(p.conditions ?? {}), targets: JSON.stringify(p.targets), escalation: JSON.stringify(p.escalation), enabled: p.enabled };
 }

@@ -4,10 +4,14 @@
  * writes where the dialect has them, version-checked updates.
  */
 import type { Knex } from 'knex';
-import { applyRecordScope, coreError, retryOnDeadlock, type Actor, type Database, type Executor } from '../../../core/plugin/index.js';
+import { applyRecordScope, coreError, readInt, retryOnDeadlock, type Actor, type Database, type Executor, type PluginTable, type PluginTables, type RowQuery } from '../../../core/plugin/index.js';
+import type { TicketRow } from './rows.js';
 
-/** A support table (without the `support_` prefix). */
-export type SupportTable = 'counters' | 'calendars' | 'queues' | 'sla_policies' | 'tickets' | 'messages' | 'sla_targets' | 'canned_responses' | 'csat_links';
+/** A support table (without the `support_` prefix): the ones `rows.ts` declares. */
+export type SupportTable = PluginTable extends infer T ? (T extends `support_${infer N}` ? N : never) : never;
+
+/** The row type of a support table (`rows.ts`). */
+export type SupportRow<N extends SupportTable> = PluginTables[`support_${N}`];
 
 /** Table access for one deployment. */
 export class SupportStore {
@@ -19,12 +23,12 @@ export class SupportStore {
   }
 
   /** A tenant's rows of a table. */
-  rows(trx: Executor, name: SupportTable, tenantId: string): Knex.QueryBuilder {
-    return trx(this.table(name)).where(`${this.table(name)}.tenant_id`, tenantId);
+  rows<N extends SupportTable>(trx: Executor, name: N, tenantId: string): RowQuery<SupportRow<N>> {
+    return trx<SupportRow<N>>(this.table(name)).where(`${this.table(name)}.tenant_id`, tenantId);
   }
 
   /** The tickets the actor may see: record scope is part of the SQL. */
-  tickets(trx: Executor, actor: Actor): Knex.QueryBuilder {
+  tickets(trx: Executor, actor: Actor): RowQuery<TicketRow> {
     const t = this.table('tickets');
     return applyRecordScope(this.rows(trx, 'tickets', actor.tenantId), actor, 'ticket', { owner: `${t}.assignee_id`, team: `${t}.team_id` });
   }
@@ -36,13 +40,18 @@ export class SupportStore {
   }
 
   /** Adds a row lock on PostgreSQL and MySQL; SQLite's single writer serializes anyway. */
-  forUpdate(q: Knex.QueryBuilder): Knex.QueryBuilder {
-    return this.db.dialect === 'sqlite' ? q : q.forUpdate();
+  forUpdate<Q extends Knex.QueryBuilder>(q: Q): Q {
+    return this.db.dialect === 'sqlite' ? q : (q.forUpdate() as Q);
   }
 
-  /** A version-checked update; a lost race or a stale If-Match is a 412. */
-  async updateVersioned(trx: Knex.Transaction, name: SupportTable, tenantId: string, id: string, version: number, values: Record<string, unknown>): Promise<void> {
-    const updated = await this.rows(trx, name, tenantId).where({ id, version }).update({ ...values, version: version + 1 });
+  /**
+   * A version-checked update; a lost race or a stale If-Match is a 412. `values` is checked
+   * against the table's row here; the query is widened to knex's untyped builder, whose
+   * update types do not resolve for a row type that is still generic (`SupportRow<N>`).
+   */
+  async updateVersioned<N extends SupportTable>(trx: Knex.Transaction, name: N, tenantId: string, id: string, version: number, values: Partial<SupportRow<N>>): Promise<void> {
+    const rows: Knex.QueryBuilder = this.rows(trx, name, tenantId);
+    const updated = await rows.where({ id, version }).update({ ...values, version: version + 1 });
     if (updated !== 1) throw coreError('PRECONDITION_FAILED', { current: version });
   }
 
@@ -55,13 +64,14 @@ export class SupportStore {
    */
   async nextTicketNumber(trx: Knex.Transaction, tenantId: string): Promise<number> {
     const table = this.table('counters');
-    const updated = await trx(table).where({ tenant_id: tenantId }).increment('last_number', 1);
+    const updated = await trx<SupportRow<'counters'>>(table).where({ tenant_id: tenantId }).increment('last_number', 1);
     if (Number(updated) === 0) {
       await trx(table).insert({ tenant_id: tenantId, last_number: 0 }).onConflict('tenant_id').ignore();
       await trx(table).where({ tenant_id: tenantId }).increment('last_number', 1);
     }
-    const row = await trx(table).where({ tenant_id: tenantId }).first('last_number');
-    return Number(row.last_number);
+    const row = await trx<SupportRow<'counters'>>(table).where({ tenant_id: tenantId }).first('last_number');
+    if (!row) throw new Error(`support counter of tenant ${tenantId} missing`);
+    return readInt(row.last_number);
   }
 
   /**

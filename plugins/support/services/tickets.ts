@@ -4,7 +4,7 @@
  * its SLA targets, the customer's timeline entry, the audit entry and the events.
  */
 import type { Knex } from 'knex';
-import { can, coreError, decodeCursor, encodeCursor, newId, type Actor, type Executor, type PeyvandEvents, type PluginContext, type TimelineInput, type SchemaType } from '../../../core/plugin/index.js';
+import { can, coreError, decodeCursor, encodeCursor, newId, type Actor, type Executor, type PeyvandEvents, type PluginContext, type RowQuery, type TimelineInput, type SchemaType } from '../../../core/plugin/index.js';
 import type { ticketInputSchema, ticketListQuery, ticketPatchSchema } from '../schemas/ticket-schemas.js';
 import { supportError } from '../errors.js';
 import type { ComplaintService } from './complaints.js';
@@ -13,6 +13,7 @@ import type { QueueService } from './queues.js';
 import type { ResponseClock } from './response-clock.js';
 import { messageFromRow, ticketFromRow, type Channel, type MessageDto, type TicketDto, type TicketStatus } from './records.js';
 import { subjectOf, type SlaChange, type SlaService } from './sla.js';
+import type { MessageRow, TicketRow } from './rows.js';
 import { checkVersion, type SupportStore } from './store.js';
 
 /** Body of `POST /tickets`. */
@@ -63,14 +64,13 @@ export class TicketService {
       const id = newId();
       const number = await this.store.nextTicketNumber(trx, actor.tenantId);
       const teamId = author.kind === 'agent' ? actor.teams[0] : undefined;
-      await trx(this.store.table('tickets')).insert({
+      await trx<TicketRow>(this.store.table('tickets')).insert({
         id, tenant_id: actor.tenantId, number, subject: input.subject.trim(), customer_id: input.customerId ?? null, channel: input.channel, priority: input.priority,
         status: 'new', queue_id: input.queueId ?? null, assignee_id: assigneeId ?? null, team_id: teamId ?? null,
         tags: JSON.stringify([...new Set(input.tags ?? [])]), custom_fields: JSON.stringify(input.customFields ?? {}), version: 1, created_at: now, updated_at: now,
       });
       await this.insertMessage(trx, actor.tenantId, id, 'public', author, input.body, now);
-      const row = await this.store.rows(trx, 'tickets', actor.tenantId).where({ id }).first();
-      await this.sla.apply(trx, actor.tenantId, subjectOf(row), { kind: 'created' }, now);
+      await this.sla.apply(trx, actor.tenantId, subjectOf(await this.rowOf(trx, actor.tenantId, id)), { kind: 'created' }, now);
       const ticket = await this.viewOf(trx, actor.tenantId, id);
       await this.ctx.audit.record(trx, actor, { action: 'ticket.create', entityType: 'ticket', entityId: id, after: ticket });
       await this.timeline(trx, actor, ticket, 'timeline.opened', 'inbound');
@@ -89,7 +89,7 @@ export class TicketService {
   }
 
   /** Newest first, cursor-paginated, within scope. */
-  async list(actor: Actor, filter: TicketFilter, base?: Knex.QueryBuilder): Promise<{ items: TicketDto[]; nextCursor: string | null }> {
+  async list(actor: Actor, filter: TicketFilter, base?: RowQuery<TicketRow>): Promise<{ items: TicketDto[]; nextCursor: string | null }> {
     const t = this.store.table('tickets');
     const q = base ?? this.store.tickets(this.ctx.db.knex, actor);
     for (const [key, column] of [['status', 'status'], ['queueId', 'queue_id'], ['assigneeId', 'assignee_id'], ['customerId', 'customer_id']] as const) {
@@ -97,10 +97,10 @@ export class TicketService {
     }
     if (filter.slaState) this.whereSlaState(q, filter.slaState, Date.now());
     if (filter.cursor) q.where(`${t}.id`, '<', String(decodeCursor(filter.cursor)[0]));
-    const rows = await q.orderBy(`${t}.id`, 'desc').limit(filter.limit + 1).select(`${t}.*`);
+    const rows = await q.orderBy(`${t}.id`, 'desc').limit(filter.limit + 1).select<TicketRow[]>(`${t}.*`);
     const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1];
-    return { items: await this.views(this.ctx.db.knex, actor.tenantId, page), nextCursor: rows.length > filter.limit && last ? encodeCursor([String(last.id)]) : null };
+    return { items: await this.views(this.ctx.db.knex, actor.tenantId, page), nextCursor: rows.length > filter.limit && last ? encodeCursor([last.id]) : null };
   }
 
   /** Applies a merge-patch; a status change moves the SLA clocks, a solve or reopening is announced. */
@@ -209,11 +209,11 @@ export class TicketService {
   }
 
   /** Ticket rows to DTOs with their SLA, in one query for all the targets. */
-  async views(executor: Executor, tenantId: string, rows: Array<Record<string, unknown>>): Promise<TicketDto[]> {
-    const sla = await this.sla.views(executor, tenantId, rows.map((r) => ({ id: String(r.id), policyId: r.sla_policy_id == null ? null : String(r.sla_policy_id) })));
+  async views(executor: Executor, tenantId: string, rows: TicketRow[]): Promise<TicketDto[]> {
+    const sla = await this.sla.views(executor, tenantId, rows.map((r) => ({ id: r.id, policyId: r.sla_policy_id })));
     const trx = (executor as Partial<Knex.Transaction>).isTransaction ? (executor as Knex.Transaction) : undefined;
-    const csat = await this.csat.ratings(trx, tenantId, rows.map((r) => String(r.id)));
-    return rows.map((r) => ticketFromRow(r, sla.get(String(r.id)) ?? null, csat.get(String(r.id))));
+    const csat = await this.csat.ratings(trx, tenantId, rows.map((r) => r.id));
+    return rows.map((r) => ticketFromRow(r, sla.get(r.id) ?? null, csat.get(r.id)));
   }
 
   /**
@@ -274,13 +274,16 @@ export class TicketService {
     });
   }
 
-  private async rowOf(trx: Executor, tenantId: string, id: string): Promise<Record<string, unknown>> {
-    return this.store.rows(trx, 'tickets', tenantId).where({ id }).first();
+  /** A ticket row the caller knows exists (it just wrote or locked it). */
+  private async rowOf(trx: Executor, tenantId: string, id: string): Promise<TicketRow> {
+    const row = await this.store.rows(trx, 'tickets', tenantId).where({ id }).first();
+    if (!row) throw new Error(`support ticket ${id} missing`);
+    return row;
   }
 
   private async insertMessage(trx: Knex.Transaction, tenantId: string, ticketId: string, visibility: 'public' | 'internal', author: Author, body: string, now: number): Promise<MessageDto> {
-    const row = { id: newId(), tenant_id: tenantId, ticket_id: ticketId, visibility, author_kind: author.kind, author_id: author.id ?? null, body, created_at: now };
-    await trx(this.store.table('messages')).insert(row);
+    const row: MessageRow = { id: newId(), tenant_id: tenantId, ticket_id: ticketId, visibility, author_kind: author.kind, author_id: author.id ?? null, body, email_message_id: null, created_at: now };
+    await trx<MessageRow>(this.store.table('messages')).insert(row);
     return messageFromRow(row);
   }
 

@@ -78,10 +78,12 @@ async function replay(ticketId: string, steps: Array<[number, SlaChange, string?
     await db.transaction(async (trx) => {
       if (status) await store.rows(trx, 'tickets', s.id).where({ id: ticketId }).update({ status });
       const row = await store.rows(trx, 'tickets', s.id).where({ id: ticketId }).first();
+      if (!row) throw new Error(`ticket ${ticketId} missing`);
       await sla.apply(trx, s.id, subjectOf(row), change, now);
     });
   }
   const row = await store.rows(db.knex, 'tickets', s.id).where({ id: ticketId }).first();
+  if (!row) throw new Error(`ticket ${ticketId} missing`);
   return (await sla.views(db.knex, s.id, [{ id: ticketId, policyId: row.sla_policy_id }], at)).get(ticketId)!;
 }
 
