@@ -5,6 +5,7 @@ import { coreError } from '../plugin/errors.js';
 import { idParams, mediaResponse } from '../plugin/schemas.js';
 import { problemSchema, requestLanguage } from '../http/problem.js';
 import { actorOf } from '../http/request-guards.js';
+import type { PeyvandTypeProvider } from '../plugin/route-types.js';
 import type { ExportService } from './export-service.js';
 import type { ImportService } from './import-service.js';
 import { MAX_IMPORT_BYTES } from './import-service.js';
@@ -61,12 +62,15 @@ function formatOf(request: FastifyRequest, declared: ImportFormat | undefined): 
 }
 
 /** Registers the import and export routes. */
-export async function importRoutes(app: FastifyInstance, services: { imports: ImportService; exports: ExportService }): Promise<void> {
+export async function importRoutes(scope: FastifyInstance, services: { imports: ImportService; exports: ExportService }): Promise<void> {
+  // Request types come from the route schemas, as in plugins; the upload's sub-scope gets the provider again.
+  const app = scope.withTypeProvider<PeyvandTypeProvider>();
   const { imports, exports } = services;
-  await app.register(async (files) => {
+  await app.register(async (plain) => {
+    const files = plain.withTypeProvider<PeyvandTypeProvider>();
     // The upload reaches the handler as a stream: written to disk as it arrives, never held in memory.
     files.addContentTypeParser([...CSV_TYPES, XLSX_TYPE], { bodyLimit: MAX_IMPORT_BYTES }, (_request, payload, done) => done(null, payload));
-    files.post<{ Querystring: { entity: string; dryRun: boolean; format?: ImportFormat; mapping?: string } }>('/imports', {
+    files.post('/imports', {
       config: { permission: 'core.import.run', bodyless: true },
       schema: {
         summary: 'Import a CSV/TSV or .xlsx file (the body, up to 512 MiB) as customers, leads, deals or orders',
@@ -92,12 +96,12 @@ export async function importRoutes(app: FastifyInstance, services: { imports: Im
     });
   });
 
-  app.get<{ Params: { id: string } }>('/imports/:id', {
+  app.get('/imports/:id', {
     config: { permission: 'core.import.read' },
     schema: { summary: 'An import and its progress', description: 'The status (`queued`, `running`, `succeeded`, `failed`, `undone`) and the row counts so far; any import of the tenant is readable, an unknown one answers 404.', operationId: 'core.import.get', tags: ['imports'], params: idParams, response: { 200: importSchema, '4xx': problemSchema } },
   }, async (request) => imports.get(actorOf(request), request.params.id));
 
-  app.get<{ Params: { id: string } }>('/imports/:id/errors', {
+  app.get('/imports/:id/errors', {
     config: { permission: 'core.import.read' },
     schema: { summary: 'The rows an import refused, as CSV: the original cells and a localized error column', description: 'Streams the refused rows with their original cells and an `error` column in the language of this request\'s `Accept-Language` (fa or en); an unknown import answers 404.', operationId: 'core.import.errors', tags: ['imports'], params: idParams, response: { 200: errorsCsv, '4xx': problemSchema } },
   }, async (request, reply) => {
@@ -106,12 +110,12 @@ export async function importRoutes(app: FastifyInstance, services: { imports: Im
     return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="import-${request.params.id}-errors.csv"`).send(Readable.from(imports.errorsCsv(actor, request.params.id, requestLanguage(request))));
   });
 
-  app.post<{ Params: { id: string } }>('/imports/:id/undo', {
+  app.post('/imports/:id/undo', {
     config: { permission: 'core.import.undo', bodyless: true },
     schema: { summary: 'Undo an import: remove what it created, restore what it updated', description: 'Queues the undo (done in the background, in batches) and answers 202 with the import; asking again is the same request. A dry run or an import still queued or running answers 409 IMPORT_NOT_UNDOABLE.', operationId: 'core.import.undo', tags: ['imports'], params: idParams, response: { 202: importSchema, '4xx': problemSchema } },
   }, async (request, reply) => reply.code(202).send(await imports.requestUndo(actorOf(request), request.params.id)));
 
-  app.get<{ Params: { file: string }; Querystring: { calendar: 'gregorian' | 'persian' } }>('/exports/:file', {
+  app.get('/exports/:file', {
     config: { permission: 'core.export.read' },
     schema: {
       summary: 'Export an entity as CSV (with a BOM) or .xlsx: /exports/customers.csv',

@@ -18,6 +18,7 @@ import { createEmailServices, type EmailServices } from './services/container.js
 export type { EmailApi, SendEmailInput, QueuedEmail, EmailReceivedData, EmailOutcomeData, EmailBouncedData, EmailQuarantinedData, EmailUnsubscribedData } from './services/api.js';
 export type { EmailServices } from './services/container.js';
 export type { EmailOptions } from './options.js';
+export type { AccountRow, AttachmentRow, BounceRow, CursorRow, IngestedRow, MessageRow, QuarantineRow, TemplateRow, ThreadRow, UnsubscribeKeyRow, UnsubscribeLinkRow, UnsubscribeRow } from './services/rows.js';
 
 /** The email plugin definition. */
 export default definePlugin<EmailOptions, EmailServices>({

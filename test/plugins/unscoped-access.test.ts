@@ -27,8 +27,8 @@ const ALLOWED: Record<string, { uses: number; why: string }> = {
 const NOT_YET_MOVED: Record<string, number> = { email: 52, loyalty: 38, support: 46 };
 
 // Raw access: the unscoped knex, the deprecated `ctx.db`, or a transaction called as a query
-// builder, typed (`trx<Row>(table)`) or not: a row type does not scope the query.
-const UNSCOPED = /\bunscopedKnex\b|\bctx\.db\b|\.db\.knex\b|\btrx(<[^()]*>)?\(/g;
+// builder, typed (`trx<Row>(table)`) or not: a row type does not scope a query.
+const UNSCOPED = /\bunscopedKnex\b|\bctx\.db\b|\.db\.knex\b|\btrx(?:<[^()]*?>)?\(/g;
 
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

@@ -7,11 +7,11 @@ import type { Kernel } from '../../kernel/kernel.js';
 import { coreError } from '../../plugin/errors.js';
 import { decodeCursor, encodeCursor } from '../../plugin/cursor.js';
 import { pageQuery } from '../../plugin/schemas.js';
-import type { EmbedConfig } from '../../auth/host-token.js';
+import type { PeyvandTypeProvider } from '../../plugin/route-types.js';
 
 const tags = ['admin'];
 const admin = { admin: true } as const;
-const slugParam = { slug: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' } };
+const slugParam = { slug: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' } } as const;
 const tenantSchema = {
   type: 'object',
   additionalProperties: false,
@@ -19,10 +19,12 @@ const tenantSchema = {
 };
 
 /** Registers the admin routes. */
-export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
+export function adminRoutes(scope: FastifyInstance, kernel: Kernel): void {
+  // Request types come from the route schemas, as in plugins.
+  const app = scope.withTypeProvider<PeyvandTypeProvider>();
   const { tenants, apiKeys, roles } = kernel;
 
-  app.post<{ Body: { slug: string; name: string; locale?: 'fa' | 'en'; timeZone?: string; plugins?: string[] } }>('/admin/tenants', {
+  app.post('/admin/tenants', {
     config: admin,
     schema: {
       operationId: 'admin.tenant.create', summary: 'Create a tenant', description: 'Platform admin key only. Creates a tenant with its locale, time zone and enabled plugins; every built-in role is created with it. A slug already taken answers 409.',
@@ -41,7 +43,7 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
     return reply.code(201).send(await tenants.create(request.body, { requestId: String(request.id) }));
   });
 
-  app.get<{ Querystring: { limit: number; cursor?: string } }>('/admin/tenants', {
+  app.get('/admin/tenants', {
     config: admin,
     schema: {
       operationId: 'admin.tenant.list',
@@ -59,8 +61,8 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
     return { items, nextCursor: page.length > limit ? encodeCursor([items[items.length - 1]!.slug]) : null };
   });
 
-  const pluginParams = { type: 'object', additionalProperties: false, required: ['slug', 'plugin'], properties: { ...slugParam, plugin: { type: 'string', maxLength: 64 } } };
-  app.put<{ Params: { slug: string; plugin: string } }>('/admin/tenants/:slug/plugins/:plugin', {
+  const pluginParams = { type: 'object', additionalProperties: false, required: ['slug', 'plugin'], properties: { ...slugParam, plugin: { type: 'string', maxLength: 64 } } } as const;
+  app.put('/admin/tenants/:slug/plugins/:plugin', {
     config: { ...admin, bodyless: true },
     schema: { operationId: 'admin.tenant-plugin.enable', summary: 'Enable a plugin for a tenant (with its dependencies, listed in Peyvand-Enabled-Plugins)', description: 'Platform admin key only. Enables an installed plugin, and the plugins it depends on, for one tenant; the `Peyvand-Enabled-Plugins` response header lists every plugin this call enabled.', tags, params: pluginParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
   }, async (request, reply) => {
@@ -68,7 +70,7 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
     return reply.code(204).header('peyvand-enabled-plugins', enabled.join(',')).send();
   });
 
-  app.delete<{ Params: { slug: string; plugin: string } }>('/admin/tenants/:slug/plugins/:plugin', {
+  app.delete('/admin/tenants/:slug/plugins/:plugin', {
     config: admin,
     schema: { operationId: 'admin.tenant-plugin.disable', summary: 'Disable a plugin for a tenant (its data is kept)', description: 'Platform admin key only. The plugin\'s routes then answer 404 for this tenant, its subscribers skip the tenant\'s events and its widgets say it is not enabled; its data stays, so enabling it again restores it.', tags, params: pluginParams, response: { 204: { type: 'null' }, '4xx': problemSchema } },
   }, async (request, reply) => {
@@ -76,7 +78,7 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
     return reply.code(204).send();
   });
 
-  app.put<{ Params: { slug: string }; Body: { perMinute: number | null } }>('/admin/tenants/:slug/rate-limit', {
+  app.put('/admin/tenants/:slug/rate-limit', {
     config: admin,
     schema: {
       operationId: 'admin.tenant-rate-limit.put', summary: 'Set a tenant\'s rate limit (requests per credential per minute)',
@@ -91,7 +93,7 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
     return reply.code(204).send();
   });
 
-  app.post<{ Params: { slug: string }; Body: { name: string; role: string } }>('/admin/tenants/:slug/api-keys', {
+  app.post('/admin/tenants/:slug/api-keys', {
     config: admin,
     schema: {
       operationId: 'admin.api-key.create', summary: 'Create an API key (the key is shown only in this response)', description: 'Platform admin key only. Issues a `pvk_…` bearer key with one role of the tenant. Only a hash is stored: keep the key from this response.',
@@ -106,7 +108,7 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
     return reply.code(201).send(await apiKeys.create(platformAuthor(tenant.id, 'admin-api', String(request.id)), request.body.name, request.body.role));
   });
 
-  app.delete<{ Params: { slug: string; id: string } }>('/admin/tenants/:slug/api-keys/:id', {
+  app.delete('/admin/tenants/:slug/api-keys/:id', {
     config: admin,
     schema: { operationId: 'admin.api-key.revoke', summary: 'Revoke an API key at once', description: 'Platform admin key only. The key stops authenticating with the next request, on every node.', tags, params: { type: 'object', additionalProperties: false, required: ['slug', 'id'], properties: { ...slugParam, id: { type: 'string', maxLength: 64 } } }, response: { 204: { type: 'null' }, '4xx': problemSchema } },
   }, async (request, reply) => {
@@ -115,7 +117,7 @@ export function adminRoutes(app: FastifyInstance, kernel: Kernel): void {
     return reply.code(204).send();
   });
 
-  app.put<{ Params: { slug: string }; Body: EmbedConfig }>('/admin/tenants/:slug/embed', {
+  app.put('/admin/tenants/:slug/embed', {
     config: admin,
     schema: {
       operationId: 'admin.tenant-embed.put', summary: 'Configure host-signed tokens and allowed origins for widget embedding', description: 'Platform admin key only. Sets how the ERP signs tokens for its users (HS256 secret or a public key) and which browser origins may call the API, for the widgets embedded in its pages.',

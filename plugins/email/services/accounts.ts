@@ -7,6 +7,7 @@ import { coreError, newId, readBool, readInt, readJson, type Actor, type PluginC
 import type { accountInputSchema, accountPatchSchema } from '../schemas/email-schemas.js';
 import { emailError } from '../errors.js';
 import { checkDkim, type DkimCredentials, type DkimDto } from './dkim.js';
+import type { AccountRow } from './rows.js';
 import type { EmailStore } from './store.js';
 import { testImap, testSmtp, type ConnectionFailure, type ServerSettings } from './transports.js';
 
@@ -92,7 +93,7 @@ export class AccountService {
       const { password: smtpPassword, ...smtp } = input.smtp;
       const imap = input.imap ? { ...input.imap, folders: input.imap.folders ?? ['INBOX'] } : undefined;
       const dkim = input.dkim ? checkDkim(input.dkim, input.address.trim()) : undefined;
-      await trx(this.store.table('accounts')).insert({
+      await trx<AccountRow>(this.store.table('accounts')).insert({
         id,
         tenant_id: actor.tenantId,
         name: input.name.trim(),
@@ -132,9 +133,9 @@ export class AccountService {
     const updated = await this.ctx.db.transaction(async (trx) => {
       const row = await this.store.forUpdate(this.store.rows(trx, 'accounts', actor.tenantId).where('id', id).first());
       if (!row) throw emailError('ACCOUNT_NOT_FOUND', { id });
-      if (expectedVersion !== undefined && expectedVersion !== readInt(row.version)) throw coreError('PRECONDITION_FAILED', { current: readInt(row.version) });
+      if (expectedVersion !== undefined && expectedVersion !== row.version) throw coreError('PRECONDITION_FAILED', { current: row.version });
       const before = accountFromRow(row);
-      const values: Record<string, unknown> = { updated_at: Date.now(), version: readInt(row.version) + 1 };
+      const values: Partial<AccountRow> = { updated_at: Date.now(), version: row.version + 1 };
       if (patch.name !== undefined) values.name = patch.name.trim();
       if (patch.address !== undefined) values.address = patch.address.trim().toLowerCase();
       if (patch.unknownSenders !== undefined) values.unknown_senders = patch.unknownSenders;
@@ -170,10 +171,10 @@ export class AccountService {
    * The DKIM columns a patch writes: settings merged and checked again (also when only the
    * address changed, which must stay aligned with the signing domain); null stops signing.
    */
-  private dkimPatch(row: Record<string, unknown>, before: AccountDto, patch: AccountPatch): Record<string, unknown> | undefined {
+  private dkimPatch(row: AccountRow, before: AccountDto, patch: AccountPatch): Pick<AccountRow, 'dkim' | 'dkim_private_key'> | undefined {
     if (patch.dkim === null) return { dkim: null, dkim_private_key: null };
     if (!patch.dkim && (patch.address === undefined || !before.dkim)) return undefined;
-    const stored = before.dkim ? { domain: before.dkim.domain, selector: before.dkim.selector, privateKey: this.ctx.secrets.open(String(row.dkim_private_key)) } : undefined;
+    const stored = before.dkim ? { domain: before.dkim.domain, selector: before.dkim.selector, privateKey: this.open(row, 'dkim_private_key') } : undefined;
     const merged = { ...stored, ...patch.dkim };
     if (!merged.domain || !merged.selector || !merged.privateKey) throw emailError('DKIM_KEY_INVALID', { minBits: 1024 }, [{ path: '/dkim', message: 'domain, selector and privateKey are required' }]);
     const dkim = checkDkim({ domain: merged.domain, selector: merged.selector, privateKey: merged.privateKey }, (patch.address ?? before.address).trim());
@@ -212,29 +213,36 @@ export class AccountService {
   async defaultAccountId(tenantId: string, trx: Knex | Knex.Transaction): Promise<string> {
     const row = await this.store.rows(trx, 'accounts', tenantId).where('is_default', true).first('id');
     if (!row) throw emailError('NO_DEFAULT_ACCOUNT');
-    return String(row.id);
+    return row.id;
   }
 
   /** Every account with IMAP configured, across tenants (for the inbox workers). */
   async withImap(): Promise<AccountCredentials[]> {
-    const rows = await this.ctx.db.knex(this.store.table('accounts')).whereNotNull('imap').orderBy('id');
+    const rows = await this.ctx.db.knex<AccountRow>(this.store.table('accounts')).whereNotNull('imap').orderBy('id');
     return rows.map((r) => this.credentialsFromRow(r));
   }
 
-  private credentialsFromRow(row: Record<string, unknown>): AccountCredentials {
+  private credentialsFromRow(row: AccountRow): AccountCredentials {
     const dto = accountFromRow(row);
     return {
       id: dto.id,
-      tenantId: String(row.tenant_id),
+      tenantId: row.tenant_id,
       address: dto.address,
       name: dto.name,
-      smtp: { ...dto.smtp, password: this.ctx.secrets.open(String(row.smtp_password)) },
-      imap: dto.imap ? { ...dto.imap, password: this.ctx.secrets.open(String(row.imap_password)) } : null,
+      smtp: { ...dto.smtp, password: this.ctx.secrets.open(row.smtp_password) },
+      imap: dto.imap ? { ...dto.imap, password: this.open(row, 'imap_password') } : null,
       unknownSenders: dto.unknownSenders,
       maxAttachmentBytes: dto.maxAttachmentBytes,
-      dkim: dto.dkim ? { domain: dto.dkim.domain, selector: dto.dkim.selector, privateKey: this.ctx.secrets.open(String(row.dkim_private_key)) } : null,
+      dkim: dto.dkim ? { domain: dto.dkim.domain, selector: dto.dkim.selector, privateKey: this.open(row, 'dkim_private_key') } : null,
       version: dto.version,
     };
+  }
+
+  /** A sealed secret the account's settings say is stored (written with them, cleared with them). */
+  private open(row: AccountRow, column: 'imap_password' | 'dkim_private_key'): string {
+    const sealed = row[column];
+    if (sealed === null) throw new Error(`email account ${row.id}: ${column} missing`);
+    return this.ctx.secrets.open(sealed);
   }
 
   private async load(trx: Knex | Knex.Transaction, tenantId: string, id: string): Promise<AccountDto> {
@@ -244,22 +252,22 @@ export class AccountService {
   }
 }
 
-function accountFromRow(row: Record<string, unknown>): AccountDto {
+function accountFromRow(row: AccountRow): AccountDto {
   const smtp = readJson<PublicServer>(row.smtp, { host: '', port: 0, secure: 'none', user: '' });
   const imap = readJson<(PublicServer & { folders: string[] }) | null>(row.imap, null);
   const dkim = readJson<{ domain: string; selector: string } | null>(row.dkim, null);
   return {
-    id: String(row.id),
-    name: String(row.name),
-    address: String(row.address),
+    id: row.id,
+    name: row.name,
+    address: row.address,
     smtp: { host: smtp.host, port: smtp.port, secure: smtp.secure, user: smtp.user },
     imap: imap ? { host: imap.host, port: imap.port, secure: imap.secure, user: imap.user, folders: imap.folders } : null,
-    unknownSenders: String(row.unknown_senders) as UnknownSenders,
+    unknownSenders: row.unknown_senders as UnknownSenders,
     default: readBool(row.is_default),
-    maxAttachmentBytes: readInt(row.max_attachment_bytes),
+    maxAttachmentBytes: row.max_attachment_bytes,
     dkim: dkim ? { domain: dkim.domain, selector: dkim.selector, configured: true } : null,
     createdAt: new Date(readInt(row.created_at)).toISOString(),
     updatedAt: new Date(readInt(row.updated_at)).toISOString(),
-    version: readInt(row.version),
+    version: row.version,
   };
 }

@@ -62,7 +62,7 @@ function wire(ctx: PluginContext<EmailOptions>): EmailServices {
   const sender = new PollingLoop({ name: 'email sender', intervalMs: ctx.options.senderIntervalMs, logger: ctx.logger, pass: () => outbound.deliverDue() });
   return {
     send: (tenantId, input, trx) => outbound.queue(tenantId, input, trx),
-    accountExists: async (tenantId, accountId, trx) => (await ctx.data.forTenant(tenantId, trx).fromUntyped('email_accounts').where('id', accountId).first('id')) !== undefined,
+    accountExists: async (tenantId, accountId, trx) => (await ctx.data.forTenant(tenantId, trx).from('email_accounts').where('id', accountId).first('id')) !== undefined,
     accounts,
     templates,
     messages,

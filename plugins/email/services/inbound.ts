@@ -14,6 +14,7 @@ import type { Knex } from 'knex';
 import { readInt } from '../../../core/plugin/index.js';
 import type { AccountCredentials, AccountService } from './accounts.js';
 import { IngestService, type IngestOutcome } from './ingest.js';
+import type { CursorRow } from './rows.js';
 import type { EmailStore } from './store.js';
 import { classifyConnectionError, imapClient } from './transports.js';
 import { emailError } from '../errors.js';
@@ -83,16 +84,16 @@ export class InboundService {
       const mailbox = client.mailbox;
       if (!mailbox) return;
       const validity = Number(mailbox.uidValidity);
-      const cursor = await this.db(this.store.table('cursors')).where({ account_id: account.id, folder }).first();
+      const cursor = await this.db<CursorRow>(this.store.table('cursors')).where({ account_id: account.id, folder }).first();
       let lastUid = cursor ? readInt(cursor.last_uid) : 0;
       if (!cursor) {
-        await this.db(this.store.table('cursors')).insert({ account_id: account.id, folder, tenant_id: account.tenantId, uid_validity: validity, last_uid: 0, updated_at: Date.now() });
+        await this.db<CursorRow>(this.store.table('cursors')).insert({ account_id: account.id, folder, tenant_id: account.tenantId, uid_validity: validity, last_uid: 0, updated_at: Date.now() });
       } else if (readInt(cursor.uid_validity) !== validity) {
         // The server renumbered the folder: every UID is new, so read it all again.
         this.logger.warn({ accountId: account.id, folder, was: readInt(cursor.uid_validity), now: validity }, 'UIDVALIDITY changed: resyncing the folder');
         report.resynced.push(folder);
         lastUid = 0;
-        await this.db(this.store.table('cursors')).where({ account_id: account.id, folder }).update({ uid_validity: validity, last_uid: 0, updated_at: Date.now() });
+        await this.db<CursorRow>(this.store.table('cursors')).where({ account_id: account.id, folder }).update({ uid_validity: validity, last_uid: 0, updated_at: Date.now() });
       }
       if (mailbox.exists === 0) return;
       const uids = ((await client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || []).filter((u) => u > lastUid).sort((a, b) => a - b);
@@ -124,7 +125,7 @@ export class InboundService {
 
   /** Moves the cursor forward (never back, and only under the same UIDVALIDITY). */
   private async advance(trx: Knex.Transaction, accountId: string, folder: string, validity: number, uid: number): Promise<void> {
-    await trx(this.store.table('cursors')).where({ account_id: accountId, folder, uid_validity: validity }).where('last_uid', '<', uid).update({ last_uid: uid, updated_at: Date.now() });
+    await trx<CursorRow>(this.store.table('cursors')).where({ account_id: accountId, folder, uid_validity: validity }).where('last_uid', '<', uid).update({ last_uid: uid, updated_at: Date.now() });
   }
 
   /** Syncs one folder over an open connection (the watcher's step). */

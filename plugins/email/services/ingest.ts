@@ -12,6 +12,7 @@ import type { AccountCredentials } from './accounts.js';
 import { bounceOf, isAutoReply } from './classify.js';
 import { parseEmail, UnreadableMail, type ParsedEmail } from './parse.js';
 import { sanitizeEmailHtml } from './sanitize.js';
+import type { AttachmentRow, BounceRow, IngestedRow, MessageRow, QuarantineRow } from './rows.js';
 import type { BlobStorage } from './storage.js';
 import { messageKey, type EmailStore } from './store.js';
 import type { ThreadService } from './threads.js';
@@ -44,7 +45,7 @@ export class IngestService {
 
   /** Whether the ledger already has this key (lets a sync skip downloading the body). */
   async seen(accountId: string, key: string): Promise<boolean> {
-    return Boolean(await this.ctx.db.knex(this.store.table('ingested')).where({ account_id: accountId, dedup_key: key }).first('dedup_key'));
+    return Boolean(await this.ctx.db.knex<IngestedRow>(this.store.table('ingested')).where({ account_id: accountId, dedup_key: key }).first('dedup_key'));
   }
 
   /** Ingests one raw mail; `step` runs inside the outcome's transaction. */
@@ -97,7 +98,7 @@ export class IngestService {
     try {
       await this.ctx.db.transaction(async (trx) => {
         // The ledger row first: a concurrent ingest of the same mail fails here, before any write.
-        await trx(this.store.table('ingested')).insert({ account_id: account.id, dedup_key: key, tenant_id: account.tenantId, outcome, ref_id: refId, created_at: Date.now() });
+        await trx<IngestedRow>(this.store.table('ingested')).insert({ account_id: account.id, dedup_key: key, tenant_id: account.tenantId, outcome, ref_id: refId, created_at: Date.now() });
         await work(trx);
         await step(trx);
       });
@@ -117,7 +118,7 @@ export class IngestService {
     const storageKey = await this.storage.put(account.tenantId, raw);
     const id = newId();
     return this.once(account, key, 'quarantined', id, step, async (trx) => {
-      await trx(this.store.table('quarantine')).insert({ id, tenant_id: account.tenantId, account_id: account.id, folder: source.folder, uid: source.uid, reason, size: raw.length, storage_key: storageKey, dedup_key: key, received_at: Date.now() });
+      await trx<QuarantineRow>(this.store.table('quarantine')).insert({ id, tenant_id: account.tenantId, account_id: account.id, folder: source.folder, uid: source.uid, reason, size: raw.length, storage_key: storageKey, dedup_key: key, received_at: Date.now() });
       await this.ctx.events.emit(trx, 'email.quarantined', { id, accountId: account.id, folder: source.folder, uid: source.uid, reason }, { tenantId: account.tenantId, aggregateType: 'email_quarantine', aggregateId: id });
     });
   }
@@ -125,13 +126,13 @@ export class IngestService {
   private async recordBounce(trx: Knex.Transaction, tenantId: string, bounce: NonNullable<ReturnType<typeof bounceOf>>): Promise<void> {
     const now = Date.now();
     const existing = await this.store.rows(trx, 'bounces', tenantId).where('address', bounce.recipient).first('count');
-    if (existing) await this.store.rows(trx, 'bounces', tenantId).where('address', bounce.recipient).update({ status: bounce.status, diagnostic: bounce.diagnostic, count: Number(existing.count) + 1, bounced_at: now });
-    else await trx(this.store.table('bounces')).insert({ tenant_id: tenantId, address: bounce.recipient, status: bounce.status, diagnostic: bounce.diagnostic, count: 1, bounced_at: now });
+    if (existing) await this.store.rows(trx, 'bounces', tenantId).where('address', bounce.recipient).update({ status: bounce.status, diagnostic: bounce.diagnostic, count: existing.count + 1, bounced_at: now });
+    else await trx<BounceRow>(this.store.table('bounces')).insert({ tenant_id: tenantId, address: bounce.recipient, status: bounce.status, diagnostic: bounce.diagnostic, count: 1, bounced_at: now });
     let ours: string | null = null;
     if (bounce.originalMessageId) {
       const row = await this.store.rows(trx, 'messages', tenantId).where({ message_key: messageKey(bounce.originalMessageId), direction: 'out' }).first('id');
       if (row) {
-        ours = String(row.id);
+        ours = row.id;
         await this.store.rows(trx, 'messages', tenantId).where('id', ours).update({ status: 'bounced', last_error: bounce.diagnostic });
       }
     }
@@ -181,7 +182,7 @@ export class IngestService {
     await this.threads.touch(trx, tenantId, thread, at, [from.address, ...mail.to, ...mail.cc].filter(Boolean), customerId);
     const id = newId();
     const messageId = mail.messageId ?? `${createHash('sha256').update(mail.parsed.headerLines.map((h) => h.line).join('\n')).digest('hex').slice(0, 32)}@peyvand.invalid`;
-    await trx(this.store.table('messages')).insert({
+    await trx<MessageRow>(this.store.table('messages')).insert({
       id,
       tenant_id: tenantId,
       account_id: account.id,
@@ -207,7 +208,7 @@ export class IngestService {
       created_at: at,
     });
     for (const a of attachments) {
-      await trx(this.store.table('attachments')).insert({ id: a.id, tenant_id: tenantId, message_id: id, filename: a.filename, content_type: a.contentType, size: a.size, storage_key: a.storageKey });
+      await trx<AttachmentRow>(this.store.table('attachments')).insert({ id: a.id, tenant_id: tenantId, message_id: id, filename: a.filename, content_type: a.contentType, size: a.size, storage_key: a.storageKey });
     }
     if (customerId) await this.ctx.timeline.add(actor, customerId, { channel: 'email', direction: 'inbound', summary: mail.subject || '—', occurredAt: new Date(at).toISOString() }, 'email', trx);
     await this.ctx.events.emit(trx, 'email.received', {

@@ -1,8 +1,9 @@
 /** Reading messages and threads, within the reader's record scope (the linked customer's). */
 import type { Knex } from 'knex';
-import { decodeCursor, encodeCursor, readInt, readJson, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import { decodeCursor, encodeCursor, readInt, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
 import type { messageQuerySchema, threadQuerySchema } from '../schemas/email-schemas.js';
 import { emailError } from '../errors.js';
+import type { AttachmentRow, MessageRow, ThreadRow } from './rows.js';
 import type { BlobStorage } from './storage.js';
 import { isoOrUndefined, strings, type EmailStore } from './store.js';
 
@@ -93,51 +94,51 @@ export class MessageService {
     await this.get(actor, messageId);
     const row = await this.store.rows(this.ctx.db.knex, 'attachments', actor.tenantId).where({ id: attachmentId, message_id: messageId }).first();
     if (row && row.storage_key === '') throw emailError('ATTACHMENT_OMITTED', { id: attachmentId, size: readInt(row.size) });
-    const content = row ? await this.storage.get(String(row.storage_key)) : null;
+    const content = row ? await this.storage.get(row.storage_key) : null;
     if (!row || !content) throw emailError('ATTACHMENT_NOT_FOUND', { id: attachmentId });
-    return { filename: String(row.filename), contentType: String(row.content_type), content };
+    return { filename: row.filename, contentType: row.content_type, content };
   }
 
-  private async withAttachments(trx: Knex | Knex.Transaction, tenantId: string, rows: Array<Record<string, unknown>>): Promise<MessageDto[]> {
-    const ids = rows.map((r) => String(r.id));
+  private async withAttachments(trx: Knex | Knex.Transaction, tenantId: string, rows: MessageRow[]): Promise<MessageDto[]> {
+    const ids = rows.map((r) => r.id);
     const attachments = ids.length ? await this.store.rows(trx, 'attachments', tenantId).whereIn('message_id', ids).orderBy('id') : [];
-    return rows.map((r) => messageFromRow(r, attachments.filter((a: Record<string, unknown>) => a.message_id === r.id)));
+    return rows.map((r) => messageFromRow(r, attachments.filter((a) => a.message_id === r.id)));
   }
 }
 
-function threadSummary(row: Record<string, unknown>): ThreadSummaryDto {
+function threadSummary(row: ThreadRow): ThreadSummaryDto {
   return {
-    id: String(row.id),
-    subject: String(row.subject),
-    ...(row.customer_id ? { customerId: String(row.customer_id) } : {}),
+    id: row.id,
+    subject: row.subject,
+    ...(row.customer_id ? { customerId: row.customer_id } : {}),
     lastMessageAt: new Date(readInt(row.last_message_at)).toISOString(),
-    messageCount: readInt(row.message_count),
-    flags: readJson<string[]>(row.flags, []),
+    messageCount: row.message_count,
+    flags: strings(row.flags),
   };
 }
 
-function messageFromRow(r: Record<string, unknown>, attachments: Array<Record<string, unknown>>): MessageDto {
+function messageFromRow(r: MessageRow, attachments: AttachmentRow[]): MessageDto {
   const direction = r.direction === 'out' ? 'out' : 'in';
   return {
-    id: String(r.id),
-    threadId: String(r.thread_id),
-    accountId: String(r.account_id),
+    id: r.id,
+    threadId: r.thread_id,
+    accountId: r.account_id,
     direction,
-    status: String(r.status) as MessageDto['status'],
-    messageId: String(r.message_id),
-    ...(r.in_reply_to ? { inReplyTo: String(r.in_reply_to) } : {}),
+    status: r.status as MessageDto['status'],
+    messageId: r.message_id,
+    ...(r.in_reply_to ? { inReplyTo: r.in_reply_to } : {}),
     references: strings(r.references),
-    from: String(r.from_address),
-    fromName: String(r.from_name),
+    from: r.from_address,
+    fromName: r.from_name,
     to: strings(r.to),
     cc: strings(r.cc),
-    subject: String(r.subject),
-    text: String(r.text ?? ''),
-    html: r.html === null || r.html === undefined ? null : String(r.html),
-    attachments: attachments.map((a) => ({ id: String(a.id), filename: String(a.filename), contentType: String(a.content_type), size: readInt(a.size), ...(a.storage_key === '' && { omitted: true as const }) })),
-    ...(r.customer_id ? { customerId: String(r.customer_id) } : {}),
+    subject: r.subject,
+    text: r.text ?? '',
+    html: r.html,
+    attachments: attachments.map((a) => ({ id: a.id, filename: a.filename, contentType: a.content_type, size: readInt(a.size), ...(a.storage_key === '' && { omitted: true as const }) })),
+    ...(r.customer_id ? { customerId: r.customer_id } : {}),
     flags: strings(r.flags),
-    ...(r.last_error && r.status !== 'sent' ? { error: String(r.last_error) } : {}),
+    ...(r.last_error && r.status !== 'sent' ? { error: r.last_error } : {}),
     ...(direction === 'out' ? { sentAt: isoOrUndefined(r.sent_at) } : { receivedAt: isoOrUndefined(r.received_at) }),
     createdAt: new Date(readInt(r.created_at)).toISOString(),
   };

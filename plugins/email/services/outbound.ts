@@ -10,10 +10,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type MailComposerClass from 'nodemailer/lib/mail-composer';
-import { newId, readInt, systemActor, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { newId, systemActor, type Actor, type PluginContext } from '../../../core/plugin/index.js';
 import { emailError } from '../errors.js';
 import type { AccountService } from './accounts.js';
 import { signDkim } from './dkim.js';
+import type { MessageRow } from './rows.js';
 import type { UnsubscribeService } from './unsubscribe.js';
 import type { QueuedEmail, SendEmailInput } from './api.js';
 import { messageKey, strings, type EmailStore } from './store.js';
@@ -44,7 +45,7 @@ export class OutboundService {
     const accountId = input.accountId ?? (await this.accounts.defaultAccountId(tenantId, trx));
     const account = await this.accounts.credentials(tenantId, accountId, trx);
     // The answered message: `replyTo`, else the newest of `threadId`.
-    let answered: Record<string, unknown> | undefined;
+    let answered: MessageRow | undefined;
     if (input.replyTo) {
       answered = await this.store.rows(trx, 'messages', tenantId).where('id', input.replyTo).first();
       if (!answered) throw emailError('MESSAGE_NOT_FOUND', { id: input.replyTo });
@@ -52,7 +53,7 @@ export class OutboundService {
       if (!(await this.threads.byId(trx, tenantId, input.threadId))) throw emailError('THREAD_NOT_FOUND', { id: input.threadId });
       answered = await this.store.rows(trx, 'messages', tenantId).where('thread_id', input.threadId).orderBy('id', 'desc').first();
     }
-    const existing = answered ? await this.threads.byId(trx, tenantId, String(answered.thread_id)) : input.threadId ? await this.threads.byId(trx, tenantId, input.threadId) : null;
+    const existing = answered ? await this.threads.byId(trx, tenantId, answered.thread_id) : input.threadId ? await this.threads.byId(trx, tenantId, input.threadId) : null;
     let customerId = input.customerId ?? existing?.customerId ?? null;
     if (input.customerId) {
       await this.ctx.customers.get(who, input.customerId, trx).catch(() => {
@@ -92,9 +93,9 @@ export class OutboundService {
     const thread: ThreadRecord = existing ?? (await this.threads.create(trx, tenantId, { subject, customerId, participants: [account.address, ...to, ...cc], flags: [], at: now }));
     await this.threads.touch(trx, tenantId, thread, now, [account.address, ...to, ...cc], customerId);
     const messageId = ourMessageId(thread.token, account.address);
-    const references = answered ? [...strings(answered.references), String(answered.message_id)].slice(-20) : [];
+    const references = answered ? [...strings(answered.references), answered.message_id].slice(-20) : [];
     const id = newId();
-    await trx(this.store.table('messages')).insert({
+    await trx<MessageRow>(this.store.table('messages')).insert({
       id,
       tenant_id: tenantId,
       account_id: account.id,
@@ -103,7 +104,7 @@ export class OutboundService {
       status: 'queued',
       message_id: messageId,
       message_key: messageKey(messageId),
-      in_reply_to: answered ? String(answered.message_id) : null,
+      in_reply_to: answered ? answered.message_id : null,
       references: JSON.stringify(references),
       from_address: account.address,
       from_name: account.name,
@@ -131,18 +132,18 @@ export class OutboundService {
   async deliverDue(batch = 20): Promise<boolean> {
     const now = Date.now();
     const t = this.store.table('messages');
-    const rows = await this.ctx.db.knex(t).where('status', 'queued').where('next_attempt_at', '<=', now)
+    const rows = await this.ctx.db.knex<MessageRow>(t).where('status', 'queued').where('next_attempt_at', '<=', now)
       .where((w) => w.whereNull('claim').orWhere('claimed_at', '<', now - CLAIM_TIMEOUT_MS))
       .orderBy('next_attempt_at').limit(batch).select('id', 'claim');
     const session = new SenderSession();
     try {
       for (const row of rows) {
         const claim = randomUUID();
-        const q = this.ctx.db.knex(t).where({ id: row.id, status: 'queued' });
+        const q = this.ctx.db.knex<MessageRow>(t).where({ id: row.id, status: 'queued' });
         if (row.claim) q.where('claim', row.claim);
         else q.whereNull('claim');
         if ((await q.update({ claim, claimed_at: now })) !== 1) continue;
-        await this.deliver(String(row.id), claim, session);
+        await this.deliver(row.id, claim, session);
       }
     } finally {
       await session.close();
@@ -152,13 +153,13 @@ export class OutboundService {
 
   private async deliver(id: string, claim: string, session: SenderSession): Promise<void> {
     const t = this.store.table('messages');
-    const row = await this.ctx.db.knex(t).where({ id, claim }).first();
+    const row = await this.ctx.db.knex<MessageRow>(t).where({ id, claim }).first();
     if (!row) return;
-    const tenantId = String(row.tenant_id);
+    const tenantId = row.tenant_id;
     let account;
     try {
       // Read for every message, so a change to the account takes effect within a pass.
-      account = await this.accounts.credentials(tenantId, String(row.account_id));
+      account = await this.accounts.credentials(tenantId, row.account_id);
     } catch {
       return this.finish(row, 'failed', 'the sending account was deleted');
     }
@@ -170,17 +171,17 @@ export class OutboundService {
       from: { name: account.name, address: account.address },
       to,
       cc,
-      subject: String(row.subject),
-      text: row.text === null ? undefined : String(row.text),
-      html: row.html === null ? undefined : String(row.html),
-      messageId: `<${String(row.message_id)}>`,
-      inReplyTo: row.in_reply_to ? `<${String(row.in_reply_to)}>` : undefined,
+      subject: row.subject,
+      text: row.text ?? undefined,
+      html: row.html ?? undefined,
+      messageId: `<${row.message_id}>`,
+      inReplyTo: row.in_reply_to ? `<${row.in_reply_to}>` : undefined,
       references: strings(row.references).map((r) => `<${r}>`),
       date: new Date(),
       headers: {
         'X-Peyvand-Message': id,
         // RFC 8058: the URL unsubscribes on a POST of `List-Unsubscribe=One-Click`; DKIM signs both headers.
-        ...(row.list_unsubscribe && { 'List-Unsubscribe': `<${String(row.list_unsubscribe)}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }),
+        ...(row.list_unsubscribe && { 'List-Unsubscribe': `<${row.list_unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }),
       },
     }).compile().build();
     const raw = account.dkim ? await signDkim(composed, account.dkim) : composed;
@@ -191,30 +192,29 @@ export class OutboundService {
       const e = err as { responseCode?: number; response?: string; message?: string };
       const response = String(e.response ?? e.message ?? err);
       const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500;
-      const attempts = readInt(row.attempts) + 1;
+      const attempts = row.attempts + 1;
       if (permanent || attempts >= this.options.maxAttempts) return this.finish(row, 'failed', response);
       // 30 s, 1 min, 2 min … capped at an hour, with jitter so a server's outage ends gently.
       const delay = Math.min(3_600_000, 30_000 * 2 ** (attempts - 1)) * (0.8 + Math.random() * 0.4);
-      await this.ctx.db.knex(t).where({ id, claim }).update({ attempts, next_attempt_at: Date.now() + Math.round(delay), claim: null, claimed_at: null, last_error: response.slice(0, 2000) });
+      await this.ctx.db.knex<MessageRow>(t).where({ id, claim }).update({ attempts, next_attempt_at: Date.now() + Math.round(delay), claim: null, claimed_at: null, last_error: response.slice(0, 2000) });
       return;
     }
     const { imap } = account;
     if (imap) await session.appendToSent({ ...account, imap }, raw).catch((err: unknown) => this.ctx.logger.warn({ err, messageId: id }, 'could not append to the Sent folder'));
   }
 
-  private async finish(row: Record<string, unknown>, status: 'sent' | 'failed', response: string): Promise<void> {
-    const tenantId = String(row.tenant_id);
-    const id = String(row.id);
+  private async finish(row: MessageRow, status: 'sent' | 'failed', response: string): Promise<void> {
+    const { tenant_id: tenantId, id } = row;
     await this.ctx.db.transaction(async (trx) => {
       const now = Date.now();
-      const updated = await this.store.rows(trx, 'messages', tenantId).where({ id, claim: row.claim, status: 'queued' }).update({ status, sent_at: status === 'sent' ? now : null, attempts: readInt(row.attempts) + 1, claim: null, last_error: status === 'failed' ? response.slice(0, 2000) : null });
+      const updated = await this.store.rows(trx, 'messages', tenantId).where({ id, claim: row.claim, status: 'queued' }).update({ status, sent_at: status === 'sent' ? now : null, attempts: row.attempts + 1, claim: null, last_error: status === 'failed' ? response.slice(0, 2000) : null });
       if (updated !== 1) return;
-      const customerId = row.customer_id ? String(row.customer_id) : null;
-      const data = { id, accountId: String(row.account_id), threadId: String(row.thread_id), messageId: String(row.message_id), customerId, to: strings(row.to), response };
-      await this.ctx.events.emit(trx, status === 'sent' ? 'email.sent' : 'email.failed', data, { tenantId, aggregateType: 'email_thread', aggregateId: String(row.thread_id) });
+      const customerId = row.customer_id ? row.customer_id : null;
+      const data = { id, accountId: row.account_id, threadId: row.thread_id, messageId: row.message_id, customerId, to: strings(row.to), response };
+      await this.ctx.events.emit(trx, status === 'sent' ? 'email.sent' : 'email.failed', data, { tenantId, aggregateType: 'email_thread', aggregateId: row.thread_id });
       if (status === 'sent' && customerId) {
         const actor = systemActor(await this.store.tenant(trx, tenantId), 'email', ['core.customer.read']);
-        await this.ctx.timeline.add(actor, customerId, { channel: 'email', direction: 'outbound', summary: String(row.subject), occurredAt: new Date(now).toISOString() }, 'email', trx).catch((err: unknown) => this.ctx.logger.warn({ err }, 'timeline entry skipped (customer gone)'));
+        await this.ctx.timeline.add(actor, customerId, { channel: 'email', direction: 'outbound', summary: row.subject, occurredAt: new Date(now).toISOString() }, 'email', trx).catch((err: unknown) => this.ctx.logger.warn({ err }, 'timeline entry skipped (customer gone)'));
       }
     });
   }

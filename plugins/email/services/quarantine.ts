@@ -5,6 +5,7 @@ import { emailError } from '../errors.js';
 import type { AccountService } from './accounts.js';
 import type { IngestService } from './ingest.js';
 import type { MessageDto, MessageService } from './messages.js';
+import type { IngestedRow } from './rows.js';
 import type { BlobStorage } from './storage.js';
 import type { EmailStore } from './store.js';
 
@@ -34,7 +35,7 @@ export class QuarantineService {
     const q = this.store.rows(this.ctx.db.knex, 'quarantine', actor.tenantId);
     if (page.cursor) q.where('id', '<', String(decodeCursor(page.cursor, ['string'])[0]));
     const rows = await q.orderBy('id', 'desc').limit(page.limit + 1);
-    const items = rows.slice(0, page.limit).map((r: Record<string, unknown>): QuarantineDto => ({ id: String(r.id), accountId: String(r.account_id), folder: String(r.folder), uid: readInt(r.uid), reason: String(r.reason), size: readInt(r.size), receivedAt: new Date(readInt(r.received_at)).toISOString() }));
+    const items = rows.slice(0, page.limit).map((r): QuarantineDto => ({ id: r.id, accountId: r.account_id, folder: r.folder, uid: readInt(r.uid), reason: r.reason, size: readInt(r.size), receivedAt: new Date(readInt(r.received_at)).toISOString() }));
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > page.limit && last ? encodeCursor([last.id]) : null };
   }
@@ -43,17 +44,17 @@ export class QuarantineService {
   async release(actor: Actor, id: string): Promise<MessageDto> {
     const row = await this.store.rows(this.ctx.db.knex, 'quarantine', actor.tenantId).where('id', id).first();
     if (!row) throw emailError('QUARANTINE_NOT_FOUND', { id });
-    const raw = await this.storage.get(String(row.storage_key));
+    const raw = await this.storage.get(row.storage_key);
     if (!raw) throw emailError('QUARANTINE_UNREADABLE', { id });
-    const account = await this.accounts.credentials(actor.tenantId, String(row.account_id));
+    const account = await this.accounts.credentials(actor.tenantId, row.account_id);
     const messageId = await this.ingest.release(account, raw, async (trx, created) => {
       // Removed in the message's transaction: a concurrent release of the same entry rolls back here.
       const deleted = await this.store.rows(trx, 'quarantine', actor.tenantId).where('id', id).delete();
       if (deleted !== 1) throw emailError('QUARANTINE_NOT_FOUND', { id });
-      await trx(this.store.table('ingested')).where({ account_id: account.id, dedup_key: row.dedup_key }).update({ outcome: 'message', ref_id: created });
+      await trx<IngestedRow>(this.store.table('ingested')).where({ account_id: account.id, dedup_key: row.dedup_key }).update({ outcome: 'message', ref_id: created });
       await this.ctx.audit.record(trx, actor, { action: 'email.quarantine.release', entityType: 'email_quarantine', entityId: id, after: { messageId: created } });
     });
-    await this.storage.delete(String(row.storage_key));
+    await this.storage.delete(row.storage_key);
     return this.messages.get(actor, messageId);
   }
 
@@ -65,6 +66,6 @@ export class QuarantineService {
       await this.ctx.audit.record(trx, actor, { action: 'email.quarantine.delete', entityType: 'email_quarantine', entityId: id });
     });
     // The ledger row stays: the deleted mail is not imported again by the next sync.
-    await this.storage.delete(String(row.storage_key));
+    await this.storage.delete(row.storage_key);
   }
 }

@@ -4,10 +4,15 @@
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { readInt, readJson, type Actor, type Database, type Executor } from '../../../core/plugin/index.js';
+import { readInt, readJson, type Actor, type BigIntColumn, type Database, type Executor, type JsonTextColumn, type PluginTable, type PluginTables, type RowQuery } from '../../../core/plugin/index.js';
+// The email tables' entries in PluginTables, which the types below read.
+import './rows.js';
 
-/** An email table (without the `email_` prefix). */
-export type EmailTable = 'accounts' | 'threads' | 'messages' | 'attachments' | 'ingested' | 'cursors' | 'quarantine' | 'templates' | 'bounces';
+/** An email table (without the `email_` prefix): the ones `rows.ts` declares. */
+export type EmailTable = PluginTable extends infer T ? (T extends `email_${infer N}` ? N : never) : never;
+
+/** The row type of an email table (`rows.ts`). */
+export type EmailRow<N extends EmailTable> = PluginTables[`email_${N}`];
 
 /** The key a Message-ID is matched by: case-insensitive, angle brackets stripped. */
 export function messageKey(messageId: string): string {
@@ -27,8 +32,9 @@ export class EmailStore {
     return this.db.table(`email_${name}`);
   }
 
-  rows(trx: Executor, name: EmailTable, tenantId: string): Knex.QueryBuilder {
-    return trx(this.table(name)).where(`${this.table(name)}.tenant_id`, tenantId);
+  /** A tenant's rows of a table. */
+  rows<N extends EmailTable>(trx: Executor, name: N, tenantId: string): RowQuery<EmailRow<N>> {
+    return trx<EmailRow<N>>(this.table(name)).where(`${this.table(name)}.tenant_id`, tenantId);
   }
 
   /**
@@ -36,7 +42,7 @@ export class EmailStore {
    * customer only when the customer is within the actor's `customer` scope; an unlinked
    * row only at `all` scope. Compiled into the SQL.
    */
-  scoped(trx: Executor, name: 'messages' | 'threads', actor: Actor): Knex.QueryBuilder {
+  scoped<N extends 'messages' | 'threads'>(trx: Executor, name: N, actor: Actor): RowQuery<EmailRow<N>> {
     const q = this.rows(trx, name, actor.tenantId);
     const scope = actor.scopes.customer ?? 'all';
     if (scope === 'all') return q;
@@ -55,12 +61,13 @@ export class EmailStore {
     return { id: tenantId, slug: String(row?.slug ?? tenantId), locale: String(row?.locale ?? 'en') };
   }
 
-  forUpdate(q: Knex.QueryBuilder): Knex.QueryBuilder {
-    return this.db.dialect === 'sqlite' ? q : q.forUpdate();
+  /** Adds a row lock on PostgreSQL and MySQL; SQLite's single writer serializes anyway. */
+  forUpdate<Q extends Knex.QueryBuilder>(q: Q): Q {
+    return this.db.dialect === 'sqlite' ? q : (q.forUpdate() as Q);
   }
 }
 
 /** A stored list of strings. */
-export const strings = (v: unknown): string[] => readJson<string[]>(v, []);
+export const strings = (v: JsonTextColumn | undefined): string[] => readJson<string[]>(v, []);
 /** A stored instant as ISO, or undefined. */
-export const isoOrUndefined = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : new Date(readInt(v)).toISOString());
+export const isoOrUndefined = (v: BigIntColumn | null): string | undefined => (v === null ? undefined : new Date(readInt(v)).toISOString());

@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import { coreError, localizedTemplateRenderer, isUniqueViolation, newId, readInt, type Actor, type PluginContext, type SchemaType, type TemplateRenderer } from '../../../core/plugin/index.js';
 import type { templateInputSchema, templatePatchSchema, templateQuerySchema } from '../schemas/email-schemas.js';
 import { emailError } from '../errors.js';
+import type { TemplateRow } from './rows.js';
 import type { EmailStore } from './store.js';
 
 /** A template as the API shows it. */
@@ -83,7 +84,7 @@ export class TemplateService {
     const now = Date.now();
     try {
       await this.ctx.db.transaction(async (trx) => {
-        await trx(this.store.table('templates')).insert({ id, tenant_id: actor.tenantId, key: input.key, locale: input.locale, subject: input.subject, html: input.html, text: input.text ?? null, version: 1, created_at: now, updated_at: now });
+        await trx<TemplateRow>(this.store.table('templates')).insert({ id, tenant_id: actor.tenantId, key: input.key, locale: input.locale, subject: input.subject, html: input.html, text: input.text ?? null, version: 1, created_at: now, updated_at: now });
         await this.ctx.audit.record(trx, actor, { action: 'email.template.create', entityType: 'email_template', entityId: id, after: input });
       });
     } catch (err) {
@@ -112,8 +113,7 @@ export class TemplateService {
     if (expectedVersion !== undefined && expectedVersion !== before.version) throw coreError('PRECONDITION_FAILED', { current: before.version });
     this.check({ ...before, ...patch, text: patch.text === null ? undefined : patch.text ?? before.text ?? undefined });
     await this.ctx.db.transaction(async (trx) => {
-      const values: Record<string, unknown> = { updated_at: Date.now(), version: before.version + 1 };
-      for (const k of ['subject', 'html', 'text'] as const) if (patch[k] !== undefined) values[k] = patch[k];
+      const values: Partial<TemplateRow> = { updated_at: Date.now(), version: before.version + 1, subject: patch.subject, html: patch.html, text: patch.text };
       // Version-checked: a change committed since `before` was read is a 412, not overwritten.
       const updated = await this.store.rows(trx, 'templates', actor.tenantId).where({ id, version: before.version }).update(values);
       if (updated !== 1) throw coreError('PRECONDITION_FAILED', { current: before.version });
@@ -138,7 +138,7 @@ export class TemplateService {
   /** Renders the tenant's template `key` in `locale`, falling back to en, then to any locale. */
   async renderByKey(trx: Knex | Knex.Transaction, tenantId: string, key: string, locale: string, data: Record<string, unknown>): Promise<RenderedEmail> {
     const rows = await this.store.rows(trx, 'templates', tenantId).where('key', key);
-    const row = rows.find((r: Record<string, unknown>) => r.locale === locale) ?? rows.find((r: Record<string, unknown>) => r.locale === 'en') ?? rows[0];
+    const row = rows.find((r) => r.locale === locale) ?? rows.find((r) => r.locale === 'en') ?? rows[0];
     if (!row) throw emailError('TEMPLATE_NOT_FOUND', { id: key });
     return this.render(templateFromRow(row), data);
   }
@@ -164,16 +164,16 @@ export class TemplateService {
   }
 }
 
-function templateFromRow(row: Record<string, unknown>): TemplateDto {
+function templateFromRow(row: TemplateRow): TemplateDto {
   return {
-    id: String(row.id),
-    key: String(row.key),
-    locale: String(row.locale),
-    subject: String(row.subject),
-    html: String(row.html ?? ''),
-    text: row.text === null || row.text === undefined ? null : String(row.text),
+    id: row.id,
+    key: row.key,
+    locale: row.locale,
+    subject: row.subject,
+    html: row.html ?? '',
+    text: row.text,
     createdAt: new Date(readInt(row.created_at)).toISOString(),
     updatedAt: new Date(readInt(row.updated_at)).toISOString(),
-    version: readInt(row.version),
+    version: row.version,
   };
 }

@@ -10,7 +10,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
-import { newId, readInt, readJson } from '../../../core/plugin/index.js';
+import { newId, readInt } from '../../../core/plugin/index.js';
+import type { ThreadRow } from './rows.js';
 import { messageKey, strings, type EmailStore } from './store.js';
 
 /** A thread row as the services use it. */
@@ -60,7 +61,7 @@ export class ThreadService {
     if (ids.length) {
       const rows = await this.store.rows(trx, 'messages', tenantId).whereIn('message_key', ids.map(messageKey)).select('thread_id').limit(20);
       for (const r of rows) {
-        const t = await this.byId(trx, tenantId, String(r.thread_id));
+        const t = await this.byId(trx, tenantId, r.thread_id);
         if (t) candidates.push(t);
       }
     }
@@ -84,7 +85,7 @@ export class ThreadService {
 
   async create(trx: Knex.Transaction, tenantId: string, init: { subject: string; customerId: string | null; participants: string[]; flags: string[]; at: number; token?: string }): Promise<ThreadRecord> {
     const thread: ThreadRecord = { id: newId(), token: init.token ?? newThreadToken(), subject: init.subject.replace(SUBJECT_TAG, '').trim(), customerId: init.customerId, participants: [...new Set(init.participants)], flags: init.flags };
-    await trx(this.store.table('threads')).insert({
+    await trx<ThreadRow>(this.store.table('threads')).insert({
       id: thread.id,
       tenant_id: tenantId,
       token: thread.token,
@@ -105,7 +106,7 @@ export class ThreadService {
     const participants = [...new Set([...strings(row?.participants), ...addresses])];
     await this.store.rows(trx, 'threads', tenantId).where('id', thread.id).update({
       participants: JSON.stringify(participants),
-      message_count: readInt(row?.message_count ?? 0) + 1,
+      message_count: (row?.message_count ?? 0) + 1,
       last_message_at: Math.max(at, readInt(row?.last_message_at ?? 0)),
       customer_id: row?.customer_id ?? customerId,
     });
@@ -122,13 +123,13 @@ export class ThreadService {
   }
 }
 
-function threadFromRow(row: Record<string, unknown>): ThreadRecord {
+function threadFromRow(row: ThreadRow): ThreadRecord {
   return {
-    id: String(row.id),
-    token: String(row.token),
-    subject: String(row.subject),
-    customerId: row.customer_id ? String(row.customer_id) : null,
+    id: row.id,
+    token: row.token,
+    subject: row.subject,
+    customerId: row.customer_id ? row.customer_id : null,
     participants: strings(row.participants),
-    flags: readJson<string[]>(row.flags, []),
+    flags: strings(row.flags),
   };
 }

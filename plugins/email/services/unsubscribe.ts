@@ -42,7 +42,7 @@ export class UnsubscribeService {
   /** Records a link for `address` on message `messageId` and returns its URL, in `trx`. */
   async issue(trx: Knex.Transaction, tenantId: string, messageId: string, address: string): Promise<string> {
     const id = newId();
-    await this.ctx.data.forTenant(tenantId, trx).fromUntyped('email_unsubscribe_links').insert({ id, message_id: messageId, address, created_at: Date.now() });
+    await this.ctx.data.forTenant(tenantId, trx).from('email_unsubscribe_links').insert({ id, message_id: messageId, address, created_at: Date.now() });
     const key = await this.key(tenantId, trx, true);
     if (!key) throw new Error(`no unsubscribe key for tenant ${tenantId}`);
     return `${this.ctx.options.publicBaseUrl}/api/v1/email/unsubscribe/${signLinkToken(key, [VERSION, compactLinkId(tenantId), compactLinkId(id)])}`;
@@ -51,8 +51,8 @@ export class UnsubscribeService {
   /** The first of `addresses` that unsubscribed from the tenant's marketing mail, if any. */
   async firstUnsubscribed(trx: Knex.Transaction, tenantId: string, addresses: readonly string[]): Promise<string | undefined> {
     if (addresses.length === 0) return undefined;
-    const row = await this.ctx.data.forTenant(tenantId, trx).fromUntyped('email_unsubscribes').whereIn('address', [...addresses]).first('address');
-    return row ? String(row.address) : undefined;
+    const row = await this.ctx.data.forTenant(tenantId, trx).from('email_unsubscribes').whereIn('address', [...addresses]).first('address');
+    return row?.address;
   }
 
   /**
@@ -66,21 +66,21 @@ export class UnsubscribeService {
     return this.ctx.data.transaction(async (trx) => {
       if (!(await this.genuine(tenantId, token, trx))) throw emailError('UNSUBSCRIBE_LINK_NOT_FOUND');
       const data = this.ctx.data.forTenant(tenantId, trx);
-      const link = await this.ctx.data.forUpdate(data.fromUntyped('email_unsubscribe_links').where('id', linkId)).first();
+      const link = await this.ctx.data.forUpdate(data.from('email_unsubscribe_links').where('id', linkId)).first();
       if (!link) throw emailError('UNSUBSCRIBE_LINK_NOT_FOUND');
-      const address = String(link.address);
-      if (link.used_at != null) throw emailError('UNSUBSCRIBE_LINK_USED', { address });
+      const address = link.address;
+      if (link.used_at !== null) throw emailError('UNSUBSCRIBE_LINK_USED', { address });
       const now = Date.now();
-      await this.ctx.data.forTenant(tenantId, trx).fromUntyped('email_unsubscribe_links').where('id', linkId).update({ used_at: now });
-      const message = await this.ctx.data.forTenant(tenantId, trx).fromUntyped('email_messages').where('id', String(link.message_id)).first('customer_id');
-      const customerId = message?.customer_id ? String(message.customer_id) : null;
+      await this.ctx.data.forTenant(tenantId, trx).from('email_unsubscribe_links').where('id', linkId).update({ used_at: now });
+      const message = await this.ctx.data.forTenant(tenantId, trx).from('email_messages').where('id', link.message_id).first('customer_id');
+      const customerId = message?.customer_id ? message.customer_id : null;
       try {
-        await this.ctx.data.forTenant(tenantId, trx).fromUntyped('email_unsubscribes').insert({ address, message_id: String(link.message_id), created_at: now });
+        await this.ctx.data.forTenant(tenantId, trx).from('email_unsubscribes').insert({ address, message_id: link.message_id, created_at: now });
       } catch (err) {
         // Already unsubscribed through another mail's link: the address stays marked once.
         if (!isUniqueViolation(err)) throw err;
       }
-      await this.ctx.events.emit(trx, 'email.unsubscribed', { address, messageId: String(link.message_id), customerId, unsubscribedAt: new Date(now).toISOString() }, { tenantId, aggregateType: 'email_message', aggregateId: String(link.message_id) });
+      await this.ctx.events.emit(trx, 'email.unsubscribed', { address, messageId: link.message_id, customerId, unsubscribedAt: new Date(now).toISOString() }, { tenantId, aggregateType: 'email_message', aggregateId: link.message_id });
       return { address, message: this.ctx.t('unsubscribe.done', { lng, address }) };
     });
   }
@@ -91,8 +91,8 @@ export class UnsubscribeService {
     if (!tenantId || !linkId) return undefined;
     return this.ctx.data.transaction(async (trx) => {
       if (!(await this.genuine(tenantId, token, trx))) return undefined;
-      const link = await this.ctx.data.forTenant(tenantId, trx).fromUntyped('email_unsubscribe_links').where('id', linkId).first('address', 'used_at');
-      return link ? { tenantId, address: String(link.address), used: link.used_at != null } : undefined;
+      const link = await this.ctx.data.forTenant(tenantId, trx).from('email_unsubscribe_links').where('id', linkId).first('address', 'used_at');
+      return link ? { tenantId, address: link.address, used: link.used_at !== null } : undefined;
     });
   }
 
@@ -104,12 +104,12 @@ export class UnsubscribeService {
 
   /** The tenant's signing key; created (in `trx`) on first use unless `create` is false. */
   private async key(tenantId: string, trx: Knex.Transaction, create: boolean): Promise<Buffer | undefined> {
-    const keys = () => this.ctx.data.forTenant(tenantId, trx).fromUntyped('email_unsubscribe_keys');
+    const keys = () => this.ctx.data.forTenant(tenantId, trx).from('email_unsubscribe_keys');
     let row = await keys().first('sealed_key');
     if (!row && create) {
       await keys().insert({ sealed_key: this.ctx.secrets.seal(newLinkKey()), created_at: Date.now() }).onConflict('tenant_id').ignore();
       row = await keys().first('sealed_key');
     }
-    return row ? Buffer.from(this.ctx.secrets.open(String(row.sealed_key)), 'base64url') : undefined;
+    return row ? Buffer.from(this.ctx.secrets.open(row.sealed_key), 'base64url') : undefined;
   }
 }
