@@ -45,8 +45,8 @@ export class AuditLog implements PluginAuditLog {
       action: entry.action,
       entity_type: entry.entityType,
       entity_id: entry.entityId,
-      before: entry.before === undefined ? null : JSON.stringify(entry.before),
-      after: entry.after === undefined ? null : JSON.stringify(entry.after),
+      before: snapshot(entry.before),
+      after: snapshot(entry.after),
       request_id: actor.requestId ?? null,
       occurred_at: now,
     };
@@ -75,4 +75,19 @@ export class AuditLog implements PluginAuditLog {
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > filter.limit && last ? encodeCursor([last.id]) : null };
   }
+}
+
+/**
+ * Largest snapshot stored as it is: `before`/`after` are TEXT columns, 65,535 bytes on
+ * MySQL/MariaDB. A larger one (a 200,000-character template) keeps its long texts
+ * shortened, with their length: the entry records what changed, not a copy of the text.
+ */
+const MAX_SNAPSHOT_BYTES = 60_000;
+const SHORTENED_TEXT = 1_000;
+
+function snapshot(value: unknown): string | null {
+  if (value === undefined) return null;
+  const json = JSON.stringify(value);
+  if (Buffer.byteLength(json) <= MAX_SNAPSHOT_BYTES) return json;
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' && v.length > SHORTENED_TEXT ? `${v.slice(0, SHORTENED_TEXT)}… [${v.length} characters]` : v));
 }

@@ -132,3 +132,15 @@ t.test('locale choice: asked for, else the customer’s, else the tenant’s; th
   t.equal(sent.statusCode, 202, sent.body);
   t.match((await h.call(key, 'GET', `/messages/${sent.json().id}`)).json().subject, /^سفارش ۷ ارسال شد/, 'the tenant’s fa');
 });
+
+t.test('a template as long as the schema allows is stored whole; its audit entry keeps the long text shortened', async (t) => {
+  // 200,000 Persian letters are 400,000 bytes: more than an audit snapshot column holds on MariaDB (65,535).
+  const html = 'ب'.repeat(200_000);
+  const created = await h.call(h.owner, 'POST', '/templates', { key: 'long-letter', locale: 'fa', subject: 'نامهٔ بلند', html });
+  t.equal(created.statusCode, 201, created.body.slice(0, 200));
+  t.equal(created.json().html, html, 'the template itself is whole');
+  const db = h.p.peyvand.kernel.db;
+  const entry = await db.knex(db.table('audit_log')).where({ entity_type: 'email_template', entity_id: created.json().id }).first();
+  const after = JSON.parse(String(entry.after)) as { html: string };
+  t.match(after.html, /^ب{1000}… \[200000 characters\]$/, 'the audit entry says how long the text was');
+});
