@@ -74,5 +74,19 @@ export const messageSchema = obj({
   createdAt: { type: 'string' },
 }, ['id', 'ticketId', 'visibility', 'author', 'body', 'createdAt']);
 
+/** A ticket as its customer sees it in the portal. */
+export const portalTicketSchema = obj({
+  id: { type: 'string' },
+  number: { type: 'integer' },
+  subject: { type: 'string' },
+  status,
+  priority,
+  channel,
+  csat: obj({ rating: { type: 'integer' }, comment: { type: 'string' } }, ['rating']),
+  createdAt: { type: 'string' },
+  updatedAt: { type: 'string' },
+  messages: { type: 'array', items: messageSchema },
+}, ['id', 'number', 'subject', 'status', 'priority', 'channel', 'createdAt', 'updatedAt']);
+
 /** Body of POST /tickets/{id}/merge. */
 export const mergeSchema = { type: 'object', additionalProperties: false, required: ['from'], properties: { from: { type: 'array', minItems: 1, maxItems: 50, items: id } } } as const;
