@@ -41,6 +41,9 @@ const target = obj({
   remainingBusinessMinutes: { type: 'integer' },
 }, ['kind', 'dueAt', 'state', 'remainingBusinessMinutes']);
 
+/** A ticket's survey answer, in the agents' and the customer's view. */
+const csat = obj({ rating: { type: 'integer' }, comment: { type: 'string' } }, ['rating']);
+
 /** A ticket in responses. */
 export const ticketSchema = obj({
   id: { type: 'string' },
@@ -57,7 +60,7 @@ export const ticketSchema = obj({
   customFields: { type: 'object', additionalProperties: true },
   mergedIntoId: { type: 'string' },
   sla: { anyOf: [{ type: 'null' }, obj({ policyId: { type: 'string' }, targets: { type: 'array', items: target } }, ['policyId', 'targets'])] },
-  csat: obj({ rating: { type: 'integer' }, comment: { type: 'string' } }, ['rating']),
+  csat,
   ...stamps,
 }, ['id', 'number', 'subject', 'channel', 'priority', 'status', 'tags', 'customFields', 'sla', 'createdAt', 'updatedAt', 'version']);
 
@@ -82,7 +85,7 @@ export const portalTicketSchema = obj({
   status,
   priority,
   channel,
-  csat: obj({ rating: { type: 'integer' }, comment: { type: 'string' } }, ['rating']),
+  csat,
   createdAt: { type: 'string' },
   updatedAt: { type: 'string' },
   messages: { type: 'array', items: messageSchema },
