@@ -13,29 +13,15 @@
 import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { ApiError } from './runtime/api-client.js';
+import type { ItemOf } from './runtime/api-types.js';
 import { formatDateTime, formatMoney } from './runtime/format.js';
 import { define, PeyvandElement } from './runtime/peyvand-element.js';
 
-/** The fields of an order this widget shows (the API's `OrderDto`). */
-interface Order {
-  id: string;
-  number: string;
-  status: 'placed' | 'paid' | 'shipped' | 'delivered' | 'cancelled' | 'returned';
-  currency: string;
-  total: number;
-  placedAt: string;
-  deliveredAt: string | null;
-}
+/** An order as `GET /orders` lists it (generated from the route's schema). */
+type Order = ItemOf<'core.order.list'>;
 
-/** The fields of an invoice this widget shows (the API's `InvoiceDto`). */
-interface Invoice {
-  id: string;
-  number: string;
-  currency: string;
-  amount: number;
-  dueAt: string;
-  status: 'issued' | 'paid' | 'overdue' | 'cancelled';
-}
+/** An invoice as `GET /invoices` lists it (generated from the route's schema). */
+type Invoice = ItemOf<'core.invoice.list'>;
 
 const RECENT = 5;
 

@@ -1,6 +1,6 @@
 /**
- * The claim as the API shows it, its JSON Schemas, and the status flow. The request
- * schemas are written `as const`: the routes' and the service's input types are derived
+ * The claim as the API shows it, its JSON Schemas, and the status flow. The schemas are
+ * written `as const`: the routes' and the service's input and output types are derived
  * from them (`SchemaType`), so there is one declaration of each shape.
  */
 import { boundedString, lineString, nullable, pageQuery, type SchemaType } from 'peyvand/plugin';
@@ -20,26 +20,8 @@ export const CLAIM_TRANSITIONS: Readonly<Record<ClaimStatus, readonly ClaimStatu
   resolved: [],
 };
 
-/** A warranty claim. */
-export interface ClaimDto {
-  id: string;
-  customerId: string;
-  /** The ERP's product (`odoo:product.product/42`). */
-  productRef: string;
-  serialNumber: string | null;
-  problem: string;
-  status: ClaimStatus;
-  /** Why it was rejected, or how it was resolved. */
-  resolution: string | null;
-  ownerId: string;
-  teamId: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-const text = (type: string) => ({ type });
-const orNull = (type: string) => ({ type: [type, 'null'] });
+const text = <const T extends string>(type: T) => ({ type }) as const;
+const orNull = <const T extends string>(type: T) => ({ type: [type, 'null'] }) as const;
 
 /** A claim in responses and event data. */
 export const claimSchema = {
@@ -60,7 +42,14 @@ export const claimSchema = {
     createdAt: text('string'),
     updatedAt: text('string'),
   },
-};
+} as const;
+
+/**
+ * A warranty claim: the type of {@link claimSchema}, so the service cannot return a field
+ * the response lacks. `productRef` is the ERP's product (`odoo:product.product/42`);
+ * `resolution` says why it was rejected, or how it was resolved.
+ */
+export type ClaimDto = SchemaType<typeof claimSchema>;
 
 /** Body schema of `POST /claims`. */
 export const claimInputSchema = {

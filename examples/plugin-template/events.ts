@@ -1,12 +1,20 @@
 /** The events my-plugin emits: their data schemas, and their types in Peyvand's event map. */
-import type { JsonSchema } from 'peyvand/plugin';
+import type { JsonSchema, SchemaType } from 'peyvand/plugin';
 
-/** An item as the API shows it and the events carry it. */
-export interface MyPluginItem {
-  id: string;
-  title: string;
-  createdAt: string;
-}
+/** An item in responses: `POST /items` answers it and `my_plugin.item.created` carries it. */
+export const itemSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'title', 'createdAt'],
+  properties: { id: { type: 'string' }, title: { type: 'string' }, createdAt: { type: 'string' } },
+} as const;
+
+/**
+ * An item as the API shows it and the events carry it: the type of {@link itemSchema},
+ * so code that builds an item with a field the schema lacks (or without a required one)
+ * does not compile.
+ */
+export type MyPluginItem = SchemaType<typeof itemSchema>;
 
 declare module 'peyvand/plugin' {
   interface PeyvandEvents {

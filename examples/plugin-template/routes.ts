@@ -1,6 +1,6 @@
 /** The plugin's HTTP API, mounted at `/api/v1/my-plugin`. */
-import { actorOf, lineString, newId, problemSchema, type PluginApp, type PluginContext } from 'peyvand/plugin';
-import type { MyPluginItem } from './events.js';
+import { actorOf, lineString, newId, problemSchema, type PluginApp, type PluginContext, type SchemaType } from 'peyvand/plugin';
+import { itemSchema, type MyPluginItem } from './events.js';
 
 /**
  * Body of `POST /items`. Written `as const`: the handler's `request.body` is typed from
@@ -10,19 +10,13 @@ import type { MyPluginItem } from './events.js';
  */
 const itemInputSchema = { type: 'object', additionalProperties: false, required: ['title'], properties: { title: lineString(200, 1) } } as const;
 
-const itemSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id', 'title', 'createdAt'],
-  properties: { id: { type: 'string' }, title: { type: 'string' }, createdAt: { type: 'string' } },
-};
-
+/** Answer of `GET /stats`; a response schema is `as const` too, and its type names what the handler returns. */
 const statsSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['itemsCreated'],
   properties: { itemsCreated: { type: 'integer' } },
-};
+} as const;
 
 /** Registers the routes: each one a permission, schemas, an operationId, a summary and a description. */
 export function myPluginRoutes(app: PluginApp, ctx: PluginContext): void {
@@ -57,7 +51,7 @@ export function myPluginRoutes(app: PluginApp, ctx: PluginContext): void {
       tags: ['my-plugin: items'],
       response: { 200: statsSchema, '4xx': problemSchema },
     },
-  }, async (request) => {
+  }, async (request): Promise<SchemaType<typeof statsSchema>> => {
     const row = await ctx.data.forTenant(actorOf(request).tenantId).from('my_plugin_stats').first('items_created');
     return { itemsCreated: row ? row.items_created : 0 };
   });

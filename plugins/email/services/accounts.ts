@@ -4,12 +4,12 @@
  */
 import type { Knex } from 'knex';
 import { coreError, newId, readBool, readInt, readJson, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
-import type { accountInputSchema, accountPatchSchema } from '../schemas/email-schemas.js';
+import type { accountInputSchema, accountPatchSchema, accountSchema, connectionReportSchema } from '../schemas/email-schemas.js';
 import { emailError } from '../errors.js';
-import { checkDkim, type DkimCredentials, type DkimDto } from './dkim.js';
+import { checkDkim, type DkimCredentials } from './dkim.js';
 import type { AccountRow } from './rows.js';
 import type { EmailStore } from './store.js';
-import { testImap, testSmtp, type ConnectionFailure, type ServerSettings } from './transports.js';
+import { testImap, testSmtp, type ServerSettings } from './transports.js';
 
 /** Server settings as written by the API (the password is write-only). */
 export type ServerInput = AccountInput['smtp'];
@@ -27,23 +27,17 @@ export type AccountPatch = SchemaType<typeof accountPatchSchema>;
 /** What becomes of mail from an address no customer has. */
 export type UnknownSenders = 'customer' | 'lead' | 'ignore';
 
-type PublicServer = Omit<ServerInput, 'password'>;
+/** Every field of a schema type required, and those of its nested objects (not arrays). */
+type Answered<T> = { [K in keyof T]-?: T[K] extends infer V ? (V extends readonly unknown[] ? V : V extends object ? Required<V> : V) : never };
 
-/** An account as the API shows it. */
-export interface AccountDto {
-  id: string;
-  name: string;
-  address: string;
-  smtp: PublicServer;
-  imap: (PublicServer & { folders: string[] }) | null;
-  unknownSenders: UnknownSenders;
-  default: boolean;
-  maxAttachmentBytes: number;
-  dkim: DkimDto | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
+/**
+ * An account as the API shows it: no password, the DKIM key only as `configured`. Its
+ * response schema requires few fields; the service answers every one, servers included.
+ */
+export type AccountDto = Answered<SchemaType<typeof accountSchema>>;
+
+/** A server of an account as the API shows it (no password). */
+type PublicServer = AccountDto['smtp'];
 
 /** An account with its passwords opened, for the sender and the inbox sync only. */
 export interface AccountCredentials {
@@ -61,10 +55,7 @@ export interface AccountCredentials {
 }
 
 /** Result of `POST …/accounts/{id}/test`. */
-export interface ConnectionReport {
-  smtp: { ok: boolean; code?: ConnectionFailure; error?: string };
-  imap: { ok: boolean; code?: ConnectionFailure | 'NOT_CONFIGURED'; error?: string };
-}
+export type ConnectionReport = SchemaType<typeof connectionReportSchema>;
 
 const DEFAULT_ATTACHMENT_LIMIT = 25 * 1024 * 1024;
 

@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { SchemaType } from '../../../core/plugin/index.js';
-import type { sendInputSchema } from '../schemas/email-schemas.js';
+import type { queuedSchema, sendInputSchema } from '../schemas/email-schemas.js';
 
 /** A mailbox address with its display name. */
 export interface EmailAddress {
@@ -29,15 +29,8 @@ export interface EmailAddress {
  */
 export type SendEmailInput = SchemaType<typeof sendInputSchema>;
 
-/** A queued message. */
-export interface QueuedEmail {
-  /** Peyvand message id. */
-  id: string;
-  /** RFC 5322 Message-ID (without angle brackets); it carries the thread's reply token. */
-  messageId: string;
-  threadId: string;
-  status: 'queued';
-}
+/** A queued message: `id` is Peyvand's, `messageId` the RFC 5322 Message-ID (without angle brackets), which carries the thread's reply token. */
+export type QueuedEmail = SchemaType<typeof queuedSchema>;
 
 /** Data of `email.received`: one message ingested (never for bounces; auto-replies carry the flag). */
 export interface EmailReceivedData {

@@ -6,21 +6,15 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import type DKIMSigner from 'nodemailer/lib/dkim';
+import type { SchemaType } from '../../../core/plugin/index.js';
+import type { accountInputSchema, accountSchema } from '../schemas/email-schemas.js';
 import { emailError } from '../errors.js';
 
 /** DKIM settings as written by the API (the private key is write-only). */
-export interface DkimInput {
-  domain: string;
-  selector: string;
-  privateKey: string;
-}
+export type DkimInput = NonNullable<SchemaType<typeof accountInputSchema>['dkim']>;
 
 /** DKIM settings as the API shows them: the key only as `configured`. */
-export interface DkimDto {
-  domain: string;
-  selector: string;
-  configured: true;
-}
+export type DkimDto = NonNullable<SchemaType<typeof accountSchema>['dkim']>;
 
 /** DKIM settings with the key opened, for the sender only. */
 export type DkimCredentials = DkimInput;

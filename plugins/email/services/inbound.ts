@@ -11,7 +11,8 @@
 import type { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
 import type { Knex } from 'knex';
-import { readInt } from '../../../core/plugin/index.js';
+import { readInt, type SchemaType } from '../../../core/plugin/index.js';
+import type { syncReportSchema } from '../schemas/email-schemas.js';
 import type { AccountCredentials, AccountService } from './accounts.js';
 import { IngestService, type IngestOutcome } from './ingest.js';
 import type { CursorRow } from './rows.js';
@@ -20,15 +21,8 @@ import { classifyConnectionError, imapClient } from './transports.js';
 import { emailError } from '../errors.js';
 import { FolderWatcher } from './watcher.js';
 
-/** Counts of one sync. */
-export interface SyncReport {
-  fetched: number;
-  imported: number;
-  duplicates: number;
-  bounces: number;
-  quarantined: number;
-  resynced: string[];
-}
+/** Counts of one sync: every field of the response schema, which lists none as required. */
+export type SyncReport = Required<SchemaType<typeof syncReportSchema>>;
 
 /** Folder syncs and IDLE watchers. */
 export class InboundService {

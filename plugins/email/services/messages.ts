@@ -1,48 +1,17 @@
 /** Reading messages and threads, within the reader's record scope (the linked customer's). */
 import type { Knex } from 'knex';
 import { decodeCursor, encodeCursor, readInt, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
-import type { messageQuerySchema, threadQuerySchema } from '../schemas/email-schemas.js';
+import type { messageQuerySchema, messageSchema, threadQuerySchema, threadSummarySchema } from '../schemas/email-schemas.js';
 import { emailError } from '../errors.js';
 import type { AttachmentRow, MessageRow, ThreadRow } from './rows.js';
 import type { BlobStorage } from './storage.js';
 import { isoOrUndefined, strings, type EmailStore } from './store.js';
 
-/** A message as the API shows it. */
-export interface MessageDto {
-  id: string;
-  threadId: string;
-  accountId: string;
-  direction: 'in' | 'out';
-  status: 'queued' | 'sent' | 'failed' | 'bounced' | 'received';
-  messageId: string;
-  inReplyTo?: string;
-  references: string[];
-  from: string;
-  fromName: string;
-  to: string[];
-  cc: string[];
-  subject: string;
-  text: string;
-  html: string | null;
-  /** `omitted`: larger than the account's `maxAttachmentBytes`; only the metadata was kept. */
-  attachments: Array<{ id: string; filename: string; contentType: string; size: number; omitted?: true }>;
-  customerId?: string;
-  flags: string[];
-  error?: string;
-  sentAt?: string;
-  receivedAt?: string;
-  createdAt: string;
-}
+/** A message as the API shows it; an attachment `omitted` was larger than the account's `maxAttachmentBytes` (only its metadata was kept). */
+export type MessageDto = SchemaType<typeof messageSchema>;
 
 /** A thread in lists. */
-export interface ThreadSummaryDto {
-  id: string;
-  subject: string;
-  customerId?: string;
-  lastMessageAt: string;
-  messageCount: number;
-  flags: string[];
-}
+export type ThreadSummaryDto = SchemaType<typeof threadSummarySchema>;
 
 /** Message and thread reads. */
 export class MessageService {

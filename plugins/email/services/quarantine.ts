@@ -1,6 +1,6 @@
 /** Mail that could not be read: listed with its reason, released leniently, or deleted. */
 import { decodeCursor, encodeCursor, readInt, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
-import type { pageQuerySchema } from '../schemas/email-schemas.js';
+import type { pageQuerySchema, quarantineSchema } from '../schemas/email-schemas.js';
 import { emailError } from '../errors.js';
 import type { AccountService } from './accounts.js';
 import type { IngestService } from './ingest.js';
@@ -9,16 +9,8 @@ import type { IngestedRow } from './rows.js';
 import type { BlobStorage } from './storage.js';
 import type { EmailStore } from './store.js';
 
-/** A quarantined mail as the API shows it. */
-export interface QuarantineDto {
-  id: string;
-  accountId: string;
-  folder: string;
-  uid: number;
-  reason: string;
-  size: number;
-  receivedAt: string;
-}
+/** A quarantined mail as the API shows it: every field of its response schema, which lists none as required. */
+export type QuarantineDto = Required<SchemaType<typeof quarantineSchema>>;
 
 /** Quarantine use cases. */
 export class QuarantineService {

@@ -6,23 +6,13 @@
  */
 import type { Knex } from 'knex';
 import { coreError, localizedTemplateRenderer, isUniqueViolation, newId, readInt, type Actor, type PluginContext, type SchemaType, type TemplateRenderer } from '../../../core/plugin/index.js';
-import type { templateInputSchema, templatePatchSchema, templateQuerySchema } from '../schemas/email-schemas.js';
+import type { renderedSchema, templateInputSchema, templatePatchSchema, templateQuerySchema, templateSchema } from '../schemas/email-schemas.js';
 import { emailError } from '../errors.js';
 import type { TemplateRow } from './rows.js';
 import type { EmailStore } from './store.js';
 
 /** A template as the API shows it. */
-export interface TemplateDto {
-  id: string;
-  key: string;
-  locale: string;
-  subject: string;
-  html: string;
-  text: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
+export type TemplateDto = SchemaType<typeof templateSchema>;
 
 /** What a template is created with. */
 export type TemplateInput = SchemaType<typeof templateInputSchema>;
@@ -34,11 +24,7 @@ export type TemplatePatch = SchemaType<typeof templatePatchSchema>;
 export type TemplateListFilter = SchemaType<typeof templateQuerySchema>;
 
 /** A rendered message. */
-export interface RenderedEmail {
-  subject: string;
-  html: string;
-  text: string;
-}
+export type RenderedEmail = SchemaType<typeof renderedSchema>;
 
 type Lang = 'fa' | 'en';
 const lang = (locale: string): Lang => (locale.startsWith('fa') ? 'fa' : 'en');

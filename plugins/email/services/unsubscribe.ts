@@ -8,15 +8,12 @@
  * A link works once; the address is then refused for marketing mail of that tenant.
  */
 import type { Knex } from 'knex';
-import { compactLinkId, expandLinkId, isUniqueViolation, newId, newLinkKey, signLinkToken, verifyLinkToken, type PluginContext } from '../../../core/plugin/index.js';
+import { compactLinkId, expandLinkId, isUniqueViolation, newId, newLinkKey, signLinkToken, verifyLinkToken, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { unsubscribedSchema } from '../schemas/email-schemas.js';
 import { emailError } from '../errors.js';
 
-/** What the public POST answers. */
-export interface Unsubscribed {
-  address: string;
-  /** A sentence for the recipient, in the request's language. */
-  message: string;
-}
+/** What the public POST answers: the address and a sentence for the recipient, in the request's language. */
+export type Unsubscribed = SchemaType<typeof unsubscribedSchema>;
 
 /** What a link stands for, read without changing anything (the landing page of a GET). */
 export interface UnsubscribeLink {

@@ -19,11 +19,9 @@
  * @csspart button - a button.
  * @csspart state - the loading / empty / problem panel.
  */
-import { ApiError, css, define, formatDateTime, formatNumber, html, icon, ltr, nothing, PeyvandElement, property, state, type PropertyValues } from '../../../widgets/runtime/index.js';
+import { ApiError, css, define, formatDateTime, formatNumber, html, icon, ltr, nothing, PeyvandElement, property, state, type Page, type PropertyValues } from '../../../widgets/runtime/index.js';
 import type { EmailAttachment, EmailMessage, EmailTemplate, EmailThread, EmailThreadSummary, Me, QueuedEmail, RenderedTemplate } from './api-types.js';
 import { fitFrame, frameDocument, FRAME_SANDBOX, hasBlockedImages, showBlockedImages } from './message-frame.js';
-
-type Page<T> = { items: T[]; nextCursor: string | null };
 
 /** Conversations per page of a customer's list. */
 const PAGE_SIZE = 10;

@@ -23,5 +23,10 @@ export const points = { type: 'integer', minimum: -1_000_000_000_000, maximum: 1
 /** A non-negative count of points. */
 export const positivePoints = { type: 'integer', minimum: 0, maximum: 1_000_000_000_000 } as const;
 
-/** A response object: every listed field, nothing else. */
-export const obj = <const P extends Record<string, object>>(properties: P, required: readonly string[] = Object.keys(properties)) => ({ type: 'object', additionalProperties: false, required, properties }) as const;
+/**
+ * A response object: the listed fields, nothing else; all of them required unless
+ * `required` names fewer. Its type says so too, so the derived type (`SchemaType`) has
+ * every field of a schema built without `required`.
+ */
+export const obj = <const P extends Record<string, object>, const R extends ReadonlyArray<keyof P & string> = ReadonlyArray<keyof P & string>>(properties: P, required: R = Object.keys(properties) as unknown as R) =>
+  ({ type: 'object', additionalProperties: false, required, properties }) as const;

@@ -1,6 +1,8 @@
 /** JSON Schemas of the analytics reports. */
 import { obj } from './common.js';
-import { SEGMENTS } from '../services/analytics.js';
+
+/** The RFM segment keys, in the order reports list them. */
+export const SEGMENTS = ['champions', 'loyal', 'potential_loyalists', 'new', 'promising', 'need_attention', 'about_to_sleep', 'at_risk', 'cant_lose', 'hibernating', 'lost'] as const;
 
 /** The segment distribution. */
 export const rfmReportSchema = obj({

@@ -5,14 +5,14 @@
  */
 import type { Knex } from 'knex';
 import { newId, readInt, retryOnDeadlock, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
-import type { adjustmentSchema } from '../schemas/account-schemas.js';
-import { balanceOf, type Balance, type LedgerEntryDto, type LedgerState } from './balance.js';
+import type { accountSchema, adjustmentSchema } from '../schemas/account-schemas.js';
+import { balanceOf, type LedgerEntryDto, type LedgerState } from './balance.js';
 import { addMonths } from './dates.js';
 import type { Ledger } from './ledger.js';
 import type { Program, ProgramService } from './program.js';
 import type { AccountRow } from './rows.js';
 import type { LoyaltyStore } from './store.js';
-import type { TierService, TierStatus } from './tiers.js';
+import type { TierService } from './tiers.js';
 
 /** Body of `POST /adjustments`: a signed, non-zero correction. */
 export type AdjustmentInput = SchemaType<typeof adjustmentSchema>;
@@ -21,10 +21,7 @@ export type AdjustmentInput = SchemaType<typeof adjustmentSchema>;
 const DRY_RUN = Symbol('dry run');
 
 /** An account as `GET /accounts/{customerId}` shows it. */
-export interface AccountDto extends Balance {
-  customerId: string;
-  tier: TierStatus | null;
-}
+export type AccountDto = SchemaType<typeof accountSchema>;
 
 /** What a locked write sees. */
 export interface LockedAccount {

@@ -9,16 +9,16 @@
  * 5 the highest (5 = most recent, most frequent, most valuable).
  */
 import type { Knex } from 'knex';
-import { decodeCursor, encodeCursor, readInt, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { decodeCursor, encodeCursor, readInt, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
 import { loyaltyError } from '../errors.js';
-import { DAY_MS, localDayStart, yearOf, type Calendar } from './dates.js';
+import { DAY_MS, localDayStart, yearOf } from './dates.js';
 import type { ProgramService } from './program.js';
-import { lapseAfterDays, MIN_LAPSE_DAYS, stageOf, usualIntervalDays, type Stage, type StageService } from './stages.js';
+import { lapseAfterDays, MIN_LAPSE_DAYS, stageOf, usualIntervalDays, type StageService } from './stages.js';
 import type { LoyaltyStore } from './store.js';
 import type { AsOfQuery, ParetoQuery, WinBackQuery } from '../schemas/report-queries.js';
+import { SEGMENTS, type customerRfmSchema, type paretoSchema, type rfmReportSchema, type winBackSchema } from '../schemas/report-schemas.js';
 
-/** The RFM segment keys, in the order reports list them. */
-export const SEGMENTS = ['champions', 'loyal', 'potential_loyalists', 'new', 'promising', 'need_attention', 'about_to_sleep', 'at_risk', 'cant_lose', 'hibernating', 'lost'] as const;
+export { SEGMENTS };
 
 /** An RFM segment key. */
 export type Segment = (typeof SEGMENTS)[number];
@@ -41,24 +41,20 @@ export function segmentOf(r: number, f: number): Segment {
   return r === 1 && f === 1 ? 'lost' : 'hibernating';
 }
 
-/** One customer's scores. */
-export interface CustomerRfm {
-  r: number | null;
-  f: number | null;
-  m: number | null;
-  segment: Segment | null;
-  stage: Stage;
-}
+/** The segment distribution (GET /reports/rfm). */
+export type RfmReport = SchemaType<typeof rfmReportSchema>;
+
+/** One customer's scores; the response schema types `segment` as a string, narrowed here to the segment keys. */
+export type CustomerRfm = Omit<SchemaType<typeof customerRfmSchema>, 'segment'> & { segment: Segment | null };
+
+/** The Pareto report. */
+export type ParetoReport = SchemaType<typeof paretoSchema>;
+
+/** The win-back list. */
+export type WinBackList = SchemaType<typeof winBackSchema>;
 
 /** A win-back candidate. */
-export interface WinBackItem {
-  customerId: string;
-  lastOrderAt: string;
-  usualIntervalDays: number | null;
-  daysSince: number;
-  pastValue: number;
-  reason: 'beyond_usual_interval' | 'no_repeat_order' | 'inactive_days';
-}
+export type WinBackItem = WinBackList['items'][number];
 
 interface ScoreRow {
   customerId: string;
@@ -127,7 +123,7 @@ export class AnalyticsService {
   }
 
   /** The segment distribution. */
-  async rfm(actor: Actor, query: AsOfQuery, timeZone: string, lng: string): Promise<{ asOf: string; customers: number; segments: Array<{ key: Segment; name: string; count: number; revenue: number }> }> {
+  async rfm(actor: Actor, query: AsOfQuery, timeZone: string, lng: string): Promise<RfmReport> {
     const asOf = this.asOfInstant(query.asOf, timeZone);
     const rows = await this.scores(actor.tenantId, asOf);
     const by = new Map<Segment, { count: number; revenue: number }>(SEGMENTS.map((s) => [s, { count: 0, revenue: 0 }]));
@@ -150,7 +146,7 @@ export class AnalyticsService {
   }
 
   /** The Pareto report for local days `[from, to]` (default: this year in `calendar`). */
-  async pareto(actor: Actor, query: ParetoQuery, timeZone: string): Promise<{ from: string; to: string; calendar: Calendar; customers: number; revenue: number; topCustomersShare: number; revenueShare: number; curve: Array<[number, number]> }> {
+  async pareto(actor: Actor, query: ParetoQuery, timeZone: string): Promise<ParetoReport> {
     const calendar = query.calendar ?? 'gregorian';
     const year = yearOf(Date.now(), calendar, timeZone);
     const from = query.from ? localDayStart(query.from, timeZone) : year.from;
@@ -182,7 +178,7 @@ export class AnalyticsService {
   }
 
   /** Customers gone quiet beyond their own rhythm (or `inactiveDays`), most valuable first. */
-  async winBack(actor: Actor, query: WinBackQuery, now = Date.now()): Promise<{ items: WinBackItem[]; nextCursor: string | null }> {
+  async winBack(actor: Actor, query: WinBackQuery, now = Date.now()): Promise<WinBackList> {
     const floor = query.inactiveDays ?? MIN_LAPSE_DAYS;
     const currency = await this.currency(actor.tenantId);
     const quiet = this.paidOrders(actor.tenantId, currency, now).groupBy('customer_id').havingRaw('max(paid_at) < ?', [now - floor * DAY_MS]).select('customer_id');

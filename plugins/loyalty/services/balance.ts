@@ -11,29 +11,23 @@
  *
  * Invariant, by construction: remaining lot points − debt = the sum of all entries.
  */
-import { readInt, readJson, type BigIntColumn } from '../../../core/plugin/index.js';
+import { readInt, readJson, type BigIntColumn, type SchemaType } from '../../../core/plugin/index.js';
+import type { accountSchema, entrySchema } from '../schemas/account-schemas.js';
 import type { LedgerEntryRow } from './rows.js';
 
-/** Ledger entry types. */
-export type EntryType = 'earn' | 'redeem' | 'expire' | 'adjust' | 'reverse';
+type EntrySchemaType = SchemaType<typeof entrySchema>;
 
-/** Where an entry comes from. */
+/** Ledger entry types. */
+export type EntryType = EntrySchemaType['type'];
+
+/** Where an entry comes from; the response schema types `type` as a string, narrowed here to the sources. */
 export interface EntrySource {
   type: 'order' | 'reward' | 'rule' | 'user' | 'referral' | 'lot';
   id: string | null;
 }
 
 /** A ledger entry as the API and events show it; `points` is signed. */
-export interface LedgerEntryDto {
-  id: string;
-  type: EntryType;
-  points: number;
-  reason: string;
-  source: EntrySource;
-  at: string;
-  unlockAt?: string;
-  expiresAt?: string;
-}
+export type LedgerEntryDto = Omit<EntrySchemaType, 'source'> & { source: EntrySource };
 
 /** A ledger row as the replay needs it. */
 export interface LedgerRow {
@@ -70,13 +64,8 @@ export interface LedgerState {
   lifetime: number;
 }
 
-/** The balance a customer sees. */
-export interface Balance {
-  available: number;
-  locked: number;
-  lifetime: number;
-  expiringSoon: Array<{ points: number; at: string }>;
-}
+/** The balance a customer sees: the account's figures. */
+export type Balance = Omit<SchemaType<typeof accountSchema>, 'customerId' | 'tier'>;
 
 /** Maps a database row. */
 export function ledgerRowOf(row: LedgerEntryRow): LedgerRow {

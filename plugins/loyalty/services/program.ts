@@ -3,7 +3,7 @@
  * the referral rule. One per tenant, replaced as a whole by `PUT /program`.
  */
 import { coreError, isUniqueViolation, readInt, readJson, type Actor, type Executor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
-import type { productMultiplierSchema, programInputSchema, tierSchema } from '../schemas/program-schemas.js';
+import type { productMultiplierSchema, programInputSchema, programSchema, tierSchema } from '../schemas/program-schemas.js';
 import { loyaltyError } from '../errors.js';
 import type { LoyaltyStore } from './store.js';
 
@@ -20,10 +20,7 @@ export type ProductMultiplier = SchemaType<typeof productMultiplierSchema>;
 export type ProgramInput = SchemaType<typeof programInputSchema>;
 
 /** The stored program. */
-export interface Program extends ProgramInput {
-  version: number;
-  updatedAt: string;
-}
+export type Program = SchemaType<typeof programSchema>;
 
 const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { decodeCursor, encodeCursor, newId, readInt, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
-import type { rewardInputSchema } from '../schemas/account-schemas.js';
+import type { redemptionSchema, rewardInputSchema, rewardSchema } from '../schemas/account-schemas.js';
 import { loyaltyError } from '../errors.js';
 import type { AccountService } from './accounts.js';
 import { availableAt } from './balance.js';
@@ -17,25 +17,13 @@ import type { RewardRow } from './rows.js';
 import type { LoyaltyStore } from './store.js';
 
 /** A reward as the API shows it. */
-export interface RewardDto {
-  id: string;
-  name: string;
-  cost: number;
-  stock: number | null;
-  tier: string | null;
-  partner: string | null;
-  validUntil: string | null;
-  createdAt: string;
-}
+export type RewardDto = SchemaType<typeof rewardSchema>;
 
 /** Input of `POST /rewards`. */
 export type RewardInput = SchemaType<typeof rewardInputSchema>;
 
 /** A redemption as `POST /redeem` answers. */
-export interface RedemptionDto {
-  redemptionId: string;
-  code: string;
-}
+export type RedemptionDto = SchemaType<typeof redemptionSchema>;
 
 // Crockford base32 without look-alikes: codes are read out at a till.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -7,21 +7,15 @@
  * length, then is reviewed the same way.
  */
 import type { Knex } from 'knex';
-import { newId, readInt, type BigIntColumn, type Executor, type PluginContext } from '../../../core/plugin/index.js';
+import { newId, readInt, type BigIntColumn, type Executor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { accountSchema } from '../schemas/account-schemas.js';
 import { addMonths, yearOf, type Range } from './dates.js';
 import type { Program, Tier, TierWindow } from './program.js';
 import type { AccountRow } from './rows.js';
 import type { LoyaltyStore } from './store.js';
 
-/** A customer's tier as the account shows it. */
-export interface TierStatus {
-  key: string;
-  name: string;
-  since: string;
-  /** Share of the way to the next tier, 0–1 (1 at the top tier). */
-  progress: number;
-  next: { key: string; name: string; threshold: number; value: number } | null;
-}
+/** A customer's tier as the account shows it; `progress` is the share of the way to the next tier, 0–1 (1 at the top tier). */
+export type TierStatus = NonNullable<SchemaType<typeof accountSchema>['tier']>;
 
 /** The window of `window` that contains `at`. */
 export function windowAt(window: TierWindow, at: number, timeZone: string): Range {

@@ -59,7 +59,17 @@ export const formKeyParams = { type: 'object', additionalProperties: false, requ
 /** A lead in responses. */
 export const leadSchema = obj({
   id: { type: 'string' },
-  ...Object.fromEntries(Object.keys(writable).map((k) => [k, k === 'tags' ? { type: 'array', items: { type: 'string' } } : k === 'utm' ? utm : { type: 'string' }])),
+  // Spelled out in `writable`'s order (not mapped over it) so the lead type is derived from it.
+  name: { type: 'string' },
+  email: { type: 'string' },
+  phone: { type: 'string' },
+  company: { type: 'string' },
+  source: { type: 'string' },
+  utm,
+  territory: { type: 'string' },
+  tags: { type: 'array', items: { type: 'string' } },
+  notes: { type: 'string' },
+  ownerId: { type: 'string' },
   status: { type: 'string' },
   score: { type: 'integer' },
   teamId: { type: 'string' },

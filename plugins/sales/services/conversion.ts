@@ -5,23 +5,18 @@
  * rolls everything back: no customer, no deal, no half-converted lead, no event.
  */
 import { can, type Actor, type CustomerDto, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
-import type { convertSchema } from '../schemas/lead-schemas.js';
+import type { conversionSchema, convertSchema } from '../schemas/lead-schemas.js';
 import { salesError } from '../errors.js';
 import type { DealService } from './deals.js';
 import { columns, reachedAt, type LeadService } from './leads.js';
-import type { DealView, LeadDto } from './records.js';
+import type { LeadDto } from './records.js';
 import { checkVersion, type SalesStore } from './store.js';
 
 /** Body of `POST /leads/{id}/convert`. */
 export type ConvertInput = SchemaType<typeof convertSchema>;
 
-/** What a conversion produced. */
-export interface Conversion {
-  lead: LeadDto;
-  customer: Pick<CustomerDto, 'id' | 'name'>;
-  customerCreated: boolean;
-  deal: DealView | null;
-}
+/** What a conversion produced (its response schema; the lead with its narrowed status). */
+export type Conversion = Omit<SchemaType<typeof conversionSchema>, 'lead'> & { lead: LeadDto };
 
 /** Converts leads. */
 export class ConversionService {

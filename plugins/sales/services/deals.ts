@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { applyRecordScopeToJoin, can, coreError, decodeCursor, encodeCursor, newId, readInt, type Actor, type PeyvandError, type PeyvandEvents, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
-import type { dealInputSchema, dealListQuerySchema, dealPatchSchema } from '../schemas/deal-schemas.js';
+import type { dealInputSchema, dealListQuerySchema, dealPatchSchema, historySchema } from '../schemas/deal-schemas.js';
 import { salesError } from '../errors.js';
 import { dealFromRow, dealViewFromRow, type DealDto, type DealStatus, type DealView } from './records.js';
 import type { PipelineService } from './pipelines.js';
@@ -21,16 +21,8 @@ export type DealPatch = SchemaType<typeof dealPatchSchema>;
 /** Filters of the deal list: the query of GET /deals. */
 export type DealListFilter = SchemaType<typeof dealListQuerySchema>;
 
-/** One stay of a deal in a stage. */
-export interface StageStay {
-  pipelineId: string;
-  stageId: string;
-  enteredAt: string;
-  leftAt?: string;
-  /** Until it left, or until now for the current stage. */
-  timeInStageMs: number;
-  actor: string;
-}
+/** One stay of a deal in a stage; `timeInStageMs` runs until it left, or until now for the current stage. */
+export type StageStay = SchemaType<typeof historySchema>['items'][number];
 
 const COMPARED: ReadonlyArray<keyof DealDto> = ['title', 'customerId', 'pipelineId', 'stageId', 'amount', 'currency', 'expectedCloseDate', 'ownerId', 'teamId', 'status', 'lostReason', 'lineItems'];
 

@@ -5,8 +5,8 @@
  * close-date index alone (no deal is loaded); the days then fall into periods whose
  * boundaries are local dates, the form expected close dates are stored in.
  */
-import { addMonths, applyRecordScope, localDateOf, localDayStart, periodLabel, periodsBetween, readInt, type Actor, type BigIntColumn, type CalendarKind, type PeriodKind, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
-import type { forecastQuery } from '../schemas/report-schemas.js';
+import { addMonths, applyRecordScope, localDateOf, localDayStart, periodLabel, periodsBetween, readInt, type Actor, type BigIntColumn, type CalendarKind, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { forecastQuery, forecastSchema } from '../schemas/report-schemas.js';
 import { salesError } from '../errors.js';
 import type { PipelineService } from './pipelines.js';
 import type { SettingsService } from './settings.js';
@@ -19,17 +19,11 @@ import type { SalesStore } from './store.js';
  */
 export type ForecastQuery = SchemaType<typeof forecastQuery>;
 
-/** One period of the forecast. */
-export interface ForecastPeriod {
-  key: string;
-  label: string;
-  start: string;
-  end: string;
-  /** Sum of amount × stage probability, minor units. */
-  weighted: number;
-  total: number;
-  count: number;
-}
+/** A forecast: the response of GET /reports/forecast. */
+export type Forecast = SchemaType<typeof forecastSchema>;
+
+/** One period of the forecast; `weighted` is the sum of amount × stage probability, minor units. */
+export type ForecastPeriod = Forecast['periods'][number];
 
 /** At most ten years of months. */
 const MAX_PERIODS = 120;
@@ -43,7 +37,7 @@ export class ForecastService {
     private readonly settings: SettingsService,
   ) {}
 
-  async forecast(actor: Actor, query: ForecastQuery, language: 'fa' | 'en'): Promise<{ currency: string; timeZone: string; calendar: CalendarKind; period: PeriodKind; periods: ForecastPeriod[] }> {
+  async forecast(actor: Actor, query: ForecastQuery, language: 'fa' | 'en'): Promise<Forecast> {
     const tenant = await this.ctx.tenants.findById(actor.tenantId);
     const timeZone = tenant?.timeZone ?? 'UTC';
     const calendar = query.calendar ?? (tenant?.locale === 'fa' ? 'persian' : 'gregorian');

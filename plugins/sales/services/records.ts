@@ -1,74 +1,38 @@
 /**
  * The shapes the sales API returns and its events carry, and their mapping from rows.
- * Optional fields are absent rather than null, as in core's customer shape.
+ * Each shape is the type of its response schema (`SchemaType`), so a mapper that adds a
+ * field the schema lacks, or leaves out a required one, does not compile. Optional fields
+ * are absent rather than null, as in core's customer shape.
  */
-import { readInt, readJson } from '../../../core/plugin/index.js';
+import { readInt, readJson, type SchemaType } from '../../../core/plugin/index.js';
+import type { dealSchema } from '../schemas/deal-schemas.js';
+import type { leadSchema } from '../schemas/lead-schemas.js';
+import type { pipelineSchema, stageSchema } from '../schemas/pipeline-schemas.js';
+import type { taskSchema } from '../schemas/task-schemas.js';
 import type { DealRow, DealViewRow, LeadRow, TaskRow } from './rows.js';
 
-/** A stage of a pipeline; order is the array order. */
-export interface StageDto {
-  id: string;
-  name: string;
-  /** Win probability in percent, 0–100. */
-  probability: number;
-}
+/** A stage of a pipeline; order is the array order. `probability`: win probability in percent, 0–100. */
+export type StageDto = SchemaType<typeof stageSchema>;
 
 /** A pipeline. */
-export interface PipelineDto {
-  id: string;
-  name: string;
-  currency: string;
-  stages: StageDto[];
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
-
-/** A deal's line: an ERP product by external reference. */
-export interface LineItem {
-  productRef: { source: string; id: string };
-  name: string;
-  quantity: number;
-  /** Minor units of the deal's currency. */
-  unitPrice: number;
-}
-
-/** Status of a deal. */
-export type DealStatus = 'open' | 'won' | 'lost';
-
-/** A deal. */
-export interface DealDto {
-  id: string;
-  title: string;
-  customerId: string;
-  pipelineId: string;
-  stageId: string;
-  /** Minor units. */
-  amount: number;
-  currency: string;
-  /** The tenant's local calendar day, `YYYY-MM-DD`. */
-  expectedCloseDate?: string;
-  ownerId?: string;
-  teamId?: string;
-  status: DealStatus;
-  lostReason?: string;
-  lineItems: LineItem[];
-  leadId?: string;
-  stageEnteredAt: string;
-  closedAt?: string;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
+export type PipelineDto = SchemaType<typeof pipelineSchema>;
 
 /**
  * A deal as the API shows it: the record plus its customer's name, read in the same
  * query. Null when the customer was deleted or is outside the reader's record scope for
- * customers. Not part of the record: events and the audit log carry {@link DealDto}.
+ * customers. `amount` and a line's `unitPrice` are minor units; `expectedCloseDate` is
+ * the tenant's local calendar day.
  */
-export interface DealView extends DealDto {
-  customerName: string | null;
-}
+export type DealView = SchemaType<typeof dealSchema>;
+
+/** A deal record: {@link DealView} without the customer's name, as events and the audit log carry it. */
+export type DealDto = Omit<DealView, 'customerName'>;
+
+/** A deal's line: an ERP product by external reference. */
+export type LineItem = DealView['lineItems'][number];
+
+/** Status of a deal. */
+export type DealStatus = DealView['status'];
 
 /** Status of a lead; `converted` is reached only through conversion. */
 export type LeadStatus = 'new' | 'contacted' | 'qualified' | 'disqualified' | 'converted';
@@ -76,65 +40,26 @@ export type LeadStatus = 'new' | 'contacted' | 'qualified' | 'disqualified' | 'c
 /** Statuses of a lead still being worked: duplicates are checked and scores kept against these. */
 export const OPEN_LEAD_STATUSES: readonly LeadStatus[] = ['new', 'contacted', 'qualified'];
 
-/** Campaign parameters a lead arrived with. */
-export interface Utm {
-  source?: string;
-  medium?: string;
-  campaign?: string;
-}
+/**
+ * A lead. `matchedCustomerId` is an existing customer with the same email or phone,
+ * found when the lead arrived. The response schema types `status` as a plain string, so
+ * the status is narrowed here to the values the service writes.
+ */
+export type LeadDto = Omit<SchemaType<typeof leadSchema>, 'status'> & { status: LeadStatus };
 
-/** A lead. */
-export interface LeadDto {
-  id: string;
-  name: string;
-  email?: string;
-  phone?: string;
-  company?: string;
-  source?: string;
-  utm: Utm;
-  territory?: string;
-  tags: string[];
-  notes?: string;
-  status: LeadStatus;
-  score: number;
-  ownerId?: string;
-  teamId?: string;
-  disqualifyReason?: string;
-  /** An existing customer with the same email or phone, found when the lead arrived. */
-  matchedCustomerId?: string;
-  customerId?: string;
-  dealId?: string;
-  convertedAt?: string;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
+/** Campaign parameters a lead arrived with. */
+export type Utm = LeadDto['utm'];
 
 /** Kinds of task. */
 export type TaskType = 'call' | 'meeting' | 'todo';
 /** Status of a task. */
 export type TaskStatus = 'open' | 'done' | 'cancelled';
 
-/** A task linked to a lead, a deal or a customer. */
-export interface TaskDto {
-  id: string;
-  type: TaskType;
-  title: string;
-  notes?: string;
-  dueAt: string;
-  remindAt?: string;
-  leadId?: string;
-  dealId?: string;
-  customerId?: string;
-  assigneeId?: string;
-  teamId?: string;
-  status: TaskStatus;
-  outcome?: string;
-  completedAt?: string;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
+/**
+ * A task linked to a lead, a deal or a customer. The response schema types `type` and
+ * `status` as plain strings; they are narrowed here to the values the service writes.
+ */
+export type TaskDto = Omit<SchemaType<typeof taskSchema>, 'type' | 'status'> & { type: TaskType; status: TaskStatus };
 
 const iso = (v: unknown): string => new Date(readInt(v)).toISOString();
 

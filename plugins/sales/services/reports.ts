@@ -4,7 +4,8 @@
  * sales cycle, and the lead-to-customer funnel. The forecast is in `forecast.ts`.
  */
 import type { Knex } from 'knex';
-import { localDayStart, readInt, type Actor, type BigIntColumn, type PluginContext } from '../../../core/plugin/index.js';
+import { localDayStart, readInt, type Actor, type BigIntColumn, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { funnelSchema, pipelineReportSchema, winRateSchema } from '../schemas/report-schemas.js';
 import type { ForecastService } from './forecast.js';
 import type { PipelineService } from './pipelines.js';
 import type { SalesStore } from './store.js';
@@ -43,41 +44,27 @@ interface FunnelGroup {
 /** How a report splits its rows. */
 export type ReportGrouping = 'none' | 'owner' | 'team';
 
+/** The pipeline report; a row's `key` is a stage, owner or team id (`null`: no owner / no team). */
+export type PipelineReport = SchemaType<typeof pipelineReportSchema>;
 /** A row of the pipeline report. */
-export interface PipelineRow {
-  /** Stage id, owner id or team id (`null`: no owner / no team). */
-  key: string | null;
-  name?: string;
-  probability?: number;
-  count: number;
-  total: number;
-  weighted: number;
-}
+export type PipelineRow = PipelineReport['items'][number];
 
+/**
+ * The win-rate report: `winRate` is won / (won + lost), null when nothing closed;
+ * `averageCycleDays` the mean days from creation to winning, null when nothing was won.
+ */
+export type WinRateReport = SchemaType<typeof winRateSchema>;
 /** A row of the win-rate report. */
-export interface WinRateRow {
-  key: string | null;
-  won: number;
-  lost: number;
-  /** won / (won + lost), null when nothing closed. */
-  winRate: number | null;
-  /** Mean days from creation to winning, null when nothing was won. */
-  averageCycleDays: number | null;
-}
+export type WinRateRow = WinRateReport['items'][number];
 
-/** A row of the funnel: how many leads created in the range reached each step. */
-export interface FunnelRow {
-  key: string | null;
-  created: number;
-  contacted: number;
-  qualified: number;
-  converted: number;
-  disqualified: number;
-  /** Converted leads whose deal was won. */
-  won: number;
-  /** converted / created, null without leads. */
-  conversionRate: number | null;
-}
+/**
+ * The funnel: how many leads created in the range reached each step; `won` counts
+ * converted leads whose deal was won, `conversionRate` is converted / created (null
+ * without leads).
+ */
+export type FunnelReport = SchemaType<typeof funnelSchema>;
+/** A row of the funnel. */
+export type FunnelRow = FunnelReport['items'][number];
 
 const DAY_MS = 86_400_000;
 const ratio = (a: number, b: number): number | null => (b > 0 ? Math.round((a / b) * 10_000) / 10_000 : null);
@@ -92,7 +79,7 @@ export class ReportService {
   ) {}
 
   /** Open deals' value and weighted value (amount × stage probability) by stage, owner or team. */
-  async pipeline(actor: Actor, query: { pipelineId?: string; currency?: string; groupBy: 'stage' | 'owner' | 'team' }): Promise<{ currency: string; items: PipelineRow[] }> {
+  async pipeline(actor: Actor, query: { pipelineId?: string; currency?: string; groupBy: 'stage' | 'owner' | 'team' }): Promise<PipelineReport> {
     const currency = await this.forecasts.currencyOf(actor.tenantId, query);
     const deals = this.store.table('deals');
     const key = query.groupBy === 'stage' ? `${deals}.stage_id` : `${deals}.${query.groupBy}_id`;
@@ -122,7 +109,7 @@ export class ReportService {
   }
 
   /** Deals closed in `[from, to)` (local days): won, lost, win rate, average days to win. */
-  async winRate(actor: Actor, query: { from?: string; to?: string; pipelineId?: string; groupBy: ReportGrouping }): Promise<{ items: WinRateRow[] }> {
+  async winRate(actor: Actor, query: { from?: string; to?: string; pipelineId?: string; groupBy: ReportGrouping }): Promise<WinRateReport> {
     const deals = this.store.table('deals');
     const q = this.store.scoped(undefined, 'deals', actor).whereIn(`${deals}.status`, ['won', 'lost']);
     await this.range(q, actor.tenantId, `${deals}.closed_at`, query);
@@ -153,7 +140,7 @@ export class ReportService {
   }
 
   /** Leads created in `[from, to)` and how far they got, through to a won deal. */
-  async funnel(actor: Actor, query: { from?: string; to?: string; groupBy: ReportGrouping }): Promise<{ items: FunnelRow[] }> {
+  async funnel(actor: Actor, query: { from?: string; to?: string; groupBy: ReportGrouping }): Promise<FunnelReport> {
     const leads = this.store.table('leads');
     const deals = this.store.table('deals');
     const q = this.store.scoped(undefined, 'leads', actor).leftJoin(deals, (j) => j.on(`${deals}.id`, '=', `${leads}.deal_id`).andOn(`${deals}.tenant_id`, '=', `${leads}.tenant_id`));

@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { coreError, isUniqueViolation, readJson, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
-import type { assignmentRuleSchema, scoringRuleSchema, settingsPatchSchema } from '../schemas/settings-schemas.js';
+import type { assignmentRuleSchema, scoringRuleSchema, settingsPatchSchema, settingsSchema } from '../schemas/settings-schemas.js';
 import { salesError } from '../errors.js';
 import type { SalesStore } from './store.js';
 import { checkVersion } from './store.js';
@@ -23,12 +23,7 @@ export type ScoringRule = SchemaType<typeof scoringRuleSchema>;
 export type ScoredField = Extract<ScoringRule, { kind: 'attribute' }>['field'];
 
 /** The settings of one tenant. */
-export interface SalesSettings {
-  acceptedCurrencies: string[];
-  assignmentRules: AssignmentRule[];
-  scoringRules: ScoringRule[];
-  version: number;
-}
+export type SalesSettings = SchemaType<typeof settingsSchema>;
 
 /** A change to the settings; given keys replace the stored ones. */
 export type SalesSettingsPatch = SchemaType<typeof settingsPatchSchema>;

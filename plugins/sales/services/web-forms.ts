@@ -6,22 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import { decodeCursor, encodeCursor, newId, readInt, systemActor, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
 import type { webLeadSchema } from '../schemas/lead-schemas.js';
+import type { webFormSchema } from '../schemas/settings-schemas.js';
 import { salesError } from '../errors.js';
 import type { LeadService } from './leads.js';
 import type { WebFormRow } from './rows.js';
 import { pageOf, type SalesStore } from './store.js';
 import type { WebLeadLimiter } from './web-lead-limit.js';
 
-/** A web form as the settings API shows it. */
-export interface WebFormDto {
-  id: string;
-  name: string;
-  /** The public key in `POST /api/v1/sales/web-leads/{key}`. */
-  key: string;
-  source?: string;
-  ownerId?: string;
-  createdAt: string;
-}
+/** A web form as the settings API shows it; `key` is the public key in `POST /api/v1/sales/web-leads/{key}`. */
+export type WebFormDto = SchemaType<typeof webFormSchema>;
 
 /** What a visitor submits. `website` is the honeypot: people leave it empty, bots fill it. */
 export type WebLeadSubmission = SchemaType<typeof webLeadSchema>;

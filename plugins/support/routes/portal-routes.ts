@@ -4,28 +4,16 @@
  */
 import { actorOf, type PluginApp } from '../../../core/plugin/index.js';
 import type { SupportServices } from '../services/container.js';
-import { channel, idParams, line, obj, pageOf, pageQuerySchema, priority, problemSchema, status, str } from '../schemas/common.js';
-import { messageSchema } from '../schemas/ticket-schemas.js';
+import { idParams, line, pageOf, pageQuerySchema, priority, problemSchema, str } from '../schemas/common.js';
+import { messageSchema, portalTicketSchema } from '../schemas/ticket-schemas.js';
 
 const tags = ['support-portal'];
-const portalTicket = obj({
-  id: { type: 'string' },
-  number: { type: 'integer' },
-  subject: { type: 'string' },
-  status,
-  priority,
-  channel,
-  csat: obj({ rating: { type: 'integer' }, comment: { type: 'string' } }, ['rating']),
-  createdAt: { type: 'string' },
-  updatedAt: { type: 'string' },
-  messages: { type: 'array', items: messageSchema },
-}, ['id', 'number', 'subject', 'status', 'priority', 'channel', 'createdAt', 'updatedAt']);
 
 /** Registers the portal routes. */
 export function portalRoutes(app: PluginApp, { portal }: SupportServices): void {
   app.get('/portal/tickets', {
     config: { portal: true },
-    schema: { summary: 'Your tickets (customer portal)', operationId: 'support.portal-ticket.list', description: 'For a customer principal (a host token with the `customer` role and a `cust` claim): their own tickets, newest first.', tags, querystring: pageQuerySchema, response: { 200: pageOf(portalTicket), '4xx': problemSchema } },
+    schema: { summary: 'Your tickets (customer portal)', operationId: 'support.portal-ticket.list', description: 'For a customer principal (a host token with the `customer` role and a `cust` claim): their own tickets, newest first.', tags, querystring: pageQuerySchema, response: { 200: pageOf(portalTicketSchema), '4xx': problemSchema } },
   }, async (request) => portal.list(actorOf(request), { limit: request.query.limit, ...(request.query.cursor && { cursor: request.query.cursor }) }));
 
   app.post('/portal/tickets', {
@@ -35,13 +23,13 @@ export function portalRoutes(app: PluginApp, { portal }: SupportServices): void 
       operationId: 'support.portal-ticket.create', description: 'For a customer principal: opens a ticket from the web in their name.',
       tags,
       body: { type: 'object', additionalProperties: false, required: ['subject', 'body'], properties: { subject: line(300, 1), body: str(100_000, 1), priority } },
-      response: { 201: portalTicket, '4xx': problemSchema },
+      response: { 201: portalTicketSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => reply.code(201).send(await portal.create(actorOf(request), request.body)));
 
   app.get('/portal/tickets/:id', {
     config: { portal: true },
-    schema: { summary: 'One of your tickets with its public messages (customer portal)', operationId: 'support.portal-ticket.get', description: 'For a customer principal: one of their tickets with its public messages; another customer\'s ticket is a 404.', tags, params: idParams, response: { 200: portalTicket, '4xx': problemSchema } },
+    schema: { summary: 'One of your tickets with its public messages (customer portal)', operationId: 'support.portal-ticket.get', description: 'For a customer principal: one of their tickets with its public messages; another customer\'s ticket is a 404.', tags, params: idParams, response: { 200: portalTicketSchema, '4xx': problemSchema } },
   }, async (request) => portal.get(actorOf(request), request.params.id));
 
   app.post('/portal/tickets/:id/messages', {

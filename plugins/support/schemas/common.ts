@@ -3,12 +3,18 @@
  * their literal types (`as const`), so request types are derived from the schemas.
  */
 import { boundedString, lineString } from '../../../core/plugin/index.js';
-import { CHANNELS, PRIORITIES, STATUSES } from '../services/records.js';
 
 export { idParams, ifMatchHeaders, nullable, pageOf, pageQuery, pageQuerySchema, problemSchema } from '../../../core/plugin/index.js';
 
 /** A string of bounded length. */
 export const str = boundedString;
+
+/** Ticket channels. */
+export const CHANNELS = ['email', 'web', 'phone', 'chat', 'api'] as const;
+/** Ticket priorities, lowest first. */
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+/** Ticket statuses. */
+export const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
 /** A single-line text (names, subjects): no line breaks or text-direction controls (core's `single-line`). */
 export const line = lineString;
 /** A record id in a body or query (an unknown one is a 404, not a 400). */

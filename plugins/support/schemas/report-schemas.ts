@@ -21,27 +21,30 @@ export const periodReportQuery = {
 } as const;
 
 const head = { timeZone: text, calendar: text, period: text, queueId: text } as const;
-const headRequired = ['timeZone', 'calendar', 'period', 'periods'];
+const headRequired = ['timeZone', 'calendar', 'period', 'periods'] as const;
 const periodHead = { key: text, label: text, start: text, end: text } as const;
-const periodOf = (properties: Record<string, unknown>) => ({ type: 'array', items: obj({ ...periodHead, ...properties }, ['key', 'label', 'start', 'end', ...Object.keys(properties).filter((k) => k !== 'name')]) });
+/** The periods of an answer: each has its head and `properties`, all of them required (listed in `required`, in their order). */
+const periodOf = <const P extends Record<string, object>, const R extends ReadonlyArray<keyof P & string>>(properties: P, required: R) =>
+  ({ type: 'array', items: obj({ ...periodHead, ...properties }, ['key', 'label', 'start', 'end', ...required]) }) as const;
 
 const slaFigures = { met: int, breached: int, open: int, metPercent: nullableNumber } as const;
 const slaGroups = { type: 'array', items: obj({ key: { type: ['string', 'null'] }, name: text, ...slaFigures }, ['key', 'met', 'breached', 'open', 'metPercent']) } as const;
 
 /** Answer of GET /reports/sla. */
-export const slaReportSchema = obj({ ...head, periods: periodOf({ ...slaFigures, byKind: slaGroups, byPolicy: slaGroups, byQueue: slaGroups, byAgent: slaGroups }) }, headRequired);
+export const slaReportSchema = obj({ ...head, periods: periodOf({ ...slaFigures, byKind: slaGroups, byPolicy: slaGroups, byQueue: slaGroups, byAgent: slaGroups }, ['met', 'breached', 'open', 'metPercent', 'byKind', 'byPolicy', 'byQueue', 'byAgent']) }, headRequired);
 
 const timeFigures = obj({ count: int, p50Minutes: nullableNumber, p90Minutes: nullableNumber, averageMinutes: nullableNumber }, ['count', 'p50Minutes', 'p90Minutes', 'averageMinutes']);
 
 /** Answer of GET /reports/response-times. */
-export const responseTimesSchema = obj({ ...head, periods: periodOf({ firstResponse: timeFigures, resolution: timeFigures }) }, headRequired);
+export const responseTimesSchema = obj({ ...head, periods: periodOf({ firstResponse: timeFigures, resolution: timeFigures }, ['firstResponse', 'resolution']) }, headRequired);
 
-const distribution = obj({ 1: int, 2: int, 3: int, 4: int, 5: int }, ['1', '2', '3', '4', '5']);
+// Quoted keys (the same object): unquoted numeric keys do not make a type through `SchemaType`.
+const distribution = obj({ '1': int, '2': int, '3': int, '4': int, '5': int }, ['1', '2', '3', '4', '5']);
 
 /** Answer of GET /reports/csat. */
-export const csatReportSchema = obj({ ...head, periods: periodOf({ responses: int, average: nullableNumber, satisfiedPercent: nullableNumber, distribution }) }, headRequired);
+export const csatReportSchema = obj({ ...head, periods: periodOf({ responses: int, average: nullableNumber, satisfiedPercent: nullableNumber, distribution }, ['responses', 'average', 'satisfiedPercent', 'distribution']) }, headRequired);
 
 const ages = { type: 'array', items: obj({ key: text, label: text, count: nullableInt }, ['key', 'label', 'count']) } as const;
 
 /** Answer of GET /reports/backlog. */
-export const backlogReportSchema = obj({ ...head, periods: periodOf({ created: int, resolved: int, asOf: { type: ['string', 'null'] }, open: nullableInt, ages }) }, headRequired);
+export const backlogReportSchema = obj({ ...head, periods: periodOf({ created: int, resolved: int, asOf: { type: ['string', 'null'] }, open: nullableInt, ages }, ['created', 'resolved', 'asOf', 'open', 'ages']) }, headRequired);

@@ -41,6 +41,9 @@ const target = obj({
   remainingBusinessMinutes: { type: 'integer' },
 }, ['kind', 'dueAt', 'state', 'remainingBusinessMinutes']);
 
+/** A ticket's survey answer, in the agents' and the customer's view. */
+const csat = obj({ rating: { type: 'integer' }, comment: { type: 'string' } }, ['rating']);
+
 /** A ticket in responses. */
 export const ticketSchema = obj({
   id: { type: 'string' },
@@ -57,7 +60,7 @@ export const ticketSchema = obj({
   customFields: { type: 'object', additionalProperties: true },
   mergedIntoId: { type: 'string' },
   sla: { anyOf: [{ type: 'null' }, obj({ policyId: { type: 'string' }, targets: { type: 'array', items: target } }, ['policyId', 'targets'])] },
-  csat: obj({ rating: { type: 'integer' }, comment: { type: 'string' } }, ['rating']),
+  csat,
   ...stamps,
 }, ['id', 'number', 'subject', 'channel', 'priority', 'status', 'tags', 'customFields', 'sla', 'createdAt', 'updatedAt', 'version']);
 
@@ -73,6 +76,20 @@ export const messageSchema = obj({
   body: { type: 'string' },
   createdAt: { type: 'string' },
 }, ['id', 'ticketId', 'visibility', 'author', 'body', 'createdAt']);
+
+/** A ticket as its customer sees it in the portal. */
+export const portalTicketSchema = obj({
+  id: { type: 'string' },
+  number: { type: 'integer' },
+  subject: { type: 'string' },
+  status,
+  priority,
+  channel,
+  csat,
+  createdAt: { type: 'string' },
+  updatedAt: { type: 'string' },
+  messages: { type: 'array', items: messageSchema },
+}, ['id', 'number', 'subject', 'status', 'priority', 'channel', 'createdAt', 'updatedAt']);
 
 /** Body of POST /tickets/{id}/merge. */
 export const mergeSchema = { type: 'object', additionalProperties: false, required: ['from'], properties: { from: { type: 'array', minItems: 1, maxItems: 50, items: id } } } as const;

@@ -8,7 +8,8 @@
  * passes only inside a range of a working, non-holiday local day. Days are walked in the
  * calendar's zone, so a daylight-saving change moves the ranges with the wall clock.
  */
-import { toJalali } from '../../../core/plugin/index.js';
+import { toJalali, type SchemaType } from '../../../core/plugin/index.js';
+import type { calendarSchema } from '../schemas/setup-schemas.js';
 
 /** Weekday keys, in `Date.getUTCDay()` order (Sunday first). */
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
@@ -18,12 +19,7 @@ export type Weekday = (typeof WEEKDAYS)[number];
 export type TimeRange = [string, string];
 
 /** A holiday: a date in the Jalali (`1404-01-13`) or Gregorian calendar, once or every year. */
-export interface Holiday {
-  date: string;
-  calendar: 'persian' | 'gregorian';
-  yearly?: boolean;
-  name: string;
-}
+export type Holiday = SchemaType<typeof calendarSchema>['holidays'][number];
 
 /** What business-time arithmetic needs of a calendar. */
 export interface BusinessCalendar {

@@ -7,7 +7,7 @@
  */
 import type { Knex } from 'knex';
 import { coreError, localizedTemplateRenderer, newId, readInt, type Actor, type PluginContext, type TemplateRenderer, type SchemaType } from '../../../core/plugin/index.js';
-import type { cannedInputSchema, cannedPatchSchema } from '../schemas/csat-schemas.js';
+import type { cannedInputSchema, cannedPatchSchema, cannedSchema, renderedSchema } from '../schemas/csat-schemas.js';
 import { supportError } from '../errors.js';
 import type { SupportOptions } from '../options.js';
 import type { CannedResponseRow } from './rows.js';
@@ -19,15 +19,7 @@ export const CANNED_LOCALES = ['fa', 'en'] as const;
 type Locale = (typeof CANNED_LOCALES)[number];
 
 /** A canned response. */
-export interface CannedResponseDto {
-  id: string;
-  name: string;
-  locale: Locale;
-  body: string;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
+export type CannedResponseDto = SchemaType<typeof cannedSchema>;
 
 /** What a canned response is created with. */
 export type CannedResponseInput = SchemaType<typeof cannedInputSchema>;
@@ -36,11 +28,7 @@ export type CannedResponseInput = SchemaType<typeof cannedInputSchema>;
 export type CannedResponsePatch = SchemaType<typeof cannedPatchSchema>;
 
 /** A rendered canned response. */
-export interface RenderedResponse {
-  id: string;
-  locale: Locale;
-  text: string;
-}
+export type RenderedResponse = SchemaType<typeof renderedSchema>;
 
 
 /** Canned response use cases. */

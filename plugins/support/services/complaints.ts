@@ -7,7 +7,7 @@
  */
 import type { Knex } from 'knex';
 import { applyRecordScope, newId, readInt, type Actor, type BigIntColumn, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
-import type { complaintQuery } from '../schemas/csat-schemas.js';
+import type { complaintQuery, complaintReportSchema } from '../schemas/csat-schemas.js';
 import { supportError } from '../errors.js';
 import type { SupportOptions } from '../options.js';
 import type { SupportStore } from './store.js';
@@ -24,12 +24,11 @@ export interface ComplaintSubject {
   tags: readonly string[];
 }
 
+/** The complaints report: the customers with enough complaints in the period. */
+export type ComplaintReport = SchemaType<typeof complaintReportSchema>;
+
 /** A row of the complaints report: a customer with enough complaints in the period. */
-export interface ComplainingCustomer {
-  customerId: string;
-  complaints: number;
-  lastComplaintAt: string;
-}
+export type ComplainingCustomer = ComplaintReport['items'][number];
 
 /** Query of the complaints report (`min` defaults to 2). */
 export type ComplaintQuery = SchemaType<typeof complaintQuery>;
@@ -94,7 +93,7 @@ export class ComplaintService {
    * dates (`2026-03-21`, a whole day in UTC) or instants; default the 90 days up to the end
    * of today — most complaints first.
    */
-  async report(actor: Actor, query: ComplaintQuery): Promise<{ from: string; to: string; min: number; items: ComplainingCustomer[] }> {
+  async report(actor: Actor, query: ComplaintQuery): Promise<ComplaintReport> {
     // By default up to the end of today (UTC), so the answer does not move within a day.
     const to = query.to ? bound(query.to, 'to') : Math.floor(Date.now() / DAY) * DAY + DAY;
     const from = query.from ? bound(query.from, 'from') : to - 90 * DAY;

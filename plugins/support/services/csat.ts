@@ -8,7 +8,7 @@
  */
 import type { Knex } from 'knex';
 import { isUniqueViolation, newLinkKey, PeyvandError, readInt, systemActor, verifyLinkToken, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
-import type { csatAnswerSchema } from '../schemas/csat-schemas.js';
+import type { csatAnswerSchema, csatLinkSchema, csatSurveySchema } from '../schemas/csat-schemas.js';
 import { supportError } from '../errors.js';
 import type { SupportOptions } from '../options.js';
 import { COMPLAINT_RATING, type ComplaintService } from './complaints.js';
@@ -17,17 +17,10 @@ import type { TicketDto } from './records.js';
 import type { SupportStore } from './store.js';
 
 /** A survey link for sending another way. */
-export interface CsatLink {
-  url: string;
-  expiresAt: string;
-}
+export type CsatLink = SchemaType<typeof csatLinkSchema>;
 
 /** What the survey page shows. */
-export interface CsatSurvey {
-  ticketNumber: number;
-  subject: string;
-  locale: 'fa' | 'en';
-}
+export type CsatSurvey = SchemaType<typeof csatSurveySchema>;
 
 /** An answer. */
 export type CsatAnswer = SchemaType<typeof csatAnswerSchema>;

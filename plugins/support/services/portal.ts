@@ -4,25 +4,15 @@
  * the public messages of them. Another customer's ticket is a 404, exactly like a
  * missing one.
  */
-import { decodeCursor, encodeCursor, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { decodeCursor, encodeCursor, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { portalTicketSchema } from '../schemas/ticket-schemas.js';
 import { supportError } from '../errors.js';
 import type { MessageDto, Priority, TicketDto } from './records.js';
 import type { SupportStore } from './store.js';
 import type { TicketService } from './tickets.js';
 
 /** A ticket as its customer sees it. */
-export interface PortalTicket {
-  id: string;
-  number: number;
-  subject: string;
-  status: TicketDto['status'];
-  priority: Priority;
-  channel: TicketDto['channel'];
-  csat?: { rating: number; comment?: string };
-  createdAt: string;
-  updatedAt: string;
-  messages?: MessageDto[];
-}
+export type PortalTicket = SchemaType<typeof portalTicketSchema>;
 
 /** Portal use cases. */
 export class PortalService {

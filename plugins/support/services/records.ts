@@ -1,17 +1,18 @@
 /**
  * The shapes the support API returns and its events carry, and their mapping from rows.
- * Optional fields are absent rather than null, as in core's customer shape.
+ * Each shape is the type of its response schema (`SchemaType`), so a mapper that adds a
+ * field the schema lacks, or leaves out a required one, does not compile. Optional fields
+ * are absent rather than null, as in core's customer shape.
  */
-import { readBool, readInt, readJson, type BigIntColumn } from '../../../core/plugin/index.js';
-import type { BusinessCalendar, Holiday, TimeRange, Weekday } from './business-time.js';
+import { readBool, readInt, readJson, type BigIntColumn, type SchemaType } from '../../../core/plugin/index.js';
+import type { CHANNELS, PRIORITIES, STATUSES } from '../schemas/common.js';
+import type { calendarSchema, policySchema, queueSchema } from '../schemas/setup-schemas.js';
+import type { messageSchema, ticketSchema } from '../schemas/ticket-schemas.js';
+import type { BusinessCalendar, Holiday } from './business-time.js';
 import type { CalendarRow, MessageRow, QueueRow, SlaPolicyRow, TicketRow } from './rows.js';
 
-/** Ticket channels. */
-export const CHANNELS = ['email', 'web', 'phone', 'chat', 'api'] as const;
-/** Ticket priorities, lowest first. */
-export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-/** Ticket statuses. */
-export const STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
+export { CHANNELS, PRIORITIES, STATUSES } from '../schemas/common.js';
+
 /** SLA target kinds, in display order. */
 export const TARGET_KINDS = ['first_response', 'next_response', 'resolution'] as const;
 
@@ -19,93 +20,34 @@ export type Channel = (typeof CHANNELS)[number];
 export type Priority = (typeof PRIORITIES)[number];
 export type TicketStatus = (typeof STATUSES)[number];
 export type TargetKind = (typeof TARGET_KINDS)[number];
-/** What the API shows of a target's state. */
-export type TargetState = 'running' | 'paused' | 'met' | 'breached';
-
-/** One SLA target of a ticket as the API shows it. */
-export interface SlaTargetDto {
-  kind: TargetKind;
-  dueAt: string | null;
-  state: TargetState;
-  remainingBusinessMinutes: number;
-}
 
 /** A ticket. */
-export interface TicketDto {
-  id: string;
-  number: number;
-  subject: string;
-  customerId?: string;
-  channel: Channel;
-  priority: Priority;
-  status: TicketStatus;
-  queueId?: string;
-  assigneeId?: string;
-  teamId?: string;
-  tags: string[];
-  customFields: Record<string, unknown>;
-  mergedIntoId?: string;
-  sla: { policyId: string; targets: SlaTargetDto[] } | null;
-  csat?: { rating: number; comment?: string };
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
+export type TicketDto = SchemaType<typeof ticketSchema>;
+
+/** One SLA target of a ticket as the API shows it. */
+export type SlaTargetDto = NonNullable<TicketDto['sla']>['targets'][number];
+
+/** What the API shows of a target's state. */
+export type TargetState = SlaTargetDto['state'];
 
 /** A message of a ticket: a public reply (the customer sees it) or an internal note. */
-export interface MessageDto {
-  id: string;
-  ticketId: string;
-  visibility: 'public' | 'internal';
-  author: { kind: 'agent' | 'customer' | 'system'; id?: string };
-  body: string;
-  createdAt: string;
-}
+export type MessageDto = SchemaType<typeof messageSchema>;
 
-/** A business calendar. */
-export interface CalendarDto extends BusinessCalendar {
-  id: string;
-  name: string;
-  week: Partial<Record<Weekday, TimeRange[]>>;
-  holidays: Holiday[];
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+/**
+ * A business calendar. The schema bounds each open range to two times
+ * (minItems/maxItems 2), which the derived type sees as `string[]`; the week is the
+ * `[from, to]` pairs the business-time code reads.
+ */
+export type CalendarDto = Omit<SchemaType<typeof calendarSchema>, 'week'> & BusinessCalendar;
 
-/** A queue. */
-export interface QueueDto {
-  id: string;
-  name: string;
-  members: string[];
-  managerId?: string;
-  calendarId?: string;
-  emailAccountId?: string;
-  assignment: 'round_robin' | 'least_open' | 'manual';
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** What happens when a target of a policy is breached. */
-export interface Escalation {
-  raisePriority?: boolean;
-  assignTo?: string;
-}
+/** A queue; the response schema types `assignment` as a plain string, narrowed here to the strategies. */
+export type QueueDto = Omit<SchemaType<typeof queueSchema>, 'assignment'> & { assignment: 'round_robin' | 'least_open' | 'manual' };
 
 /** An SLA policy. */
-export interface SlaPolicyDto {
-  id: string;
-  name: string;
-  calendarId: string;
-  conditions: { priority?: Priority[]; channel?: Channel[]; queueId?: string[]; customerTag?: string[] };
-  targets: { firstResponseMinutes: number; nextResponseMinutes?: number; resolutionMinutes: number; warningPercent?: number };
-  escalation: Escalation;
-  enabled: boolean;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type SlaPolicyDto = SchemaType<typeof policySchema>;
+
+/** What happens when a target of a policy is breached. */
+export type Escalation = SlaPolicyDto['escalation'];
 
 const iso = (v: BigIntColumn): string => new Date(readInt(v)).toISOString();
 

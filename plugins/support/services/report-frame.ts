@@ -6,7 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { addMonths, localDateOf, localDayStart, periodLabel, periodsBetween, type CalendarKind, type Language, type Period, type PeriodKind, type SchemaType } from '../../../core/plugin/index.js';
-import type { periodReportQuery } from '../schemas/report-schemas.js';
+import type { periodReportQuery, slaReportSchema } from '../schemas/report-schemas.js';
 import { supportError } from '../errors.js';
 
 /**
@@ -28,12 +28,7 @@ export interface ReportFrame {
 }
 
 /** What every period of an answer starts with. */
-export interface PeriodHead {
-  key: string;
-  label: string;
-  start: string;
-  end: string;
-}
+export type PeriodHead = Pick<SchemaType<typeof slaReportSchema>['periods'][number], 'key' | 'label' | 'start' | 'end'>;
 
 /** At most ten years of months. */
 export const MAX_PERIODS = 120;

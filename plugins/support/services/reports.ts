@@ -10,9 +10,10 @@
  * integer arithmetic on SQLite, PostgreSQL and MariaDB, so the same answer on each.
  */
 import type { Knex } from 'knex';
-import { applyRecordScope, readInt, type Actor, type BigIntColumn, type Language, type PluginContext } from '../../../core/plugin/index.js';
+import { applyRecordScope, readInt, type Actor, type BigIntColumn, type Language, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import type { backlogReportSchema, csatReportSchema, responseTimesSchema, slaReportSchema } from '../schemas/report-schemas.js';
 import type { QueueService } from './queues.js';
-import { minutes, percent, periodHeads, periodIndexSql, reportFrame, type PeriodHead, type PeriodQuery, type ReportFrame } from './report-frame.js';
+import { minutes, percent, periodHeads, periodIndexSql, reportFrame, type PeriodQuery, type ReportFrame } from './report-frame.js';
 import type { SupportStore } from './store.js';
 
 /** A period index (`p`, `b`) or a count as the grouped queries return them. */
@@ -45,34 +46,27 @@ interface PercentileGroup {
   p90: BigIntColumn;
 }
 
-/** Time figures of one measure in one period, in business minutes. */
-export interface TimeFigures {
-  count: number;
-  p50Minutes: number | null;
-  p90Minutes: number | null;
-  averageMinutes: number | null;
-}
+/** GET /reports/sla: SLA outcomes per period, with breakdowns. */
+export type SlaReport = SchemaType<typeof slaReportSchema>;
+/** GET /reports/response-times: first response and resolution per period. */
+export type ResponseTimesReport = SchemaType<typeof responseTimesSchema>;
+/** GET /reports/csat: survey answers per period. */
+export type CsatReport = SchemaType<typeof csatReportSchema>;
+/** GET /reports/backlog: tickets created, resolved and open per period. */
+export type BacklogReport = SchemaType<typeof backlogReportSchema>;
 
-/** SLA outcomes of a group of targets. */
-export interface SlaFigures {
-  met: number;
-  breached: number;
-  /** Neither met nor breached yet. */
-  open: number;
-  /** met / (met + breached), percent; null when none is decided. */
-  metPercent: number | null;
-}
-
+type SlaPeriod = SlaReport['periods'][number];
+/**
+ * SLA outcomes of a group of targets: `open` is neither met nor breached yet;
+ * `metPercent` is met / (met + breached), null when none is decided.
+ */
+export type SlaFigures = Pick<SlaPeriod, 'met' | 'breached' | 'open' | 'metPercent'>;
 /** An SLA breakdown row: a kind, policy, queue or agent (null: none). */
-export type SlaGroup = SlaFigures & { key: string | null; name?: string };
-
+export type SlaGroup = SlaPeriod['byKind'][number];
+/** Time figures of one measure in one period, in business minutes. */
+export type TimeFigures = ResponseTimesReport['periods'][number]['firstResponse'];
 /** The header every report answer has. */
-export interface ReportHead {
-  timeZone: string;
-  calendar: ReportFrame['calendar'];
-  period: ReportFrame['period'];
-  queueId?: string;
-}
+export type ReportHead = Omit<SlaReport, 'periods'>;
 
 /** Age buckets of the backlog: upper bounds in days (the last is open-ended). */
 export const AGE_BUCKETS = [
@@ -95,7 +89,7 @@ export class ReportService {
   ) {}
 
   /** SLA targets by the period they started in: met, breached, open; by kind, policy, queue and agent. */
-  async sla(actor: Actor, query: PeriodQuery, language: Language, now = Date.now()): Promise<ReportHead & { periods: Array<PeriodHead & SlaFigures & { byKind: SlaGroup[]; byPolicy: SlaGroup[]; byQueue: SlaGroup[]; byAgent: SlaGroup[] }> }> {
+  async sla(actor: Actor, query: PeriodQuery, language: Language, now = Date.now()): Promise<SlaReport> {
     const { head, frame, knex } = await this.begin(actor, query);
     const s = this.store.table('sla_targets');
     const t = this.store.table('tickets');
@@ -132,14 +126,14 @@ export class ReportService {
   }
 
   /** First responses by the period they happened in, resolutions by theirs: business-time percentiles. */
-  async responseTimes(actor: Actor, query: PeriodQuery, language: Language): Promise<ReportHead & { periods: Array<PeriodHead & { firstResponse: TimeFigures; resolution: TimeFigures }> }> {
+  async responseTimes(actor: Actor, query: PeriodQuery, language: Language): Promise<ResponseTimesReport> {
     const { head, frame, knex } = await this.begin(actor, query);
     const [first, resolution] = [await this.percentiles(knex, actor, query, frame, 'first_response_at', 'first_response_business_ms'), await this.percentiles(knex, actor, query, frame, 'resolved_at', 'resolution_business_ms')];
     return { ...head, periods: periodHeads(frame, language).map((h, i) => ({ ...h, firstResponse: first[i]!, resolution: resolution[i]! })) };
   }
 
   /** CSAT answers by the period they were given in: count, average, share of 4 and 5, distribution 1–5. */
-  async csat(actor: Actor, query: PeriodQuery, language: Language): Promise<ReportHead & { periods: Array<PeriodHead & { responses: number; average: number | null; satisfiedPercent: number | null; distribution: Record<'1' | '2' | '3' | '4' | '5', number> }> }> {
+  async csat(actor: Actor, query: PeriodQuery, language: Language): Promise<CsatReport> {
     const { head, frame, knex } = await this.begin(actor, query);
     const c = this.ctx.data.table('support_csat_responses');
     const t = this.store.table('tickets');
@@ -168,7 +162,7 @@ export class ReportService {
    * Per period: tickets opened and resolved in it, and the backlog at its end (now, for
    * the current one) by age; a period still to come has no backlog (nulls).
    */
-  async backlog(actor: Actor, query: PeriodQuery, language: Language, now = Date.now()): Promise<ReportHead & { periods: Array<PeriodHead & { created: number; resolved: number; asOf: string | null; open: number | null; ages: Array<{ key: string; label: string; count: number | null }> }> }> {
+  async backlog(actor: Actor, query: PeriodQuery, language: Language, now = Date.now()): Promise<BacklogReport> {
     const { head, frame, knex } = await this.begin(actor, query);
     const t = this.store.table('tickets');
     const flow = async (column: string) => {
