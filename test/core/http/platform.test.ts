@@ -49,7 +49,10 @@ t.test('security headers and request ids', async (t) => {
   t.equal(res.headers['x-content-type-options'], 'nosniff');
   t.ok(res.headers['content-security-policy']);
   t.ok(res.headers['strict-transport-security']);
-  t.match(String(res.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+  // This process's 64-bit random prefix, then a counter: unique across nodes and restarts.
+  t.match(String(res.headers['x-request-id']), /^[0-9a-f]{16}-[0-9a-z]+$/);
+  const again = await p.call(owner, { method: 'GET', url: '/api/v1/me' });
+  t.not(again.headers['x-request-id'], res.headers['x-request-id'], 'each request its own id');
   const given = await p.call(owner, { method: 'GET', url: '/api/v1/me', headers: { 'x-request-id': 'erp-req-42' } });
   t.equal(given.headers['x-request-id'], 'erp-req-42', 'a caller request id is kept');
   const hostile = await p.call(owner, { method: 'GET', url: '/api/v1/me', headers: { 'x-request-id': 'a b\n<script>' } });
@@ -93,6 +96,8 @@ t.test('a bug is a 500 with a request id, logged without secrets', async (t) => 
   t.notMatch(res.body, /hunter2/, 'internal messages do not leak to the caller');
   const logged = logLines.filter((l) => l.includes(res.json().requestId));
   t.ok(logged.some((l) => l.includes('hunter2')), 'the cause is in the log, with the request id');
+  const line = JSON.parse(logged.find((l) => l.includes('request failed'))!) as Record<string, unknown>;
+  t.match(line, { reqId: res.json().requestId, requestId: res.json().requestId, tenantId: acme.id, tenant: 'acme' }, 'and with the tenant');
   t.notOk(logLines.some((l) => l.includes(owner)), 'the bearer token never reaches the log');
   t.notOk(logLines.some((l) => l.includes(p.adminKey)), 'nor the admin key');
 });
