@@ -9,6 +9,7 @@ import { registerPeyvandHttp, type HttpOptions } from './http/peyvand-http.js';
 import { errorHandler } from './http/problem.js';
 import { clientErrorHandler } from './http/client-error.js';
 import { requestIds } from './http/request-id.js';
+import { lazyRequestLogger } from './http/request-logger.js';
 
 /** Options of a Peyvand deployment. */
 export interface PeyvandOptions extends KernelOptions {
@@ -51,6 +52,8 @@ export async function createPeyvand(options: PeyvandOptions): Promise<Peyvand> {
     serializerOpts: { ajv: { formats: { 'single-line': true, phone: true } } },
     // A caller's safe X-Request-Id, else this process's prefix and a counter (request-id.ts).
     genReqId: requestIds(),
+    // The request's pino child is made only when something logs (request-logger.ts).
+    childLoggerFactory: lazyRequestLogger,
   }) as unknown as FastifyInstance;
   app.addHook('onClose', async () => kernel.close());
   try {
