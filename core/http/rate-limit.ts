@@ -13,7 +13,7 @@
  * after the scope's), so the credential and the tenant's override are known; refused
  * credentials never reach it and are counted by the auth-failure limiter instead.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyRateLimitStore } from '@fastify/rate-limit';
@@ -44,7 +44,7 @@ export const ADMIN_RATE_LIMIT_KEY = 'admin';
  */
 export function rateLimitKeyOf(actor: Actor): string {
   if (actor.kind === 'api_key') return actor.subject;
-  return `sub:${createHash('sha256').update(`${actor.tenantId}\u0000${actor.subject}`).digest('base64url')}`;
+  return `sub:${hash('sha256', `${actor.tenantId}\u0000${actor.subject}`, 'base64url')}`;
 }
 
 /** The deployment's default: requests per credential per minute. */

@@ -3,7 +3,7 @@
  * browser calls, plugin enablement (in each plugin's scope) and the route's permission
  * (preValidation, so a caller without the permission gets 403 before any 400).
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { timingSafeEqual, hash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { coreError } from '../plugin/errors.js';
 import type { Authenticated, Authenticator } from '../auth/authenticator.js';
@@ -32,7 +32,7 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b)) && a.length === b.length;
 }
 
-const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+const digest = (text: string): Buffer => hash('sha256', text, 'buffer');
 
 /**
  * Failed authentications per client address, in one-minute windows. The rate limit proper
