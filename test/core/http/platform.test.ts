@@ -5,26 +5,15 @@
  */
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { SignJWT, generateKeyPair, exportJWK } from 'jose';
-import { definePlugin, createLogger } from '../../../core/index.js';
+import { createLogger } from '../../../core/index.js';
+import { failingPlugin, logSink } from '../../helpers/failing-plugin.js';
 import { CORE_VERSION } from '../../../core/plugin/version.js';
 import { bootPeyvand } from '../../helpers/peyvand.js';
 import { AuthFailureLimiter } from '../../../core/http/request-guards.js';
 
-const logLines: string[] = [];
-const logStream = new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } });
-const boom = definePlugin({
-  name: 'boom',
-  version: '1.0.0',
-  core: '^0.1.0',
-  permissions: [{ name: 'boom.thing.read', description: 'boom:permissions.read', roles: ['owner', 'admin'] }],
-  routes(app) {
-    app.get('/explode', { config: { permission: 'boom.thing.read' }, schema: { operationId: 'boom.thing.explode', summary: 'Fails', response: { 200: { type: 'object' } } } }, async () => {
-      throw new Error('database password is hunter2');
-    });
-  },
-});
+const { lines: logLines, stream: logStream } = logSink();
+const boom = failingPlugin('database password is hunter2');
 const p = await bootPeyvand(t, { plugins: [boom], logger: createLogger('info', logStream), http: { rateLimitPerMinute: 1000 } });
 const acme = await p.tenant('acme', { plugins: ['boom'] });
 const owner = await acme.key('owner');

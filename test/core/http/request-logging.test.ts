@@ -6,26 +6,15 @@
  */
 import t from 'tap';
 import pino from 'pino';
-import { Writable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
-import { definePlugin, createLogger } from '../../../core/index.js';
+import { createLogger } from '../../../core/index.js';
+import { failingPlugin, logSink } from '../../helpers/failing-plugin.js';
 import { requestIds } from '../../../core/http/request-id.js';
 import { lazyRequestLogger } from '../../../core/http/request-logger.js';
 import { bootPeyvand } from '../../helpers/peyvand.js';
 
-const lines: string[] = [];
-const sink = new Writable({ write: (chunk: Buffer, _enc, done) => void (lines.push(chunk.toString()), done()) });
-const boom = definePlugin({
-  name: 'boom',
-  version: '1.0.0',
-  core: '^0.1.0',
-  permissions: [{ name: 'boom.thing.read', description: 'boom:permissions.read', roles: ['owner'] }],
-  routes(app) {
-    app.get('/explode', { config: { permission: 'boom.thing.read' }, schema: { operationId: 'boom.thing.explode', summary: 'Fails', response: { 200: { type: 'object' } } } }, async () => {
-      throw new Error('the ledger is locked');
-    });
-  },
-});
+const { lines, stream: sink } = logSink();
+const boom = failingPlugin('the ledger is locked');
 // `warn`, as the bench and many deployments run: a served request logs nothing.
 const p = await bootPeyvand(t, { plugins: [boom], logger: createLogger('warn', sink), http: { rateLimitPerMinute: 1000 } });
 const acme = await p.tenant('acme', { plugins: ['boom'] });
@@ -48,8 +37,8 @@ t.test('request ids: a per-process prefix and a counter, unique; a caller’s sa
 });
 
 t.test('the request logger is made when a line is logged at an enabled level, with fastify’s bindings', async (t) => {
-  const out: string[] = [];
-  const parent = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _enc, done) => void (out.push(chunk.toString()), done()) }));
+  const { lines: out, stream } = logSink();
+  const parent = pino({ level: 'warn' }, stream);
   let made = 0;
   const child = parent.child.bind(parent);
   parent.child = ((bindings, options) => (made++, child(bindings, options))) as typeof parent.child;
