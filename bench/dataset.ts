@@ -19,6 +19,8 @@ export interface PeyvandServer {
   worker: Worker;
   /** Whether this process imported the dataset itself (the memory scenario's premise). */
   loadedHere: boolean;
+  /** The server's memory right after it loaded the dataset (when it did). */
+  loadedMemory?: NodeJS.MemoryUsage;
 }
 
 /** The raw baseline's dataset. */
@@ -59,10 +61,10 @@ export class Datasets {
     removeSqlite(this.peyvandFile);
     const { config } = this;
     const worker = startWorker('server', { kind: 'peyvand', databaseUrl: `sqlite:${this.peyvandFile}`, load: { count: config.customers, seed: config.seed, batch: config.batch } });
-    const loaded = await worker.next<Message & Loaded & { meta: DatasetMeta }>('loaded');
+    const loaded = await worker.next<Message & Loaded & { meta: DatasetMeta; memory: NodeJS.MemoryUsage }>('loaded');
     const { url } = await worker.next<Message & { url: string }>('ready');
     fs.writeFileSync(`${this.peyvandFile}.json`, JSON.stringify(loaded.meta, null, 2));
-    this.server = { url, meta: loaded.meta, worker, loadedHere: true };
+    this.server = { url, meta: loaded.meta, worker, loadedHere: true, loadedMemory: loaded.memory };
     return { timing: loaded.timing, delivery: loaded.delivery };
   }
 

@@ -3,12 +3,13 @@
  * `peyvandFastify` (a fastify plugin mounted into the host ERP's app, with the host's
  * knex, logger and prefix).
  */
-import { randomUUID } from 'node:crypto';
 import fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import { createKernel, type Kernel, type KernelOptions } from './kernel/kernel.js';
 import { registerPeyvandHttp, type HttpOptions } from './http/peyvand-http.js';
 import { errorHandler } from './http/problem.js';
 import { clientErrorHandler } from './http/client-error.js';
+import { requestIds } from './http/request-id.js';
+import { lazyRequestLogger } from './http/request-logger.js';
 
 /** Options of a Peyvand deployment. */
 export interface PeyvandOptions extends KernelOptions {
@@ -24,8 +25,6 @@ export interface Peyvand {
   /** Graceful shutdown: stops accepting, finishes in-flight requests, stops dispatch, closes the database. */
   close(): Promise<void>;
 }
-
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Boots the kernel and a fastify server around it. */
 export async function createPeyvand(options: PeyvandOptions): Promise<Peyvand> {
@@ -51,10 +50,10 @@ export async function createPeyvand(options: PeyvandOptions): Promise<Peyvand> {
     // The response serializer compiles a oneOf/anyOf with its own ajv to pick the branch; it need
     // not check Peyvand's formats (the request validator did), only know them (no "unknown format").
     serializerOpts: { ajv: { formats: { 'single-line': true, phone: true } } },
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    // A caller's safe X-Request-Id, else this process's prefix and a counter (request-id.ts).
+    genReqId: requestIds(),
+    // The request's pino child is made only when something logs (request-logger.ts).
+    childLoggerFactory: lazyRequestLogger,
   }) as unknown as FastifyInstance;
   app.addHook('onClose', async () => kernel.close());
   try {

@@ -24,6 +24,8 @@ export interface Authenticated {
 interface TenantGrant {
   tenant: Tenant;
   grant: Grant;
+  /** The origins the tenant's embed config allows, read when a browser call asks (made once per entry, not per request). */
+  embedOrigins: () => Promise<string[]>;
 }
 
 /** A tenant named by a host token's slug, with its embed configuration (undefined: none set). */
@@ -118,10 +120,10 @@ export class Authenticator {
     return { actor, locale: tenant.locale, rateLimitPerMinute: tenant.rateLimitPerMinute, allowedOrigins: async () => allowedOrigins };
   }
 
-  private apiKeyCaller(key: ApiKeyPrincipal, { tenant, grant }: TenantGrant, requestId: string | undefined): Authenticated {
+  private apiKeyCaller(key: ApiKeyPrincipal, { tenant, grant, embedOrigins }: TenantGrant, requestId: string | undefined): Authenticated {
     const actor: Actor = { tenantId: tenant.id, tenantSlug: tenant.slug, subject: `apikey:${key.id}`, kind: 'api_key', displayName: key.name, roles: [key.role], teams: [], permissions: grant.permissions, scopes: grant.scopes };
     if (requestId) actor.requestId = requestId;
-    return { actor, locale: tenant.locale, rateLimitPerMinute: tenant.rateLimitPerMinute, allowedOrigins: async () => (await this.tenants.embedConfig(tenant.id))?.allowedOrigins ?? [] };
+    return { actor, locale: tenant.locale, rateLimitPerMinute: tenant.rateLimitPerMinute, allowedOrigins: embedOrigins };
   }
 
   /** The tenant of a host token's slug and its embed config; undefined: no such tenant. */
@@ -135,7 +137,8 @@ export class Authenticator {
     return this.grants.get(grantKey(tenantId, roles), async () => {
       const tenant = await this.tenants.findById(tenantId);
       if (!tenant) return undefined;
-      return { tenant, grant: await this.roles.grant(tenantId, roles, await this.tenants.enabledPlugins(tenantId)) };
+      const embedOrigins = async (): Promise<string[]> => (await this.tenants.embedConfig(tenantId))?.allowedOrigins ?? [];
+      return { tenant, grant: await this.roles.grant(tenantId, roles, await this.tenants.enabledPlugins(tenantId)), embedOrigins };
     });
   }
 }

@@ -135,7 +135,8 @@ function flatParams(params: Record<string, unknown> | undefined): Record<string,
 export function errorHandler(i18nInstance: i18n) {
   return (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const err = toPeyvandError(error);
-    if (err.status >= 500) request.log.error({ err: error, requestId: request.id }, 'request failed');
+    // The tenant too, once the caller is known: an operator's first question about a 500.
+    if (err.status >= 500) request.log.error({ err: error, requestId: request.id, ...(request.actor && { tenantId: request.actor.tenantId, tenant: request.actor.tenantSlug }) }, 'request failed');
     else request.log.debug({ code: err.code }, 'request refused');
     for (const [name, value] of Object.entries(err.headers)) reply.header(name, value);
     if (err.status === 401) reply.header('www-authenticate', 'Bearer realm="peyvand"');

@@ -1,18 +1,19 @@
 /**
- * The request rate limit (docs/security.md, "Rate limits"): per credential (the hashed
- * Authorization header, else the client address), `PEYVAND_RATE_LIMIT_PER_MINUTE` or the
- * tenant's own override (`PUT /admin/tenants/{slug}/rate-limit`), counted by every node
- * together:
+ * The request rate limit (docs/security.md, "Rate limits"): per credential — the verified
+ * API key (its id), the host ERP's user or customer (tenant and subject), the admin key —
+ * else, for a caller no credential was verified for (a public route), per client address;
+ * `PEYVAND_RATE_LIMIT_PER_MINUTE` or the tenant's own override
+ * (`PUT /admin/tenants/{slug}/rate-limit`), counted by every node together:
  *
  * - through Redis when one is configured — @fastify/rate-limit's own store, exact;
  * - else, on PostgreSQL and MariaDB, through the database ({@link DatabaseRateLimitStore});
  * - else (SQLite: one process owns the file) in memory.
  *
  * The limiter runs after authentication (its hook is the route's own, which fastify runs
- * after the scope's), so the tenant's override is known; refused credentials never reach
- * it and are counted by the auth-failure limiter instead.
+ * after the scope's), so the credential and the tenant's override are known; refused
+ * credentials never reach it and are counted by the auth-failure limiter instead.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyRateLimitStore } from '@fastify/rate-limit';
@@ -20,12 +21,30 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
 import { BootError, coreError } from '../plugin/errors.js';
+import type { Actor } from '../plugin/actor.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The caller's tenant's own requests per minute, when it has one (set by authentication). */
     tenantRateLimit?: number;
+    /** What the rate limit counts this request against, once a credential is verified (see {@link rateLimitKeyOf}). */
+    rateLimitKey?: string;
   }
+}
+
+/** The admin key's count: there is one admin key per deployment. */
+export const ADMIN_RATE_LIMIT_KEY = 'admin';
+
+/**
+ * The rate-limit key of a verified caller. An API key is counted by its id (`apikey:<id>`,
+ * unique across tenants), so however its header is spelled it has one budget, and two
+ * keys have two. A host token's user or customer is counted by tenant and subject, hashed
+ * to fit the counts' key column (a subject is the ERP's and may be long): every token the
+ * ERP signs for that person shares one budget. Unverified callers are counted by address.
+ */
+export function rateLimitKeyOf(actor: Actor): string {
+  if (actor.kind === 'api_key') return actor.subject;
+  return `sub:${hash('sha256', `${actor.tenantId}\u0000${actor.subject}`, 'base64url')}`;
 }
 
 /** The deployment's default: requests per credential per minute. */
@@ -90,8 +109,7 @@ export async function createRateLimiter(perMinute: number | undefined, counter: 
       done();
       return;
     }
-    const auth = request.headers.authorization;
-    const key = auth ? createHash('sha256').update(auth).digest('base64url') : `ip:${request.ip}`;
+    const key = request.rateLimitKey ?? `ip:${request.ip}`;
     const max = request.tenantRateLimit ?? fallback;
     store.incr(key, (err, result) => {
       if (err && !skipOnError) {

@@ -3,13 +3,15 @@
  * browser calls, plugin enablement (in each plugin's scope) and the route's permission
  * (preValidation, so a caller without the permission gets 403 before any 400).
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { timingSafeEqual, hash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { coreError } from '../plugin/errors.js';
 import type { Authenticated, Authenticator } from '../auth/authenticator.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { TenantService } from '../tenancy/tenant-service.js';
 import { allowOrigin, allowOriginOfAnyTenant, crossOrigin } from './cors.js';
+import { API_KEY_PREFIX } from '../auth/api-keys.js';
+import { ADMIN_RATE_LIMIT_KEY, rateLimitKeyOf } from './rate-limit.js';
 
 export { actorOf } from '../plugin/http.js';
 
@@ -30,7 +32,7 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b)) && a.length === b.length;
 }
 
-const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+const digest = (text: string): Buffer => hash('sha256', text, 'buffer');
 
 /**
  * Failed authentications per client address, in one-minute windows. The rate limit proper
@@ -121,16 +123,23 @@ async function authenticateOrCount(request: FastifyRequest, reply: FastifyReply,
   }
 }
 
-/** Whether a token is the admin key, compared in constant time (the admin key's digest is taken once). */
+/**
+ * Whether a token is the admin key, compared in constant time (the admin key's digest is
+ * taken once). A token of the API key shape (`pvk_…`) cannot be an admin key that lacks
+ * that prefix, so it is not hashed for the comparison: the prefix is public, and only
+ * whether the presented token starts with it decides whether time is spent.
+ */
 function adminKeyCheck(adminKey: string | undefined): (token: string) => boolean {
   if (!adminKey) return () => false;
   const expected = digest(adminKey);
-  return (token) => timingSafeEqual(digest(token), expected) && token.length === adminKey.length;
+  const apiKeyShaped = adminKey.startsWith(API_KEY_PREFIX);
+  return (token) => (apiKeyShaped || !token.startsWith(API_KEY_PREFIX)) && timingSafeEqual(digest(token), expected) && token.length === adminKey.length;
 }
 
 function identify(request: FastifyRequest, { actor, locale, rateLimitPerMinute }: Authenticated): void {
   request.actor = actor;
   request.tenantLocale = locale;
+  request.rateLimitKey = rateLimitKeyOf(actor);
   if (rateLimitPerMinute !== null) request.tenantRateLimit = rateLimitPerMinute;
 }
 
@@ -138,6 +147,7 @@ async function authenticate(request: FastifyRequest, reply: FastifyReply, auth: 
   const token = bearer(request);
   if (adminRoute) {
     if (!isAdminKey(token)) throw coreError('INVALID_CREDENTIAL', { reason: 'admin' });
+    request.rateLimitKey = ADMIN_RATE_LIMIT_KEY;
     return;
   }
   if (isAdminKey(token)) throw coreError('FORBIDDEN', { permission: 'tenant credential' });

@@ -5,26 +5,15 @@
  */
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { SignJWT, generateKeyPair, exportJWK } from 'jose';
-import { definePlugin, createLogger } from '../../../core/index.js';
+import { createLogger } from '../../../core/index.js';
+import { failingPlugin, logSink } from '../../helpers/failing-plugin.js';
 import { CORE_VERSION } from '../../../core/plugin/version.js';
 import { bootPeyvand } from '../../helpers/peyvand.js';
 import { AuthFailureLimiter } from '../../../core/http/request-guards.js';
 
-const logLines: string[] = [];
-const logStream = new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } });
-const boom = definePlugin({
-  name: 'boom',
-  version: '1.0.0',
-  core: '^0.1.0',
-  permissions: [{ name: 'boom.thing.read', description: 'boom:permissions.read', roles: ['owner', 'admin'] }],
-  routes(app) {
-    app.get('/explode', { config: { permission: 'boom.thing.read' }, schema: { operationId: 'boom.thing.explode', summary: 'Fails', response: { 200: { type: 'object' } } } }, async () => {
-      throw new Error('database password is hunter2');
-    });
-  },
-});
+const { lines: logLines, stream: logStream } = logSink();
+const boom = failingPlugin('database password is hunter2');
 const p = await bootPeyvand(t, { plugins: [boom], logger: createLogger('info', logStream), http: { rateLimitPerMinute: 1000 } });
 const acme = await p.tenant('acme', { plugins: ['boom'] });
 const owner = await acme.key('owner');
@@ -49,7 +38,10 @@ t.test('security headers and request ids', async (t) => {
   t.equal(res.headers['x-content-type-options'], 'nosniff');
   t.ok(res.headers['content-security-policy']);
   t.ok(res.headers['strict-transport-security']);
-  t.match(String(res.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+  // This process's 64-bit random prefix, then a counter: unique across nodes and restarts.
+  t.match(String(res.headers['x-request-id']), /^[0-9a-f]{16}-[0-9a-z]+$/);
+  const again = await p.call(owner, { method: 'GET', url: '/api/v1/me' });
+  t.not(again.headers['x-request-id'], res.headers['x-request-id'], 'each request its own id');
   const given = await p.call(owner, { method: 'GET', url: '/api/v1/me', headers: { 'x-request-id': 'erp-req-42' } });
   t.equal(given.headers['x-request-id'], 'erp-req-42', 'a caller request id is kept');
   const hostile = await p.call(owner, { method: 'GET', url: '/api/v1/me', headers: { 'x-request-id': 'a b\n<script>' } });
@@ -93,6 +85,8 @@ t.test('a bug is a 500 with a request id, logged without secrets', async (t) => 
   t.notMatch(res.body, /hunter2/, 'internal messages do not leak to the caller');
   const logged = logLines.filter((l) => l.includes(res.json().requestId));
   t.ok(logged.some((l) => l.includes('hunter2')), 'the cause is in the log, with the request id');
+  const line = JSON.parse(logged.find((l) => l.includes('request failed'))!) as Record<string, unknown>;
+  t.match(line, { reqId: res.json().requestId, requestId: res.json().requestId, tenantId: acme.id, tenant: 'acme' }, 'and with the tenant');
   t.notOk(logLines.some((l) => l.includes(owner)), 'the bearer token never reaches the log');
   t.notOk(logLines.some((l) => l.includes(p.adminKey)), 'nor the admin key');
 });

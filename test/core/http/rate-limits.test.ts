@@ -8,7 +8,7 @@
  * other from its first request. On SQLite (one process owns the file) each node counts
  * in memory, and this file shows that too.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import pino from 'pino';
 import type { LightMyRequestResponse } from 'fastify';
@@ -41,11 +41,12 @@ for (const slug of ['acme', 'other']) {
   if (created.statusCode !== 201) throw new Error(`tenant ${slug}: ${created.statusCode} ${created.body}`);
 }
 // The admin key is a credential too, counted against the deployment's 1,000 a minute.
-const newKey = async (slug = 'acme'): Promise<string> => {
+const createKey = async (slug = 'acme'): Promise<{ id: string; key: string }> => {
   const res = await admin('POST', `/api/v1/admin/tenants/${slug}/api-keys`, { name: 'k', role: 'viewer' });
   if (res.statusCode !== 201) throw new Error(`api key: ${res.statusCode} ${res.body}`);
-  return (res.json() as { key: string }).key;
+  return res.json() as { id: string; key: string };
 };
+const newKey = async (slug = 'acme'): Promise<string> => (await createKey(slug)).key;
 const setLimit = (perMinute: unknown, slug = 'acme') => admin('PUT', `/api/v1/admin/tenants/${slug}/rate-limit`, { perMinute });
 
 /** Sends `count` requests as `key` to `node` and returns their statuses. */
@@ -98,16 +99,36 @@ t.test('bad input changes nothing', async (t) => {
   t.equal((await call(a, tenantKey, 'PUT', '/api/v1/admin/tenants/acme/rate-limit', { perMinute: 1000 })).statusCode, 401, 'a tenant key cannot raise its own limit');
 });
 
+t.test('counted per API key: two keys from one address have two budgets; one key from two addresses, however spelled, one', async (t) => {
+  // acme's limit is 3.
+  const from = (address: string, authorization: string) => a.app.inject({ method: 'GET', url: '/api/v1/me', remoteAddress: address, headers: { authorization } });
+  const [first, second] = [await newKey(), await newKey()];
+  const office: number[] = [];
+  for (let i = 0; i < 4; i++) office.push((await from('10.1.1.1', `Bearer ${first}`)).statusCode);
+  t.same(office, [200, 200, 200, 429], 'the first key spends its three');
+  const colleague: number[] = [];
+  for (let i = 0; i < 3; i++) colleague.push((await from('10.1.1.1', `Bearer ${second}`)).statusCode);
+  t.same(colleague, [200, 200, 200], 'the second key, from the same address, has its own three');
+  const roaming = await newKey();
+  const seen = [(await from('10.2.2.1', `Bearer ${roaming}`)).statusCode, (await from('10.2.2.2', `bearer   ${roaming} `)).statusCode, (await from('10.2.2.1', `Bearer ${roaming}`)).statusCode];
+  const fourth = await from('10.2.2.3', `BEARER ${roaming}`);
+  t.same([...seen, fourth.statusCode], [200, 200, 200, 429], 'one key from three addresses, its header spelled three ways: one budget');
+  t.equal(fourth.headers['x-ratelimit-limit'], '3');
+  t.equal(fourth.headers['x-ratelimit-remaining'], '0');
+  t.ok(Number(fourth.headers['retry-after']) >= 1, 'refused with Retry-After');
+});
+
 t.test('the count is shared by the nodes (the database on PostgreSQL and MariaDB; memory per process on SQLite)', async (t) => {
   // acme's limit is still 3, and node b has served no acme request yet: it reads it fresh.
-  const key = await newKey();
+  const { id, key } = await createKey();
   t.same(await statuses(a, key, 4), [200, 200, 200, 429], 'node a: three, then refused');
   if (db.dialect === 'sqlite') {
     t.equal((await me(b, key)).statusCode, 200, 'SQLite: node b counts on its own');
     return;
   }
   // Node a adds its count to the database's within RATE_LIMIT_SYNC_MS: wait until it has.
-  const limitKey = createHash('sha256').update(`Bearer ${key}`).digest('base64url');
+  // Counted by the key's id, as every node names it.
+  const limitKey = `apikey:${id}`;
   const shared = async () => Number((await b.kernel.db.knex(b.kernel.db.table('rate_limit_counts')).where({ limit_key: limitKey }).sum({ hits: 'hits' }).first())?.hits ?? 0);
   const started = performance.now();
   while ((await shared()) < 4) {
