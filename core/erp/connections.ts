@@ -16,62 +16,10 @@ import { checkTarget, describeRefusal } from '../webhooks/address-guard.js';
 import type { WebhookSettings } from '../webhooks/webhook-settings.js';
 import type { ErpAdapter, ErpEntity, ErpPushField, ErpWritableField } from '../plugin/erp.js';
 import { erpError } from './erp-errors.js';
-import type { FieldOwner, FieldOwnership } from './ownership.js';
+import type { FieldOwner } from './ownership.js';
+import type { ErpConnectionDto, ErpConnectionInput, ErpConnectionPatch, ErpMapping, ErpSchedule, FieldOwnership } from './erp-schemas.js';
 
-/** How often a connection syncs by itself; `fullEveryHours` makes a scheduled run full (deletion detection). */
-export interface ErpSchedule {
-  intervalMinutes: number;
-  fullEveryHours?: number;
-}
-
-/**
- * Write-back of customers: the CRM-owned fields among `fields` are written to the ERP when
- * the CRM changes them; `create` also creates, in the ERP, customers made in the CRM that
- * the ERP does not have yet.
- */
-export interface ErpPushConfig {
-  fields: ErpPushField[];
-  create?: boolean;
-}
-
-/** Per-connection mapping: the ref source, which entities sync, ERP fields copied into custom fields. */
-export interface ErpMapping {
-  /** The `externalRefs` source of synced records; default the adapter name. */
-  source?: string;
-  customers?: { enabled?: boolean; customFields?: Record<string, string>; push?: ErpPushConfig };
-  orders?: { enabled?: boolean };
-  invoices?: { enabled?: boolean };
-}
-
-/** A connection as the API returns it (no secrets). */
-export interface ErpConnectionDto {
-  id: string;
-  name: string;
-  adapter: string;
-  config: Record<string, unknown>;
-  /** Secret config keys that are set (their values are never returned). */
-  secretsSet: string[];
-  mapping: ErpMapping;
-  fieldOwnership: FieldOwnership;
-  schedule: ErpSchedule | null;
-  nextRunAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
-
-/** Body of `POST /erp/connections`. */
-export interface ErpConnectionInput {
-  name: string;
-  adapter: string;
-  config: Record<string, unknown>;
-  mapping?: ErpMapping;
-  fieldOwnership?: FieldOwnership;
-  schedule?: ErpSchedule | null;
-}
-
-/** Body of `PATCH /erp/connections/{id}`: config keys merge (a secret left out is kept). */
-export type ErpConnectionPatch = Partial<Omit<ErpConnectionInput, 'adapter'>>;
+export type { ErpConnectionDto, ErpConnectionInput, ErpConnectionPatch, ErpMapping, ErpPushConfig, ErpSchedule } from './erp-schemas.js';
 
 /** A connection with its full config (secrets opened), for the engine. */
 export interface LoadedConnection extends ErpConnectionDto {

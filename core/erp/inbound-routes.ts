@@ -8,6 +8,7 @@
  * @module
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { PeyvandTypeProvider } from '../plugin/route-types.js';
 import { coreError } from '../plugin/errors.js';
 import { isUniqueViolation } from '../db/database.js';
 import { problemSchema } from '../http/problem.js';
@@ -17,12 +18,14 @@ import { erpError } from './erp-errors.js';
 import { inboundSchema, runAcceptedSchema } from './erp-schemas.js';
 import type { Erp } from './index.js';
 
-const params = { type: 'object', additionalProperties: false, required: ['connectionId'], properties: { connectionId: { type: 'string', maxLength: 64 } } };
+const params = { type: 'object', additionalProperties: false, required: ['connectionId'], properties: { connectionId: { type: 'string', maxLength: 64 } } } as const;
 
 /** Registers the inbound webhook route in its own scope (it needs the raw body bytes). */
 export function inboundRoutes(app: FastifyInstance, erp: Erp): void {
   const rawBodies = new WeakMap<FastifyRequest, Buffer>();
-  void app.register(async (scope) => {
+  void app.register(async (plain) => {
+    // Request types come from the route schemas, as in plugins.
+    const scope = plain.withTypeProvider<PeyvandTypeProvider>();
     scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
       rawBodies.set(request, body);
@@ -33,7 +36,7 @@ export function inboundRoutes(app: FastifyInstance, erp: Erp): void {
       }
     });
 
-    scope.post<{ Params: { connectionId: string }; Body: { changes: unknown[] } }>('/erp/inbound/:connectionId', {
+    scope.post('/erp/inbound/:connectionId', {
       config: { public: true },
       schema: {
         summary: 'Changes pushed by the ERP, signed with the connection secret (Peyvand-Signature); starts an inbound run',

@@ -10,6 +10,7 @@ import { insertMany, readBool, readInt, readJson, type Database, type Executor }
 import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
 import { ERP_ENTITIES, type ErpEntity } from '../plugin/erp.js';
 import { erpError } from './erp-errors.js';
+import type { RUN_TRIGGERS } from './erp-schemas.js';
 
 /** What happened to records of one entity. */
 export interface RunCounts {
@@ -22,7 +23,7 @@ export interface RunCounts {
 }
 
 /** How a run started (`push`: a CRM change written back to the ERP). */
-export type RunTrigger = 'manual' | 'scheduled' | 'inbound' | 'push';
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /** A run as the API returns it. */
 export interface RunDto {
