@@ -12,6 +12,15 @@ const str = { type: 'string' } as const;
 
 /** How a run started (`push`: a CRM change written back to the ERP). */
 export const RUN_TRIGGERS = ['manual', 'scheduled', 'inbound', 'push'] as const;
+
+/** How a run started. */
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+/** Where a run is: `queued` → `running` → `succeeded|failed`. */
+export const RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+
+/** Where a run is. */
+export type RunStatus = (typeof RUN_STATUSES)[number];
 const owner = { type: 'string', enum: ['erp', 'crm', 'newest'] } as const;
 const customerFields = ['kind', 'name', 'givenName', 'familyName', 'emails', 'phones', 'addresses', 'organizationId'];
 
@@ -150,7 +159,7 @@ export const runAcceptedSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'status'],
-  properties: { id: str, status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed'] } },
+  properties: { id: str, status: { type: 'string', enum: RUN_STATUSES } },
 } as const;
 
 export const runSchema = {
@@ -161,7 +170,7 @@ export const runSchema = {
     id: str,
     connectionId: str,
     trigger: { type: 'string', enum: RUN_TRIGGERS },
-    status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed'] },
+    status: { type: 'string', enum: RUN_STATUSES },
     dryRun: { type: 'boolean' },
     full: { type: 'boolean' },
     counts: countsSchema,
