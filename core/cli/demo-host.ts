@@ -17,6 +17,7 @@ import { coreError } from '../plugin/errors.js';
 import { problemSchema } from '../http/problem.js';
 import { mediaResponse } from '../plugin/schemas.js';
 import type { Kernel } from '../kernel/kernel.js';
+import type { PeyvandTypeProvider } from '../plugin/route-types.js';
 import { packageRoot } from '../paths.js';
 
 /** Where the page is served. */
@@ -46,12 +47,15 @@ const pageFile = {
   '4xx': problemSchema,
 };
 const redirect = { 302: { type: 'null', description: `To ${DEMO_PAGE_PATH}`, headers: { Location: { type: 'string' } } } };
+const fileParams = { type: 'object', additionalProperties: false, required: ['file'], properties: { file: { type: 'string', maxLength: 40 } } } as const;
 const demoOnly = ' Served only by `peyvand start` (the demo server), never by `serve` or an embedded Peyvand.';
 const localOnlyNote = ' Answers only a browser on the same computer (403 DEMO_LOCAL_ONLY otherwise).';
 
 /** The routes, for `HttpOptions.extraRoutes`; `pageValues` reads what the demo seed's plugins handed the page. */
 export function demoHostRoutes(tenantSlug: string, pageValues: () => Readonly<Record<string, string>> = () => ({})) {
-  return (app: FastifyInstance, kernel: Kernel): void => {
+  return (scope: FastifyInstance, kernel: Kernel): void => {
+    // Request types come from the route schemas, as in plugins.
+    const app = scope.withTypeProvider<PeyvandTypeProvider>();
     const dir = path.join(packageRoot(), 'examples', 'erp-host');
     const sendFile = async (name: string, reply: FastifyReply) => {
       const type = FILES[name];
@@ -64,9 +68,9 @@ export function demoHostRoutes(tenantSlug: string, pageValues: () => Readonly<Re
     app.get('/', { config, schema: { operationId: 'core.demo-page.root', summary: 'The example ERP page (demo server only)', description: `Redirects to the example ERP page.${demoOnly}`, tags, response: redirect } }, async (_request, reply) => reply.redirect(DEMO_PAGE_PATH));
     app.get('/examples/erp-host', { config, schema: { operationId: 'core.demo-page.redirect', summary: 'The example ERP page', description: `Redirects to the page's folder URL.${demoOnly}`, tags, response: redirect } }, async (_request, reply) => reply.redirect(DEMO_PAGE_PATH));
     app.get(DEMO_PAGE_PATH, { config, schema: { operationId: 'core.demo-page.get', summary: 'The example ERP page, Persian', description: `An ERP screen with the widgets embedded, right to left; \`en.html\` beside it is the English one.${demoOnly}`, tags, response: html } }, async (_request, reply) => sendFile('index.html', reply));
-    app.get<{ Params: { file: string } }>(`${DEMO_PAGE_PATH}:file`, {
+    app.get(`${DEMO_PAGE_PATH}:file`, {
       config,
-      schema: { operationId: 'core.demo-page.file', summary: 'A file of the example ERP page', description: `The page's HTML, stylesheet and script.${demoOnly}`, tags, params: { type: 'object', additionalProperties: false, required: ['file'], properties: { file: { type: 'string', maxLength: 40 } } }, response: pageFile },
+      schema: { operationId: 'core.demo-page.file', summary: 'A file of the example ERP page', description: `The page's HTML, stylesheet and script.${demoOnly}`, tags, params: fileParams, response: pageFile },
     }, async (request, reply) => sendFile(request.params.file, reply));
 
     app.get(`${DEMO_PAGE_PATH}token`, {

@@ -74,16 +74,16 @@ export class Database implements PluginDatabase {
  * terms and takes about half again as long to prepare and run (measured in `npm run
  * bench`'s bulk scenario). The other dialects get knex's own multi-row insert.
  */
-export async function insertMany(trx: Executor, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+export async function insertMany<Row extends object>(trx: Executor, table: string, rows: readonly Row[]): Promise<void> {
   const first = rows[0];
   if (!first) return;
-  const columns = Object.keys(first);
+  const columns = Object.keys(first) as Array<keyof Row & string>;
   const size = Math.max(1, Math.min(500, Math.floor(10_000 / columns.length)));
   const sqlite = dialectOf(trx) === 'sqlite';
   for (let i = 0; i < rows.length; i += size) {
     const chunk = rows.slice(i, i + size);
     if (!sqlite) {
-      await trx(table).insert(chunk);
+      await trx(table).insert(chunk as Row[]);
       continue;
     }
     const tuple = `(${columns.map(() => '?').join(', ')})`;

@@ -16,62 +16,11 @@ import { checkTarget, describeRefusal } from '../webhooks/address-guard.js';
 import type { WebhookSettings } from '../webhooks/webhook-settings.js';
 import type { ErpAdapter, ErpEntity, ErpPushField, ErpWritableField } from '../plugin/erp.js';
 import { erpError } from './erp-errors.js';
-import type { FieldOwner, FieldOwnership } from './ownership.js';
+import type { ErpConnectionRow, ErpRunIssueRow, ErpRunRow } from './erp-rows.js';
+import type { FieldOwner } from './ownership.js';
+import type { ErpConnectionDto, ErpConnectionInput, ErpConnectionPatch, ErpMapping, ErpSchedule, FieldOwnership } from './erp-schemas.js';
 
-/** How often a connection syncs by itself; `fullEveryHours` makes a scheduled run full (deletion detection). */
-export interface ErpSchedule {
-  intervalMinutes: number;
-  fullEveryHours?: number;
-}
-
-/**
- * Write-back of customers: the CRM-owned fields among `fields` are written to the ERP when
- * the CRM changes them; `create` also creates, in the ERP, customers made in the CRM that
- * the ERP does not have yet.
- */
-export interface ErpPushConfig {
-  fields: ErpPushField[];
-  create?: boolean;
-}
-
-/** Per-connection mapping: the ref source, which entities sync, ERP fields copied into custom fields. */
-export interface ErpMapping {
-  /** The `externalRefs` source of synced records; default the adapter name. */
-  source?: string;
-  customers?: { enabled?: boolean; customFields?: Record<string, string>; push?: ErpPushConfig };
-  orders?: { enabled?: boolean };
-  invoices?: { enabled?: boolean };
-}
-
-/** A connection as the API returns it (no secrets). */
-export interface ErpConnectionDto {
-  id: string;
-  name: string;
-  adapter: string;
-  config: Record<string, unknown>;
-  /** Secret config keys that are set (their values are never returned). */
-  secretsSet: string[];
-  mapping: ErpMapping;
-  fieldOwnership: FieldOwnership;
-  schedule: ErpSchedule | null;
-  nextRunAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
-
-/** Body of `POST /erp/connections`. */
-export interface ErpConnectionInput {
-  name: string;
-  adapter: string;
-  config: Record<string, unknown>;
-  mapping?: ErpMapping;
-  fieldOwnership?: FieldOwnership;
-  schedule?: ErpSchedule | null;
-}
-
-/** Body of `PATCH /erp/connections/{id}`: config keys merge (a secret left out is kept). */
-export type ErpConnectionPatch = Partial<Omit<ErpConnectionInput, 'adapter'>>;
+export type { ErpConnectionDto, ErpConnectionInput, ErpConnectionPatch, ErpMapping, ErpPushConfig, ErpSchedule } from './erp-schemas.js';
 
 /** A connection with its full config (secrets opened), for the engine. */
 export interface LoadedConnection extends ErpConnectionDto {
@@ -106,7 +55,7 @@ export class ConnectionService {
     const now = Date.now();
     const id = newId();
     const schedule = input.schedule ?? null;
-    const row = {
+    const row: ErpConnectionRow = {
       id,
       tenant_id: actor.tenantId,
       name: input.name,
@@ -123,7 +72,7 @@ export class ConnectionService {
       version: 1,
     };
     return this.db.transaction(async (trx) => {
-      await trx(this.db.table('erp_connections')).insert(row);
+      await trx<ErpConnectionRow>(this.db.table('erp_connections')).insert(row);
       const dto = this.fromRow(row);
       await this.changes.record(trx, actor, { action: 'erp.connection.create', entityType: 'erp_connection', entityId: id, after: dto }, { type: 'erp.connection_created', data: { connection: dto } });
       return dto;
@@ -131,7 +80,7 @@ export class ConnectionService {
   }
 
   async list(actor: Actor): Promise<ErpConnectionDto[]> {
-    const rows = await this.db.knex(this.db.table('erp_connections')).where('tenant_id', actor.tenantId).orderBy('id');
+    const rows = await this.db.knex<ErpConnectionRow>(this.db.table('erp_connections')).where('tenant_id', actor.tenantId).orderBy('id');
     return rows.map((r) => this.fromRow(r));
   }
 
@@ -143,10 +92,10 @@ export class ConnectionService {
   async update(actor: Actor, id: string, patch: ErpConnectionPatch, expectedVersion?: number): Promise<ErpConnectionDto> {
     return this.db.transaction(async (trx) => {
       const before = await this.row(trx, actor.tenantId, id);
-      const version = readInt(before.version);
+      const { version } = before;
       if (expectedVersion !== undefined && expectedVersion !== version) throw coreError('PRECONDITION_FAILED', { current: version });
-      const adapter = this.adapter(String(before.adapter));
-      const values: Record<string, unknown> = { updated_at: Date.now(), version: version + 1 };
+      const adapter = this.adapter(before.adapter);
+      const values: Partial<ErpConnectionRow> = { updated_at: Date.now(), version: version + 1 };
       if (patch.name !== undefined) values.name = patch.name;
       if (patch.config !== undefined) Object.assign(values, this.configColumns(adapter, await this.checkConfig(adapter, { ...this.fullConfig(before), ...patch.config })));
       if (patch.mapping !== undefined || patch.fieldOwnership !== undefined) checkPush(adapter, patch.mapping ?? readJson<ErpMapping>(before.mapping, {}), patch.fieldOwnership ?? readJson<FieldOwnership>(before.field_ownership, {}));
@@ -157,7 +106,7 @@ export class ConnectionService {
         values.next_run_at = patch.schedule ? Date.now() + patch.schedule.intervalMinutes * 60_000 : null;
       }
       // Only the version read: a concurrent change in between is a 412, not a lost update.
-      const updated = await trx(this.db.table('erp_connections')).where({ tenant_id: actor.tenantId, id, version }).update(values);
+      const updated = await trx<ErpConnectionRow>(this.db.table('erp_connections')).where({ tenant_id: actor.tenantId, id, version }).update(values);
       if (updated !== 1) throw coreError('PRECONDITION_FAILED', { current: version });
       const after = this.fromRow({ ...before, ...values });
       await this.changes.record(trx, actor, { action: 'erp.connection.update', entityType: 'erp_connection', entityId: id, before: this.fromRow(before), after }, { type: 'erp.connection_updated', data: { connection: after } });
@@ -169,10 +118,10 @@ export class ConnectionService {
   async delete(actor: Actor, id: string): Promise<void> {
     await this.db.transaction(async (trx) => {
       const before = this.fromRow(await this.row(trx, actor.tenantId, id));
-      const runs = trx(this.db.table('erp_runs')).select('id').where({ tenant_id: actor.tenantId, connection_id: id });
-      await trx(this.db.table('erp_run_issues')).whereIn('run_id', runs).delete();
+      const runs = trx<ErpRunRow>(this.db.table('erp_runs')).select('id').where({ tenant_id: actor.tenantId, connection_id: id });
+      await trx<ErpRunIssueRow>(this.db.table('erp_run_issues')).whereIn('run_id', runs).delete();
       for (const table of ['erp_runs', 'erp_cursors', 'erp_records', 'erp_inbound_signatures']) await trx(this.db.table(table)).where({ connection_id: id }).delete();
-      await trx(this.db.table('erp_connections')).where({ tenant_id: actor.tenantId, id }).delete();
+      await trx<ErpConnectionRow>(this.db.table('erp_connections')).where({ tenant_id: actor.tenantId, id }).delete();
       await this.changes.record(trx, actor, { action: 'erp.connection.delete', entityType: 'erp_connection', entityId: id, before }, { type: 'erp.connection_deleted', data: { connection: before } });
     });
   }
@@ -185,14 +134,14 @@ export class ConnectionService {
 
   /** Loads a connection by id alone (the inbound webhook knows no tenant before verifying). */
   async loadUnscoped(id: string): Promise<LoadedConnection | undefined> {
-    const row = await this.db.knex(this.db.table('erp_connections')).where({ id }).first();
-    return row ? { ...this.fromRow(row), tenantId: String(row.tenant_id), fullConfig: this.fullConfig(row) } : undefined;
+    const row = await this.db.knex<ErpConnectionRow>(this.db.table('erp_connections')).where({ id }).first();
+    return row ? { ...this.fromRow(row), tenantId: row.tenant_id, fullConfig: this.fullConfig(row) } : undefined;
   }
 
-  private async row(trx: Executor, tenantId: string, id: string): Promise<Record<string, unknown>> {
-    const row = await trx(this.db.table('erp_connections')).where({ tenant_id: tenantId, id }).first();
+  private async row(trx: Executor, tenantId: string, id: string): Promise<ErpConnectionRow> {
+    const row = await trx<ErpConnectionRow>(this.db.table('erp_connections')).where({ tenant_id: tenantId, id }).first();
     if (!row) throw erpError('ERP_CONNECTION_NOT_FOUND', { id });
-    return row as Record<string, unknown>;
+    return row;
   }
 
   /** Validates `config` against the adapter's schema and its URL against the address guard. */
@@ -218,16 +167,16 @@ export class ConnectionService {
     return { config: JSON.stringify(open), secrets_sealed: this.secrets.seal(JSON.stringify(secret)) };
   }
 
-  private fullConfig(row: Record<string, unknown>): Record<string, unknown> {
-    return { ...readJson<Record<string, unknown>>(row.config, {}), ...JSON.parse(this.secrets.open(String(row.secrets_sealed))) };
+  private fullConfig(row: ErpConnectionRow): Record<string, unknown> {
+    return { ...readJson<Record<string, unknown>>(row.config, {}), ...(JSON.parse(this.secrets.open(row.secrets_sealed)) as Record<string, unknown>) };
   }
 
-  private fromRow(row: Record<string, unknown>): ErpConnectionDto {
-    const secretKeys = Object.keys(JSON.parse(this.secrets.open(String(row.secrets_sealed))) as object).sort();
+  private fromRow(row: ErpConnectionRow): ErpConnectionDto {
+    const secretKeys = Object.keys(JSON.parse(this.secrets.open(row.secrets_sealed)) as object).sort();
     return {
-      id: String(row.id),
-      name: String(row.name),
-      adapter: String(row.adapter),
+      id: row.id,
+      name: row.name,
+      adapter: row.adapter,
       config: readJson<Record<string, unknown>>(row.config, {}),
       secretsSet: secretKeys,
       mapping: readJson<ErpMapping>(row.mapping, {}),
@@ -236,7 +185,7 @@ export class ConnectionService {
       nextRunAt: row.next_run_at == null ? null : new Date(readInt(row.next_run_at)).toISOString(),
       createdAt: new Date(readInt(row.created_at)).toISOString(),
       updatedAt: new Date(readInt(row.updated_at)).toISOString(),
-      version: readInt(row.version),
+      version: row.version,
     };
   }
 }

@@ -22,6 +22,7 @@ import type { EventSubscriber, PeyvandEvent } from '../plugin/events.js';
 import { ErpRunError, type ErpAdapter, type ErpConnector, type ErpCustomerWrite, type ErpPushField, type ErpRecord, type ErpStandardPushField } from '../plugin/erp.js';
 import { customKey, ownerOf, pushedFields, sourceOf, type ErpConnectionDto, type ErpMapping, type LoadedConnection } from './connections.js';
 import type { FieldOwnership } from './ownership.js';
+import type { ErpConnectionRow, ErpRunRow, PushRunPayload } from './erp-rows.js';
 import { equivalentCustomerValue } from './ownership.js';
 import type { RunCounts, RunStore } from './runs.js';
 import type { RecordState, SyncState } from './sync-state.js';
@@ -85,9 +86,9 @@ export class CustomerPusher {
 
   private async onCustomerChanged(event: PeyvandEvent): Promise<void> {
     const { db, customers, runs } = this.deps;
-    const rows = await db.knex(db.table('erp_connections')).where('tenant_id', event.tenantId).select('id', 'adapter', 'mapping', 'field_ownership');
+    const rows = await db.knex<ErpConnectionRow>(db.table('erp_connections')).where('tenant_id', event.tenantId).select('id', 'adapter', 'mapping', 'field_ownership');
     const targets: PushTarget[] = rows
-      .map((r) => ({ id: String(r.id), adapter: String(r.adapter), mapping: readJson<ErpMapping>(r.mapping, {}), fieldOwnership: readJson<FieldOwnership>(r.field_ownership, {}) }))
+      .map((r) => ({ id: r.id, adapter: r.adapter, mapping: readJson<ErpMapping>(r.mapping, {}), fieldOwnership: readJson<FieldOwnership>(r.field_ownership, {}) }))
       .filter((c) => pushedFields(c).length > 0 && this.deps.adapters.get(c.adapter)?.writes?.customers);
     if (targets.length === 0) return;
     // The live customer, not the event's copy: a replayed old event must not push old values.
@@ -96,14 +97,15 @@ export class CustomerPusher {
     // An older version's event: the event of the live version queues the push (once, not once per change).
     const version = (event.data as { customer?: { version?: unknown } }).customer?.version;
     if (typeof version === 'number' && version < customer.version) return;
-    const payload = JSON.stringify({ customerId: customer.id });
+    const pushed: PushRunPayload = { customerId: customer.id };
+    const payload = JSON.stringify(pushed);
     for (const target of targets) {
       if (!(await this.plan(target, customer))) continue;
       // One queued push per customer and connection: it reads the values when it runs.
-      const queued = await db.knex(db.table('erp_runs')).where({ connection_id: target.id, trigger: 'push', status: 'queued', payload }).first();
+      const queued = await db.knex<ErpRunRow>(db.table('erp_runs')).where({ connection_id: target.id, trigger: 'push', status: 'queued', payload }).first('id');
       if (!queued) {
         try {
-          await runs.create(db.knex, event.tenantId, target.id, { trigger: 'push', dryRun: false, full: false, payload: { customerId: customer.id }, sourceEvent: event.id });
+          await runs.create(db.knex, event.tenantId, target.id, { trigger: 'push', dryRun: false, full: false, payload: pushed, sourceEvent: event.id });
         } catch (err) {
           // This event already queued its push (delivered twice while that run was running).
           if (isUniqueViolation(err)) continue;

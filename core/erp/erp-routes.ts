@@ -9,17 +9,16 @@
  * @module
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { PeyvandTypeProvider } from '../plugin/route-types.js';
 import type { i18n } from 'i18next';
 import { translator } from '../i18n/i18n.js';
 import { expectedVersion, requestLanguage } from '../plugin/http.js';
 import { problemSchema } from '../http/problem.js';
 import { actorOf } from '../http/request-guards.js';
-import { idParams, ifMatchHeaders, pageOf, pageQuery, withEtagHeader } from '../plugin/schemas.js';
+import { idParams, ifMatchHeaders, pageOf, pageQuerySchema, withEtagHeader } from '../plugin/schemas.js';
 import { ErpRunError } from '../plugin/erp.js';
-import type { ErpConnectionInput, ErpConnectionPatch } from './connections.js';
-import type { RunTrigger } from './runs.js';
 import { erpError } from './erp-errors.js';
-import { connectionCreateSchema, connectionPatchSchema, connectionSchema, issueSchema, runAcceptedSchema, runCreateSchema, runSchema, testResultSchema } from './erp-schemas.js';
+import { connectionCreateSchema, connectionPatchSchema, connectionSchema, issueSchema, runAcceptedSchema, runCreateSchema, runListQuery, runSchema, testResultSchema } from './erp-schemas.js';
 import { inboundRoutes } from './inbound-routes.js';
 import type { Erp } from './index.js';
 
@@ -41,10 +40,12 @@ function localizedRunError(i18nInstance: i18n, request: FastifyRequest, error: {
 }
 
 /** Registers the ERP routes. */
-export function erpRoutes(app: FastifyInstance, erp: Erp, i18nInstance: i18n): void {
+export function erpRoutes(scope: FastifyInstance, erp: Erp, i18nInstance: i18n): void {
+  // Request types come from the route schemas (erp-schemas.ts), as in plugins.
+  const app = scope.withTypeProvider<PeyvandTypeProvider>();
   const { connections, runs, runner } = erp;
 
-  app.post<{ Body: ErpConnectionInput }>('/erp/connections', {
+  app.post('/erp/connections', {
     config: manage,
     schema: {
       summary: 'Connect an ERP (secrets in config are write-only)',
@@ -65,7 +66,7 @@ export function erpRoutes(app: FastifyInstance, erp: Erp, i18nInstance: i18n): v
     schema: { summary: 'List ERP connections', description: 'Every ERP connection of the tenant, in one page (`nextCursor` is always null), without secret values.', operationId: 'core.erp-connection.list', tags, response: { 200: { type: 'object', additionalProperties: false, required: ['items', 'nextCursor'], properties: { items: { type: 'array', items: connectionSchema }, nextCursor: { type: 'null' } } }, ...errors } },
   }, async (request) => ({ items: await connections.list(actorOf(request)), nextCursor: null }));
 
-  app.get<{ Params: { id: string } }>('/erp/connections/:id', {
+  app.get('/erp/connections/:id', {
     config: manage,
     schema: {
       summary: 'One ERP connection',
@@ -80,7 +81,7 @@ export function erpRoutes(app: FastifyInstance, erp: Erp, i18nInstance: i18n): v
     return reply.header('etag', `"${connection.version}"`).send(connection);
   });
 
-  app.patch<{ Params: { id: string }; Body: ErpConnectionPatch }>('/erp/connections/:id', {
+  app.patch('/erp/connections/:id', {
     config: manage,
     schema: {
       summary: 'Change an ERP connection (config keys merge; a secret left out is kept)',
@@ -97,7 +98,7 @@ export function erpRoutes(app: FastifyInstance, erp: Erp, i18nInstance: i18n): v
     return reply.header('etag', `"${connection.version}"`).send(connection);
   });
 
-  app.delete<{ Params: { id: string } }>('/erp/connections/:id', {
+  app.delete('/erp/connections/:id', {
     config: manage,
     schema: { summary: 'Delete an ERP connection with its runs and sync state (synced records stay)', description: 'Removes the connection with its runs, issues, cursors and record links, and answers 204; customers, orders and invoices it synced stay in Peyvand.', operationId: 'core.erp-connection.delete', tags, params: idParams, response: { 204: { type: 'null' }, ...errors } },
   }, async (request, reply) => {
@@ -105,7 +106,7 @@ export function erpRoutes(app: FastifyInstance, erp: Erp, i18nInstance: i18n): v
     return reply.code(204).send();
   });
 
-  app.post<{ Params: { id: string } }>('/erp/connections/:id/test', {
+  app.post('/erp/connections/:id/test', {
     config: { ...manage, bodyless: true },
     schema: { summary: 'Check that the ERP answers and accepts the credentials', description: 'Connects with the stored config and asks the ERP to answer. A refusal by the ERP (unreachable, wrong credentials) is a 200 with `ok: false` and the error\'s code and message, not an HTTP error.', operationId: 'core.erp-connection.test', tags, params: idParams, response: { 200: testResultSchema, ...errors } },
   }, async (request) => {
@@ -125,7 +126,7 @@ export function erpRoutes(app: FastifyInstance, erp: Erp, i18nInstance: i18n): v
     }
   });
 
-  app.post<{ Params: { id: string }; Body: { dryRun?: boolean; full?: boolean } | null }>('/erp/connections/:id/runs', {
+  app.post('/erp/connections/:id/runs', {
     config: manage,
     schema: { summary: 'Start a sync run (queued; one run per connection at a time)', description: 'Queues a manual run and answers 202 with its id; poll `GET /erp/runs/{id}` for the outcome. `dryRun` counts what would change without writing, `full` re-reads everything and detects deletions. A push-only adapter (`webhook`) answers 422 ERP_ADAPTER_PUSH_ONLY.', operationId: 'core.erp-run.create', tags, params: idParams, body: runCreateSchema, response: { 202: runAcceptedSchema, ...errors } },
   }, async (request, reply) => {
@@ -137,9 +138,9 @@ export function erpRoutes(app: FastifyInstance, erp: Erp, i18nInstance: i18n): v
     return reply.code(202).send({ id: run.id, status: run.status });
   });
 
-  app.get<{ Params: { id: string }; Querystring: { limit: number; cursor?: string; trigger?: RunTrigger } }>('/erp/connections/:id/runs', {
+  app.get('/erp/connections/:id/runs', {
     config: read,
-    schema: { summary: 'Runs of an ERP connection, newest first', description: 'Every run of the connection (manual, scheduled, inbound, and `push`: a CRM change of a customer written back to the ERP), newest first and paged by cursor; `trigger` keeps one kind. Errors are in the language of the request. An unknown connection answers 404.', operationId: 'core.erp-run.list', tags, params: idParams, querystring: { type: 'object', additionalProperties: false, properties: { ...pageQuery, trigger: { type: 'string', enum: ['manual', 'scheduled', 'inbound', 'push'] } } }, response: { 200: pageOf(runSchema), ...errors } },
+    schema: { summary: 'Runs of an ERP connection, newest first', description: 'Every run of the connection (manual, scheduled, inbound, and `push`: a CRM change of a customer written back to the ERP), newest first and paged by cursor; `trigger` keeps one kind. Errors are in the language of the request. An unknown connection answers 404.', operationId: 'core.erp-run.list', tags, params: idParams, querystring: runListQuery, response: { 200: pageOf(runSchema), ...errors } },
   }, async (request) => {
     const actor = actorOf(request);
     const connection = await connections.get(actor, request.params.id);
@@ -147,7 +148,7 @@ export function erpRoutes(app: FastifyInstance, erp: Erp, i18nInstance: i18n): v
     return { ...page, items: page.items.map((run) => (run.error ? { ...run, error: localizedRunError(i18nInstance, request, run.error) } : run)) };
   });
 
-  app.get<{ Params: { id: string } }>('/erp/runs/:id', {
+  app.get('/erp/runs/:id', {
     config: read,
     schema: { summary: 'A sync run: status, counts per entity, and why it failed', description: 'A run of any trigger (manual, scheduled, inbound): `queued`, `running`, `succeeded` or `failed`, the counts summed and per entity, and `error` when the whole run failed (for example the ERP refused the credentials; its message in the language of the request, with what the adapter or ERP said as the detail). An unknown run answers 404.', operationId: 'core.erp-run.get', tags, params: idParams, response: { 200: runSchema, ...errors } },
   }, async (request) => {
@@ -155,10 +156,10 @@ export function erpRoutes(app: FastifyInstance, erp: Erp, i18nInstance: i18n): v
     return run.error ? { ...run, error: localizedRunError(i18nInstance, request, run.error) } : run;
   });
 
-  app.get<{ Params: { id: string }; Querystring: { limit: number; cursor?: string } }>('/erp/runs/:id/issues', {
+  app.get('/erp/runs/:id/issues', {
     config: read,
-    schema: { summary: 'Record-level issues of a run (reason and the raw ERP payload)', description: 'The records a run could not apply as it wished, oldest first and paged by cursor: field conflicts, records deleted in the ERP that Peyvand keeps, validation failures, missing organizations, each with the ERP\'s raw payload (cut at 64 KiB).', operationId: 'core.erp-run.issues', tags, params: idParams, querystring: { type: 'object', additionalProperties: false, properties: pageQuery }, response: { 200: pageOf(issueSchema), ...errors } },
+    schema: { summary: 'Record-level issues of a run (reason and the raw ERP payload)', description: 'The records a run could not apply as it wished, oldest first and paged by cursor: field conflicts, records deleted in the ERP that Peyvand keeps, validation failures, missing organizations, each with the ERP\'s raw payload (cut at 64 KiB).', operationId: 'core.erp-run.issues', tags, params: idParams, querystring: pageQuerySchema, response: { 200: pageOf(issueSchema), ...errors } },
   }, async (request) => runs.issues(actorOf(request).tenantId, request.params.id, request.query.limit, request.query.cursor));
 
-  inboundRoutes(app, erp);
+  inboundRoutes(scope, erp);
 }

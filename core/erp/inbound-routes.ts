@@ -8,6 +8,7 @@
  * @module
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { PeyvandTypeProvider } from '../plugin/route-types.js';
 import { coreError } from '../plugin/errors.js';
 import { isUniqueViolation } from '../db/database.js';
 import { problemSchema } from '../http/problem.js';
@@ -16,13 +17,16 @@ import { signatureOf, verifySignature } from '../plugin/webhook-signature.js';
 import { erpError } from './erp-errors.js';
 import { inboundSchema, runAcceptedSchema } from './erp-schemas.js';
 import type { Erp } from './index.js';
+import type { ErpInboundSignatureRow } from './erp-rows.js';
 
-const params = { type: 'object', additionalProperties: false, required: ['connectionId'], properties: { connectionId: { type: 'string', maxLength: 64 } } };
+const params = { type: 'object', additionalProperties: false, required: ['connectionId'], properties: { connectionId: { type: 'string', maxLength: 64 } } } as const;
 
 /** Registers the inbound webhook route in its own scope (it needs the raw body bytes). */
 export function inboundRoutes(app: FastifyInstance, erp: Erp): void {
   const rawBodies = new WeakMap<FastifyRequest, Buffer>();
-  void app.register(async (scope) => {
+  void app.register(async (plain) => {
+    // Request types come from the route schemas, as in plugins.
+    const scope = plain.withTypeProvider<PeyvandTypeProvider>();
     scope.removeContentTypeParser('application/json');
     scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
       rawBodies.set(request, body);
@@ -33,7 +37,7 @@ export function inboundRoutes(app: FastifyInstance, erp: Erp): void {
       }
     });
 
-    scope.post<{ Params: { connectionId: string }; Body: { changes: unknown[] } }>('/erp/inbound/:connectionId', {
+    scope.post('/erp/inbound/:connectionId', {
       config: { public: true },
       schema: {
         summary: 'Changes pushed by the ERP, signed with the connection secret (Peyvand-Signature); starts an inbound run',
@@ -57,13 +61,13 @@ export function inboundRoutes(app: FastifyInstance, erp: Erp): void {
         const now = Date.now();
         // The MAC that verified (not whatever else the header lists): the same body at the same `t` is refused twice.
         try {
-          await db.knex(db.table('erp_inbound_signatures')).insert({ connection_id: connection.id, signature: signatureOf(secret, Number(/(?:^|,)\s*t=(\d+)/.exec(header)![1]), raw), received_at: now });
+          await db.knex<ErpInboundSignatureRow>(db.table('erp_inbound_signatures')).insert({ connection_id: connection.id, signature: signatureOf(secret, Number(/(?:^|,)\s*t=(\d+)/.exec(header)![1]), raw), received_at: now });
         } catch (err) {
           if (isUniqueViolation(err)) throw erpError('ERP_SIGNATURE_REPLAYED');
           throw err;
         }
         // Signatures older than the window can never verify again: no need to remember them.
-        await db.knex(db.table('erp_inbound_signatures')).where('received_at', '<', now - 2 * erp.inboundToleranceSeconds * 1000).delete();
+        await db.knex<ErpInboundSignatureRow>(db.table('erp_inbound_signatures')).where('received_at', '<', now - 2 * erp.inboundToleranceSeconds * 1000).delete();
         inboundConnections.set(request, connection.id);
         inboundTenants.set(request, connection.tenantId);
       },

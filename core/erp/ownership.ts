@@ -21,8 +21,8 @@ import { normalizePhone } from '../plugin/persian/phone.js';
 /** Who wins a field. */
 export type FieldOwner = 'erp' | 'crm' | 'newest';
 
-/** Ownership rules per entity: one owner for the whole entity, or a default and per-field owners. */
-export type FieldOwnership = Partial<Record<'customers' | 'orders' | 'invoices', FieldOwner | { default?: FieldOwner; fields?: Record<string, FieldOwner> }>>;
+/** Ownership rules per entity: one owner for the whole entity, or a default and per-field owners (from the route schema). */
+export type { FieldOwnership } from './erp-schemas.js';
 
 /** How one field was settled. */
 export interface FieldDecision<T> {

@@ -10,6 +10,8 @@ import { insertMany, readBool, readInt, readJson, type Database, type Executor }
 import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
 import { ERP_ENTITIES, type ErpEntity } from '../plugin/erp.js';
 import { erpError } from './erp-errors.js';
+import type { RunStatus, RunTrigger } from './erp-schemas.js';
+import type { ErpRunIssueRow, ErpRunRow } from './erp-rows.js';
 
 /** What happened to records of one entity. */
 export interface RunCounts {
@@ -21,15 +23,14 @@ export interface RunCounts {
   conflicts: number;
 }
 
-/** How a run started (`push`: a CRM change written back to the ERP). */
-export type RunTrigger = 'manual' | 'scheduled' | 'inbound' | 'push';
+export type { RunTrigger, RunStatus } from './erp-schemas.js';
 
 /** A run as the API returns it. */
 export interface RunDto {
   id: string;
   connectionId: string;
   trigger: RunTrigger;
-  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  status: RunStatus;
   dryRun: boolean;
   full: boolean;
   counts: RunCounts;
@@ -68,7 +69,7 @@ export class RunStore {
 
   async create(trx: Executor, tenantId: string, connectionId: string, options: { trigger: RunTrigger; dryRun: boolean; full: boolean; payload?: unknown; sourceEvent?: string }): Promise<RunDto> {
     const now = Date.now();
-    const row = {
+    const row: ErpRunRow = {
       id: newId(),
       tenant_id: tenantId,
       connection_id: connectionId,
@@ -79,37 +80,41 @@ export class RunStore {
       counts: JSON.stringify(emptyCountsByEntity()),
       payload: options.payload === undefined ? null : JSON.stringify(options.payload),
       attempts: 0,
-      ...(options.sourceEvent !== undefined && { source_event: options.sourceEvent }),
+      error_code: null,
+      error_message: null,
+      source_event: options.sourceEvent ?? null,
       not_before: now,
       created_at: now,
+      started_at: null,
+      finished_at: null,
     };
-    await trx(this.db.table('erp_runs')).insert(row);
+    await trx<ErpRunRow>(this.db.table('erp_runs')).insert(row);
     return runFromRow(row);
   }
 
   async get(tenantId: string, id: string): Promise<RunDto> {
-    const row = await this.db.knex(this.db.table('erp_runs')).where({ tenant_id: tenantId, id }).first();
+    const row = await this.db.knex<ErpRunRow>(this.db.table('erp_runs')).where({ tenant_id: tenantId, id }).first();
     if (!row) throw erpError('ERP_RUN_NOT_FOUND', { id });
     return runFromRow(row);
   }
 
   /** Runs of a connection, newest first, optionally of one trigger (`push`: the write-backs). */
   async list(tenantId: string, connectionId: string, limit: number, options: { trigger?: RunTrigger; cursor?: string } = {}): Promise<{ items: RunDto[]; nextCursor: string | null }> {
-    const q = this.db.knex(this.db.table('erp_runs')).where({ tenant_id: tenantId, connection_id: connectionId });
+    const q = this.db.knex<ErpRunRow>(this.db.table('erp_runs')).where({ tenant_id: tenantId, connection_id: connectionId });
     if (options.trigger) q.where('trigger', options.trigger);
     if (options.cursor) q.where('id', '<', String(decodeCursor(options.cursor, ['string'])[0]));
     const rows = await q.orderBy('id', 'desc').limit(limit + 1);
-    return { items: rows.slice(0, limit).map(runFromRow), nextCursor: rows.length > limit ? encodeCursor([String(rows[limit - 1].id)]) : null };
+    return { items: rows.slice(0, limit).map(runFromRow), nextCursor: rows.length > limit ? encodeCursor([rows[limit - 1]!.id]) : null };
   }
 
   /** Issues of a run, oldest first. */
   async issues(tenantId: string, runId: string, limit: number, cursor?: string): Promise<{ items: RunIssue[]; nextCursor: string | null }> {
     await this.get(tenantId, runId);
-    const q = this.db.knex(this.db.table('erp_run_issues')).where({ tenant_id: tenantId, run_id: runId });
+    const q = this.db.knex<ErpRunIssueRow>(this.db.table('erp_run_issues')).where({ tenant_id: tenantId, run_id: runId });
     if (cursor) q.where('id', '>', String(decodeCursor(cursor, ['string'])[0]));
     const rows = await q.orderBy('id').limit(limit + 1);
-    const items = rows.slice(0, limit).map((r) => ({ entity: r.entity as ErpEntity, externalId: String(r.external_id), code: String(r.code), message: String(r.message), payload: readJson<unknown>(r.payload, null) }));
-    return { items, nextCursor: rows.length > limit ? encodeCursor([String(rows[limit - 1].id)]) : null };
+    const items = rows.slice(0, limit).map((r) => ({ entity: r.entity, externalId: r.external_id, code: r.code, message: r.message, payload: readJson<unknown>(r.payload, null) }));
+    return { items, nextCursor: rows.length > limit ? encodeCursor([rows[limit - 1]!.id]) : null };
   }
 
   async addIssues(tenantId: string, runId: string, issues: readonly RunIssue[]): Promise<void> {
@@ -123,20 +128,20 @@ export class RunStore {
 }
 
 /** Maps a run row to the API shape. */
-export function runFromRow(row: Record<string, unknown>): RunDto {
+export function runFromRow(row: ErpRunRow): RunDto {
   const byEntity = { ...emptyCountsByEntity(), ...readJson<Partial<Record<ErpEntity, RunCounts>>>(row.counts, {}) };
   const counts = emptyCounts();
   for (const entity of ERP_ENTITIES) for (const key of Object.keys(counts) as Array<keyof RunCounts>) counts[key] += byEntity[entity][key];
   return {
-    id: String(row.id),
-    connectionId: String(row.connection_id),
-    trigger: row.trigger as RunTrigger,
-    status: row.status as RunDto['status'],
+    id: row.id,
+    connectionId: row.connection_id,
+    trigger: row.trigger,
+    status: row.status,
     dryRun: readBool(row.dry_run),
     full: readBool(row.full),
     counts,
     countsByEntity: byEntity,
-    ...(row.error_code != null && { error: { code: String(row.error_code), message: String(row.error_message ?? '') } }),
+    ...(row.error_code != null && { error: { code: row.error_code, message: row.error_message ?? '' } }),
     startedAt: row.started_at == null ? null : new Date(readInt(row.started_at)).toISOString(),
     finishedAt: row.finished_at == null ? null : new Date(readInt(row.finished_at)).toISOString(),
   };

@@ -11,7 +11,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { readBool, readInt, type Database } from '../db/database.js';
+import { readBool, readInt, readJson, type Database } from '../db/database.js';
+import type { ErpConnectionRow, ErpRunRow, PushRunPayload } from './erp-rows.js';
+import type { ErpSchedule } from './erp-schemas.js';
 import type { Actor } from '../plugin/actor.js';
 import { systemActor } from '../plugin/actor.js';
 import type { EventBus } from '../plugin/events.js';
@@ -105,30 +107,30 @@ export class SyncRunner {
   async pass(): Promise<boolean> {
     const { db } = this.deps;
     const now = Date.now();
-    const due = await db.knex(db.table('erp_connections')).whereNotNull('next_run_at').where('next_run_at', '<=', now).limit(100);
+    const due = await db.knex<ErpConnectionRow>(db.table('erp_connections')).whereNotNull('next_run_at').where('next_run_at', '<=', now).limit(100);
     for (const row of due) await this.enqueueScheduled(row, now);
     // Runs left `running` by a node whose lease lapsed go back to the queue.
-    await db.knex(db.table('erp_runs')).where('status', 'running').whereIn('connection_id', db.knex(db.table('erp_connections')).select('id').whereRaw(this.leases.expiredSql())).update({ status: 'queued' });
-    const queued = await db.knex(db.table('erp_runs')).where('status', 'queued').where('not_before', '<=', now).distinct('connection_id').limit(100);
-    for (const row of queued) this.kick(String(row.connection_id));
+    await db.knex<ErpRunRow>(db.table('erp_runs')).where('status', 'running').whereIn('connection_id', db.knex<ErpConnectionRow>(db.table('erp_connections')).select('id').whereRaw(this.leases.expiredSql())).update({ status: 'queued' });
+    const queued = await db.knex<ErpRunRow>(db.table('erp_runs')).where('status', 'queued').where('not_before', '<=', now).distinct('connection_id').limit(100);
+    for (const row of queued) this.kick(row.connection_id);
     return false;
   }
 
-  private async enqueueScheduled(row: Record<string, unknown>, now: number): Promise<void> {
+  private async enqueueScheduled(row: ErpConnectionRow, now: number): Promise<void> {
     const { db } = this.deps;
-    const schedule = JSON.parse(String(row.schedule ?? 'null')) as { intervalMinutes: number; fullEveryHours?: number } | null;
+    const schedule = readJson<ErpSchedule | null>(row.schedule, null);
     // Conditional on the value read: exactly one node enqueues each scheduled run.
     const next = schedule ? now + schedule.intervalMinutes * 60_000 : null;
-    const claimed = await db.knex(db.table('erp_connections')).where({ id: row.id, next_run_at: row.next_run_at }).update({ next_run_at: next });
+    const claimed = await db.knex<ErpConnectionRow>(db.table('erp_connections')).where({ id: row.id, next_run_at: row.next_run_at }).update({ next_run_at: next });
     if (claimed !== 1 || !schedule) return;
     let full = false;
     if (schedule.fullEveryHours) {
-      const last = await db.knex(db.table('erp_runs')).where({ connection_id: row.id, full: true, status: 'succeeded' }).max({ at: 'finished_at' }).first();
+      const last = await db.knex<ErpRunRow>(db.table('erp_runs')).where({ connection_id: row.id, full: true, status: 'succeeded' }).max({ at: 'finished_at' }).first();
       full = !last?.at || readInt(last.at) < now - schedule.fullEveryHours * 3_600_000;
     }
-    const adapter = this.deps.connections.adapter(String(row.adapter));
+    const adapter = this.deps.connections.adapter(row.adapter);
     if (!adapter.pulls) return;
-    await this.deps.runs.create(db.knex, String(row.tenant_id), String(row.id), { trigger: 'scheduled', dryRun: false, full });
+    await this.deps.runs.create(db.knex, row.tenant_id, row.id, { trigger: 'scheduled', dryRun: false, full });
   }
 
   /** Runs the connection's queued runs one after the other while this node holds its lease. */
@@ -145,10 +147,10 @@ export class SyncRunner {
         for (;;) {
           if (this.stopped) return;
           const { db } = this.deps;
-          const row = await db.knex(db.table('erp_runs')).where({ connection_id: connectionId, status: 'queued' }).where('not_before', '<=', Date.now()).orderBy('id').first();
+          const row = await db.knex<ErpRunRow>(db.table('erp_runs')).where({ connection_id: connectionId, status: 'queued' }).where('not_before', '<=', Date.now()).orderBy('id').first();
           if (!row) return;
-          const claimed = await db.knex(db.table('erp_runs')).where({ id: row.id, status: 'queued' }).update({ status: 'running', started_at: Date.now(), attempts: readInt(row.attempts) + 1 });
-          if (claimed === 1) await this.execute({ ...row, attempts: readInt(row.attempts) + 1 });
+          const claimed = await db.knex<ErpRunRow>(db.table('erp_runs')).where({ id: row.id, status: 'queued' }).update({ status: 'running', started_at: Date.now(), attempts: row.attempts + 1 });
+          if (claimed === 1) await this.execute({ ...row, attempts: row.attempts + 1 });
         }
       } finally {
         await this.leases.release(connectionId);
@@ -159,26 +161,25 @@ export class SyncRunner {
     }
   }
 
-  private async execute(row: Record<string, unknown>): Promise<void> {
-    const runId = String(row.id);
-    const tenantId = String(row.tenant_id);
+  private async execute(row: ErpRunRow): Promise<void> {
+    const { id: runId, tenant_id: tenantId } = row;
     const byEntity = emptyCountsByEntity();
     const log = this.deps.logger.child({ runId, connectionId: row.connection_id });
     try {
-      const connection = await this.deps.connections.load(tenantId, String(row.connection_id));
+      const connection = await this.deps.connections.load(tenantId, row.connection_id);
       const adapter = this.deps.connections.adapter(connection.adapter);
       await this.sync(row, connection, adapter, await this.actorFor(tenantId, connection.id, runId), byEntity);
       await this.finish(row, 'succeeded', byEntity);
     } catch (err) {
       const known = err instanceof ErpRunError ? err : undefined;
       if (!known) log.error({ err }, 'erp run crashed');
-      if (known?.transient && readInt(row.attempts) < this.maxAttempts) {
-        const delay = this.retryBaseMs * 2 ** (readInt(row.attempts) - 1);
-        await this.deps.db.knex(this.deps.db.table('erp_runs')).where({ id: runId }).update({ status: 'queued', not_before: Date.now() + delay, counts: JSON.stringify(emptyCountsByEntity()), error_code: known.code, error_message: known.message });
+      if (known?.transient && row.attempts < this.maxAttempts) {
+        const delay = this.retryBaseMs * 2 ** (row.attempts - 1);
+        await this.deps.db.knex<ErpRunRow>(this.deps.db.table('erp_runs')).where({ id: runId }).update({ status: 'queued', not_before: Date.now() + delay, counts: JSON.stringify(emptyCountsByEntity()), error_code: known.code, error_message: known.message });
         // This node tries again when the backoff ends (the background pass would too, on any node).
         const timer = setTimeout(() => {
           this.retryTimers.delete(timer);
-          this.kick(String(row.connection_id));
+          this.kick(row.connection_id);
         }, delay + 5);
         timer.unref();
         this.retryTimers.add(timer);
@@ -188,18 +189,18 @@ export class SyncRunner {
     }
   }
 
-  private async sync(row: Record<string, unknown>, connection: LoadedConnection, adapter: ErpAdapter, actor: Actor, byEntity: Record<ErpEntity, RunCounts>): Promise<void> {
+  private async sync(row: ErpRunRow, connection: LoadedConnection, adapter: ErpAdapter, actor: Actor, byEntity: Record<ErpEntity, RunCounts>): Promise<void> {
     const { state, runs, db } = this.deps;
-    const runId = String(row.id);
+    const runId = row.id;
     const dryRun = readBool(row.dry_run);
     const full = readBool(row.full);
-    const payload = row.payload == null ? undefined : JSON.parse(String(row.payload));
-    const push = String(row.trigger) === 'push';
+    const payload = readJson<unknown>(row.payload, undefined);
+    const push = row.trigger === 'push';
     const connector = await adapter.connect(connection.fullConfig, this.deps.runtime(connection, push ? undefined : payload));
     try {
       if (push) {
-        const final = readInt(row.attempts) >= this.maxAttempts;
-        await this.deps.pusher.run({ runId, actor, connection, connector, counts: byEntity.customers, customerId: String((payload as { customerId: string }).customerId), final });
+        const final = row.attempts >= this.maxAttempts;
+        await this.deps.pusher.run({ runId, actor, connection, connector, counts: byEntity.customers, customerId: (payload as PushRunPayload).customerId, final });
         return;
       }
       for (const entity of connector.entities) {
@@ -219,7 +220,7 @@ export class SyncRunner {
           for (const r of page.records) seen?.add(r.externalId);
           await runs.addIssues(actor.tenantId, runId, ctx.issues.splice(0));
           if (!dryRun && page.cursor !== null) await state.saveCursor(actor.tenantId, connection.id, entity, page.cursor);
-          await db.knex(db.table('erp_runs')).where({ id: runId }).update({ counts: JSON.stringify(byEntity) });
+          await db.knex<ErpRunRow>(db.table('erp_runs')).where({ id: runId }).update({ counts: JSON.stringify(byEntity) });
           if (!(await this.leases.renew(connection.id))) throw new ErpRunError('ERP_RUN_LEASE_LOST', 'another node took this connection over; the run stopped after its last written page');
         }
         if (seen) {
@@ -232,13 +233,13 @@ export class SyncRunner {
     }
   }
 
-  private async finish(row: Record<string, unknown>, status: 'succeeded' | 'failed', byEntity: Record<ErpEntity, RunCounts>, error?: { code: string; message: string }): Promise<void> {
+  private async finish(row: ErpRunRow, status: 'succeeded' | 'failed', byEntity: Record<ErpEntity, RunCounts>, error?: { code: string; message: string }): Promise<void> {
     const { db, events } = this.deps;
     const values = { status, finished_at: Date.now(), counts: JSON.stringify(byEntity), error_code: error?.code ?? null, error_message: error?.message ?? null };
     await db.transaction(async (trx) => {
-      await trx(db.table('erp_runs')).where({ id: row.id }).update(values);
+      await trx<ErpRunRow>(db.table('erp_runs')).where({ id: row.id }).update(values);
       const run = runFromRow({ ...row, ...values });
-      await events.emit(trx, 'erp.run_finished', { connectionId: run.connectionId, run }, { tenantId: String(row.tenant_id), aggregateType: 'erp_connection', aggregateId: run.connectionId });
+      await events.emit(trx, 'erp.run_finished', { connectionId: run.connectionId, run }, { tenantId: row.tenant_id, aggregateType: 'erp_connection', aggregateId: run.connectionId });
     });
   }
 

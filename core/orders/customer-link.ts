@@ -42,7 +42,7 @@ export async function resolveCustomer(trx: Executor, db: Database, actor: Actor,
   }
   if (link.customerRef === undefined) return { customer_id: null, customer_source: null, customer_external_id: null };
   const { source, id } = link.customerRef;
-  const held = await trx(db.table('customer_refs')).where({ tenant_id: actor.tenantId, source, external_id: id }).first('customer_id');
-  const customerId = held && (await visible(String(held.customer_id))) ? String(held.customer_id) : null;
+  const held = await trx(db.table('customer_refs')).where({ tenant_id: actor.tenantId, source, external_id: id }).first<{ customer_id: string } | undefined>('customer_id');
+  const customerId = held && (await visible(held.customer_id)) ? held.customer_id : null;
   return { customer_id: customerId, customer_source: source, customer_external_id: id };
 }

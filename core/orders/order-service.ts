@@ -14,7 +14,7 @@ import { coreError, type FieldError } from '../plugin/errors.js';
 import type { EventBus } from '../plugin/events.js';
 import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
 import { resolveCustomer, scopeThroughCustomer, type ResolvedCustomer } from './customer-link.js';
-import { msOrNull, orderFromRows, type OrderDto, type OrderInput, type OrderLine, type OrderStatus } from './order-types.js';
+import { msOrNull, orderFromRows, type OrderDto, type OrderInput, type OrderLine, type OrderLineRow, type OrderRow, type OrderStatus } from './order-types.js';
 
 /** Filters of the order list. */
 export interface OrderListFilter {
@@ -105,7 +105,7 @@ export class OrderService {
     const row = await this.query(trx, actor.tenantId).where('id', id).first();
     if (!row) return;
     const before = (await this.withLines(trx, [row]))[0]!;
-    await trx(this.db.table('order_lines')).where({ tenant_id: actor.tenantId, order_id: id }).delete();
+    await trx<OrderLineRow>(this.db.table('order_lines')).where({ tenant_id: actor.tenantId, order_id: id }).delete();
     await this.query(trx, actor.tenantId).where('id', id).delete();
     await this.audit.record(trx, actor, { action: 'order.delete', entityType: 'order', entityId: id, before });
     await this.events.emit(trx, 'order.deleted', before, { tenantId: actor.tenantId, aggregateType: 'order', aggregateId: id });
@@ -121,7 +121,7 @@ export class OrderService {
     const after: OrderDto = { ...image, version: current.version + 1, updatedAt: new Date(now).toISOString() };
     const customer = { customer_id: after.customerId, customer_source: row.customer_source ?? null, customer_external_id: row.customer_external_id ?? null };
     await this.query(trx, actor.tenantId).where('id', after.id).update({ ...orderColumns(after, customer), updated_at: now, version: after.version });
-    await trx(this.db.table('order_lines')).where({ tenant_id: actor.tenantId, order_id: after.id }).delete();
+    await trx<OrderLineRow>(this.db.table('order_lines')).where({ tenant_id: actor.tenantId, order_id: after.id }).delete();
     const returned = after.lines.map((l) => after.returnedLines?.find((r) => r.sku === l.sku && r.productRef === l.productRef)?.quantity ?? 0);
     await insertMany(trx, this.db.table('order_lines'), after.lines.map((l, i) => lineRow(actor.tenantId, after.id, i, l, returned[i]!)));
     await this.audit.record(trx, actor, { action: 'order.update', entityType: 'order', entityId: after.id, before: current, after });
@@ -149,10 +149,10 @@ export class OrderService {
     const values = { ...orderColumns(order, customer), returned_at: order.status === 'returned' ? (row?.returned_at ?? now) : null, updated_at: now, version: order.version };
     const table = this.db.table('orders');
     if (before) {
-      await trx(table).where({ tenant_id: actor.tenantId, id: order.id }).update(values);
-      await trx(this.db.table('order_lines')).where({ tenant_id: actor.tenantId, order_id: order.id }).delete();
+      await trx<OrderRow>(table).where({ tenant_id: actor.tenantId, id: order.id }).update(values);
+      await trx<OrderLineRow>(this.db.table('order_lines')).where({ tenant_id: actor.tenantId, order_id: order.id }).delete();
     } else {
-      await trx(table).insert({ id: order.id, tenant_id: actor.tenantId, source, external_id: externalId, created_at: now, ...values });
+      await trx<OrderRow>(table).insert({ id: order.id, tenant_id: actor.tenantId, source, external_id: externalId, created_at: now, ...values });
     }
     await insertMany(trx, this.db.table('order_lines'), next.returned.map((returned, position) => lineRow(actor.tenantId, order.id, position, order.lines[position]!, returned)));
     await this.audit.record(trx, actor, before ? { action: 'order.update', entityType: 'order', entityId: order.id, before, after: order } : { action: 'order.create', entityType: 'order', entityId: order.id, after: order });
@@ -160,21 +160,21 @@ export class OrderService {
     return { created: !before, changed: true, order };
   }
 
-  private query(trx: Executor, tenantId: string): Knex.QueryBuilder {
+  private query(trx: Executor, tenantId: string) {
     const t = this.db.table('orders');
-    return trx(t).where(`${t}.tenant_id`, tenantId);
+    return trx<OrderRow>(t).where(`${t}.tenant_id`, tenantId);
   }
 
   /** The DTOs of order rows, with their lines read in one query. */
-  private async withLines(trx: Executor, rows: readonly Record<string, unknown>[]): Promise<OrderDto[]> {
+  private async withLines(trx: Executor, rows: readonly OrderRow[]): Promise<OrderDto[]> {
     if (rows.length === 0) return [];
-    const lines = await trx(this.db.table('order_lines')).whereIn('order_id', rows.map((r) => String(r.id))).orderBy(['order_id', 'position']);
-    const byOrder = new Map<string, Record<string, unknown>[]>();
-    for (const line of lines) byOrder.set(String(line.order_id), [...(byOrder.get(String(line.order_id)) ?? []), line]);
-    return rows.map((row) => orderFromRows(row, byOrder.get(String(row.id)) ?? []));
+    const lines = await trx<OrderLineRow>(this.db.table('order_lines')).whereIn('order_id', rows.map((r) => r.id)).orderBy(['order_id', 'position']);
+    const byOrder = new Map<string, OrderLineRow[]>();
+    for (const line of lines) byOrder.set(line.order_id, [...(byOrder.get(line.order_id) ?? []), line]);
+    return rows.map((row) => orderFromRows(row, byOrder.get(row.id) ?? []));
   }
 
-  private async page(rows: readonly Record<string, unknown>[], limit: number, keyOf: (o: OrderDto) => Array<string | number>): Promise<Page<OrderDto>> {
+  private async page(rows: readonly OrderRow[], limit: number, keyOf: (o: OrderDto) => Array<string | number>): Promise<Page<OrderDto>> {
     const items = await this.withLines(this.db.knex, rows.slice(0, limit));
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(last)) : null };
@@ -267,7 +267,7 @@ function sameOrder(a: OrderDto, b: OrderDto): boolean {
   return data(a) === data(b);
 }
 
-function orderColumns(o: OrderDto, customer: ResolvedCustomer): Record<string, unknown> {
+function orderColumns(o: OrderDto, customer: ResolvedCustomer): Pick<OrderRow, keyof ResolvedCustomer | 'number' | 'status' | 'currency' | 'total' | 'placed_at' | 'paid_at' | 'delivered_at'> {
   return {
     ...customer,
     number: o.number,
@@ -280,6 +280,6 @@ function orderColumns(o: OrderDto, customer: ResolvedCustomer): Record<string, u
   };
 }
 
-function lineRow(tenantId: string, orderId: string, position: number, l: OrderLine, returned: number): Record<string, unknown> {
+function lineRow(tenantId: string, orderId: string, position: number, l: OrderLine, returned: number): OrderLineRow {
   return { id: newId(), tenant_id: tenantId, order_id: orderId, position, product_ref: l.productRef, sku: l.sku, name: l.name, quantity: l.quantity, unit_price: l.unitPrice, returned_quantity: returned };
 }

@@ -6,13 +6,14 @@
  * its token, and writes their events and audit entries. Claim and events commit together
  * or not at all; a concurrent kernel's UPDATE finds the claim taken and claims nothing.
  */
+import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { AuditLog, AuditRecord } from '../audit/audit-log.js';
 import type { Database } from '../db/database.js';
 import { newId } from '../plugin/ids.js';
 import type { Outbox } from '../events/outbox.js';
 import { PollingLoop } from '../plugin/polling-loop.js';
-import { invoiceFromRow } from './order-types.js';
+import { invoiceFromRow, type InvoiceRow } from './order-types.js';
 
 /** Scheduler tuning. */
 export interface OverdueSchedulerOptions {
@@ -51,17 +52,17 @@ export class OverdueScheduler {
   /** One round: claims what is overdue at `now` and announces it. Returns how many. */
   async runOnce(now = Date.now()): Promise<number> {
     const table = this.db.table('invoices');
-    const due = <Q extends ReturnType<Database['knex']>>(q: Q): Q => q.where('erp_status', 'issued').whereNull('overdue_claim').where('due_at', '<=', now) as Q;
-    const candidates: Array<{ id: string }> = await due(this.db.knex(table)).orderBy('due_at').limit(this.batchSize).select('id');
+    const due = <Q extends Knex.QueryBuilder<InvoiceRow>>(q: Q): Q => q.where('erp_status', 'issued').whereNull('overdue_claim').where('due_at', '<=', now) as Q;
+    const candidates = await due(this.db.knex<InvoiceRow>(table)).orderBy('due_at').limit(this.batchSize).select('id');
     if (candidates.length === 0) return 0;
     const token = newId();
     return this.db.transaction(async (trx) => {
-      await due(trx(table)).whereIn('id', candidates.map((c) => c.id)).update({ overdue_claim: token, status: 'overdue', version: trx.raw('version + 1'), updated_at: now });
-      const rows = await trx(table).where('overdue_claim', token).orderBy('id');
+      await due(trx<InvoiceRow>(table)).whereIn('id', candidates.map((c) => c.id)).update({ overdue_claim: token, status: 'overdue', version: trx.raw('version + 1'), updated_at: now });
+      const rows = await trx<InvoiceRow>(table).where('overdue_claim', token).orderBy('id');
       const byTenant = new Map<string, AuditRecord[]>();
       for (const row of rows) {
         const invoice = invoiceFromRow(row);
-        const tenantId = String(row.tenant_id);
+        const tenantId = row.tenant_id;
         await this.outbox.emitUntyped(trx, 'invoice.overdue', { ...invoice }, { tenantId, aggregateType: 'invoice', aggregateId: invoice.id });
         byTenant.set(tenantId, [...(byTenant.get(tenantId) ?? []), { action: 'invoice.overdue', entityType: 'invoice', entityId: invoice.id, after: { status: 'overdue', dueAt: invoice.dueAt } }]);
       }

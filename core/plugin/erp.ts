@@ -8,6 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { JsonSchema } from './types.js';
+import { customFieldPathSchema, type SchemaType } from './route-types.js';
 import type { Address, LabeledValue } from './customers.js';
 
 /** The kinds of records a sync moves. */
@@ -40,8 +41,14 @@ export const ERP_PUSH_FIELDS = ['name', 'emails', 'phones'] as const;
 /** A standard customer field a connection may push. */
 export type ErpStandardPushField = (typeof ERP_PUSH_FIELDS)[number];
 
+/**
+ * JSON Schema of one pushed field (an item of `mapping.customers.push.fields`): a standard
+ * field or `customFields.<key>`. The one source of {@link ErpPushField}.
+ */
+export const erpPushFieldSchema = { anyOf: [{ type: 'string', enum: ERP_PUSH_FIELDS }, customFieldPathSchema] } as const;
+
 /** A customer field a connection may push: a standard one or a mapped custom field. */
-export type ErpPushField = ErpStandardPushField | `customFields.${string}`;
+export type ErpPushField = SchemaType<typeof erpPushFieldSchema>;
 
 /** What an adapter can write: standard fields, and `customFields` when it writes the ERP fields a mapping names. */
 export type ErpWritableField = ErpStandardPushField | 'customFields';

@@ -40,7 +40,7 @@ export type { Address, CustomerDto, CustomerInput, CustomerListFilter, CustomerP
 export { ORDER_STATUSES, INVOICE_STATUSES, type CustomerLink, type DocumentRef, type InvoiceDto, type InvoiceInput, type InvoiceStatus, type OrderDto, type OrderInput, type OrderLine, type OrderReader, type OrderStatus, type ReturnedLine } from './orders.js';
 export { cellList, cellNumber, type ImportedChange, type ImportEntity, type ImportRegistry, type MappedRow, type RowError, type RowOutcome } from './imports.js';
 export { toMinorUnits, type ErpInvoice, type ErpOrder } from './erp-documents.js';
-export { ErpRunError, ERP_ENTITIES, ERP_PUSH_FIELDS, type ErpPushField, type ErpStandardPushField, type ErpWritableField, type ErpWritableEntity, type ErpCustomerWrite, type AdapterRuntime, type ChangePage, type ErpAdapter, type ErpAdapterRegistry, type ErpConnector, type ErpCustomer, type ErpEntity, type ErpHttpRequest, type ErpHttpResponse, type ErpRecord } from './erp.js';
+export { ErpRunError, ERP_ENTITIES, ERP_PUSH_FIELDS, erpPushFieldSchema, type ErpPushField, type ErpStandardPushField, type ErpWritableField, type ErpWritableEntity, type ErpCustomerWrite, type AdapterRuntime, type ChangePage, type ErpAdapter, type ErpAdapterRegistry, type ErpConnector, type ErpCustomer, type ErpEntity, type ErpHttpRequest, type ErpHttpResponse, type ErpRecord } from './erp.js';
 export type { Migration, MigrationContext } from './migration.js';
 export type { BigIntColumn, BoolColumn, JsonTextColumn, PluginData, PluginTable, PluginTables, RowQuery, TenantData } from './data.js';
 export { isDeadlock, isUniqueViolation, readBool, retryOnDeadlock, readInt, readJson, type Dialect, type Executor } from './sql.js';

@@ -19,15 +19,23 @@ import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
  *   handler sees a property with a `default` (a list's `limit`) as present;
  * - `parseNotKeyword`, `parseIfThenElseKeywords: false` — `not` and `if/then` refine a
  *   shape (a lost deal needs a reason) that ajv checks; the type keeps the wider shape;
- * - `references: false` — route schemas are inline objects, not `$ref`s.
+ * - `references: false` — route schemas are inline objects, not `$ref`s;
+ * - `deserialize` — one rule: a string with the pattern of {@link customFieldPathSchema}
+ *   is typed `customFields.${string}`, which a pattern alone cannot say.
  */
 export interface SchemaTypeOptions {
   parseNotKeyword: false;
   parseIfThenElseKeywords: false;
   keepDefaultedPropertiesOptional: false;
   references: false;
-  deserialize: false;
+  deserialize: [{ pattern: typeof customFieldPathSchema; output: `customFields.${string}` }];
 }
+
+/**
+ * A custom field named by its path, `customFields.<key>` (an ERP push field, an ownership
+ * rule); {@link SchemaType} types it as the template literal `customFields.${string}`.
+ */
+export const customFieldPathSchema = { type: 'string', pattern: '^customFields\\.[A-Za-z0-9_]{1,64}$' } as const;
 
 /**
  * The TypeScript type of data that passed validation against schema `S` — what a handler

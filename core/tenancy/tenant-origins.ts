@@ -8,6 +8,7 @@
  */
 import type { Database, Executor } from '../db/database.js';
 import { insertMany } from '../db/database.js';
+import type { TenantOriginRow } from './tenant-rows.js';
 
 /** Longest origin a tenant may allow (the column's size, and the admin route's limit). */
 export const MAX_ORIGIN_LENGTH = 300;
@@ -43,14 +44,14 @@ export class TenantOrigins {
    * saves of one tenant take turns, so the rows left are those of the save committed last.
    */
   async replace(trx: Executor, tenantId: string, origins: readonly string[]): Promise<void> {
-    await trx(this.table).where({ tenant_id: tenantId }).delete();
+    await trx<TenantOriginRow>(this.table).where({ tenant_id: tenantId }).delete();
     await insertMany(trx, this.table, originRows(tenantId, origins));
   }
 
   /** Whether any tenant allows `origin` (compared exactly: browsers send canonical origins). */
   async allowedBySomeTenant(origin: string): Promise<boolean> {
     if (canonicalOrigin(origin) === undefined) return false;
-    const row = await this.db.knex(this.table).where({ origin }).first('origin');
+    const row = await this.db.knex<TenantOriginRow>(this.table).where({ origin }).first('origin');
     // Exact whatever the column's collation (MySQL's default one ignores case).
     return row?.origin === origin;
   }

@@ -14,6 +14,7 @@ import type { ChangeAuthor } from '../audit/audit-log.js';
 import { platformAuthor, type ChangeRecorder } from '../audit/change-recorder.js';
 import { MAX_ORIGIN_LENGTH, TenantOrigins } from './tenant-origins.js';
 import { EpochCache, type AuthEpoch } from '../auth/auth-epoch.js';
+import type { TenantPluginRow, TenantRow } from './tenant-rows.js';
 
 /** Where a platform-admin change came from, for the audit trail. */
 export interface ChangeOrigin {
@@ -65,7 +66,7 @@ export class TenantService implements PluginTenantService {
     const id = newId();
     try {
       await this.db.transaction(async (trx) => {
-        await trx(this.db.table('tenants')).insert({
+        await trx<TenantRow>(this.db.table('tenants')).insert({
           id,
           slug: input.slug,
           name: input.name,
@@ -76,7 +77,7 @@ export class TenantService implements PluginTenantService {
           created_at: now,
           updated_at: now,
         });
-        if (plugins.length) await trx(this.db.table('tenant_plugins')).insert(plugins.map((plugin) => ({ tenant_id: id, plugin, enabled: true, updated_at: now })));
+        if (plugins.length) await trx<TenantPluginRow>(this.db.table('tenant_plugins')).insert(plugins.map((plugin) => ({ tenant_id: id, plugin, enabled: true, updated_at: now })));
         const tenant = { id, slug: input.slug, name: input.name, locale, timeZone: input.timeZone ?? (locale === 'fa' ? 'Asia/Tehran' : 'UTC'), plugins };
         await this.changes.record(trx, author(id, origin), { action: 'tenant.create', entityType: 'tenant', entityId: id, after: tenant }, { type: 'tenant.created', data: { tenant } });
       });
@@ -89,19 +90,19 @@ export class TenantService implements PluginTenantService {
 
   /** Tenants by slug; with `limit`, one page after the slug `after` (keyset over the unique slug). */
   async list(page: { limit?: number; after?: string } = {}): Promise<Tenant[]> {
-    const q = this.db.knex(this.db.table('tenants')).orderBy('slug');
+    const q = this.db.knex<TenantRow>(this.db.table('tenants')).orderBy('slug');
     if (page.after !== undefined) q.where('slug', '>', page.after);
     if (page.limit !== undefined) q.limit(page.limit);
     const rows = await q;
     if (rows.length === 0) return [];
-    const enabled = await this.db.knex(this.db.table('tenant_plugins')).where('enabled', true).whereIn('tenant_id', rows.map((r) => String(r.id)));
-    return rows.map((row) => this.toTenant(row, enabled.filter((e) => e.tenant_id === row.id).map((e) => String(e.plugin))));
+    const enabled = await this.db.knex<TenantPluginRow>(this.db.table('tenant_plugins')).where('enabled', true).whereIn('tenant_id', rows.map((r) => r.id));
+    return rows.map((row) => this.toTenant(row, enabled.filter((e) => e.tenant_id === row.id).map((e) => e.plugin)));
   }
 
   async findBySlug(slug: string): Promise<Tenant | undefined> {
-    const row = await this.db.knex(this.db.table('tenants')).where({ slug }).first();
+    const row = await this.db.knex<TenantRow>(this.db.table('tenants')).where({ slug }).first();
     if (!row) return undefined;
-    return this.toTenant(row, [...(await this.enabledPlugins(String(row.id)))]);
+    return this.toTenant(row, [...(await this.enabledPlugins(row.id))]);
   }
 
   /** The tenant by slug, or 404 `TENANT_NOT_FOUND`. */
@@ -117,8 +118,10 @@ export class TenantService implements PluginTenantService {
       // On SQLite through the read connection: callers inside a transaction (which holds
       // the one writer connection) would otherwise wait for it until the pool times out.
       const { reader } = this.db;
-      const rows = reader ? reader.all(`select plugin, enabled from "${this.db.table('tenant_plugins')}" where tenant_id = ?`, tenantId) : await this.db.knex(this.db.table('tenant_plugins')).where({ tenant_id: tenantId });
-      return new Set(['core', ...rows.filter((r) => readBool(r.enabled) && this.installed.names.includes(String(r.plugin))).map((r) => String(r.plugin))]);
+      const rows = reader
+        ? reader.all<Pick<TenantPluginRow, 'plugin' | 'enabled'>>(`select plugin, enabled from "${this.db.table('tenant_plugins')}" where tenant_id = ?`, tenantId)
+        : await this.db.knex<TenantPluginRow>(this.db.table('tenant_plugins')).where({ tenant_id: tenantId }).select('plugin', 'enabled');
+      return new Set(['core', ...rows.filter((r) => readBool(r.enabled) && this.installed.names.includes(r.plugin)).map((r) => r.plugin)]);
     });
     return plugins!;
   }
@@ -171,7 +174,7 @@ export class TenantService implements PluginTenantService {
     const visible = { algorithms: config.algorithms, allowedOrigins: config.allowedOrigins, jwksUrl: config.jwksUrl ?? null, hs256SecretSet: Boolean(config.hs256Secret) };
     await this.db.transaction(async (trx) => {
       // The tenant's row first: its lock orders concurrent saves of this tenant (see replace).
-      await trx(this.db.table('tenants')).where({ id: tenant.id }).update({ embed_config: this.secrets.seal(JSON.stringify(config)), updated_at: Date.now() });
+      await trx<TenantRow>(this.db.table('tenants')).where({ id: tenant.id }).update({ embed_config: this.secrets.seal(JSON.stringify(config)), updated_at: Date.now() });
       await this.origins.replace(trx, tenant.id, config.allowedOrigins);
       await this.changes.record(trx, author(tenant.id, origin), { action: 'tenant.embed_configure', entityType: 'tenant', entityId: tenant.id, after: visible }, { type: 'tenant.embed_configured', data: visible });
       // Cached embed configurations (host-token verification) go with it.
@@ -187,7 +190,7 @@ export class TenantService implements PluginTenantService {
   async setRateLimit(slug: string, perMinute: number | null, origin: ChangeOrigin = {}): Promise<void> {
     const tenant = await this.getBySlug(slug);
     await this.db.transaction(async (trx) => {
-      await trx(this.db.table('tenants')).where({ id: tenant.id }).update({ rate_limit_per_minute: perMinute, updated_at: Date.now() });
+      await trx<TenantRow>(this.db.table('tenants')).where({ id: tenant.id }).update({ rate_limit_per_minute: perMinute, updated_at: Date.now() });
       await this.changes.record(trx, author(tenant.id, origin), { action: 'tenant.rate_limit_set', entityType: 'tenant', entityId: tenant.id, before: { perMinute: tenant.rateLimitPerMinute }, after: { perMinute } }, { type: 'tenant.rate_limit_changed', data: { perMinute } });
       await this.epoch.raise(trx);
     });
@@ -196,9 +199,9 @@ export class TenantService implements PluginTenantService {
 
   /** The embed configuration, or undefined when none was set. */
   async embedConfig(tenantId: string): Promise<EmbedConfig | undefined> {
-    const row = await this.db.knex(this.db.table('tenants')).where({ id: tenantId }).select('embed_config').first();
+    const row = await this.db.knex<TenantRow>(this.db.table('tenants')).where({ id: tenantId }).first('embed_config');
     if (!row?.embed_config) return undefined;
-    return JSON.parse(this.secrets.open(String(row.embed_config))) as EmbedConfig;
+    return JSON.parse(this.secrets.open(row.embed_config)) as EmbedConfig;
   }
 
   /**
@@ -212,7 +215,7 @@ export class TenantService implements PluginTenantService {
 
   /** Tenant settings; pass the transaction when called inside one (SQLite has one connection). */
   async settings(tenantId: string, trx?: Executor): Promise<TenantSettings> {
-    const row = await (trx ?? this.db.knex)(this.db.table('tenants')).where({ id: tenantId }).select('settings').first();
+    const row = await (trx ?? this.db.knex)<TenantRow>(this.db.table('tenants')).where({ id: tenantId }).first('settings');
     return readJson<TenantSettings>(row?.settings, {});
   }
 
@@ -220,7 +223,7 @@ export class TenantService implements PluginTenantService {
     const before = await this.settings(by.tenantId);
     const next = { ...before, ...patch };
     await this.db.transaction(async (trx) => {
-      await trx(this.db.table('tenants')).where({ id: by.tenantId }).update({ settings: JSON.stringify(next), updated_at: Date.now() });
+      await trx<TenantRow>(this.db.table('tenants')).where({ id: by.tenantId }).update({ settings: JSON.stringify(next), updated_at: Date.now() });
       await this.changes.record(trx, by, { action: 'tenant.settings_update', entityType: 'tenant', entityId: by.tenantId, before, after: next }, { type: 'tenant.settings_updated', data: { changed: Object.keys(patch) } });
     });
     return next;
@@ -229,7 +232,7 @@ export class TenantService implements PluginTenantService {
   /** Raw tenant row by id (auth uses it). */
   async findById(id: string): Promise<Tenant | undefined> {
     const { reader } = this.db;
-    const row = reader ? reader.get(`select * from "${this.db.table('tenants')}" where id = ?`, id) : await this.db.knex(this.db.table('tenants')).where({ id }).first();
+    const row = reader ? reader.get<TenantRow>(`select * from "${this.db.table('tenants')}" where id = ?`, id) : await this.db.knex<TenantRow>(this.db.table('tenants')).where({ id }).first();
     return row ? this.toTenant(row, [...(await this.enabledPlugins(id))]) : undefined;
   }
 
@@ -237,8 +240,8 @@ export class TenantService implements PluginTenantService {
     const now = Date.now();
     await this.db.transaction(async (trx) => {
       for (const plugin of plugins) {
-        const updated = await trx(this.db.table('tenant_plugins')).where({ tenant_id: tenantId, plugin }).update({ enabled, updated_at: now });
-        if (!updated) await trx(this.db.table('tenant_plugins')).insert({ tenant_id: tenantId, plugin, enabled, updated_at: now });
+        const updated = await trx<TenantPluginRow>(this.db.table('tenant_plugins')).where({ tenant_id: tenantId, plugin }).update({ enabled, updated_at: now });
+        if (!updated) await trx<TenantPluginRow>(this.db.table('tenant_plugins')).insert({ tenant_id: tenantId, plugin, enabled, updated_at: now });
       }
       await record(trx);
       await this.epoch.raise(trx);
@@ -262,15 +265,15 @@ export class TenantService implements PluginTenantService {
     return [...out];
   }
 
-  private toTenant(row: Record<string, unknown>, plugins: string[]): Tenant {
+  private toTenant(row: TenantRow, plugins: string[]): Tenant {
     return {
-      id: String(row.id),
-      slug: String(row.slug),
-      name: String(row.name),
+      id: row.id,
+      slug: row.slug,
+      name: row.name,
       locale: row.locale === 'fa' ? 'fa' : 'en',
-      timeZone: String(row.time_zone),
+      timeZone: row.time_zone,
       plugins: plugins.filter((p) => p !== 'core').sort(),
-      rateLimitPerMinute: row.rate_limit_per_minute == null ? null : readInt(row.rate_limit_per_minute),
+      rateLimitPerMinute: row.rate_limit_per_minute,
       createdAt: new Date(readInt(row.created_at)).toISOString(),
     };
   }

@@ -15,6 +15,8 @@ import fastify, { type FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 // In an ERP this is `import { peyvandFastify } from 'peyvand'`: the package's public API.
 import { peyvandFastify, type AnyPlugin } from '../../core/index.js';
+// In an ERP: `import type { PeyvandTypeProvider } from 'peyvand/plugin'`.
+import type { PeyvandTypeProvider } from '../../core/plugin/index.js';
 // Peyvand's URL → knex helper. A real ERP already has its own knex instance (from its
 // own config) and uses that instead; any knex on sqlite, PostgreSQL or MySQL works.
 import { connect } from '../../core/db/connect.js';
@@ -145,10 +147,11 @@ async function createErpSchema(knex: Knex): Promise<void> {
   });
 }
 
+/** An `erp_invoices` row as the drivers return it: the BIGINT amount is a string on PostgreSQL and MariaDB. */
 type InvoiceRow = { id: number; number: string; customer_name: string; amount_rials: number | string; crm_customer_id: string | null };
 
 function toInvoice(row: InvoiceRow): Invoice {
-  return { id: Number(row.id), number: row.number, customerName: row.customer_name, amountRials: Number(row.amount_rials), crmCustomerId: row.crm_customer_id };
+  return { id: row.id, number: row.number, customerName: row.customer_name, amountRials: Number(row.amount_rials), crmCustomerId: row.crm_customer_id };
 }
 
 /**
@@ -156,20 +159,22 @@ function toInvoice(row: InvoiceRow): Invoice {
  * type coercion and defaults) and fastify's default error and 404 replies: embedding
  * Peyvand changes none of that.
  */
-function registerErpRoutes(app: FastifyInstance, knex: Knex): void {
+function registerErpRoutes(scope: FastifyInstance, knex: Knex): void {
+  // Request types come from the route schemas: the same type provider Peyvand's own routes use.
+  const app = scope.withTypeProvider<PeyvandTypeProvider>();
   app.get('/health', async () => ({ status: 'ok', service: 'erp' }));
 
-  app.get<{ Querystring: { limit: number } }>('/erp/invoices', {
+  app.get('/erp/invoices', {
     schema: {
-      querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 } } },
+      querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 } } } as const,
       response: { 200: { type: 'object', properties: { items: { type: 'array', items: invoiceSchema } } } },
     },
   }, async (request) => {
-    const rows = (await knex('erp_invoices').orderBy('id').limit(request.query.limit)) as InvoiceRow[];
+    const rows = await knex<InvoiceRow>('erp_invoices').orderBy('id').limit(request.query.limit);
     return { items: rows.map(toInvoice) };
   });
 
-  app.post<{ Body: { number: string; customerName: string; amountRials: number; crmCustomerId?: string } }>('/erp/invoices', {
+  app.post('/erp/invoices', {
     schema: {
       body: {
         type: 'object',
@@ -181,14 +186,15 @@ function registerErpRoutes(app: FastifyInstance, knex: Knex): void {
           amountRials: { type: 'integer', minimum: 0 },
           crmCustomerId: { type: 'string', maxLength: 36 },
         },
-      },
+      } as const,
       response: { 201: invoiceSchema },
     },
   }, async (request, reply) => {
     const { number, customerName, amountRials, crmCustomerId } = request.body;
     // Read back by the unique invoice number: the same on every dialect (no RETURNING on MySQL).
-    await knex('erp_invoices').insert({ number, customer_name: customerName, amount_rials: amountRials, crm_customer_id: crmCustomerId ?? null });
-    const row = (await knex('erp_invoices').where({ number }).first()) as InvoiceRow;
+    await knex<InvoiceRow>('erp_invoices').insert({ number, customer_name: customerName, amount_rials: amountRials, crm_customer_id: crmCustomerId ?? null });
+    const row = await knex<InvoiceRow>('erp_invoices').where({ number }).first();
+    if (!row) throw new Error(`invoice ${number} was not read back`);
     return reply.code(201).send(toInvoice(row));
   });
 }

@@ -9,7 +9,7 @@
  * 5 the highest (5 = most recent, most frequent, most valuable).
  */
 import type { Knex } from 'knex';
-import { decodeCursor, encodeCursor, readInt, type Actor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
+import { decodeCursor, encodeCursor, readInt, type Actor, type BigIntColumn, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
 import { loyaltyError } from '../errors.js';
 import { DAY_MS, localDayStart, yearOf } from './dates.js';
 import type { ProgramService } from './program.js';
@@ -56,6 +56,34 @@ export type WinBackList = SchemaType<typeof winBackSchema>;
 /** A win-back candidate. */
 export type WinBackItem = WinBackList['items'][number];
 
+/**
+ * A row of the RFM ranking query. Sums, ranks and counts come back as numbers on SQLite and
+ * as strings on PostgreSQL (bigint, numeric) and MariaDB (DECIMAL sums): read with `readInt`.
+ */
+interface RankedScoreRow {
+  customer_id: string;
+  revenue: BigIntColumn;
+  r: BigIntColumn;
+  f: BigIntColumn;
+  m: BigIntColumn;
+}
+
+/** A point of the Pareto query: the k-th best customer, the revenue up to it, the customer count and the total. */
+interface ParetoPointRow {
+  k: BigIntColumn;
+  cum: BigIntColumn;
+  n: BigIntColumn;
+  total: BigIntColumn;
+}
+
+/** A paid order of a quiet customer, for the win-back list (`value`: total less returned). */
+interface WinBackOrderRow {
+  customer_id: string;
+  paid_at: BigIntColumn;
+  value: BigIntColumn;
+}
+
+/** {@link RankedScoreRow} read into numbers. */
 interface ScoreRow {
   customerId: string;
   revenue: number;
@@ -73,10 +101,10 @@ export class AnalyticsService {
     private readonly stages: StageService,
   ) {}
 
-  /** Rows of a raw query, whatever the driver's result shape. */
-  private rowsOf(result: unknown): Array<Record<string, unknown>> {
+  /** Rows of a raw query, whatever the driver's result shape; `Row` is the query's select list. */
+  private rowsOf<Row>(result: unknown): Row[] {
     const dialect = this.ctx.db.dialect;
-    return (dialect === 'postgres' ? (result as { rows: unknown }).rows : dialect === 'mysql' ? (result as unknown[])[0] : result) as Array<Record<string, unknown>>;
+    return (dialect === 'postgres' ? (result as { rows: unknown }).rows : dialect === 'mysql' ? (result as unknown[])[0] : result) as Row[];
   }
 
   /** Integer division in the dialect (MySQL's `/` is decimal). */
@@ -109,8 +137,8 @@ export class AnalyticsService {
       select customer_id, revenue, rank() over (order by last_paid) as r_rank, rank() over (order by orders) as f_rank, rank() over (order by revenue) as m_rank, count(*) over () as n
       from (${inner.sql}) c) ranked${customerId ? ' where customer_id = ?' : ''}`;
     const result = await this.ctx.db.knex.raw(sql, customerId ? [...inner.bindings, customerId] : inner.bindings);
-    const rows = this.rowsOf(result);
-    return rows.map((row) => ({ customerId: String(row.customer_id), revenue: readInt(row.revenue), r: readInt(row.r), f: readInt(row.f), m: readInt(row.m) }));
+    const rows = this.rowsOf<RankedScoreRow>(result);
+    return rows.map((row) => ({ customerId: row.customer_id, revenue: readInt(row.revenue), r: readInt(row.r), f: readInt(row.f), m: readInt(row.m) }));
   }
 
   /**
@@ -159,7 +187,7 @@ export class AnalyticsService {
       select row_number() over (${order}) as k, sum(revenue) over (${order} rows unbounded preceding) as cum, count(*) over () as n, sum(revenue) over () as total from (${inner.sql}) c
     ) ranked where ${this.div('k * 100', 'n')} > ${this.div('(k - 1) * 100', 'n')} order by k`;
     const result = await this.ctx.db.knex.raw(sql, inner.bindings);
-    const rows = this.rowsOf(result).map((r) => ({ k: readInt(r.k), cum: readInt(r.cum), n: readInt(r.n), total: readInt(r.total) }));
+    const rows = this.rowsOf<ParetoPointRow>(result).map((r) => ({ k: readInt(r.k), cum: readInt(r.cum), n: readInt(r.n), total: readInt(r.total) }));
     const n = rows[0]?.n ?? 0;
     const total = rows[0]?.total ?? 0;
     const share = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 10_000) / 10_000);
@@ -182,13 +210,13 @@ export class AnalyticsService {
     const floor = query.inactiveDays ?? MIN_LAPSE_DAYS;
     const currency = await this.currency(actor.tenantId);
     const quiet = this.paidOrders(actor.tenantId, currency, now).groupBy('customer_id').havingRaw('max(paid_at) < ?', [now - floor * DAY_MS]).select('customer_id');
-    const rows = await this.paidOrders(actor.tenantId, currency, now).whereIn('customer_id', quiet).orderBy(['customer_id', 'paid_at']).select('customer_id', 'paid_at', this.ctx.db.knex.raw('total - returned as value'));
+    const rows = await this.paidOrders(actor.tenantId, currency, now).whereIn('customer_id', quiet).orderBy(['customer_id', 'paid_at']).select<WinBackOrderRow[]>('customer_id', 'paid_at', this.ctx.db.knex.raw('total - returned as value'));
     const customers = new Map<string, { times: number[]; value: number }>();
     for (const row of rows) {
-      const c = customers.get(String(row.customer_id)) ?? { times: [], value: 0 };
+      const c = customers.get(row.customer_id) ?? { times: [], value: 0 };
       c.times.push(readInt(row.paid_at));
       c.value += readInt(row.value);
-      customers.set(String(row.customer_id), c);
+      customers.set(row.customer_id, c);
     }
     const items: WinBackItem[] = [];
     for (const [customerId, { times, value }] of customers) {
