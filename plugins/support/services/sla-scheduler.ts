@@ -18,6 +18,7 @@ import { targetView } from './sla-clock.js';
 import type { CalendarService } from './calendars.js';
 import type { SlaTargetRow } from './rows.js';
 import type { SupportStore } from './store.js';
+import type { ReportSummary } from './summary.js';
 import type { TicketService } from './tickets.js';
 
 /** Scheduler tuning. */
@@ -43,6 +44,7 @@ export class SlaScheduler {
     private readonly sla: SlaService,
     private readonly calendars: CalendarService,
     private readonly tickets: TicketService,
+    private readonly summary: ReportSummary,
     private readonly options: SlaSchedulerOptions,
   ) {
     this.loop = new PollingLoop({
@@ -96,8 +98,11 @@ export class SlaScheduler {
           await this.ctx.events.emit(trx, 'ticket.sla_warning', data, options);
           continue;
         }
-        await this.ctx.events.emit(trx, 'ticket.sla_breached', data, options);
-        await this.escalate(trx, actor, ticket, policy.escalation, now);
+        // The claim already flagged the target breached: the summary's "before" is the row as read.
+        await this.summary.track(trx, tenantId, [ticketId], async () => {
+          await this.ctx.events.emit(trx, 'ticket.sla_breached', data, options);
+          await this.escalate(trx, actor, ticket, policy.escalation, now);
+        }, { id: row.id, breached: row.breached });
       }
     });
   }
