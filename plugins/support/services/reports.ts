@@ -105,6 +105,8 @@ export class ReportService {
       if (!period) continue;
       const outcome = r.outcome;
       const n = readInt(r.n);
+      // A summary row whose targets all moved away sums to zero: no group for it, as with no row.
+      if (n === 0) continue;
       const [queue, agent] = [r.queue || null, r.agent || null];
       for (const [map, key] of [[period.byKind, r.kind], [period.byPolicy, r.policy], [period.byQueue, queue], [period.byAgent, agent]] as const) {
         const figures = map.get(key) ?? blank();

@@ -82,13 +82,13 @@ export class SlaScheduler {
       if (kind === 'warning') q.whereNull('breach_claim').where('due_at', '>', now);
       return q;
     };
-    return claimDue<SlaTargetRow>(this.ctx, { table, due, orderBy: timeColumn, claimColumn, batchSize: this.options.batchSize, ...(kind === 'breach' && { set: { breached: true } }) }, async (trx, rows) => {
+    return claimDue<SlaTargetRow>(this.ctx, { table, due, orderBy: timeColumn, claimColumn, batchSize: this.options.batchSize }, async (trx, rows) => {
       for (const row of rows) {
         const tenantId = row.tenant_id;
         const ticketId = row.ticket_id;
         const policy = await this.sla.getPolicy(tenantId, row.policy_id, trx);
         const calendar = await this.calendars.get(tenantId, policy.calendarId, trx);
-        const target = targetView(clockFromRow(row), calendar, now);
+        const target = targetView(clockFromRow(kind === 'breach' ? { ...row, breached: true } : row), calendar, now);
         const ticket = await this.tickets.viewOf(trx, tenantId, ticketId);
         const data = { ticketId, number: ticket.number, target, policyId: policy.id };
         const options = { tenantId, aggregateType: 'ticket', aggregateId: ticketId };
@@ -98,11 +98,12 @@ export class SlaScheduler {
           await this.ctx.events.emit(trx, 'ticket.sla_warning', data, options);
           continue;
         }
-        // The claim already flagged the target breached: the summary's "before" is the row as read.
         await this.summary.track(trx, tenantId, [ticketId], async () => {
+          // Flagged here, in the claim's transaction, rather than by the claim itself: the report summary sees the target before and after.
+          await this.store.rows(trx, 'sla_targets', tenantId).where({ id: row.id }).update({ breached: true });
           await this.ctx.events.emit(trx, 'ticket.sla_breached', data, options);
           await this.escalate(trx, actor, ticket, policy.escalation, now);
-        }, { id: row.id, breached: row.breached });
+        });
       }
     });
   }

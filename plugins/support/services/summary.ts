@@ -21,7 +21,7 @@
  * (migration 006's backfill, and what a change of the tenant's time zone needs).
  */
 import type { Knex } from 'knex';
-import { readBool, readInt, type BigIntColumn, type BoolColumn, type Dialect, type Executor } from '../../../core/plugin/index.js';
+import { readBool, readInt, type BigIntColumn, type Dialect, type Executor } from '../../../core/plugin/index.js';
 import type { SlaDailyRow, SlaTargetRow, TicketRow, TimeDailyRow } from './rows.js';
 import type { SupportStore } from './store.js';
 
@@ -108,12 +108,6 @@ export function ticketEntries(tenantId: string, ticket: SummaryTicket, targets: 
   return out;
 }
 
-/** Pre-change values of a target the caller already overwrote (the scheduler's claim sets `breached`). */
-export interface TargetOverride {
-  id: string;
-  breached: BoolColumn;
-}
-
 /** Maintains the summary inside the transactions that change tickets and targets. */
 export class ReportSummary {
   constructor(private readonly store: SupportStore) {}
@@ -123,8 +117,8 @@ export class ReportSummary {
    * of the tickets' rows after and before it. Call it once per transaction and ticket —
    * a nested call would count the change twice.
    */
-  async track<T>(trx: Knex.Transaction, tenantId: string, ticketIds: readonly string[], work: () => Promise<T>, before?: TargetOverride): Promise<T> {
-    const old = await this.entries(trx, tenantId, ticketIds, before);
+  async track<T>(trx: Knex.Transaction, tenantId: string, ticketIds: readonly string[], work: () => Promise<T>): Promise<T> {
+    const old = await this.entries(trx, tenantId, ticketIds);
     const result = await work();
     await applyDelta(trx, this.store.db.dialect, (n) => this.store.table(n), await this.entries(trx, tenantId, ticketIds), old);
     return result;
@@ -135,7 +129,7 @@ export class ReportSummary {
     await applyDelta(trx, this.store.db.dialect, (n) => this.store.table(n), await this.entries(trx, tenantId, ticketIds), { sla: [], time: [] });
   }
 
-  private async entries(trx: Executor, tenantId: string, ticketIds: readonly string[], override?: TargetOverride): Promise<SummaryEntries> {
+  private async entries(trx: Executor, tenantId: string, ticketIds: readonly string[]): Promise<SummaryEntries> {
     const out: SummaryEntries = { sla: [], time: [] };
     if (ticketIds.length === 0) return out;
     const tenant = await trx(this.store.db.table('tenants')).where({ id: tenantId }).first<{ time_zone: string } | undefined>('time_zone');
@@ -143,8 +137,7 @@ export class ReportSummary {
     const tickets = await this.store.rows(trx, 'tickets', tenantId).whereIn('id', [...ticketIds]).select<SummaryTicket[]>(...TICKET_COLUMNS);
     const targets = await this.store.rows(trx, 'sla_targets', tenantId).whereIn('ticket_id', [...ticketIds]).select<SummaryTarget[]>(...TARGET_COLUMNS);
     for (const ticket of tickets) {
-      const own = targets.filter((t) => t.ticket_id === ticket.id).map((t) => (override?.id === t.id ? { ...t, breached: override.breached } : t));
-      const e = ticketEntries(tenantId, ticket, own, dayOf);
+      const e = ticketEntries(tenantId, ticket, targets.filter((t) => t.ticket_id === ticket.id), dayOf);
       out.sla.push(...e.sla);
       out.time.push(...e.time);
     }
