@@ -81,9 +81,9 @@ export async function bareSupportServer(databaseUrl: string, tenantId: string): 
       `select p, outcome, count(*) as n from (select ${f.index('s.started_at')} as p, s.kind, s.policy_id, t.queue_id, t.assignee_id,
          case when s.state = 'running' and s.due_at < ? then 'breached' else 'open' end as outcome
          from ${TARGETS} s join ${TICKETS} t on t.id = s.ticket_id and t.tenant_id = s.tenant_id
-         where s.tenant_id = ? and s.state in ('running', 'paused') and s.breached = ? and s.started_at >= ? and s.started_at < ?) x
+         where s.tenant_id = ? and s.state in ('running', 'paused') and s.breached = false and s.started_at >= ? and s.started_at < ?) x
        group by p, kind, policy_id, queue_id, assignee_id, outcome`,
-      [Date.now(), tenantId, false, f.start, f.end],
+      [Date.now(), tenantId, f.start, f.end],
     );
     const rows = [...decided, ...undecided];
     const totals = f.periods.map(() => ({ met: 0, breached: 0, open: 0 }));

@@ -186,7 +186,9 @@ export async function rebuildSummary(knex: Knex, dialect: Dialect, table: (name:
   const tenantScope = <Q extends Knex.QueryBuilder>(q: Q): Q => (options.tenantId ? (q.where('tenant_id', options.tenantId) as Q) : q);
   for (const name of ['support_sla_daily', 'support_time_daily']) await tenantScope(knex(table(name))).delete();
   const zones = new Map<string, (ms: number) => number>();
-  for (const t of await tenantScope(knex(table('tenants')).select('id as tenant_id', 'time_zone')) as Array<{ tenant_id: string; time_zone: string | null }>) zones.set(t.tenant_id, dayNumbering(t.time_zone ?? 'UTC'));
+  const tenants = knex(table('tenants')).select<Array<{ id: string; time_zone: string | null }>>('id', 'time_zone');
+  if (options.tenantId) tenants.where('id', options.tenantId);
+  for (const t of await tenants) zones.set(t.id, dayNumbering(t.time_zone ?? 'UTC'));
   let after = '';
   for (;;) {
     const tickets = await tenantScope(knex(table('support_tickets'))).whereNull('merged_into_id').where('id', '>', after).orderBy('id').limit(batchSize).select<Array<SummaryTicket & { tenant_id: string }>>('tenant_id', ...TICKET_COLUMNS);
