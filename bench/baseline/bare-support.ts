@@ -10,13 +10,13 @@
  */
 import fastify, { type FastifyInstance } from 'fastify';
 import { localDayStart, periodsBetween, type CalendarKind, type PeriodKind } from '../../core/plugin/index.js';
-import { bucketPercentile, dayNumbering } from '../../plugins/support/services/summary.js';
+import { bucketPercentile, dayNumbering, monthNumbering } from '../../plugins/support/services/summary.js';
 import { bareQuery } from './bare-sales.js';
 
 const TICKETS = 'crm_support_tickets';
 const TARGETS = 'crm_support_sla_targets';
 const SLA_DAILY = 'crm_support_sla_daily';
-const TIME_DAILY = 'crm_support_time_daily';
+const TIME_MONTHLY = 'crm_support_time_monthly';
 const TIME_ZONE = 'Asia/Tehran';
 
 type Query = { from: string; to: string; period: PeriodKind; calendar: CalendarKind };
@@ -49,11 +49,19 @@ export async function bareSupportServer(databaseUrl: string, tenantId: string): 
   app.get<{ Querystring: Query }>('/response-times', async (request) => {
     const f = frame(request.query);
     const measure = async (measure: string) => {
-      const rows = await db.query(
-        `select p, bucket, sum(n) as n, sum(total_ms) as total from (select ${f.dayIndex('day')} as p, bucket, n, total_ms from ${TIME_DAILY}
-           where tenant_id = ? and day >= ? and day < ? and measure = ?) x group by p, bucket`,
-        [tenantId, f.firstDay, f.endDay, measure],
+      // The admin reads the per-month histogram of the report's calendar (no record scope to keep).
+      const monthOf = monthNumbering(TIME_ZONE, request.query.calendar);
+      const periodOf = new Map<number, number>();
+      f.periods.forEach((p, i) => {
+        for (let m = monthOf(p.start.getTime()); m <= monthOf(p.end.getTime() - 1); m++) periodOf.set(m, i);
+      });
+      const months = [...periodOf.keys()];
+      const grouped = await db.query(
+        `select month, bucket, sum(n) as n, sum(total_ms) as total from ${TIME_MONTHLY}
+         where tenant_id = ? and calendar = ? and measure = ? and month in (${months.map(() => '?').join(', ')}) group by month, bucket`,
+        [tenantId, request.query.calendar, measure, ...months],
       );
+      const rows = grouped.map((r) => ({ ...r, p: periodOf.get(Number(r.month)) }));
       const minutes = (ms: number) => Math.round(ms / 6_000) / 10;
       const histograms = f.periods.map(() => ({ buckets: [] as Array<[number, number]>, n: 0, total: 0 }));
       for (const r of rows) {

@@ -41,9 +41,22 @@ export const supportReportSummaryMigration: Migration = {
       t.bigInteger('total_ms').notNullable();
       t.unique(['tenant_id', 'day', 'measure', 'queue_id', 'assignee_id', 'team_id', 'bucket'], { indexName: `${time}_key_uq` });
     });
+    const monthly = table('support_time_monthly');
+    await knex.schema.createTable(monthly, (t) => {
+      t.string('tenant_id', 36).notNullable();
+      t.string('calendar', 10).notNullable();
+      t.integer('month').notNullable();
+      t.string('measure', 16).notNullable();
+      t.string('queue_id', 36).notNullable().defaultTo('');
+      t.integer('bucket').notNullable();
+      t.bigInteger('n').notNullable();
+      t.bigInteger('total_ms').notNullable();
+      t.unique(['tenant_id', 'calendar', 'month', 'measure', 'queue_id', 'bucket'], { indexName: `${monthly}_key_uq` });
+    });
     await rebuildSummary(knex, dialect, table);
   },
   async down({ knex, table }) {
+    await knex.schema.dropTable(table('support_time_monthly'));
     await knex.schema.dropTable(table('support_time_daily'));
     await knex.schema.dropTable(table('support_sla_daily'));
   },

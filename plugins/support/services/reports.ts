@@ -14,7 +14,7 @@ import { applyRecordScope, readInt, type Actor, type BigIntColumn, type Language
 import type { QueueService } from './queues.js';
 import { minutes, percent, periodHeads, periodIndexSql, periodOfDaySql, reportFrame, type PeriodHead, type PeriodQuery, type ReportFrame } from './report-frame.js';
 import type { SupportStore } from './store.js';
-import { bucketPercentile, dayNumbering } from './summary.js';
+import { bucketPercentile, dayNumbering, monthNumbering } from './summary.js';
 
 /** A period index (`p`, `b`) or a count as the grouped queries return them. */
 type Count = BigIntColumn;
@@ -236,9 +236,7 @@ export class ReportService {
    * count and the mean (from the exact sum) are exact.
    */
   private async percentiles(knex: Knex, actor: Actor, query: PeriodQuery, frame: ReportFrame, measure: 'first_response' | 'resolution'): Promise<TimeFigures[]> {
-    const d = this.store.table('time_daily');
-    const inner = this.summaryRows(knex, d, actor, query, frame).where(`${d}.measure`, measure).select(knex.raw(`${periodOfDaySql(knex, `${d}.day`, frame).toQuery()} as p`), 'bucket', 'n', 'total_ms');
-    const rows = await knex.from(inner.as('x')).groupBy('p', 'bucket').select<BucketGroup[]>('p', 'bucket', knex.raw('SUM(n) as n'), knex.raw('SUM(total_ms) as total'));
+    const rows = (actor.scopes.ticket ?? 'all') === 'all' ? await this.monthlyBuckets(knex, actor, query, frame, measure) : await this.dailyBuckets(knex, actor, query, frame, measure);
     const histograms = frame.periods.map(() => ({ buckets: [] as Array<[number, number]>, n: 0, total: 0 }));
     for (const r of rows) {
       const h = histograms[readInt(r.p)];
@@ -251,6 +249,33 @@ export class ReportService {
     return histograms.map((h) => h.n === 0
       ? { count: 0, p50Minutes: null, p90Minutes: null, averageMinutes: null }
       : { count: h.n, p50Minutes: bucketPercentile(h.buckets, 50), p90Minutes: bucketPercentile(h.buckets, 90), averageMinutes: minutes(h.total / h.n) });
+  }
+
+  /** Histogram buckets per period from the per-day table, which keeps assignee and team for record scope. */
+  private async dailyBuckets(knex: Knex, actor: Actor, query: PeriodQuery, frame: ReportFrame, measure: string): Promise<BucketGroup[]> {
+    const d = this.store.table('time_daily');
+    const inner = this.summaryRows(knex, d, actor, query, frame).where(`${d}.measure`, measure).select(knex.raw(`${periodOfDaySql(knex, `${d}.day`, frame).toQuery()} as p`), 'bucket', 'n', 'total_ms');
+    return knex.from(inner.as('x')).groupBy('p', 'bucket').select<BucketGroup[]>('p', 'bucket', knex.raw('SUM(n) as n'), knex.raw('SUM(total_ms) as total'));
+  }
+
+  /**
+   * Histogram buckets per period from the per-month table of the frame's calendar, for a
+   * reader who sees every ticket: periods are whole months or quarters, so each is a set
+   * of that calendar's months.
+   */
+  private async monthlyBuckets(knex: Knex, actor: Actor, query: PeriodQuery, frame: ReportFrame, measure: string): Promise<BucketGroup[]> {
+    const monthOf = monthNumbering(frame.timeZone, frame.calendar);
+    const periodOf = new Map<number, number>();
+    frame.periods.forEach((p, i) => {
+      for (let m = monthOf(p.start.getTime()); m <= monthOf(p.end.getTime() - 1); m++) periodOf.set(m, i);
+    });
+    const q = this.store.rows(knex, 'time_monthly', actor.tenantId).where({ calendar: frame.calendar, measure }).whereIn('month', [...periodOf.keys()]);
+    if (query.queueId) q.where('queue_id', query.queueId);
+    const rows = await q.groupBy('month', 'bucket').select<Array<{ month: Count; bucket: Count; n: Count; total: BigIntColumn }>>('month', 'bucket', knex.raw('SUM(n) as n'), knex.raw('SUM(total_ms) as total'));
+    return rows.flatMap((r) => {
+      const p = periodOf.get(readInt(r.month));
+      return p === undefined ? [] : [{ p, bucket: r.bucket, n: r.n, total: r.total }];
+    });
   }
 
   /** A summary table's rows of the frame's days, within the actor's record scope and the queue asked for. */

@@ -230,6 +230,23 @@ export interface TimeDailyRow {
   total_ms: BigIntColumn;
 }
 
+/**
+ * `support_time_monthly` (migration 006): the same histogram per tenant, calendar
+ * (`gregorian`/`persian`), local month `yyyymm` of that calendar, measure, queue and
+ * bucket — without assignee and team, for readers whose record scope is `all`: a year of
+ * it is a few thousand rows where the per-day table holds about one row per ticket.
+ */
+export interface TimeMonthlyRow {
+  tenant_id: string;
+  calendar: string;
+  month: number;
+  measure: string;
+  queue_id: string;
+  bucket: number;
+  n: BigIntColumn;
+  total_ms: BigIntColumn;
+}
+
 declare module '../../../core/plugin/index.js' {
   interface PluginTables {
     support_counters: CounterRow;
@@ -248,5 +265,6 @@ declare module '../../../core/plugin/index.js' {
     support_email_messages: EmailMessageRow;
     support_sla_daily: SlaDailyRow;
     support_time_daily: TimeDailyRow;
+    support_time_monthly: TimeMonthlyRow;
   }
 }

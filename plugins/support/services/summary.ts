@@ -21,8 +21,8 @@
  * (migration 006's backfill, and what a change of the tenant's time zone needs).
  */
 import type { Knex } from 'knex';
-import { readBool, readInt, type BigIntColumn, type Dialect, type Executor } from '../../../core/plugin/index.js';
-import type { SlaDailyRow, SlaTargetRow, TicketRow, TimeDailyRow } from './rows.js';
+import { readBool, readInt, toJalali, type BigIntColumn, type CalendarKind, type Dialect, type Executor } from '../../../core/plugin/index.js';
+import type { SlaDailyRow, SlaTargetRow, TicketRow, TimeDailyRow, TimeMonthlyRow } from './rows.js';
 import type { SupportStore } from './store.js';
 
 /** Stored for a ticket without a queue, assignee or team. */
@@ -38,12 +38,17 @@ export type SummaryTarget = Pick<SlaTargetRow, 'id' | 'ticket_id' | 'kind' | 'po
 export interface SummaryEntries {
   sla: SlaDailyRow[];
   time: TimeDailyRow[];
+  monthly: TimeMonthlyRow[];
 }
+
+/** No rows. */
+const none = (): SummaryEntries => ({ sla: [], time: [], monthly: [] });
 
 const TICKET_COLUMNS = ['id', 'queue_id', 'assignee_id', 'team_id', 'merged_into_id', 'first_response_at', 'first_response_business_ms', 'resolved_at', 'resolution_business_ms'] as const;
 const TARGET_COLUMNS = ['id', 'ticket_id', 'kind', 'policy_id', 'state', 'started_at', 'breached'] as const;
 const SLA_KEY = ['tenant_id', 'day', 'kind', 'policy_id', 'queue_id', 'assignee_id', 'team_id', 'outcome'] as const;
 const TIME_KEY = ['tenant_id', 'day', 'measure', 'queue_id', 'assignee_id', 'team_id', 'bucket'] as const;
+const MONTHLY_KEY = ['tenant_id', 'calendar', 'month', 'measure', 'queue_id', 'bucket'] as const;
 const MINUTE = 60_000;
 
 /**
@@ -90,9 +95,41 @@ export function dayNumbering(timeZone: string): (ms: number) => number {
   };
 }
 
+/** Local months as integers `yyyymm` of a calendar in one zone. */
+export function monthNumbering(timeZone: string, calendar: CalendarKind): (ms: number) => number {
+  if (calendar === 'gregorian') {
+    const dayOf = dayNumbering(timeZone);
+    return (ms) => Math.floor(dayOf(ms) / 100);
+  }
+  const cache = new Map<number, number>();
+  return (ms) => {
+    const slot = Math.floor(ms / 900_000);
+    let month = cache.get(slot);
+    if (month === undefined) {
+      const j = toJalali(new Date(ms), timeZone);
+      month = j.year * 100 + j.month;
+      if (cache.size > 100_000) cache.clear();
+      cache.set(slot, month);
+    }
+    return month;
+  };
+}
+
+/** The local day and the months of both calendars of an instant, in one zone. */
+export interface LocalClock {
+  dayOf(ms: number): number;
+  monthOf: Record<CalendarKind, (ms: number) => number>;
+}
+
+/** A {@link LocalClock} for a zone. */
+export function localClock(timeZone: string): LocalClock {
+  return { dayOf: dayNumbering(timeZone), monthOf: { gregorian: monthNumbering(timeZone, 'gregorian'), persian: monthNumbering(timeZone, 'persian') } };
+}
+
 /** The summary rows of one ticket (n = 1 each); none for a merged ticket. */
-export function ticketEntries(tenantId: string, ticket: SummaryTicket, targets: readonly SummaryTarget[], dayOf: (ms: number) => number): SummaryEntries {
-  const out: SummaryEntries = { sla: [], time: [] };
+export function ticketEntries(tenantId: string, ticket: SummaryTicket, targets: readonly SummaryTarget[], clock: LocalClock): SummaryEntries {
+  const out = none();
+  const { dayOf } = clock;
   if (ticket.merged_into_id != null) return out;
   const dims = { tenant_id: tenantId, queue_id: ticket.queue_id ?? NONE, assignee_id: ticket.assignee_id ?? NONE, team_id: ticket.team_id ?? NONE };
   for (const target of targets) {
@@ -103,7 +140,10 @@ export function ticketEntries(tenantId: string, ticket: SummaryTicket, targets: 
   for (const [measure, at, value] of [['first_response', ticket.first_response_at, ticket.first_response_business_ms], ['resolution', ticket.resolved_at, ticket.resolution_business_ms]] as const) {
     if (at == null || value == null) continue;
     const ms = readInt(value);
-    out.time.push({ ...dims, day: dayOf(readInt(at)), measure, bucket: minuteBucket(ms), n: 1, total_ms: ms });
+    const instant = readInt(at);
+    const bucket = minuteBucket(ms);
+    out.time.push({ ...dims, day: dayOf(instant), measure, bucket, n: 1, total_ms: ms });
+    for (const calendar of ['gregorian', 'persian'] as const) out.monthly.push({ tenant_id: tenantId, calendar, month: clock.monthOf[calendar](instant), measure, queue_id: dims.queue_id, bucket, n: 1, total_ms: ms });
   }
   return out;
 }
@@ -126,20 +166,21 @@ export class ReportSummary {
 
   /** Adds the rows of tickets that had none (just created). */
   async add(trx: Knex.Transaction, tenantId: string, ticketIds: readonly string[]): Promise<void> {
-    await applyDelta(trx, this.store.db.dialect, (n) => this.store.table(n), await this.entries(trx, tenantId, ticketIds), { sla: [], time: [] });
+    await applyDelta(trx, this.store.db.dialect, (n) => this.store.table(n), await this.entries(trx, tenantId, ticketIds), none());
   }
 
   private async entries(trx: Executor, tenantId: string, ticketIds: readonly string[]): Promise<SummaryEntries> {
-    const out: SummaryEntries = { sla: [], time: [] };
+    const out = none();
     if (ticketIds.length === 0) return out;
     const tenant = await trx(this.store.db.table('tenants')).where({ id: tenantId }).first<{ time_zone: string } | undefined>('time_zone');
-    const dayOf = dayNumbering(tenant?.time_zone ?? 'UTC');
+    const clock = localClock(tenant?.time_zone ?? 'UTC');
     const tickets = await this.store.rows(trx, 'tickets', tenantId).whereIn('id', [...ticketIds]).select<SummaryTicket[]>(...TICKET_COLUMNS);
     const targets = await this.store.rows(trx, 'sla_targets', tenantId).whereIn('ticket_id', [...ticketIds]).select<SummaryTarget[]>(...TARGET_COLUMNS);
     for (const ticket of tickets) {
-      const e = ticketEntries(tenantId, ticket, targets.filter((t) => t.ticket_id === ticket.id), dayOf);
+      const e = ticketEntries(tenantId, ticket, targets.filter((t) => t.ticket_id === ticket.id), clock);
       out.sla.push(...e.sla);
       out.time.push(...e.time);
+      out.monthly.push(...e.monthly);
     }
     return out;
   }
@@ -164,9 +205,10 @@ function net<R extends { n: BigIntColumn }>(plus: readonly R[], minus: readonly 
  * increments an existing row or inserts a new one (concurrent writers of the same day
  * and dimensions meet on the unique key, never on a read-modify-write).
  */
-export async function applyDelta(trx: Executor, dialect: Dialect, table: (name: 'sla_daily' | 'time_daily') => string, plus: SummaryEntries, minus: SummaryEntries): Promise<void> {
+export async function applyDelta(trx: Executor, dialect: Dialect, table: (name: 'sla_daily' | 'time_daily' | 'time_monthly') => string, plus: SummaryEntries, minus: SummaryEntries): Promise<void> {
   await upsert(trx, dialect, table('sla_daily'), net(plus.sla, minus.sla, SLA_KEY, ['n']), SLA_KEY, ['n']);
   await upsert(trx, dialect, table('time_daily'), net(plus.time, minus.time, TIME_KEY, ['n', 'total_ms']), TIME_KEY, ['n', 'total_ms']);
+  await upsert(trx, dialect, table('time_monthly'), net(plus.monthly, minus.monthly, MONTHLY_KEY, ['n', 'total_ms']), MONTHLY_KEY, ['n', 'total_ms']);
 }
 
 async function upsert(trx: Executor, dialect: Dialect, table: string, rows: ReadonlyArray<object>, key: readonly string[], sums: readonly string[]): Promise<void> {
@@ -184,11 +226,11 @@ async function upsert(trx: Executor, dialect: Dialect, table: string, rows: Read
 export async function rebuildSummary(knex: Knex, dialect: Dialect, table: (name: string) => string, options: { tenantId?: string; batchSize?: number } = {}): Promise<void> {
   const batchSize = options.batchSize ?? 2_000;
   const tenantScope = <Q extends Knex.QueryBuilder>(q: Q): Q => (options.tenantId ? (q.where('tenant_id', options.tenantId) as Q) : q);
-  for (const name of ['support_sla_daily', 'support_time_daily']) await tenantScope(knex(table(name))).delete();
-  const zones = new Map<string, (ms: number) => number>();
+  for (const name of ['support_sla_daily', 'support_time_daily', 'support_time_monthly']) await tenantScope(knex(table(name))).delete();
+  const zones = new Map<string, LocalClock>();
   const tenants = knex(table('tenants')).select<Array<{ id: string; time_zone: string | null }>>('id', 'time_zone');
   if (options.tenantId) tenants.where('id', options.tenantId);
-  for (const t of await tenants) zones.set(t.id, dayNumbering(t.time_zone ?? 'UTC'));
+  for (const t of await tenants) zones.set(t.id, localClock(t.time_zone ?? 'UTC'));
   let after = '';
   for (;;) {
     const tickets = await tenantScope(knex(table('support_tickets'))).whereNull('merged_into_id').where('id', '>', after).orderBy('id').limit(batchSize).select<Array<SummaryTicket & { tenant_id: string }>>('tenant_id', ...TICKET_COLUMNS);
@@ -196,13 +238,14 @@ export async function rebuildSummary(knex: Knex, dialect: Dialect, table: (name:
     const targets = await knex(table('support_sla_targets')).whereIn('ticket_id', tickets.map((t) => t.id)).select<SummaryTarget[]>(...TARGET_COLUMNS);
     const byTicket = new Map<string, SummaryTarget[]>();
     for (const target of targets) byTicket.set(target.ticket_id, [...(byTicket.get(target.ticket_id) ?? []), target]);
-    const batch: SummaryEntries = { sla: [], time: [] };
+    const batch = none();
     for (const ticket of tickets) {
-      const e = ticketEntries(ticket.tenant_id, ticket, byTicket.get(ticket.id) ?? [], zones.get(ticket.tenant_id) ?? dayNumbering('UTC'));
+      const e = ticketEntries(ticket.tenant_id, ticket, byTicket.get(ticket.id) ?? [], zones.get(ticket.tenant_id) ?? localClock('UTC'));
       batch.sla.push(...e.sla);
       batch.time.push(...e.time);
+      batch.monthly.push(...e.monthly);
     }
-    await applyDelta(knex, dialect, (n) => table(`support_${n}`), batch, { sla: [], time: [] });
+    await applyDelta(knex, dialect, (n) => table(`support_${n}`), batch, none());
     after = tickets[tickets.length - 1]!.id;
   }
 }

@@ -129,7 +129,7 @@ t.test('randomized changes: the reports from the summary equal a brute force ove
   // The maintained rows equal a rebuild from scratch (zero rows aside).
   const snapshot = async () => {
     const out: string[] = [];
-    for (const name of ['support_sla_daily', 'support_time_daily']) {
+    for (const name of ['support_sla_daily', 'support_time_daily', 'support_time_monthly']) {
       for (const r of await db.knex(db.table(name)).where({ tenant_id: s.id }).where('n', '<>', 0) as Array<Record<string, unknown>>) out.push(JSON.stringify(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' ? v : Number(v)])));
     }
     return out.sort();
@@ -142,8 +142,9 @@ t.test('randomized changes: the reports from the summary equal a brute force ove
 
   /** Compares the admin's, the team manager's and one queue's reports with the brute force. */
   async function compareAll(t: Test, tenant: typeof s, step: number): Promise<void> {
-    const query = 'from=2025-01-01&to=2026-01-01&period=month&calendar=gregorian';
-    for (const [label, token, teams, owner, queueId] of [['admin', admin, null, null, undefined], ['manager of t1', manager, ['t1'], 'm1', undefined], ['queue', admin, null, null, queues[0]!.id]] as const) {
+    const months = 'from=2025-01-01&to=2026-01-01&period=month&calendar=gregorian';
+    const quarters = 'from=2025-01-01&to=2026-01-01&period=quarter&calendar=persian';
+    for (const [label, token, teams, owner, queueId, query] of [['admin', admin, null, null, undefined, months], ['admin, Persian quarters', admin, null, null, undefined, quarters], ['manager of t1', manager, ['t1'], 'm1', undefined, months], ['manager of t1, Persian quarters', manager, ['t1'], 'm1', undefined, quarters], ['queue', admin, null, null, queues[0]!.id, months]] as const) {
       const q = queueId ? `${query}&queueId=${queueId}` : query;
       const [sla, times] = await Promise.all([tenant.ok<Report>(token, 'GET', `/reports/sla?${q}`), tenant.ok<Report>(token, 'GET', `/reports/response-times?${q}`)]);
       const raw = await rawRows(tenant);
@@ -211,12 +212,20 @@ t.test('migration 006: up → down → up, the summary backfilled from existing 
   const day = 20250610;
   const summary = async () => ({
     sla: (await knex('erp_support_sla_daily').orderBy('kind').select('day', 'kind', 'queue_id', 'assignee_id', 'team_id', 'outcome', 'n')).map((r: Record<string, unknown>) => ({ ...r, day: Number(r.day), n: Number(r.n) })),
+    monthly: (await knex('erp_support_time_monthly').orderBy(['measure', 'calendar']).select('calendar', 'month', 'measure', 'bucket', 'n')).map((r: Record<string, unknown>) => ({ calendar: r.calendar, month: Number(r.month), measure: r.measure, bucket: Number(r.bucket), n: Number(r.n) })),
     time: (await knex('erp_support_time_daily').orderBy('measure').select('day', 'measure', 'bucket', 'n', 'total_ms')).map((r: Record<string, unknown>) => ({ day: Number(r.day), measure: r.measure, bucket: Number(r.bucket), n: Number(r.n), total_ms: Number(r.total_ms) })),
   });
   const expected = {
     sla: [
       { day, kind: 'first_response', queue_id: 'q', assignee_id: 'u', team_id: '', outcome: 'met', n: 1 },
       { day, kind: 'resolution', queue_id: 'q', assignee_id: 'u', team_id: '', outcome: 'breached', n: 1 },
+    ],
+    // 10 June 2025 is 20 Khordad 1404.
+    monthly: [
+      { calendar: 'gregorian', month: 202506, measure: 'first_response', bucket: 1230, n: 1 },
+      { calendar: 'persian', month: 140403, measure: 'first_response', bucket: 1230, n: 1 },
+      { calendar: 'gregorian', month: 202506, measure: 'resolution', bucket: 90, n: 1 },
+      { calendar: 'persian', month: 140403, measure: 'resolution', bucket: 90, n: 1 },
     ],
     time: [
       { day, measure: 'first_response', bucket: 1230, n: 1, total_ms: 1234 * MIN },
@@ -226,7 +235,7 @@ t.test('migration 006: up → down → up, the summary backfilled from existing 
   t.same(await migrator.latest(plugins), ['support/006_report_summary']);
   t.same(await summary(), expected, 'decided targets and times of unmerged tickets, by local day');
   t.same(await migrator.rollback(plugins), ['support/006_report_summary']);
-  for (const name of ['erp_support_sla_daily', 'erp_support_time_daily']) t.notOk(await knex.schema.hasTable(name), `${name} dropped`);
+  for (const name of ['erp_support_sla_daily', 'erp_support_time_daily', 'erp_support_time_monthly']) t.notOk(await knex.schema.hasTable(name), `${name} dropped`);
   t.same(await migrator.latest(plugins), ['support/006_report_summary'], 'up again');
   t.same(await summary(), expected);
 });
