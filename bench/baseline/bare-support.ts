@@ -61,7 +61,7 @@ export async function bareSupportServer(databaseUrl: string, tenantId: string): 
          where tenant_id = ? and calendar = ? and measure = ? and month in (${months.map(() => '?').join(', ')}) group by month, bucket`,
         [tenantId, request.query.calendar, measure, ...months],
       );
-      const rows = grouped.map((r) => ({ ...r, p: periodOf.get(Number(r.month)) }));
+      const rows = grouped.map((r) => ({ p: periodOf.get(Number(r.month)), bucket: r.bucket, n: r.n, total: r.total }));
       const minutes = (ms: number) => Math.round(ms / 6_000) / 10;
       const histograms = f.periods.map(() => ({ buckets: [] as Array<[number, number]>, n: 0, total: 0 }));
       for (const r of rows) {

@@ -148,7 +148,7 @@ t.test('randomized changes: the reports from the summary equal a brute force ove
       const q = queueId ? `${query}&queueId=${queueId}` : query;
       const [sla, times] = await Promise.all([tenant.ok<Report>(token, 'GET', `/reports/sla?${q}`), tenant.ok<Report>(token, 'GET', `/reports/response-times?${q}`)]);
       const raw = await rawRows(tenant);
-      const visible = raw.tickets.filter((x) => x.merged_into_id == null && (!teams || x.assignee_id === owner || (x.team_id != null && teams.includes(x.team_id))) && (!queueId || x.queue_id === queueId));
+      const visible = raw.tickets.filter((x) => x.merged_into_id == null && (!teams || x.assignee_id === owner || (x.team_id != null && (teams as readonly string[]).includes(x.team_id))) && (!queueId || x.queue_id === queueId));
       t.same(sla.periods.map(normalizeSla), sla.periods.map((p) => bruteSla(p, visible, raw.targets)), `SLA report, ${label}, after step ${step}`);
       t.same(times.periods.map((p) => ({ firstResponse: p.firstResponse, resolution: p.resolution })), times.periods.map((p) => bruteTimes(p, visible)), `response times, ${label}, after step ${step}`);
     }
