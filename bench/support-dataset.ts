@@ -10,11 +10,15 @@
  * year of tickets, and writing them one request at a time would take far longer than the
  * measurement. The business minutes are drawn, not walked on the calendar: the reports
  * aggregate stored numbers, so what they cost does not depend on how the numbers came.
+ * Rows written behind the plugin's back leave its per-day report summary empty, so the
+ * loader then runs migration 006's backfill over the tenant — what an upgrade does to the
+ * tickets of a running installation (`rebuildSummary`).
  */
 import { insertMany } from '../core/db/database.js';
 import type { Kernel } from '../core/kernel/kernel.js';
 import { newId } from '../core/plugin/index.js';
 import type { SupportServices } from '../plugins/support/index.js';
+import { rebuildSummary } from '../plugins/support/services/summary.js';
 import { prng } from './generate.js';
 
 /** What the scenario needs to know about a loaded support dataset. */
@@ -82,5 +86,6 @@ export async function loadSupportDataset(kernel: Kernel, databaseUrl: string, o:
       await insertMany(trx, tables.targets, targets);
     });
   }
+  await rebuildSummary(kernel.db.knex, kernel.db.dialect, (name) => kernel.db.table(name), { tenantId: tenant.id });
   return { databaseUrl, tenantId: tenant.id, token: key.key, tickets: o.tickets, queueId: queues[0]! };
 }

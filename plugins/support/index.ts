@@ -12,6 +12,7 @@ import { supportCsatMigration } from './migrations/002_csat_complaints.js';
 import { supportReportMigration } from './migrations/003_report_figures.js';
 import { supportEmailChannelMigration } from './migrations/004_email_channel.js';
 import { supportTargetsIndexMigration } from './migrations/005_ticket_targets_index.js';
+import { supportReportSummaryMigration } from './migrations/006_report_summary.js';
 import { supportOptionsSchema, type SupportOptions } from './options.js';
 import { supportPermissions, supportScopedResources } from './permissions.js';
 import { supportRoutes } from './routes/index.js';
@@ -30,7 +31,7 @@ export default definePlugin<SupportOptions, SupportServices>({
   options: supportOptionsSchema,
   permissions: supportPermissions,
   scopedResources: supportScopedResources,
-  migrations: [supportMigration, supportCsatMigration, supportReportMigration, supportEmailChannelMigration, supportTargetsIndexMigration],
+  migrations: [supportMigration, supportCsatMigration, supportReportMigration, supportEmailChannelMigration, supportTargetsIndexMigration, supportReportSummaryMigration],
   events: supportEventSchemas,
   routes: supportRoutes,
   widgets: ['peyvand-ticket-list', 'peyvand-ticket-view', 'peyvand-ticket-form', 'peyvand-csat', 'peyvand-support-portal'],

@@ -17,7 +17,7 @@ export function reportRoutes(app: PluginApp, { reports }: SupportServices): void
 
   app.get('/reports/response-times', {
     config,
-    schema: { operationId: 'support.report.response-times', summary: 'First-response and resolution times in business time, by period', description: `Business minutes from opening to the first public agent reply (by the period of that reply) and to resolution (by the period of the resolution), on the calendar of the ticket's SLA policy or queue: count, p50 and p90 (nearest rank) and mean. ${range}`, tags, querystring: periodReportQuery, response: { 200: responseTimesSchema, '4xx': problemSchema } },
+    schema: { operationId: 'support.report.response-times', summary: 'First-response and resolution times in business time, by period', description: `Business minutes from opening to the first public agent reply (by the period of that reply) and to resolution (by the period of the resolution), on the calendar of the ticket's SLA policy or queue: count, p50 and p90 (nearest rank) and mean. Count and mean are exact. The percentiles come from a per-day histogram of whole business minutes (floored): one bucket per minute below 1,000 minutes, three significant digits above (width 10 from 1,000, 100 from 10,000, …); a percentile is the lower bound of the bucket it falls in — exact below 1,000 minutes, at most 1 % under above. ${range}`, tags, querystring: periodReportQuery, response: { 200: responseTimesSchema, '4xx': problemSchema } },
   }, async (request) => reports.responseTimes(actorOf(request), defined(request.query), requestLanguage(request)));
 
   app.get('/reports/csat', {

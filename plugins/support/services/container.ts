@@ -17,6 +17,7 @@ import { ResponseClock } from './response-clock.js';
 import { SlaScheduler } from './sla-scheduler.js';
 import { SlaService } from './sla.js';
 import { SupportStore } from './store.js';
+import { ReportSummary } from './summary.js';
 import { TicketService } from './tickets.js';
 
 /** Everything the support plugin can do; also what it exports to other plugins. */
@@ -40,11 +41,12 @@ export function createSupportServices(ctx: PluginContext<SupportOptions>): Suppo
   const base: PluginContext<unknown> = ctx;
   const store = new SupportStore(ctx.db);
   const calendars = new CalendarService(base, store);
-  const sla = new SlaService(base, store, calendars);
+  const summary = new ReportSummary(store);
+  const sla = new SlaService(base, store, calendars, summary);
   const queues = new QueueService(base, store, calendars);
   const complaints = new ComplaintService(ctx, store);
   const csat = new CsatService(ctx, store, complaints);
-  const tickets = new TicketService(base, store, sla, queues, csat, complaints, new ResponseClock(store, calendars));
-  const scheduler = new SlaScheduler(base, store, sla, calendars, tickets, { intervalMs: ctx.options.schedulerIntervalMs, batchSize: ctx.options.schedulerBatchSize });
+  const tickets = new TicketService(base, store, sla, queues, csat, complaints, new ResponseClock(store, calendars), summary);
+  const scheduler = new SlaScheduler(base, store, sla, calendars, tickets, summary, { intervalMs: ctx.options.schedulerIntervalMs, batchSize: ctx.options.schedulerBatchSize });
   return { store, calendars, sla, queues, tickets, scheduler, portal: new PortalService(base, store, tickets), csat, complaints, canned: new CannedResponseService(ctx, tickets), reports: new ReportService(base, store, queues), emailChannel: new EmailChannel(base, store, tickets) };
 }

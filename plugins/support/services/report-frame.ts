@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import { addMonths, localDateOf, localDayStart, periodLabel, periodsBetween, type CalendarKind, type Language, type Period, type PeriodKind, type SchemaType } from '../../../core/plugin/index.js';
 import type { periodReportQuery, slaReportSchema } from '../schemas/report-schemas.js';
 import { supportError } from '../errors.js';
+import { dayNumbering } from './summary.js';
 
 /**
  * The query every period report takes: local days `from`–`to` (`to` exclusive; default
@@ -77,6 +78,17 @@ export function periodHeads(frame: ReportFrame, language: Language): PeriodHead[
  */
 export function periodIndexSql(knex: Knex, column: string, frame: ReportFrame): Knex.Raw {
   const ends = frame.periods.slice(0, -1).map((p) => p.end.getTime());
+  if (ends.length === 0) return knex.raw('0');
+  return knex.raw(`CASE ${ends.map((_, i) => `WHEN ${column} < ? THEN ${i}`).join(' ')} ELSE ${ends.length} END`, ends);
+}
+
+/**
+ * The period index (0-based) of a local day column `yyyymmdd` (the summary tables'): each
+ * period starts at a local midnight, so a day lies in exactly one.
+ */
+export function periodOfDaySql(knex: Knex, column: string, frame: ReportFrame): Knex.Raw {
+  const dayOf = dayNumbering(frame.timeZone);
+  const ends = frame.periods.slice(0, -1).map((p) => dayOf(p.end.getTime()));
   if (ends.length === 0) return knex.raw('0');
   return knex.raw(`CASE ${ends.map((_, i) => `WHEN ${column} < ? THEN ${i}`).join(' ')} ELSE ${ends.length} END`, ends);
 }

@@ -13,13 +13,14 @@ import type { Knex } from 'knex';
 import { applyRecordScope, readInt, type Actor, type BigIntColumn, type Language, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
 import type { backlogReportSchema, csatReportSchema, responseTimesSchema, slaReportSchema } from '../schemas/report-schemas.js';
 import type { QueueService } from './queues.js';
-import { minutes, percent, periodHeads, periodIndexSql, reportFrame, type PeriodQuery, type ReportFrame } from './report-frame.js';
+import { minutes, percent, periodHeads, periodIndexSql, periodOfDaySql, reportFrame, type PeriodQuery, type ReportFrame } from './report-frame.js';
 import type { SupportStore } from './store.js';
+import { bucketPercentile, dayNumbering, monthNumbering } from './summary.js';
 
 /** A period index (`p`, `b`) or a count as the grouped queries return them. */
 type Count = BigIntColumn;
 
-/** Targets of one period, kind, policy, queue, agent and outcome, as the SLA query groups them. */
+/** Targets of one period, kind, policy, queue, agent and outcome, as the SLA queries group them ('' or null: none). */
 interface SlaOutcomeGroup {
   p: Count;
   kind: string;
@@ -37,13 +38,12 @@ interface RatingGroup {
   n: Count;
 }
 
-/** A business-time figure's count, sum and percentiles in one period. */
-interface PercentileGroup {
+/** A histogram bucket's count and exact sum in one period. */
+interface BucketGroup {
   p: Count;
+  bucket: Count;
   n: Count;
   total: BigIntColumn;
-  p50: BigIntColumn;
-  p90: BigIntColumn;
 }
 
 /** GET /reports/sla: SLA outcomes per period, with breakdowns. */
@@ -91,18 +91,7 @@ export class ReportService {
   /** SLA targets by the period they started in: met, breached, open; by kind, policy, queue and agent. */
   async sla(actor: Actor, query: PeriodQuery, language: Language, now = Date.now()): Promise<SlaReport> {
     const { head, frame, knex } = await this.begin(actor, query);
-    const s = this.store.table('sla_targets');
-    const t = this.store.table('tickets');
-    const inner = this.scoped(knex(s).join(t, (j) => j.on(`${t}.id`, '=', `${s}.ticket_id`).andOn(`${t}.tenant_id`, '=', `${s}.tenant_id`)), actor, query)
-      .where(`${s}.tenant_id`, actor.tenantId)
-      .where(`${s}.started_at`, '>=', frame.start).where(`${s}.started_at`, '<', frame.end)
-      .select(
-        knex.raw(`${periodIndexSql(knex, `${s}.started_at`, frame).toQuery()} as p`),
-        `${s}.kind as kind`, `${s}.policy_id as policy`, `${t}.queue_id as queue`, `${t}.assignee_id as agent`,
-        // A running target past its due time has breached, whether or not the scheduler has said so yet.
-        knex.raw(`CASE WHEN ${s}.breached OR (${s}.state = 'running' AND ${s}.due_at < ?) THEN 'breached' WHEN ${s}.state = 'met' THEN 'met' ELSE 'open' END as outcome`, [now]),
-      );
-    const rows = await knex.from(inner.as('x')).groupBy('p', 'kind', 'policy', 'queue', 'agent', 'outcome').select<SlaOutcomeGroup[]>('p', 'kind', 'policy', 'queue', 'agent', 'outcome', knex.raw('COUNT(*) as n'));
+    const rows = [...await this.decidedTargets(knex, actor, query, frame), ...await this.undecidedTargets(knex, actor, query, frame, now)];
     const names = await this.names(actor.tenantId);
     const periods = periodHeads(frame, language).map((h) => ({ h, total: blank(), byKind: new Map<string | null, SlaFigures>(SLA_KINDS.map((k) => [k, blank()])), byPolicy: new Map<string | null, SlaFigures>(), byQueue: new Map<string | null, SlaFigures>(), byAgent: new Map<string | null, SlaFigures>() }));
     for (const r of rows) {
@@ -110,7 +99,10 @@ export class ReportService {
       if (!period) continue;
       const outcome = r.outcome;
       const n = readInt(r.n);
-      for (const [map, key] of [[period.byKind, r.kind], [period.byPolicy, r.policy], [period.byQueue, r.queue], [period.byAgent, r.agent]] as const) {
+      // A summary row whose targets all moved away sums to zero: no group for it, as with no row.
+      if (n === 0) continue;
+      const [queue, agent] = [r.queue || null, r.agent || null];
+      for (const [map, key] of [[period.byKind, r.kind], [period.byPolicy, r.policy], [period.byQueue, queue], [period.byAgent, agent]] as const) {
         const figures = map.get(key) ?? blank();
         figures[outcome] += n;
         map.set(key, figures);
@@ -128,7 +120,7 @@ export class ReportService {
   /** First responses by the period they happened in, resolutions by theirs: business-time percentiles. */
   async responseTimes(actor: Actor, query: PeriodQuery, language: Language): Promise<ResponseTimesReport> {
     const { head, frame, knex } = await this.begin(actor, query);
-    const [first, resolution] = [await this.percentiles(knex, actor, query, frame, 'first_response_at', 'first_response_business_ms'), await this.percentiles(knex, actor, query, frame, 'resolved_at', 'resolution_business_ms')];
+    const [first, resolution] = [await this.percentiles(knex, actor, query, frame, 'first_response'), await this.percentiles(knex, actor, query, frame, 'resolution')];
     return { ...head, periods: periodHeads(frame, language).map((h, i) => ({ ...h, firstResponse: first[i]!, resolution: resolution[i]! })) };
   }
 
@@ -202,28 +194,91 @@ export class ReportService {
   }
 
   /**
-   * Count, nearest-rank p50 and p90, and mean of a stored business-time figure per period
-   * of its instant. Rows are ranked per period by window functions; the p-th percentile is
-   * the value at the first rank r with r·100 ≥ p·n — integer arithmetic on every dialect.
+   * Targets decided (met, or flagged breached) by period, kind, policy, queue, agent and
+   * outcome, from the per-day summary (`summary.ts`): the day a target started is in one
+   * period, as the instant is.
    */
-  private async percentiles(knex: Knex, actor: Actor, query: PeriodQuery, frame: ReportFrame, at: string, value: string): Promise<TimeFigures[]> {
+  private async decidedTargets(knex: Knex, actor: Actor, query: PeriodQuery, frame: ReportFrame): Promise<SlaOutcomeGroup[]> {
+    const d = this.store.table('sla_daily');
+    const inner = this.summaryRows(knex, d, actor, query, frame).select(knex.raw(`${periodOfDaySql(knex, `${d}.day`, frame).toQuery()} as p`), 'kind', 'policy_id as policy', 'queue_id as queue', 'assignee_id as agent', 'outcome', 'n');
+    return knex.from(inner.as('x')).groupBy('p', 'kind', 'policy', 'queue', 'agent', 'outcome').select<SlaOutcomeGroup[]>('p', 'kind', 'policy', 'queue', 'agent', 'outcome', knex.raw('SUM(n) as n'));
+  }
+
+  /**
+   * Targets not decided yet (running or paused, not flagged breached), counted from the
+   * targets themselves: their outcome moves with the clock — a running one past its due
+   * time has breached, whether or not the scheduler has said so yet.
+   */
+  private async undecidedTargets(knex: Knex, actor: Actor, query: PeriodQuery, frame: ReportFrame, now: number): Promise<SlaOutcomeGroup[]> {
+    const s = this.store.table('sla_targets');
     const t = this.store.table('tickets');
-    const inner = this.tickets(knex, actor, query)
-      .where(`${t}.${at}`, '>=', frame.start).where(`${t}.${at}`, '<', frame.end)
-      .whereNotNull(`${t}.${value}`)
-      .select(knex.raw(`${periodIndexSql(knex, `${t}.${at}`, frame).toQuery()} as p`), `${t}.${value} as v`);
-    const ranked = knex.from(inner.as('x')).select('p', 'v', knex.raw('ROW_NUMBER() OVER (PARTITION BY p ORDER BY v) as rn'), knex.raw('COUNT(*) OVER (PARTITION BY p) as n'));
-    const rows = await knex.from(ranked.as('r')).groupBy('p').select<PercentileGroup[]>(
-      'p', knex.raw('MAX(n) as n'), knex.raw('SUM(v) as total'),
-      knex.raw('MIN(CASE WHEN rn * 100 >= 50 * n THEN v END) as p50'),
-      knex.raw('MIN(CASE WHEN rn * 100 >= 90 * n THEN v END) as p90'),
-    );
-    const out: TimeFigures[] = frame.periods.map(() => ({ count: 0, p50Minutes: null, p90Minutes: null, averageMinutes: null }));
+    const inner = this.scoped(knex(s).join(t, (j) => j.on(`${t}.id`, '=', `${s}.ticket_id`).andOn(`${t}.tenant_id`, '=', `${s}.tenant_id`)), actor, query)
+      .where(`${s}.tenant_id`, actor.tenantId).whereIn(`${s}.state`, ['running', 'paused']).where(`${s}.breached`, false)
+      .where(`${s}.started_at`, '>=', frame.start).where(`${s}.started_at`, '<', frame.end)
+      .select(
+        knex.raw(`${periodIndexSql(knex, `${s}.started_at`, frame).toQuery()} as p`),
+        `${s}.kind as kind`, `${s}.policy_id as policy`, `${t}.queue_id as queue`, `${t}.assignee_id as agent`,
+        knex.raw(`CASE WHEN ${s}.state = 'running' AND ${s}.due_at < ? THEN 'breached' ELSE 'open' END as outcome`, [now]),
+      );
+    return knex.from(inner.as('x')).groupBy('p', 'kind', 'policy', 'queue', 'agent', 'outcome').select<SlaOutcomeGroup[]>('p', 'kind', 'policy', 'queue', 'agent', 'outcome', knex.raw('COUNT(*) as n'));
+  }
+
+  /**
+   * Count, nearest-rank p50 and p90, and mean of a business-time measure per period, from
+   * the per-day histogram (`summary.ts`): a percentile is the lower bound of the bucket it
+   * falls in — exact below 1,000 minutes (whole minutes, floored), within 1 % above; the
+   * count and the mean (from the exact sum) are exact.
+   */
+  private async percentiles(knex: Knex, actor: Actor, query: PeriodQuery, frame: ReportFrame, measure: 'first_response' | 'resolution'): Promise<TimeFigures[]> {
+    const rows = (actor.scopes.ticket ?? 'all') === 'all' ? await this.monthlyBuckets(knex, actor, query, frame, measure) : await this.dailyBuckets(knex, actor, query, frame, measure);
+    const histograms = frame.periods.map(() => ({ buckets: [] as Array<[number, number]>, n: 0, total: 0 }));
     for (const r of rows) {
+      const h = histograms[readInt(r.p)];
       const n = readInt(r.n);
-      out[readInt(r.p)] = { count: n, p50Minutes: minutes(readInt(r.p50)), p90Minutes: minutes(readInt(r.p90)), averageMinutes: minutes(Number(r.total) / n) };
+      if (!h || n === 0) continue;
+      h.buckets.push([readInt(r.bucket), n]);
+      h.n += n;
+      h.total += Number(r.total);
     }
-    return out;
+    return histograms.map((h) => h.n === 0
+      ? { count: 0, p50Minutes: null, p90Minutes: null, averageMinutes: null }
+      : { count: h.n, p50Minutes: bucketPercentile(h.buckets, 50), p90Minutes: bucketPercentile(h.buckets, 90), averageMinutes: minutes(h.total / h.n) });
+  }
+
+  /** Histogram buckets per period from the per-day table, which keeps assignee and team for record scope. */
+  private async dailyBuckets(knex: Knex, actor: Actor, query: PeriodQuery, frame: ReportFrame, measure: string): Promise<BucketGroup[]> {
+    const d = this.store.table('time_daily');
+    const inner = this.summaryRows(knex, d, actor, query, frame).where(`${d}.measure`, measure).select(knex.raw(`${periodOfDaySql(knex, `${d}.day`, frame).toQuery()} as p`), 'bucket', 'n', 'total_ms');
+    return knex.from(inner.as('x')).groupBy('p', 'bucket').select<BucketGroup[]>('p', 'bucket', knex.raw('SUM(n) as n'), knex.raw('SUM(total_ms) as total'));
+  }
+
+  /**
+   * Histogram buckets per period from the per-month table of the frame's calendar, for a
+   * reader who sees every ticket: periods are whole months or quarters, so each is a set
+   * of that calendar's months.
+   */
+  private async monthlyBuckets(knex: Knex, actor: Actor, query: PeriodQuery, frame: ReportFrame, measure: string): Promise<BucketGroup[]> {
+    const monthOf = monthNumbering(frame.timeZone, frame.calendar);
+    const periodOf = new Map<number, number>();
+    frame.periods.forEach((p, i) => {
+      for (let m = monthOf(p.start.getTime()); m <= monthOf(p.end.getTime() - 1); m++) periodOf.set(m, i);
+    });
+    const q = this.store.rows(knex, 'time_monthly', actor.tenantId).where({ calendar: frame.calendar, measure }).whereIn('month', [...periodOf.keys()]);
+    if (query.queueId) q.where('queue_id', query.queueId);
+    const rows = await q.groupBy('month', 'bucket').select<Array<{ month: Count; bucket: Count; n: Count; total: BigIntColumn }>>('month', 'bucket', knex.raw('SUM(n) as n'), knex.raw('SUM(total_ms) as total'));
+    return rows.flatMap((r) => {
+      const p = periodOf.get(readInt(r.month));
+      return p === undefined ? [] : [{ p, bucket: r.bucket, n: r.n, total: r.total }];
+    });
+  }
+
+  /** A summary table's rows of the frame's days, within the actor's record scope and the queue asked for. */
+  private summaryRows(knex: Knex, table: string, actor: Actor, query: PeriodQuery, frame: ReportFrame): Knex.QueryBuilder {
+    const dayOf = dayNumbering(frame.timeZone);
+    const q = knex(table).where(`${table}.tenant_id`, actor.tenantId).where(`${table}.day`, '>=', dayOf(frame.start)).where(`${table}.day`, '<', dayOf(frame.end));
+    applyRecordScope(q, actor, 'ticket', { owner: `${table}.assignee_id`, team: `${table}.team_id` });
+    if (query.queueId) q.where(`${table}.queue_id`, query.queueId);
+    return q;
   }
 
   /** The frame and the answer's header; an unknown queue is a 404. */

@@ -196,6 +196,57 @@ export interface EmailMessageRow {
   created_at: BigIntColumn;
 }
 
+/**
+ * `support_sla_daily` (migration 006): decided SLA targets (met, or flagged breached) per
+ * tenant, local day the target started, kind, policy, and the ticket's queue, assignee and
+ * team ('' for none, so the key is unique on every database), and outcome.
+ */
+export interface SlaDailyRow {
+  tenant_id: string;
+  day: number;
+  kind: string;
+  policy_id: string;
+  queue_id: string;
+  assignee_id: string;
+  team_id: string;
+  outcome: string;
+  n: BigIntColumn;
+}
+
+/**
+ * `support_time_daily` (migration 006): first responses and resolutions per tenant, local
+ * day they happened, measure, the ticket's queue, assignee and team ('' for none), and
+ * business-minute bucket; `total_ms` keeps the exact sum for the average.
+ */
+export interface TimeDailyRow {
+  tenant_id: string;
+  day: number;
+  measure: string;
+  queue_id: string;
+  assignee_id: string;
+  team_id: string;
+  bucket: number;
+  n: BigIntColumn;
+  total_ms: BigIntColumn;
+}
+
+/**
+ * `support_time_monthly` (migration 006): the same histogram per tenant, calendar
+ * (`gregorian`/`persian`), local month `yyyymm` of that calendar, measure, queue and
+ * bucket — without assignee and team, for readers whose record scope is `all`: a year of
+ * it is a few thousand rows where the per-day table holds about one row per ticket.
+ */
+export interface TimeMonthlyRow {
+  tenant_id: string;
+  calendar: string;
+  month: number;
+  measure: string;
+  queue_id: string;
+  bucket: number;
+  n: BigIntColumn;
+  total_ms: BigIntColumn;
+}
+
 declare module '../../../core/plugin/index.js' {
   interface PluginTables {
     support_counters: CounterRow;
@@ -212,5 +263,8 @@ declare module '../../../core/plugin/index.js' {
     support_complaints: ComplaintRow;
     support_email_threads: EmailThreadRow;
     support_email_messages: EmailMessageRow;
+    support_sla_daily: SlaDailyRow;
+    support_time_daily: TimeDailyRow;
+    support_time_monthly: TimeMonthlyRow;
   }
 }

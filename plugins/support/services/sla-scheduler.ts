@@ -18,6 +18,7 @@ import { targetView } from './sla-clock.js';
 import type { CalendarService } from './calendars.js';
 import type { SlaTargetRow } from './rows.js';
 import type { SupportStore } from './store.js';
+import type { ReportSummary } from './summary.js';
 import type { TicketService } from './tickets.js';
 
 /** Scheduler tuning. */
@@ -43,6 +44,7 @@ export class SlaScheduler {
     private readonly sla: SlaService,
     private readonly calendars: CalendarService,
     private readonly tickets: TicketService,
+    private readonly summary: ReportSummary,
     private readonly options: SlaSchedulerOptions,
   ) {
     this.loop = new PollingLoop({
@@ -80,13 +82,13 @@ export class SlaScheduler {
       if (kind === 'warning') q.whereNull('breach_claim').where('due_at', '>', now);
       return q;
     };
-    return claimDue<SlaTargetRow>(this.ctx, { table, due, orderBy: timeColumn, claimColumn, batchSize: this.options.batchSize, ...(kind === 'breach' && { set: { breached: true } }) }, async (trx, rows) => {
+    return claimDue<SlaTargetRow>(this.ctx, { table, due, orderBy: timeColumn, claimColumn, batchSize: this.options.batchSize }, async (trx, rows) => {
       for (const row of rows) {
         const tenantId = row.tenant_id;
         const ticketId = row.ticket_id;
         const policy = await this.sla.getPolicy(tenantId, row.policy_id, trx);
         const calendar = await this.calendars.get(tenantId, policy.calendarId, trx);
-        const target = targetView(clockFromRow(row), calendar, now);
+        const target = targetView(clockFromRow(kind === 'breach' ? { ...row, breached: true } : row), calendar, now);
         const ticket = await this.tickets.viewOf(trx, tenantId, ticketId);
         const data = { ticketId, number: ticket.number, target, policyId: policy.id };
         const options = { tenantId, aggregateType: 'ticket', aggregateId: ticketId };
@@ -96,8 +98,12 @@ export class SlaScheduler {
           await this.ctx.events.emit(trx, 'ticket.sla_warning', data, options);
           continue;
         }
-        await this.ctx.events.emit(trx, 'ticket.sla_breached', data, options);
-        await this.escalate(trx, actor, ticket, policy.escalation, now);
+        await this.summary.track(trx, tenantId, [ticketId], async () => {
+          // Flagged here, in the claim's transaction, rather than by the claim itself: the report summary sees the target before and after.
+          await this.store.rows(trx, 'sla_targets', tenantId).where({ id: row.id }).update({ breached: true });
+          await this.ctx.events.emit(trx, 'ticket.sla_breached', data, options);
+          await this.escalate(trx, actor, ticket, policy.escalation, now);
+        });
       }
     });
   }

@@ -15,6 +15,7 @@ import { policyFromRow, TARGET_KINDS, type Channel, type Priority, type SlaPolic
 import { DEFAULT_WARNING_PERCENT, meetTarget, pauseTarget, rebudgetTarget, reopenTarget, resumeTarget, startTarget, targetView, type TargetClock } from './sla-clock.js';
 import type { SlaPolicyRow, SlaTargetRow, TicketRow } from './rows.js';
 import type { SupportStore } from './store.js';
+import type { ReportSummary } from './summary.js';
 
 /** Writable fields of a policy. */
 export type PolicyInput = SchemaType<typeof policyInputSchema>;
@@ -44,6 +45,7 @@ export class SlaService {
     private readonly ctx: PluginContext<unknown>,
     private readonly store: SupportStore,
     private readonly calendars: CalendarService,
+    private readonly summary: ReportSummary,
   ) {}
 
   // ── policies ────────────────────────────────────────────────────────────────
@@ -107,7 +109,7 @@ export class SlaService {
     let after = '';
     for (;;) {
       const rows = await this.store.rows(trx, 'tickets', tenantId).whereNotIn('status', ['solved', 'closed']).whereNull('merged_into_id').where('id', '>', after).orderBy('id').limit(500);
-      for (const row of rows) await this.apply(trx, tenantId, subjectOf(row), { kind: 'reassess' }, now);
+      for (const row of rows) await this.summary.track(trx, tenantId, [row.id], () => this.apply(trx, tenantId, subjectOf(row), { kind: 'reassess' }, now));
       count += rows.length;
       if (rows.length < 500) return count;
       after = rows[rows.length - 1]!.id;

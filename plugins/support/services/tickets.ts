@@ -15,6 +15,7 @@ import { messageFromRow, ticketFromRow, type Channel, type MessageDto, type Tick
 import { subjectOf, type SlaChange, type SlaService } from './sla.js';
 import type { MessageRow, TicketRow } from './rows.js';
 import { checkVersion, type SupportStore } from './store.js';
+import type { ReportSummary } from './summary.js';
 
 /** Body of `POST /tickets`. */
 export type TicketInput = SchemaType<typeof ticketInputSchema>;
@@ -43,6 +44,7 @@ export class TicketService {
     private readonly csat: CsatService,
     private readonly complaints: ComplaintService,
     private readonly responses: ResponseClock,
+    private readonly summary: ReportSummary,
   ) {}
 
   /**
@@ -77,6 +79,7 @@ export class TicketService {
       await this.emit(trx, actor, 'ticket.created', { ticket });
       if (ticket.assigneeId) await this.emit(trx, actor, 'ticket.assigned', { ticket, assigneeId: ticket.assigneeId, previousAssigneeId: null });
       await this.complaints.tagged(trx, actor, null, ticket);
+      await this.summary.add(trx, actor.tenantId, [id]);
       return ticket;
     });
   }
@@ -119,7 +122,7 @@ export class TicketService {
         } else if (value === null) delete (next as unknown as Record<string, unknown>)[key];
         else (next as unknown as Record<string, unknown>)[key] = key === 'subject' ? String(value).trim() : key === 'tags' ? [...new Set(value as string[])] : value;
       }
-      return this.write(trx, actor, before, next);
+      return this.summary.track(trx, actor.tenantId, [id], () => this.write(trx, actor, before, next));
     });
   }
 
@@ -134,29 +137,31 @@ export class TicketService {
         await this.ctx.audit.record(trx, actor, { action: 'ticket.note', entityType: 'ticket', entityId: id, after: message });
         return message;
       }
-      let status = before.status;
-      let change: SlaChange;
-      if (author.kind === 'customer') {
-        if (before.status === 'closed') throw supportError('TICKET_CLOSED', { number: before.number });
-        // The customer's answer reopens a solved ticket and restarts a paused clock.
-        if (before.status !== 'new') status = 'open';
-        change = { kind: 'customer_reply' };
-      } else {
-        if (before.status === 'new') status = 'open';
-        change = { kind: 'agent_reply' };
-      }
-      const after = await this.write(trx, actor, before, { ...before, status }, { quiet: true });
-      const subject = subjectOf(await this.rowOf(trx, actor.tenantId, id));
-      if (after.status !== before.status) await this.sla.apply(trx, actor.tenantId, subject, { kind: 'status', from: before.status, to: after.status }, now);
-      await this.sla.apply(trx, actor.tenantId, subject, change, now);
-      if (author.kind === 'agent') await this.responses.agentReplied(trx, actor.tenantId, id, now);
-      const ticket = await this.viewOf(trx, actor.tenantId, id);
-      await this.ctx.audit.record(trx, actor, { action: 'ticket.reply', entityType: 'ticket', entityId: id, after: message });
-      await this.timeline(trx, actor, ticket, author.kind === 'customer' ? 'timeline.customerReplied' : 'timeline.agentReplied', author.kind === 'customer' ? 'inbound' : 'outbound');
-      await this.emit(trx, actor, 'ticket.replied', { ticket, message });
-      if (after.status !== before.status) await this.emit(trx, actor, 'ticket.updated', { ticket, changed: ['status'] });
-      if (DONE.has(before.status) && !DONE.has(after.status)) await this.emit(trx, actor, 'ticket.reopened', { ticket });
-      return message;
+      return this.summary.track(trx, actor.tenantId, [id], async () => {
+        let status = before.status;
+        let change: SlaChange;
+        if (author.kind === 'customer') {
+          if (before.status === 'closed') throw supportError('TICKET_CLOSED', { number: before.number });
+          // The customer's answer reopens a solved ticket and restarts a paused clock.
+          if (before.status !== 'new') status = 'open';
+          change = { kind: 'customer_reply' };
+        } else {
+          if (before.status === 'new') status = 'open';
+          change = { kind: 'agent_reply' };
+        }
+        const after = await this.write(trx, actor, before, { ...before, status }, { quiet: true });
+        const subject = subjectOf(await this.rowOf(trx, actor.tenantId, id));
+        if (after.status !== before.status) await this.sla.apply(trx, actor.tenantId, subject, { kind: 'status', from: before.status, to: after.status }, now);
+        await this.sla.apply(trx, actor.tenantId, subject, change, now);
+        if (author.kind === 'agent') await this.responses.agentReplied(trx, actor.tenantId, id, now);
+        const ticket = await this.viewOf(trx, actor.tenantId, id);
+        await this.ctx.audit.record(trx, actor, { action: 'ticket.reply', entityType: 'ticket', entityId: id, after: message });
+        await this.timeline(trx, actor, ticket, author.kind === 'customer' ? 'timeline.customerReplied' : 'timeline.agentReplied', author.kind === 'customer' ? 'inbound' : 'outbound');
+        await this.emit(trx, actor, 'ticket.replied', { ticket, message });
+        if (after.status !== before.status) await this.emit(trx, actor, 'ticket.updated', { ticket, changed: ['status'] });
+        if (DONE.has(before.status) && !DONE.has(after.status)) await this.emit(trx, actor, 'ticket.reopened', { ticket });
+        return message;
+      });
     });
   }
 
@@ -172,27 +177,29 @@ export class TicketService {
   async merge(actor: Actor, id: string, from: string[]): Promise<TicketDto> {
     return this.ctx.db.transaction(async (trx) => {
       const target = await this.getForWrite(trx, actor, id);
-      const sources = [];
+      const sources: TicketDto[] = [];
       for (const sourceId of [...new Set(from)]) {
         if (sourceId === id) throw supportError('TICKET_MERGE_INVALID', { reason: 'self' }, [{ path: '/from', message: 'a ticket cannot be merged into itself' }]);
         sources.push(await this.getForWrite(trx, actor, sourceId));
       }
       if (target.mergedIntoId || sources.some((s) => s.mergedIntoId)) throw supportError('TICKET_MERGE_INVALID', { reason: 'merged' }, [{ path: '/from', message: 'a merged ticket cannot be merged again' }]);
       const ids = sources.map((s) => s.id);
-      await this.store.rows(trx, 'messages', actor.tenantId).whereIn('ticket_id', ids).update({ ticket_id: id });
-      for (const source of sources) {
-        await this.store.updateVersioned(trx, 'tickets', actor.tenantId, source.id, source.version, { status: 'closed', merged_into_id: id, updated_at: Date.now() });
-        await this.store.rows(trx, 'sla_targets', actor.tenantId).where({ ticket_id: source.id }).delete();
-        const closed = await this.viewOf(trx, actor.tenantId, source.id);
-        await this.ctx.audit.record(trx, actor, { action: 'ticket.update', entityType: 'ticket', entityId: source.id, before: source, after: closed });
-        await this.emit(trx, actor, 'ticket.updated', { ticket: closed, changed: ['status', 'mergedIntoId'] });
-      }
-      const tags = [...new Set([...target.tags, ...sources.flatMap((s) => s.tags)])];
-      await this.write(trx, actor, target, { ...target, tags }, { quiet: true, force: true });
-      const ticket = await this.viewOf(trx, actor.tenantId, id);
-      await this.ctx.audit.record(trx, actor, { action: 'ticket.merge', entityType: 'ticket', entityId: id, before: target, after: { ticket, from: ids } });
-      await this.emit(trx, actor, 'ticket.merged', { ticket, from: ids });
-      return ticket;
+      return this.summary.track(trx, actor.tenantId, [id, ...ids], async () => {
+        await this.store.rows(trx, 'messages', actor.tenantId).whereIn('ticket_id', ids).update({ ticket_id: id });
+        for (const source of sources) {
+          await this.store.updateVersioned(trx, 'tickets', actor.tenantId, source.id, source.version, { status: 'closed', merged_into_id: id, updated_at: Date.now() });
+          await this.store.rows(trx, 'sla_targets', actor.tenantId).where({ ticket_id: source.id }).delete();
+          const closed = await this.viewOf(trx, actor.tenantId, source.id);
+          await this.ctx.audit.record(trx, actor, { action: 'ticket.update', entityType: 'ticket', entityId: source.id, before: source, after: closed });
+          await this.emit(trx, actor, 'ticket.updated', { ticket: closed, changed: ['status', 'mergedIntoId'] });
+        }
+        const tags = [...new Set([...target.tags, ...sources.flatMap((s) => s.tags)])];
+        await this.write(trx, actor, target, { ...target, tags }, { quiet: true, force: true });
+        const ticket = await this.viewOf(trx, actor.tenantId, id);
+        await this.ctx.audit.record(trx, actor, { action: 'ticket.merge', entityType: 'ticket', entityId: id, before: target, after: { ticket, from: ids } });
+        await this.emit(trx, actor, 'ticket.merged', { ticket, from: ids });
+        return ticket;
+      });
     });
   }
 
