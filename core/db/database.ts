@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import { dialectOf } from './connect.js';
 import { ReadConnection } from './read-connection.js';
-import { DEFAULT_GROUP_LIMITS, GroupCommit } from './group-commit.js';
+import { DEFAULT_GROUP_LIMITS, GroupCommit, deferredAppendsOf } from './group-commit.js';
 import type { Dialect, Executor } from '../plugin/sql.js';
 import type { PluginDatabase } from '../plugin/services.js';
 
@@ -35,7 +35,7 @@ export class Database implements PluginDatabase {
     this.dialect = dialectOf(knex);
     // A member waits its turn as long as knex would wait for the pool's connection.
     const queueTimeoutMs = Number(knex.client.config.acquireConnectionTimeout ?? 60_000);
-    this.groupCommit = this.dialect === 'sqlite' ? new GroupCommit(knex, { ...DEFAULT_GROUP_LIMITS, queueTimeoutMs }) : undefined;
+    this.groupCommit = this.dialect === 'sqlite' ? new GroupCommit(knex, { ...DEFAULT_GROUP_LIMITS, queueTimeoutMs }, insertMany) : undefined;
   }
 
   /** The real name of a Peyvand table: `table('customers')` → `crm_customers`. */
@@ -91,6 +91,23 @@ export async function insertMany(trx: Executor, table: string, rows: readonly Re
     for (const row of chunk) for (const column of columns) bindings.push(row[column] ?? null);
     await trx.raw(`insert into ${quoteSqlite(table)} (${columns.map(quoteSqlite).join(', ')}) values ${new Array(chunk.length).fill(tuple).join(', ')}`, bindings as Knex.RawBinding[]);
   }
+}
+
+/**
+ * Appends rows to `table` as part of the transaction `trx`: in a SQLite group commit they are
+ * inserted with the group's other members' rows just before its COMMIT (deferred-appends.ts
+ * says why); anywhere else at once. Whoever later reads, deletes or rewrites rows of that
+ * table in the same transaction calls {@link flushAppends} first.
+ */
+export async function insertAtCommit(trx: Executor, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+  const appends = deferredAppendsOf(trx);
+  if (appends) appends.add(table, rows);
+  else await insertMany(trx, table, rows);
+}
+
+/** Inserts now the rows {@link insertAtCommit} holds back for `table` in this transaction, if any. */
+export async function flushAppends(trx: Executor, table: string): Promise<void> {
+  await deferredAppendsOf(trx)?.flush(table, (name, rows) => insertMany(trx, name, rows));
 }
 
 /** A SQLite identifier in double quotes. */

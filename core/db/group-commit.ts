@@ -30,6 +30,7 @@
  * wait for itself) into the same error the single-connection pool gives today.
  */
 import type { Knex } from 'knex';
+import { DeferredAppends } from './deferred-appends.js';
 
 /** The parts of a better-sqlite3 connection the group needs. */
 interface SqliteConnection {
@@ -52,6 +53,20 @@ interface MemberSavepoint {
 const MEMBER_SAVEPOINT = 'peyvand_member';
 
 const memberSavepoints = new WeakMap<SqliteConnection, MemberSavepoint>();
+
+/** The deferred appends of each group, by the transaction its members run on (while they run). */
+const appendsByTransaction = new WeakMap<Knex.Transaction, DeferredAppends>();
+
+/**
+ * The deferred appends of the group whose member runs on `trx` (see deferred-appends.ts);
+ * undefined for any other transaction or connection, whose rows are inserted at once.
+ */
+export function deferredAppendsOf(trx: unknown): DeferredAppends | undefined {
+  return typeof trx === 'function' ? appendsByTransaction.get(trx as Knex.Transaction) : undefined;
+}
+
+/** Inserts rows into a table within a transaction (the dialect's multi-row insert). */
+export type TransactionInsert = (trx: Knex.Transaction, table: string, rows: readonly Record<string, unknown>[]) => Promise<void>;
 
 /** The member savepoint statements of `conn`, prepared on first use. */
 function memberSavepointOf(conn: SqliteConnection): MemberSavepoint {
@@ -117,6 +132,10 @@ export class GroupCommit {
   constructor(
     private readonly knex: Knex,
     private readonly limits: GroupCommitLimits = DEFAULT_GROUP_LIMITS,
+    /** How the group inserts its members' deferred appends before COMMIT. */
+    private readonly insert: TransactionInsert = async (trx, table, rows) => {
+      if (rows.length > 0) await trx(table).insert(rows);
+    },
   ) {}
 
   /** Members admitted to the forming group that have not started yet (tests wait on it). */
@@ -179,9 +198,17 @@ export class GroupCommit {
       // us: a failed COMMIT must be rolled back before anyone else gets the connection.
       await this.knex.transaction(async (outer) => {
         began = true;
-        await this.runWaiting(group, outer, conn);
-        // Synchronously after the last member: nobody joins between it and COMMIT.
-        this.close(group);
+        const appends = new DeferredAppends();
+        appendsByTransaction.set(outer, appends);
+        try {
+          await this.runWaiting(group, outer, conn, appends);
+          // Synchronously after the last member: nobody joins between it and COMMIT.
+          this.close(group);
+          // Outside any member's savepoint: a failure here fails the COMMIT, so every member.
+          await appends.drain((table, rows) => this.insert(outer, table, rows));
+        } finally {
+          appendsByTransaction.delete(outer);
+        }
       }, { connection: conn });
       this.record(group);
       for (const m of group.members) if (m.done) m.resolve(m.value);
@@ -213,7 +240,7 @@ export class GroupCommit {
    * must therefore await its queries (every write path does): one left running after its
    * work resolved would run in the next member's savepoint.
    */
-  private async runWaiting(group: Group, outer: Knex.Transaction, conn: SqliteConnection): Promise<void> {
+  private async runWaiting(group: Group, outer: Knex.Transaction, conn: SqliteConnection, appends: DeferredAppends): Promise<void> {
     const savepoint = memberSavepointOf(conn);
     for (let m = group.members[group.next]; m; m = group.members[group.next]) {
       group.next++;
@@ -228,6 +255,7 @@ export class GroupCommit {
         savepoint.open.run();
         m.value = await m.work(outer);
         savepoint.release.run();
+        appends.memberReleased();
         m.done = true;
       } catch (err) {
         if (!conn.inTransaction) {
@@ -240,6 +268,7 @@ export class GroupCommit {
           // Rolled back to its savepoint alone (and the savepoint closed); the others carry on.
           savepoint.rollback.run();
           savepoint.release.run();
+          appends.memberRolledBack();
         } catch {
           // The savepoint could not be undone (it never opened, or SQLite failed): nothing of
           // the group can be trusted, so all of it is rolled back, this member with it.
