@@ -54,15 +54,25 @@ const MEMBER_SAVEPOINT = 'peyvand_member';
 
 const memberSavepoints = new WeakMap<SqliteConnection, MemberSavepoint>();
 
-/** The deferred appends of each group, by the transaction its members run on (while they run). */
-const appendsByTransaction = new WeakMap<Knex.Transaction, DeferredAppends>();
+/** What a running group offers its members' statements, by the transaction they run on. */
+export interface RunningGroup {
+  /** Rows held back until the group's end (deferred-appends.ts). */
+  appends: DeferredAppends;
+  /**
+   * The group's connection, for statements a member runs on it directly as prepared
+   * statements (no knex query building): only during the member's turn, synchronously.
+   */
+  connection: { prepare(sql: string): { run(...bindings: unknown[]): unknown; all(...bindings: unknown[]): Array<Record<string, unknown>> } };
+}
+
+const groupsByTransaction = new WeakMap<Knex.Transaction, RunningGroup>();
 
 /**
- * The deferred appends of the group whose member runs on `trx` (see deferred-appends.ts);
- * undefined for any other transaction or connection, whose rows are inserted at once.
+ * The running group whose member works on `trx`; undefined for any other transaction or
+ * connection (PostgreSQL, MariaDB, a nested transaction, no transaction).
  */
-export function deferredAppendsOf(trx: unknown): DeferredAppends | undefined {
-  return typeof trx === 'function' ? appendsByTransaction.get(trx as Knex.Transaction) : undefined;
+export function runningGroupOf(trx: unknown): RunningGroup | undefined {
+  return typeof trx === 'function' ? groupsByTransaction.get(trx as Knex.Transaction) : undefined;
 }
 
 /** Inserts rows into a table within a transaction (the dialect's multi-row insert). */
@@ -199,7 +209,7 @@ export class GroupCommit {
       await this.knex.transaction(async (outer) => {
         began = true;
         const appends = new DeferredAppends();
-        appendsByTransaction.set(outer, appends);
+        groupsByTransaction.set(outer, { appends, connection: conn as unknown as RunningGroup['connection'] });
         try {
           await this.runWaiting(group, outer, conn, appends);
           // Synchronously after the last member: nobody joins between it and COMMIT.
@@ -207,7 +217,7 @@ export class GroupCommit {
           // Outside any member's savepoint: a failure here fails the COMMIT, so every member.
           await appends.drain((table, rows) => this.insert(outer, table, rows));
         } finally {
-          appendsByTransaction.delete(outer);
+          groupsByTransaction.delete(outer);
         }
       }, { connection: conn });
       this.record(group);

@@ -30,6 +30,7 @@
  */
 import type { Knex } from 'knex';
 import { chunked, flushAppends, insertAtCommit } from '../../db/database.js';
+import { runningGroupOf } from '../../db/group-commit.js';
 import type { SearchEntry, SearchIndex } from './search-index-types.js';
 import { customersByTenant, hex, indexTerms, queryShape, tenantKey } from './terms.js';
 
@@ -125,10 +126,14 @@ export const sqliteSearchIndex: SearchIndex = {
     // A customer keeps its doc id for life, even while it has no terms (then it has no FTS
     // row and no search finds it): doc order must stay creation order (see `ranked`).
     const fresh = entries.filter((e) => !existing.has(key(e))).map((e) => ({ tenant_id: e.tenantId, customer_id: e.customerId }));
+    const group = runningGroupOf(db);
     for (const rows of chunked(fresh)) {
       // RETURNING names each new doc id's customer; the order of returned rows is not promised.
-      const inserted = await db(docsTable(prefix)).insert(rows).returning(['doc_id', 'tenant_id', 'customer_id']);
-      for (const r of inserted as Array<Record<string, unknown>>) existing.set(`${String(r.tenant_id)}\u0000${String(r.customer_id)}`, Number(r.doc_id));
+      // In a group-commit member: a prepared statement on the group's connection (no knex building).
+      const inserted = group
+        ? group.connection.prepare(`insert into "${docsTable(prefix)}" ("tenant_id", "customer_id") values ${rows.map(() => '(?, ?)').join(', ')} returning "doc_id", "tenant_id", "customer_id"`).all(...rows.flatMap((r) => [r.tenant_id, r.customer_id]))
+        : ((await db(docsTable(prefix)).insert(rows).returning(['doc_id', 'tenant_id', 'customer_id'])) as Array<Record<string, unknown>>);
+      for (const r of inserted) existing.set(`${String(r.tenant_id)}\u0000${String(r.customer_id)}`, Number(r.doc_id));
     }
     const ftsRows = entries.map((e) => ({ rowid: existing.get(key(e))!, terms: ftsText(e.tenantId, indexTerms(e.fields)) })).filter((r) => r.terms !== '');
     // In a group commit the terms are inserted for the whole group before its COMMIT: FTS5
