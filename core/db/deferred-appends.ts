@@ -59,22 +59,14 @@ export class DeferredAppends {
 
   /** The running member was released: its rows now commit with the group. */
   memberReleased(): void {
-    for (const [table, rows] of this.member) {
-      const list = this.released.get(table);
-      if (list) list.push(...rows);
-      else this.released.set(table, rows);
-    }
+    appendAll(this.released, this.member);
     this.member = new Map();
     this.flushedForMember = new Map();
   }
 
   /** The running member was rolled back to its savepoint: its rows go, rows it inserted early are pending again. */
   memberRolledBack(): void {
-    for (const [table, rows] of this.flushedForMember) {
-      const list = this.released.get(table);
-      if (list) list.push(...rows);
-      else this.released.set(table, rows);
-    }
+    appendAll(this.released, this.flushedForMember);
     this.member = new Map();
     this.flushedForMember = new Map();
   }
@@ -83,5 +75,14 @@ export class DeferredAppends {
   async drain(insert: InsertRows): Promise<void> {
     for (const [table, rows] of this.released) await insert(table, rows);
     this.released.clear();
+  }
+}
+
+/** Appends every table's rows of `from` to those of `to`. */
+function appendAll(to: Pending, from: Pending): void {
+  for (const [table, rows] of from) {
+    const list = to.get(table);
+    if (list) list.push(...rows);
+    else to.set(table, rows);
   }
 }
