@@ -27,7 +27,8 @@ export class AuditLog implements PluginAuditLog {
 
   /** Records a write through the writer's transaction. */
   async record(trx: Executor, actor: ChangeAuthor, entry: AuditRecord): Promise<void> {
-    await trx(this.db.table('audit_log')).insert(this.row(actor, entry, Date.now()));
+    // insertMany: on SQLite in a group commit a prepared statement, not a knex query (group-commit.ts).
+    await insertMany(trx, this.db.table('audit_log'), [this.row(actor, entry, Date.now())]);
   }
 
   /** {@link record} for many entries of one author with multi-row inserts (bulk import). */

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import { newId } from '../plugin/ids.js';
 import type { Database, Executor } from '../db/database.js';
 import type { ReadConnection } from '../db/read-connection.js';
-import { isUniqueViolation } from '../db/database.js';
+import { insertMany, isUniqueViolation } from '../db/database.js';
 import { coreError } from '../plugin/errors.js';
 import type { Actor } from '../plugin/actor.js';
 import { can } from '../plugin/actor.js';
@@ -52,7 +52,8 @@ export class CustomerService implements PluginCustomerService {
     if (!trx) return this.db.transaction((t) => this.create(actor, input, t));
     const now = Date.now();
     const customer = await this.prepare(trx, actor, this.draft(actor, input, undefined, now));
-    await trx(this.db.table('customers')).insert({
+    // insertMany: on SQLite in a group commit a prepared statement, not a knex query (group-commit.ts).
+    await insertMany(trx, this.db.table('customers'), [{
       id: customer.id,
       tenant_id: actor.tenantId,
       ...rowFromCustomer(customer),
@@ -60,7 +61,7 @@ export class CustomerService implements PluginCustomerService {
       version: 1,
       created_at: now,
       updated_at: now,
-    });
+    }]);
     await this.writeDerived(trx, actor, customer, true);
     await this.audit.record(trx, actor, { action: 'customer.create', entityType: 'customer', entityId: customer.id, after: customer });
     await this.events.emit(trx, 'customer.created', { customer }, { tenantId: actor.tenantId, aggregateType: 'customer', aggregateId: customer.id });

@@ -19,7 +19,8 @@ export class Outbox implements EventBus {
 
   async emitUntyped(trx: Executor, type: string, data: Record<string, unknown>, options: EmitOptions): Promise<string> {
     const row = this.row(type, data, options, Date.now());
-    await trx(this.db.table('outbox')).insert(row);
+    // insertMany: on SQLite in a group commit a prepared statement, not a knex query (group-commit.ts).
+    await insertMany(trx, this.db.table('outbox'), [row]);
     // Wake the dispatcher once the surrounding transaction has had time to commit; it
     // polls anyway, this only shortens the delay.
     this.wake();

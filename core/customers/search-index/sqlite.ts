@@ -29,7 +29,8 @@
  *   every hit (tens of thousands for a common name) to keep the newest fifty.
  */
 import type { Knex } from 'knex';
-import { chunked, insertMany } from '../../db/database.js';
+import { chunked, flushAppends, insertAtCommit } from '../../db/database.js';
+import { runningGroupOf } from '../../db/group-commit.js';
 import type { SearchEntry, SearchIndex } from './search-index-types.js';
 import { customersByTenant, hex, indexTerms, queryShape, tenantKey } from './terms.js';
 
@@ -119,22 +120,31 @@ export const sqliteSearchIndex: SearchIndex = {
   async putMany(db, prefix, entries, options = {}) {
     const existing = options.isNew ? new Map<string, number>() : await docIds(db, prefix, entries);
     const key = (e: SearchEntry) => `${e.tenantId}\u0000${e.customerId}`;
+    // A rewrite deletes rows that a group commit may still hold back (insertAtCommit below).
+    if (existing.size > 0) await flushAppends(db, ftsTable(prefix));
     for (const ids of chunked([...existing.values()])) await db(ftsTable(prefix)).whereIn('rowid', ids).delete();
     // A customer keeps its doc id for life, even while it has no terms (then it has no FTS
     // row and no search finds it): doc order must stay creation order (see `ranked`).
     const fresh = entries.filter((e) => !existing.has(key(e))).map((e) => ({ tenant_id: e.tenantId, customer_id: e.customerId }));
+    const group = runningGroupOf(db);
     for (const rows of chunked(fresh)) {
       // RETURNING names each new doc id's customer; the order of returned rows is not promised.
-      const inserted = await db(docsTable(prefix)).insert(rows).returning(['doc_id', 'tenant_id', 'customer_id']);
-      for (const r of inserted as Array<Record<string, unknown>>) existing.set(`${String(r.tenant_id)}\u0000${String(r.customer_id)}`, Number(r.doc_id));
+      // In a group-commit member: a prepared statement on the group's connection (no knex building).
+      const inserted = group
+        ? group.connection.prepare(`insert into "${docsTable(prefix)}" ("tenant_id", "customer_id") values ${rows.map(() => '(?, ?)').join(', ')} returning "doc_id", "tenant_id", "customer_id"`).all(...rows.flatMap((r) => [r.tenant_id, r.customer_id]))
+        : ((await db(docsTable(prefix)).insert(rows).returning(['doc_id', 'tenant_id', 'customer_id'])) as Array<Record<string, unknown>>);
+      for (const r of inserted) existing.set(`${String(r.tenant_id)}\u0000${String(r.customer_id)}`, Number(r.doc_id));
     }
     const ftsRows = entries.map((e) => ({ rowid: existing.get(key(e))!, terms: ftsText(e.tenantId, indexTerms(e.fields)) })).filter((r) => r.terms !== '');
-    await insertMany(db, ftsTable(prefix), ftsRows);
+    // In a group commit the terms are inserted for the whole group before its COMMIT: FTS5
+    // writes a segment at every savepoint release otherwise (deferred-appends.ts).
+    await insertAtCommit(db, ftsTable(prefix), ftsRows);
   },
 
   async remove(db, prefix, tenantId, customerId) {
     const existing = await docId(db, prefix, tenantId, customerId);
     if (existing === null) return;
+    await flushAppends(db, ftsTable(prefix));
     await db(ftsTable(prefix)).where('rowid', existing).delete();
     await db(docsTable(prefix)).where('doc_id', existing).delete();
   },

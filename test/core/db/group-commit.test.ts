@@ -106,6 +106,42 @@ if (!group) {
     for (const r of [first!, last!]) t.equal(await count('outbox', { aggregate_id: r.json().id, type: 'customer.created' }), 1, `${r.json().name as string} has its event`);
   });
 
+  t.test('search terms inserted at the group\'s end: members rolled back take theirs, a rewrite sees earlier members\' terms', async (t) => {
+    const { search } = kernel.customers.store;
+    const prefix = kernel.db.prefix;
+    const entry = (customerId: string, word: string) => ({ tenantId: acme.id, customerId, fields: [[word]] });
+    const found = async (word: string) => (await search.matching(kernel.db.knex, prefix, acme.id, [word])!).map((r: { customer_id: string }) => r.customer_id);
+    const failed = (err: Error) => err.message;
+    const before = { ...group.stats };
+    const writes = () => Promise.all([
+      kernel.db.transaction((trx) => search.putMany(trx, prefix, [entry('gc-fts-1', 'deferredalpha')], { isNew: true })),
+      // Rewrites the first member's customer (its terms are still held back), then fails.
+      kernel.db.transaction(async (trx) => {
+        await search.put(trx, prefix, entry('gc-fts-1', 'deferredbeta'));
+        throw new Error('rewrite rolled back');
+      }).catch(failed),
+      kernel.db.transaction(async (trx) => {
+        await search.putMany(trx, prefix, [entry('gc-fts-2', 'deferredgamma')], { isNew: true });
+        throw new Error('create rolled back');
+      }).catch(failed),
+      // Indexes then removes its own customer within the member.
+      kernel.db.transaction(async (trx) => {
+        await search.putMany(trx, prefix, [entry('gc-fts-3', 'deferreddelta')], { isNew: true });
+        await search.remove(trx, prefix, acme.id, 'gc-fts-3');
+      }),
+      kernel.db.transaction((trx) => search.putMany(trx, prefix, [entry('gc-fts-4', 'deferredepsilon')], { isNew: true })),
+    ]);
+    const [, rewrite, create] = await inOneGroup(kernel.db.knex, group, 5, writes);
+    t.equal(group.stats.groups - before.groups, 1, 'all five ran in one group');
+    t.equal(rewrite, 'rewrite rolled back');
+    t.equal(create, 'create rolled back');
+    t.same(await found('deferredalpha'), ['gc-fts-1'], 'the first member\'s terms survive the rollback of the member that rewrote them');
+    t.same(await found('deferredbeta'), [], 'the rolled-back rewrite left no terms');
+    t.same(await found('deferredgamma'), [], 'the rolled-back create left no terms');
+    t.same(await found('deferreddelta'), [], 'terms removed within their member are gone');
+    t.same(await found('deferredepsilon'), ['gc-fts-4'], 'the last member\'s terms are committed');
+  });
+
   t.test('a failed COMMIT fails every member; none is acknowledged and nothing is kept', async (t) => {
     const customersBefore = await count('customers', { tenant_id: acme.id });
     const eventsBefore = await count('outbox', { tenant_id: acme.id });
