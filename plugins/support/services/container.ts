@@ -41,7 +41,7 @@ export function createSupportServices(ctx: PluginContext<SupportOptions>): Suppo
   const base: PluginContext<unknown> = ctx;
   const store = new SupportStore(ctx.db);
   const calendars = new CalendarService(base, store);
-  const summary = new ReportSummary(store);
+  const summary = new ReportSummary(store, ctx.data);
   const sla = new SlaService(base, store, calendars, summary);
   const queues = new QueueService(base, store, calendars);
   const complaints = new ComplaintService(ctx, store);

@@ -35,8 +35,13 @@ export class SupportStore {
 
   /** The tenant's language, read in `trx` (SQLite has one connection, held by the transaction). */
   async tenantLocale(trx: Executor, tenantId: string): Promise<'fa' | 'en'> {
-    const row = await trx(this.db.table('tenants')).where({ id: tenantId }).first('locale');
-    return row?.locale === 'fa' ? 'fa' : 'en';
+    return (await this.tenantSettings(trx, tenantId)).locale;
+  }
+
+  /** The tenant's language and time zone (UTC when unset), read in `trx` like {@link tenantLocale}. */
+  async tenantSettings(trx: Executor, tenantId: string): Promise<{ locale: 'fa' | 'en'; timeZone: string }> {
+    const row = await trx(this.db.table('tenants')).where({ id: tenantId }).first<{ locale: string; time_zone: string | null } | undefined>('locale', 'time_zone');
+    return { locale: row?.locale === 'fa' ? 'fa' : 'en', timeZone: row?.time_zone ?? 'UTC' };
   }
 
   /** Adds a row lock on PostgreSQL and MySQL; SQLite's single writer serializes anyway. */

@@ -21,7 +21,7 @@
  * (migration 006's backfill, and what a change of the tenant's time zone needs).
  */
 import type { Knex } from 'knex';
-import { readBool, readInt, toJalali, type BigIntColumn, type CalendarKind, type Dialect, type Executor } from '../../../core/plugin/index.js';
+import { readBool, readInt, toJalali, type BigIntColumn, type CalendarKind, type Dialect, type Executor, type PluginData } from '../../../core/plugin/index.js';
 import type { SlaDailyRow, SlaTargetRow, TicketRow, TimeDailyRow, TimeMonthlyRow } from './rows.js';
 import type { SupportStore } from './store.js';
 
@@ -150,7 +150,7 @@ export function ticketEntries(tenantId: string, ticket: SummaryTicket, targets: 
 
 /** Maintains the summary inside the transactions that change tickets and targets. */
 export class ReportSummary {
-  constructor(private readonly store: SupportStore) {}
+  constructor(private readonly store: SupportStore, private readonly data: PluginData) {}
 
   /**
    * Runs `work` (which changes the given tickets) and moves the summary by the difference
@@ -160,20 +160,25 @@ export class ReportSummary {
   async track<T>(trx: Knex.Transaction, tenantId: string, ticketIds: readonly string[], work: () => Promise<T>): Promise<T> {
     const old = await this.entries(trx, tenantId, ticketIds);
     const result = await work();
-    await applyDelta(trx, this.store.db.dialect, (n) => this.store.table(n), await this.entries(trx, tenantId, ticketIds), old);
+    await applyDelta(this.tables(trx, tenantId), await this.entries(trx, tenantId, ticketIds), old);
     return result;
   }
 
   /** Adds the rows of tickets that had none (just created). */
   async add(trx: Knex.Transaction, tenantId: string, ticketIds: readonly string[]): Promise<void> {
-    await applyDelta(trx, this.store.db.dialect, (n) => this.store.table(n), await this.entries(trx, tenantId, ticketIds), none());
+    await applyDelta(this.tables(trx, tenantId), await this.entries(trx, tenantId, ticketIds), none());
+  }
+
+  /** The summary tables of one tenant, in `trx`, through the tenant-scoped data layer. */
+  private tables(trx: Knex.Transaction, tenantId: string): SummaryTables {
+    const scope = this.data.forTenant(tenantId, trx);
+    return { dialect: this.data.dialect, name: (n) => this.data.table(`support_${n}`), into: (n) => scope.from(`support_${n}`), raw: (sql, bindings) => this.data.raw(sql, bindings) };
   }
 
   private async entries(trx: Executor, tenantId: string, ticketIds: readonly string[]): Promise<SummaryEntries> {
     const out = none();
     if (ticketIds.length === 0) return out;
-    const tenant = await trx(this.store.db.table('tenants')).where({ id: tenantId }).first<{ time_zone: string } | undefined>('time_zone');
-    const clock = localClock(tenant?.time_zone ?? 'UTC');
+    const clock = localClock((await this.store.tenantSettings(trx, tenantId)).timeZone);
     const tickets = await this.store.rows(trx, 'tickets', tenantId).whereIn('id', [...ticketIds]).select<SummaryTicket[]>(...TICKET_COLUMNS);
     const targets = await this.store.rows(trx, 'sla_targets', tenantId).whereIn('ticket_id', [...ticketIds]).select<SummaryTarget[]>(...TARGET_COLUMNS);
     for (const ticket of tickets) {
@@ -205,16 +210,31 @@ function net<R extends { n: BigIntColumn }>(plus: readonly R[], minus: readonly 
  * increments an existing row or inserts a new one (concurrent writers of the same day
  * and dimensions meet on the unique key, never on a read-modify-write).
  */
-export async function applyDelta(trx: Executor, dialect: Dialect, table: (name: 'sla_daily' | 'time_daily' | 'time_monthly') => string, plus: SummaryEntries, minus: SummaryEntries): Promise<void> {
-  await upsert(trx, dialect, table('sla_daily'), net(plus.sla, minus.sla, SLA_KEY, ['n']), SLA_KEY, ['n']);
-  await upsert(trx, dialect, table('time_daily'), net(plus.time, minus.time, TIME_KEY, ['n', 'total_ms']), TIME_KEY, ['n', 'total_ms']);
-  await upsert(trx, dialect, table('time_monthly'), net(plus.monthly, minus.monthly, MONTHLY_KEY, ['n', 'total_ms']), MONTHLY_KEY, ['n', 'total_ms']);
+async function applyDelta(tables: SummaryTables, plus: SummaryEntries, minus: SummaryEntries): Promise<void> {
+  await upsert(tables, 'sla_daily', net(plus.sla, minus.sla, SLA_KEY, ['n']), SLA_KEY, ['n']);
+  await upsert(tables, 'time_daily', net(plus.time, minus.time, TIME_KEY, ['n', 'total_ms']), TIME_KEY, ['n', 'total_ms']);
+  await upsert(tables, 'time_monthly', net(plus.monthly, minus.monthly, MONTHLY_KEY, ['n', 'total_ms']), MONTHLY_KEY, ['n', 'total_ms']);
 }
 
-async function upsert(trx: Executor, dialect: Dialect, table: string, rows: ReadonlyArray<object>, key: readonly string[], sums: readonly string[]): Promise<void> {
+/** A summary table by its short name. */
+type SummaryTable = 'sla_daily' | 'time_daily' | 'time_monthly';
+
+/**
+ * Where {@link applyDelta} writes: a request writes one tenant's rows through `ctx.data`
+ * (tenant-scoped), the backfill every tenant's through the migration's knex.
+ */
+interface SummaryTables {
+  dialect: Dialect;
+  /** The real table name, for the qualified column of PostgreSQL's and SQLite's `excluded`. */
+  name: (table: SummaryTable) => string;
+  into: (table: SummaryTable) => Knex.QueryBuilder;
+  raw: (sql: string, bindings: readonly Knex.RawBinding[]) => Knex.Raw;
+}
+
+async function upsert(tables: SummaryTables, table: SummaryTable, rows: ReadonlyArray<object>, key: readonly string[], sums: readonly string[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 500) {
-    const merge = Object.fromEntries(sums.map((c) => [c, dialect === 'mysql' ? trx.raw('?? + VALUES(??)', [c, c]) : trx.raw('??.?? + excluded.??', [table, c, c])]));
-    await trx(table).insert(rows.slice(i, i + 500)).onConflict([...key]).merge(merge);
+    const merge = Object.fromEntries(sums.map((c) => [c, tables.dialect === 'mysql' ? tables.raw('?? + VALUES(??)', [c, c]) : tables.raw('??.?? + excluded.??', [tables.name(table), c, c])]));
+    await tables.into(table).insert(rows.slice(i, i + 500)).onConflict([...key]).merge(merge);
   }
 }
 
@@ -245,7 +265,7 @@ export async function rebuildSummary(knex: Knex, dialect: Dialect, table: (name:
       batch.time.push(...e.time);
       batch.monthly.push(...e.monthly);
     }
-    await applyDelta(knex, dialect, (n) => table(`support_${n}`), batch, none());
+    await applyDelta({ dialect, name: (n) => table(`support_${n}`), into: (n) => knex(table(`support_${n}`)), raw: (sql, bindings) => knex.raw(sql, bindings) }, batch, none());
     after = tickets[tickets.length - 1]!.id;
   }
 }
