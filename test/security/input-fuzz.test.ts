@@ -56,12 +56,13 @@ const pipeline = await seed('/api/v1/sales/pipelines', { name: 'seed', currency:
 await seed('/api/v1/sales/deals', { title: 'seed', customerId: customers[0], pipelineId: pipeline.id, amount: 1000 });
 await seed('/api/v1/sales/leads', { name: 'seed lead', email: 'lead@seed.example' });
 await seed('/api/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['customer.*'] });
+const pluginNames = w.p.peyvand.kernel.plugins.map((x) => x.definition.name);
 const hooks: Hooks = {
   stringFor: (property) => {
     if (property === 'slug') return fc.constant('fuzzco');
-    if (property === 'plugin') return fc.constantFrom(...w.p.peyvand.kernel.plugins.map((x) => x.definition.name));
+    if (property === 'plugin') return fc.constantFrom(...pluginNames);
     // A new tenant's plugins: an unknown name is the handler's VALIDATION_FAILED too (see timeZone).
-    if (property === 'plugins') return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...w.p.peyvand.kernel.plugins.map((x) => x.definition.name)) }, { weight: 1, arbitrary: fc.string({ maxLength: 64 }) });
+    if (property === 'plugins') return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...pluginNames) }, { weight: 1, arbitrary: fc.string({ maxLength: 64 }) });
     if (property === 'role') return fc.constantFrom(...roles);
     // A time zone the schema allows is any short string; the handler refuses an unknown one
     // with the schema's own VALIDATION_FAILED, so mostly real zones, or an operation whose
