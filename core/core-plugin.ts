@@ -12,7 +12,9 @@ import { ordersMigration } from './migrations/008_orders.js';
 import { importsMigration } from './migrations/009_imports.js';
 import { orderEventSchemas } from './orders/order-events.js';
 import { erpMigration } from './migrations/010_erp.js';
-import { ERP_EVENT_TYPES } from './erp/erp-events.js';
+import { erpEventSchemas } from './erp/erp-events.js';
+import { coreEventSchemas } from './plugin/core-events.js';
+import { webhookEventSchemas } from './webhooks/webhook-types.js';
 import { peopleMigration } from './migrations/011_people.js';
 import { permissionCatalogMigration } from './migrations/012_permission_catalog.js';
 import { authEpochMigration } from './migrations/013_auth_epoch.js';
@@ -69,21 +71,9 @@ export const corePlugin = definePlugin({
     'customer.deleted': { type: 'object' },
     'customer.merged': { type: 'object' },
     'customer.timeline_added': { type: 'object' },
-    'tenant.created': { type: 'object' },
-    'tenant.plugins_enabled': { type: 'object' },
-    'tenant.plugin_disabled': { type: 'object' },
-    'tenant.rate_limit_changed': { type: 'object', required: ['perMinute'], properties: { perMinute: { type: ['integer', 'null'] } } },
-    'tenant.embed_configured': { type: 'object' },
-    'tenant.settings_updated': { type: 'object' },
-    'role.updated': { type: 'object' },
-    'api_key.created': { type: 'object' },
-    'api_key.revoked': { type: 'object' },
-    'webhook.created': { type: 'object' },
-    'webhook.updated': { type: 'object' },
-    'webhook.deleted': { type: 'object' },
-    'webhook.paused': { type: 'object' },
-    'webhook.delivery_retried': { type: 'object' },
+    ...coreEventSchemas,
+    ...webhookEventSchemas,
     ...orderEventSchemas,
-    ...Object.fromEntries(ERP_EVENT_TYPES.map((type) => [type, { type: 'object' }])),
+    ...erpEventSchemas,
   },
 });

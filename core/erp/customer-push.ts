@@ -24,7 +24,8 @@ import { customKey, ownerOf, pushedFields, sourceOf, type ErpConnectionDto, type
 import type { FieldOwnership } from './ownership.js';
 import type { ErpConnectionRow, ErpRunRow, PushRunPayload } from './erp-rows.js';
 import { equivalentCustomerValue } from './ownership.js';
-import type { RunCounts, RunStore } from './runs.js';
+import type { RunCounts } from './erp-schemas.js';
+import type { RunStore } from './runs.js';
 import type { RecordState, SyncState } from './sync-state.js';
 
 type PushTarget = Pick<ErpConnectionDto, 'id' | 'adapter' | 'mapping' | 'fieldOwnership'>;

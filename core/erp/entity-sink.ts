@@ -8,7 +8,7 @@
 import type { Actor } from '../plugin/actor.js';
 import type { ErpConnector, ErpEntity, ErpRecord } from '../plugin/erp.js';
 import type { LoadedConnection } from './connections.js';
-import type { RunCounts, RunIssue } from './runs.js';
+import type { RunCounts, RunIssue } from './erp-schemas.js';
 import type { SyncState } from './sync-state.js';
 
 /** What a sink works with during one run. */

@@ -1,11 +1,12 @@
 /**
  * JSON Schemas of the ERP routes: connections, runs, issues, inbound pushes. They are the
- * one source of the ERP's input and connection types: `ErpMapping`, `FieldOwnership`,
- * `ErpSchedule`, `ErpConnectionInput`/`Patch` and `ErpConnectionDto` are derived from them
- * with `SchemaType`, so what ajv accepts and what the service types say cannot drift.
+ * one source of the ERP's input, connection and run types: `ErpMapping`, `FieldOwnership`,
+ * `ErpSchedule`, `ErpConnectionInput`/`Patch`, `ErpConnectionDto`, `RunDto` and `RunIssue`
+ * are derived from them with `SchemaType`, so what ajv accepts, what fast-json-stringify
+ * sends and what the service types say cannot drift.
  */
 import { lineString, pageQuery } from '../plugin/schemas.js';
-import { ERP_ENTITIES, ERP_PUSH_FIELDS, erpPushFieldSchema } from '../plugin/erp.js';
+import { ERP_ENTITIES, ERP_PUSH_FIELDS, erpPushFieldSchema, type ErpEntity } from '../plugin/erp.js';
 import type { SchemaType } from '../plugin/route-types.js';
 
 const str = { type: 'string' } as const;
@@ -142,12 +143,18 @@ export const testResultSchema = {
   properties: { ok: { type: 'boolean' }, error: { type: 'object', additionalProperties: false, required: ['code', 'message'], properties: { code: str, message: str } } },
 } as const;
 
+// Written out (not built with Object.fromEntries) so the schema keeps its literal type and
+// `RunDto` can be derived from it; the served JSON is the same.
+const count = { type: 'integer' } as const;
 const countsSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['created', 'updated', 'unchanged', 'deleted', 'failed', 'conflicts'],
-  properties: Object.fromEntries(['created', 'updated', 'unchanged', 'deleted', 'failed', 'conflicts'].map((k) => [k, { type: 'integer' }])),
-};
+  properties: { created: count, updated: count, unchanged: count, deleted: count, failed: count, conflicts: count },
+} as const;
+
+// Every ERP entity, in ERP_ENTITIES' order: `satisfies` refuses a missing or an unknown one.
+const countsByEntitySchema = { customers: countsSchema, orders: countsSchema, invoices: countsSchema } as const satisfies Record<ErpEntity, typeof countsSchema>;
 
 export const runCreateSchema = {
   type: ['object', 'null'],
@@ -174,12 +181,12 @@ export const runSchema = {
     dryRun: { type: 'boolean' },
     full: { type: 'boolean' },
     counts: countsSchema,
-    countsByEntity: { type: 'object', additionalProperties: false, required: [...ERP_ENTITIES], properties: Object.fromEntries(ERP_ENTITIES.map((e) => [e, countsSchema])) },
+    countsByEntity: { type: 'object', additionalProperties: false, required: ERP_ENTITIES, properties: countsByEntitySchema },
     error: { type: 'object', additionalProperties: false, required: ['code', 'message'], properties: { code: str, message: str } },
     startedAt: { type: ['string', 'null'] },
     finishedAt: { type: ['string', 'null'] },
   },
-};
+} as const;
 
 export const issueSchema = {
   type: 'object',
@@ -241,6 +248,15 @@ export type ErpConnectionDto = SchemaType<typeof connectionSchema>;
 
 /** Body of `POST /erp/connections/{id}/runs` (null or `{}`: a normal run; ajv fills the defaults). */
 export type RunCreateInput = SchemaType<typeof runCreateSchema>;
+
+/** A run as the API returns it and `erp.run_finished` carries it. */
+export type RunDto = SchemaType<typeof runSchema>;
+
+/** What happened to records of one entity in a run. */
+export type RunCounts = RunDto['counts'];
+
+/** A record-level issue of a run (`code`: `FIELD_CONFLICT`, `DELETED_IN_ERP`, `VALIDATION_FAILED`, `ORGANIZATION_NOT_FOUND`…). */
+export type RunIssue = SchemaType<typeof issueSchema>;
 
 /** A change the ERP pushes (`POST /erp/inbound/{connectionId}`). */
 export type InboundChange = SchemaType<typeof inboundSchema>['changes'][number];

@@ -10,45 +10,8 @@ import { insertMany, readBool, readInt, readJson, type Database, type Executor }
 import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
 import { ERP_ENTITIES, type ErpEntity } from '../plugin/erp.js';
 import { erpError } from './erp-errors.js';
-import type { RunStatus, RunTrigger } from './erp-schemas.js';
+import type { RunCounts, RunDto, RunIssue, RunTrigger } from './erp-schemas.js';
 import type { ErpRunIssueRow, ErpRunRow } from './erp-rows.js';
-
-/** What happened to records of one entity. */
-export interface RunCounts {
-  created: number;
-  updated: number;
-  unchanged: number;
-  deleted: number;
-  failed: number;
-  conflicts: number;
-}
-
-export type { RunTrigger, RunStatus } from './erp-schemas.js';
-
-/** A run as the API returns it. */
-export interface RunDto {
-  id: string;
-  connectionId: string;
-  trigger: RunTrigger;
-  status: RunStatus;
-  dryRun: boolean;
-  full: boolean;
-  counts: RunCounts;
-  countsByEntity: Record<ErpEntity, RunCounts>;
-  error?: { code: string; message: string };
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-/** A record-level issue. */
-export interface RunIssue {
-  entity: ErpEntity;
-  externalId: string;
-  /** `FIELD_CONFLICT`, `DELETED_IN_ERP`, `VALIDATION_FAILED`, `ORGANIZATION_NOT_FOUND`… */
-  code: string;
-  message: string;
-  payload: unknown;
-}
 
 /** Zero counts. */
 export function emptyCounts(): RunCounts {

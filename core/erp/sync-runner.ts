@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { readBool, readInt, readJson, type Database } from '../db/database.js';
 import type { ErpConnectionRow, ErpRunRow, PushRunPayload } from './erp-rows.js';
-import type { ErpSchedule } from './erp-schemas.js';
+import type { ErpSchedule, RunCounts } from './erp-schemas.js';
 import type { Actor } from '../plugin/actor.js';
 import { systemActor } from '../plugin/actor.js';
 import type { EventBus } from '../plugin/events.js';
@@ -24,7 +24,7 @@ import { ErpRunError, type AdapterRuntime, type ErpAdapter, type ErpEntity } fro
 import { entityEnabled, sourceOf, type ConnectionService, type LoadedConnection } from './connections.js';
 import type { EntitySink, SinkContext } from './entity-sink.js';
 import { ConnectionLeases } from './run-lease.js';
-import { emptyCountsByEntity, runFromRow, type RunCounts, type RunStore } from './runs.js';
+import { emptyCountsByEntity, runFromRow, type RunStore } from './runs.js';
 import type { SyncState } from './sync-state.js';
 import type { CustomerPusher } from './customer-push.js';
 import './erp-events.js';

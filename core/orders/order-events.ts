@@ -5,8 +5,7 @@
  * event names (a corrected total, a customer linked later), so every write has an event;
  * `order.deleted` only comes from undoing an import that created the order.
  */
-import { invoiceSchema, orderSchema } from './order-schemas.js';
-import type { InvoiceDto, OrderDto } from './order-types.js';
+import { invoiceSchema, orderSchema, type InvoiceDto, type OrderDto } from '../plugin/orders.js';
 
 /** Order event types. */
 export const ORDER_EVENTS = ['order.placed', 'order.paid', 'order.shipped', 'order.delivered', 'order.cancelled', 'order.returned', 'order.updated', 'order.deleted'] as const;

@@ -6,7 +6,8 @@ import { problemSchema } from '../http/problem.js';
 import { actorOf } from '../http/request-guards.js';
 import type { InvoiceService } from './invoice-service.js';
 import type { OrderService } from './order-service.js';
-import { byRefParams, invoiceInputSchema, invoiceSchema, orderInputSchema, orderSchema } from './order-schemas.js';
+import { invoiceSchema, orderSchema } from '../plugin/orders.js';
+import { byRefParams, invoiceInputSchema, orderInputSchema } from './order-schemas.js';
 import { INVOICE_STATUSES, ORDER_STATUSES } from './order-types.js';
 
 const customerIdQuery = { type: 'string', maxLength: 64 } as const;

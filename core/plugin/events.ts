@@ -8,6 +8,8 @@
  */
 import type { Executor } from './sql.js';
 import type { CustomerDto } from './customers.js';
+import type { coreEventSchemas } from './core-events.js';
+import type { SchemaType } from './route-types.js';
 
 /** Event type → shape of its `data`. */
 export interface PeyvandEvents {
@@ -16,17 +18,20 @@ export interface PeyvandEvents {
   'customer.deleted': { customer: CustomerDto };
   'customer.merged': { survivorId: string; mergedIds: string[]; customer: CustomerDto };
   'customer.timeline_added': { customerId: string; entry: TimelineEntryDto };
-  'tenant.created': { tenant: { id: string; slug: string; name: string; locale: string; timeZone: string; plugins: string[] } };
-  'tenant.plugins_enabled': { plugins: string[] };
-  'tenant.plugin_disabled': { plugin: string };
+  'tenant.created': CoreEventData<'tenant.created'>;
+  'tenant.plugins_enabled': CoreEventData<'tenant.plugins_enabled'>;
+  'tenant.plugin_disabled': CoreEventData<'tenant.plugin_disabled'>;
   /** The tenant's requests per credential per minute; null: the deployment's default. */
-  'tenant.rate_limit_changed': { perMinute: number | null };
-  'tenant.embed_configured': { algorithms: string[]; allowedOrigins: string[]; jwksUrl: string | null; hs256SecretSet: boolean };
-  'tenant.settings_updated': { changed: string[] };
-  'role.updated': { role: { name: string; permissions: string[]; scopes: Record<string, string> } };
-  'api_key.created': { apiKey: { id: string; name: string; role: string } };
-  'api_key.revoked': { apiKeyId: string };
+  'tenant.rate_limit_changed': CoreEventData<'tenant.rate_limit_changed'>;
+  'tenant.embed_configured': CoreEventData<'tenant.embed_configured'>;
+  'tenant.settings_updated': CoreEventData<'tenant.settings_updated'>;
+  'role.updated': CoreEventData<'role.updated'>;
+  'api_key.created': CoreEventData<'api_key.created'>;
+  'api_key.revoked': CoreEventData<'api_key.revoked'>;
 }
+
+/** The data of a core tenant, role or API-key event: the type of its schema. */
+type CoreEventData<T extends keyof typeof coreEventSchemas> = SchemaType<(typeof coreEventSchemas)[T]>;
 
 /** A timeline entry as events and the API show it. */
 export interface TimelineEntryDto {

@@ -29,13 +29,13 @@ export type {
   RegisteredPermission,
   SecretBox,
   TemplateRenderer,
-  Tenant,
   TenantService,
   TenantSettings,
   TimelineInput,
   TimelineService,
 } from './services.js';
 export { TIMELINE_CHANNELS } from './services.js';
+export type { Tenant } from './tenants.js';
 export type { Address, CustomerDto, CustomerInput, CustomerListFilter, CustomerPatch, ExternalRef, LabeledValue } from './customers.js';
 export { ORDER_STATUSES, INVOICE_STATUSES, type CustomerLink, type DocumentRef, type InvoiceDto, type InvoiceInput, type InvoiceStatus, type OrderDto, type OrderInput, type OrderLine, type OrderReader, type OrderStatus, type ReturnedLine } from './orders.js';
 export { cellList, cellNumber, type ImportedChange, type ImportEntity, type ImportRegistry, type MappedRow, type RowError, type RowOutcome } from './imports.js';
@@ -53,7 +53,7 @@ export { applyRecordScope, applyRecordScopeToJoin, type OwnerColumns } from './r
 export { actorOf, defined, expectedVersion, problemSchema, requestLanguage, withEtag } from './http.js';
 export { LANGUAGES, languageFrom, type Language } from './language.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
-export { boundedString, lineString, phoneString, idParams, ifMatchHeaders, ifNoneMatchHeaders, mediaResponse, nullable, pageOf, pageQuery, pageQuerySchema, withEtagHeader } from './schemas.js';
+export { boundedString, eventData, lineString, phoneString, idParams, ifMatchHeaders, ifNoneMatchHeaders, mediaResponse, nullable, pageOf, pageQuery, pageQuerySchema, withEtagHeader } from './schemas.js';
 export { PollingLoop, type PollingLoopOptions } from './polling-loop.js';
 export { claimDue, type DueClaim } from './due-claims.js';
 export { TenantModel, TenantQueryBuilder, TenantScopeMissingError } from './tenant-model.js';

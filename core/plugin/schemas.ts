@@ -44,6 +44,19 @@ export const pageOf = <const I extends object>(item: I) => ({
 }) as const;
 
 /**
+ * The data of an event: exactly these fields, every one present (what an emitter writes
+ * is closed and complete). Its type says so too, so `SchemaType` of it is the payload type
+ * a plugin adds to `PeyvandEvents`:
+ *
+ * ```ts
+ * export const claimOpenedSchema = eventData({ claim: claimSchema });
+ * declare module 'peyvand/plugin' { interface PeyvandEvents { 'claim.opened': SchemaType<typeof claimOpenedSchema> } }
+ * ```
+ */
+export const eventData = <const P extends Record<string, object>>(properties: P) =>
+  ({ type: 'object', additionalProperties: false, required: Object.keys(properties) as Array<keyof P & string>, properties }) as const;
+
+/**
  * Request headers of a conditional update: `If-Match: "<version>"` answers 412 when the
  * record changed since it was read. Optional: without it the update is unconditional.
  */

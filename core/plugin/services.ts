@@ -8,6 +8,7 @@ import type { Actor } from './actor.js';
 import type { CustomerDto, CustomerInput, CustomerListFilter, CustomerPatch } from './customers.js';
 import type { TimelineEntryDto } from './events.js';
 import type { Dialect, Executor } from './sql.js';
+import type { Tenant } from './tenants.js';
 import type { BuiltInRoleName, JsonSchema, PermissionDeclaration, RecordScope, ScopedResource } from './types.js';
 
 /** A page of a cursor-paginated list. */
@@ -99,19 +100,6 @@ export interface AuditRecord {
 export interface AuditLog {
   record(trx: Executor, actor: ChangeAuthor, entry: AuditRecord): Promise<void>;
   recordMany(trx: Executor, actor: ChangeAuthor, entries: readonly AuditRecord[]): Promise<void>;
-}
-
-/** A tenant as the admin API shows it. */
-export interface Tenant {
-  id: string;
-  slug: string;
-  name: string;
-  locale: 'fa' | 'en';
-  timeZone: string;
-  plugins: string[];
-  /** Requests per credential per minute for this tenant; null: the deployment's default. */
-  rateLimitPerMinute: number | null;
-  createdAt: string;
 }
 
 /** Per-tenant settings. */

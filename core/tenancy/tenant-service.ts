@@ -9,7 +9,8 @@ import { coreError } from '../plugin/errors.js';
 import type { SecretBox } from '../auth/secret-box.js';
 import type { EmbedConfig } from '../auth/host-token.js';
 import { validateEmbedConfig } from '../auth/host-token.js';
-import type { Tenant, TenantService as PluginTenantService, TenantSettings } from '../plugin/services.js';
+import type { TenantService as PluginTenantService, TenantSettings } from '../plugin/services.js';
+import type { Tenant } from '../plugin/tenants.js';
 import type { ChangeAuthor } from '../audit/audit-log.js';
 import { platformAuthor, type ChangeRecorder } from '../audit/change-recorder.js';
 import { MAX_ORIGIN_LENGTH, TenantOrigins } from './tenant-origins.js';
@@ -22,7 +23,8 @@ export interface ChangeOrigin {
   requestId?: string;
 }
 
-export type { Tenant, TenantSettings } from '../plugin/services.js';
+export type { TenantSettings } from '../plugin/services.js';
+export type { Tenant } from '../plugin/tenants.js';
 
 /** Input of {@link TenantService.create}. */
 export interface CreateTenantInput {

@@ -1,5 +1,5 @@
 /** The events my-plugin emits: their data schemas, and their types in Peyvand's event map. */
-import type { JsonSchema, SchemaType } from 'peyvand/plugin';
+import { eventData, type SchemaType } from 'peyvand/plugin';
 
 /** An item in responses: `POST /items` answers it and `my_plugin.item.created` carries it. */
 export const itemSchema = {
@@ -16,13 +16,16 @@ export const itemSchema = {
  */
 export type MyPluginItem = SchemaType<typeof itemSchema>;
 
+/**
+ * Event types and the JSON Schema of their `data`: closed, every field present, as the
+ * route writes it. The types in Peyvand's event map are derived from these schemas.
+ */
+export const myPluginEvents = {
+  'my_plugin.item.created': eventData({ item: itemSchema }),
+} as const;
+
 declare module 'peyvand/plugin' {
   interface PeyvandEvents {
-    'my_plugin.item.created': { item: MyPluginItem };
+    'my_plugin.item.created': SchemaType<(typeof myPluginEvents)['my_plugin.item.created']>;
   }
 }
-
-/** Event types and the JSON Schema of their `data`. */
-export const myPluginEvents: Readonly<Record<string, JsonSchema>> = {
-  'my_plugin.item.created': { type: 'object', required: ['item'], properties: { item: { type: 'object' } } },
-};

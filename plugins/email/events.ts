@@ -1,5 +1,6 @@
 /** The events the email plugin emits, merged into core's typed event map. */
 import type { EmailBouncedData, EmailOutcomeData, EmailQuarantinedData, EmailReceivedData, EmailUnsubscribedData } from './services/api.js';
+import { emailBouncedSchema, emailOutcomeSchema, emailQuarantinedSchema, emailReceivedSchema, emailUnsubscribedSchema } from './schemas/event-schemas.js';
 
 /** Email event types by name. */
 export const EMAIL_EVENTS = {
@@ -22,7 +23,12 @@ declare module '../../core/plugin/index.js' {
   }
 }
 
-/** The `events` declaration of the plugin. */
-export const emailEventSchemas: Readonly<Record<string, Record<string, unknown>>> = Object.fromEntries(
-  Object.values(EMAIL_EVENTS).map((type) => [type, { type: 'object' }]),
-);
+/** The `events` declaration of the plugin: every type it emits, with the schema of its data. */
+export const emailEventSchemas = {
+  [EMAIL_EVENTS.received]: emailReceivedSchema,
+  [EMAIL_EVENTS.sent]: emailOutcomeSchema,
+  [EMAIL_EVENTS.failed]: emailOutcomeSchema,
+  [EMAIL_EVENTS.bounced]: emailBouncedSchema,
+  [EMAIL_EVENTS.quarantined]: emailQuarantinedSchema,
+  [EMAIL_EVENTS.unsubscribed]: emailUnsubscribedSchema,
+} as const satisfies Record<(typeof EMAIL_EVENTS)[keyof typeof EMAIL_EVENTS], object>;

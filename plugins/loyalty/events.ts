@@ -1,9 +1,10 @@
 /**
- * The events the loyalty plugin emits and their data shapes, merged into core's typed
- * event map. Each is written through `ctx.events` in the transaction of its change.
+ * The events the loyalty plugin emits and their data types — derived from the schemas
+ * the plugin declares (schemas/event-schemas.ts) — merged into core's typed event map.
+ * Each is written through `ctx.events` in the transaction of its change.
  */
-import type { LedgerEntryDto } from './services/balance.js';
-import type { RewardDto } from './services/rewards.js';
+import type { SchemaType } from '../../core/plugin/index.js';
+import { loyaltyEventSchemas } from './schemas/event-schemas.js';
 
 /** Loyalty event types by name. */
 export const LOYALTY_EVENTS = {
@@ -23,27 +24,26 @@ export const LOYALTY_EVENTS = {
 } as const;
 
 export type { TierRef } from './services/tiers.js';
-import type { TierRef } from './services/tiers.js';
+
+type LoyaltyEventData<T extends keyof typeof loyaltyEventSchemas> = SchemaType<(typeof loyaltyEventSchemas)[T]>;
 
 declare module '../../core/plugin/index.js' {
   interface PeyvandEvents {
-    'loyalty.points_earned': { customerId: string; entry: LedgerEntryDto };
-    'loyalty.points_redeemed': { customerId: string; entry: LedgerEntryDto };
-    'loyalty.points_expired': { customerId: string; entry: LedgerEntryDto };
-    'loyalty.points_reversed': { customerId: string; entry: LedgerEntryDto };
-    'loyalty.points_adjusted': { customerId: string; entry: LedgerEntryDto };
-    'loyalty.tier_changed': { customerId: string; from: TierRef | null; to: TierRef | null; direction: 'up' | 'down' };
-    'loyalty.reward_redeemed': { customerId: string; rewardId: string; redemptionId: string; cost: number };
-    'loyalty.program_updated': { version: number };
-    'loyalty.reward_created': { reward: RewardDto };
-    'loyalty.redemption_used': { redemptionId: string; rewardId: string; customerId: string };
-    'loyalty.referral_code_created': { customerId: string };
-    'loyalty.referral_applied': { customerId: string; referredBy: string };
-    'customer.stage_changed': { customerId: string; from: string | null; to: string };
+    'loyalty.points_earned': LoyaltyEventData<'loyalty.points_earned'>;
+    'loyalty.points_redeemed': LoyaltyEventData<'loyalty.points_redeemed'>;
+    'loyalty.points_expired': LoyaltyEventData<'loyalty.points_expired'>;
+    'loyalty.points_reversed': LoyaltyEventData<'loyalty.points_reversed'>;
+    'loyalty.points_adjusted': LoyaltyEventData<'loyalty.points_adjusted'>;
+    'loyalty.tier_changed': LoyaltyEventData<'loyalty.tier_changed'>;
+    'loyalty.reward_redeemed': LoyaltyEventData<'loyalty.reward_redeemed'>;
+    'loyalty.program_updated': LoyaltyEventData<'loyalty.program_updated'>;
+    'loyalty.reward_created': LoyaltyEventData<'loyalty.reward_created'>;
+    'loyalty.redemption_used': LoyaltyEventData<'loyalty.redemption_used'>;
+    'loyalty.referral_code_created': LoyaltyEventData<'loyalty.referral_code_created'>;
+    'loyalty.referral_applied': LoyaltyEventData<'loyalty.referral_applied'>;
+    'customer.stage_changed': LoyaltyEventData<'customer.stage_changed'>;
   }
 }
 
-/** The `events` declaration of the plugin: every type it emits. */
-export const loyaltyEventSchemas: Readonly<Record<string, Record<string, unknown>>> = Object.fromEntries(
-  Object.values(LOYALTY_EVENTS).map((type) => [type, { type: 'object' }]),
-);
+/** The `events` declaration of the plugin: every type it emits, with the schema of its data. */
+export { loyaltyEventSchemas };

@@ -1,9 +1,11 @@
 /**
- * The events the sales plugin emits, as a const map, and their data shapes merged into
- * core's typed event map. Every one is written through `ctx.events` in the transaction of
+ * The events the sales plugin emits, as a const map, and their data types — derived from
+ * the schemas the plugin declares (schemas/event-schemas.ts) — merged into core's typed
+ * event map. Every one is written through `ctx.events` in the transaction of
  * the change it describes.
  */
-import type { DealDto, LeadDto, PipelineDto, TaskDto } from './services/records.js';
+import type { SchemaType } from '../../core/plugin/index.js';
+import { salesEventSchemas } from './schemas/event-schemas.js';
 
 /** Sales event types by name. */
 export const SALES_EVENTS = {
@@ -30,34 +32,33 @@ export const SALES_EVENTS = {
   settingsUpdated: 'sales_settings.updated',
 } as const;
 
+type SalesEventData<T extends keyof typeof salesEventSchemas> = SchemaType<(typeof salesEventSchemas)[T]>;
+
 declare module '../../core/plugin/index.js' {
   interface PeyvandEvents {
-    'lead.created': { lead: LeadDto };
-    'lead.updated': { lead: LeadDto; changed: string[] };
-    'lead.assigned': { lead: LeadDto; ownerId: string | null; teamId: string | null; ruleId: string | null };
-    'lead.scored': { leadId: string; score: number; previous: number };
-    'lead.disqualified': { lead: LeadDto; reason: string };
-    'lead.converted': { lead: LeadDto; customerId: string; customerCreated: boolean; dealId: string | null };
-    /** Only an import's undo removes a lead (the API has no lead delete). */
-    'lead.deleted': { lead: LeadDto };
-    'deal.created': { deal: DealDto };
-    'deal.updated': { deal: DealDto; changed: string[] };
-    'deal.stage_changed': { deal: DealDto; fromStageId: string; toStageId: string; timeInStageMs: number };
-    'deal.won': { deal: DealDto };
-    'deal.lost': { deal: DealDto; reason: string };
-    'deal.deleted': { deal: DealDto };
-    'task.created': { task: TaskDto };
-    'task.updated': { task: TaskDto; changed: string[] };
-    'task.due': { task: TaskDto };
-    'task.reminder_due': { task: TaskDto };
-    'task.completed': { task: TaskDto };
-    'pipeline.created': { pipeline: PipelineDto };
-    'pipeline.updated': { pipeline: PipelineDto };
-    'sales_settings.updated': { changed: string[] };
+    'lead.created': SalesEventData<'lead.created'>;
+    'lead.updated': SalesEventData<'lead.updated'>;
+    'lead.assigned': SalesEventData<'lead.assigned'>;
+    'lead.scored': SalesEventData<'lead.scored'>;
+    'lead.disqualified': SalesEventData<'lead.disqualified'>;
+    'lead.converted': SalesEventData<'lead.converted'>;
+    'lead.deleted': SalesEventData<'lead.deleted'>;
+    'deal.created': SalesEventData<'deal.created'>;
+    'deal.updated': SalesEventData<'deal.updated'>;
+    'deal.stage_changed': SalesEventData<'deal.stage_changed'>;
+    'deal.won': SalesEventData<'deal.won'>;
+    'deal.lost': SalesEventData<'deal.lost'>;
+    'deal.deleted': SalesEventData<'deal.deleted'>;
+    'task.created': SalesEventData<'task.created'>;
+    'task.updated': SalesEventData<'task.updated'>;
+    'task.due': SalesEventData<'task.due'>;
+    'task.reminder_due': SalesEventData<'task.reminder_due'>;
+    'task.completed': SalesEventData<'task.completed'>;
+    'pipeline.created': SalesEventData<'pipeline.created'>;
+    'pipeline.updated': SalesEventData<'pipeline.updated'>;
+    'sales_settings.updated': SalesEventData<'sales_settings.updated'>;
   }
 }
 
-/** The `events` declaration of the plugin: every type it emits. */
-export const salesEventSchemas: Readonly<Record<string, Record<string, unknown>>> = Object.fromEntries(
-  Object.values(SALES_EVENTS).map((type) => [type, { type: 'object' }]),
-);
+/** The `events` declaration of the plugin: every type it emits, with the schema of its data. */
+export { salesEventSchemas };

@@ -1,9 +1,14 @@
 /**
- * The events the support plugin emits, as a const map, and their data shapes merged into
- * core's typed event map. Every one is written through `ctx.events` in the transaction of
+ * The events the support plugin emits, as a const map, and their data types — derived
+ * from the schemas the plugin declares (schemas/event-schemas.ts) — merged into core's
+ * typed event map. Every one is written through `ctx.events` in the transaction of
  * the change it describes.
  */
-import type { MessageDto, SlaTargetDto, TicketDto } from './services/records.js';
+import type { SchemaType } from '../../core/plugin/index.js';
+import { supportEventSchemas } from './schemas/event-schemas.js';
+
+/** The `events` declaration of the plugin: every type it emits, with the schema of its data. */
+export { supportEventSchemas };
 
 /** Support event types by name. */
 export const SUPPORT_EVENTS = {
@@ -20,23 +25,20 @@ export const SUPPORT_EVENTS = {
   complaintRecorded: 'complaint.recorded',
 } as const;
 
+type SupportEventData<T extends keyof typeof supportEventSchemas> = SchemaType<(typeof supportEventSchemas)[T]>;
+
 declare module '../../core/plugin/index.js' {
   interface PeyvandEvents {
-    'ticket.created': { ticket: TicketDto };
-    'ticket.updated': { ticket: TicketDto; changed: string[] };
-    'ticket.assigned': { ticket: TicketDto; assigneeId: string | null; previousAssigneeId: string | null };
-    'ticket.replied': { ticket: TicketDto; message: MessageDto };
-    'ticket.solved': { ticket: TicketDto };
-    'ticket.reopened': { ticket: TicketDto };
-    'ticket.merged': { ticket: TicketDto; from: string[] };
-    'ticket.sla_warning': { ticketId: string; number: number; target: SlaTargetDto; policyId: string };
-    'ticket.sla_breached': { ticketId: string; number: number; target: SlaTargetDto; policyId: string };
-    'csat.received': { ticketId: string; number: number; customerId: string | null; rating: number; comment: string | null; answeredAt: string };
-    'complaint.recorded': { ticketId: string; number: number; customerId: string | null; reason: 'low_rating' | 'tagged'; rating: number | null };
+    'ticket.created': SupportEventData<'ticket.created'>;
+    'ticket.updated': SupportEventData<'ticket.updated'>;
+    'ticket.assigned': SupportEventData<'ticket.assigned'>;
+    'ticket.replied': SupportEventData<'ticket.replied'>;
+    'ticket.solved': SupportEventData<'ticket.solved'>;
+    'ticket.reopened': SupportEventData<'ticket.reopened'>;
+    'ticket.merged': SupportEventData<'ticket.merged'>;
+    'ticket.sla_warning': SupportEventData<'ticket.sla_warning'>;
+    'ticket.sla_breached': SupportEventData<'ticket.sla_breached'>;
+    'csat.received': SupportEventData<'csat.received'>;
+    'complaint.recorded': SupportEventData<'complaint.recorded'>;
   }
 }
-
-/** The `events` declaration of the plugin: every type it emits. */
-export const supportEventSchemas: Readonly<Record<string, Record<string, unknown>>> = Object.fromEntries(
-  Object.values(SUPPORT_EVENTS).map((type) => [type, { type: 'object' }]),
-);

@@ -8,16 +8,11 @@ import { coreError } from '../../plugin/errors.js';
 import { decodeCursor, encodeCursor } from '../../plugin/cursor.js';
 import { pageQuery } from '../../plugin/schemas.js';
 import type { PeyvandTypeProvider } from '../../plugin/route-types.js';
+import { tenantSchema } from '../../plugin/tenants.js';
 
 const tags = ['admin'];
 const admin = { admin: true } as const;
 const slugParam = { slug: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' } } as const;
-const tenantSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { id: { type: 'string' }, slug: { type: 'string' }, name: { type: 'string' }, locale: { type: 'string' }, timeZone: { type: 'string' }, plugins: { type: 'array', items: { type: 'string' } }, rateLimitPerMinute: { type: ['integer', 'null'], description: 'Requests per credential per minute for this tenant; null: the deployment\'s PEYVAND_RATE_LIMIT_PER_MINUTE' }, createdAt: { type: 'string' } },
-};
-
 /** Registers the admin routes. */
 export function adminRoutes(scope: FastifyInstance, kernel: Kernel): void {
   // Request types come from the route schemas, as in plugins.

@@ -1,17 +1,13 @@
 /**
  * What the email plugin exports to other plugins on purpose (`ctx.use<EmailApi>('email')`
  * after `dependsOn: ['email']`), and the data of the events it emits. Support builds its
- * ticket conversations on these; nothing else of the plugin is contract.
+ * ticket conversations on these; nothing else of the plugin is contract. The event data
+ * types are those of the events' JSON Schemas (schemas/event-schemas.ts).
  */
 import type { Knex } from 'knex';
 import type { SchemaType } from '../../../core/plugin/index.js';
 import type { queuedSchema, sendInputSchema } from '../schemas/email-schemas.js';
-
-/** A mailbox address with its display name. */
-export interface EmailAddress {
-  address: string;
-  name: string;
-}
+import type { emailBouncedSchema, emailOutcomeSchema, emailQuarantinedSchema, emailReceivedSchema, emailUnsubscribedSchema } from '../schemas/event-schemas.js';
 
 /**
  * What {@link EmailApi.send} queues — the body of `POST /messages`, so its type is the
@@ -33,63 +29,19 @@ export type SendEmailInput = SchemaType<typeof sendInputSchema>;
 export type QueuedEmail = SchemaType<typeof queuedSchema>;
 
 /** Data of `email.received`: one message ingested (never for bounces; auto-replies carry the flag). */
-export interface EmailReceivedData {
-  /** Peyvand message id. */
-  id: string;
-  accountId: string;
-  threadId: string;
-  /** True when this message opened the thread (no earlier message matched). */
-  newThread: boolean;
-  messageId: string;
-  inReplyTo: string | null;
-  references: string[];
-  customerId: string | null;
-  from: EmailAddress;
-  to: string[];
-  subject: string;
-  text: string;
-  flags: string[];
-  receivedAt: string;
-}
+export type EmailReceivedData = SchemaType<typeof emailReceivedSchema>;
 
 /** Data of `email.sent`, `email.failed`. */
-export interface EmailOutcomeData {
-  id: string;
-  accountId: string;
-  threadId: string;
-  messageId: string;
-  customerId: string | null;
-  to: string[];
-  /** The SMTP answer or the error that decided the outcome. */
-  response: string;
-}
+export type EmailOutcomeData = SchemaType<typeof emailOutcomeSchema>;
 
 /** Data of `email.bounced`. */
-export interface EmailBouncedData {
-  /** The bounced outbound message, when the report names one of ours. */
-  id: string | null;
-  recipient: string;
-  status: string;
-  diagnostic: string;
-}
+export type EmailBouncedData = SchemaType<typeof emailBouncedSchema>;
 
 /** Data of `email.unsubscribed`. */
-export interface EmailUnsubscribedData {
-  address: string;
-  /** The marketing message whose link was used. */
-  messageId: string;
-  customerId: string | null;
-  unsubscribedAt: string;
-}
+export type EmailUnsubscribedData = SchemaType<typeof emailUnsubscribedSchema>;
 
 /** Data of `email.quarantined`. */
-export interface EmailQuarantinedData {
-  id: string;
-  accountId: string;
-  folder: string;
-  uid: number;
-  reason: string;
-}
+export type EmailQuarantinedData = SchemaType<typeof emailQuarantinedSchema>;
 
 /** The email plugin's exported services. */
 export interface EmailApi {

@@ -13,6 +13,7 @@
  */
 import { readInt, readJson, type BigIntColumn, type SchemaType } from '../../../core/plugin/index.js';
 import type { accountSchema, entrySchema } from '../schemas/account-schemas.js';
+import type { entrySourceSchema } from '../schemas/event-schemas.js';
 import type { LedgerEntryRow } from './rows.js';
 
 type EntrySchemaType = SchemaType<typeof entrySchema>;
@@ -20,11 +21,8 @@ type EntrySchemaType = SchemaType<typeof entrySchema>;
 /** Ledger entry types. */
 export type EntryType = EntrySchemaType['type'];
 
-/** Where an entry comes from; the response schema types `type` as a string, narrowed here to the sources. */
-export interface EntrySource {
-  type: 'order' | 'reward' | 'rule' | 'user' | 'referral' | 'lot';
-  id: string | null;
-}
+/** Where an entry comes from; the response schema types `type` as a string, the event schemas' narrows it to the sources. */
+export type EntrySource = SchemaType<typeof entrySourceSchema>;
 
 /** A ledger entry as the API and events show it; `points` is signed. */
 export type LedgerEntryDto = Omit<EntrySchemaType, 'source'> & { source: EntrySource };

@@ -9,6 +9,7 @@
 import type { Knex } from 'knex';
 import { newId, readInt, type BigIntColumn, type Executor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
 import type { accountSchema } from '../schemas/account-schemas.js';
+import type { tierRefSchema } from '../schemas/event-schemas.js';
 import { addMonths, yearOf, type Range } from './dates.js';
 import type { Program, Tier, TierWindow } from './program.js';
 import type { AccountRow } from './rows.js';
@@ -31,10 +32,7 @@ export function reviewAfter(window: TierWindow, at: number, timeZone: string): n
 }
 
 /** A tier as events show it. */
-export interface TierRef {
-  key: string;
-  name: string;
-}
+export type TierRef = SchemaType<typeof tierRefSchema>;
 
 const ref = (tier: Tier | undefined): TierRef | null => (tier ? { key: tier.key, name: tier.name } : null);
 

@@ -34,7 +34,8 @@ export const ticketListQuery = {
   },
 } as const;
 
-const target = obj({
+/** One SLA target of a ticket (in `sla.targets`, and in the SLA events' data). */
+export const slaTargetSchema = obj({
   kind: { type: 'string', enum: ['first_response', 'next_response', 'resolution'] },
   dueAt: { type: ['string', 'null'] },
   state: { type: 'string', enum: ['running', 'paused', 'met', 'breached'] },
@@ -59,7 +60,7 @@ export const ticketSchema = obj({
   tags: { type: 'array', items: { type: 'string' } },
   customFields: { type: 'object', additionalProperties: true },
   mergedIntoId: { type: 'string' },
-  sla: { anyOf: [{ type: 'null' }, obj({ policyId: { type: 'string' }, targets: { type: 'array', items: target } }, ['policyId', 'targets'])] },
+  sla: { anyOf: [{ type: 'null' }, obj({ policyId: { type: 'string' }, targets: { type: 'array', items: slaTargetSchema } }, ['policyId', 'targets'])] },
   csat,
   ...stamps,
 }, ['id', 'number', 'subject', 'channel', 'priority', 'status', 'tags', 'customFields', 'sla', 'createdAt', 'updatedAt', 'version']);

@@ -26,6 +26,7 @@ import type { Executor } from '../../../core/db/database.js';
 import type { ErpConnector, ErpCustomer, ErpRecord } from '../../../core/plugin/erp.js';
 import { signatureHeader } from '../../../core/plugin/webhook-signature.js';
 import { bootPeyvand } from '../../helpers/peyvand.js';
+import { assertEventData } from '../../helpers/event-schemas.js';
 import { notesPlugin } from '../../fixtures/notes-plugin.js';
 import salesPlugin from '../../../plugins/sales/index.js';
 
@@ -300,6 +301,15 @@ t.test('the mutating routes that write nothing emit nothing and change nothing',
   t.same(res.json(), { ok: true });
   t.equal(await outboxRows(), before, 'no event');
   t.same(await row('erp_connections', { id: erpConnection.id }), connection, 'the connection is as it was');
+});
+
+t.test('every event written matches the schema its plugin declares for its data', async (t) => {
+  const schemas = Object.assign({}, ...kernel.plugins.map((plugin) => plugin.definition.events ?? {})) as Record<string, object>;
+  const written = (await table('outbox').select('type', 'data')).map((row: { type: string; data: string }) => ({ type: row.type, data: JSON.parse(row.data) as unknown }));
+  const checked = assertEventData(t, written, schemas);
+  // The tightened schemas of core (tenant, role, API key, webhook, ERP, order, invoice events) were all exercised above.
+  const closed = ['tenant.created', 'tenant.plugins_enabled', 'tenant.plugin_disabled', 'tenant.rate_limit_changed', 'tenant.embed_configured', 'role.updated', 'api_key.created', 'api_key.revoked', 'webhook.created', 'webhook.updated', 'webhook.deleted', 'webhook.delivery_retried', 'erp.connection_created', 'erp.connection_updated', 'erp.connection_deleted', 'erp.run_finished', 'order.placed', 'invoice.issued', 'invoice.overdue'];
+  t.same(closed.filter((type) => !checked.has(type)), [], 'each of them was written and checked');
 });
 
 t.test('every mutating route of core, the fixture plugin and the sales plugin is in the list', async (t) => {

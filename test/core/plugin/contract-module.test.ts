@@ -43,7 +43,7 @@ t.test('plugins import core only through the contract module', async (t) => {
 });
 
 t.test('the contract exports what plugins build with', async (t) => {
-  for (const name of ['definePlugin', 'coreError', 'PeyvandError', 'newId', 'readInt', 'readJson', 'encodeCursor', 'decodeCursor', 'actorOf', 'can', 'systemActor', 'applyRecordScope', 'applyRecordScopeToJoin', 'PollingLoop', 'problemSchema', 'idParams', 'pageQuery', 'normalizePhone', 'toJalali', 'SubscriberUnavailableError']) {
+  for (const name of ['definePlugin', 'coreError', 'PeyvandError', 'newId', 'readInt', 'readJson', 'encodeCursor', 'decodeCursor', 'actorOf', 'can', 'systemActor', 'applyRecordScope', 'applyRecordScopeToJoin', 'PollingLoop', 'problemSchema', 'idParams', 'pageQuery', 'eventData', 'normalizePhone', 'toJalali', 'SubscriberUnavailableError']) {
     t.not((contract as Record<string, unknown>)[name], undefined, name);
   }
   t.equal(contract.decodeCursor(contract.encodeCursor(['a', 1]))[1], 1, 'cursor round trip');

@@ -8,6 +8,8 @@
  */
 import t from 'tap';
 import { bootEmail } from '../../helpers/email.js';
+import { assertEventData } from '../../helpers/event-schemas.js';
+import { emailEventSchemas } from '../../../plugins/email/events.js';
 
 const h = await bootEmail(t, [{ address: 'alice@example.test' }, { address: 'bob@example.test' }]);
 const [alice, bob] = [h.mail.users[1]!, h.mail.users[2]!];
@@ -160,4 +162,10 @@ t.test('a message without recipients is a localized 400 that queues nothing', as
     t.match(res.json().title, /[\u0600-\u06ff]/, 'title in Persian');
   }
   t.equal(await count(), before, 'nothing queued');
+});
+
+t.test('the email events written match the schemas the plugin declares for their data', async (t) => {
+  const written = (await h.ok<{ items: Array<{ type: string; data: unknown }> }>('GET', '/api/v1/events?types=email.*&limit=200')).items;
+  const checked = assertEventData(t, written, emailEventSchemas);
+  t.same(['email.received', 'email.sent', 'email.failed', 'email.bounced'].filter((type) => !checked.has(type)), [], 'each was written and checked');
 });

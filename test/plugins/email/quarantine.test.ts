@@ -8,6 +8,8 @@
  */
 import t from 'tap';
 import { bootEmail } from '../../helpers/email.js';
+import { assertEventData } from '../../helpers/event-schemas.js';
+import { emailEventSchemas } from '../../../plugins/email/events.js';
 
 const h = await bootEmail(t);
 const account = await h.ok<{ id: string }>('POST', '/accounts', { name: 'Acme support', address: h.support.address, smtp: h.server(h.support, 'smtp'), imap: h.server(h.support, 'imap') });
@@ -116,4 +118,10 @@ t.test('another tenant’s entry is a 404; a viewer may not manage the quarantin
   t.same((await quarantine()).map((e) => e.id), [entry!.id], 'still there after the refused calls');
   const audit = (await h.ok<{ items: Array<{ action: string; entityId: string }> }>('GET', '/api/v1/audit?entityType=email_quarantine&limit=100')).items;
   t.same(audit.map((a) => a.action).sort(), ['email.quarantine.delete', 'email.quarantine.release', 'email.quarantine.release'], 'releases and the delete are audited');
+});
+
+t.test('the email events written match the schemas the plugin declares for their data', async (t) => {
+  const written = (await h.ok<{ items: Array<{ type: string; data: unknown }> }>('GET', '/api/v1/events?types=email.*&limit=200')).items;
+  const checked = assertEventData(t, written, emailEventSchemas);
+  t.same(['email.quarantined', 'email.received'].filter((type) => !checked.has(type)), [], 'each was written and checked');
 });

@@ -8,6 +8,8 @@
  */
 import t from 'tap';
 import { bootEmail } from '../../helpers/email.js';
+import { assertEventData } from '../../helpers/event-schemas.js';
+import { emailEventSchemas } from '../../../plugins/email/events.js';
 
 const h = await bootEmail(t, [{ address: 'nasrin@example.test' }, { address: 'omid@example.test' }]);
 const [nasrin, omid] = [h.mail.users[1]!, h.mail.users[2]!];
@@ -70,4 +72,10 @@ t.test('marketing mail to an unsubscribed address is refused; transactional mail
   t.equal(header(receipt, 'List-Unsubscribe'), undefined, 'transactional mail has no unsubscribe header');
   const other = await sendAndReceive(omid, { category: 'marketing' });
   t.ok(header(other, 'List-Unsubscribe'), 'another recipient still gets marketing mail');
+});
+
+t.test('the email events written match the schemas the plugin declares for their data', async (t) => {
+  const written = (await h.ok<{ items: Array<{ type: string; data: unknown }> }>('GET', '/api/v1/events?types=email.*&limit=200')).items;
+  const checked = assertEventData(t, written, emailEventSchemas);
+  t.same(['email.unsubscribed'].filter((type) => !checked.has(type)), [], 'each was written and checked');
 });

@@ -7,6 +7,8 @@
  */
 import t from 'tap';
 import { bootLoyalty, eventsOf, makeOrder, BASE_PROGRAM } from '../../helpers/loyalty.js';
+import { assertWrittenEvents } from '../../helpers/event-schemas.js';
+import { loyaltyEventSchemas } from '../../../plugins/loyalty/events.js';
 
 const s = await bootLoyalty(t);
 const other = await bootLoyalty(t, { p: s.p, slug: 'other' });
@@ -182,4 +184,8 @@ t.test('consistency: a randomized concurrent workload; every balance equals its 
     const earnedKeys = rows.filter((r) => r.type === 'earn').map((r) => r.idem_key);
     t.equal(new Set(earnedKeys).size, earnedKeys.length, 'no order earned twice');
   }
+});
+
+t.test('the events written match the schemas the plugin declares for their data', async (t) => {
+  await assertWrittenEvents(t, s, 'loyalty.*,customer.stage_changed', loyaltyEventSchemas, ['loyalty.points_earned', 'loyalty.points_reversed']);
 });

@@ -6,6 +6,8 @@
  */
 import t from 'tap';
 import { bootLoyalty, eventsOf } from '../../helpers/loyalty.js';
+import { assertWrittenEvents } from '../../helpers/event-schemas.js';
+import { loyaltyEventSchemas } from '../../../plugins/loyalty/events.js';
 
 const s = await bootLoyalty(t);
 const other = await bootLoyalty(t, { p: s.p, slug: 'other' });
@@ -132,4 +134,8 @@ t.test('redeeming: an unknown or foreign reward or customer is a 404; a refusal 
   await give(fresh, 5);
   t.equal((await s.call(s.admin, 'POST', `/rewards/${reward.id}/redeem`, { customerId: fresh })).statusCode, 201);
   t.match(await s.account(fresh), { available: 0 });
+});
+
+t.test('the events written match the schemas the plugin declares for their data', async (t) => {
+  await assertWrittenEvents(t, s, 'loyalty.*', loyaltyEventSchemas, ['loyalty.reward_created', 'loyalty.reward_redeemed', 'loyalty.points_redeemed']);
 });

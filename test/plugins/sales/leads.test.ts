@@ -7,6 +7,8 @@ import t from 'tap';
 import type { Dialect } from '../../../core/index.js';
 import { testDialect } from '../../helpers/database.js';
 import { bootSales, eventsOf } from '../../helpers/sales.js';
+import { assertWrittenEvents } from '../../helpers/event-schemas.js';
+import { salesEventSchemas } from '../../../plugins/sales/events.js';
 
 const s = await bootSales(t, { peyvand: { pluginOptions: { sales: { webLeadsPerMinute: 4 } } } });
 const other = await bootSales(t, { p: s.p, slug: 'other' });
@@ -305,4 +307,8 @@ t.test('web-to-lead: a refused submission names every field to fix at once, in P
   // Authenticated routes keep stopping at the first broken rule (see core/http/validation.ts).
   const deal = await s.call(admin, 'POST', '/deals', { title: '', customerId: '', pipelineId: '', amount: 1.5 });
   t.equal(deal.json().errors.length, 1, 'POST /deals reports one');
+});
+
+t.test('the events written match the schemas the plugin declares for their data', async (t) => {
+  await assertWrittenEvents(t, s, 'lead.*', salesEventSchemas, ['lead.created', 'lead.updated', 'lead.assigned', 'lead.scored', 'lead.disqualified', 'lead.converted']);
 });

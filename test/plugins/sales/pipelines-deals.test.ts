@@ -8,6 +8,8 @@
 import t from 'tap';
 import type { SalesServices } from '../../../plugins/sales/index.js';
 import { bootSales, eventsOf } from '../../helpers/sales.js';
+import { assertWrittenEvents } from '../../helpers/event-schemas.js';
+import { salesEventSchemas } from '../../../plugins/sales/events.js';
 
 const s = await bootSales(t);
 const other = await bootSales(t, { p: s.p, slug: 'other' });
@@ -344,4 +346,8 @@ t.test('every sales error and permission speaks en and fa', async (t) => {
     }
     for (const p of salesPermissions) t.ok(i18n.exists(p.description, { lng }), `${lng} ${p.name}`);
   }
+});
+
+t.test('the events written match the schemas the plugin declares for their data', async (t) => {
+  await assertWrittenEvents(t, s, 'deal.*,pipeline.*', salesEventSchemas, ['deal.created', 'deal.updated', 'deal.stage_changed', 'deal.won', 'deal.lost', 'pipeline.created']);
 });

@@ -15,6 +15,8 @@ import { Migrator } from '../../../core/db/migrator.js';
 import { corePlugin } from '../../../core/core-plugin.js';
 import { createTestDatabase, freshKnex } from '../../helpers/database.js';
 import { bootSales, eventsOf } from '../../helpers/sales.js';
+import { assertWrittenEvents } from '../../helpers/event-schemas.js';
+import { salesEventSchemas } from '../../../plugins/sales/events.js';
 
 const s = await bootSales(t);
 const other = await bootSales(t, { p: s.p, slug: 'other' });
@@ -199,4 +201,8 @@ t.test('sales migrations: up → down → up', async (t) => {
   await migrator.rollback(plugins, { all: true });
   for (const name of ['sales_pipelines', 'sales_deals', 'sales_leads', 'sales_tasks', 'sales_settings', 'sales_web_form_hits']) t.notOk(await knex.schema.hasTable(`erp_${name}`), `${name} dropped`);
   t.same(await migrator.latest(plugins), ran, 'up again');
+});
+
+t.test('the events written match the schemas the plugin declares for their data', async (t) => {
+  await assertWrittenEvents(t, s, 'task.*', salesEventSchemas, ['task.created', 'task.updated', 'task.completed', 'task.due', 'task.reminder_due']);
 });

@@ -8,6 +8,8 @@
 import t from 'tap';
 import { formatNumber } from '../../../core/plugin/index.js';
 import { bootSupport, eventsOf, type SupportTenant, type Ticket } from '../../helpers/support.js';
+import { assertWrittenEvents } from '../../helpers/event-schemas.js';
+import { supportEventSchemas } from '../../../plugins/support/events.js';
 
 const BASE = 'https://crm.example.ir';
 const s = await bootSupport(t, { peyvand: { pluginOptions: { support: { publicBaseUrl: BASE, complaintTag: 'شکایت' } } } });
@@ -272,4 +274,8 @@ t.test('a low rating or the complaint tag: a follow-up, the customer flagged, an
   t.equal(reversed.json().code, 'COMPLAINT_RANGE_INVALID');
   t.equal((await s.call(admin, 'GET', '/reports/complaints?from=yesterday')).json().code, 'COMPLAINT_RANGE_INVALID');
   t.equal((await s.call(admin, 'GET', '/reports/complaints?min=0')).statusCode, 400);
+});
+
+t.test('the events written match the schemas the plugin declares for their data', async (t) => {
+  await assertWrittenEvents(t, s, 'csat.*,complaint.*', supportEventSchemas, ['csat.received', 'complaint.recorded']);
 });

@@ -18,6 +18,8 @@ import { corePlugin } from '../../../core/core-plugin.js';
 import { subjectOf, type SlaChange } from '../../../plugins/support/services/sla.js';
 import { freshKnex } from '../../helpers/database.js';
 import { ALWAYS_OPEN, bootSupport, eventsOf, type Ticket } from '../../helpers/support.js';
+import { assertWrittenEvents } from '../../helpers/event-schemas.js';
+import { supportEventSchemas } from '../../../plugins/support/events.js';
 
 const s = await bootSupport(t);
 const main = s;
@@ -242,6 +244,7 @@ t.test('scheduler: warning and breach once each, across a restart; escalation; a
   t.equal(breaches.length, 1);
   t.match(breaches[0]?.data, { number: ticket.number, policyId: policy.id, target: { kind: 'first_response' } });
   t.equal((await eventsOf(s, 'ticket.sla_warning')).filter((e) => e.data.ticketId === ticket.id).length, 1);
+  await assertWrittenEvents(t, s, 'ticket.sla_warning,ticket.sla_breached', supportEventSchemas, ['ticket.sla_warning', 'ticket.sla_breached']);
   const trail = await s.ok<{ items: Array<{ action: string; actor: string }> }>(admin, 'GET', `/api/v1/audit?entityType=ticket&entityId=${ticket.id}`);
   t.ok(trail.items.some((a) => a.action === 'ticket.sla_breached' && a.actor === 'system:support-sla'), 'audited as the scheduler');
 

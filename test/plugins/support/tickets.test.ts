@@ -7,6 +7,8 @@
 import t from 'tap';
 import { formatNumber } from '../../../core/plugin/index.js';
 import { bootSupport, eventsOf, type Ticket } from '../../helpers/support.js';
+import { assertWrittenEvents } from '../../helpers/event-schemas.js';
+import { supportEventSchemas } from '../../../plugins/support/events.js';
 
 const s = await bootSupport(t);
 const other = await bootSupport(t, { p: s.p, slug: 'other' });
@@ -181,4 +183,8 @@ t.test('queues: round-robin, least-open, off shift, manual', async (t) => {
   const agent = await s.user('a', ['agent']);
   t.equal((await s.call(agent, 'POST', '/queues', { name: 'x', members: [], assignment: 'manual' })).statusCode, 403);
   t.equal((await s.ok<{ items: unknown[] }>(agent, 'GET', '/queues')).items.length, 5);
+});
+
+t.test('the events written match the schemas the plugin declares for their data', async (t) => {
+  await assertWrittenEvents(t, s, 'ticket.*', supportEventSchemas, ['ticket.created', 'ticket.updated', 'ticket.assigned', 'ticket.replied', 'ticket.solved', 'ticket.reopened', 'ticket.merged']);
 });
