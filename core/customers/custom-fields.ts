@@ -3,6 +3,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { withFormats } from '../http/validation.js';
 import { coreError } from '../plugin/errors.js';
 import type { JsonSchema } from '../plugin/contract.js';
+import type { CustomFieldSchemas } from '../plugin/services.js';
 
 
 /** Longest string a tenant's `pattern` runs against (see {@link unsafePattern}). */
@@ -59,8 +60,8 @@ function guarded(node: unknown, path: string, count = { patterns: 0 }): unknown 
   return out;
 }
 
-/** Compiles and caches tenant custom-field schemas. */
-export class CustomFieldValidator {
+/** Compiles and caches tenant custom-field schemas; plugins receive it as `ctx.customFields`. */
+export class CustomFieldValidator implements CustomFieldSchemas {
   private readonly cache = new Map<string, ValidateFunction>();
 
   /** Throws a 422 `CUSTOM_FIELDS_INVALID` with one entry per problem. */
@@ -75,6 +76,10 @@ export class CustomFieldValidator {
       params: e.params as Record<string, unknown>,
     }));
     throw coreError('CUSTOM_FIELDS_INVALID', {}, { errors });
+  }
+
+  check(schema: JsonSchema): void {
+    this.compile(schema);
   }
 
   /** Compiles a schema, throwing a 400 when it is not a usable JSON Schema. */

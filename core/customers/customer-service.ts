@@ -29,7 +29,8 @@ export type { CustomerListFilter } from '../plugin/customers.js';
 /** Customer use cases; plugins receive it as `ctx.customers`. */
 export class CustomerService implements PluginCustomerService {
   readonly store: CustomerStore;
-  private readonly customFields = new CustomFieldValidator();
+  /** Tenant custom-field schemas, compiled once; shared with plugins as `ctx.customFields`. */
+  readonly customFields = new CustomFieldValidator();
   private readonly byIdSql: string;
 
   constructor(

@@ -285,6 +285,7 @@ export class Kernel {
       permissions: this.registry,
       tenants: this.tenants,
       customers: this.customers,
+      customFields: this.customers.customFields,
       timeline: this.timeline,
       orders: this.orders.reader,
       imports: this.importEntities,

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { TFunction } from 'i18next';
 import type { Migration } from './migration.js';
 import type { EventBus, PeyvandEvent, SubscriberContext } from './events.js';
-import type { AuditLog, CustomerService, PermissionRegistry, PluginDatabase, SecretBox, TemplateRenderer, TenantService, TimelineService } from './services.js';
+import type { AuditLog, CustomerService, CustomFieldSchemas, PermissionRegistry, PluginDatabase, SecretBox, TemplateRenderer, TenantService, TimelineService } from './services.js';
 import type { Tenant } from './tenants.js';
 import type { Actor } from './actor.js';
 import type { TenantModel } from './tenant-model.js';
@@ -45,6 +45,8 @@ export interface PluginContext<Options = Record<string, unknown>> {
   readonly permissions: PermissionRegistry;
   readonly tenants: TenantService;
   readonly customers: CustomerService;
+  /** Checks a tenant's custom-field JSON Schema for a plugin's records, and values against it. */
+  readonly customFields: CustomFieldSchemas;
   /** Customer timelines: a plugin records interactions (a completed call) on the customer. */
   readonly timeline: TimelineService;
   /** The ERP's orders, read only (a plugin keeps its own projection fed by `order.*` events). */

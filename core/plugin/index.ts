@@ -23,6 +23,7 @@ export type {
   AuditRecord,
   ChangeAuthor,
   CustomerService,
+  CustomFieldSchemas,
   Page,
   PermissionRegistry,
   PluginDatabase,

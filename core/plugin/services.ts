@@ -66,6 +66,21 @@ export interface CustomerService {
   upsertByRef(actor: Actor, source: string, externalId: string, input: CustomerInput): Promise<{ created: boolean; customer: CustomerDto }>;
 }
 
+/**
+ * Tenant-defined custom fields (`ctx.customFields`): the mechanism customers' `customFields`
+ * use, for a plugin's own records. The plugin stores the tenant's JSON Schema itself; these
+ * check it and the values against it, with the same limits and errors as customers.
+ */
+export interface CustomFieldSchemas {
+  /**
+   * Throws a 400 `VALIDATION_FAILED` naming the problem when `schema` is not one a tenant may
+   * set: not compilable, `patternProperties`, or a pattern that could backtrack for long.
+   */
+  check(schema: JsonSchema): void;
+  /** Throws a 422 `CUSTOM_FIELDS_INVALID` with one entry per problem (paths under `/customFields`); nothing without a schema. */
+  validate(schema: JsonSchema | undefined, value: Record<string, unknown>): void;
+}
+
 /** Channels a timeline entry can come from. */
 export const TIMELINE_CHANNELS = ['email', 'phone', 'sms', 'chat', 'web', 'social', 'in_person', 'erp', 'note'] as const;
 

@@ -13,6 +13,7 @@ import { supportReportMigration } from './migrations/003_report_figures.js';
 import { supportEmailChannelMigration } from './migrations/004_email_channel.js';
 import { supportTargetsIndexMigration } from './migrations/005_ticket_targets_index.js';
 import { supportReportSummaryMigration } from './migrations/006_report_summary.js';
+import { supportTicketFieldsMigration } from './migrations/007_ticket_fields.js';
 import { supportOptionsSchema, type SupportOptions } from './options.js';
 import { supportPermissions, supportScopedResources } from './permissions.js';
 import { supportRoutes } from './routes/index.js';
@@ -31,7 +32,7 @@ export default definePlugin<SupportOptions, SupportServices>({
   options: supportOptionsSchema,
   permissions: supportPermissions,
   scopedResources: supportScopedResources,
-  migrations: [supportMigration, supportCsatMigration, supportReportMigration, supportEmailChannelMigration, supportTargetsIndexMigration, supportReportSummaryMigration],
+  migrations: [supportMigration, supportCsatMigration, supportReportMigration, supportEmailChannelMigration, supportTargetsIndexMigration, supportReportSummaryMigration, supportTicketFieldsMigration],
   events: supportEventSchemas,
   routes: supportRoutes,
   widgets: ['peyvand-ticket-list', 'peyvand-ticket-view', 'peyvand-ticket-form', 'peyvand-csat', 'peyvand-support-portal'],

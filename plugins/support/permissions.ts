@@ -8,6 +8,7 @@ import type { BuiltInRoleName, PermissionDeclaration, ScopedResource } from '../
 const ALL: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent', 'viewer'];
 const WRITERS: BuiltInRoleName[] = ['owner', 'admin', 'manager', 'agent'];
 const MANAGERS: BuiltInRoleName[] = ['owner', 'admin', 'manager'];
+const ADMINS: BuiltInRoleName[] = ['owner', 'admin'];
 
 const permission = (name: string, roles: BuiltInRoleName[]): PermissionDeclaration => ({ name: `support.${name}`, description: `support:permissions.${name.replace(/\./g, '_')}`, roles });
 
@@ -21,6 +22,7 @@ export const supportPermissions: readonly PermissionDeclaration[] = [
   permission('ticket.merge', MANAGERS),
   permission('queue.manage', MANAGERS),
   permission('sla.manage', MANAGERS),
+  permission('settings.manage', ADMINS),
   permission('report.read', MANAGERS),
   permission('csat.send', WRITERS),
   permission('canned.use', WRITERS),

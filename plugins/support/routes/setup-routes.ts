@@ -1,13 +1,17 @@
-/** `/calendars`, `/queues`, `/sla-policies`: what a support team is set up with. */
+/** `/calendars`, `/queues`, `/sla-policies`, `/settings`: what a support team is set up with. */
 import { actorOf, expectedVersion, withEtag, type PluginApp } from '../../../core/plugin/index.js';
 import type { SupportServices } from '../services/container.js';
-import { idParams, ifMatchHeaders, problemSchema } from '../schemas/common.js';
+import { idParams, ifMatchHeaders, nullable, problemSchema } from '../schemas/common.js';
 import { calendarInputSchema, calendarParams, calendarSchema, importResultSchema, policyInputSchema, policyPatchSchema, policySchema, queueInputSchema, queuePatchSchema, queueSchema } from '../schemas/setup-schemas.js';
 
+// `schema` is itself a JSON Schema document: open on purpose, as core's customer custom fields.
+const fieldSchema = { type: 'object', additionalProperties: true, required: ['type'], properties: { type: { const: 'object' } } } as const;
+const ticketFieldsSchema = { type: 'object', additionalProperties: false, required: ['schema'], properties: { schema: fieldSchema } } as const;
+const ticketFieldsResult = { type: 'object', additionalProperties: false, required: ['schema'], properties: { schema: nullable(fieldSchema) } } as const;
 const listOf = (items: unknown) => ({ type: 'object', additionalProperties: false, required: ['items'], properties: { items: { type: 'array', items } } });
 
 /** Registers the setup routes. */
-export function setupRoutes(app: PluginApp, { calendars, queues, sla }: SupportServices): void {
+export function setupRoutes(app: PluginApp, { calendars, queues, sla, ticketFields }: SupportServices): void {
   const changed = sla.calendarChanged.bind(sla);
   // An iCalendar file arrives as text; the plugin's scope only.
   app.addContentTypeParser('text/calendar', { parseAs: 'string', bodyLimit: 2 * 1024 * 1024 }, (_req, body, done) => done(null, body));
@@ -77,4 +81,18 @@ export function setupRoutes(app: PluginApp, { calendars, queues, sla }: SupportS
     await sla.deletePolicy(actorOf(request), request.params.id);
     return reply.code(204).send();
   });
+
+  app.put('/settings/ticket-fields', {
+    config: { permission: 'support.settings.manage' },
+    schema: {
+      summary: 'Set the JSON Schema tickets’ customFields must satisfy', operationId: 'support.ticket-fields.put',
+      description: 'From now on, a ticket opened through the API or by an agent, and every change of a ticket\'s `customFields`, must satisfy this JSON Schema (422 `CUSTOM_FIELDS_INVALID` naming each field otherwise). The same mechanism and limits as customers\' custom fields; tickets opened by customers (mail, portal) are not held to it until an agent changes their fields.',
+      tags: ['support-settings'], body: ticketFieldsSchema, response: { 200: ticketFieldsSchema, '4xx': problemSchema },
+    },
+  }, async (request) => ({ schema: await ticketFields.put(actorOf(request), request.body.schema) }));
+
+  app.get('/settings/ticket-fields', {
+    config: { permission: 'support.ticket.read' },
+    schema: { summary: 'Get the JSON Schema of tickets’ customFields', operationId: 'support.ticket-fields.get', description: 'The schema set by `PUT`; `null` when none is set (any object is accepted).', tags: ['support-settings'], response: { 200: ticketFieldsResult, '4xx': problemSchema } },
+  }, async (request) => ({ schema: await ticketFields.schema(actorOf(request).tenantId) }));
 }

@@ -18,6 +18,7 @@ import { SlaScheduler } from './sla-scheduler.js';
 import { SlaService } from './sla.js';
 import { SupportStore } from './store.js';
 import { ReportSummary } from './summary.js';
+import { TicketFieldService } from './ticket-fields.js';
 import { TicketService } from './tickets.js';
 
 /** Everything the support plugin can do; also what it exports to other plugins. */
@@ -27,6 +28,7 @@ export interface SupportServices {
   sla: SlaService;
   queues: QueueService;
   tickets: TicketService;
+  ticketFields: TicketFieldService;
   scheduler: SlaScheduler;
   portal: PortalService;
   csat: CsatService;
@@ -46,7 +48,8 @@ export function createSupportServices(ctx: PluginContext<SupportOptions>): Suppo
   const queues = new QueueService(base, store, calendars);
   const complaints = new ComplaintService(ctx, store);
   const csat = new CsatService(ctx, store, complaints);
-  const tickets = new TicketService(base, store, sla, queues, csat, complaints, new ResponseClock(store, calendars), summary);
+  const ticketFields = new TicketFieldService(base);
+  const tickets = new TicketService(base, store, sla, queues, csat, complaints, new ResponseClock(store, calendars), summary, ticketFields);
   const scheduler = new SlaScheduler(base, store, sla, calendars, tickets, summary, { intervalMs: ctx.options.schedulerIntervalMs, batchSize: ctx.options.schedulerBatchSize });
-  return { store, calendars, sla, queues, tickets, scheduler, portal: new PortalService(base, store, tickets), csat, complaints, canned: new CannedResponseService(ctx, tickets), reports: new ReportService(base, store, queues), emailChannel: new EmailChannel(base, store, tickets) };
+  return { store, calendars, sla, queues, tickets, ticketFields, scheduler, portal: new PortalService(base, store, tickets), csat, complaints, canned: new CannedResponseService(ctx, tickets), reports: new ReportService(base, store, queues), emailChannel: new EmailChannel(base, store, tickets) };
 }

@@ -1,5 +1,5 @@
 /**
- * The rows of the support tables as the database returns them (migrations 001–004), and
+ * The rows of the support tables as the database returns them (migrations 001–007), and
  * their entry in the data layer's table map, so `ctx.data…from('support_tickets')` is
  * typed and the raw-knex stores read them with `trx<Row>(table)`. Columns are snake_case
  * as stored; instants are epoch milliseconds (BIGINT), JSON lives in TEXT. The DTO mappers
@@ -247,6 +247,14 @@ export interface TimeMonthlyRow {
   total_ms: BigIntColumn;
 }
 
+/** `support_settings` (007): a tenant's support settings, one row once any is set. */
+export interface SettingsRow {
+  tenant_id: string;
+  /** The JSON Schema tickets' `customFields` must satisfy, as JSON; null when none is set. */
+  ticket_fields_schema: JsonTextColumn | null;
+  updated_at: BigIntColumn;
+}
+
 declare module '../../../core/plugin/index.js' {
   interface PluginTables {
     support_counters: CounterRow;
@@ -266,5 +274,6 @@ declare module '../../../core/plugin/index.js' {
     support_sla_daily: SlaDailyRow;
     support_time_daily: TimeDailyRow;
     support_time_monthly: TimeMonthlyRow;
+    support_settings: SettingsRow;
   }
 }

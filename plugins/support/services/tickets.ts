@@ -16,6 +16,7 @@ import { subjectOf, type SlaChange, type SlaService } from './sla.js';
 import type { MessageRow, TicketRow } from './rows.js';
 import { checkVersion, type SupportStore } from './store.js';
 import type { ReportSummary } from './summary.js';
+import type { TicketFieldService } from './ticket-fields.js';
 
 /** Body of `POST /tickets`. */
 export type TicketInput = SchemaType<typeof ticketInputSchema>;
@@ -45,6 +46,7 @@ export class TicketService {
     private readonly complaints: ComplaintService,
     private readonly responses: ResponseClock,
     private readonly summary: ReportSummary,
+    private readonly fields: TicketFieldService,
   ) {}
 
   /**
@@ -54,6 +56,8 @@ export class TicketService {
   async create(actor: Actor, input: TicketInput, author: Author = { kind: 'agent', id: actor.subject }, outer?: Knex.Transaction): Promise<TicketDto> {
     return inTransaction(outer, (work) => this.store.retryingTransaction(work), async (trx) => {
       if (input.customerId) await this.ctx.customers.get(actor, input.customerId, trx);
+      // A customer (mail, portal) cannot fill an agent's fields: their tickets are held to the schema once an agent changes them.
+      if (author.kind === 'agent') await this.fields.check(trx, actor.tenantId, input.customFields ?? {});
       if (input.assigneeId && input.assigneeId !== actor.subject && !can(actor, 'support.ticket.assign')) throw ownerNotAllowed();
       let assigneeId = input.assigneeId;
       if (input.queueId) {
@@ -122,6 +126,7 @@ export class TicketService {
         } else if (value === null) delete (next as unknown as Record<string, unknown>)[key];
         else (next as unknown as Record<string, unknown>)[key] = key === 'subject' ? String(value).trim() : key === 'tags' ? [...new Set(value as string[])] : value;
       }
+      if (patch.customFields !== undefined) await this.fields.check(trx, actor.tenantId, next.customFields);
       return this.summary.track(trx, actor.tenantId, [id], () => this.write(trx, actor, before, next));
     });
   }
