@@ -27,6 +27,8 @@ export const supportErrors = {
   CANNED_TEMPLATE_INVALID: spec(422, 'CANNED_TEMPLATE_INVALID'),
   COMPLAINT_RANGE_INVALID: spec(422, 'COMPLAINT_RANGE_INVALID'),
   REPORT_RANGE_INVALID: spec(422, 'REPORT_RANGE_INVALID'),
+  ABSENCE_INVALID: spec(422, 'ABSENCE_INVALID'),
+  ABSENCE_NOT_FOUND: spec(404, 'ABSENCE_NOT_FOUND'),
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A support error code. */

@@ -23,6 +23,8 @@ export const SUPPORT_EVENTS = {
   slaBreached: 'ticket.sla_breached',
   csatReceived: 'csat.received',
   complaintRecorded: 'complaint.recorded',
+  absenceSet: 'agent.absence_set',
+  absenceEnded: 'agent.absence_ended',
 } as const;
 
 type SupportEventData<T extends keyof typeof supportEventSchemas> = SchemaType<(typeof supportEventSchemas)[T]>;
@@ -40,5 +42,7 @@ declare module '../../core/plugin/index.js' {
     'ticket.sla_breached': SupportEventData<'ticket.sla_breached'>;
     'csat.received': SupportEventData<'csat.received'>;
     'complaint.recorded': SupportEventData<'complaint.recorded'>;
+    'agent.absence_set': SupportEventData<'agent.absence_set'>;
+    'agent.absence_ended': SupportEventData<'agent.absence_ended'>;
   }
 }

@@ -14,6 +14,7 @@ import { supportEmailChannelMigration } from './migrations/004_email_channel.js'
 import { supportTargetsIndexMigration } from './migrations/005_ticket_targets_index.js';
 import { supportReportSummaryMigration } from './migrations/006_report_summary.js';
 import { supportTicketFieldsMigration } from './migrations/007_ticket_fields.js';
+import { supportAbsencesMigration } from './migrations/008_agent_absences.js';
 import { supportOptionsSchema, type SupportOptions } from './options.js';
 import { supportPermissions, supportScopedResources } from './permissions.js';
 import { supportRoutes } from './routes/index.js';
@@ -32,7 +33,7 @@ export default definePlugin<SupportOptions, SupportServices>({
   options: supportOptionsSchema,
   permissions: supportPermissions,
   scopedResources: supportScopedResources,
-  migrations: [supportMigration, supportCsatMigration, supportReportMigration, supportEmailChannelMigration, supportTargetsIndexMigration, supportReportSummaryMigration, supportTicketFieldsMigration],
+  migrations: [supportMigration, supportCsatMigration, supportReportMigration, supportEmailChannelMigration, supportTargetsIndexMigration, supportReportSummaryMigration, supportTicketFieldsMigration, supportAbsencesMigration],
   events: supportEventSchemas,
   routes: supportRoutes,
   widgets: ['peyvand-ticket-list', 'peyvand-ticket-view', 'peyvand-ticket-form', 'peyvand-csat', 'peyvand-support-portal'],

@@ -2,6 +2,7 @@
 import type { PluginApp, PluginContext } from '../../../core/plugin/index.js';
 import type { SupportOptions } from '../options.js';
 import { createSupportServices } from '../services/container.js';
+import { absenceRoutes } from './absence-routes.js';
 import { cannedRoutes } from './canned-routes.js';
 import { csatRoutes } from './csat-routes.js';
 import { portalRoutes } from './portal-routes.js';
@@ -14,6 +15,7 @@ export function supportRoutes(app: PluginApp, ctx: PluginContext<SupportOptions>
   const services = createSupportServices(ctx);
   ticketRoutes(app, services);
   setupRoutes(app, services);
+  absenceRoutes(app, services);
   portalRoutes(app, services);
   csatRoutes(app, ctx, services);
   cannedRoutes(app, services);

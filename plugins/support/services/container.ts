@@ -5,6 +5,7 @@
  */
 import type { PluginContext } from '../../../core/plugin/index.js';
 import type { SupportOptions } from '../options.js';
+import { AbsenceService } from './absences.js';
 import { CalendarService } from './calendars.js';
 import { CannedResponseService } from './canned.js';
 import { ComplaintService } from './complaints.js';
@@ -29,6 +30,7 @@ export interface SupportServices {
   queues: QueueService;
   tickets: TicketService;
   ticketFields: TicketFieldService;
+  absences: AbsenceService;
   scheduler: SlaScheduler;
   portal: PortalService;
   csat: CsatService;
@@ -51,5 +53,5 @@ export function createSupportServices(ctx: PluginContext<SupportOptions>): Suppo
   const ticketFields = new TicketFieldService(base);
   const tickets = new TicketService(base, store, sla, queues, csat, complaints, new ResponseClock(store, calendars), summary, ticketFields);
   const scheduler = new SlaScheduler(base, store, sla, calendars, tickets, summary, { intervalMs: ctx.options.schedulerIntervalMs, batchSize: ctx.options.schedulerBatchSize });
-  return { store, calendars, sla, queues, tickets, ticketFields, scheduler, portal: new PortalService(base, store, tickets), csat, complaints, canned: new CannedResponseService(ctx, tickets), reports: new ReportService(base, store, queues), emailChannel: new EmailChannel(base, store, tickets) };
+  return { store, calendars, sla, queues, tickets, ticketFields, absences: new AbsenceService(base, store, queues, tickets, summary), scheduler, portal: new PortalService(base, store, tickets), csat, complaints, canned: new CannedResponseService(ctx, tickets), reports: new ReportService(base, store, queues), emailChannel: new EmailChannel(base, store, tickets) };
 }

@@ -87,6 +87,7 @@ export class QueueService {
 
   /**
    * The member a new ticket of the queue goes to, or undefined (manual, nobody on shift).
+   * Members marked absent (absences.ts) are passed over until their absence ends.
    * Runs in the ticket's transaction; the queue row is locked so two tickets created at
    * once do not both take the same round-robin turn.
    */
@@ -99,6 +100,11 @@ export class QueueService {
     if (queue.calendarId) {
       const calendar = await this.calendars.get(tenantId, queue.calendarId, trx);
       if (!isOpenAt(calendar, now)) onShift = [];
+    }
+    if (onShift.length > 0) {
+      const absent = await this.store.rows(trx, 'absences', tenantId).whereIn('agent_id', onShift).where('until', '>', now).select('agent_id');
+      const away = new Set(absent.map((a) => a.agent_id));
+      onShift = onShift.filter((member) => !away.has(member));
     }
     if (onShift.length === 0) return undefined;
     if (queue.assignment === 'round_robin') {

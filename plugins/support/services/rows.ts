@@ -1,5 +1,5 @@
 /**
- * The rows of the support tables as the database returns them (migrations 001–007), and
+ * The rows of the support tables as the database returns them (migrations 001–008), and
  * their entry in the data layer's table map, so `ctx.data…from('support_tickets')` is
  * typed and the raw-knex stores read them with `trx<Row>(table)`. Columns are snake_case
  * as stored; instants are epoch milliseconds (BIGINT), JSON lives in TEXT. The DTO mappers
@@ -255,6 +255,16 @@ export interface SettingsRow {
   updated_at: BigIntColumn;
 }
 
+/** `support_absences` (008): an agent away until `until`; automatic assignment passes them over. */
+export interface AbsenceRow {
+  tenant_id: string;
+  agent_id: string;
+  since: BigIntColumn;
+  until: BigIntColumn;
+  reason: string | null;
+  set_by: string;
+}
+
 declare module '../../../core/plugin/index.js' {
   interface PluginTables {
     support_counters: CounterRow;
@@ -275,5 +285,6 @@ declare module '../../../core/plugin/index.js' {
     support_time_daily: TimeDailyRow;
     support_time_monthly: TimeMonthlyRow;
     support_settings: SettingsRow;
+    support_absences: AbsenceRow;
   }
 }
