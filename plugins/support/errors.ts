@@ -29,6 +29,8 @@ export const supportErrors = {
   REPORT_RANGE_INVALID: spec(422, 'REPORT_RANGE_INVALID'),
   ABSENCE_INVALID: spec(422, 'ABSENCE_INVALID'),
   ABSENCE_NOT_FOUND: spec(404, 'ABSENCE_NOT_FOUND'),
+  FOLLOW_UP_NOT_FOUND: spec(404, 'FOLLOW_UP_NOT_FOUND'),
+  FOLLOW_UP_DONE: spec(409, 'FOLLOW_UP_DONE'),
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A support error code. */

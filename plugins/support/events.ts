@@ -23,6 +23,7 @@ export const SUPPORT_EVENTS = {
   slaBreached: 'ticket.sla_breached',
   csatReceived: 'csat.received',
   complaintRecorded: 'complaint.recorded',
+  complaintFollowedUp: 'complaint.followed_up',
   absenceSet: 'agent.absence_set',
   absenceEnded: 'agent.absence_ended',
 } as const;
@@ -42,6 +43,7 @@ declare module '../../core/plugin/index.js' {
     'ticket.sla_breached': SupportEventData<'ticket.sla_breached'>;
     'csat.received': SupportEventData<'csat.received'>;
     'complaint.recorded': SupportEventData<'complaint.recorded'>;
+    'complaint.followed_up': SupportEventData<'complaint.followed_up'>;
     'agent.absence_set': SupportEventData<'agent.absence_set'>;
     'agent.absence_ended': SupportEventData<'agent.absence_ended'>;
   }

@@ -15,6 +15,7 @@ import { supportTargetsIndexMigration } from './migrations/005_ticket_targets_in
 import { supportReportSummaryMigration } from './migrations/006_report_summary.js';
 import { supportTicketFieldsMigration } from './migrations/007_ticket_fields.js';
 import { supportAbsencesMigration } from './migrations/008_agent_absences.js';
+import { supportFollowUpsMigration } from './migrations/009_complaint_follow_ups.js';
 import { supportOptionsSchema, type SupportOptions } from './options.js';
 import { supportPermissions, supportScopedResources } from './permissions.js';
 import { supportRoutes } from './routes/index.js';
@@ -33,7 +34,7 @@ export default definePlugin<SupportOptions, SupportServices>({
   options: supportOptionsSchema,
   permissions: supportPermissions,
   scopedResources: supportScopedResources,
-  migrations: [supportMigration, supportCsatMigration, supportReportMigration, supportEmailChannelMigration, supportTargetsIndexMigration, supportReportSummaryMigration, supportTicketFieldsMigration, supportAbsencesMigration],
+  migrations: [supportMigration, supportCsatMigration, supportReportMigration, supportEmailChannelMigration, supportTargetsIndexMigration, supportReportSummaryMigration, supportTicketFieldsMigration, supportAbsencesMigration, supportFollowUpsMigration],
   events: supportEventSchemas,
   routes: supportRoutes,
   widgets: ['peyvand-ticket-list', 'peyvand-ticket-view', 'peyvand-ticket-form', 'peyvand-csat', 'peyvand-support-portal'],

@@ -24,6 +24,7 @@ export const supportPermissions: readonly PermissionDeclaration[] = [
   permission('sla.manage', MANAGERS),
   permission('settings.manage', ADMINS),
   permission('report.read', MANAGERS),
+  permission('complaint.follow_up', MANAGERS),
   permission('csat.send', WRITERS),
   permission('canned.use', WRITERS),
   permission('canned.manage', MANAGERS),

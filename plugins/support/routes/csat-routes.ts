@@ -1,15 +1,15 @@
 /**
  * CSAT: a survey link for a solved ticket (staff), the public survey itself (no
  * credential: the signed token in the URL names the tenant and the ticket), and the
- * complaints report for managers.
+ * complaints report and follow-ups for managers.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, defined, mediaResponse, pageOrSchema, PeyvandError, PUBLIC_PAGE_HEADERS, requestLanguage, wantsHtml, type Language, type PeyvandTypeProvider, type PluginApp, type PluginContext } from '../../../core/plugin/index.js';
 import type { SupportOptions } from '../options.js';
 import type { SupportServices } from '../services/container.js';
 import { csatPage, type CsatPageKind } from '../services/csat-page.js';
-import { idParams, problemSchema } from '../schemas/common.js';
-import { complaintQuery, complaintReportSchema, csatAnswerSchema, csatLinkSchema, csatSurveySchema, csatTokenParams } from '../schemas/csat-schemas.js';
+import { idParams, pageOf, problemSchema } from '../schemas/common.js';
+import { complaintQuery, complaintReportSchema, followUpDoneSchema, followUpQuery, followUpSchema, csatAnswerSchema, csatLinkSchema, csatSurveySchema, csatTokenParams } from '../schemas/csat-schemas.js';
 
 const tags = ['support-csat'];
 
@@ -17,7 +17,7 @@ const tags = ['support-csat'];
 const PAGE_OF_ERROR: Record<string, { status: number; kind: CsatPageKind }> = { CSAT_ANSWERED: { status: 409, kind: 'answered' }, CSAT_LINK_NOT_FOUND: { status: 404, kind: 'invalid' } };
 
 /** Registers the CSAT and complaint routes. */
-export function csatRoutes(app: PluginApp, ctx: PluginContext<SupportOptions>, { tickets, csat, complaints }: SupportServices): void {
+export function csatRoutes(app: PluginApp, ctx: PluginContext<SupportOptions>, { tickets, csat, complaints, followUps }: SupportServices): void {
   /** Sends a survey page; `error` (of the link) picks the page and status, in the request's language. */
   function sendPage(request: FastifyRequest, reply: FastifyReply, page: { kind: CsatPageKind; status: number; lng?: Language; survey?: Awaited<ReturnType<typeof csat.survey>> }): FastifyReply {
     const lng = page.lng ?? requestLanguage(request);
@@ -87,6 +87,16 @@ export function csatRoutes(app: PluginApp, ctx: PluginContext<SupportOptions>, {
     config: { permission: 'support.report.read' },
     schema: { summary: 'Customers with repeated complaints in a period', operationId: 'support.report.complaints', description: 'Customers with at least `min` complaints (a CSAT rating of 2 or less, or a ticket given the complaint tag; one per ticket) between `from` and `to`, most complaints first, up to 500.', tags, querystring: complaintQuery, response: { 200: complaintReportSchema, '4xx': problemSchema } },
   }, async (request) => complaints.report(actorOf(request), defined(request.query)));
+
+  app.get('/follow-ups', {
+    config: { permission: 'support.complaint.follow_up' },
+    schema: { summary: 'Complaint follow-ups to do (or done)', operationId: 'support.follow-up.list', description: 'Each complaint is a follow-up task for the manager of its ticket\'s queue (`assigneeId`; null when the queue has no manager: any manager). Newest first; open unless `status=done`; only those on tickets within the caller\'s record scope.', tags, querystring: followUpQuery, response: { 200: pageOf(followUpSchema), '4xx': problemSchema } },
+  }, async (request) => followUps.list(actorOf(request), defined(request.query)));
+
+  app.post('/follow-ups/:id/done', {
+    config: { permission: 'support.complaint.follow_up' },
+    schema: { summary: 'Mark a complaint follow-up done', operationId: 'support.follow-up.done', description: 'Done is final: a second time answers 409 `FOLLOW_UP_DONE`. Announced as `complaint.followed_up`.', tags, params: idParams, body: followUpDoneSchema, response: { 200: followUpSchema, '4xx': problemSchema } },
+  }, async (request) => followUps.done(actorOf(request), request.params.id, request.body.note));
 }
 
 /** The survey form's fields as the JSON answer: a rating of digits becomes its number, an empty comment is left out. */

@@ -1,5 +1,5 @@
 /** JSON Schemas of CSAT links and answers, complaints and canned responses. */
-import { line, obj, stamps, str } from './common.js';
+import { line, obj, pageQuery, stamps, str } from './common.js';
 
 /** Params of the public survey routes: any text up to a path parameter's limit (a forged token is a 404, not a 400). */
 export const csatTokenParams = { type: 'object', additionalProperties: false, required: ['token'], properties: { token: str(100, 1) } } as const;
@@ -59,3 +59,33 @@ export const renderedSchema = obj({ id: { type: 'string' }, locale, text: { type
 
 /** Params of the render route. */
 export const renderParams = { type: 'object', additionalProperties: false, required: ['id', 'cannedId'], properties: { id: { type: 'string', maxLength: 64 }, cannedId: { type: 'string', maxLength: 64 } } } as const;
+
+/** A complaint's follow-up: the task of the manager of the ticket's queue (`assigneeId` null: any manager). */
+export const followUpSchema = obj({
+  id: { type: 'string' },
+  ticketId: { type: 'string' },
+  ticketNumber: { type: 'integer' },
+  customerId: { type: ['string', 'null'] },
+  reason: { type: 'string', enum: ['low_rating', 'tagged'] },
+  rating: { type: ['integer', 'null'] },
+  assigneeId: { type: ['string', 'null'] },
+  status: { type: 'string', enum: ['open', 'done'] },
+  createdAt: { type: 'string' },
+  doneAt: { type: 'string' },
+  doneBy: { type: 'string' },
+  note: { type: 'string' },
+}, ['id', 'ticketId', 'ticketNumber', 'customerId', 'reason', 'rating', 'assigneeId', 'status', 'createdAt']);
+
+/** Query of `GET /follow-ups`. */
+export const followUpQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { type: 'string', enum: ['open', 'done'], description: 'Open (the default) or done follow-ups' },
+    assigneeId: { ...str(200, 1), description: 'Only those of this manager' },
+    ...pageQuery,
+  },
+} as const;
+
+/** Body of `POST /follow-ups/{id}/done`. */
+export const followUpDoneSchema = { type: 'object', additionalProperties: false, properties: { note: { ...str(2000, 1), description: 'What was done: a call, a refund, an apology' } } } as const;

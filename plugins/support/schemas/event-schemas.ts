@@ -1,7 +1,7 @@
 /**
  * JSON Schemas of the data of the support plugin's events: closed, every field present,
  * as the emitters write them (services/tickets.ts, sla-scheduler.ts, csat.ts,
- * complaints.ts, absences.ts). The payload types in `PeyvandEvents` (events.ts) are derived from them.
+ * complaints.ts, follow-ups.ts, absences.ts). The payload types in `PeyvandEvents` (events.ts) are derived from them.
  */
 import { eventData } from '../../../core/plugin/index.js';
 import { messageSchema, slaTargetSchema, ticketSchema } from './ticket-schemas.js';
@@ -26,6 +26,8 @@ export const supportEventSchemas = {
   'ticket.sla_warning': slaEvent,
   'ticket.sla_breached': slaEvent,
   'csat.received': eventData({ ticketId: str, number: int, customerId: nullableStr, rating: int, comment: nullableStr, answeredAt: str }),
+  /** A complaint's follow-up marked done by `doneBy`. */
+  'complaint.followed_up': eventData({ id: str, ticketId: str, customerId: nullableStr, doneBy: str, note: nullableStr }),
   /** An agent marked away until `until`; `reassigned`: their open tickets handed on. */
   'agent.absence_set': eventData({ agentId: str, since: str, until: str, reason: nullableStr, reassigned: strings }),
   /** An absence ended before its `until`. */

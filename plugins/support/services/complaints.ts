@@ -1,7 +1,8 @@
 /**
  * Complaints: a CSAT rating of 2 or less, or a ticket given the complaint tag (option
  * `complaintTag`). Each complained-about ticket gets one `support_complaints` row — the flag
- * on its customer that the complaints report counts — and a follow-up: an internal note on
+ * on its customer that the complaints report counts — and a follow-up: a task for the
+ * manager of the ticket's queue (follow-ups.ts lists and closes them), an internal note on
  * the ticket and an entry on the customer's timeline, both in the tenant's language, in the
  * transaction of the rating or tag change.
  */
@@ -69,8 +70,9 @@ export class ComplaintService {
   async record(trx: Knex.Transaction, actor: Actor, ticket: ComplaintSubject, reason: ComplaintReason, rating: number | null, now = Date.now()): Promise<boolean> {
     const data = this.ctx.data.forTenant(actor.tenantId, trx);
     const id = newId();
+    const manager = await this.queueManager(trx, actor.tenantId, ticket.id);
     // The unique (tenant, ticket) index keeps one row when a tag and a rating race.
-    await data.from('support_complaints').insert({ id, ticket_id: ticket.id, customer_id: ticket.customerId ?? null, reason, rating, created_at: now }).onConflict(['tenant_id', 'ticket_id']).ignore();
+    await data.from('support_complaints').insert({ id, ticket_id: ticket.id, customer_id: ticket.customerId ?? null, reason, rating, created_at: now, follow_up_assignee_id: manager, follow_up_status: 'open' }).onConflict(['tenant_id', 'ticket_id']).ignore();
     const row = await data.from('support_complaints').where({ ticket_id: ticket.id }).first('id');
     if (row?.id !== id) return false;
     const locale = await this.store.tenantLocale(trx, actor.tenantId);
@@ -86,6 +88,14 @@ export class ComplaintService {
     await this.ctx.audit.record(trx, actor, { action: 'ticket.complaint', entityType: 'ticket', entityId: ticket.id, after: complaint });
     await this.ctx.events.emit(trx, 'complaint.recorded', complaint, { tenantId: actor.tenantId, aggregateType: 'ticket', aggregateId: ticket.id });
     return true;
+  }
+
+  /** The manager of the ticket's queue, who follows its complaint up; null when there is none. */
+  private async queueManager(trx: Knex.Transaction, tenantId: string, ticketId: string): Promise<string | null> {
+    const data = this.ctx.data.forTenant(tenantId, trx);
+    const ticket = await data.from('support_tickets').where({ id: ticketId }).first('queue_id');
+    if (!ticket?.queue_id) return null;
+    return (await data.from('support_queues').where({ id: ticket.queue_id }).first('manager_id'))?.manager_id ?? null;
   }
 
   /**

@@ -11,6 +11,7 @@ import { CannedResponseService } from './canned.js';
 import { ComplaintService } from './complaints.js';
 import { CsatService } from './csat.js';
 import { EmailChannel } from './email-channel.js';
+import { FollowUpService } from './follow-ups.js';
 import { PortalService } from './portal.js';
 import { QueueService } from './queues.js';
 import { ReportService } from './reports.js';
@@ -35,6 +36,7 @@ export interface SupportServices {
   portal: PortalService;
   csat: CsatService;
   complaints: ComplaintService;
+  followUps: FollowUpService;
   canned: CannedResponseService;
   emailChannel: EmailChannel;
   reports: ReportService;
@@ -53,5 +55,5 @@ export function createSupportServices(ctx: PluginContext<SupportOptions>): Suppo
   const ticketFields = new TicketFieldService(base);
   const tickets = new TicketService(base, store, sla, queues, csat, complaints, new ResponseClock(store, calendars), summary, ticketFields);
   const scheduler = new SlaScheduler(base, store, sla, calendars, tickets, summary, { intervalMs: ctx.options.schedulerIntervalMs, batchSize: ctx.options.schedulerBatchSize });
-  return { store, calendars, sla, queues, tickets, ticketFields, absences: new AbsenceService(base, store, queues, tickets, summary), scheduler, portal: new PortalService(base, store, tickets), csat, complaints, canned: new CannedResponseService(ctx, tickets), reports: new ReportService(base, store, queues), emailChannel: new EmailChannel(base, store, tickets) };
+  return { store, calendars, sla, queues, tickets, ticketFields, absences: new AbsenceService(base, store, queues, tickets, summary), scheduler, portal: new PortalService(base, store, tickets), csat, complaints, followUps: new FollowUpService(base), canned: new CannedResponseService(ctx, tickets), reports: new ReportService(base, store, queues), emailChannel: new EmailChannel(base, store, tickets) };
 }

@@ -1,5 +1,5 @@
 /**
- * The rows of the support tables as the database returns them (migrations 001–008), and
+ * The rows of the support tables as the database returns them (migrations 001–009), and
  * their entry in the data layer's table map, so `ctx.data…from('support_tickets')` is
  * typed and the raw-knex stores read them with `trx<Row>(table)`. Columns are snake_case
  * as stored; instants are epoch milliseconds (BIGINT), JSON lives in TEXT. The DTO mappers
@@ -174,6 +174,12 @@ export interface ComplaintRow {
   reason: string;
   rating: number | null;
   created_at: BigIntColumn;
+  /** Who is to follow it up (009): the manager of the ticket's queue; null: any manager. */
+  follow_up_assignee_id: string | null;
+  follow_up_status: 'open' | 'done';
+  followed_up_at: BigIntColumn | null;
+  followed_up_by: string | null;
+  follow_up_note: string | null;
 }
 
 /** `support_email_threads` (004): the ticket a mail thread feeds. */

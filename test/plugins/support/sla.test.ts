@@ -262,7 +262,7 @@ t.test('support migrations: up → down → up', async (t) => {
   const migrator = new Migrator(new Database(knex, 'erp_'));
   const plugins = [{ plugin: 'core', migrations: corePlugin.migrations ?? [] }, { plugin: 'support', migrations: support.migrations ?? [] }];
   const ran = await migrator.latest(plugins);
-  t.same(ran.filter((m) => m.startsWith('support/')), ['support/001_support', 'support/002_csat_complaints', 'support/003_report_figures', 'support/004_email_channel', 'support/005_ticket_targets_index', 'support/006_report_summary', 'support/007_ticket_fields', 'support/008_agent_absences']);
+  t.same(ran.filter((m) => m.startsWith('support/')), ['support/001_support', 'support/002_csat_complaints', 'support/003_report_figures', 'support/004_email_channel', 'support/005_ticket_targets_index', 'support/006_report_summary', 'support/007_ticket_fields', 'support/008_agent_absences', 'support/009_complaint_follow_ups']);
   for (const name of ['support_tickets', 'support_sla_targets', 'support_calendars', 'support_csat_responses', 'support_csat_keys', 'support_complaints', 'support_email_threads', 'support_email_messages', 'support_sla_daily', 'support_time_daily', 'support_time_monthly', 'support_settings', 'support_absences']) t.ok(await knex.schema.hasTable(`erp_${name}`), name);
   await migrator.rollback(plugins, { all: true });
   for (const name of ['support_tickets', 'support_sla_targets', 'support_counters', 'support_csat_responses', 'support_csat_keys', 'support_complaints', 'support_email_threads', 'support_email_messages', 'support_sla_daily', 'support_time_daily', 'support_time_monthly', 'support_settings', 'support_absences']) t.notOk(await knex.schema.hasTable(`erp_${name}`), `${name} dropped`);
