@@ -16,6 +16,7 @@ import { supportReportSummaryMigration } from './migrations/006_report_summary.j
 import { supportTicketFieldsMigration } from './migrations/007_ticket_fields.js';
 import { supportAbsencesMigration } from './migrations/008_agent_absences.js';
 import { supportFollowUpsMigration } from './migrations/009_complaint_follow_ups.js';
+import { supportUndecidedTargetsMigration } from './migrations/010_undecided_targets_index.js';
 import { supportOptionsSchema, type SupportOptions } from './options.js';
 import { supportPermissions, supportScopedResources } from './permissions.js';
 import { supportRoutes } from './routes/index.js';
@@ -34,7 +35,7 @@ export default definePlugin<SupportOptions, SupportServices>({
   options: supportOptionsSchema,
   permissions: supportPermissions,
   scopedResources: supportScopedResources,
-  migrations: [supportMigration, supportCsatMigration, supportReportMigration, supportEmailChannelMigration, supportTargetsIndexMigration, supportReportSummaryMigration, supportTicketFieldsMigration, supportAbsencesMigration, supportFollowUpsMigration],
+  migrations: [supportMigration, supportCsatMigration, supportReportMigration, supportEmailChannelMigration, supportTargetsIndexMigration, supportReportSummaryMigration, supportTicketFieldsMigration, supportAbsencesMigration, supportFollowUpsMigration, supportUndecidedTargetsMigration],
   events: supportEventSchemas,
   routes: supportRoutes,
   widgets: ['peyvand-ticket-list', 'peyvand-ticket-view', 'peyvand-ticket-form', 'peyvand-csat', 'peyvand-support-portal'],
