@@ -60,6 +60,14 @@ export class CalendarService {
     return calendarFromRow(row);
   }
 
+  /** Calendars of the tenant by id, in one statement; 404 when one is missing. */
+  async getMany(tenantId: string, ids: readonly string[], trx: Executor = this.ctx.db.knex): Promise<Map<string, CalendarDto>> {
+    const found = new Map((ids.length ? await this.store.rows(trx, 'calendars', tenantId).whereIn('id', [...ids]) : []).map((row) => [row.id, calendarFromRow(row)]));
+    const missing = ids.find((id) => !found.has(id));
+    if (missing !== undefined) throw supportError('CALENDAR_NOT_FOUND', { id: missing });
+    return found;
+  }
+
   /** The tenant's calendars, by id. */
   async list(tenantId: string): Promise<{ items: CalendarDto[] }> {
     const rows = await this.store.rows(this.ctx.db.knex, 'calendars', tenantId).orderBy('id');

@@ -222,9 +222,11 @@ export class TicketService {
 
   /** Ticket rows to DTOs with their SLA, in one query for all the targets. */
   async views(executor: Executor, tenantId: string, rows: TicketRow[]): Promise<TicketDto[]> {
-    const sla = await this.sla.views(executor, tenantId, rows.map((r) => ({ id: r.id, policyId: r.sla_policy_id })));
     const trx = (executor as Partial<Knex.Transaction>).isTransaction ? (executor as Knex.Transaction) : undefined;
-    const csat = await this.csat.ratings(trx, tenantId, rows.map((r) => r.id));
+    const [sla, csat] = await Promise.all([
+      this.sla.views(executor, tenantId, rows.map((r) => ({ id: r.id, policyId: r.sla_policy_id }))),
+      this.csat.ratings(trx, tenantId, rows.map((r) => r.id)),
+    ]);
     return rows.map((r) => ticketFromRow(r, sla.get(r.id) ?? null, csat.get(r.id)));
   }
 
