@@ -5,8 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { Actor } from './actor.js';
-import type { CustomerDto, CustomerInput, CustomerListFilter, CustomerPatch } from './customers.js';
-import type { TimelineEntryDto } from './events.js';
+import type { CustomerDto, CustomerInput, CustomerListFilter, CustomerPatch, TimelineEntryDto, TIMELINE_CHANNELS } from './customers.js';
 import type { Dialect, Executor } from './sql.js';
 import type { Tenant } from './tenants.js';
 import type { BuiltInRoleName, JsonSchema, PermissionDeclaration, RecordScope, ScopedResource } from './types.js';
@@ -65,9 +64,6 @@ export interface CustomerService {
   /** Creates or updates the customer known in `source` (the ERP) as `externalId`. */
   upsertByRef(actor: Actor, source: string, externalId: string, input: CustomerInput): Promise<{ created: boolean; customer: CustomerDto }>;
 }
-
-/** Channels a timeline entry can come from. */
-export const TIMELINE_CHANNELS = ['email', 'phone', 'sms', 'chat', 'web', 'social', 'in_person', 'erp', 'note'] as const;
 
 /** Input of a timeline entry. */
 export interface TimelineInput {
