@@ -10,7 +10,7 @@
 import t from 'tap';
 import { Ajv } from 'ajv';
 import type { Address, CustomerDto, ExternalRef, LabeledValue, PeyvandEvents, Tenant, TimelineEntryDto } from '../../core/plugin/index.js';
-import { orderSchema, type DocumentRef, type InvoiceDto, type OrderDto, type OrderLine, type ReturnedLine } from '../../core/plugin/orders.js';
+import { orderSchema, type CustomerLink, type DocumentRef, type InvoiceDto, type InvoiceInput, type OrderDto, type OrderInput, type OrderLine, type ReturnedLine } from '../../core/plugin/orders.js';
 import { runSchema, type RunCounts, type RunDto, type RunIssue } from '../../core/erp/erp-schemas.js';
 import { runFromRow } from '../../core/erp/runs.js';
 import { orderFromRows } from '../../core/orders/order-types.js';
@@ -51,6 +51,11 @@ same<TimelineEntryDto['direction'], 'inbound' | 'outbound' | null>(true);
 same<PeyvandEvents['customer.updated'], { customer: CustomerDto; changed: string[] }>(true);
 same<PeyvandEvents['customer.merged'], { survivorId: string; mergedIds: string[]; customer: CustomerDto }>(true);
 same<PeyvandEvents['customer.timeline_added'], { customerId: string; entry: TimelineEntryDto }>(true);
+same<Flat<CustomerLink>, { customerId?: string; customerRef?: { source: string; id: string } }>(true);
+same<OrderInput['lines'][number], { productRef?: string | null; sku?: string | null; name: string; quantity: number; unitPrice: number }>(true);
+same<OrderInput['paidAt'], string | null | undefined>(true);
+same<InvoiceInput['status'], InvoiceDto['status']>(true);
+same<InvoiceInput['orderRef'], string | null | undefined>(true);
 
 // A field the schema lacks does not compile, nor does a missing required one.
 export function shapes(run: RunDto, tenant: Tenant, order: OrderDto, invoice: InvoiceDto, customer: CustomerDto, entry: TimelineEntryDto): unknown[] {
@@ -76,7 +81,13 @@ export function shapes(run: RunDto, tenant: Tenant, order: OrderDto, invoice: In
   const { externalRefs: _refs, ...unlinked }: CustomerDto = customer; const noRefs: CustomerDto = unlinked;
   // @ts-expect-error -- `fax` is not a timeline channel
   const faxed: TimelineEntryDto = { ...entry, channel: 'fax' };
-  return [counts, byEntity, unfinished, unborn, german, discounted, noOrder, scored, germanCustomer, noRefs, faxed];
+  // @ts-expect-error -- an order body's lines are required (an empty list when there are none)
+  const lineless: OrderInput = { number: 'SO-1', status: 'placed', currency: 'IRR', total: 0, placedAt: order.placedAt };
+  // @ts-expect-error -- a returned line names its product by `sku` or `productRef`
+  const unnamed: NonNullable<OrderInput['returnedLines']>[number] = { quantity: 1 };
+  // @ts-expect-error -- `tax` is not a field of the invoice body
+  const taxed: InvoiceInput = { number: 'INV-1', currency: 'IRR', amount: 1, issuedAt: invoice.issuedAt, dueAt: invoice.dueAt, status: 'issued', tax: 0 };
+  return [counts, byEntity, unfinished, unborn, german, discounted, noOrder, scored, germanCustomer, noRefs, faxed, lineless, unnamed, taxed];
 }
 
 // Event data is checked against the type of the event's schema: closed and complete.
