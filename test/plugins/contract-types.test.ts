@@ -17,6 +17,7 @@ import { orderFromRows } from '../../core/orders/order-types.js';
 import { customerFromRow } from '../../core/customers/customer-types.js';
 import { customerSchema } from '../../core/plugin/customers.js';
 import type { PauseReason } from '../../core/webhooks/webhook-types.js';
+import type { ImportDto } from '../../core/imports/import-service.js';
 import type {} from '../../plugins/email/events.js';
 import type {} from '../../examples/custom-plugin/events.js';
 
@@ -56,6 +57,7 @@ same<OrderInput['lines'][number], { productRef?: string | null; sku?: string | n
 same<OrderInput['paidAt'], string | null | undefined>(true);
 same<InvoiceInput['status'], InvoiceDto['status']>(true);
 same<InvoiceInput['orderRef'], string | null | undefined>(true);
+same<ImportDto, { id: string; entity: string; status: 'queued' | 'running' | 'succeeded' | 'failed' | 'undone'; dryRun: boolean; rowsRead: number; created: number; updated: number; unchanged: number; failed: number }>(true);
 
 // A field the schema lacks does not compile, nor does a missing required one.
 export function shapes(run: RunDto, tenant: Tenant, order: OrderDto, invoice: InvoiceDto, customer: CustomerDto, entry: TimelineEntryDto): unknown[] {
