@@ -16,52 +16,13 @@ import { problemSchema, requestLanguage } from '../http/problem.js';
 import { actorOf } from '../http/request-guards.js';
 import { idParams, pageOf, pageQuery } from '../customers/customer-schemas.js';
 import type { Webhooks } from './index.js';
+import { createdWebhookSchema as createdSchema, deliverySchema, webhookSchema } from './webhook-types.js';
 
 const tags = ['webhooks'];
 const config = { permission: 'core.webhook.manage' } as const;
-const str = { type: 'string' } as const;
-const nullableStr = { type: ['string', 'null'] } as const;
-
 const url = { type: 'string', minLength: 1, maxLength: 2048 } as const;
 // `*`, an exact type (`customer.created`) or a prefix pattern (`customer.*`).
 const events = { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', maxLength: 100, pattern: '^(\\*|[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*(\\.\\*)?)$' } } as const;
-
-const webhookProperties = {
-  id: str,
-  url: str,
-  events: { type: 'array', items: str },
-  active: { type: 'boolean' },
-  pausedReason: nullableStr,
-  pausedAt: nullableStr,
-  consecutiveFailures: { type: 'integer' },
-  createdAt: str,
-  updatedAt: str,
-} as const;
-const webhookSchema = { type: 'object', additionalProperties: false, properties: webhookProperties } as const;
-const createdSchema = { type: 'object', additionalProperties: false, properties: { ...webhookProperties, secret: str } } as const;
-
-const attemptSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { attempt: { type: 'integer' }, trigger: str, at: str, statusCode: { type: ['integer', 'null'] }, latencyMs: { type: 'integer' }, error: nullableStr, nextAttemptAt: nullableStr },
-} as const;
-const deliverySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    id: str,
-    eventId: str,
-    eventType: str,
-    status: { type: 'string', enum: ['pending', 'retrying', 'delivered', 'dead'] },
-    attemptCount: { type: 'integer' },
-    nextAttemptAt: nullableStr,
-    lastStatusCode: { type: ['integer', 'null'] },
-    lastError: nullableStr,
-    createdAt: str,
-    deliveredAt: nullableStr,
-    attempts: { type: 'array', items: attemptSchema },
-  },
-} as const;
 
 const deliveryParams = { type: 'object', additionalProperties: false, required: ['id', 'deliveryId'], properties: { id: { type: 'string', maxLength: 64 }, deliveryId: { type: 'string', maxLength: 64 } } } as const;
 

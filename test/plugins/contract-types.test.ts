@@ -16,7 +16,7 @@ import { runFromRow } from '../../core/erp/runs.js';
 import { orderFromRows } from '../../core/orders/order-types.js';
 import { customerFromRow } from '../../core/customers/customer-types.js';
 import { customerSchema } from '../../core/plugin/customers.js';
-import type { PauseReason } from '../../core/webhooks/webhook-types.js';
+import type { CreatedWebhook, DeliveryAttemptDto, DeliveryDto, DeliveryStatus, PauseReason, WebhookDto } from '../../core/webhooks/webhook-types.js';
 import type { ImportDto } from '../../core/imports/import-service.js';
 import type {} from '../../plugins/email/events.js';
 import type {} from '../../examples/custom-plugin/events.js';
@@ -57,6 +57,11 @@ same<OrderInput['lines'][number], { productRef?: string | null; sku?: string | n
 same<OrderInput['paidAt'], string | null | undefined>(true);
 same<InvoiceInput['status'], InvoiceDto['status']>(true);
 same<InvoiceInput['orderRef'], string | null | undefined>(true);
+same<Flat<WebhookDto>, { id: string; url: string; events: string[]; active: boolean; pausedReason: string | null; pausedAt: string | null; consecutiveFailures: number; createdAt: string; updatedAt: string }>(true);
+same<Exclude<keyof CreatedWebhook, keyof WebhookDto>, 'secret'>(true);
+same<DeliveryStatus, 'pending' | 'retrying' | 'delivered' | 'dead'>(true);
+same<Flat<DeliveryAttemptDto>, { attempt: number; trigger: 'schedule' | 'manual'; at: string; statusCode: number | null; latencyMs: number; error: string | null; nextAttemptAt: string | null }>(true);
+same<DeliveryDto['attempts'], DeliveryAttemptDto[]>(true);
 same<ImportDto, { id: string; entity: string; status: 'queued' | 'running' | 'succeeded' | 'failed' | 'undone'; dryRun: boolean; rowsRead: number; created: number; updated: number; unchanged: number; failed: number }>(true);
 
 // A field the schema lacks does not compile, nor does a missing required one.
@@ -90,6 +95,17 @@ export function shapes(run: RunDto, tenant: Tenant, order: OrderDto, invoice: In
   // @ts-expect-error -- `tax` is not a field of the invoice body
   const taxed: InvoiceInput = { number: 'INV-1', currency: 'IRR', amount: 1, issuedAt: invoice.issuedAt, dueAt: invoice.dueAt, status: 'issued', tax: 0 };
   return [counts, byEntity, unfinished, unborn, german, discounted, noOrder, scored, germanCustomer, noRefs, faxed, lineless, unnamed, taxed];
+}
+
+// The webhook DTOs: every field of the served schema, nothing else, and never the secret but on create.
+export function webhookShapes(webhook: WebhookDto, delivery: DeliveryDto): unknown[] {
+  // @ts-expect-error -- the service always answers `pausedAt` (null while active)
+  const { pausedAt: _at, ...unpaused }: WebhookDto = webhook; const noPause: WebhookDto = unpaused;
+  // @ts-expect-error -- a subscription as listed never carries its secret
+  const leaked: WebhookDto = { ...webhook, secret: 's' };
+  // @ts-expect-error -- an attempt is scheduled or manual
+  const replayed: DeliveryAttemptDto = { ...delivery.attempts[0]!, trigger: 'replay' };
+  return [noPause, leaked, replayed];
 }
 
 // Event data is checked against the type of the event's schema: closed and complete.
