@@ -18,6 +18,7 @@ import { customerFromRow } from '../../core/customers/customer-types.js';
 import { customerSchema } from '../../core/plugin/customers.js';
 import type { CreatedWebhook, DeliveryAttemptDto, DeliveryDto, DeliveryStatus, PauseReason, WebhookDto } from '../../core/webhooks/webhook-types.js';
 import type { ImportDto } from '../../core/imports/import-service.js';
+import type { LeadStatus, TaskStatus, TaskType } from '../../plugins/sales/services/records.js';
 import type {} from '../../plugins/email/events.js';
 import type {} from '../../examples/custom-plugin/events.js';
 
@@ -62,6 +63,9 @@ same<Exclude<keyof CreatedWebhook, keyof WebhookDto>, 'secret'>(true);
 same<DeliveryStatus, 'pending' | 'retrying' | 'delivered' | 'dead'>(true);
 same<Flat<DeliveryAttemptDto>, { attempt: number; trigger: 'schedule' | 'manual'; at: string; statusCode: number | null; latencyMs: number; error: string | null; nextAttemptAt: string | null }>(true);
 same<DeliveryDto['attempts'], DeliveryAttemptDto[]>(true);
+same<LeadStatus, 'new' | 'contacted' | 'qualified' | 'disqualified' | 'converted'>(true);
+same<TaskType, 'call' | 'meeting' | 'todo'>(true);
+same<TaskStatus, 'open' | 'done' | 'cancelled'>(true);
 same<ImportDto, { id: string; entity: string; status: 'queued' | 'running' | 'succeeded' | 'failed' | 'undone'; dryRun: boolean; rowsRead: number; created: number; updated: number; unchanged: number; failed: number }>(true);
 
 // A field the schema lacks does not compile, nor does a missing required one.
