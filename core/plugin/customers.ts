@@ -71,11 +71,27 @@ export const timelineEntrySchema = {
   },
 } as const;
 
+/** Body of `POST /customers/{id}/timeline`, and what a plugin gives `ctx.timeline.add`. */
+export const timelineInputSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['channel', 'summary'],
+  properties: {
+    channel: { type: 'string', enum: [...TIMELINE_CHANNELS] },
+    direction: { type: 'string', enum: ['inbound', 'outbound'] },
+    summary: str(5000, 1),
+    occurredAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
 /** A customer as the API returns it and the `customer.*` events carry it (the type of {@link customerSchema}). */
 export type CustomerDto = SchemaType<typeof customerSchema>;
 
 /** A timeline entry as events and the API show it (the type of {@link timelineEntrySchema}). */
 export type TimelineEntryDto = SchemaType<typeof timelineEntrySchema>;
+
+/** Input of a timeline entry (the type of {@link timelineInputSchema}). */
+export type TimelineInput = SchemaType<typeof timelineInputSchema>;
 
 /** An email or phone with an optional label. */
 export type LabeledValue = CustomerDto['emails'][number];

@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { Actor } from './actor.js';
-import type { CustomerDto, CustomerInput, CustomerListFilter, CustomerPatch, TimelineEntryDto, TIMELINE_CHANNELS } from './customers.js';
+import type { CustomerDto, CustomerInput, CustomerListFilter, CustomerPatch, TimelineEntryDto, TimelineInput } from './customers.js';
 import type { Dialect, Executor } from './sql.js';
 import type { Tenant } from './tenants.js';
 import type { BuiltInRoleName, JsonSchema, PermissionDeclaration, RecordScope, ScopedResource } from './types.js';
@@ -65,13 +65,7 @@ export interface CustomerService {
   upsertByRef(actor: Actor, source: string, externalId: string, input: CustomerInput): Promise<{ created: boolean; customer: CustomerDto }>;
 }
 
-/** Input of a timeline entry. */
-export interface TimelineInput {
-  channel: (typeof TIMELINE_CHANNELS)[number];
-  direction?: 'inbound' | 'outbound';
-  summary: string;
-  occurredAt?: string;
-}
+export type { TimelineInput } from './customers.js';
 
 /** Customer timelines (`ctx.timeline`): a plugin records interactions on a customer. */
 export interface TimelineService {

@@ -105,6 +105,21 @@ export type DeliveryDto = Omit<Required<SchemaType<typeof deliverySchema>>, 'att
 /** The state of one delivery (one event to one subscription). */
 export type DeliveryStatus = DeliveryDto['status'];
 
+const url = { type: 'string', minLength: 1, maxLength: 2048 } as const;
+// `*`, an exact type (`customer.created`) or a prefix pattern (`customer.*`).
+const events = { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', maxLength: 100, pattern: '^(\\*|[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*(\\.\\*)?)$' } } as const;
+
+/** Body of `POST /webhooks`: without a secret, one is generated. */
+export const webhookInputSchema = { type: 'object', additionalProperties: false, required: ['url', 'events'], properties: { url, events, secret: { type: 'string', minLength: 24, maxLength: 256, pattern: '^[\\x21-\\x7e]+$' } } } as const;
+/** Body of `PATCH /webhooks/{id}`: `active: false` pauses, `active: true` resumes. */
+export const webhookPatchSchema = { type: 'object', additionalProperties: false, minProperties: 1, properties: { url, events, active: { type: 'boolean' } } } as const;
+
+/** Body of `POST /webhooks` (the type of {@link webhookInputSchema}). */
+export type WebhookInput = SchemaType<typeof webhookInputSchema>;
+
+/** Body of `PATCH /webhooks/{id}` (the type of {@link webhookPatchSchema}). */
+export type WebhookPatch = SchemaType<typeof webhookPatchSchema>;
+
 /** What the webhook events say about a subscription. */
 export type WebhookEventView = SchemaType<typeof webhookEventViewSchema>;
 

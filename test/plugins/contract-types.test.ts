@@ -9,14 +9,14 @@
  */
 import t from 'tap';
 import { Ajv } from 'ajv';
-import type { Address, CustomerDto, ExternalRef, LabeledValue, PeyvandEvents, Tenant, TimelineEntryDto } from '../../core/plugin/index.js';
+import type { Address, CustomerDto, ExternalRef, LabeledValue, PeyvandEvents, Tenant, TimelineEntryDto, TimelineInput } from '../../core/plugin/index.js';
 import { orderSchema, type CustomerLink, type DocumentRef, type InvoiceDto, type InvoiceInput, type OrderDto, type OrderInput, type OrderLine, type ReturnedLine } from '../../core/plugin/orders.js';
 import { runSchema, type RunCounts, type RunDto, type RunIssue } from '../../core/erp/erp-schemas.js';
 import { runFromRow } from '../../core/erp/runs.js';
 import { orderFromRows } from '../../core/orders/order-types.js';
 import { customerFromRow } from '../../core/customers/customer-types.js';
 import { customerSchema } from '../../core/plugin/customers.js';
-import type { CreatedWebhook, DeliveryAttemptDto, DeliveryDto, DeliveryStatus, PauseReason, WebhookDto } from '../../core/webhooks/webhook-types.js';
+import type { CreatedWebhook, DeliveryAttemptDto, DeliveryDto, DeliveryStatus, PauseReason, WebhookDto, WebhookInput, WebhookPatch } from '../../core/webhooks/webhook-types.js';
 import type { ImportDto } from '../../core/imports/import-service.js';
 import type { LeadStatus, TaskStatus, TaskType } from '../../plugins/sales/services/records.js';
 import type {} from '../../plugins/email/events.js';
@@ -63,6 +63,9 @@ same<Exclude<keyof CreatedWebhook, keyof WebhookDto>, 'secret'>(true);
 same<DeliveryStatus, 'pending' | 'retrying' | 'delivered' | 'dead'>(true);
 same<Flat<DeliveryAttemptDto>, { attempt: number; trigger: 'schedule' | 'manual'; at: string; statusCode: number | null; latencyMs: number; error: string | null; nextAttemptAt: string | null }>(true);
 same<DeliveryDto['attempts'], DeliveryAttemptDto[]>(true);
+same<TimelineInput, { channel: TimelineEntryDto['channel']; direction?: 'inbound' | 'outbound'; summary: string; occurredAt?: string }>(true);
+same<WebhookInput, { url: string; events: string[]; secret?: string }>(true);
+same<WebhookPatch, { url?: string; events?: string[]; active?: boolean }>(true);
 same<LeadStatus, 'new' | 'contacted' | 'qualified' | 'disqualified' | 'converted'>(true);
 same<TaskType, 'call' | 'meeting' | 'todo'>(true);
 same<TaskStatus, 'open' | 'done' | 'cancelled'>(true);
