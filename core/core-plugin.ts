@@ -66,11 +66,6 @@ export const corePlugin = definePlugin({
   scopedResources: [{ name: 'customer', defaults: { agent: 'own', manager: 'team' } }],
   migrations: [tenancyMigration, customersMigration, eventsMigration, webhooksMigration, dispatchLeasesMigration, customerSearchPrefixesMigration, tenantOriginsMigration, ordersMigration, importsMigration, erpMigration, peopleMigration, permissionCatalogMigration, authEpochMigration, erpPushMigration, rateLimitsMigration, customerSearchTermsMigration, customerSearchShortHeadsMigration],
   events: {
-    'customer.created': { type: 'object' },
-    'customer.updated': { type: 'object' },
-    'customer.deleted': { type: 'object' },
-    'customer.merged': { type: 'object' },
-    'customer.timeline_added': { type: 'object' },
     ...coreEventSchemas,
     ...webhookEventSchemas,
     ...orderEventSchemas,

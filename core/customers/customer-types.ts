@@ -24,7 +24,8 @@ export function customerFromRow(row: Record<string, unknown>): CustomerDto {
   if (row.given_name != null) dto.givenName = String(row.given_name);
   if (row.family_name != null) dto.familyName = String(row.family_name);
   if (row.organization_id != null) dto.organizationId = String(row.organization_id);
-  if (row.locale != null) dto.locale = String(row.locale);
+  // The column holds what the input schema admitted (`fa` or `en`).
+  if (row.locale != null) dto.locale = String(row.locale) as NonNullable<CustomerDto['locale']>;
   if (row.owner_id != null) dto.ownerId = String(row.owner_id);
   return dto;
 }

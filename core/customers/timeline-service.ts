@@ -4,13 +4,15 @@ import { newId } from '../plugin/ids.js';
 import type { Database } from '../db/database.js';
 import { readInt } from '../db/database.js';
 import type { Actor } from '../plugin/actor.js';
-import type { EventBus, TimelineEntryDto } from '../plugin/events.js';
+import type { EventBus } from '../plugin/events.js';
+import type { TimelineEntryDto } from '../plugin/customers.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
 import type { CustomerService } from './customer-service.js';
 import type { TimelineInput, TimelineService as PluginTimelineService } from '../plugin/services.js';
 
-export { TIMELINE_CHANNELS, type TimelineInput } from '../plugin/services.js';
+export { TIMELINE_CHANNELS } from '../plugin/customers.js';
+export type { TimelineInput } from '../plugin/services.js';
 
 /** Adds and lists timeline entries. */
 export class TimelineService implements PluginTimelineService {
@@ -66,7 +68,8 @@ export class TimelineService implements PluginTimelineService {
     const items = rows.slice(0, page.limit).map((r): TimelineEntryDto => ({
       id: String(r.id),
       customerId: String(r.customer_id),
-      channel: String(r.channel),
+      // The column holds what `TimelineInput` admitted: one of TIMELINE_CHANNELS.
+      channel: String(r.channel) as TimelineEntryDto['channel'],
       direction: r.direction === 'inbound' || r.direction === 'outbound' ? r.direction : null,
       summary: String(r.summary),
       occurredAt: new Date(readInt(r.occurred_at)).toISOString(),

@@ -9,28 +9,13 @@ import type { PeyvandTypeProvider } from '../plugin/route-types.js';
 import type { ExportService } from './export-service.js';
 import type { ImportService } from './import-service.js';
 import { MAX_IMPORT_BYTES } from './import-service.js';
+import { importSchema } from './import-schemas.js';
 import type { ImportFormat } from './sources.js';
 
 /** The xlsx media type. */
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const CSV_TYPES = ['text/csv', 'text/tab-separated-values', 'application/csv'];
 
-const importSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id', 'entity', 'status', 'dryRun', 'rowsRead', 'created', 'updated', 'unchanged', 'failed'],
-  properties: {
-    id: { type: 'string' },
-    entity: { type: 'string' },
-    status: { type: 'string', enum: ['queued', 'running', 'succeeded', 'failed', 'undone'] },
-    dryRun: { type: 'boolean' },
-    rowsRead: { type: 'integer' },
-    created: { type: 'integer' },
-    updated: { type: 'integer' },
-    unchanged: { type: 'integer' },
-    failed: { type: 'integer' },
-  },
-};
 const accepted = { type: 'object', additionalProperties: false, required: ['id', 'status'], properties: { id: { type: 'string' }, status: { type: 'string' } } };
 /** The refused rows of an import, as CSV. */
 const errorsCsv = mediaResponse('text/csv', 'The refused rows as CSV (UTF-8 with a BOM): the file\'s header and cells plus an `error` column, sent as an attachment');

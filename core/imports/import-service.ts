@@ -20,22 +20,12 @@ import type { TenantService } from '../tenancy/tenant-service.js';
 import type { ImportEntities, RowError } from './import-entities.js';
 import { detectEncoding, type ImportFormat } from './sources.js';
 import { csvLine } from './csv-out.js';
+import type { ImportDto } from './import-schemas.js';
+
+export type { ImportDto } from './import-schemas.js';
 
 /** Largest accepted upload. */
 export const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
-
-/** An import as the API shows it. */
-export interface ImportDto {
-  id: string;
-  entity: string;
-  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'undone';
-  dryRun: boolean;
-  rowsRead: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  failed: number;
-}
 
 /** What a new import is. */
 export interface ImportRequest {
@@ -153,6 +143,7 @@ export function importFromRow(row: Record<string, unknown>): ImportDto {
   return {
     id: String(row.id),
     entity: String(row.entity),
+    // The column holds only the statuses this service and the worker write.
     status: String(row.status) as ImportDto['status'],
     dryRun: readBool(row.dry_run),
     rowsRead: readInt(row.rows_read),

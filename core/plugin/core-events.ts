@@ -1,10 +1,12 @@
 /**
- * The JSON Schemas of the data of core's tenant, role and API-key events: closed, every
- * field present, as the emitters write them (core/tenancy/tenant-service.ts,
+ * The JSON Schemas of the data of core's customer, tenant, role and API-key events: closed,
+ * every field present, as the emitters write them (core/customers/customer-service.ts,
+ * customer-import.ts and timeline-service.ts, core/tenancy/tenant-service.ts,
  * core/permissions/role-service.ts, core/auth/api-key-service.ts). Their types in
  * `PeyvandEvents` (events.ts) are derived from these, so the declared schema and the
  * type a subscriber reads are one declaration.
  */
+import { customerSchema, timelineEntrySchema } from './customers.js';
 import { LANGUAGES } from './language.js';
 import { eventData } from './schemas.js';
 import { tenantSchema } from './tenants.js';
@@ -13,8 +15,16 @@ const str = { type: 'string' } as const;
 const strings = { type: 'array', items: str } as const;
 const { id, slug, name, timeZone, plugins } = tenantSchema.properties;
 
-/** Core's tenant, role and API-key events, with the schema of their data. */
+/** Core's customer, tenant, role and API-key events, with the schema of their data. */
 export const coreEventSchemas = {
+  'customer.created': eventData({ customer: customerSchema }),
+  /** `changed`: the fields the change touched. */
+  'customer.updated': eventData({ customer: customerSchema, changed: strings }),
+  /** The customer as it was before the deletion. */
+  'customer.deleted': eventData({ customer: customerSchema }),
+  /** The survivor as it is after the merge; `mergedIds` were deleted into it. */
+  'customer.merged': eventData({ survivorId: str, mergedIds: strings, customer: customerSchema }),
+  'customer.timeline_added': eventData({ customerId: str, entry: timelineEntrySchema }),
   /** The tenant as created (its rate limit and creation time are the admin API's). */
   'tenant.created': eventData({ tenant: eventData({ id, slug, name, locale: { type: 'string', enum: LANGUAGES }, timeZone, plugins }) }),
   'tenant.plugins_enabled': eventData({ plugins: strings }),

@@ -7,17 +7,16 @@
  * ```
  */
 import type { Executor } from './sql.js';
-import type { CustomerDto } from './customers.js';
 import type { coreEventSchemas } from './core-events.js';
 import type { SchemaType } from './route-types.js';
 
 /** Event type → shape of its `data`. */
 export interface PeyvandEvents {
-  'customer.created': { customer: CustomerDto };
-  'customer.updated': { customer: CustomerDto; changed: string[] };
-  'customer.deleted': { customer: CustomerDto };
-  'customer.merged': { survivorId: string; mergedIds: string[]; customer: CustomerDto };
-  'customer.timeline_added': { customerId: string; entry: TimelineEntryDto };
+  'customer.created': CoreEventData<'customer.created'>;
+  'customer.updated': CoreEventData<'customer.updated'>;
+  'customer.deleted': CoreEventData<'customer.deleted'>;
+  'customer.merged': CoreEventData<'customer.merged'>;
+  'customer.timeline_added': CoreEventData<'customer.timeline_added'>;
   'tenant.created': CoreEventData<'tenant.created'>;
   'tenant.plugins_enabled': CoreEventData<'tenant.plugins_enabled'>;
   'tenant.plugin_disabled': CoreEventData<'tenant.plugin_disabled'>;
@@ -30,21 +29,8 @@ export interface PeyvandEvents {
   'api_key.revoked': CoreEventData<'api_key.revoked'>;
 }
 
-/** The data of a core tenant, role or API-key event: the type of its schema. */
+/** The data of a core customer, tenant, role or API-key event: the type of its schema. */
 type CoreEventData<T extends keyof typeof coreEventSchemas> = SchemaType<(typeof coreEventSchemas)[T]>;
-
-/** A timeline entry as events and the API show it. */
-export interface TimelineEntryDto {
-  id: string;
-  customerId: string;
-  channel: string;
-  direction: 'inbound' | 'outbound' | null;
-  summary: string;
-  occurredAt: string;
-  actor: string | null;
-  source: string;
-  createdAt: string;
-}
 
 /** A known event type. */
 export type EventType = keyof PeyvandEvents & string;

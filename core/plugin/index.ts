@@ -16,7 +16,7 @@ export { definePlugin, WIDGET_TAG_PATTERN } from './contract.js';
 export type { AnyPlugin, DemoOrder, PluginApp, PluginContext, PluginDefinition, PluginDemo, PluginDemoResult, PluginSubscriber, RouteAccess } from './contract.js';
 export type { PeyvandTypeProvider, SchemaType, SchemaTypeOptions } from './route-types.js';
 export type { BuiltInRoleName, JsonSchema, PermissionDeclaration, RecordScope, ScopedResource } from './types.js';
-export type { EmitOptions, EventBus, EventSubscriber, EventType, PeyvandEvent, PeyvandEvents, SubscriberContext, TimelineEntryDto } from './events.js';
+export type { EmitOptions, EventBus, EventSubscriber, EventType, PeyvandEvent, PeyvandEvents, SubscriberContext } from './events.js';
 export { matchesEventPattern } from './events.js';
 export type {
   AuditLog,
@@ -35,9 +35,9 @@ export type {
   TimelineInput,
   TimelineService,
 } from './services.js';
-export { TIMELINE_CHANNELS } from './services.js';
+export { TIMELINE_CHANNELS } from './customers.js';
 export type { Tenant } from './tenants.js';
-export type { Address, CustomerDto, CustomerInput, CustomerListFilter, CustomerPatch, ExternalRef, LabeledValue } from './customers.js';
+export type { Address, CustomerDto, CustomerInput, CustomerListFilter, CustomerPatch, ExternalRef, LabeledValue, TimelineEntryDto } from './customers.js';
 export { ORDER_STATUSES, INVOICE_STATUSES, type CustomerLink, type DocumentRef, type InvoiceDto, type InvoiceInput, type InvoiceStatus, type OrderDto, type OrderInput, type OrderLine, type OrderReader, type OrderStatus, type ReturnedLine } from './orders.js';
 export { cellList, cellNumber, type ImportedChange, type ImportEntity, type ImportRegistry, type MappedRow, type RowError, type RowOutcome } from './imports.js';
 export { toMinorUnits, type ErpInvoice, type ErpOrder } from './erp-documents.js';

@@ -1,7 +1,8 @@
 /**
  * The ERP's orders and invoices as plugins see them: the response schemas and the DTOs
- * derived from them (what the API returns and the order and invoice events carry), and
- * the read-only service `ctx.orders`.
+ * derived from them (what the API returns and the order and invoice events carry), the
+ * by-ref request bodies' schemas and the input types derived from them (what the ERP sync
+ * and the adapters write), and the read-only service `ctx.orders`.
  */
 import type { SchemaType } from './route-types.js';
 import { boundedString } from './schemas.js';
@@ -111,32 +112,77 @@ export interface OrderReader {
   list(tenantId: string, filter: { customerId?: string; status?: OrderStatus; updatedAfter?: string; limit: number; cursor?: string }): Promise<Page<OrderDto>>;
 }
 
+const uuid = { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' } as const;
+const currency = { type: 'string', pattern: '^[A-Z]{3}$' } as const;
+// Minor units: never negative, and exact in a JavaScript number.
+const money = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+const quantity = { type: 'number', exclusiveMinimum: 0, maximum: 1e12 } as const;
+const optionalInstant = { anyOf: [instantSchema, { type: 'null' }] } as const;
+const optionalText = (max: number) => ({ anyOf: [boundedString(max, 1), { type: 'null' }] }) as const;
+
+/** The customer link every document body may carry. */
+const customerLink = { customerId: uuid, customerRef: documentRefSchema } as const;
+
+/** Body of PUT /orders/by-ref/{source}/{externalId}. */
+export const orderInputSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['number', 'status', 'currency', 'total', 'placedAt', 'lines'],
+  properties: {
+    ...customerLink,
+    number: boundedString(100, 1),
+    status: { type: 'string', enum: [...ORDER_STATUSES] },
+    currency,
+    total: money,
+    placedAt: instantSchema,
+    paidAt: optionalInstant,
+    deliveredAt: optionalInstant,
+    lines: {
+      type: 'array',
+      maxItems: 1000,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'quantity', 'unitPrice'],
+        properties: { productRef: optionalText(128), sku: optionalText(128), name: boundedString(300, 1), quantity, unitPrice: money },
+      },
+    },
+    returnedLines: {
+      type: 'array',
+      maxItems: 1000,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['quantity'],
+        anyOf: [{ required: ['sku'] }, { required: ['productRef'] }],
+        properties: { sku: optionalText(128), productRef: optionalText(128), quantity },
+      },
+    },
+  },
+} as const;
+
+/** Body of PUT /invoices/by-ref/{source}/{externalId}. */
+export const invoiceInputSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['number', 'currency', 'amount', 'issuedAt', 'dueAt', 'status'],
+  properties: {
+    ...customerLink,
+    number: boundedString(100, 1),
+    orderRef: optionalText(128),
+    currency,
+    amount: money,
+    issuedAt: instantSchema,
+    dueAt: instantSchema,
+    status: { type: 'string', enum: [...INVOICE_STATUSES] },
+  },
+} as const;
+
+/** Body of `PUT /orders/by-ref/{source}/{externalId}` (the type of {@link orderInputSchema}). */
+export type OrderInput = SchemaType<typeof orderInputSchema>;
+
+/** Body of `PUT /invoices/by-ref/{source}/{externalId}` (the type of {@link invoiceInputSchema}). */
+export type InvoiceInput = SchemaType<typeof invoiceInputSchema>;
+
 /** Who a document belongs to: a Peyvand id, or the customer's ref in the ERP. */
-export interface CustomerLink {
-  customerId?: string;
-  customerRef?: DocumentRef;
-}
-
-/** Body of `PUT /orders/by-ref/{source}/{externalId}`. */
-export interface OrderInput extends CustomerLink {
-  number: string;
-  status: OrderStatus;
-  currency: string;
-  total: number;
-  placedAt: string;
-  paidAt?: string | null;
-  deliveredAt?: string | null;
-  lines: Array<{ productRef?: string | null; sku?: string | null; name: string; quantity: number; unitPrice: number }>;
-  returnedLines?: Array<{ sku?: string | null; productRef?: string | null; quantity: number }>;
-}
-
-/** Body of `PUT /invoices/by-ref/{source}/{externalId}`. */
-export interface InvoiceInput extends CustomerLink {
-  number: string;
-  orderRef?: string | null;
-  currency: string;
-  amount: number;
-  issuedAt: string;
-  dueAt: string;
-  status: InvoiceStatus;
-}
+export type CustomerLink = Pick<OrderInput, keyof typeof customerLink>;

@@ -5,8 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { Actor } from './actor.js';
-import type { CustomerDto, CustomerInput, CustomerListFilter, CustomerPatch } from './customers.js';
-import type { TimelineEntryDto } from './events.js';
+import type { CustomerDto, CustomerInput, CustomerListFilter, CustomerPatch, TimelineEntryDto, TimelineInput } from './customers.js';
 import type { Dialect, Executor } from './sql.js';
 import type { Tenant } from './tenants.js';
 import type { BuiltInRoleName, JsonSchema, PermissionDeclaration, RecordScope, ScopedResource } from './types.js';
@@ -81,16 +80,7 @@ export interface CustomFieldSchemas {
   validate(schema: JsonSchema | undefined, value: Record<string, unknown>): void;
 }
 
-/** Channels a timeline entry can come from. */
-export const TIMELINE_CHANNELS = ['email', 'phone', 'sms', 'chat', 'web', 'social', 'in_person', 'erp', 'note'] as const;
-
-/** Input of a timeline entry. */
-export interface TimelineInput {
-  channel: (typeof TIMELINE_CHANNELS)[number];
-  direction?: 'inbound' | 'outbound';
-  summary: string;
-  occurredAt?: string;
-}
+export type { TimelineInput } from './customers.js';
 
 /** Customer timelines (`ctx.timeline`): a plugin records interactions on a customer. */
 export interface TimelineService {

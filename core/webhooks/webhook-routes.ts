@@ -16,53 +16,10 @@ import { problemSchema, requestLanguage } from '../http/problem.js';
 import { actorOf } from '../http/request-guards.js';
 import { idParams, pageOf, pageQuery } from '../customers/customer-schemas.js';
 import type { Webhooks } from './index.js';
+import { createdWebhookSchema as createdSchema, deliverySchema, webhookInputSchema, webhookPatchSchema, webhookSchema } from './webhook-types.js';
 
 const tags = ['webhooks'];
 const config = { permission: 'core.webhook.manage' } as const;
-const str = { type: 'string' } as const;
-const nullableStr = { type: ['string', 'null'] } as const;
-
-const url = { type: 'string', minLength: 1, maxLength: 2048 } as const;
-// `*`, an exact type (`customer.created`) or a prefix pattern (`customer.*`).
-const events = { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', maxLength: 100, pattern: '^(\\*|[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*(\\.\\*)?)$' } } as const;
-
-const webhookProperties = {
-  id: str,
-  url: str,
-  events: { type: 'array', items: str },
-  active: { type: 'boolean' },
-  pausedReason: nullableStr,
-  pausedAt: nullableStr,
-  consecutiveFailures: { type: 'integer' },
-  createdAt: str,
-  updatedAt: str,
-} as const;
-const webhookSchema = { type: 'object', additionalProperties: false, properties: webhookProperties } as const;
-const createdSchema = { type: 'object', additionalProperties: false, properties: { ...webhookProperties, secret: str } } as const;
-
-const attemptSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: { attempt: { type: 'integer' }, trigger: str, at: str, statusCode: { type: ['integer', 'null'] }, latencyMs: { type: 'integer' }, error: nullableStr, nextAttemptAt: nullableStr },
-} as const;
-const deliverySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    id: str,
-    eventId: str,
-    eventType: str,
-    status: { type: 'string', enum: ['pending', 'retrying', 'delivered', 'dead'] },
-    attemptCount: { type: 'integer' },
-    nextAttemptAt: nullableStr,
-    lastStatusCode: { type: ['integer', 'null'] },
-    lastError: nullableStr,
-    createdAt: str,
-    deliveredAt: nullableStr,
-    attempts: { type: 'array', items: attemptSchema },
-  },
-} as const;
-
 const deliveryParams = { type: 'object', additionalProperties: false, required: ['id', 'deliveryId'], properties: { id: { type: 'string', maxLength: 64 }, deliveryId: { type: 'string', maxLength: 64 } } } as const;
 
 /** Registers the webhook routes. */
@@ -78,7 +35,7 @@ export function webhookRoutes(scope: FastifyInstance, { service, deliverer }: We
     schema: {
       operationId: 'core.webhook.create', summary: 'Subscribe a URL to events (the response is the only time the secret is shown)', description: 'Delivers the named events (patterns like `customer.*` allowed) to the URL, signed with HMAC-SHA256 in `Peyvand-Signature`. Private and loopback addresses are refused unless allowed by the operator.',
       tags,
-      body: { type: 'object', additionalProperties: false, required: ['url', 'events'], properties: { url, events, secret: { type: 'string', minLength: 24, maxLength: 256, pattern: '^[\\x21-\\x7e]+$' } } },
+      body: webhookInputSchema,
       response: { 201: createdSchema, '4xx': problemSchema },
     },
   }, async (request, reply) => {
@@ -102,7 +59,7 @@ export function webhookRoutes(scope: FastifyInstance, { service, deliverer }: We
       operationId: 'core.webhook.update', summary: 'Change a subscription; {"active": false} pauses it, {"active": true} resumes it', description: 'Changes the URL or events, or pauses and resumes deliveries. Resuming sends what queued meanwhile.',
       tags,
       params: idParams,
-      body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { url, events, active: { type: 'boolean' } } },
+      body: webhookPatchSchema,
       response: { 200: webhookSchema, '4xx': problemSchema },
     },
   }, async (request) => service.update(actorOf(request), request.params.id, request.body, requestLanguage(request)));

@@ -19,21 +19,7 @@ import { translator, type Language } from '../i18n/i18n.js';
 import { checkTarget, describeRefusal, type TargetRefusal } from './address-guard.js';
 import { generateWebhookSecret } from '../plugin/webhook-signature.js';
 import type { WebhookSettings } from './webhook-settings.js';
-import type { CreatedWebhook, DeliveryDto, DeliveryStatus, PauseReason, WebhookDto, WebhookEventView } from './webhook-types.js';
-
-/** Body of `POST /webhooks`. */
-export interface WebhookInput {
-  url: string;
-  events: string[];
-  secret?: string;
-}
-
-/** Body of `PATCH /webhooks/{id}`. */
-export interface WebhookPatch {
-  url?: string;
-  events?: string[];
-  active?: boolean;
-}
+import type { CreatedWebhook, DeliveryDto, DeliveryStatus, PauseReason, WebhookDto, WebhookEventView, WebhookInput, WebhookPatch } from './webhook-types.js';
 
 /** Told about every change, so the enqueuer drops its cache and the engine wakes on a resume. */
 export type WebhookChangeListener = (tenantId: string, change: 'created' | 'updated' | 'deleted' | 'resumed') => void;

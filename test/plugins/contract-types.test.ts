@@ -1,20 +1,24 @@
 /**
  * The contract's DTOs and the event payloads come from their schemas too (issue 11: one
  * source per shape), like the plugins' response types (response-types.test.ts): `RunDto`,
- * `Tenant`, `OrderDto`, `InvoiceDto` and the data of the tenant, role, API-key, webhook,
- * ERP and email events (and the example's claim events) are `SchemaType` of the schemas
- * that describe them. The `@ts-expect-error` lines are checked by `npm run typecheck`:
+ * `Tenant`, `OrderDto`, `InvoiceDto`, `CustomerDto`, `TimelineEntryDto` and the data of the
+ * customer, tenant, role, API-key, webhook, ERP and email events (and the example's claim
+ * events) are `SchemaType` of the schemas that describe them. The `@ts-expect-error` lines are checked by `npm run typecheck`:
  * should one of these types be written by hand again, or its schema loosened, the error
  * they expect disappears and the typecheck fails.
  */
 import t from 'tap';
 import { Ajv } from 'ajv';
-import type { PeyvandEvents, Tenant } from '../../core/plugin/index.js';
-import { orderSchema, type DocumentRef, type InvoiceDto, type OrderDto, type OrderLine, type ReturnedLine } from '../../core/plugin/orders.js';
+import type { Address, CustomerDto, ExternalRef, LabeledValue, PeyvandEvents, Tenant, TimelineEntryDto, TimelineInput } from '../../core/plugin/index.js';
+import { orderSchema, type CustomerLink, type DocumentRef, type InvoiceDto, type InvoiceInput, type OrderDto, type OrderInput, type OrderLine, type ReturnedLine } from '../../core/plugin/orders.js';
 import { runSchema, type RunCounts, type RunDto, type RunIssue } from '../../core/erp/erp-schemas.js';
 import { runFromRow } from '../../core/erp/runs.js';
 import { orderFromRows } from '../../core/orders/order-types.js';
-import type { PauseReason } from '../../core/webhooks/webhook-types.js';
+import { customerFromRow } from '../../core/customers/customer-types.js';
+import { customerSchema } from '../../core/plugin/customers.js';
+import type { CreatedWebhook, DeliveryAttemptDto, DeliveryDto, DeliveryStatus, PauseReason, WebhookDto, WebhookInput, WebhookPatch } from '../../core/webhooks/webhook-types.js';
+import type { ImportDto } from '../../core/imports/import-service.js';
+import type { LeadStatus, TaskStatus, TaskType } from '../../plugins/sales/services/records.js';
 import type {} from '../../plugins/email/events.js';
 import type {} from '../../examples/custom-plugin/events.js';
 
@@ -38,9 +42,37 @@ same<PauseReason, { code: 'failing'; deadInARow: number; attempts: number; lastE
 same<PeyvandEvents['email.bounced'], { id: string | null; recipient: string; status: string; diagnostic: string }>(true);
 same<PeyvandEvents['tenant.created']['tenant']['locale'], 'en' | 'fa'>(true);
 same<PeyvandEvents['erp.run_finished'], { connectionId: string; run: RunDto }>(true);
+same<LabeledValue, { value: string; label?: string }>(true);
+same<Address, { line1: string; line2?: string; city?: string; region?: string; postalCode?: string; country?: string }>(true);
+same<ExternalRef, { source: string; id: string }>(true);
+same<CustomerDto['kind'], 'person' | 'organization'>(true);
+same<CustomerDto['locale'], 'fa' | 'en' | undefined>(true);
+same<CustomerDto['customFields'], { [key: string]: unknown }>(true);
+same<TimelineEntryDto['channel'], 'email' | 'phone' | 'sms' | 'chat' | 'web' | 'social' | 'in_person' | 'erp' | 'note'>(true);
+same<TimelineEntryDto['direction'], 'inbound' | 'outbound' | null>(true);
+same<PeyvandEvents['customer.updated'], { customer: CustomerDto; changed: string[] }>(true);
+same<PeyvandEvents['customer.merged'], { survivorId: string; mergedIds: string[]; customer: CustomerDto }>(true);
+same<PeyvandEvents['customer.timeline_added'], { customerId: string; entry: TimelineEntryDto }>(true);
+same<Flat<CustomerLink>, { customerId?: string; customerRef?: { source: string; id: string } }>(true);
+same<OrderInput['lines'][number], { productRef?: string | null; sku?: string | null; name: string; quantity: number; unitPrice: number }>(true);
+same<OrderInput['paidAt'], string | null | undefined>(true);
+same<InvoiceInput['status'], InvoiceDto['status']>(true);
+same<InvoiceInput['orderRef'], string | null | undefined>(true);
+same<Flat<WebhookDto>, { id: string; url: string; events: string[]; active: boolean; pausedReason: string | null; pausedAt: string | null; consecutiveFailures: number; createdAt: string; updatedAt: string }>(true);
+same<Exclude<keyof CreatedWebhook, keyof WebhookDto>, 'secret'>(true);
+same<DeliveryStatus, 'pending' | 'retrying' | 'delivered' | 'dead'>(true);
+same<Flat<DeliveryAttemptDto>, { attempt: number; trigger: 'schedule' | 'manual'; at: string; statusCode: number | null; latencyMs: number; error: string | null; nextAttemptAt: string | null }>(true);
+same<DeliveryDto['attempts'], DeliveryAttemptDto[]>(true);
+same<TimelineInput, { channel: TimelineEntryDto['channel']; direction?: 'inbound' | 'outbound'; summary: string; occurredAt?: string }>(true);
+same<WebhookInput, { url: string; events: string[]; secret?: string }>(true);
+same<WebhookPatch, { url?: string; events?: string[]; active?: boolean }>(true);
+same<LeadStatus, 'new' | 'contacted' | 'qualified' | 'disqualified' | 'converted'>(true);
+same<TaskType, 'call' | 'meeting' | 'todo'>(true);
+same<TaskStatus, 'open' | 'done' | 'cancelled'>(true);
+same<ImportDto, { id: string; entity: string; status: 'queued' | 'running' | 'succeeded' | 'failed' | 'undone'; dryRun: boolean; rowsRead: number; created: number; updated: number; unchanged: number; failed: number }>(true);
 
 // A field the schema lacks does not compile, nor does a missing required one.
-export function shapes(run: RunDto, tenant: Tenant, order: OrderDto, invoice: InvoiceDto): unknown[] {
+export function shapes(run: RunDto, tenant: Tenant, order: OrderDto, invoice: InvoiceDto, customer: CustomerDto, entry: TimelineEntryDto): unknown[] {
   // @ts-expect-error -- `skipped` is not a count the run schema has
   const counts: RunCounts = { ...run.counts, skipped: 0 };
   // @ts-expect-error -- `countsByEntity` has every ERP entity
@@ -55,7 +87,32 @@ export function shapes(run: RunDto, tenant: Tenant, order: OrderDto, invoice: In
   const discounted: OrderDto = { ...order, discount: 5 };
   // @ts-expect-error -- the invoice schema requires `orderId` (null until the order is known)
   const { orderId: _dropped, ...orphan }: InvoiceDto = invoice; const noOrder: InvoiceDto = orphan;
-  return [counts, byEntity, unfinished, unborn, german, discounted, noOrder];
+  // @ts-expect-error -- `score` is not a field of the customer schema
+  const scored: CustomerDto = { ...customer, score: 3 };
+  // @ts-expect-error -- a customer's locale is one the schema lists
+  const germanCustomer: CustomerDto = { ...customer, locale: 'de' };
+  // @ts-expect-error -- the customer schema requires `externalRefs` (empty when none)
+  const { externalRefs: _refs, ...unlinked }: CustomerDto = customer; const noRefs: CustomerDto = unlinked;
+  // @ts-expect-error -- `fax` is not a timeline channel
+  const faxed: TimelineEntryDto = { ...entry, channel: 'fax' };
+  // @ts-expect-error -- an order body's lines are required (an empty list when there are none)
+  const lineless: OrderInput = { number: 'SO-1', status: 'placed', currency: 'IRR', total: 0, placedAt: order.placedAt };
+  // @ts-expect-error -- a returned line names its product by `sku` or `productRef`
+  const unnamed: NonNullable<OrderInput['returnedLines']>[number] = { quantity: 1 };
+  // @ts-expect-error -- `tax` is not a field of the invoice body
+  const taxed: InvoiceInput = { number: 'INV-1', currency: 'IRR', amount: 1, issuedAt: invoice.issuedAt, dueAt: invoice.dueAt, status: 'issued', tax: 0 };
+  return [counts, byEntity, unfinished, unborn, german, discounted, noOrder, scored, germanCustomer, noRefs, faxed, lineless, unnamed, taxed];
+}
+
+// The webhook DTOs: every field of the served schema, nothing else, and never the secret but on create.
+export function webhookShapes(webhook: WebhookDto, delivery: DeliveryDto): unknown[] {
+  // @ts-expect-error -- the service always answers `pausedAt` (null while active)
+  const { pausedAt: _at, ...unpaused }: WebhookDto = webhook; const noPause: WebhookDto = unpaused;
+  // @ts-expect-error -- a subscription as listed never carries its secret
+  const leaked: WebhookDto = { ...webhook, secret: 's' };
+  // @ts-expect-error -- an attempt is scheduled or manual
+  const replayed: DeliveryAttemptDto = { ...delivery.attempts[0]!, trigger: 'replay' };
+  return [noPause, leaked, replayed];
 }
 
 // Event data is checked against the type of the event's schema: closed and complete.
@@ -72,7 +129,11 @@ export function eventData(data: PeyvandEvents): unknown[] {
   const key: PeyvandEvents['api_key.created'] = { apiKey: { id: 'k', name: 'n', role: 'owner', key: 'secret' } };
   // @ts-expect-error -- `from` is a claim status
   const moved: PeyvandEvents['warranty.claim.status_changed'] = { ...data['warranty.claim.status_changed'], from: 'closed' };
-  return [received, unsubscribed, created, paused, key, moved];
+  // @ts-expect-error -- `customer.updated` names the fields it changed
+  const updated: PeyvandEvents['customer.updated'] = { customer: data['customer.created'].customer };
+  // @ts-expect-error -- `customer.deleted` carries the customer, not only its id
+  const deleted: PeyvandEvents['customer.deleted'] = { customerId: 'c' };
+  return [received, unsubscribed, created, paused, key, moved, updated, deleted];
 }
 
 const ajv = new Ajv({ strict: false });
@@ -94,4 +155,16 @@ t.test('a mapped run and order are exactly what their response schemas allow', a
   }, [{ id: 'l1', tenant_id: 't1', order_id: 'o1', position: 0, product_ref: null, sku: 'TEA-1', name: 'Tea', quantity: '2', unit_price: 500, returned_quantity: 0 }]);
   const validateOrder = ajv.compile(orderSchema);
   t.ok(validateOrder(order), ajv.errorsText(validateOrder.errors));
+});
+
+t.test('a mapped customer is exactly what its response schema allows', async (t) => {
+  const customer = customerFromRow({
+    id: 'c1', kind: 'organization', name: 'شرکت نمونه', given_name: null, family_name: null, organization_id: null, locale: 'fa', owner_id: 'u1',
+    emails: JSON.stringify([{ value: 'info@example.com', label: 'work' }]), phones: '[]', addresses: JSON.stringify([{ line1: 'خیابان آزادی', city: 'تهران', country: 'IR' }]),
+    tags: JSON.stringify(['vip']), custom_fields: JSON.stringify({ tier: 'gold' }), external_refs: JSON.stringify([{ source: 'odoo', id: '42' }]),
+    created_at: 1_767_225_600_000, updated_at: 1_767_312_000_000, version: 3,
+  });
+  const validateCustomer = ajv.compile(customerSchema);
+  t.ok(validateCustomer(customer), ajv.errorsText(validateCustomer.errors));
+  t.notOk('givenName' in customer, 'a null column is an absent optional field, as the schema has it');
 });

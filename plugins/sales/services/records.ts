@@ -6,9 +6,9 @@
  */
 import { readInt, readJson, type SchemaType } from '../../../core/plugin/index.js';
 import type { dealSchema } from '../schemas/deal-schemas.js';
-import type { leadSchema } from '../schemas/lead-schemas.js';
+import type { leadListQuerySchema, leadSchema } from '../schemas/lead-schemas.js';
 import type { pipelineSchema, stageSchema } from '../schemas/pipeline-schemas.js';
-import type { taskSchema } from '../schemas/task-schemas.js';
+import type { taskInputSchema, taskListQuerySchema, taskSchema } from '../schemas/task-schemas.js';
 import type { DealRow, DealViewRow, LeadRow, TaskRow } from './rows.js';
 
 /** A stage of a pipeline; order is the array order. `probability`: win probability in percent, 0–100. */
@@ -34,8 +34,8 @@ export type LineItem = DealView['lineItems'][number];
 /** Status of a deal. */
 export type DealStatus = DealView['status'];
 
-/** Status of a lead; `converted` is reached only through conversion. */
-export type LeadStatus = 'new' | 'contacted' | 'qualified' | 'disqualified' | 'converted';
+/** Status of a lead, as the list query's `status` filter names them; `converted` is reached only through conversion. */
+export type LeadStatus = SchemaType<typeof leadListQuerySchema.properties.status>;
 
 /** Statuses of a lead still being worked: duplicates are checked and scores kept against these. */
 export const OPEN_LEAD_STATUSES: readonly LeadStatus[] = ['new', 'contacted', 'qualified'];
@@ -50,10 +50,10 @@ export type LeadDto = Omit<SchemaType<typeof leadSchema>, 'status'> & { status: 
 /** Campaign parameters a lead arrived with. */
 export type Utm = LeadDto['utm'];
 
-/** Kinds of task. */
-export type TaskType = 'call' | 'meeting' | 'todo';
-/** Status of a task. */
-export type TaskStatus = 'open' | 'done' | 'cancelled';
+/** Kinds of task, as the create body's `type` lists them. */
+export type TaskType = SchemaType<typeof taskInputSchema.properties.type>;
+/** Status of a task, as the list query's `status` filter names them. */
+export type TaskStatus = SchemaType<typeof taskListQuerySchema.properties.status>;
 
 /**
  * A task linked to a lead, a deal or a customer. The response schema types `type` and

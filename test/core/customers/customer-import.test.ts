@@ -6,6 +6,8 @@
  */
 import t from 'tap';
 import { bootPeyvand } from '../../helpers/peyvand.js';
+import { assertEventData } from '../../helpers/event-schemas.js';
+import { coreEventSchemas } from '../../../core/plugin/core-events.js';
 import { customerAt } from '../../../bench/generate.js';
 import type { Actor } from '../../../core/plugin/actor.js';
 import type { ImportRow } from '../../../core/customers/customer-import.js';
@@ -163,4 +165,10 @@ t.test('other tenants are untouched', async (t) => {
   const read = await p.call(globexToken, { method: 'GET', url: `/api/v1/customers/${theirFirst}` });
   t.match(read.json(), { name: customerAt(7, 0).input.name, version: 1 });
   t.same(await search(globexToken, 'acme'), [], 'acme names are not in globex search');
+});
+
+t.test('the events the imports wrote carry exactly what their data schemas say', async (t) => {
+  const rows = await db.knex(db.table('outbox')).whereIn('tenant_id', [acme.id, globex.id]).select('type', 'data');
+  const checked = assertEventData(t, rows.map((row: { type: string; data: string }) => ({ type: row.type, data: JSON.parse(row.data) as unknown })), coreEventSchemas);
+  t.ok(checked.has('customer.created') && checked.has('customer.updated'), 'created and updated events were checked');
 });

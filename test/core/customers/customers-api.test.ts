@@ -5,6 +5,8 @@
  */
 import t from 'tap';
 import { bootPeyvand } from '../../helpers/peyvand.js';
+import { assertWrittenEvents } from '../../helpers/event-schemas.js';
+import { coreEventSchemas } from '../../../core/plugin/core-events.js';
 
 const p = await bootPeyvand(t);
 const acme = await p.tenant('acme', { locale: 'fa' });
@@ -220,4 +222,9 @@ t.test('every write leaves an audit entry with before and after', async (t) => {
   const agent = await acme.key('agent');
   const denied = await p.call(agent, { method: 'GET', url: '/api/v1/audit' });
   t.equal(denied.statusCode, 403);
+});
+
+t.test('the customer events written above carry exactly what their data schemas say', async (t) => {
+  const reader = { admin, call: (token: string | undefined, method: 'GET', url: string) => p.call(token, { method, url }) };
+  await assertWrittenEvents(t, reader, 'customer.*', coreEventSchemas, ['customer.created', 'customer.updated', 'customer.deleted']);
 });

@@ -12,6 +12,10 @@ import erpnext from '../../../adapters/erpnext/index.js';
 import { ErpNextFake } from '../../../adapters/erpnext/testing/erpnext-fake.js';
 import { frappeTimestamp } from '../../../adapters/erpnext/erpnext-time.js';
 import { bootErp } from '../../helpers/erp.js';
+import { assertWrittenEvents } from '../../helpers/event-schemas.js';
+import { coreEventSchemas } from '../../../core/plugin/core-events.js';
+import { orderEventSchemas } from '../../../core/orders/order-events.js';
+import { erpEventSchemas } from '../../../core/erp/erp-events.js';
 
 const fake = new ErpNextFake();
 await fake.start();
@@ -198,4 +202,9 @@ t.test('refused credentials and a long outage fail the run with a clear error', 
   t.equal(down.status, 'failed');
   t.equal(down.error?.code, 'ERP_SERVER_ERROR');
   t.match(down.error?.message, /ERPNext answered 503/);
+});
+
+t.test('the events the sync wrote carry exactly what their data schemas say', async (t) => {
+  const schemas = { ...coreEventSchemas, ...orderEventSchemas, ...erpEventSchemas };
+  await assertWrittenEvents(t, { admin: s.owner, call: s.call }, 'customer.*,order.*,invoice.*,erp.*', schemas, ['customer.created', 'customer.updated', 'customer.deleted', 'order.placed', 'invoice.issued', 'erp.run_finished']);
 });

@@ -11,6 +11,10 @@ import t from 'tap';
 import odoo from '../../../adapters/odoo/index.js';
 import { OdooFake } from '../../../adapters/odoo/testing/odoo-fake.js';
 import { bootErp } from '../../helpers/erp.js';
+import { assertWrittenEvents } from '../../helpers/event-schemas.js';
+import { coreEventSchemas } from '../../../core/plugin/core-events.js';
+import { orderEventSchemas } from '../../../core/orders/order-events.js';
+import { erpEventSchemas } from '../../../core/erp/erp-events.js';
 
 const fake = new OdooFake();
 await fake.start();
@@ -266,4 +270,9 @@ t.test('runs: permissions, tenancy, bad input', async (t) => {
   t.equal((await s.call(s.owner, 'DELETE', `/erp/connections/${connectionId}`)).statusCode, 204);
   t.equal((await s.call(s.owner, 'GET', `/erp/runs/${runId}`)).statusCode, 404, 'runs go with their connection');
   t.equal((await s.call(s.owner, 'GET', `/customers/${ali.id}`)).statusCode, 200, 'synced customers stay');
+});
+
+t.test('the events the sync wrote carry exactly what their data schemas say', async (t) => {
+  const schemas = { ...coreEventSchemas, ...orderEventSchemas, ...erpEventSchemas };
+  await assertWrittenEvents(t, { admin: s.owner, call: s.call }, 'customer.*,order.*,invoice.*,erp.*', schemas, ['customer.created', 'customer.updated', 'customer.deleted']);
 });

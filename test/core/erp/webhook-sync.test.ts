@@ -12,6 +12,10 @@ import t from 'tap';
 import webhook from '../../../adapters/webhook/index.js';
 import { signatureHeader } from '../../../core/plugin/webhook-signature.js';
 import { bootErp } from '../../helpers/erp.js';
+import { assertWrittenEvents } from '../../helpers/event-schemas.js';
+import { coreEventSchemas } from '../../../core/plugin/core-events.js';
+import { orderEventSchemas } from '../../../core/orders/order-events.js';
+import { erpEventSchemas } from '../../../core/erp/erp-events.js';
 
 const s = await bootErp(t, [webhook]);
 const secret = 'erp-shared-secret-0123456789';
@@ -160,4 +164,9 @@ t.test('a conflict is settled by field ownership', async (t) => {
   const after = await s.ok<{ phones: Array<{ value: string }>; emails: Array<{ value: string }> }>('GET', `/customers/${ali.id}`);
   t.same(after.phones.map((p) => p.value), ['09351112233'], 'crm: the CRM phone is kept');
   t.same(after.emails.map((e) => e.value), ['ali@peyvand.example'], 'erp: the ERP email is applied');
+});
+
+t.test('the events the sync wrote carry exactly what their data schemas say', async (t) => {
+  const schemas = { ...coreEventSchemas, ...orderEventSchemas, ...erpEventSchemas };
+  await assertWrittenEvents(t, { admin: s.owner, call: s.call }, 'customer.*,order.*,invoice.*,erp.*', schemas, ['customer.created', 'customer.updated', 'customer.deleted', 'erp.run_finished']);
 });

@@ -307,8 +307,8 @@ t.test('every event written matches the schema its plugin declares for its data'
   const schemas = Object.assign({}, ...kernel.plugins.map((plugin) => plugin.definition.events ?? {})) as Record<string, object>;
   const written = (await table('outbox').select('type', 'data')).map((row: { type: string; data: string }) => ({ type: row.type, data: JSON.parse(row.data) as unknown }));
   const checked = assertEventData(t, written, schemas);
-  // The tightened schemas of core (tenant, role, API key, webhook, ERP, order, invoice events) were all exercised above.
-  const closed = ['tenant.created', 'tenant.plugins_enabled', 'tenant.plugin_disabled', 'tenant.rate_limit_changed', 'tenant.embed_configured', 'role.updated', 'api_key.created', 'api_key.revoked', 'webhook.created', 'webhook.updated', 'webhook.deleted', 'webhook.delivery_retried', 'erp.connection_created', 'erp.connection_updated', 'erp.connection_deleted', 'erp.run_finished', 'order.placed', 'invoice.issued', 'invoice.overdue'];
+  // The tightened schemas of core (customer, tenant, role, API key, webhook, ERP, order, invoice events) were all exercised above.
+  const closed = ['customer.created', 'customer.updated', 'customer.deleted', 'customer.merged', 'customer.timeline_added', 'tenant.created', 'tenant.plugins_enabled', 'tenant.plugin_disabled', 'tenant.rate_limit_changed', 'tenant.embed_configured', 'role.updated', 'api_key.created', 'api_key.revoked', 'webhook.created', 'webhook.updated', 'webhook.deleted', 'webhook.delivery_retried', 'erp.connection_created', 'erp.connection_updated', 'erp.connection_deleted', 'erp.run_finished', 'order.placed', 'invoice.issued', 'invoice.overdue'];
   t.same(closed.filter((type) => !checked.has(type)), [], 'each of them was written and checked');
 });
 

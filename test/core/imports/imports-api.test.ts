@@ -9,6 +9,9 @@ import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { bootSales, eventsOf } from '../../helpers/sales.js';
 import { importer } from '../../helpers/imports.js';
+import { assertWrittenEvents } from '../../helpers/event-schemas.js';
+import { coreEventSchemas } from '../../../core/plugin/core-events.js';
+import { orderEventSchemas } from '../../../core/orders/order-events.js';
 
 const s = await bootSales(t, { peyvand: { plugins: [], imports: { batchSize: 3 } }, tenant: { plugins: [], timeZone: 'Asia/Tehran' } });
 const other = await bootSales(t, { p: s.p, slug: 'other', tenant: { plugins: [] } });
@@ -165,4 +168,8 @@ t.test('exports: CSV with BOM, xlsx, both calendars', async (t) => {
   t.ok(names.includes('صادراتی'), 'readable by Excel tooling');
   t.equal((await s.call(admin, 'GET', '/api/v1/exports/planets.csv')).statusCode, 404);
   t.equal((await s.call(admin, 'GET', '/api/v1/exports/customers.pdf')).statusCode, 400);
+});
+
+t.test('the events imports and undos wrote carry exactly what their data schemas say', async (t) => {
+  await assertWrittenEvents(t, s, 'customer.*,order.*', { ...coreEventSchemas, ...orderEventSchemas }, ['customer.created', 'customer.updated', 'customer.deleted', 'order.placed']);
 });
