@@ -56,6 +56,7 @@ export { LANGUAGES, languageFrom, type Language } from './language.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
 export { boundedString, eventData, lineString, phoneString, idParams, ifMatchHeaders, ifNoneMatchHeaders, mediaResponse, nullable, pageOf, pageQuery, pageQuerySchema, withEtagHeader } from './schemas.js';
 export { PollingLoop, type PollingLoopOptions } from './polling-loop.js';
+export { backoffDelay, type BackoffOptions } from './backoff.js';
 export { claimDue, type DueClaim } from './due-claims.js';
 export { TenantModel, TenantQueryBuilder, TenantScopeMissingError } from './tenant-model.js';
 export { isPhoneNumber, isSingleLine, toSingleLine } from './text-rules.js';
