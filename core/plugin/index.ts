@@ -44,7 +44,7 @@ export { toMinorUnits, type ErpInvoice, type ErpOrder } from './erp-documents.js
 export { ErpRunError, ERP_ENTITIES, ERP_PUSH_FIELDS, erpPushFieldSchema, type ErpPushField, type ErpStandardPushField, type ErpWritableField, type ErpWritableEntity, type ErpCustomerWrite, type AdapterRuntime, type ChangePage, type ErpAdapter, type ErpAdapterRegistry, type ErpConnector, type ErpCustomer, type ErpEntity, type ErpHttpRequest, type ErpHttpResponse, type ErpRecord } from './erp.js';
 export type { Migration, MigrationContext } from './migration.js';
 export type { BigIntColumn, BoolColumn, JsonTextColumn, PluginData, PluginTable, PluginTables, RowQuery, TenantData } from './data.js';
-export { isDeadlock, isUniqueViolation, readBool, retryOnDeadlock, readInt, readJson, type Dialect, type Executor } from './sql.js';
+export { isBusyConflict, isDeadlock, isUniqueViolation, readBool, retryOnDeadlock, readInt, readJson, type Dialect, type Executor } from './sql.js';
 export type { PluginDatabase as Database } from './services.js';
 export { newId, isUuid } from './ids.js';
 export { BootError, coreError, PeyvandError, type ErrorSpec, type FieldError } from './errors.js';
