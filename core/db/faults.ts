@@ -1,15 +1,20 @@
 /**
  * Database faults a request can meet that are nobody's mistake and pass by themselves or
  * by an operator's hand: the disk is full, or the connection to the database server was
- * lost (the server restarted, an administrator killed the backend, the network dropped).
+ * lost (the server restarted, an administrator killed the backend, the network dropped),
+ * or the database is busy: concurrent transactions held what this one needed (a deadlock
+ * victim, a serialization failure, a lock wait timeout, SQLite's busy timeout).
  * The HTTP layer answers them as problems of their own (`STORAGE_FULL` 507,
- * `DATABASE_UNAVAILABLE` 503 with `Retry-After`) instead of an opaque 500, so a client
- * knows the write did not take effect now and may retry; the operator reads the driver's
- * error in the log. Nothing here retries: a retried write could be committed twice.
+ * `DATABASE_UNAVAILABLE` and `DATABASE_BUSY` 503 with `Retry-After`) instead of an opaque
+ * 500, so a client knows the write did not take effect now and may retry; the operator
+ * reads the driver's error in the log. Nothing here retries: a retried write could be
+ * committed twice. (A transaction that is safe to run again is retried where it is
+ * written, with `retryOnDeadlock`; a busy error reaching the HTTP layer is its last attempt's.)
  */
+import { isBusyConflict } from '../plugin/sql.js';
 
 /** What kind of fault an error is, or undefined for any other error. */
-export type DatabaseFault = 'storage-full' | 'unavailable';
+export type DatabaseFault = 'storage-full' | 'unavailable' | 'busy';
 
 /** A thrown value's own fields, as the drivers set them. */
 interface DriverError {
@@ -48,6 +53,9 @@ const UNAVAILABLE_ERRNOS = new Set([1053, 1317, 1927, 2006, 2013]);
 /** Drivers that say it only in words: node-postgres on a dropped socket, mysql2 on a closed one, knex's pool. */
 const UNAVAILABLE_MESSAGES = /Connection terminated|not queryable|connection is in closed state|Can't add new command when connection is in closed state|Timeout acquiring a connection|terminating connection due to administrator command/i;
 
+/** SQLite's busy codes: another process held the database's write lock past `busy_timeout`. */
+const SQLITE_BUSY = /^SQLITE_BUSY/;
+
 /** Classifies an error (or what it wraps) as a database fault. */
 export function databaseFault(error: unknown): DatabaseFault | undefined {
   const seen = new Set<unknown>();
@@ -59,6 +67,7 @@ export function databaseFault(error: unknown): DatabaseFault | undefined {
     if ((code && UNAVAILABLE_CODES.has(code)) || (errno !== undefined && UNAVAILABLE_ERRNOS.has(errno))) return 'unavailable';
     if (code && SOCKET_CODES.has(code) && (KNEX_QUERY_MESSAGE.test(String(e.message)) || DRIVER_FRAME.test(String(e.stack)))) return 'unavailable';
     if (e.name === 'KnexTimeoutError' || (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message))) return 'unavailable';
+    if (isBusyConflict(e) || (code && SQLITE_BUSY.test(code))) return 'busy';
   }
   return undefined;
 }

@@ -13,6 +13,7 @@ import { checkTarget, describeRefusal, type CheckedTarget } from '../webhooks/ad
 import { describeNetworkError, pinnedLookup } from '../webhooks/webhook-http.js';
 import type { WebhookSettings } from '../webhooks/webhook-settings.js';
 import { ErpRunError, type ErpHttpRequest, type ErpHttpResponse } from '../plugin/erp.js';
+import { backoffDelay } from '../plugin/backoff.js';
 
 /** Limits and retry policy of ERP requests. */
 export interface ErpHttpOptions {
@@ -46,8 +47,9 @@ export function erpHttp(guard: Pick<WebhookSettings, 'allowlist' | 'resolve'>, o
         if (!(err instanceof NetworkError)) throw err;
         if (attempt >= tries) throw new ErpRunError('ERP_UNREACHABLE', `${checked.target.host}: ${err.message}`, true);
       }
-      const backoff = base * 2 ** (attempt - 1) * (0.8 + Math.random() * 0.4);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfterMs ?? backoff, 30_000)));
+      // The server's Retry-After wins over the backoff; either is capped at 30 s.
+      const delay = Math.min(retryAfterMs ?? backoffDelay(attempt, { baseMs: base, jitter: 0.2 }), 30_000);
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   };
 }

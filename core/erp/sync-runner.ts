@@ -20,6 +20,7 @@ import type { EventBus } from '../plugin/events.js';
 import type { PermissionRegistry } from '../permissions/registry.js';
 import type { TenantService } from '../tenancy/tenant-service.js';
 import { PollingLoop } from '../plugin/polling-loop.js';
+import { backoffDelay } from '../plugin/backoff.js';
 import { ErpRunError, type AdapterRuntime, type ErpAdapter, type ErpEntity } from '../plugin/erp.js';
 import { entityEnabled, sourceOf, type ConnectionService, type LoadedConnection } from './connections.js';
 import type { EntitySink, SinkContext } from './entity-sink.js';
@@ -174,7 +175,7 @@ export class SyncRunner {
       const known = err instanceof ErpRunError ? err : undefined;
       if (!known) log.error({ err }, 'erp run crashed');
       if (known?.transient && row.attempts < this.maxAttempts) {
-        const delay = this.retryBaseMs * 2 ** (row.attempts - 1);
+        const delay = backoffDelay(row.attempts, { baseMs: this.retryBaseMs });
         await this.deps.db.knex<ErpRunRow>(this.deps.db.table('erp_runs')).where({ id: runId }).update({ status: 'queued', not_before: Date.now() + delay, counts: JSON.stringify(emptyCountsByEntity()), error_code: known.code, error_message: known.message });
         // This node tries again when the backoff ends (the background pass would too, on any node).
         const timer = setTimeout(() => {

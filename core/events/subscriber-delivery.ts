@@ -12,6 +12,7 @@ import { committedPrefix, eventFromRow } from './outbox.js';
 import { matchesEventPattern, type EventSubscriber, type PeyvandEvent } from '../plugin/events.js';
 import type { Lease, LeaseStrategy } from './leases.js';
 import { LeaseLostError, SubscriberUnavailableError } from '../plugin/delivery-errors.js';
+import { backoffDelay } from '../plugin/backoff.js';
 
 /** A subscriber and the plugin that owns it. */
 export interface RegisteredSubscriber {
@@ -230,8 +231,7 @@ export class SubscriberDelivery {
   }
 
   private backoff(attempt: number): number {
-    const base = Math.min(this.settings.backoffMaxMs, this.settings.backoffBaseMs * 2 ** (attempt - 1));
-    return Math.round(base * (0.8 + Math.random() * 0.4));
+    return backoffDelay(attempt, { baseMs: this.settings.backoffBaseMs, maxMs: this.settings.backoffMaxMs, jitter: 0.2 });
   }
 }
 

@@ -50,10 +50,12 @@ export function toPeyvandError(error: unknown): PeyvandError {
   }
   if (e.statusCode === 429) return coreError('RATE_LIMITED');
   if (e.statusCode === 404) return coreError('ROUTE_NOT_FOUND');
-  // The disk filled or the database connection was lost: the write did not take effect, say so.
+  // The disk filled, the database connection was lost or the database was busy: the write did not take effect, say so.
   const fault = databaseFault(error);
   if (fault === 'storage-full') return coreError('STORAGE_FULL', {}, { cause: error });
   if (fault === 'unavailable') return coreError('DATABASE_UNAVAILABLE', {}, { cause: error, headers: { 'retry-after': '1' } });
+  // Concurrent writes held what this one needed, past its retries: it was rolled back, and a retry soon may pass.
+  if (fault === 'busy') return coreError('DATABASE_BUSY', {}, { cause: error, headers: { 'retry-after': '1' } });
   return coreError('INTERNAL', {}, { cause: error });
 }
 

@@ -117,6 +117,7 @@ export const coreErrors = {
   INTERNAL: spec(500, 'INTERNAL'),
   NOT_READY: spec(503, 'NOT_READY'),
   DATABASE_UNAVAILABLE: spec(503, 'DATABASE_UNAVAILABLE'),
+  DATABASE_BUSY: spec(503, 'DATABASE_BUSY'),
   STORAGE_FULL: spec(507, 'STORAGE_FULL'),
 } as const satisfies Record<string, ErrorSpec>;
 

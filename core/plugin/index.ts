@@ -44,7 +44,7 @@ export { toMinorUnits, type ErpInvoice, type ErpOrder } from './erp-documents.js
 export { ErpRunError, ERP_ENTITIES, ERP_PUSH_FIELDS, erpPushFieldSchema, type ErpPushField, type ErpStandardPushField, type ErpWritableField, type ErpWritableEntity, type ErpCustomerWrite, type AdapterRuntime, type ChangePage, type ErpAdapter, type ErpAdapterRegistry, type ErpConnector, type ErpCustomer, type ErpEntity, type ErpHttpRequest, type ErpHttpResponse, type ErpRecord } from './erp.js';
 export type { Migration, MigrationContext } from './migration.js';
 export type { BigIntColumn, BoolColumn, JsonTextColumn, PluginData, PluginTable, PluginTables, RowQuery, TenantData } from './data.js';
-export { isDeadlock, isUniqueViolation, readBool, retryOnDeadlock, readInt, readJson, type Dialect, type Executor } from './sql.js';
+export { isBusyConflict, isDeadlock, isUniqueViolation, readBool, retryOnDeadlock, readInt, readJson, type Dialect, type Executor } from './sql.js';
 export type { PluginDatabase as Database } from './services.js';
 export { newId, isUuid } from './ids.js';
 export { BootError, coreError, PeyvandError, type ErrorSpec, type FieldError } from './errors.js';
@@ -56,6 +56,7 @@ export { LANGUAGES, languageFrom, type Language } from './language.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
 export { boundedString, eventData, lineString, phoneString, idParams, ifMatchHeaders, ifNoneMatchHeaders, mediaResponse, nullable, pageOf, pageQuery, pageQuerySchema, withEtagHeader } from './schemas.js';
 export { PollingLoop, type PollingLoopOptions } from './polling-loop.js';
+export { backoffDelay, type BackoffOptions } from './backoff.js';
 export { claimDue, type DueClaim } from './due-claims.js';
 export { TenantModel, TenantQueryBuilder, TenantScopeMissingError } from './tenant-model.js';
 export { isPhoneNumber, isSingleLine, toSingleLine } from './text-rules.js';

@@ -4,6 +4,7 @@
  * booleans, PostgreSQL bigint strings).
  */
 import type { Knex } from 'knex';
+import { backoffDelay } from './backoff.js';
 
 /** The supported database dialects. */
 export type Dialect = 'sqlite' | 'postgres' | 'mysql';
@@ -35,17 +36,41 @@ export function isDeadlock(err: unknown): boolean {
 }
 
 /**
- * Runs a whole transaction again (up to `attempts` times in all) when the database chose it
- * as a deadlock victim. Only for work that is idempotent as a whole: the aborted attempt
- * left nothing behind, and the next one reads afresh.
+ * Whether the database refused the transaction only because concurrent transactions held
+ * what it needed, so that running the whole transaction again can succeed: a deadlock
+ * victim ({@link isDeadlock}), a PostgreSQL serialization failure (40001, under REPEATABLE
+ * READ or SERIALIZABLE), or a MariaDB/MySQL lock wait that timed out (1205,
+ * `innodb_lock_wait_timeout`). The error may be wrapped (`cause`, objection's `nativeError`).
  */
-export async function retryOnDeadlock<T>(transaction: () => Promise<T>, attempts = 3): Promise<T> {
+export function isBusyConflict(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let e = err as { code?: unknown; errno?: unknown; cause?: unknown; nativeError?: unknown } | undefined; e && typeof e === 'object' && !seen.has(e); e = (e.nativeError ?? e.cause) as typeof e) {
+    seen.add(e);
+    if (isDeadlock(e) || e.code === '40001' || e.code === 'ER_LOCK_WAIT_TIMEOUT' || e.errno === 1205) return true;
+  }
+  return false;
+}
+
+/** The waits between attempts of {@link retryOnDeadlock}: short, doubling, spread so that the transactions that collided do not collide again. */
+const RETRY_BACKOFF = { baseMs: 15, maxMs: 250, jitter: 0.5 } as const;
+
+/**
+ * Runs a whole transaction again (up to `attempts` times in all) when the database refused
+ * it for concurrent transactions ({@link isBusyConflict}: a deadlock victim, a
+ * serialization failure, a lock wait timeout), after a short jittered wait
+ * ({@link backoffDelay} from 15 ms). Only for work that is idempotent as a whole: the
+ * aborted attempt left nothing behind, and the next one reads afresh — never inside a
+ * caller's transaction, which the database has aborted too. The last attempt's error
+ * reaches the caller; at the HTTP layer it answers 503 `DATABASE_BUSY` with `Retry-After`.
+ */
+export async function retryOnDeadlock<T>(transaction: () => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await transaction();
     } catch (err) {
-      if (attempt >= attempts || !isDeadlock(err)) throw err;
+      if (attempt >= attempts || !isBusyConflict(err)) throw err;
     }
+    await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, RETRY_BACKOFF)));
   }
 }
 

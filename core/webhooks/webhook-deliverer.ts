@@ -25,6 +25,7 @@ import { CORE_VERSION } from '../plugin/version.js';
 import { checkTarget, describeRefusal } from './address-guard.js';
 import { postWebhook, type PostOutcome } from './webhook-http.js';
 import { PollingLoop } from '../plugin/polling-loop.js';
+import { backoffDelay } from '../plugin/backoff.js';
 import { signatureHeader } from '../plugin/webhook-signature.js';
 import type { WebhookService } from './webhook-service.js';
 import type { WebhookSettings } from './webhook-settings.js';
@@ -214,8 +215,7 @@ export class WebhookDeliverer {
   }
 
   private backoff(attempt: number): number {
-    const base = Math.min(this.settings.backoffMaxMs, this.settings.backoffBaseMs * 2 ** (attempt - 1));
-    return Math.round(base * (0.8 + Math.random() * 0.4));
+    return backoffDelay(attempt, { baseMs: this.settings.backoffBaseMs, maxMs: this.settings.backoffMaxMs, jitter: 0.2 });
   }
 
   private async slugOf(tenantId: string): Promise<string> {

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type MailComposerClass from 'nodemailer/lib/mail-composer';
-import { newId, systemActor, type Actor, type PluginContext } from '../../../core/plugin/index.js';
+import { backoffDelay, newId, systemActor, type Actor, type PluginContext } from '../../../core/plugin/index.js';
 import { emailError } from '../errors.js';
 import type { AccountService } from './accounts.js';
 import { signDkim } from './dkim.js';
@@ -195,8 +195,8 @@ export class OutboundService {
       const attempts = row.attempts + 1;
       if (permanent || attempts >= this.options.maxAttempts) return this.finish(row, 'failed', response);
       // 30 s, 1 min, 2 min … capped at an hour, with jitter so a server's outage ends gently.
-      const delay = Math.min(3_600_000, 30_000 * 2 ** (attempts - 1)) * (0.8 + Math.random() * 0.4);
-      await this.ctx.db.knex<MessageRow>(t).where({ id, claim }).update({ attempts, next_attempt_at: Date.now() + Math.round(delay), claim: null, claimed_at: null, last_error: response.slice(0, 2000) });
+      const delay = backoffDelay(attempts, { baseMs: 30_000, maxMs: 3_600_000, jitter: 0.2 });
+      await this.ctx.db.knex<MessageRow>(t).where({ id, claim }).update({ attempts, next_attempt_at: Date.now() + delay, claim: null, claimed_at: null, last_error: response.slice(0, 2000) });
       return;
     }
     const { imap } = account;

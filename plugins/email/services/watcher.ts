@@ -8,6 +8,7 @@
  */
 import type { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
+import { backoffDelay } from '../../../core/plugin/index.js';
 import type { AccountCredentials } from './accounts.js';
 import { imapClient } from './transports.js';
 
@@ -85,7 +86,8 @@ export class FolderWatcher {
       } finally {
         client.close();
       }
-      if (!this.stopped) await this.pause(failures === 0 ? 1000 : Math.min(60_000, 1000 * 2 ** Math.min(failures - 1, 6)));
+      // 1 s after a clean end or the first failure, doubling per failure in a row up to a minute.
+      if (!this.stopped) await this.pause(backoffDelay(failures, { baseMs: 1000, maxMs: 60_000 }));
     }
   }
 

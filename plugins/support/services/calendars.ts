@@ -37,7 +37,8 @@ export class CalendarService {
     if (problem) throw supportError('CALENDAR_INVALID', { reason: 'week' }, [{ path: '/week', message: problem }]);
     const holidays = input.holidays ?? [];
     holidays.forEach((h, i) => checkHoliday(h, `/holidays/${i}`));
-    return this.ctx.db.transaction(async (trx) => {
+    // Run again when refused for a concurrent transaction: a changed calendar recomputes open tickets and their summary rows.
+    return this.store.retryingTransaction(async (trx) => {
       const before = await this.store.forUpdate(this.store.rows(trx, 'calendars', actor.tenantId).where({ id }).first());
       const now = Date.now();
       const values = { name: input.name.trim(), time_zone: timeZone, week: JSON.stringify(week), holidays: JSON.stringify(holidays), updated_at: now };

@@ -3,7 +3,9 @@
  * specific enabled match wins, the oldest on a tie); each target (first response, next
  * response, resolution) is its own clock on the policy's calendar. Changing, disabling or
  * deleting a policy, or changing its calendar, recomputes the open tickets in the same
- * transaction, so no ticket keeps a stale due time or escalation.
+ * transaction, so no ticket keeps a stale due time or escalation; that transaction moves
+ * the report summary's rows of many tickets, so it runs again when refused for a
+ * concurrent ticket change (`retryingTransaction`).
  */
 import type { Knex } from 'knex';
 import { coreError, newId, readBool, readInt, type Actor, type BigIntColumn, type Executor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
@@ -70,7 +72,7 @@ export class SlaService {
   }
 
   async createPolicy(actor: Actor, input: PolicyInput): Promise<SlaPolicyDto> {
-    return this.ctx.db.transaction(async (trx) => {
+    return this.store.retryingTransaction(async (trx) => {
       await this.calendars.get(actor.tenantId, input.calendarId, trx);
       const id = newId();
       const now = Date.now();
@@ -83,7 +85,7 @@ export class SlaService {
   }
 
   async updatePolicy(actor: Actor, id: string, patch: PolicyPatch, expectedVersion?: number): Promise<SlaPolicyDto> {
-    return this.ctx.db.transaction(async (trx) => {
+    return this.store.retryingTransaction(async (trx) => {
       const before = await this.getPolicy(actor.tenantId, id, trx);
       if (expectedVersion !== undefined && expectedVersion !== before.version) throw coreError('PRECONDITION_FAILED', { current: before.version });
       const next = { ...before, ...patch, targets: { ...before.targets, ...patch.targets } };
@@ -97,7 +99,7 @@ export class SlaService {
   }
 
   async deletePolicy(actor: Actor, id: string): Promise<void> {
-    await this.ctx.db.transaction(async (trx) => {
+    await this.store.retryingTransaction(async (trx) => {
       const before = await this.getPolicy(actor.tenantId, id, trx);
       await this.store.rows(trx, 'sla_policies', actor.tenantId).where({ id }).delete();
       await this.ctx.audit.record(trx, actor, { action: 'support_sla_policy.delete', entityType: 'support_sla_policy', entityId: id, before });

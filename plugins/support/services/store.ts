@@ -80,8 +80,11 @@ export class SupportStore {
   }
 
   /**
-   * Runs `work` in a transaction, again (up to three times) when the database chose it as
-   * a deadlock victim: two first tickets of a tenant racing to create its counter row.
+   * Runs `work` in a transaction, again (up to five times in all, after a short jittered
+   * wait) when the database refused it for a concurrent transaction: a deadlock victim (two
+   * first tickets of a tenant racing to create its counter row; changes of tickets and SLA
+   * policies meeting on the report summary's rows), a lock wait timeout. `work` must read
+   * afresh and write nothing outside the database.
    */
   async retryingTransaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     return retryOnDeadlock(() => this.db.transaction(work));

@@ -1,7 +1,12 @@
 /**
  * Tickets: create, read, list, change (JSON merge-patch with If-Match), messages (public
  * replies and internal notes) and merge. Every write is one transaction holding the row,
- * its SLA targets, the customer's timeline entry, the audit entry and the events.
+ * its SLA targets, the customer's timeline entry, the audit entry and the events — and
+ * the report summary's rows, which concurrent changes share: a transaction the database
+ * refuses for a concurrent one (deadlock victim, lock wait timeout) runs again from the
+ * start ({@link SupportStore.retryingTransaction}); each reads afresh and writes nothing
+ * outside the database, so that is safe. Inside a caller's transaction (`outer`) it is
+ * the caller's to retry.
  */
 import type { Knex } from 'knex';
 import { can, coreError, decodeCursor, encodeCursor, newId, type Actor, type Executor, type PeyvandEvents, type PluginContext, type RowQuery, type TimelineInput, type SchemaType } from '../../../core/plugin/index.js';
@@ -112,7 +117,7 @@ export class TicketService {
 
   /** Applies a merge-patch; a status change moves the SLA clocks, a solve or reopening is announced. */
   async update(actor: Actor, id: string, patch: TicketPatch, expectedVersion?: number): Promise<TicketDto> {
-    return this.ctx.db.transaction(async (trx) => {
+    return this.store.retryingTransaction(async (trx) => {
       const before = await this.getForWrite(trx, actor, id);
       checkVersion(expectedVersion, before.version);
       const next: TicketDto = { ...before, tags: [...before.tags], customFields: { ...before.customFields } };
@@ -133,7 +138,7 @@ export class TicketService {
 
   /** Adds a public reply or an internal note; in `outer` when given. */
   async addMessage(actor: Actor, id: string, input: { body: string; visibility: 'public' | 'internal' }, author: Author = { kind: 'agent', id: actor.subject }, outer?: Knex.Transaction): Promise<MessageDto> {
-    return inTransaction(outer, (work) => this.ctx.data.transaction(work), async (trx) => {
+    return inTransaction(outer, (work) => this.store.retryingTransaction(work), async (trx) => {
       const before = await this.getForWrite(trx, actor, id);
       if (before.mergedIntoId) throw supportError('TICKET_MERGED', { id: before.mergedIntoId });
       const now = Date.now();
@@ -180,7 +185,7 @@ export class TicketService {
 
   /** Merges `from` into ticket `id`: their messages and tags move over, they close as merged. */
   async merge(actor: Actor, id: string, from: string[]): Promise<TicketDto> {
-    return this.ctx.db.transaction(async (trx) => {
+    return this.store.retryingTransaction(async (trx) => {
       const target = await this.getForWrite(trx, actor, id);
       const sources: TicketDto[] = [];
       for (const sourceId of [...new Set(from)]) {
