@@ -14,15 +14,19 @@
 import type { CustomerTables } from './customers.js';
 import type { EventTables } from './events.js';
 import type { WebhookTables } from './webhooks.js';
+import type { AccessTables } from './access.js';
+import type { RequestTables } from './requests.js';
 import type { TenantOriginRow, TenantPluginRow, TenantRow } from '../../tenancy/tenant-rows.js';
 import type { ErpConnectionRow, ErpCursorRow, ErpInboundSignatureRow, ErpRecordRow, ErpRunIssueRow, ErpRunRow } from '../../erp/erp-rows.js';
 
 export type * from './customers.js';
 export type * from './events.js';
 export type * from './webhooks.js';
+export type * from './access.js';
+export type * from './requests.js';
 
 /** Every declared core table and its row. */
-export interface CoreTables extends CustomerTables, EventTables, WebhookTables {
+export interface CoreTables extends CustomerTables, EventTables, WebhookTables, AccessTables, RequestTables {
   tenants: TenantRow;
   tenant_plugins: TenantPluginRow;
   tenant_origins: TenantOriginRow;
