@@ -16,6 +16,7 @@ import type { EventTables } from './events.js';
 import type { WebhookTables } from './webhooks.js';
 import type { AccessTables } from './access.js';
 import type { RequestTables } from './requests.js';
+import type { ImportTables } from './imports.js';
 import type { TenantOriginRow, TenantPluginRow, TenantRow } from '../../tenancy/tenant-rows.js';
 import type { ErpConnectionRow, ErpCursorRow, ErpInboundSignatureRow, ErpRecordRow, ErpRunIssueRow, ErpRunRow } from '../../erp/erp-rows.js';
 
@@ -24,9 +25,10 @@ export type * from './events.js';
 export type * from './webhooks.js';
 export type * from './access.js';
 export type * from './requests.js';
+export type * from './imports.js';
 
 /** Every declared core table and its row. */
-export interface CoreTables extends CustomerTables, EventTables, WebhookTables, AccessTables, RequestTables {
+export interface CoreTables extends CustomerTables, EventTables, WebhookTables, AccessTables, RequestTables, ImportTables {
   tenants: TenantRow;
   tenant_plugins: TenantPluginRow;
   tenant_origins: TenantOriginRow;
