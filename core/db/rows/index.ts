@@ -18,6 +18,7 @@ import type { AccessTables } from './access.js';
 import type { RequestTables } from './requests.js';
 import type { ImportTables } from './imports.js';
 import type { TenantOriginRow, TenantPluginRow, TenantRow } from '../../tenancy/tenant-rows.js';
+import type { InvoiceRow, OrderLineRow, OrderRow } from '../../orders/order-types.js';
 import type { ErpConnectionRow, ErpCursorRow, ErpInboundSignatureRow, ErpRecordRow, ErpRunIssueRow, ErpRunRow } from '../../erp/erp-rows.js';
 
 export type * from './customers.js';
@@ -32,6 +33,9 @@ export interface CoreTables extends CustomerTables, EventTables, WebhookTables, 
   tenants: TenantRow;
   tenant_plugins: TenantPluginRow;
   tenant_origins: TenantOriginRow;
+  orders: OrderRow;
+  order_lines: OrderLineRow;
+  invoices: InvoiceRow;
   erp_connections: ErpConnectionRow;
   erp_runs: ErpRunRow;
   erp_run_issues: ErpRunIssueRow;
