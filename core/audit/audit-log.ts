@@ -1,7 +1,7 @@
 /** The audit log: every write records actor, time, entity and before/after, in the writer's transaction. */
 import { newId } from '../plugin/ids.js';
 import type { Database, Executor } from '../db/database.js';
-import { insertMany, readInt, readJson } from '../db/database.js';
+import { readInt, readJson } from '../db/database.js';
 import type { AuditLogRow } from '../db/rows/requests.js';
 import type { AuditLog as PluginAuditLog, AuditRecord, ChangeAuthor } from '../plugin/services.js';
 import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
@@ -29,13 +29,13 @@ export class AuditLog implements PluginAuditLog {
   /** Records a write through the writer's transaction. */
   async record(trx: Executor, actor: ChangeAuthor, entry: AuditRecord): Promise<void> {
     // insertMany: on SQLite in a group commit a prepared statement, not a knex query (group-commit.ts).
-    await insertMany(trx, this.db.table('audit_log'), [this.row(actor, entry, Date.now())]);
+    await this.db.insertRows('audit_log', trx, [this.row(actor, entry, Date.now())]);
   }
 
   /** {@link record} for many entries of one author with multi-row inserts (bulk import). */
   async recordMany(trx: Executor, actor: ChangeAuthor, entries: readonly AuditRecord[]): Promise<void> {
     const now = Date.now();
-    await insertMany(trx, this.db.table('audit_log'), entries.map((entry) => this.row(actor, entry, now)));
+    await this.db.insertRows('audit_log', trx, entries.map((entry) => this.row(actor, entry, now)));
   }
 
   private row(actor: ChangeAuthor, entry: AuditRecord, now: number): AuditLogRow {

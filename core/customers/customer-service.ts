@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import { newId } from '../plugin/ids.js';
 import type { Database, Executor } from '../db/database.js';
 import type { ReadConnection } from '../db/read-connection.js';
-import { insertMany, isUniqueViolation } from '../db/database.js';
+import { isUniqueViolation } from '../db/database.js';
 import { coreError } from '../plugin/errors.js';
 import type { Actor } from '../plugin/actor.js';
 import { can } from '../plugin/actor.js';
@@ -55,7 +55,7 @@ export class CustomerService implements PluginCustomerService {
     const now = Date.now();
     const customer = await this.prepare(trx, actor, this.draft(actor, input, undefined, now));
     // insertMany: on SQLite in a group commit a prepared statement, not a knex query (group-commit.ts).
-    await insertMany(trx, this.db.table('customers'), [{
+    await this.db.insertRows('customers', trx, [{
       id: customer.id,
       tenant_id: actor.tenantId,
       ...rowFromCustomer(customer),

@@ -4,7 +4,7 @@
  * tables never disagree with the row.
  */
 import type { Knex } from 'knex';
-import { chunked, insertMany, type Database, type Executor } from '../db/database.js';
+import { chunked, type Database, type Executor } from '../db/database.js';
 import { searchIndexFor, type SearchIndex } from './search-index/index.js';
 import { identitiesOf, searchFieldsOf, type Identity } from './identities.js';
 import { customerFromRow, type CustomerDto } from './customer-types.js';
@@ -48,15 +48,14 @@ export class CustomerStore {
    */
   async writeDerivedMany(trx: Knex.Transaction, tenantId: string, customers: readonly CustomerDto[], options: { isNew?: boolean } = {}): Promise<void> {
     if (customers.length === 0) return;
-    const t = (name: string) => this.db.table(name);
     if (!options.isNew) {
       for (const ids of chunked(customers.map((c) => c.id))) {
         for (const name of ['customer_tags', 'customer_identities', 'customer_refs'] as const) await this.db.rows(name, trx).whereIn('customer_id', ids).delete();
       }
     }
-    await insertMany(trx, t('customer_tags'), customers.flatMap((c) => c.tags.map((tag) => ({ tenant_id: tenantId, tag, customer_id: c.id }))));
-    await insertMany(trx, t('customer_identities'), customers.flatMap((c) => identitiesOf(c).map((i) => ({ tenant_id: tenantId, kind: i.kind, value: i.value, customer_id: c.id }))));
-    await insertMany(trx, t('customer_refs'), customers.flatMap((c) => c.externalRefs.map((r) => ({ tenant_id: tenantId, source: r.source, external_id: r.id, customer_id: c.id }))));
+    await this.db.insertRows('customer_tags', trx, customers.flatMap((c) => c.tags.map((tag) => ({ tenant_id: tenantId, tag, customer_id: c.id }))));
+    await this.db.insertRows('customer_identities', trx, customers.flatMap((c) => identitiesOf(c).map((i) => ({ tenant_id: tenantId, kind: i.kind, value: i.value, customer_id: c.id }))));
+    await this.db.insertRows('customer_refs', trx, customers.flatMap((c) => c.externalRefs.map((r) => ({ tenant_id: tenantId, source: r.source, external_id: r.id, customer_id: c.id }))));
     await this.search.putMany(trx, this.db.prefix, customers.map((c) => ({ tenantId, customerId: c.id, fields: searchFieldsOf(c) })), options);
   }
 

@@ -55,6 +55,14 @@ export class Database implements PluginDatabase {
     return executor<CoreTables[T]>(this.prefix + table);
   }
 
+  /**
+   * {@link insertMany} into a core table, each row checked against its declaration in
+   * `CoreTables` (a misspelt or mistyped column is a compile error, not a failed INSERT).
+   */
+  insertRows<T extends CoreTable>(table: T, executor: Executor, rows: readonly CoreTables[T][]): Promise<void> {
+    return insertMany(executor, this.prefix + table, rows);
+  }
+
   /** Opens the read-only connection (SQLite on a file; a no-op elsewhere or when open). */
   openReader(): void {
     this.reader ??= ReadConnection.open(this.knex);

@@ -120,7 +120,7 @@ export class ConnectionService {
       const before = this.fromRow(await this.row(trx, actor.tenantId, id));
       const runs = this.db.rows('erp_runs', trx).select('id').where({ tenant_id: actor.tenantId, connection_id: id });
       await this.db.rows('erp_run_issues', trx).whereIn('run_id', runs).delete();
-      for (const table of ['erp_runs', 'erp_cursors', 'erp_records', 'erp_inbound_signatures']) await trx(this.db.table(table)).where({ connection_id: id }).delete();
+      for (const table of ['erp_runs', 'erp_cursors', 'erp_records', 'erp_inbound_signatures'] as const) await this.db.rows(table, trx).where({ connection_id: id }).delete();
       await this.db.rows('erp_connections', trx).where({ tenant_id: actor.tenantId, id }).delete();
       await this.changes.record(trx, actor, { action: 'erp.connection.delete', entityType: 'erp_connection', entityId: id, before }, { type: 'erp.connection_deleted', data: { connection: before } });
     });

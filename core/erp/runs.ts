@@ -6,7 +6,7 @@
  * @module
  */
 import { newId } from '../plugin/ids.js';
-import { insertMany, readBool, readInt, readJson, type Database, type Executor } from '../db/database.js';
+import { readBool, readInt, readJson, type Database, type Executor } from '../db/database.js';
 import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
 import { ERP_ENTITIES, type ErpEntity } from '../plugin/erp.js';
 import { erpError } from './erp-errors.js';
@@ -82,7 +82,7 @@ export class RunStore {
 
   async addIssues(tenantId: string, runId: string, issues: readonly RunIssue[]): Promise<void> {
     if (issues.length === 0) return;
-    await insertMany(this.db.knex, this.db.table('erp_run_issues'), issues.map((issue) => {
+    await this.db.insertRows('erp_run_issues', this.db.knex, issues.map((issue) => {
       let payload = JSON.stringify(issue.payload ?? null);
       if (payload.length > PAYLOAD_LIMIT) payload = JSON.stringify({ truncated: true, excerpt: payload.slice(0, PAYLOAD_LIMIT) });
       return { id: newId(), tenant_id: tenantId, run_id: runId, entity: issue.entity, external_id: issue.externalId.slice(0, 190), code: issue.code, message: issue.message.slice(0, 2000), payload };

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import type { Logger } from 'pino';
 import type { Actor } from '../plugin/actor.js';
 import type { Database } from '../db/database.js';
-import { insertMany, readBool, readJson } from '../db/database.js';
+import { readBool, readJson } from '../db/database.js';
 import type { ImportJobRow } from '../db/rows/imports.js';
 import { newId } from '../plugin/ids.js';
 import { PeyvandError } from '../plugin/errors.js';
@@ -140,7 +140,7 @@ export class ImportWorker {
     const progress = async (trx: Parameters<Parameters<Database['transaction']>[0]>[0]) => {
       const count = (status: string) => outcomes.filter((o) => o.status === status).length;
       const failed = outcomes.flatMap((o, i) => (o.status === 'invalid' ? [{ id: newId(), import_id: id, row_number: batch[i]!.row, cells: JSON.stringify(batch[i]!.cells), error: JSON.stringify(o.error) }] : []));
-      await insertMany(trx, this.db.table('import_errors'), failed);
+      await this.db.insertRows('import_errors', trx, failed);
       const inc = (column: string, n: number) => trx.raw('?? + ?', [column, n]);
       const updated = await this.db.rows('imports', trx).where({ id, lease_token: token }).update({
         committed_rows: batch[batch.length - 1]!.row,

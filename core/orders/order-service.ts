@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../plugin/actor.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Database, Executor } from '../db/database.js';
-import { insertMany, isUniqueViolation } from '../db/database.js';
+import { isUniqueViolation } from '../db/database.js';
 import { newId } from '../plugin/ids.js';
 import { coreError, type FieldError } from '../plugin/errors.js';
 import type { EventBus } from '../plugin/events.js';
@@ -123,7 +123,7 @@ export class OrderService {
     await this.query(trx, actor.tenantId).where('id', after.id).update({ ...orderColumns(after, customer), updated_at: now, version: after.version });
     await this.db.rows('order_lines', trx).where({ tenant_id: actor.tenantId, order_id: after.id }).delete();
     const returned = after.lines.map((l) => after.returnedLines?.find((r) => r.sku === l.sku && r.productRef === l.productRef)?.quantity ?? 0);
-    await insertMany(trx, this.db.table('order_lines'), after.lines.map((l, i) => lineRow(actor.tenantId, after.id, i, l, returned[i]!)));
+    await this.db.insertRows('order_lines', trx, after.lines.map((l, i) => lineRow(actor.tenantId, after.id, i, l, returned[i]!)));
     await this.audit.record(trx, actor, { action: 'order.update', entityType: 'order', entityId: after.id, before: current, after });
     await this.events.emit(trx, 'order.updated', after, { tenantId: actor.tenantId, aggregateType: 'order', aggregateId: after.id });
   }
@@ -153,7 +153,7 @@ export class OrderService {
     } else {
       await this.db.rows('orders', trx).insert({ id: order.id, tenant_id: actor.tenantId, source, external_id: externalId, created_at: now, ...values });
     }
-    await insertMany(trx, this.db.table('order_lines'), next.returned.map((returned, position) => lineRow(actor.tenantId, order.id, position, order.lines[position]!, returned)));
+    await this.db.insertRows('order_lines', trx, next.returned.map((returned, position) => lineRow(actor.tenantId, order.id, position, order.lines[position]!, returned)));
     await this.audit.record(trx, actor, before ? { action: 'order.update', entityType: 'order', entityId: order.id, before, after: order } : { action: 'order.create', entityType: 'order', entityId: order.id, after: order });
     for (const type of orderEvents(before, order)) await this.events.emitUntyped(trx, type, { ...order }, { tenantId: actor.tenantId, aggregateType: 'order', aggregateId: order.id });
     return { created: !before, changed: true, order };

@@ -7,7 +7,7 @@
  * every node reading the database sees both change together: there is no cache to expire.
  */
 import type { Database, Executor } from '../db/database.js';
-import { insertMany } from '../db/database.js';
+
 import type { TenantOriginRow } from './tenant-rows.js';
 
 /** Longest origin a tenant may allow (the column's size, and the admin route's limit). */
@@ -45,7 +45,7 @@ export class TenantOrigins {
    */
   async replace(trx: Executor, tenantId: string, origins: readonly string[]): Promise<void> {
     await this.db.rows('tenant_origins', trx).where({ tenant_id: tenantId }).delete();
-    await insertMany(trx, this.table, originRows(tenantId, origins));
+    await this.db.insertRows('tenant_origins', trx, originRows(tenantId, origins));
   }
 
   /** Whether any tenant allows `origin` (compared exactly: browsers send canonical origins). */

@@ -17,6 +17,7 @@ import type { WebhookTables } from './webhooks.js';
 import type { AccessTables } from './access.js';
 import type { RequestTables } from './requests.js';
 import type { ImportTables } from './imports.js';
+import type { MigrationTables } from './migrations.js';
 import type { TenantOriginRow, TenantPluginRow, TenantRow } from '../../tenancy/tenant-rows.js';
 import type { InvoiceRow, OrderLineRow, OrderRow } from '../../orders/order-types.js';
 import type { ErpConnectionRow, ErpCursorRow, ErpInboundSignatureRow, ErpRecordRow, ErpRunIssueRow, ErpRunRow } from '../../erp/erp-rows.js';
@@ -27,9 +28,10 @@ export type * from './webhooks.js';
 export type * from './access.js';
 export type * from './requests.js';
 export type * from './imports.js';
+export type * from './migrations.js';
 
 /** Every declared core table and its row. */
-export interface CoreTables extends CustomerTables, EventTables, WebhookTables, AccessTables, RequestTables, ImportTables {
+export interface CoreTables extends CustomerTables, EventTables, WebhookTables, AccessTables, RequestTables, ImportTables, MigrationTables {
   tenants: TenantRow;
   tenant_plugins: TenantPluginRow;
   tenant_origins: TenantOriginRow;
