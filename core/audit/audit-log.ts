@@ -1,7 +1,8 @@
 /** The audit log: every write records actor, time, entity and before/after, in the writer's transaction. */
 import { newId } from '../plugin/ids.js';
 import type { Database, Executor } from '../db/database.js';
-import { insertMany, readInt, readJson } from '../db/database.js';
+import { readInt, readJson } from '../db/database.js';
+import type { AuditLogRow } from '../db/rows/requests.js';
 import type { AuditLog as PluginAuditLog, AuditRecord, ChangeAuthor } from '../plugin/services.js';
 import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
 
@@ -28,16 +29,16 @@ export class AuditLog implements PluginAuditLog {
   /** Records a write through the writer's transaction. */
   async record(trx: Executor, actor: ChangeAuthor, entry: AuditRecord): Promise<void> {
     // insertMany: on SQLite in a group commit a prepared statement, not a knex query (group-commit.ts).
-    await insertMany(trx, this.db.table('audit_log'), [this.row(actor, entry, Date.now())]);
+    await this.db.insertRows('audit_log', trx, [this.row(actor, entry, Date.now())]);
   }
 
   /** {@link record} for many entries of one author with multi-row inserts (bulk import). */
   async recordMany(trx: Executor, actor: ChangeAuthor, entries: readonly AuditRecord[]): Promise<void> {
     const now = Date.now();
-    await insertMany(trx, this.db.table('audit_log'), entries.map((entry) => this.row(actor, entry, now)));
+    await this.db.insertRows('audit_log', trx, entries.map((entry) => this.row(actor, entry, now)));
   }
 
-  private row(actor: ChangeAuthor, entry: AuditRecord, now: number): Record<string, unknown> {
+  private row(actor: ChangeAuthor, entry: AuditRecord, now: number): AuditLogRow {
     return {
       id: newId(),
       tenant_id: actor.tenantId,
@@ -55,22 +56,22 @@ export class AuditLog implements PluginAuditLog {
 
   /** Newest first, cursor-paginated. */
   async list(tenantId: string, filter: { entityType?: string; entityId?: string; limit: number; cursor?: string }): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
-    const q = this.db.knex(this.db.table('audit_log')).where('tenant_id', tenantId);
+    const q = this.db.rows('audit_log').where('tenant_id', tenantId);
     if (filter.entityType) q.where('entity_type', filter.entityType);
     if (filter.entityId) q.where('entity_id', filter.entityId);
     if (filter.cursor) q.where('id', '<', String(decodeCursor(filter.cursor)[0]));
     const rows = await q.orderBy('id', 'desc').limit(filter.limit + 1);
     const page = rows.slice(0, filter.limit);
     const items = page.map((r) => ({
-      id: String(r.id),
-      actor: String(r.actor),
-      actorKind: String(r.actor_kind),
-      action: String(r.action),
-      entityType: String(r.entity_type),
-      entityId: String(r.entity_id),
+      id: r.id,
+      actor: r.actor,
+      actorKind: r.actor_kind,
+      action: r.action,
+      entityType: r.entity_type,
+      entityId: r.entity_id,
       before: readJson<unknown>(r.before, null),
       after: readJson<unknown>(r.after, null),
-      requestId: r.request_id ? String(r.request_id) : null,
+      requestId: r.request_id ? r.request_id : null,
       occurredAt: new Date(readInt(r.occurred_at)).toISOString(),
     }));
     const last = items[items.length - 1];

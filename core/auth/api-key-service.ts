@@ -1,6 +1,7 @@
 /** Per-tenant API keys: random, shown once, stored as a hash, revocable at once. */
 import { newId } from '../plugin/ids.js';
 import type { Database } from '../db/database.js';
+import type { ApiKeyRow } from '../db/rows/access.js';
 import { coreError } from '../plugin/errors.js';
 import { generateApiKey, parseApiKey, verifyApiKeySecret } from './api-keys.js';
 import type { ChangeRecorder } from '../audit/change-recorder.js';
@@ -22,6 +23,9 @@ export interface ApiKeyPrincipal {
   name: string;
   role: string;
 }
+
+/** The columns `byKeyIdSql` selects: all an authentication needs. */
+type ActiveKeyColumns = Pick<ApiKeyRow, 'id' | 'tenant_id' | 'name' | 'role' | 'secret_hash' | 'revoked_at'>;
 
 /** A key row as the cache keeps it: the principal and the stored hash of its secret. */
 interface KeyRow {
@@ -50,7 +54,7 @@ export class ApiKeyService {
     const generated = generateApiKey();
     const id = newId();
     await this.db.transaction(async (trx) => {
-      await trx(this.db.table('api_keys')).insert({
+      await this.db.rows('api_keys', trx).insert({
         id,
         tenant_id: tenantId,
         key_id: generated.keyId,
@@ -72,7 +76,7 @@ export class ApiKeyService {
    */
   async revoke(author: ChangeAuthor, id: string): Promise<void> {
     await this.db.transaction(async (trx) => {
-      const updated = await trx(this.db.table('api_keys')).where({ tenant_id: author.tenantId, id }).whereNull('revoked_at').update({ revoked_at: Date.now() });
+      const updated = await this.db.rows('api_keys', trx).where({ tenant_id: author.tenantId, id }).whereNull('revoked_at').update({ revoked_at: Date.now() });
       if (!updated) throw coreError('API_KEY_NOT_FOUND', { id });
       await this.changes.record(trx, author, { action: 'api_key.revoke', entityType: 'api_key', entityId: id }, { type: 'api_key.revoked', data: { apiKeyId: id } });
       await this.epoch.raise(trx);
@@ -106,8 +110,8 @@ export class ApiKeyService {
 
   /** An active key's row, from the read connection when there is one. */
   private async load(keyId: string): Promise<KeyRow | undefined> {
-    const row = this.db.reader ? this.db.reader.get(this.byKeyIdSql, keyId) : await this.db.knex(this.db.table('api_keys')).where({ key_id: keyId }).first();
+    const row = this.db.reader ? this.db.reader.get<ActiveKeyColumns>(this.byKeyIdSql, keyId) : await this.db.rows('api_keys').where({ key_id: keyId }).first();
     if (!row || row.revoked_at !== null) return undefined;
-    return { principal: { id: String(row.id), tenantId: String(row.tenant_id), name: String(row.name), role: String(row.role) }, secretHash: String(row.secret_hash) };
+    return { principal: { id: row.id, tenantId: row.tenant_id, name: row.name, role: row.role }, secretHash: row.secret_hash };
   }
 }

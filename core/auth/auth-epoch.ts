@@ -14,6 +14,8 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
+import { readInt } from '../db/database.js';
+import type { AuthEpochRow } from '../db/rows/access.js';
 
 /** How long after a change's commit another node may still act on what it cached before. */
 export const AUTH_CACHE_BOUND_MS = 1000;
@@ -40,7 +42,7 @@ export class AuthEpoch {
 
   /** Raises the epoch inside a change's transaction (call {@link invalidate} after the commit). */
   async raise(trx: Knex.Transaction): Promise<void> {
-    await trx(this.db.table('auth_epoch')).where({ id: 1 }).increment('epoch', 1);
+    await this.db.rows('auth_epoch', trx).where({ id: 1 }).increment('epoch', 1);
   }
 
   /** Drops every cache on this node now (after a change committed here). */
@@ -84,8 +86,8 @@ export class AuthEpoch {
     const started = performance.now();
     try {
       const table = this.db.table('auth_epoch');
-      const row = this.db.reader ? this.db.reader.get<{ epoch: unknown }>(`select epoch from "${table}" where id = 1`) : await this.db.knex(table).where({ id: 1 }).first('epoch');
-      const epoch = Number(row?.epoch ?? 0);
+      const row = this.db.reader ? this.db.reader.get<Pick<AuthEpochRow, 'epoch'>>(`select epoch from "${table}" where id = 1`) : await this.db.rows('auth_epoch').where({ id: 1 }).first('epoch');
+      const epoch = readInt(row?.epoch ?? 0);
       if (this.seen !== undefined && epoch !== this.seen) this.invalidate();
       this.seen = epoch;
       this.lastPollStart = started;

@@ -11,7 +11,7 @@
  */
 import type { Knex } from 'knex';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { insertMany, isUniqueViolation, type Database } from '../db/database.js';
+import { isUniqueViolation, type Database } from '../db/database.js';
 import { coreError, PeyvandError } from '../plugin/errors.js';
 import { can, type Actor } from '../plugin/actor.js';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -136,7 +136,7 @@ export class CustomerImportService {
     for (const c of changes) if (c.before) c.next = { ...c.next, version: c.before.version + 1, updatedAt: at };
     const created = changes.filter((c) => !c.before).map((c) => c.next);
     const teamId = actor.teams[0] ?? null;
-    await insertMany(trx, this.db.table('customers'), created.map((c) => ({ id: c.id, tenant_id: actor.tenantId, ...rowFromCustomer(c), team_id: teamId, version: 1, created_at: now, updated_at: now })));
+    await this.db.insertRows('customers', trx, created.map((c) => ({ id: c.id, tenant_id: actor.tenantId, ...rowFromCustomer(c), team_id: teamId, version: 1, created_at: now, updated_at: now })));
     const updated = changes.filter((c) => c.before);
     for (const { before, next } of updated) {
       // The version guard, as in a single update: a concurrent change fails the batch.

@@ -6,7 +6,7 @@ import type { Knex } from 'knex';
 import { newId } from '../plugin/ids.js';
 import type { Database, Executor } from '../db/database.js';
 import type { ReadConnection } from '../db/read-connection.js';
-import { insertMany, isUniqueViolation } from '../db/database.js';
+import { isUniqueViolation } from '../db/database.js';
 import { coreError } from '../plugin/errors.js';
 import type { Actor } from '../plugin/actor.js';
 import { can } from '../plugin/actor.js';
@@ -21,6 +21,7 @@ import { identitiesOf, queryTokensOf } from './identities.js';
 import type { JsonSchema } from '../plugin/types.js';
 import type { CustomerService as PluginCustomerService } from '../plugin/services.js';
 import type { CustomerListFilter } from '../plugin/customers.js';
+import type { CustomerRow } from '../db/rows/customers.js';
 import { customerFromRow, rowFromCustomer, type CustomerDto, type CustomerInput, type CustomerPatch } from './customer-types.js';
 import { changedFields, mergePatch, normalizeInput, withExternalRef } from './customer-changes.js';
 
@@ -54,7 +55,7 @@ export class CustomerService implements PluginCustomerService {
     const now = Date.now();
     const customer = await this.prepare(trx, actor, this.draft(actor, input, undefined, now));
     // insertMany: on SQLite in a group commit a prepared statement, not a knex query (group-commit.ts).
-    await insertMany(trx, this.db.table('customers'), [{
+    await this.db.insertRows('customers', trx, [{
       id: customer.id,
       tenant_id: actor.tenantId,
       ...rowFromCustomer(customer),
@@ -78,9 +79,9 @@ export class CustomerService implements PluginCustomerService {
     return customerFromRow(row);
   }
 
-  private readOne(reader: ReadConnection, actor: Actor, id: string): Record<string, unknown> | undefined {
+  private readOne(reader: ReadConnection, actor: Actor, id: string): CustomerRow | undefined {
     const scope = recordScopeSql(actor, 'customer');
-    return reader.get(`${this.byIdSql}${scope.sql}`, actor.tenantId, id, ...scope.params);
+    return reader.get<CustomerRow>(`${this.byIdSql}${scope.sql}`, actor.tenantId, id, ...scope.params);
   }
 
   /**
@@ -103,7 +104,7 @@ export class CustomerService implements PluginCustomerService {
     const q = applyRecordScope(this.store.query(this.db.knex, actor.tenantId), actor, 'customer');
     if (filter.ownerId) q.where('owner_id', filter.ownerId);
     if (filter.organizationId) q.where('organization_id', filter.organizationId);
-    if (filter.tag) q.whereIn('id', this.db.knex(this.db.table('customer_tags')).select('customer_id').where({ tenant_id: actor.tenantId, tag: filter.tag.trim() }));
+    if (filter.tag) q.whereIn('id', this.db.rows('customer_tags').select('customer_id').where({ tenant_id: actor.tenantId, tag: filter.tag.trim() }));
     const cursor = filter.cursor ? decodeCursor(filter.cursor) : undefined;
     if (filter.q !== undefined && filter.q.trim() !== '') {
       const tokens = queryTokensOf(filter.q);
@@ -143,7 +144,7 @@ export class CustomerService implements PluginCustomerService {
     if (!trx) return this.db.transaction((t) => this.delete(actor, id, t));
     {
       const before = await this.getForWrite(trx, actor, id);
-      await trx(this.db.table('customers')).where({ tenant_id: actor.tenantId, organization_id: id }).update({ organization_id: null });
+      await this.db.rows('customers', trx).where({ tenant_id: actor.tenantId, organization_id: id }).update({ organization_id: null });
       await this.store.remove(trx, actor.tenantId, id);
       await this.audit.record(trx, actor, { action: 'customer.delete', entityType: 'customer', entityId: id, before });
       await this.events.emit(trx, 'customer.deleted', { customer: before }, { tenantId: actor.tenantId, aggregateType: 'customer', aggregateId: id });
@@ -257,8 +258,8 @@ export class CustomerService implements PluginCustomerService {
 }
 
 /** A page of customers from `limit + 1` rows, with the cursor after its last one. */
-function page(rows: Record<string, unknown>[], limit: number, keyOf: (row: Record<string, unknown>, c: CustomerDto) => Array<string | number>): { items: CustomerDto[]; nextCursor: string | null } {
-  const items = rows.slice(0, limit).map(customerFromRow);
+function page<Row extends CustomerRow>(rows: Row[], limit: number, keyOf: (row: Row, c: CustomerDto) => Array<string | number>): { items: CustomerDto[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit).map((row) => customerFromRow(row));
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? encodeCursor(keyOf(rows[limit - 1]!, last)) : null };
 }

@@ -4,10 +4,12 @@
  * tables never disagree with the row.
  */
 import type { Knex } from 'knex';
-import { chunked, insertMany, type Database, type Executor } from '../db/database.js';
+import { chunked, type Database, type Executor } from '../db/database.js';
 import { searchIndexFor, type SearchIndex } from './search-index/index.js';
 import { identitiesOf, searchFieldsOf, type Identity } from './identities.js';
 import { customerFromRow, type CustomerDto } from './customer-types.js';
+import type { RowQuery } from '../plugin/data.js';
+import type { CustomerRow } from '../db/rows/customers.js';
 
 /** Table-level access to customers for one deployment. */
 export class CustomerStore {
@@ -18,8 +20,8 @@ export class CustomerStore {
   }
 
   /** Base query of one tenant's customers. */
-  query(trx: Executor, tenantId: string): Knex.QueryBuilder {
-    return trx(this.db.table('customers')).where(`${this.db.table('customers')}.tenant_id`, tenantId);
+  query(trx: Executor, tenantId: string): RowQuery<CustomerRow> {
+    return this.db.rows('customers', trx).where(`${this.db.table('customers')}.tenant_id`, tenantId);
   }
 
   async find(trx: Executor, tenantId: string, id: string, options: { forUpdate?: boolean } = {}): Promise<CustomerDto | undefined> {
@@ -46,25 +48,24 @@ export class CustomerStore {
    */
   async writeDerivedMany(trx: Knex.Transaction, tenantId: string, customers: readonly CustomerDto[], options: { isNew?: boolean } = {}): Promise<void> {
     if (customers.length === 0) return;
-    const t = (name: string) => this.db.table(name);
     if (!options.isNew) {
       for (const ids of chunked(customers.map((c) => c.id))) {
-        for (const name of ['customer_tags', 'customer_identities', 'customer_refs']) await trx(t(name)).whereIn('customer_id', ids).delete();
+        for (const name of ['customer_tags', 'customer_identities', 'customer_refs'] as const) await this.db.rows(name, trx).whereIn('customer_id', ids).delete();
       }
     }
-    await insertMany(trx, t('customer_tags'), customers.flatMap((c) => c.tags.map((tag) => ({ tenant_id: tenantId, tag, customer_id: c.id }))));
-    await insertMany(trx, t('customer_identities'), customers.flatMap((c) => identitiesOf(c).map((i) => ({ tenant_id: tenantId, kind: i.kind, value: i.value, customer_id: c.id }))));
-    await insertMany(trx, t('customer_refs'), customers.flatMap((c) => c.externalRefs.map((r) => ({ tenant_id: tenantId, source: r.source, external_id: r.id, customer_id: c.id }))));
+    await this.db.insertRows('customer_tags', trx, customers.flatMap((c) => c.tags.map((tag) => ({ tenant_id: tenantId, tag, customer_id: c.id }))));
+    await this.db.insertRows('customer_identities', trx, customers.flatMap((c) => identitiesOf(c).map((i) => ({ tenant_id: tenantId, kind: i.kind, value: i.value, customer_id: c.id }))));
+    await this.db.insertRows('customer_refs', trx, customers.flatMap((c) => c.externalRefs.map((r) => ({ tenant_id: tenantId, source: r.source, external_id: r.id, customer_id: c.id }))));
     await this.search.putMany(trx, this.db.prefix, customers.map((c) => ({ tenantId, customerId: c.id, fields: searchFieldsOf(c) })), options);
   }
 
   /** Customers of a tenant by id, those that exist (batch lookups; chunked IN lists). */
-  async findMany(trx: Executor, tenantId: string, ids: readonly string[], scope: (q: Knex.QueryBuilder) => Knex.QueryBuilder = (q) => q, options: { forUpdate?: boolean } = {}): Promise<Map<string, CustomerDto>> {
+  async findMany(trx: Executor, tenantId: string, ids: readonly string[], scope: (q: RowQuery<CustomerRow>) => RowQuery<CustomerRow> = (q) => q, options: { forUpdate?: boolean } = {}): Promise<Map<string, CustomerDto>> {
     const out = new Map<string, CustomerDto>();
     for (const chunk of chunked([...new Set(ids)])) {
       const q = scope(this.query(trx, tenantId)).whereIn('id', chunk);
       if (options.forUpdate && this.db.dialect !== 'sqlite') q.forUpdate();
-      for (const row of await q) out.set(String(row.id), customerFromRow(row));
+      for (const row of await q) out.set(row.id, customerFromRow(row));
     }
     return out;
   }
@@ -77,8 +78,8 @@ export class CustomerStore {
     for (const [source, ids] of bySource) {
       // (tenant_id, source, external_id) is the primary key: each chunk is one index range.
       for (const chunk of chunked([...ids])) {
-        const rows = await trx(this.db.table('customer_refs')).where({ tenant_id: tenantId, source }).whereIn('external_id', chunk).select('external_id', 'customer_id');
-        for (const row of rows) out.set(`${source}\u0000${String(row.external_id)}`, String(row.customer_id));
+        const rows = await this.db.rows('customer_refs', trx).where({ tenant_id: tenantId, source }).whereIn('external_id', chunk).select('external_id', 'customer_id');
+        for (const row of rows) out.set(`${source}\u0000${row.external_id}`, row.customer_id);
       }
     }
     return out;
@@ -99,10 +100,10 @@ export class CustomerStore {
     const out: Array<Identity & { customerId: string }> = [];
     for (const [kind, values] of byKind) {
       for (const chunk of chunked([...values])) {
-        const q = trx(this.db.table('customer_identities')).where({ tenant_id: tenantId, kind }).whereIn('value', chunk).select('value', 'customer_id');
+        const q = this.db.rows('customer_identities', trx).where({ tenant_id: tenantId, kind }).whereIn('value', chunk).select('value', 'customer_id');
         if (options.exceptId !== undefined) q.whereNot('customer_id', options.exceptId);
         if (options.limit !== undefined) q.orderBy('customer_id').limit(options.limit);
-        for (const row of await q) out.push({ kind, value: String(row.value), customerId: String(row.customer_id) });
+        for (const row of await q) out.push({ kind, value: row.value, customerId: row.customer_id });
       }
     }
     if (options.limit === undefined) return out;
@@ -112,15 +113,14 @@ export class CustomerStore {
 
   /** Removes a customer and everything derived from it. */
   async remove(trx: Knex.Transaction, tenantId: string, id: string): Promise<void> {
-    const t = (name: string) => this.db.table(name);
-    for (const name of ['customer_tags', 'customer_identities', 'customer_refs', 'timeline']) await trx(t(name)).where({ customer_id: id }).delete();
+    for (const name of ['customer_tags', 'customer_identities', 'customer_refs', 'timeline'] as const) await this.db.rows(name, trx).where({ customer_id: id }).delete();
     await this.search.remove(trx, this.db.prefix, tenantId, id);
     await this.query(trx, tenantId).where('id', id).delete();
   }
 
   /** The customer id holding an external ref, if any. */
   async idByRef(trx: Executor, tenantId: string, source: string, externalId: string): Promise<string | undefined> {
-    const row = await trx(this.db.table('customer_refs')).where({ tenant_id: tenantId, source, external_id: externalId }).first();
-    return row ? String(row.customer_id) : undefined;
+    const row = await this.db.rows('customer_refs', trx).where({ tenant_id: tenantId, source, external_id: externalId }).first();
+    return row?.customer_id;
   }
 }

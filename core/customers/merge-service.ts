@@ -44,10 +44,8 @@ export class MergeService {
     const weight = { email: 4, phone: 3, name: 1 } as const;
     const score = (r: Set<string>) => [...r].reduce((s, k) => s + weight[k as keyof typeof weight], 0);
     return rows
-      
-      .map((row: Record<string, unknown>) => ({ customer: customerFromRow(row), reasons: [...reasons.get(String(row.id))!].sort() as DuplicateCandidate['reasons'] }))
-      
-      .sort((a: DuplicateCandidate, b: DuplicateCandidate) => score(new Set(b.reasons)) - score(new Set(a.reasons)) || a.customer.id.localeCompare(b.customer.id))
+      .map((row) => ({ customer: customerFromRow(row), reasons: [...reasons.get(row.id)!].sort() as DuplicateCandidate['reasons'] }))
+      .sort((a, b) => score(new Set(b.reasons)) - score(new Set(a.reasons)) || a.customer.id.localeCompare(b.customer.id))
       .slice(0, limit);
   }
 
@@ -64,10 +62,9 @@ export class MergeService {
         if (c.kind !== survivor.kind) throw coreError('MERGE_INVALID', { id });
         merged.push(c);
       }
-      const t = (name: string) => this.db.table(name);
       // Move what points at the merged customers before they are deleted.
-      await trx(t('timeline')).where('tenant_id', actor.tenantId).whereIn('customer_id', from).update({ customer_id: survivorId });
-      await trx(t('customers')).where('tenant_id', actor.tenantId).whereIn('organization_id', from).update({ organization_id: survivorId });
+      await this.db.rows('timeline', trx).where('tenant_id', actor.tenantId).whereIn('customer_id', from).update({ customer_id: survivorId });
+      await this.db.rows('customers', trx).where('tenant_id', actor.tenantId).whereIn('organization_id', from).update({ organization_id: survivorId });
       const next: CustomerDto = {
         ...survivor,
         emails: unionBy([survivor, ...merged].flatMap((c) => c.emails), (e) => normalizeEmail(e.value)),

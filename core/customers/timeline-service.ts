@@ -39,7 +39,7 @@ export class TimelineService implements PluginTimelineService {
       source,
       createdAt: new Date(now).toISOString(),
     };
-    await trx(this.db.table('timeline')).insert({
+    await this.db.rows('timeline', trx).insert({
       id: entry.id,
       tenant_id: actor.tenantId,
       customer_id: customerId,
@@ -59,22 +59,22 @@ export class TimelineService implements PluginTimelineService {
   /** Newest first by occurrence; the cursor carries (occurredAt, id). */
   async list(actor: Actor, customerId: string, page: { limit: number; cursor?: string }): Promise<{ items: TimelineEntryDto[]; nextCursor: string | null }> {
     await this.customers.get(actor, customerId);
-    const q = this.db.knex(this.db.table('timeline')).where({ tenant_id: actor.tenantId, customer_id: customerId });
+    const q = this.db.rows('timeline').where({ tenant_id: actor.tenantId, customer_id: customerId });
     if (page.cursor) {
       const [at, id] = decodeCursor(page.cursor, ['integer', 'string']);
       q.where((w) => w.where('occurred_at', '<', Number(at)).orWhere((x) => x.where('occurred_at', Number(at)).andWhere('id', '<', String(id))));
     }
     const rows = await q.orderBy([{ column: 'occurred_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(page.limit + 1);
     const items = rows.slice(0, page.limit).map((r): TimelineEntryDto => ({
-      id: String(r.id),
-      customerId: String(r.customer_id),
+      id: r.id,
+      customerId: r.customer_id,
       // The column holds what `TimelineInput` admitted: one of TIMELINE_CHANNELS.
-      channel: String(r.channel) as TimelineEntryDto['channel'],
+      channel: r.channel as TimelineEntryDto['channel'],
       direction: r.direction === 'inbound' || r.direction === 'outbound' ? r.direction : null,
-      summary: String(r.summary),
+      summary: r.summary,
       occurredAt: new Date(readInt(r.occurred_at)).toISOString(),
-      actor: r.actor ? String(r.actor) : null,
-      source: String(r.source),
+      actor: r.actor ? r.actor : null,
+      source: r.source,
       createdAt: new Date(readInt(r.created_at)).toISOString(),
     }));
     const last = items[items.length - 1];

@@ -8,6 +8,8 @@ import { ReadConnection } from './read-connection.js';
 import { DEFAULT_GROUP_LIMITS, GroupCommit, runningGroupOf } from './group-commit.js';
 import type { Dialect, Executor } from '../plugin/sql.js';
 import type { PluginDatabase } from '../plugin/services.js';
+import type { RowQuery } from '../plugin/data.js';
+import type { CoreTable, CoreTables } from './rows/index.js';
 
 export { readJson, readInt, readBool, isUniqueViolation, type Executor } from '../plugin/sql.js';
 
@@ -41,6 +43,24 @@ export class Database implements PluginDatabase {
   /** The real name of a Peyvand table: `table('customers')` → `crm_customers`. */
   table(name: string): string {
     return this.prefix + name;
+  }
+
+  /**
+   * A query on a core table, typed by its row in `CoreTables` (`rows/`): `rows('customers', trx)`
+   * is `trx('crm_customers')` whose `first()` is a `CustomerRow | undefined` and whose
+   * `update` refuses a column the table has not. On the pool when `executor` is left out.
+   * Unscoped, like the knex it wraps: the caller names the tenant.
+   */
+  rows<T extends CoreTable>(table: T, executor: Executor = this.knex): RowQuery<CoreTables[T]> {
+    return executor<CoreTables[T]>(this.prefix + table);
+  }
+
+  /**
+   * {@link insertMany} into a core table, each row checked against its declaration in
+   * `CoreTables` (a misspelt or mistyped column is a compile error, not a failed INSERT).
+   */
+  insertRows<T extends CoreTable>(table: T, executor: Executor, rows: readonly CoreTables[T][]): Promise<void> {
+    return insertMany(executor, this.prefix + table, rows);
   }
 
   /** Opens the read-only connection (SQLite on a file; a no-op elsewhere or when open). */

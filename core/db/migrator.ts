@@ -49,8 +49,8 @@ export class Migrator {
   /** Migrations already applied, oldest first. */
   async applied(): Promise<AppliedMigration[]> {
     await this.ensureRecordTable();
-    const rows = await this.db.knex(this.recordTable).select('plugin', 'name', 'batch').orderBy([{ column: 'batch' }, { column: 'migrated_at' }, { column: 'name' }]);
-    return rows.map((r) => ({ plugin: String(r.plugin), name: String(r.name), batch: Number(r.batch) }));
+    const rows = await this.db.rows('migrations').select('plugin', 'name', 'batch').orderBy([{ column: 'batch' }, { column: 'migrated_at' }, { column: 'name' }]);
+    return rows.map((r) => ({ plugin: r.plugin, name: r.name, batch: Number(r.batch) }));
   }
 
   /** Migrations not applied yet, in run order. */
@@ -68,7 +68,7 @@ export class Migrator {
     for (const { plugin, migration } of todo) {
       await this.inTransaction(async (knex) => {
         await migration.up(this.context(knex));
-        await knex(this.recordTable).insert({ plugin, name: migration.name, batch, migrated_at: Date.now() });
+        await this.db.rows('migrations', knex).insert({ plugin, name: migration.name, batch, migrated_at: Date.now() });
       });
       ran.push(`${plugin}/${migration.name}`);
     }
@@ -91,7 +91,7 @@ export class Migrator {
       if (!migration) throw new Error(`cannot revert ${row.plugin}/${row.name}: the plugin that owns it is not installed`);
       await this.inTransaction(async (knex) => {
         await migration.down(this.context(knex));
-        await knex(this.recordTable).where({ plugin: row.plugin, name: row.name }).delete();
+        await this.db.rows('migrations', knex).where({ plugin: row.plugin, name: row.name }).delete();
       });
       reverted.push(`${row.plugin}/${row.name}`);
     }
@@ -99,7 +99,7 @@ export class Migrator {
   }
 
   private async maxBatch(): Promise<number> {
-    const row = await this.db.knex(this.recordTable).max({ max: 'batch' }).first();
+    const row = await this.db.rows('migrations').max({ max: 'batch' }).first();
     return Number(row?.max ?? 0);
   }
 

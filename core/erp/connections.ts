@@ -16,7 +16,7 @@ import { checkTarget, describeRefusal } from '../webhooks/address-guard.js';
 import type { WebhookSettings } from '../webhooks/webhook-settings.js';
 import type { ErpAdapter, ErpEntity, ErpPushField, ErpWritableField } from '../plugin/erp.js';
 import { erpError } from './erp-errors.js';
-import type { ErpConnectionRow, ErpRunIssueRow, ErpRunRow } from './erp-rows.js';
+import type { ErpConnectionRow } from './erp-rows.js';
 import type { FieldOwner } from './ownership.js';
 import type { ErpConnectionDto, ErpConnectionInput, ErpConnectionPatch, ErpMapping, ErpSchedule, FieldOwnership } from './erp-schemas.js';
 
@@ -72,7 +72,7 @@ export class ConnectionService {
       version: 1,
     };
     return this.db.transaction(async (trx) => {
-      await trx<ErpConnectionRow>(this.db.table('erp_connections')).insert(row);
+      await this.db.rows('erp_connections', trx).insert(row);
       const dto = this.fromRow(row);
       await this.changes.record(trx, actor, { action: 'erp.connection.create', entityType: 'erp_connection', entityId: id, after: dto }, { type: 'erp.connection_created', data: { connection: dto } });
       return dto;
@@ -80,7 +80,7 @@ export class ConnectionService {
   }
 
   async list(actor: Actor): Promise<ErpConnectionDto[]> {
-    const rows = await this.db.knex<ErpConnectionRow>(this.db.table('erp_connections')).where('tenant_id', actor.tenantId).orderBy('id');
+    const rows = await this.db.rows('erp_connections').where('tenant_id', actor.tenantId).orderBy('id');
     return rows.map((r) => this.fromRow(r));
   }
 
@@ -106,7 +106,7 @@ export class ConnectionService {
         values.next_run_at = patch.schedule ? Date.now() + patch.schedule.intervalMinutes * 60_000 : null;
       }
       // Only the version read: a concurrent change in between is a 412, not a lost update.
-      const updated = await trx<ErpConnectionRow>(this.db.table('erp_connections')).where({ tenant_id: actor.tenantId, id, version }).update(values);
+      const updated = await this.db.rows('erp_connections', trx).where({ tenant_id: actor.tenantId, id, version }).update(values);
       if (updated !== 1) throw coreError('PRECONDITION_FAILED', { current: version });
       const after = this.fromRow({ ...before, ...values });
       await this.changes.record(trx, actor, { action: 'erp.connection.update', entityType: 'erp_connection', entityId: id, before: this.fromRow(before), after }, { type: 'erp.connection_updated', data: { connection: after } });
@@ -118,10 +118,10 @@ export class ConnectionService {
   async delete(actor: Actor, id: string): Promise<void> {
     await this.db.transaction(async (trx) => {
       const before = this.fromRow(await this.row(trx, actor.tenantId, id));
-      const runs = trx<ErpRunRow>(this.db.table('erp_runs')).select('id').where({ tenant_id: actor.tenantId, connection_id: id });
-      await trx<ErpRunIssueRow>(this.db.table('erp_run_issues')).whereIn('run_id', runs).delete();
-      for (const table of ['erp_runs', 'erp_cursors', 'erp_records', 'erp_inbound_signatures']) await trx(this.db.table(table)).where({ connection_id: id }).delete();
-      await trx<ErpConnectionRow>(this.db.table('erp_connections')).where({ tenant_id: actor.tenantId, id }).delete();
+      const runs = this.db.rows('erp_runs', trx).select('id').where({ tenant_id: actor.tenantId, connection_id: id });
+      await this.db.rows('erp_run_issues', trx).whereIn('run_id', runs).delete();
+      for (const table of ['erp_runs', 'erp_cursors', 'erp_records', 'erp_inbound_signatures'] as const) await this.db.rows(table, trx).where({ connection_id: id }).delete();
+      await this.db.rows('erp_connections', trx).where({ tenant_id: actor.tenantId, id }).delete();
       await this.changes.record(trx, actor, { action: 'erp.connection.delete', entityType: 'erp_connection', entityId: id, before }, { type: 'erp.connection_deleted', data: { connection: before } });
     });
   }
@@ -134,12 +134,12 @@ export class ConnectionService {
 
   /** Loads a connection by id alone (the inbound webhook knows no tenant before verifying). */
   async loadUnscoped(id: string): Promise<LoadedConnection | undefined> {
-    const row = await this.db.knex<ErpConnectionRow>(this.db.table('erp_connections')).where({ id }).first();
+    const row = await this.db.rows('erp_connections').where({ id }).first();
     return row ? { ...this.fromRow(row), tenantId: row.tenant_id, fullConfig: this.fullConfig(row) } : undefined;
   }
 
   private async row(trx: Executor, tenantId: string, id: string): Promise<ErpConnectionRow> {
-    const row = await trx<ErpConnectionRow>(this.db.table('erp_connections')).where({ tenant_id: tenantId, id }).first();
+    const row = await this.db.rows('erp_connections', trx).where({ tenant_id: tenantId, id }).first();
     if (!row) throw erpError('ERP_CONNECTION_NOT_FOUND', { id });
     return row;
   }

@@ -22,7 +22,7 @@ import type { EventSubscriber, PeyvandEvent } from '../plugin/events.js';
 import { ErpRunError, type ErpAdapter, type ErpConnector, type ErpCustomerWrite, type ErpPushField, type ErpRecord, type ErpStandardPushField } from '../plugin/erp.js';
 import { customKey, ownerOf, pushedFields, sourceOf, type ErpConnectionDto, type ErpMapping, type LoadedConnection } from './connections.js';
 import type { FieldOwnership } from './ownership.js';
-import type { ErpConnectionRow, ErpRunRow, PushRunPayload } from './erp-rows.js';
+import type { PushRunPayload } from './erp-rows.js';
 import { equivalentCustomerValue } from './ownership.js';
 import type { RunCounts } from './erp-schemas.js';
 import type { RunStore } from './runs.js';
@@ -87,7 +87,7 @@ export class CustomerPusher {
 
   private async onCustomerChanged(event: PeyvandEvent): Promise<void> {
     const { db, customers, runs } = this.deps;
-    const rows = await db.knex<ErpConnectionRow>(db.table('erp_connections')).where('tenant_id', event.tenantId).select('id', 'adapter', 'mapping', 'field_ownership');
+    const rows = await db.rows('erp_connections').where('tenant_id', event.tenantId).select('id', 'adapter', 'mapping', 'field_ownership');
     const targets: PushTarget[] = rows
       .map((r) => ({ id: r.id, adapter: r.adapter, mapping: readJson<ErpMapping>(r.mapping, {}), fieldOwnership: readJson<FieldOwnership>(r.field_ownership, {}) }))
       .filter((c) => pushedFields(c).length > 0 && this.deps.adapters.get(c.adapter)?.writes?.customers);
@@ -103,7 +103,7 @@ export class CustomerPusher {
     for (const target of targets) {
       if (!(await this.plan(target, customer))) continue;
       // One queued push per customer and connection: it reads the values when it runs.
-      const queued = await db.knex<ErpRunRow>(db.table('erp_runs')).where({ connection_id: target.id, trigger: 'push', status: 'queued', payload }).first('id');
+      const queued = await db.rows('erp_runs').where({ connection_id: target.id, trigger: 'push', status: 'queued', payload }).first('id');
       if (!queued) {
         try {
           await runs.create(db.knex, event.tenantId, target.id, { trigger: 'push', dryRun: false, full: false, payload: pushed, sourceEvent: event.id });

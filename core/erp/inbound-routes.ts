@@ -17,7 +17,6 @@ import { signatureOf, verifySignature } from '../plugin/webhook-signature.js';
 import { erpError } from './erp-errors.js';
 import { inboundSchema, runAcceptedSchema } from './erp-schemas.js';
 import type { Erp } from './index.js';
-import type { ErpInboundSignatureRow } from './erp-rows.js';
 
 const params = { type: 'object', additionalProperties: false, required: ['connectionId'], properties: { connectionId: { type: 'string', maxLength: 64 } } } as const;
 
@@ -61,13 +60,13 @@ export function inboundRoutes(app: FastifyInstance, erp: Erp): void {
         const now = Date.now();
         // The MAC that verified (not whatever else the header lists): the same body at the same `t` is refused twice.
         try {
-          await db.knex<ErpInboundSignatureRow>(db.table('erp_inbound_signatures')).insert({ connection_id: connection.id, signature: signatureOf(secret, Number(/(?:^|,)\s*t=(\d+)/.exec(header)![1]), raw), received_at: now });
+          await db.rows('erp_inbound_signatures').insert({ connection_id: connection.id, signature: signatureOf(secret, Number(/(?:^|,)\s*t=(\d+)/.exec(header)![1]), raw), received_at: now });
         } catch (err) {
           if (isUniqueViolation(err)) throw erpError('ERP_SIGNATURE_REPLAYED');
           throw err;
         }
         // Signatures older than the window can never verify again: no need to remember them.
-        await db.knex<ErpInboundSignatureRow>(db.table('erp_inbound_signatures')).where('received_at', '<', now - 2 * erp.inboundToleranceSeconds * 1000).delete();
+        await db.rows('erp_inbound_signatures').where('received_at', '<', now - 2 * erp.inboundToleranceSeconds * 1000).delete();
         inboundConnections.set(request, connection.id);
         inboundTenants.set(request, connection.tenantId);
       },

@@ -9,7 +9,6 @@
  */
 import type { Database } from '../db/database.js';
 import { databaseNowSql } from '../events/leases.js';
-import type { ErpConnectionRow } from './erp-rows.js';
 
 /** Leases on ERP connections for one node. */
 export class ConnectionLeases {
@@ -27,7 +26,7 @@ export class ConnectionLeases {
 
   /** Takes the connection's lease when it is free, expired or already ours. */
   async acquire(connectionId: string): Promise<boolean> {
-    const n = await this.db.knex<ErpConnectionRow>(this.db.table('erp_connections'))
+    const n = await this.db.rows('erp_connections')
       .where('id', connectionId)
       .where((q) => q.whereNull('lease_owner').orWhere('lease_owner', this.nodeId).orWhereRaw(`lease_until < ${this.now}`))
       .update({ lease_owner: this.nodeId, lease_until: this.db.knex.raw(`${this.now} + ?`, [this.ttlMs]) });
@@ -36,12 +35,12 @@ export class ConnectionLeases {
 
   /** Extends the lease; false when another node has taken it (this run must stop). */
   async renew(connectionId: string): Promise<boolean> {
-    const n = await this.db.knex<ErpConnectionRow>(this.db.table('erp_connections')).where({ id: connectionId, lease_owner: this.nodeId }).update({ lease_until: this.db.knex.raw(`${this.now} + ?`, [this.ttlMs]) });
+    const n = await this.db.rows('erp_connections').where({ id: connectionId, lease_owner: this.nodeId }).update({ lease_until: this.db.knex.raw(`${this.now} + ?`, [this.ttlMs]) });
     return n === 1;
   }
 
   async release(connectionId: string): Promise<void> {
-    await this.db.knex<ErpConnectionRow>(this.db.table('erp_connections')).where({ id: connectionId, lease_owner: this.nodeId }).update({ lease_owner: null, lease_until: 0 });
+    await this.db.rows('erp_connections').where({ id: connectionId, lease_owner: this.nodeId }).update({ lease_owner: null, lease_until: 0 });
   }
 
   /** Whether a connection's lease has lapsed (its holder died): its `running` runs may be taken over. */

@@ -6,12 +6,12 @@
  * @module
  */
 import { newId } from '../plugin/ids.js';
-import { insertMany, readBool, readInt, readJson, type Database, type Executor } from '../db/database.js';
+import { readBool, readInt, readJson, type Database, type Executor } from '../db/database.js';
 import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
 import { ERP_ENTITIES, type ErpEntity } from '../plugin/erp.js';
 import { erpError } from './erp-errors.js';
 import type { RunCounts, RunDto, RunIssue, RunTrigger } from './erp-schemas.js';
-import type { ErpRunIssueRow, ErpRunRow } from './erp-rows.js';
+import type { ErpRunRow } from './erp-rows.js';
 
 /** Zero counts. */
 export function emptyCounts(): RunCounts {
@@ -51,19 +51,19 @@ export class RunStore {
       started_at: null,
       finished_at: null,
     };
-    await trx<ErpRunRow>(this.db.table('erp_runs')).insert(row);
+    await this.db.rows('erp_runs', trx).insert(row);
     return runFromRow(row);
   }
 
   async get(tenantId: string, id: string): Promise<RunDto> {
-    const row = await this.db.knex<ErpRunRow>(this.db.table('erp_runs')).where({ tenant_id: tenantId, id }).first();
+    const row = await this.db.rows('erp_runs').where({ tenant_id: tenantId, id }).first();
     if (!row) throw erpError('ERP_RUN_NOT_FOUND', { id });
     return runFromRow(row);
   }
 
   /** Runs of a connection, newest first, optionally of one trigger (`push`: the write-backs). */
   async list(tenantId: string, connectionId: string, limit: number, options: { trigger?: RunTrigger; cursor?: string } = {}): Promise<{ items: RunDto[]; nextCursor: string | null }> {
-    const q = this.db.knex<ErpRunRow>(this.db.table('erp_runs')).where({ tenant_id: tenantId, connection_id: connectionId });
+    const q = this.db.rows('erp_runs').where({ tenant_id: tenantId, connection_id: connectionId });
     if (options.trigger) q.where('trigger', options.trigger);
     if (options.cursor) q.where('id', '<', String(decodeCursor(options.cursor, ['string'])[0]));
     const rows = await q.orderBy('id', 'desc').limit(limit + 1);
@@ -73,7 +73,7 @@ export class RunStore {
   /** Issues of a run, oldest first. */
   async issues(tenantId: string, runId: string, limit: number, cursor?: string): Promise<{ items: RunIssue[]; nextCursor: string | null }> {
     await this.get(tenantId, runId);
-    const q = this.db.knex<ErpRunIssueRow>(this.db.table('erp_run_issues')).where({ tenant_id: tenantId, run_id: runId });
+    const q = this.db.rows('erp_run_issues').where({ tenant_id: tenantId, run_id: runId });
     if (cursor) q.where('id', '>', String(decodeCursor(cursor, ['string'])[0]));
     const rows = await q.orderBy('id').limit(limit + 1);
     const items = rows.slice(0, limit).map((r) => ({ entity: r.entity, externalId: r.external_id, code: r.code, message: r.message, payload: readJson<unknown>(r.payload, null) }));
@@ -82,7 +82,7 @@ export class RunStore {
 
   async addIssues(tenantId: string, runId: string, issues: readonly RunIssue[]): Promise<void> {
     if (issues.length === 0) return;
-    await insertMany(this.db.knex, this.db.table('erp_run_issues'), issues.map((issue) => {
+    await this.db.insertRows('erp_run_issues', this.db.knex, issues.map((issue) => {
       let payload = JSON.stringify(issue.payload ?? null);
       if (payload.length > PAYLOAD_LIMIT) payload = JSON.stringify({ truncated: true, excerpt: payload.slice(0, PAYLOAD_LIMIT) });
       return { id: newId(), tenant_id: tenantId, run_id: runId, entity: issue.entity, external_id: issue.externalId.slice(0, 190), code: issue.code, message: issue.message.slice(0, 2000), payload };

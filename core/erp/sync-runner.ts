@@ -108,11 +108,11 @@ export class SyncRunner {
   async pass(): Promise<boolean> {
     const { db } = this.deps;
     const now = Date.now();
-    const due = await db.knex<ErpConnectionRow>(db.table('erp_connections')).whereNotNull('next_run_at').where('next_run_at', '<=', now).limit(100);
+    const due = await db.rows('erp_connections').whereNotNull('next_run_at').where('next_run_at', '<=', now).limit(100);
     for (const row of due) await this.enqueueScheduled(row, now);
     // Runs left `running` by a node whose lease lapsed go back to the queue.
-    await db.knex<ErpRunRow>(db.table('erp_runs')).where('status', 'running').whereIn('connection_id', db.knex<ErpConnectionRow>(db.table('erp_connections')).select('id').whereRaw(this.leases.expiredSql())).update({ status: 'queued' });
-    const queued = await db.knex<ErpRunRow>(db.table('erp_runs')).where('status', 'queued').where('not_before', '<=', now).distinct('connection_id').limit(100);
+    await db.rows('erp_runs').where('status', 'running').whereIn('connection_id', db.rows('erp_connections').select('id').whereRaw(this.leases.expiredSql())).update({ status: 'queued' });
+    const queued = await db.rows('erp_runs').where('status', 'queued').where('not_before', '<=', now).distinct('connection_id').limit(100);
     for (const row of queued) this.kick(row.connection_id);
     return false;
   }
@@ -122,11 +122,11 @@ export class SyncRunner {
     const schedule = readJson<ErpSchedule | null>(row.schedule, null);
     // Conditional on the value read: exactly one node enqueues each scheduled run.
     const next = schedule ? now + schedule.intervalMinutes * 60_000 : null;
-    const claimed = await db.knex<ErpConnectionRow>(db.table('erp_connections')).where({ id: row.id, next_run_at: row.next_run_at }).update({ next_run_at: next });
+    const claimed = await db.rows('erp_connections').where({ id: row.id, next_run_at: row.next_run_at }).update({ next_run_at: next });
     if (claimed !== 1 || !schedule) return;
     let full = false;
     if (schedule.fullEveryHours) {
-      const last = await db.knex<ErpRunRow>(db.table('erp_runs')).where({ connection_id: row.id, full: true, status: 'succeeded' }).max({ at: 'finished_at' }).first();
+      const last = await db.rows('erp_runs').where({ connection_id: row.id, full: true, status: 'succeeded' }).max({ at: 'finished_at' }).first();
       full = !last?.at || readInt(last.at) < now - schedule.fullEveryHours * 3_600_000;
     }
     const adapter = this.deps.connections.adapter(row.adapter);
@@ -148,9 +148,9 @@ export class SyncRunner {
         for (;;) {
           if (this.stopped) return;
           const { db } = this.deps;
-          const row = await db.knex<ErpRunRow>(db.table('erp_runs')).where({ connection_id: connectionId, status: 'queued' }).where('not_before', '<=', Date.now()).orderBy('id').first();
+          const row = await db.rows('erp_runs').where({ connection_id: connectionId, status: 'queued' }).where('not_before', '<=', Date.now()).orderBy('id').first();
           if (!row) return;
-          const claimed = await db.knex<ErpRunRow>(db.table('erp_runs')).where({ id: row.id, status: 'queued' }).update({ status: 'running', started_at: Date.now(), attempts: row.attempts + 1 });
+          const claimed = await db.rows('erp_runs').where({ id: row.id, status: 'queued' }).update({ status: 'running', started_at: Date.now(), attempts: row.attempts + 1 });
           if (claimed === 1) await this.execute({ ...row, attempts: row.attempts + 1 });
         }
       } finally {
@@ -176,7 +176,7 @@ export class SyncRunner {
       if (!known) log.error({ err }, 'erp run crashed');
       if (known?.transient && row.attempts < this.maxAttempts) {
         const delay = backoffDelay(row.attempts, { baseMs: this.retryBaseMs });
-        await this.deps.db.knex<ErpRunRow>(this.deps.db.table('erp_runs')).where({ id: runId }).update({ status: 'queued', not_before: Date.now() + delay, counts: JSON.stringify(emptyCountsByEntity()), error_code: known.code, error_message: known.message });
+        await this.deps.db.rows('erp_runs').where({ id: runId }).update({ status: 'queued', not_before: Date.now() + delay, counts: JSON.stringify(emptyCountsByEntity()), error_code: known.code, error_message: known.message });
         // This node tries again when the backoff ends (the background pass would too, on any node).
         const timer = setTimeout(() => {
           this.retryTimers.delete(timer);
@@ -221,7 +221,7 @@ export class SyncRunner {
           for (const r of page.records) seen?.add(r.externalId);
           await runs.addIssues(actor.tenantId, runId, ctx.issues.splice(0));
           if (!dryRun && page.cursor !== null) await state.saveCursor(actor.tenantId, connection.id, entity, page.cursor);
-          await db.knex<ErpRunRow>(db.table('erp_runs')).where({ id: runId }).update({ counts: JSON.stringify(byEntity) });
+          await db.rows('erp_runs').where({ id: runId }).update({ counts: JSON.stringify(byEntity) });
           if (!(await this.leases.renew(connection.id))) throw new ErpRunError('ERP_RUN_LEASE_LOST', 'another node took this connection over; the run stopped after its last written page');
         }
         if (seen) {
@@ -238,7 +238,7 @@ export class SyncRunner {
     const { db, events } = this.deps;
     const values = { status, finished_at: Date.now(), counts: JSON.stringify(byEntity), error_code: error?.code ?? null, error_message: error?.message ?? null };
     await db.transaction(async (trx) => {
-      await trx<ErpRunRow>(db.table('erp_runs')).where({ id: row.id }).update(values);
+      await db.rows('erp_runs', trx).where({ id: row.id }).update(values);
       const run = runFromRow({ ...row, ...values });
       await events.emit(trx, 'erp.run_finished', { connectionId: run.connectionId, run }, { tenantId: row.tenant_id, aggregateType: 'erp_connection', aggregateId: run.connectionId });
     });

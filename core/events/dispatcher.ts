@@ -101,11 +101,10 @@ export class Dispatcher {
    */
   async initialize(): Promise<void> {
     const head = await this.head();
-    const table = this.db.table('subscriber_progress');
     for (const { subscriber } of this.subscribers) {
-      if (await this.db.knex(table).where({ subscriber_id: subscriber.id }).first('subscriber_id')) continue;
+      if (await this.db.rows('subscriber_progress').where({ subscriber_id: subscriber.id }).first('subscriber_id')) continue;
       try {
-        await this.db.knex(table).insert({ subscriber_id: subscriber.id, last_seq: head, updated_at: Date.now() });
+        await this.db.rows('subscriber_progress').insert({ subscriber_id: subscriber.id, last_seq: head, updated_at: Date.now() });
       } catch (err) {
         // Another node starting at the same moment created it first.
         if (!isUniqueViolation(err)) throw err;
@@ -187,7 +186,7 @@ export class Dispatcher {
   }
 
   private async head(): Promise<number> {
-    const row = await this.db.knex(this.db.table('outbox')).max({ max: 'seq' }).first();
+    const row = await this.db.rows('outbox').max({ max: 'seq' }).first();
     return readInt(row?.max ?? 0) || 0;
   }
 }

@@ -106,7 +106,7 @@ export class InboundEvents {
     try {
       await this.db.transaction(async (trx) => {
         const outboxId = await this.outbox.emitUntyped(trx, route.type, data, { tenantId: tenant.id, aggregateType: EXTERNAL_AGGREGATE, aggregateId: eventId });
-        await trx(this.db.table('inbound_seen')).insert({ tenant_id: tenant.id, event_id: eventId, outbox_id: outboxId, received_at: Date.now() });
+        await this.db.rows('inbound_seen', trx).insert({ tenant_id: tenant.id, event_id: eventId, outbox_id: outboxId, received_at: Date.now() });
       });
     } catch (err) {
       // Taken before (a redelivery, or the publisher sent it twice): the outbox row rolled back with it.
@@ -118,25 +118,25 @@ export class InboundEvents {
 
   /** A tenant's rejected inbound events, newest first. */
   async listRejected(tenantId: string, limit: number, before?: { receivedAt: number; id: string }): Promise<{ items: RejectedInboundEvent[]; last: { receivedAt: number; id: string } | undefined }> {
-    const q = this.db.knex(this.db.table('inbound_rejected')).where({ tenant_id: tenantId });
+    const q = this.db.rows('inbound_rejected').where({ tenant_id: tenantId });
     if (before) q.andWhere((w) => w.where('received_at', '<', before.receivedAt).orWhere((x) => x.where('received_at', before.receivedAt).andWhere('id', '<', before.id)));
     const rows = await q.orderBy([{ column: 'received_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit);
     const items = rows.map((r) => ({
-      id: String(r.id),
-      transport: String(r.transport),
-      subject: String(r.subject),
-      eventId: r.event_id === null ? null : String(r.event_id),
-      type: r.type === null ? null : String(r.type),
-      reason: String(r.reason),
-      payload: String(r.payload),
+      id: r.id,
+      transport: r.transport,
+      subject: r.subject,
+      eventId: r.event_id,
+      type: r.type,
+      reason: r.reason,
+      payload: r.payload,
       receivedAt: new Date(readInt(r.received_at)).toISOString(),
     }));
     const lastRow = rows.at(-1);
-    return { items, last: rows.length === limit && lastRow ? { receivedAt: readInt(lastRow.received_at), id: String(lastRow.id) } : undefined };
+    return { items, last: rows.length === limit && lastRow ? { receivedAt: readInt(lastRow.received_at), id: lastRow.id } : undefined };
   }
 
   private async reject(transport: string, message: InboundMessage, type: string, reason: string, tenantId: string | null, eventId: string | null): Promise<'rejected'> {
-    await this.db.knex(this.db.table('inbound_rejected')).insert({
+    await this.db.rows('inbound_rejected').insert({
       id: newId(),
       tenant_id: tenantId,
       transport,

@@ -20,6 +20,8 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Database, Executor } from '../db/database.js';
 import { readInt } from '../db/database.js';
+import type { BigIntColumn } from '../plugin/data.js';
+import type { SubscriberProgressRow } from '../db/rows/events.js';
 
 /** A lease this node holds on one subscriber. */
 export interface Lease {
@@ -33,6 +35,9 @@ export interface Lease {
   /** Set when a renewal or a fenced write found another owner. */
   lost: boolean;
 }
+
+/** What a fenced write of a subscriber's progress row sets (the lease columns are the strategy's own). */
+export type ProgressUpdate = Partial<Pick<SubscriberProgressRow, 'last_seq' | 'updated_at'>>;
 
 /** What leases did, for tests, the crash harness and operators. */
 export interface LeaseStats {
@@ -53,7 +58,7 @@ export interface LeaseStrategy {
    * Updates the subscriber's progress row only while `lease` is still this node's
    * (extending it); returns the number of rows changed: 0 means the lease is gone.
    */
-  updateProgress(executor: Executor, lease: Lease, values: Record<string, unknown>): Promise<number>;
+  updateProgress(executor: Executor, lease: Lease, values: ProgressUpdate): Promise<number>;
   /** Records that a fenced write found the lease gone. */
   markLost(lease: Lease, why: string): void;
   /** Renews every held lease that is due (a timer calls it while a handler runs long). */
@@ -83,8 +88,8 @@ export class LocalLeases implements LeaseStrategy {
 
   constructor(private readonly db: Database) {}
 
-  async updateProgress(executor: Executor, lease: Lease, values: Record<string, unknown>): Promise<number> {
-    return executor(this.db.table('subscriber_progress')).where({ subscriber_id: lease.subscriberId }).update(values);
+  async updateProgress(executor: Executor, lease: Lease, values: ProgressUpdate): Promise<number> {
+    return this.db.rows('subscriber_progress', executor).where({ subscriber_id: lease.subscriberId }).update(values);
   }
 
   markLost(): void {}
@@ -99,7 +104,6 @@ export class DatabaseLeases implements LeaseStrategy {
   readonly stats: LeaseStats = { takeovers: 0, lost: 0 };
   private readonly held = new Map<string, Lease>();
   private readonly now: string;
-  private readonly table: string;
   /** Work stops this long before the lease would end, to leave time for the commit. */
   private readonly margin: number;
 
@@ -112,7 +116,6 @@ export class DatabaseLeases implements LeaseStrategy {
     private readonly logger: Logger,
   ) {
     this.now = databaseNowSql(db.dialect);
-    this.table = db.table('subscriber_progress');
     this.margin = Math.min(1000, Math.floor(ttlMs / 5));
   }
 
@@ -122,18 +125,22 @@ export class DatabaseLeases implements LeaseStrategy {
     this.held.delete(subscriberId);
     const knex = this.db.knex;
     // Read first: a node that does not hold the lease polls without writing.
-    const row = await knex(this.table).where({ subscriber_id: subscriberId }).first('lease_owner', 'lease_until', knex.raw(`${this.now} as db_now`));
+    const row = await this.db
+      .rows('subscriber_progress')
+      .where({ subscriber_id: subscriberId })
+      .first<(Pick<SubscriberProgressRow, 'lease_owner' | 'lease_until'> & { db_now: BigIntColumn }) | undefined>('lease_owner', 'lease_until', knex.raw(`${this.now} as db_now`));
     if (!row) return undefined;
-    const owner = row.lease_owner === null || row.lease_owner === undefined ? null : String(row.lease_owner);
+    const owner = row.lease_owner ?? null;
     const expired = readInt(row.lease_until) < readInt(row.db_now);
     if (owner !== null && owner !== this.nodeId && !expired) return undefined;
     const asked = performance.now();
-    const taken = await knex(this.table)
+    const taken = await this.db
+      .rows('subscriber_progress')
       .where({ subscriber_id: subscriberId })
       .andWhere((q) => q.whereNull('lease_owner').orWhere('lease_owner', this.nodeId).orWhere('lease_until', '<', knex.raw(this.now)))
       .update({ lease_owner: this.nodeId, lease_token: knex.raw('lease_token + 1'), lease_until: knex.raw(`${this.now} + ?`, [this.ttlMs]) });
     if (taken !== 1) return undefined;
-    const claimed = await knex(this.table).where({ subscriber_id: subscriberId, lease_owner: this.nodeId }).first('lease_token');
+    const claimed = await this.db.rows('subscriber_progress').where({ subscriber_id: subscriberId, lease_owner: this.nodeId }).first('lease_token');
     if (!claimed) return undefined;
     if (owner !== null && owner !== this.nodeId) {
       this.stats.takeovers++;
@@ -157,9 +164,10 @@ export class DatabaseLeases implements LeaseStrategy {
     return true;
   }
 
-  async updateProgress(executor: Executor, lease: Lease, values: Record<string, unknown>): Promise<number> {
+  async updateProgress(executor: Executor, lease: Lease, values: ProgressUpdate): Promise<number> {
     // Every fenced write also extends the lease, which keeps a busy node's lease fresh.
-    return executor(this.table)
+    return this.db
+      .rows('subscriber_progress', executor)
       .where({ subscriber_id: lease.subscriberId, lease_owner: this.nodeId, lease_token: lease.token })
       .update({ ...values, lease_until: this.db.knex.raw(`${this.now} + ?`, [this.ttlMs]) });
   }
@@ -176,7 +184,7 @@ export class DatabaseLeases implements LeaseStrategy {
     const leases = [...this.held.values()];
     this.held.clear();
     for (const lease of leases) {
-      await this.db.knex(this.table).where({ subscriber_id: lease.subscriberId, lease_owner: this.nodeId, lease_token: lease.token }).update({ lease_owner: null, lease_until: 0 });
+      await this.db.rows('subscriber_progress').where({ subscriber_id: lease.subscriberId, lease_owner: this.nodeId, lease_token: lease.token }).update({ lease_owner: null, lease_until: 0 });
     }
   }
 

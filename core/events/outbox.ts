@@ -6,6 +6,7 @@ import { newId } from '../plugin/ids.js';
 import type { Database, Executor } from '../db/database.js';
 import { insertMany, readInt, readJson } from '../db/database.js';
 import type { EmitOptions, EventBus, EventType, PeyvandEvent, PeyvandEvents } from '../plugin/events.js';
+import type { OutboxRow } from '../db/rows/events.js';
 
 /** Outbox-backed {@link EventBus}. */
 export class Outbox implements EventBus {
@@ -39,7 +40,7 @@ export class Outbox implements EventBus {
     return rows.map((r) => r.id);
   }
 
-  private row(type: string, data: Record<string, unknown>, options: EmitOptions, now: number) {
+  private row(type: string, data: Record<string, unknown>, options: EmitOptions, now: number): Omit<OutboxRow, 'seq'> {
     return { id: newId(), tenant_id: options.tenantId, type, aggregate_type: options.aggregateType, aggregate_id: options.aggregateId, data: JSON.stringify(data), occurred_at: now };
   }
 
@@ -55,14 +56,14 @@ export class Outbox implements EventBus {
 }
 
 /** Maps an outbox row to an event. */
-export function eventFromRow(row: Record<string, unknown>): PeyvandEvent {
+export function eventFromRow(row: OutboxRow): PeyvandEvent {
   return {
-    id: String(row.id),
+    id: row.id,
     seq: readInt(row.seq),
-    type: String(row.type),
-    tenantId: String(row.tenant_id),
-    aggregateType: String(row.aggregate_type),
-    aggregateId: String(row.aggregate_id),
+    type: row.type,
+    tenantId: row.tenant_id,
+    aggregateType: row.aggregate_type,
+    aggregateId: row.aggregate_id,
     occurredAt: new Date(readInt(row.occurred_at)).toISOString(),
     data: readJson<Record<string, unknown>>(row.data, {}),
   };
@@ -78,7 +79,7 @@ export const DEFAULT_GAP_GRACE_MS = 10_000;
  * `seq` until the row after the gap is older than `graceMs`: by then the gap is a
  * rolled-back transaction, not a slow one. SQLite has one writer and never gaps.
  */
-export function committedPrefix<R extends { seq: unknown; occurred_at: unknown }>(rows: readonly R[], afterSeq: number, graceMs: number, now = Date.now()): R[] {
+export function committedPrefix<R extends Pick<OutboxRow, 'seq' | 'occurred_at'>>(rows: readonly R[], afterSeq: number, graceMs: number, now = Date.now()): R[] {
   let expected = afterSeq + 1;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;

@@ -14,6 +14,7 @@
  */
 import type { Database } from '../db/database.js';
 import { readInt } from '../db/database.js';
+import type { OutboxRow } from '../db/rows/events.js';
 import { isUuid } from '../plugin/ids.js';
 import { coreError } from '../plugin/errors.js';
 import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
@@ -41,13 +42,12 @@ export interface ReplayPage {
  * tenant's is a 400 `BAD_CURSOR`, exactly like a malformed one.
  */
 export async function replayEvents(db: Database, tenantId: string, cursor: string | undefined, patterns: readonly string[], limit: number, graceMs = DEFAULT_GAP_GRACE_MS): Promise<ReplayPage> {
-  const outbox = db.table('outbox');
   const start = cursor === undefined ? undefined : await eventOfCursor(db, tenantId, cursor);
   let position = start?.seq ?? 0;
   let lastId = start?.id;
   const items: PeyvandEvent[] = [];
   for (let round = 0; round < ROUNDS && items.length < limit; round++) {
-    const own = await db.knex(outbox).where('tenant_id', tenantId).andWhere('seq', '>', position).orderBy('seq').limit(SCAN);
+    const own = await db.rows('outbox').where('tenant_id', tenantId).andWhere('seq', '>', position).orderBy('seq').limit(SCAN);
     if (own.length === 0) break;
     const horizon = await committedHorizon(db, position, own, graceMs);
     let held = false;
@@ -58,7 +58,7 @@ export async function replayEvents(db: Database, tenantId: string, cursor: strin
         break;
       }
       position = seq;
-      lastId = String(row.id);
+      lastId = row.id;
       const event = eventFromRow(row);
       if (matchesEventPattern(event.type, patterns)) items.push(event);
       if (items.length >= limit) break;
@@ -72,7 +72,7 @@ export async function replayEvents(db: Database, tenantId: string, cursor: strin
 async function eventOfCursor(db: Database, tenantId: string, cursor: string): Promise<{ id: string; seq: number }> {
   const [id] = decodeCursor(cursor, ['string']) as [string];
   if (!isUuid(id)) throw coreError('BAD_CURSOR');
-  const row = await db.knex(db.table('outbox')).where({ tenant_id: tenantId, id }).first('seq');
+  const row = await db.rows('outbox').where({ tenant_id: tenantId, id }).first('seq');
   if (!row) throw coreError('BAD_CURSOR');
   return { id, seq: readInt(row.seq) };
 }
@@ -90,17 +90,16 @@ async function eventOfCursor(db: Database, tenantId: string, cursor: string): Pr
  * the own rows that are themselves that old: the page comes late, never with a skip.
  * SQLite commits in position order (one writer at a time), so it has no young gaps.
  */
-async function committedHorizon(db: Database, after: number, own: ReadonlyArray<{ seq: unknown; occurred_at: unknown }>, graceMs: number): Promise<number> {
+async function committedHorizon(db: Database, after: number, own: ReadonlyArray<Pick<OutboxRow, 'seq' | 'occurred_at'>>, graceMs: number): Promise<number> {
   const upTo = readInt(own[own.length - 1]!.seq);
   if (db.dialect === 'sqlite') return upTo;
-  const outbox = db.table('outbox');
   const now = Date.now();
-  const aged = (row: { occurred_at: unknown }) => now - readInt(row.occurred_at) >= 2 * graceMs;
-  const tail: Array<{ seq: unknown; occurred_at: unknown }> = [];
+  const aged = (row: Pick<OutboxRow, 'occurred_at'>) => now - readInt(row.occurred_at) >= 2 * graceMs;
+  const tail: Array<Pick<OutboxRow, 'seq' | 'occurred_at'>> = [];
   let below = upTo + 1;
   let from: number | undefined;
   for (let page = 0; page < TAIL_PAGES && from === undefined; page++) {
-    const rows = await db.knex(outbox).select('seq', 'occurred_at').where('seq', '>', after).andWhere('seq', '<', below).orderBy('seq', 'desc').limit(TAIL_PAGE);
+    const rows = await db.rows('outbox').select('seq', 'occurred_at').where('seq', '>', after).andWhere('seq', '<', below).orderBy('seq', 'desc').limit(TAIL_PAGE);
     tail.push(...rows);
     const oldest = rows.at(-1);
     if (rows.length < TAIL_PAGE || !oldest) from = after;

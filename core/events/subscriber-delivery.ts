@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
+import type { OutboxRow } from '../db/rows/events.js';
 import { readInt } from '../db/database.js';
 import { committedPrefix, eventFromRow } from './outbox.js';
 import { matchesEventPattern, type EventSubscriber, type PeyvandEvent } from '../plugin/events.js';
@@ -32,9 +33,6 @@ export interface DeliverySettings {
   gapGraceMs: number;
 }
 
-/** An outbox row as the driver returns it. */
-type OutboxRow = Record<string, unknown> & { seq: unknown; type: unknown; occurred_at: unknown };
-
 interface ParkedFailure {
   event: PeyvandEvent;
   error: string;
@@ -51,7 +49,7 @@ export class SubscriberDelivery {
    * Per dispatch round: outbox batches by the position they were read after, and plugin
    * switches by tenant. Subscribers that are level (the usual case) share one read.
    */
-  private round = { batches: new Map<number, OutboxRow[]>(), events: new Map<unknown, PeyvandEvent>(), enabled: new Map<string, boolean>() };
+  private round = { batches: new Map<number, OutboxRow[]>(), events: new Map<OutboxRow['seq'], PeyvandEvent>(), enabled: new Map<string, boolean>() };
 
   constructor(
     private readonly db: Database,
@@ -74,7 +72,7 @@ export class SubscriberDelivery {
 
   /** Delivers the events after the subscriber's progress; returns how much work was done. */
   async deliverNew({ plugin, subscriber }: RegisteredSubscriber, lease: Lease): Promise<number> {
-    const progress = await this.db.knex(this.db.table('subscriber_progress')).where({ subscriber_id: subscriber.id }).first('last_seq');
+    const progress = await this.db.rows('subscriber_progress').where({ subscriber_id: subscriber.id }).first('last_seq');
     const lastSeq = progress ? readInt(progress.last_seq) : 0;
     const rows = committedPrefix(await this.batchAfter(lastSeq), lastSeq, this.settings.gapGraceMs);
     if (rows.length === 0) return 0;
@@ -87,7 +85,7 @@ export class SubscriberDelivery {
       // (A local lease never needs renewing: no clock read per event for it.)
       if (lease.lost || (lease.renewAt !== Infinity && performance.now() >= lease.renewAt && !(await this.leases.check(lease)))) break;
       // The type decides before the row is parsed: most subscribers want few types.
-      if (!matchesEventPattern(String(row.type), subscriber.events)) {
+      if (!matchesEventPattern(row.type, subscriber.events)) {
         newLast = readInt(row.seq);
         continue;
       }
@@ -111,9 +109,8 @@ export class SubscriberDelivery {
 
   /** Retries the subscriber's parked failures that are due; returns how many were attempted. */
   async retryDue({ plugin, subscriber }: RegisteredSubscriber, lease: Lease): Promise<number> {
-    const failuresTable = this.db.table('subscriber_failures');
     const due = await this.db
-      .knex(failuresTable)
+      .rows('subscriber_failures')
       .where({ subscriber_id: subscriber.id, status: 'retrying' })
       .andWhere('next_attempt_at', '<=', Date.now())
       .orderBy('event_seq')
@@ -122,7 +119,7 @@ export class SubscriberDelivery {
     for (const failure of due) {
       if (!(await this.leases.check(lease))) break;
       const key = { subscriber_id: subscriber.id, event_seq: failure.event_seq };
-      const row = await this.db.knex(this.db.table('outbox')).where({ seq: failure.event_seq }).first();
+      const row = await this.db.rows('outbox').where({ seq: failure.event_seq }).first();
       const event = row ? eventFromRow(row) : undefined;
       const attempts = readInt(failure.attempts) + 1;
       let error: unknown;
@@ -138,8 +135,8 @@ export class SubscriberDelivery {
       await this.db.transaction(async (trx) => {
         // Touching the progress row under the lease fences the retry's bookkeeping too.
         if ((await this.leases.updateProgress(trx, lease, { updated_at: Date.now() })) !== 1) throw new LeaseLostError(subscriber.id);
-        if (error === undefined) await trx(failuresTable).where(key).delete();
-        else await trx(failuresTable).where(key).update({ attempts, status: dead ? 'dead' : 'retrying', next_attempt_at: Date.now() + this.backoff(attempts), last_error: describe(error), updated_at: Date.now() });
+        if (error === undefined) await this.db.rows('subscriber_failures', trx).where(key).delete();
+        else await this.db.rows('subscriber_failures', trx).where(key).update({ attempts, status: dead ? 'dead' : 'retrying', next_attempt_at: Date.now() + this.backoff(attempts), last_error: describe(error), updated_at: Date.now() });
       });
       if (error !== undefined && event) {
         this.counters.failed++;
@@ -157,7 +154,7 @@ export class SubscriberDelivery {
       const now = Date.now();
       if ((await this.leases.updateProgress(trx, lease, { last_seq: newLast, updated_at: now })) !== 1) throw new LeaseLostError(subscriber.id);
       for (const { event, error } of failures) {
-        await trx(this.db.table('subscriber_failures')).insert({
+        await this.db.rows('subscriber_failures', trx).insert({
           subscriber_id: subscriber.id,
           event_seq: event.seq,
           tenant_id: event.tenantId,
@@ -224,7 +221,7 @@ export class SubscriberDelivery {
   private async batchAfter(lastSeq: number): Promise<OutboxRow[]> {
     let rows = this.round.batches.get(lastSeq);
     if (!rows) {
-      rows = await this.db.knex(this.db.table('outbox')).where('seq', '>', lastSeq).orderBy('seq').limit(this.settings.batchSize);
+      rows = await this.db.rows('outbox').where('seq', '>', lastSeq).orderBy('seq').limit(this.settings.batchSize);
       this.round.batches.set(lastSeq, rows);
     }
     return rows;

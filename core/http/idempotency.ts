@@ -25,7 +25,6 @@ declare module 'fastify' {
  * the promise of the payload once the response is stored.
  */
 export function idempotencyHooks(db: Database) {
-  const table = db.table('idempotency_keys');
   const begin = async (request: FastifyRequest & { actor: NonNullable<FastifyRequest['actor']> }, reply: FastifyReply, header: string): Promise<FastifyReply | undefined> => {
     const key = header.trim();
     if (!key || key.length > 200) throw coreError('VALIDATION_FAILED', {}, { errors: [{ path: '/headers/idempotency-key', message: 'must be 1 to 200 characters', key: 'core:validation.idempotencyKey' }] });
@@ -34,18 +33,18 @@ export function idempotencyHooks(db: Database) {
     const body = request.body instanceof Readable ? '<stream>' : JSON.stringify(request.body ?? null);
     const hash = createHash('sha256').update(`${request.method} ${request.url}\n${body}`).digest('hex');
     try {
-      await db.knex(table).insert({ ...ids, request_hash: hash, status_code: null, response_body: null, content_type: null, created_at: Date.now() });
+      await db.rows('idempotency_keys').insert({ ...ids, request_hash: hash, status_code: null, response_body: null, content_type: null, created_at: Date.now() });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
-      const row = await db.knex(table).where(ids).first();
+      const row = await db.rows('idempotency_keys').where(ids).first();
       if (!row) throw err;
       if (row.request_hash !== hash) throw coreError('IDEMPOTENCY_KEY_REUSED');
       if (row.status_code === null) {
         if (Date.now() - readInt(row.created_at) < ABANDONED_AFTER_MS) throw coreError('IDEMPOTENCY_IN_PROGRESS');
-        await db.knex(table).where(ids).update({ created_at: Date.now() });
+        await db.rows('idempotency_keys').where(ids).update({ created_at: Date.now() });
       } else {
         request.idempotency = { tenantId: ids.tenant_id, principal: ids.principal, key, replay: true };
-        return reply.code(readInt(row.status_code)).header('idempotency-replayed', 'true').type(String(row.content_type)).send(String(row.response_body));
+        return reply.code(row.status_code).header('idempotency-replayed', 'true').type(String(row.content_type)).send(String(row.response_body));
       }
     }
     request.idempotency = { tenantId: ids.tenant_id, principal: ids.principal, key };
@@ -62,8 +61,8 @@ export function idempotencyHooks(db: Database) {
   };
   const store = async (request: FastifyRequest, reply: FastifyReply, payload: unknown, idem: NonNullable<FastifyRequest['idempotency']>): Promise<unknown> => {
     const ids = { tenant_id: idem.tenantId, principal: idem.principal, idem_key: idem.key };
-    if (reply.statusCode >= 500) await db.knex(table).where(ids).delete();
-    else await db.knex(table).where(ids).update({ status_code: reply.statusCode, response_body: storedBody(request, reply, payload), content_type: String(reply.getHeader('content-type') ?? 'application/json') });
+    if (reply.statusCode >= 500) await db.rows('idempotency_keys').where(ids).delete();
+    else await db.rows('idempotency_keys').where(ids).update({ status_code: reply.statusCode, response_body: storedBody(request, reply, payload), content_type: String(reply.getHeader('content-type') ?? 'application/json') });
     return payload;
   };
   const onSend = (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown> | undefined => {

@@ -20,6 +20,7 @@ import type { FastifyRateLimitStore } from '@fastify/rate-limit';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
+import { readInt } from '../db/database.js';
 import { BootError, coreError } from '../plugin/errors.js';
 import type { Actor } from '../plugin/actor.js';
 
@@ -223,7 +224,7 @@ export class DatabaseRateLimitStore implements FastifyRateLimitStore {
       // Finished minutes are dropped once a minute per node, not on every sync.
       if (now - this.lastCleanup >= WINDOW_MS) {
         this.lastCleanup = now;
-        await this.db.knex(this.db.table('rate_limit_counts')).where('window_start', '<', now - 2 * WINDOW_MS).delete().catch(() => undefined);
+        await this.db.rows('rate_limit_counts').where('window_start', '<', now - 2 * WINDOW_MS).delete().catch(() => undefined);
       }
     })().finally(() => {
       this.syncing = undefined;
@@ -235,12 +236,13 @@ export class DatabaseRateLimitStore implements FastifyRateLimitStore {
   private async add(key: string, start: number, hits: number): Promise<number> {
     const table = this.db.table('rate_limit_counts');
     const { knex } = this.db;
-    await knex(table)
+    await this.db
+      .rows('rate_limit_counts')
       .insert({ limit_key: key, window_start: start, hits })
       .onConflict(['limit_key', 'window_start'])
       .merge({ hits: knex.raw('??.?? + ?', [table, 'hits', hits]) });
-    const row = (await knex(table).where({ limit_key: key, window_start: start }).first('hits')) as { hits: number | string } | undefined;
-    return Number(row?.hits ?? hits);
+    const row = await this.db.rows('rate_limit_counts').where({ limit_key: key, window_start: start }).first('hits');
+    return readInt(row?.hits ?? hits);
   }
 
   /** Stops syncing after a last one. */

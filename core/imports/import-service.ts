@@ -11,7 +11,8 @@ import type { i18n } from 'i18next';
 import type { Actor } from '../plugin/actor.js';
 import { can } from '../plugin/actor.js';
 import type { Database } from '../db/database.js';
-import { readBool, readInt, readJson } from '../db/database.js';
+import { readBool, readJson } from '../db/database.js';
+import type { ImportJobRow } from '../db/rows/imports.js';
 import { newId } from '../plugin/ids.js';
 import { coreError } from '../plugin/errors.js';
 import type { Language } from '../i18n/i18n.js';
@@ -82,7 +83,7 @@ export class ImportService {
     const now = Date.now();
     const stored: StoredActor = { ...actor, permissions: [...actor.permissions] };
     delete (stored as { requestId?: string }).requestId;
-    await this.db.knex(this.db.table('imports')).insert({
+    await this.db.rows('imports').insert({
       id, tenant_id: actor.tenantId, entity: entity.name, status: 'queued', dry_run: request.dryRun, format: request.format, encoding,
       mapping: request.mapping ? JSON.stringify(request.mapping) : null, header: null, file_path: file, actor: JSON.stringify(stored), undo_actor: null,
       rows_read: 0, committed_rows: 0, created: 0, updated: 0, unchanged: 0, failed: 0, error: null, lease_token: null, lease_until: 0, created_at: now, updated_at: now, finished_at: null,
@@ -106,10 +107,10 @@ export class ImportService {
     yield '\uFEFF';
     yield csvLine([...readJson<string[]>(job.header, []), 'error']);
     for (let after = 0; ; ) {
-      const rows = await this.db.knex(this.db.table('import_errors')).where('import_id', id).where('row_number', '>', after).orderBy('row_number').limit(500);
+      const rows = await this.db.rows('import_errors').where('import_id', id).where('row_number', '>', after).orderBy('row_number').limit(500);
       for (const r of rows) yield csvLine([...readJson<string[]>(r.cells, []), describe(readJson<RowError>(r.error, { code: 'INTERNAL', i18nKey: 'core:errors.INTERNAL', params: {}, errors: [] }), t)]);
       if (rows.length < 500) return;
-      after = readInt(rows[rows.length - 1]!.row_number);
+      after = rows[rows.length - 1]!.row_number;
     }
   }
 
@@ -120,18 +121,18 @@ export class ImportService {
    */
   async requestUndo(actor: Actor, id: string): Promise<ImportDto> {
     const job = await this.row(actor, id);
-    if (readBool(job.dry_run) || !['succeeded', 'failed', 'undone'].includes(String(job.status))) throw coreError('IMPORT_NOT_UNDOABLE', { id, status: String(job.status) });
+    if (readBool(job.dry_run) || !['succeeded', 'failed', 'undone'].includes(job.status)) throw coreError('IMPORT_NOT_UNDOABLE', { id, status: job.status });
     if (job.undo_actor == null && job.status !== 'undone') {
       const stored: StoredActor = { ...actor, permissions: [...actor.permissions] };
       delete (stored as { requestId?: string }).requestId;
-      await this.db.knex(this.db.table('imports')).where({ id, undo_actor: null }).update({ undo_actor: JSON.stringify(stored), updated_at: Date.now() });
+      await this.db.rows('imports').where({ id, undo_actor: null }).update({ undo_actor: JSON.stringify(stored), updated_at: Date.now() });
       this.wake();
     }
     return this.get(actor, id);
   }
 
-  private async row(actor: Actor, id: string): Promise<Record<string, unknown>> {
-    const row = await this.db.knex(this.db.table('imports')).where({ tenant_id: actor.tenantId, id }).first();
+  private async row(actor: Actor, id: string): Promise<ImportJobRow> {
+    const row = await this.db.rows('imports').where({ tenant_id: actor.tenantId, id }).first();
     // Another user's import is readable: imports are the tenant's, and need core.import.read.
     if (!row) throw coreError('IMPORT_NOT_FOUND', { id });
     return row;
@@ -139,18 +140,18 @@ export class ImportService {
 }
 
 /** Maps a job row to the API shape. */
-export function importFromRow(row: Record<string, unknown>): ImportDto {
+export function importFromRow(row: ImportJobRow): ImportDto {
   return {
-    id: String(row.id),
-    entity: String(row.entity),
+    id: row.id,
+    entity: row.entity,
     // The column holds only the statuses this service and the worker write.
-    status: String(row.status) as ImportDto['status'],
+    status: row.status as ImportDto['status'],
     dryRun: readBool(row.dry_run),
-    rowsRead: readInt(row.rows_read),
-    created: readInt(row.created),
-    updated: readInt(row.updated),
-    unchanged: readInt(row.unchanged),
-    failed: readInt(row.failed),
+    rowsRead: row.rows_read,
+    created: row.created,
+    updated: row.updated,
+    unchanged: row.unchanged,
+    failed: row.failed,
   };
 }
 

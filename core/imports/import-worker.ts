@@ -13,7 +13,8 @@ import fs from 'node:fs';
 import type { Logger } from 'pino';
 import type { Actor } from '../plugin/actor.js';
 import type { Database } from '../db/database.js';
-import { insertMany, readBool, readInt, readJson } from '../db/database.js';
+import { readBool, readJson } from '../db/database.js';
+import type { ImportJobRow } from '../db/rows/imports.js';
 import { newId } from '../plugin/ids.js';
 import { PeyvandError } from '../plugin/errors.js';
 import { PollingLoop } from '../plugin/polling-loop.js';
@@ -68,8 +69,8 @@ export class ImportWorker {
 
   /** Claims one job whose lease is free and runs it to the end. Resolves true when one ran. */
   async runOnce(now = Date.now()): Promise<boolean> {
-    const table = this.db.table('imports');
-    const candidates = await this.db.knex(table)
+    const candidates = await this.db
+      .rows('imports')
       .where((q) => q.whereIn('status', ['queued', 'running']).orWhere((u) => u.whereNotNull('undo_actor').whereNot('status', 'undone')))
       .where('lease_until', '<', now)
       .orderBy('created_at')
@@ -77,9 +78,9 @@ export class ImportWorker {
     for (const job of candidates) {
       const undo = job.undo_actor != null;
       // Another node's upload is not here: leave it to that node (or shared storage).
-      if (!undo && !fs.existsSync(String(job.file_path))) continue;
+      if (!undo && !fs.existsSync(job.file_path)) continue;
       const token = newId();
-      const claimed = await this.db.knex(table).where({ id: job.id }).where('lease_until', '<', now).update({ lease_token: token, lease_until: Date.now() + this.leaseMs });
+      const claimed = await this.db.rows('imports').where({ id: job.id }).where('lease_until', '<', now).update({ lease_token: token, lease_until: Date.now() + this.leaseMs });
       if (claimed !== 1) continue;
       try {
         if (undo) await this.undo(job, token);
@@ -88,31 +89,31 @@ export class ImportWorker {
         if (err instanceof LeaseLost) return true;
         this.logger.error({ err, importId: job.id }, 'import failed');
         const message = err instanceof Error ? err.message.slice(0, 1000) : String(err);
-        await this.db.knex(table).where({ id: job.id, lease_token: token }).update({ status: undo ? job.status : 'failed', ...(undo && { undo_actor: null }), error: message, finished_at: Date.now(), updated_at: Date.now(), lease_until: 0 });
+        await this.db.rows('imports').where({ id: job.id, lease_token: token }).update({ status: undo ? job.status : 'failed', ...(undo && { undo_actor: null }), error: message, finished_at: Date.now(), updated_at: Date.now(), lease_until: 0 });
       }
       return true;
     }
     return false;
   }
 
-  private async run(job: Record<string, unknown>, token: string): Promise<void> {
-    const id = String(job.id);
-    const entity = this.entities.get(String(job.entity));
-    if (!entity) throw new Error(`import entity "${String(job.entity)}" is not registered on this node`);
+  private async run(job: ImportJobRow, token: string): Promise<void> {
+    const id = job.id;
+    const entity = this.entities.get(job.entity);
+    if (!entity) throw new Error(`import entity "${job.entity}" is not registered on this node`);
     const actor = actorOf(readJson<StoredActor>(job.actor, {} as StoredActor), `import:${id}`);
     const dryRun = readBool(job.dry_run);
-    const done = readInt(job.committed_rows);
+    const done = job.committed_rows;
     const mapping = readJson<Record<string, string> | null>(job.mapping, null);
-    if (job.status === 'queued') await this.db.knex(this.db.table('imports')).where({ id, lease_token: token }).update({ status: 'running', updated_at: Date.now() });
+    if (job.status === 'queued') await this.db.rows('imports').where({ id, lease_token: token }).update({ status: 'running', updated_at: Date.now() });
     let header: string[] | undefined;
     let columns: Array<string | undefined> = [];
     let batch: Array<MappedRow & { cells: string[] }> = [];
     let rowNumber = 0;
-    for await (const cells of readRows(String(job.file_path), String(job.format) as ImportFormat, String(job.encoding) as TextEncoding)) {
+    for await (const cells of readRows(job.file_path, job.format as ImportFormat, job.encoding as TextEncoding)) {
       if (!header) {
         header = cells.map((c) => c.trim());
         columns = header.map((h) => fieldOf(entity, h, mapping));
-        if (job.header == null) await this.db.knex(this.db.table('imports')).where({ id, lease_token: token }).update({ header: JSON.stringify(header) });
+        if (job.header == null) await this.db.rows('imports').where({ id, lease_token: token }).update({ header: JSON.stringify(header) });
         continue;
       }
       rowNumber++;
@@ -127,10 +128,10 @@ export class ImportWorker {
       batch.push(row);
     }
     if (batch.length) await this.commit(id, token, entity, actor, batch, dryRun);
-    const finished = await this.db.knex(this.db.table('imports')).where({ id, lease_token: token }).update({ status: 'succeeded', finished_at: Date.now(), updated_at: Date.now(), lease_until: 0 });
+    const finished = await this.db.rows('imports').where({ id, lease_token: token }).update({ status: 'succeeded', finished_at: Date.now(), updated_at: Date.now(), lease_until: 0 });
     if (finished !== 1) throw new LeaseLost();
     // The file is no longer needed: the failed rows are kept in the database for the error file.
-    await fs.promises.rm(String(job.file_path), { force: true });
+    await fs.promises.rm(job.file_path, { force: true });
   }
 
   /** Writes one batch (or, in a dry run, writes and rolls it back) and records progress with it. */
@@ -139,9 +140,9 @@ export class ImportWorker {
     const progress = async (trx: Parameters<Parameters<Database['transaction']>[0]>[0]) => {
       const count = (status: string) => outcomes.filter((o) => o.status === status).length;
       const failed = outcomes.flatMap((o, i) => (o.status === 'invalid' ? [{ id: newId(), import_id: id, row_number: batch[i]!.row, cells: JSON.stringify(batch[i]!.cells), error: JSON.stringify(o.error) }] : []));
-      await insertMany(trx, this.db.table('import_errors'), failed);
+      await this.db.insertRows('import_errors', trx, failed);
       const inc = (column: string, n: number) => trx.raw('?? + ?', [column, n]);
-      const updated = await trx(this.db.table('imports')).where({ id, lease_token: token }).update({
+      const updated = await this.db.rows('imports', trx).where({ id, lease_token: token }).update({
         committed_rows: batch[batch.length - 1]!.row,
         rows_read: inc('rows_read', batch.length),
         created: inc('created', count('created')),
@@ -170,34 +171,33 @@ export class ImportWorker {
   }
 
   /** Reverts an import's audited writes, newest first, a batch per transaction. */
-  private async undo(job: Record<string, unknown>, token: string): Promise<void> {
-    const id = String(job.id);
-    const entity = this.entities.get(String(job.entity));
-    if (!entity) throw new Error(`import entity "${String(job.entity)}" is not registered on this node`);
+  private async undo(job: ImportJobRow, token: string): Promise<void> {
+    const id = job.id;
+    const entity = this.entities.get(job.entity);
+    if (!entity) throw new Error(`import entity "${job.entity}" is not registered on this node`);
     const actor = actorOf(readJson<StoredActor>(job.undo_actor, {} as StoredActor), `import-undo:${id}`);
-    const audit = this.db.table('audit_log');
     // Newest first; each step is idempotent (a removed record is skipped, a restored one unchanged), so a resumed undo starts over safely.
     for (let before: string | undefined; ; ) {
-      const q = this.db.knex(audit).where({ tenant_id: String(job.tenant_id), request_id: `import:${id}`, entity_type: entity.auditType }).orderBy('id', 'desc').limit(200);
+      const q = this.db.rows('audit_log').where({ tenant_id: job.tenant_id, request_id: `import:${id}`, entity_type: entity.auditType }).orderBy('id', 'desc').limit(200);
       if (before) q.where('id', '<', before);
       const entries = await q;
       if (entries.length === 0) break;
       await this.db.transaction(async (trx) => {
         for (const e of entries) {
           try {
-            await trx.transaction((sp) => entity.undo(sp, actor, { action: String(e.action), entityId: String(e.entity_id), before: readJson<unknown>(e.before, null), after: readJson<unknown>(e.after, null) }));
+            await trx.transaction((sp) => entity.undo(sp, actor, { action: e.action, entityId: e.entity_id, before: readJson<unknown>(e.before, null), after: readJson<unknown>(e.after, null) }));
           } catch (err) {
             // A record changed since so that it cannot take its old state back (a rule refuses it): left as it is, logged.
             if (!(err instanceof PeyvandError)) throw err;
             this.logger.warn({ importId: id, entityId: e.entity_id, code: err.code }, 'import undo skipped a record');
           }
         }
-        const renewed = await trx(this.db.table('imports')).where({ id, lease_token: token }).update({ lease_until: Date.now() + this.leaseMs, updated_at: Date.now() });
+        const renewed = await this.db.rows('imports', trx).where({ id, lease_token: token }).update({ lease_until: Date.now() + this.leaseMs, updated_at: Date.now() });
         if (renewed !== 1) throw new LeaseLost();
       });
-      before = String(entries[entries.length - 1]!.id);
+      before = entries[entries.length - 1]!.id;
     }
-    const finished = await this.db.knex(this.db.table('imports')).where({ id, lease_token: token }).update({ status: 'undone', finished_at: Date.now(), updated_at: Date.now(), lease_until: 0 });
+    const finished = await this.db.rows('imports').where({ id, lease_token: token }).update({ status: 'undone', finished_at: Date.now(), updated_at: Date.now(), lease_until: 0 });
     if (finished !== 1) throw new LeaseLost();
   }
 }

@@ -20,7 +20,7 @@ export interface ResolvedCustomer {
 /** Limits a query of `orders` or `invoices` to the documents whose customer the actor sees. */
 export function scopeThroughCustomer<Q extends Knex.QueryBuilder>(q: Q, db: Database, actor: Actor, column = 'customer_id'): Q {
   if ((actor.scopes.customer ?? 'all') === 'all') return q;
-  const visible = applyRecordScope(db.knex(db.table('customers')).select('id').where('tenant_id', actor.tenantId), actor, 'customer');
+  const visible = applyRecordScope(db.rows('customers').select('id').where('tenant_id', actor.tenantId), actor, 'customer');
   return q.whereIn(column, visible) as Q;
 }
 
@@ -35,14 +35,14 @@ export async function resolveCustomer(trx: Executor, db: Database, actor: Actor,
   if (link.customerId !== undefined && link.customerRef !== undefined) {
     throw coreError('VALIDATION_FAILED', {}, { errors: [{ path: '/customerRef', message: 'give customerId or customerRef, not both', key: 'core:validation.customerLink' }] });
   }
-  const visible = (id: string) => applyRecordScope(trx(db.table('customers')).where({ tenant_id: actor.tenantId, id }), actor, 'customer').first('id');
+  const visible = (id: string) => applyRecordScope(db.rows('customers', trx).where({ tenant_id: actor.tenantId, id }), actor, 'customer').first('id');
   if (link.customerId !== undefined) {
     if (!(await visible(link.customerId))) throw coreError('CUSTOMER_LINK_INVALID', { id: link.customerId });
     return { customer_id: link.customerId, customer_source: null, customer_external_id: null };
   }
   if (link.customerRef === undefined) return { customer_id: null, customer_source: null, customer_external_id: null };
   const { source, id } = link.customerRef;
-  const held = await trx(db.table('customer_refs')).where({ tenant_id: actor.tenantId, source, external_id: id }).first<{ customer_id: string } | undefined>('customer_id');
+  const held = await db.rows('customer_refs', trx).where({ tenant_id: actor.tenantId, source, external_id: id }).first('customer_id');
   const customerId = held && (await visible(held.customer_id)) ? held.customer_id : null;
   return { customer_id: customerId, customer_source: source, customer_external_id: id };
 }

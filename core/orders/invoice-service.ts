@@ -16,7 +16,7 @@ import type { EventBus } from '../plugin/events.js';
 import { decodeCursor, encodeCursor } from '../plugin/cursor.js';
 import { resolveCustomer, scopeThroughCustomer } from './customer-link.js';
 import type { Page } from './order-service.js';
-import { invoiceFromRow, type InvoiceDto, type InvoiceInput, type InvoiceRow, type InvoiceStatus, type OrderRow } from './order-types.js';
+import { invoiceFromRow, type InvoiceDto, type InvoiceInput, type InvoiceRow, type InvoiceStatus } from './order-types.js';
 
 /** Filters of the invoice list. */
 export interface InvoiceListFilter {
@@ -74,7 +74,7 @@ export class InvoiceService {
     if (row && !(await scopeThroughCustomer(this.query(trx, actor.tenantId), this.db, actor).where('id', row.id).first('id'))) throw coreError('INVOICE_NOT_FOUND', { id: `${source}/${externalId}` });
     const customer = await resolveCustomer(trx, this.db, actor, input);
     const orderRef = input.orderRef ?? null;
-    const order = orderRef === null ? undefined : await trx<OrderRow>(this.db.table('orders')).where({ tenant_id: actor.tenantId, source, external_id: orderRef }).first('id');
+    const order = orderRef === null ? undefined : await this.db.rows('orders', trx).where({ tenant_id: actor.tenantId, source, external_id: orderRef }).first('id');
     const dueAt = Date.parse(input.dueAt);
     // The claim holds while the due date does; the ERP's own `overdue` counts as one.
     const claim = (row?.overdue_claim != null && readInt(row.due_at) === dueAt ? row.overdue_claim : null) ?? (input.status === 'overdue' ? newId() : null);
@@ -94,15 +94,14 @@ export class InvoiceService {
     const before = row ? invoiceFromRow(row) : undefined;
     if (row && Object.entries(values).every(([k, v]) => sameValue(row[k as keyof typeof values], v))) return { created: false, invoice: before! };
     const now = Date.now();
-    const table = this.db.table('invoices');
     let after: InvoiceDto;
     if (row) {
       const version = row.version + 1;
-      await trx<InvoiceRow>(table).where({ tenant_id: actor.tenantId, id: row.id }).update({ ...values, version, updated_at: now });
+      await this.db.rows('invoices', trx).where({ tenant_id: actor.tenantId, id: row.id }).update({ ...values, version, updated_at: now });
       after = invoiceFromRow({ ...row, ...values, version, updated_at: now });
     } else {
       const inserted: InvoiceRow = { id: newId(), tenant_id: actor.tenantId, source, external_id: externalId, ...values, version: 1, created_at: now, updated_at: now };
-      await trx<InvoiceRow>(table).insert(inserted);
+      await this.db.rows('invoices', trx).insert(inserted);
       after = invoiceFromRow(inserted);
     }
     await this.audit.record(trx, actor, before ? { action: 'invoice.update', entityType: 'invoice', entityId: after.id, before, after } : { action: 'invoice.create', entityType: 'invoice', entityId: after.id, after });
@@ -115,8 +114,7 @@ export class InvoiceService {
   }
 
   private query(trx: Executor, tenantId: string) {
-    const t = this.db.table('invoices');
-    return trx<InvoiceRow>(t).where(`${t}.tenant_id`, tenantId);
+    return this.db.rows('invoices', trx).where(`${this.db.table('invoices')}.tenant_id`, tenantId);
   }
 }
 

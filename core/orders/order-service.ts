@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import type { Actor } from '../plugin/actor.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Database, Executor } from '../db/database.js';
-import { insertMany, isUniqueViolation } from '../db/database.js';
+import { isUniqueViolation } from '../db/database.js';
 import { newId } from '../plugin/ids.js';
 import { coreError, type FieldError } from '../plugin/errors.js';
 import type { EventBus } from '../plugin/events.js';
@@ -105,7 +105,7 @@ export class OrderService {
     const row = await this.query(trx, actor.tenantId).where('id', id).first();
     if (!row) return;
     const before = (await this.withLines(trx, [row]))[0]!;
-    await trx<OrderLineRow>(this.db.table('order_lines')).where({ tenant_id: actor.tenantId, order_id: id }).delete();
+    await this.db.rows('order_lines', trx).where({ tenant_id: actor.tenantId, order_id: id }).delete();
     await this.query(trx, actor.tenantId).where('id', id).delete();
     await this.audit.record(trx, actor, { action: 'order.delete', entityType: 'order', entityId: id, before });
     await this.events.emit(trx, 'order.deleted', before, { tenantId: actor.tenantId, aggregateType: 'order', aggregateId: id });
@@ -121,9 +121,9 @@ export class OrderService {
     const after: OrderDto = { ...image, version: current.version + 1, updatedAt: new Date(now).toISOString() };
     const customer = { customer_id: after.customerId, customer_source: row.customer_source ?? null, customer_external_id: row.customer_external_id ?? null };
     await this.query(trx, actor.tenantId).where('id', after.id).update({ ...orderColumns(after, customer), updated_at: now, version: after.version });
-    await trx<OrderLineRow>(this.db.table('order_lines')).where({ tenant_id: actor.tenantId, order_id: after.id }).delete();
+    await this.db.rows('order_lines', trx).where({ tenant_id: actor.tenantId, order_id: after.id }).delete();
     const returned = after.lines.map((l) => after.returnedLines?.find((r) => r.sku === l.sku && r.productRef === l.productRef)?.quantity ?? 0);
-    await insertMany(trx, this.db.table('order_lines'), after.lines.map((l, i) => lineRow(actor.tenantId, after.id, i, l, returned[i]!)));
+    await this.db.insertRows('order_lines', trx, after.lines.map((l, i) => lineRow(actor.tenantId, after.id, i, l, returned[i]!)));
     await this.audit.record(trx, actor, { action: 'order.update', entityType: 'order', entityId: after.id, before: current, after });
     await this.events.emit(trx, 'order.updated', after, { tenantId: actor.tenantId, aggregateType: 'order', aggregateId: after.id });
   }
@@ -147,28 +147,26 @@ export class OrderService {
     if (before && !refChanged && sameOrder(before, next.order)) return { created: false, changed: false, order: before };
     const order: OrderDto = before ? { ...next.order, version: before.version + 1, updatedAt: new Date(now).toISOString() } : next.order;
     const values = { ...orderColumns(order, customer), returned_at: order.status === 'returned' ? (row?.returned_at ?? now) : null, updated_at: now, version: order.version };
-    const table = this.db.table('orders');
     if (before) {
-      await trx<OrderRow>(table).where({ tenant_id: actor.tenantId, id: order.id }).update(values);
-      await trx<OrderLineRow>(this.db.table('order_lines')).where({ tenant_id: actor.tenantId, order_id: order.id }).delete();
+      await this.db.rows('orders', trx).where({ tenant_id: actor.tenantId, id: order.id }).update(values);
+      await this.db.rows('order_lines', trx).where({ tenant_id: actor.tenantId, order_id: order.id }).delete();
     } else {
-      await trx<OrderRow>(table).insert({ id: order.id, tenant_id: actor.tenantId, source, external_id: externalId, created_at: now, ...values });
+      await this.db.rows('orders', trx).insert({ id: order.id, tenant_id: actor.tenantId, source, external_id: externalId, created_at: now, ...values });
     }
-    await insertMany(trx, this.db.table('order_lines'), next.returned.map((returned, position) => lineRow(actor.tenantId, order.id, position, order.lines[position]!, returned)));
+    await this.db.insertRows('order_lines', trx, next.returned.map((returned, position) => lineRow(actor.tenantId, order.id, position, order.lines[position]!, returned)));
     await this.audit.record(trx, actor, before ? { action: 'order.update', entityType: 'order', entityId: order.id, before, after: order } : { action: 'order.create', entityType: 'order', entityId: order.id, after: order });
     for (const type of orderEvents(before, order)) await this.events.emitUntyped(trx, type, { ...order }, { tenantId: actor.tenantId, aggregateType: 'order', aggregateId: order.id });
     return { created: !before, changed: true, order };
   }
 
   private query(trx: Executor, tenantId: string) {
-    const t = this.db.table('orders');
-    return trx<OrderRow>(t).where(`${t}.tenant_id`, tenantId);
+    return this.db.rows('orders', trx).where(`${this.db.table('orders')}.tenant_id`, tenantId);
   }
 
   /** The DTOs of order rows, with their lines read in one query. */
   private async withLines(trx: Executor, rows: readonly OrderRow[]): Promise<OrderDto[]> {
     if (rows.length === 0) return [];
-    const lines = await trx<OrderLineRow>(this.db.table('order_lines')).whereIn('order_id', rows.map((r) => r.id)).orderBy(['order_id', 'position']);
+    const lines = await this.db.rows('order_lines', trx).whereIn('order_id', rows.map((r) => r.id)).orderBy(['order_id', 'position']);
     const byOrder = new Map<string, OrderLineRow[]>();
     for (const line of lines) byOrder.set(line.order_id, [...(byOrder.get(line.order_id) ?? []), line]);
     return rows.map((row) => orderFromRows(row, byOrder.get(row.id) ?? []));

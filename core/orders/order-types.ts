@@ -2,7 +2,7 @@
  * Orders and invoices as the API returns them and as their events carry them (the shape
  * fixed in ORDERS-CONTRACT.md), the write inputs, and the row mappings.
  */
-import { readInt } from '../db/database.js';
+import { readInt } from '../plugin/sql.js';
 import type { BigIntColumn } from '../plugin/data.js';
 
 export { ORDER_STATUSES, INVOICE_STATUSES, type CustomerLink, type InvoiceInput, type OrderInput, type DocumentRef, type OrderStatus, type InvoiceStatus, type OrderLine, type ReturnedLine, type OrderDto, type InvoiceDto } from '../plugin/orders.js';

@@ -51,14 +51,13 @@ export class OverdueScheduler {
 
   /** One round: claims what is overdue at `now` and announces it. Returns how many. */
   async runOnce(now = Date.now()): Promise<number> {
-    const table = this.db.table('invoices');
     const due = <Q extends Knex.QueryBuilder<InvoiceRow>>(q: Q): Q => q.where('erp_status', 'issued').whereNull('overdue_claim').where('due_at', '<=', now) as Q;
-    const candidates = await due(this.db.knex<InvoiceRow>(table)).orderBy('due_at').limit(this.batchSize).select('id');
+    const candidates = await due(this.db.rows('invoices')).orderBy('due_at').limit(this.batchSize).select('id');
     if (candidates.length === 0) return 0;
     const token = newId();
     return this.db.transaction(async (trx) => {
-      await due(trx<InvoiceRow>(table)).whereIn('id', candidates.map((c) => c.id)).update({ overdue_claim: token, status: 'overdue', version: trx.raw('version + 1'), updated_at: now });
-      const rows = await trx<InvoiceRow>(table).where('overdue_claim', token).orderBy('id');
+      await due(this.db.rows('invoices', trx)).whereIn('id', candidates.map((c) => c.id)).update({ overdue_claim: token, status: 'overdue', version: trx.raw('version + 1'), updated_at: now });
+      const rows = await this.db.rows('invoices', trx).where('overdue_claim', token).orderBy('id');
       const byTenant = new Map<string, AuditRecord[]>();
       for (const row of rows) {
         const invoice = invoiceFromRow(row);

@@ -37,9 +37,8 @@ export class PeopleDirectory {
     const key = `${tenantId}\u0000${subject}`;
     const trimmed = name.trim().slice(0, 300);
     if (!trimmed || this.written.get(key) === trimmed) return;
-    const table = this.db.table('people');
     const row = { tenant_id: tenantId, subject: subject.slice(0, 200), name: trimmed, kind, updated_at: Date.now() };
-    await this.db.knex(table).insert(row).onConflict(['tenant_id', 'subject']).merge(['name', 'kind', 'updated_at']);
+    await this.db.rows('people').insert(row).onConflict(['tenant_id', 'subject']).merge(['name', 'kind', 'updated_at']);
     if (this.written.size >= REMEMBERED) this.written.delete(this.written.keys().next().value!);
     this.written.delete(key);
     this.written.set(key, trimmed);
@@ -48,7 +47,7 @@ export class PeopleDirectory {
   /** The known people among `subjects`, in the order asked; unknown subjects are left out. */
   async find(tenantId: string, subjects: readonly string[]): Promise<Person[]> {
     if (subjects.length === 0) return [];
-    const rows: Array<{ subject: string; name: string; kind: string }> = await this.db.knex(this.db.table('people')).where({ tenant_id: tenantId }).whereIn('subject', [...new Set(subjects)]).select('subject', 'name', 'kind');
+    const rows = await this.db.rows('people').where({ tenant_id: tenantId }).whereIn('subject', [...new Set(subjects)]).select('subject', 'name', 'kind');
     const bySubject = new Map(rows.map((r) => [r.subject, r]));
     return subjects.flatMap((id) => {
       const row = bySubject.get(id);

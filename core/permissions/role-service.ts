@@ -4,7 +4,8 @@
  * the tenant stored. `owner` cannot be edited, so a tenant cannot lock itself out.
  */
 import type { Database } from '../db/database.js';
-import { readJson } from '../db/database.js';
+import { readInt, readJson } from '../db/database.js';
+import type { RoleRow } from '../db/rows/access.js';
 import { coreError } from '../plugin/errors.js';
 import type { BuiltInRoleName, RecordScope } from '../plugin/contract.js';
 import { BUILT_IN_ROLES, widerScope, type PermissionRegistry } from './registry.js';
@@ -58,8 +59,8 @@ export class RoleService {
 
   /** Every role of a tenant: the built-in ones first, then custom ones by name. */
   async list(tenantId: string, enabledPlugins: ReadonlySet<string>): Promise<Role[]> {
-    const stored = await this.db.knex(this.db.table('roles')).where({ tenant_id: tenantId }).orderBy('name');
-    const byName = new Map(stored.map((r) => [String(r.name), r]));
+    const stored = await this.db.rows('roles').where({ tenant_id: tenantId }).orderBy('name');
+    const byName = new Map(stored.map((r) => [r.name, r]));
     const roles: Role[] = BUILT_IN_ROLES.map((name) => this.toRole(name, byName.get(name), enabledPlugins));
     for (const [name, row] of byName) if (!isBuiltIn(name)) roles.push(this.toRole(name, row, enabledPlugins));
     return roles;
@@ -79,8 +80,8 @@ export class RoleService {
     const row = { permissions: JSON.stringify([...new Set(input.permissions)].sort()), scopes: JSON.stringify(scopes), updated_at: Date.now() };
     const permissions = [...new Set(input.permissions)].sort();
     await this.db.transaction(async (trx) => {
-      const updated = await trx(this.db.table('roles')).where({ tenant_id: tenantId, name }).update(row);
-      if (!updated) await trx(this.db.table('roles')).insert({ tenant_id: tenantId, name, ...row });
+      const updated = await this.db.rows('roles', trx).where({ tenant_id: tenantId, name }).update(row);
+      if (!updated) await this.db.rows('roles', trx).insert({ tenant_id: tenantId, name, ...row });
       await this.changes.record(trx, by, { action: 'role.put', entityType: 'role', entityId: name, before: current ?? null, after: { name, permissions, scopes } }, { type: 'role.updated', data: { role: { name, permissions, scopes } } });
       await this.epoch.raise(trx);
     });
@@ -112,14 +113,13 @@ export class RoleService {
    * get the time of the boot that first saw them.
    */
   async recordCatalog(now = Date.now()): Promise<void> {
-    const table = this.db.table('permission_catalog');
-    const known = new Set((await this.db.knex(table).select('name')).map((r) => String(r.name)));
+    const known = new Set((await this.db.rows('permission_catalog').select('name')).map((r) => r.name));
     const firstFill = known.size === 0;
     const fresh = this.registry.list().filter((p) => !known.has(p.name));
     if (fresh.length === 0) return;
     const rows = fresh.map((p) => ({ name: p.name, plugin: p.plugin, first_seen_at: firstFill ? 0 : now }));
     // Several nodes may boot at once: the first insert of a name wins, the others change nothing.
-    await this.db.knex(table).insert(rows).onConflict('name').ignore();
+    await this.db.rows('permission_catalog').insert(rows).onConflict('name').ignore();
   }
 
   /**
@@ -130,13 +130,13 @@ export class RoleService {
    * Roles that follow the plugins' defaults (built-ins never edited) have nothing pending.
    */
   async pending(tenantId: string, enabledPlugins: ReadonlySet<string>): Promise<PendingRolePermissions[]> {
-    const catalog = new Map((await this.db.knex(this.db.table('permission_catalog')).select('name', 'first_seen_at')).map((r) => [String(r.name), Number(r.first_seen_at)]));
-    const stored = await this.db.knex(this.db.table('roles')).where({ tenant_id: tenantId }).whereNot({ name: 'owner' }).orderBy('name');
+    const catalog = new Map((await this.db.rows('permission_catalog').select('name', 'first_seen_at')).map((r) => [r.name, readInt(r.first_seen_at)]));
+    const stored = await this.db.rows('roles').where({ tenant_id: tenantId }).whereNot({ name: 'owner' }).orderBy('name');
     const declared = this.registry.list().filter((p) => enabledPlugins.has(p.plugin));
     const out: PendingRolePermissions[] = [];
     for (const row of stored) {
-      const name = String(row.name);
-      const reviewedAt = Number(row.updated_at);
+      const name = row.name;
+      const reviewedAt = readInt(row.updated_at);
       const held = new Set(readJson<string[]>(row.permissions, []));
       const permissions = declared
         .filter((p) => !held.has(p.name) && (catalog.get(p.name) ?? 0) > reviewedAt)
@@ -149,7 +149,7 @@ export class RoleService {
   /** Whether a role name exists for the tenant. */
   async exists(tenantId: string, name: string): Promise<boolean> {
     if (isBuiltIn(name)) return true;
-    return Boolean(await this.db.knex(this.db.table('roles')).where({ tenant_id: tenantId, name }).first());
+    return Boolean(await this.db.rows('roles').where({ tenant_id: tenantId, name }).first());
   }
 
   private defaultScopes(name: string): Record<string, RecordScope> {
@@ -158,7 +158,7 @@ export class RoleService {
     return Object.fromEntries(this.registry.scopedResources().map((r) => [r.name, 'own' as RecordScope]));
   }
 
-  private toRole(name: string, row: Record<string, unknown> | undefined, enabledPlugins: ReadonlySet<string>): Role {
+  private toRole(name: string, row: RoleRow | undefined, enabledPlugins: ReadonlySet<string>): Role {
     const builtIn = isBuiltIn(name);
     if (builtIn && (!row || name === 'owner')) {
       return { name, builtIn, customized: false, permissions: this.registry.defaultPermissions(name, enabledPlugins), scopes: this.registry.defaultScopes(name) };

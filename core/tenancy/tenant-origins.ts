@@ -7,7 +7,7 @@
  * every node reading the database sees both change together: there is no cache to expire.
  */
 import type { Database, Executor } from '../db/database.js';
-import { insertMany } from '../db/database.js';
+
 import type { TenantOriginRow } from './tenant-rows.js';
 
 /** Longest origin a tenant may allow (the column's size, and the admin route's limit). */
@@ -25,7 +25,7 @@ export function canonicalOrigin(value: string): string | undefined {
 }
 
 /** The origin rows of one tenant: its canonical origins, each once. */
-export function originRows(tenantId: string, origins: readonly string[]): Array<{ origin: string; tenant_id: string }> {
+export function originRows(tenantId: string, origins: readonly string[]): TenantOriginRow[] {
   const canonical = new Set(origins.filter((o) => canonicalOrigin(o) !== undefined));
   return [...canonical].map((origin) => ({ origin, tenant_id: tenantId }));
 }
@@ -44,14 +44,14 @@ export class TenantOrigins {
    * saves of one tenant take turns, so the rows left are those of the save committed last.
    */
   async replace(trx: Executor, tenantId: string, origins: readonly string[]): Promise<void> {
-    await trx<TenantOriginRow>(this.table).where({ tenant_id: tenantId }).delete();
-    await insertMany(trx, this.table, originRows(tenantId, origins));
+    await this.db.rows('tenant_origins', trx).where({ tenant_id: tenantId }).delete();
+    await this.db.insertRows('tenant_origins', trx, originRows(tenantId, origins));
   }
 
   /** Whether any tenant allows `origin` (compared exactly: browsers send canonical origins). */
   async allowedBySomeTenant(origin: string): Promise<boolean> {
     if (canonicalOrigin(origin) === undefined) return false;
-    const row = await this.db.knex<TenantOriginRow>(this.table).where({ origin }).first('origin');
+    const row = await this.db.rows('tenant_origins').where({ origin }).first('origin');
     // Exact whatever the column's collation (MySQL's default one ignores case).
     return row?.origin === origin;
   }

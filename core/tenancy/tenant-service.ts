@@ -68,7 +68,7 @@ export class TenantService implements PluginTenantService {
     const id = newId();
     try {
       await this.db.transaction(async (trx) => {
-        await trx<TenantRow>(this.db.table('tenants')).insert({
+        await this.db.rows('tenants', trx).insert({
           id,
           slug: input.slug,
           name: input.name,
@@ -79,7 +79,7 @@ export class TenantService implements PluginTenantService {
           created_at: now,
           updated_at: now,
         });
-        if (plugins.length) await trx<TenantPluginRow>(this.db.table('tenant_plugins')).insert(plugins.map((plugin) => ({ tenant_id: id, plugin, enabled: true, updated_at: now })));
+        if (plugins.length) await this.db.rows('tenant_plugins', trx).insert(plugins.map((plugin) => ({ tenant_id: id, plugin, enabled: true, updated_at: now })));
         const tenant = { id, slug: input.slug, name: input.name, locale, timeZone: input.timeZone ?? (locale === 'fa' ? 'Asia/Tehran' : 'UTC'), plugins };
         await this.changes.record(trx, author(id, origin), { action: 'tenant.create', entityType: 'tenant', entityId: id, after: tenant }, { type: 'tenant.created', data: { tenant } });
       });
@@ -92,17 +92,17 @@ export class TenantService implements PluginTenantService {
 
   /** Tenants by slug; with `limit`, one page after the slug `after` (keyset over the unique slug). */
   async list(page: { limit?: number; after?: string } = {}): Promise<Tenant[]> {
-    const q = this.db.knex<TenantRow>(this.db.table('tenants')).orderBy('slug');
+    const q = this.db.rows('tenants').orderBy('slug');
     if (page.after !== undefined) q.where('slug', '>', page.after);
     if (page.limit !== undefined) q.limit(page.limit);
     const rows = await q;
     if (rows.length === 0) return [];
-    const enabled = await this.db.knex<TenantPluginRow>(this.db.table('tenant_plugins')).where('enabled', true).whereIn('tenant_id', rows.map((r) => r.id));
+    const enabled = await this.db.rows('tenant_plugins').where('enabled', true).whereIn('tenant_id', rows.map((r) => r.id));
     return rows.map((row) => this.toTenant(row, enabled.filter((e) => e.tenant_id === row.id).map((e) => e.plugin)));
   }
 
   async findBySlug(slug: string): Promise<Tenant | undefined> {
-    const row = await this.db.knex<TenantRow>(this.db.table('tenants')).where({ slug }).first();
+    const row = await this.db.rows('tenants').where({ slug }).first();
     if (!row) return undefined;
     return this.toTenant(row, [...(await this.enabledPlugins(row.id))]);
   }
@@ -122,7 +122,7 @@ export class TenantService implements PluginTenantService {
       const { reader } = this.db;
       const rows = reader
         ? reader.all<Pick<TenantPluginRow, 'plugin' | 'enabled'>>(`select plugin, enabled from "${this.db.table('tenant_plugins')}" where tenant_id = ?`, tenantId)
-        : await this.db.knex<TenantPluginRow>(this.db.table('tenant_plugins')).where({ tenant_id: tenantId }).select('plugin', 'enabled');
+        : await this.db.rows('tenant_plugins').where({ tenant_id: tenantId }).select('plugin', 'enabled');
       return new Set(['core', ...rows.filter((r) => readBool(r.enabled) && this.installed.names.includes(r.plugin)).map((r) => r.plugin)]);
     });
     return plugins!;
@@ -176,7 +176,7 @@ export class TenantService implements PluginTenantService {
     const visible = { algorithms: config.algorithms, allowedOrigins: config.allowedOrigins, jwksUrl: config.jwksUrl ?? null, hs256SecretSet: Boolean(config.hs256Secret) };
     await this.db.transaction(async (trx) => {
       // The tenant's row first: its lock orders concurrent saves of this tenant (see replace).
-      await trx<TenantRow>(this.db.table('tenants')).where({ id: tenant.id }).update({ embed_config: this.secrets.seal(JSON.stringify(config)), updated_at: Date.now() });
+      await this.db.rows('tenants', trx).where({ id: tenant.id }).update({ embed_config: this.secrets.seal(JSON.stringify(config)), updated_at: Date.now() });
       await this.origins.replace(trx, tenant.id, config.allowedOrigins);
       await this.changes.record(trx, author(tenant.id, origin), { action: 'tenant.embed_configure', entityType: 'tenant', entityId: tenant.id, after: visible }, { type: 'tenant.embed_configured', data: visible });
       // Cached embed configurations (host-token verification) go with it.
@@ -192,7 +192,7 @@ export class TenantService implements PluginTenantService {
   async setRateLimit(slug: string, perMinute: number | null, origin: ChangeOrigin = {}): Promise<void> {
     const tenant = await this.getBySlug(slug);
     await this.db.transaction(async (trx) => {
-      await trx<TenantRow>(this.db.table('tenants')).where({ id: tenant.id }).update({ rate_limit_per_minute: perMinute, updated_at: Date.now() });
+      await this.db.rows('tenants', trx).where({ id: tenant.id }).update({ rate_limit_per_minute: perMinute, updated_at: Date.now() });
       await this.changes.record(trx, author(tenant.id, origin), { action: 'tenant.rate_limit_set', entityType: 'tenant', entityId: tenant.id, before: { perMinute: tenant.rateLimitPerMinute }, after: { perMinute } }, { type: 'tenant.rate_limit_changed', data: { perMinute } });
       await this.epoch.raise(trx);
     });
@@ -201,7 +201,7 @@ export class TenantService implements PluginTenantService {
 
   /** The embed configuration, or undefined when none was set. */
   async embedConfig(tenantId: string): Promise<EmbedConfig | undefined> {
-    const row = await this.db.knex<TenantRow>(this.db.table('tenants')).where({ id: tenantId }).first('embed_config');
+    const row = await this.db.rows('tenants').where({ id: tenantId }).first('embed_config');
     if (!row?.embed_config) return undefined;
     return JSON.parse(this.secrets.open(row.embed_config)) as EmbedConfig;
   }
@@ -217,7 +217,7 @@ export class TenantService implements PluginTenantService {
 
   /** Tenant settings; pass the transaction when called inside one (SQLite has one connection). */
   async settings(tenantId: string, trx?: Executor): Promise<TenantSettings> {
-    const row = await (trx ?? this.db.knex)<TenantRow>(this.db.table('tenants')).where({ id: tenantId }).first('settings');
+    const row = await this.db.rows('tenants', trx).where({ id: tenantId }).first('settings');
     return readJson<TenantSettings>(row?.settings, {});
   }
 
@@ -225,7 +225,7 @@ export class TenantService implements PluginTenantService {
     const before = await this.settings(by.tenantId);
     const next = { ...before, ...patch };
     await this.db.transaction(async (trx) => {
-      await trx<TenantRow>(this.db.table('tenants')).where({ id: by.tenantId }).update({ settings: JSON.stringify(next), updated_at: Date.now() });
+      await this.db.rows('tenants', trx).where({ id: by.tenantId }).update({ settings: JSON.stringify(next), updated_at: Date.now() });
       await this.changes.record(trx, by, { action: 'tenant.settings_update', entityType: 'tenant', entityId: by.tenantId, before, after: next }, { type: 'tenant.settings_updated', data: { changed: Object.keys(patch) } });
     });
     return next;
@@ -234,7 +234,7 @@ export class TenantService implements PluginTenantService {
   /** Raw tenant row by id (auth uses it). */
   async findById(id: string): Promise<Tenant | undefined> {
     const { reader } = this.db;
-    const row = reader ? reader.get<TenantRow>(`select * from "${this.db.table('tenants')}" where id = ?`, id) : await this.db.knex<TenantRow>(this.db.table('tenants')).where({ id }).first();
+    const row = reader ? reader.get<TenantRow>(`select * from "${this.db.table('tenants')}" where id = ?`, id) : await this.db.rows('tenants').where({ id }).first();
     return row ? this.toTenant(row, [...(await this.enabledPlugins(id))]) : undefined;
   }
 
@@ -242,8 +242,8 @@ export class TenantService implements PluginTenantService {
     const now = Date.now();
     await this.db.transaction(async (trx) => {
       for (const plugin of plugins) {
-        const updated = await trx<TenantPluginRow>(this.db.table('tenant_plugins')).where({ tenant_id: tenantId, plugin }).update({ enabled, updated_at: now });
-        if (!updated) await trx<TenantPluginRow>(this.db.table('tenant_plugins')).insert({ tenant_id: tenantId, plugin, enabled, updated_at: now });
+        const updated = await this.db.rows('tenant_plugins', trx).where({ tenant_id: tenantId, plugin }).update({ enabled, updated_at: now });
+        if (!updated) await this.db.rows('tenant_plugins', trx).insert({ tenant_id: tenantId, plugin, enabled, updated_at: now });
       }
       await record(trx);
       await this.epoch.raise(trx);

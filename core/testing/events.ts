@@ -17,10 +17,10 @@ export interface EventFilter {
  * receive — read without waiting for the dispatcher.
  */
 export async function outboxEvents(kernel: Kernel, filter: EventFilter = {}): Promise<PeyvandEvent[]> {
-  const query = kernel.db.knex(kernel.db.table('outbox')).select('*').orderBy('seq');
+  const query = kernel.db.rows('outbox').orderBy('seq');
   if (filter.tenantId !== undefined) query.where('tenant_id', filter.tenantId);
   // Exact types are filtered in SQL; patterns after loading (the outbox of a test is small).
   if (filter.type !== undefined && !filter.type.includes('*')) query.where('type', filter.type);
-  const events = (await query).map((row: Record<string, unknown>) => eventFromRow(row));
+  const events = (await query).map((row) => eventFromRow(row));
   return filter.type?.includes('*') ? events.filter((e) => matchesEventPattern(e.type, [filter.type!])) : events;
 }

@@ -21,6 +21,7 @@ import { coreError } from '../plugin/errors.js';
 import type { ChangeAuthor } from '../audit/audit-log.js';
 import type { ChangeRecorder } from '../audit/change-recorder.js';
 import { eventFromRow } from '../events/outbox.js';
+import type { WebhookDeliveryRow, WebhookRow } from '../db/rows/webhooks.js';
 import { CORE_VERSION } from '../plugin/version.js';
 import { checkTarget, describeRefusal } from './address-guard.js';
 import { postWebhook, type PostOutcome } from './webhook-http.js';
@@ -31,7 +32,7 @@ import type { WebhookService } from './webhook-service.js';
 import type { WebhookSettings } from './webhook-settings.js';
 import type { PauseReason } from './webhook-types.js';
 
-type Row = Record<string, unknown>;
+type Row = WebhookDeliveryRow;
 const WAITING = ['pending', 'retrying'];
 const ENGINE: Omit<ChangeAuthor, 'tenantId'> = { subject: 'system:webhooks', kind: 'system' };
 
@@ -109,13 +110,13 @@ export class WebhookDeliverer {
       })
       .orderBy('d.event_seq')
       .limit(this.settings.batchSize)
-      .select('d.*');
+      .select<Row[]>('d.*');
   }
 
   /** Takes the lease if the delivery is still in the state that was read. */
   private async claim(row: Row, now: number, scheduled: boolean): Promise<boolean> {
     const q = this.db
-      .knex(this.db.table('webhook_deliveries'))
+      .rows('webhook_deliveries')
       .where({ id: row.id, status: row.status, attempts: row.attempts })
       .where('lease_until', '<', now);
     if (scheduled) q.whereIn('status', WAITING);
@@ -124,7 +125,7 @@ export class WebhookDeliverer {
   }
 
   private async attempt(row: Row, trigger: 'schedule' | 'manual', by?: ChangeAuthor): Promise<void> {
-    const webhook = await this.db.knex(this.db.table('webhooks')).where({ id: row.webhook_id }).first();
+    const webhook = await this.db.rows('webhooks').where({ id: row.webhook_id }).first();
     if (!webhook) return; // deleted meanwhile, with its deliveries
     const startedAt = Date.now();
     let outcome: PostOutcome & { final?: boolean };
@@ -140,19 +141,19 @@ export class WebhookDeliverer {
       // Scheduled: the lease runs out and the delivery is sent again (at least once).
       // Manual: the operator is told, and may press retry again at once.
       if (trigger === 'schedule') return;
-      await this.db.knex(this.db.table('webhook_deliveries')).where({ id: row.id }).update({ lease_until: 0 }).catch(() => undefined);
+      await this.db.rows('webhook_deliveries').where({ id: row.id }).update({ lease_until: 0 }).catch(() => undefined);
       throw err;
     }
   }
 
-  private async send(row: Row, webhook: Row): Promise<PostOutcome & { final?: boolean }> {
-    const eventRow = await this.db.knex(this.db.table('outbox')).where({ seq: row.event_seq }).first();
+  private async send(row: Row, webhook: WebhookRow): Promise<PostOutcome & { final?: boolean }> {
+    const eventRow = await this.db.rows('outbox').where({ seq: row.event_seq }).first();
     if (!eventRow) return { ok: false, statusCode: null, latencyMs: 0, error: 'the event is no longer in the outbox', final: true };
     const event = eventFromRow(eventRow);
     // The exact bytes that are signed are the bytes that are sent.
     const body = Buffer.from(JSON.stringify({ id: event.id, type: event.type, tenant: await this.slugOf(event.tenantId), occurredAt: event.occurredAt, data: event.data }), 'utf8');
     // Checked again at every attempt: DNS may now point somewhere else (rebinding).
-    const check = await checkTarget(String(webhook.url), this.settings.allowlist, this.settings.resolve);
+    const check = await checkTarget(webhook.url, this.settings.allowlist, this.settings.resolve);
     if (!check.ok) return { ok: false, statusCode: null, latencyMs: 0, error: describeRefusal(check.refusal) };
     let secret: string;
     try {
@@ -165,17 +166,17 @@ export class WebhookDeliverer {
       'user-agent': `Peyvand-Webhooks/${CORE_VERSION}`,
       'peyvand-event-id': event.id,
       'peyvand-event-type': event.type,
-      'peyvand-delivery-id': String(row.id),
+      'peyvand-delivery-id': row.id,
       'peyvand-signature': signatureHeader(secret, Math.floor(Date.now() / 1000), body),
     };
     return postWebhook(check.target, body, headers, this.settings);
   }
 
   /** Logs the attempt and moves the delivery (and maybe the subscription) on, in one transaction. */
-  private async record(row: Row, webhook: Row, outcome: PostOutcome & { final?: boolean }, startedAt: number, trigger: 'schedule' | 'manual', by?: ChangeAuthor): Promise<void> {
-    const attempt = readInt(row.attempts) + 1;
+  private async record(row: Row, webhook: WebhookRow, outcome: PostOutcome & { final?: boolean }, startedAt: number, trigger: 'schedule' | 'manual', by?: ChangeAuthor): Promise<void> {
+    const attempt = row.attempts + 1;
     const now = Date.now();
-    const before = String(row.status);
+    const before = row.status;
     let status = before;
     let nextAttemptAt: number | null = null;
     if (outcome.ok) status = 'delivered';
@@ -186,15 +187,16 @@ export class WebhookDeliverer {
       nextAttemptAt = now + this.backoff(attempt);
     }
     if (trigger === 'manual' && (status === 'pending' || status === 'retrying')) nextAttemptAt = readInt(row.next_attempt_at);
-    const tenantId = String(row.tenant_id);
-    const webhookId = String(webhook.id);
+    const tenantId = row.tenant_id;
+    const webhookId = webhook.id;
     await this.db.transaction(async (trx) => {
-      const updated = await trx(this.db.table('webhook_deliveries'))
+      const updated = await this.db
+        .rows('webhook_deliveries', trx)
         .where({ id: row.id })
         .update({ status, attempts: attempt, next_attempt_at: nextAttemptAt ?? 0, lease_until: 0, last_status_code: outcome.statusCode, last_error: outcome.error, updated_at: now, ...(outcome.ok && { delivered_at: now }) });
       if (!updated) return; // the subscription was deleted meanwhile
-      await trx(this.db.table('webhook_attempts')).insert({ id: newId(), delivery_id: row.id, webhook_id: webhookId, tenant_id: tenantId, attempt, trigger, started_at: startedAt, status_code: outcome.statusCode, latency_ms: outcome.latencyMs, error: outcome.error, next_attempt_at: nextAttemptAt });
-      const webhooks = trx(this.db.table('webhooks')).where({ id: webhookId });
+      await this.db.rows('webhook_attempts', trx).insert({ id: newId(), delivery_id: row.id, webhook_id: webhookId, tenant_id: tenantId, attempt, trigger, started_at: startedAt, status_code: outcome.statusCode, latency_ms: outcome.latencyMs, error: outcome.error, next_attempt_at: nextAttemptAt });
+      const webhooks = this.db.rows('webhooks', trx).where({ id: webhookId });
       if (outcome.ok) await webhooks.clone().where('consecutive_failures', '>', 0).update({ consecutive_failures: 0 });
       if (status === 'dead' && before !== 'dead') {
         await webhooks.clone().increment('consecutive_failures', 1);
@@ -208,7 +210,7 @@ export class WebhookDeliverer {
         }
       }
       if (trigger === 'manual' && by) {
-        await this.changes.record(trx, by, { action: 'webhook.delivery_retry', entityType: 'webhook', entityId: webhookId, after: { deliveryId: row.id, delivered: outcome.ok } }, { type: 'webhook.delivery_retried', data: { webhookId, deliveryId: String(row.id), eventId: String(row.event_id), delivered: outcome.ok } });
+        await this.changes.record(trx, by, { action: 'webhook.delivery_retry', entityType: 'webhook', entityId: webhookId, after: { deliveryId: row.id, delivered: outcome.ok } }, { type: 'webhook.delivery_retried', data: { webhookId, deliveryId: row.id, eventId: row.event_id, delivered: outcome.ok } });
       }
     });
     if (!outcome.ok) this.logger.info({ webhookId, deliveryId: row.id, attempt, status, error: outcome.error }, 'webhook attempt failed');
@@ -221,8 +223,8 @@ export class WebhookDeliverer {
   private async slugOf(tenantId: string): Promise<string> {
     let slug = this.slugs.get(tenantId);
     if (slug === undefined) {
-      const row = await this.db.knex(this.db.table('tenants')).where({ id: tenantId }).select('slug').first();
-      slug = String(row?.slug ?? '');
+      const row = await this.db.rows('tenants').where({ id: tenantId }).first('slug');
+      slug = row?.slug ?? '';
       this.slugs.set(tenantId, slug);
     }
     return slug;

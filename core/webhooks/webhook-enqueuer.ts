@@ -77,16 +77,16 @@ export class WebhookEnqueuer {
       updated_at: now,
       delivered_at: null,
     }));
-    await this.db.knex(this.db.table('webhook_deliveries')).insert(rows).onConflict(['webhook_id', 'event_seq']).ignore();
+    await this.db.rows('webhook_deliveries').insert(rows).onConflict(['webhook_id', 'event_seq']).ignore();
     this.onEnqueued();
   }
 
   private async subscriptionsOf(tenantId: string): Promise<Subscription[]> {
     const cached = this.cache.get(tenantId);
     if (cached && Date.now() - cached.at < CACHE_MS) return cached.subscriptions;
-    const rows = await this.db.knex(this.db.table('webhooks')).where({ tenant_id: tenantId }).select('id', 'events', 'created_at');
+    const rows = await this.db.rows('webhooks').where({ tenant_id: tenantId }).select('id', 'events', 'created_at');
     // Paused subscriptions keep receiving deliveries: they wait, and go out on resume.
-    const subscriptions = rows.map((r) => ({ id: String(r.id), events: readJson<string[]>(r.events, []), createdAt: readInt(r.created_at) }));
+    const subscriptions = rows.map((r) => ({ id: r.id, events: readJson<string[]>(r.events, []), createdAt: readInt(r.created_at) }));
     this.cache.set(tenantId, { at: Date.now(), subscriptions });
     return subscriptions;
   }

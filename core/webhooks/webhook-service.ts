@@ -19,6 +19,7 @@ import { translator, type Language } from '../i18n/i18n.js';
 import { checkTarget, describeRefusal, type TargetRefusal } from './address-guard.js';
 import { generateWebhookSecret } from '../plugin/webhook-signature.js';
 import type { WebhookSettings } from './webhook-settings.js';
+import type { WebhookDeliveryRow, WebhookRow } from '../db/rows/webhooks.js';
 import type { CreatedWebhook, DeliveryDto, DeliveryStatus, PauseReason, WebhookDto, WebhookEventView, WebhookInput, WebhookPatch } from './webhook-types.js';
 
 /** Told about every change, so the enqueuer drops its cache and the engine wakes on a resume. */
@@ -46,7 +47,7 @@ export class WebhookService {
     const id = newId();
     const events = [...new Set(input.events)];
     await this.db.transaction(async (trx) => {
-      await trx(this.table).insert({ id, tenant_id: by.tenantId, url: input.url, events: JSON.stringify(events), secret_sealed: this.secrets.seal(secret), active: true, paused_reason: null, paused_at: null, consecutive_failures: 0, created_at: now, updated_at: now });
+      await this.db.rows('webhooks', trx).insert({ id, tenant_id: by.tenantId, url: input.url, events: JSON.stringify(events), secret_sealed: this.secrets.seal(secret), active: true, paused_reason: null, paused_at: null, consecutive_failures: 0, created_at: now, updated_at: now });
       const webhook = { id, url: input.url, events, active: true };
       await this.changes.record(trx, by, { action: 'webhook.create', entityType: 'webhook', entityId: id, after: webhook }, { type: 'webhook.created', data: { webhook } });
     });
@@ -56,7 +57,7 @@ export class WebhookService {
 
   /** The tenant's subscriptions, oldest first. */
   async list(tenantId: string, page: { limit: number; cursor?: string }, lng: Language): Promise<{ items: WebhookDto[]; nextCursor: string | null }> {
-    const q = this.db.knex(this.table).where({ tenant_id: tenantId });
+    const q = this.db.rows('webhooks').where({ tenant_id: tenantId });
     if (page.cursor) q.where('id', '>', String(decodeCursor(page.cursor)[0]));
     const rows = await q.orderBy('id').limit(page.limit + 1);
     const items = rows.slice(0, page.limit).map((r) => this.toDto(r, lng));
@@ -78,7 +79,7 @@ export class WebhookService {
     const current = this.view(before);
     if (patch.url !== undefined && patch.url !== current.url) await this.assertReachable(patch.url);
     const now = Date.now();
-    const set: Record<string, unknown> = {};
+    const set: Partial<WebhookRow> = {};
     const changed: string[] = [];
     const next: WebhookEventView = { ...current };
     if (patch.url !== undefined && patch.url !== current.url) {
@@ -99,7 +100,7 @@ export class WebhookService {
     }
     if (changed.length === 0) return this.toDto(before, lng);
     await this.db.transaction(async (trx) => {
-      await trx(this.table).where({ tenant_id: by.tenantId, id }).update({ ...set, updated_at: now });
+      await this.db.rows('webhooks', trx).where({ tenant_id: by.tenantId, id }).update({ ...set, updated_at: now });
       await this.changes.record(trx, by, { action: 'webhook.update', entityType: 'webhook', entityId: id, before: current, after: next }, { type: 'webhook.updated', data: { webhook: next, changed } });
     });
     this.onChange(by.tenantId, patch.active === true && !current.active ? 'resumed' : 'updated');
@@ -110,9 +111,9 @@ export class WebhookService {
   async delete(by: ChangeAuthor, id: string): Promise<void> {
     await this.db.transaction(async (trx) => {
       const before = this.view(await this.row(trx, by.tenantId, id));
-      await trx(this.db.table('webhook_attempts')).where({ tenant_id: by.tenantId, webhook_id: id }).delete();
-      await trx(this.db.table('webhook_deliveries')).where({ tenant_id: by.tenantId, webhook_id: id }).delete();
-      await trx(this.table).where({ tenant_id: by.tenantId, id }).delete();
+      await this.db.rows('webhook_attempts', trx).where({ tenant_id: by.tenantId, webhook_id: id }).delete();
+      await this.db.rows('webhook_deliveries', trx).where({ tenant_id: by.tenantId, webhook_id: id }).delete();
+      await this.db.rows('webhooks', trx).where({ tenant_id: by.tenantId, id }).delete();
       await this.changes.record(trx, by, { action: 'webhook.delete', entityType: 'webhook', entityId: id, before }, { type: 'webhook.deleted', data: { webhookId: id } });
     });
     this.onChange(by.tenantId, 'deleted');
@@ -121,7 +122,7 @@ export class WebhookService {
   /** A subscription's deliveries, newest first, each with its attempts. */
   async deliveries(tenantId: string, webhookId: string, page: { limit: number; cursor?: string; status?: DeliveryStatus }): Promise<{ items: DeliveryDto[]; nextCursor: string | null }> {
     await this.row(this.db.knex, tenantId, webhookId);
-    const q = this.db.knex(this.db.table('webhook_deliveries')).where({ tenant_id: tenantId, webhook_id: webhookId });
+    const q = this.db.rows('webhook_deliveries').where({ tenant_id: tenantId, webhook_id: webhookId });
     if (page.status) q.where('status', page.status);
     if (page.cursor) q.where('id', '<', String(decodeCursor(page.cursor)[0]));
     const rows = await q.orderBy('id', 'desc').limit(page.limit + 1);
@@ -130,9 +131,9 @@ export class WebhookService {
   }
 
   /** One delivery of a subscription (the raw row, for the retry route), or 404. */
-  async deliveryRow(tenantId: string, webhookId: string, deliveryId: string): Promise<Record<string, unknown>> {
+  async deliveryRow(tenantId: string, webhookId: string, deliveryId: string): Promise<WebhookDeliveryRow> {
     await this.row(this.db.knex, tenantId, webhookId);
-    const row = await this.db.knex(this.db.table('webhook_deliveries')).where({ tenant_id: tenantId, webhook_id: webhookId, id: deliveryId }).first();
+    const row = await this.db.rows('webhook_deliveries').where({ tenant_id: tenantId, webhook_id: webhookId, id: deliveryId }).first();
     if (!row) throw coreError('WEBHOOK_DELIVERY_NOT_FOUND', { id: deliveryId });
     return row;
   }
@@ -143,18 +144,14 @@ export class WebhookService {
   }
 
   /** The plaintext secret of a stored row (the delivery engine signs with it). */
-  openSecret(row: Record<string, unknown>): string {
-    return this.secrets.open(String(row.secret_sealed));
+  openSecret(row: Pick<WebhookRow, 'secret_sealed'>): string {
+    return this.secrets.open(row.secret_sealed);
   }
 
-  private get table(): string {
-    return this.db.table('webhooks');
-  }
-
-  private async row(executor: Executor, tenantId: string, id: string): Promise<Record<string, unknown>> {
-    const row = await executor(this.table).where({ tenant_id: tenantId, id }).first();
+  private async row(executor: Executor, tenantId: string, id: string): Promise<WebhookRow> {
+    const row = await this.db.rows('webhooks', executor).where({ tenant_id: tenantId, id }).first();
     if (!row) throw coreError('WEBHOOK_NOT_FOUND', { id });
-    return row as Record<string, unknown>;
+    return row;
   }
 
   /** The SSRF check at subscription time, as a 422 the tenant can act on. */
@@ -163,49 +160,49 @@ export class WebhookService {
     if (!check.ok) throw refusalError(check.refusal);
   }
 
-  private view(row: Record<string, unknown>): WebhookEventView {
-    return { id: String(row.id), url: String(row.url), events: readJson<string[]>(row.events, []), active: readBool(row.active) };
+  private view(row: WebhookRow): WebhookEventView {
+    return { id: row.id, url: row.url, events: readJson<string[]>(row.events, []), active: readBool(row.active) };
   }
 
-  private toDto(row: Record<string, unknown>, lng: Language): WebhookDto {
+  private toDto(row: WebhookRow, lng: Language): WebhookDto {
     const reason = readJson<PauseReason | null>(row.paused_reason, null);
     const { code, ...params } = reason ?? { code: '' };
     return {
       ...this.view(row),
       pausedReason: reason ? translator(this.i18n, lng, 'core')(`webhooks.paused.${code}`, params) : null,
       pausedAt: isoOrNull(row.paused_at),
-      consecutiveFailures: readInt(row.consecutive_failures),
+      consecutiveFailures: row.consecutive_failures,
       createdAt: iso(row.created_at),
       updatedAt: iso(row.updated_at),
     };
   }
 
-  private async withAttempts(rows: Array<Record<string, unknown>>): Promise<DeliveryDto[]> {
-    const ids = rows.map((r) => String(r.id));
-    const attempts = ids.length ? await this.db.knex(this.db.table('webhook_attempts')).whereIn('delivery_id', ids).orderBy(['delivery_id', 'attempt']) : [];
+  private async withAttempts(rows: WebhookDeliveryRow[]): Promise<DeliveryDto[]> {
+    const ids = rows.map((r) => r.id);
+    const attempts = ids.length ? await this.db.rows('webhook_attempts').whereIn('delivery_id', ids).orderBy(['delivery_id', 'attempt']) : [];
     return rows.map((r) => {
-      const status = String(r.status) as DeliveryStatus;
+      const status = r.status as DeliveryStatus;
       const waiting = status === 'pending' || status === 'retrying';
       return {
-        id: String(r.id),
-        eventId: String(r.event_id),
-        eventType: String(r.event_type),
+        id: r.id,
+        eventId: r.event_id,
+        eventType: r.event_type,
         status,
-        attemptCount: readInt(r.attempts),
+        attemptCount: r.attempts,
         nextAttemptAt: waiting ? iso(r.next_attempt_at) : null,
-        lastStatusCode: r.last_status_code === null ? null : readInt(r.last_status_code),
-        lastError: r.last_error === null ? null : String(r.last_error),
+        lastStatusCode: r.last_status_code,
+        lastError: r.last_error,
         createdAt: iso(r.created_at),
         deliveredAt: isoOrNull(r.delivered_at),
         attempts: attempts
           .filter((a) => a.delivery_id === r.id)
           .map((a) => ({
-            attempt: readInt(a.attempt),
+            attempt: a.attempt,
             trigger: a.trigger === 'manual' ? 'manual' : 'schedule',
             at: iso(a.started_at),
-            statusCode: a.status_code === null ? null : readInt(a.status_code),
-            latencyMs: readInt(a.latency_ms),
-            error: a.error === null ? null : String(a.error),
+            statusCode: a.status_code,
+            latencyMs: a.latency_ms,
+            error: a.error,
             nextAttemptAt: isoOrNull(a.next_attempt_at),
           })),
       };

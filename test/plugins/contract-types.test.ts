@@ -159,7 +159,7 @@ t.test('a mapped run and order are exactly what their response schemas allow', a
 
 t.test('a mapped customer is exactly what its response schema allows', async (t) => {
   const customer = customerFromRow({
-    id: 'c1', kind: 'organization', name: 'شرکت نمونه', given_name: null, family_name: null, organization_id: null, locale: 'fa', owner_id: 'u1',
+    id: 'c1', tenant_id: 't1', kind: 'organization', name: 'شرکت نمونه', given_name: null, family_name: null, organization_id: null, locale: 'fa', owner_id: 'u1', team_id: null,
     emails: JSON.stringify([{ value: 'info@example.com', label: 'work' }]), phones: '[]', addresses: JSON.stringify([{ line1: 'خیابان آزادی', city: 'تهران', country: 'IR' }]),
     tags: JSON.stringify(['vip']), custom_fields: JSON.stringify({ tier: 'gold' }), external_refs: JSON.stringify([{ source: 'odoo', id: '42' }]),
     created_at: 1_767_225_600_000, updated_at: 1_767_312_000_000, version: 3,

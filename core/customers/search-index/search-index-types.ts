@@ -1,5 +1,10 @@
 /** The shapes of the customer search index, shared by its per-dialect implementations. */
 import type { Knex } from 'knex';
+import type { CustomerRow } from '../../db/rows/customers.js';
+import type { RowQuery } from '../../plugin/data.js';
+
+/** A `customers` row found by {@link SearchIndex.ranked}, with its rank in the index. */
+export type RankedCustomerRow = CustomerRow & { search_rank: number };
 
 /** One customer's entry: what `put` indexes. */
 export interface SearchEntry {
@@ -47,12 +52,12 @@ export interface SearchIndex {
    * rank of a customer id (a cursor from before ranks). Null when nothing is searchable.
    * Without it or {@link page}, callers filter with {@link matching} and order by id.
    */
-  ranked?(customers: Knex.QueryBuilder, prefix: string, tenantId: string, queryTokens: string[], after?: number | string): Knex.QueryBuilder | null;
+  ranked?(customers: RowQuery<CustomerRow>, prefix: string, tenantId: string, queryTokens: string[], after?: number | string): Knex.QueryBuilder<CustomerRow, RankedCustomerRow[]> | null;
   /**
    * Optional, where the index can hand out hits newest first and stop at a page
    * (PostgreSQL): the first `limit` rows of `customers` — as for {@link ranked} — that
    * match, ordered by customer id descending (the list's order), below `beforeId` when
    * given. Runs in a transaction of its own on `db`. Null when nothing is searchable.
    */
-  page?(db: Knex, customers: Knex.QueryBuilder, prefix: string, tenantId: string, queryTokens: string[], options: { beforeId?: string; limit: number }): Promise<Array<Record<string, unknown>>> | null;
+  page?(db: Knex, customers: Knex.QueryBuilder, prefix: string, tenantId: string, queryTokens: string[], options: { beforeId?: string; limit: number }): Promise<CustomerRow[]> | null;
 }

@@ -31,7 +31,7 @@
 import type { Knex } from 'knex';
 import { chunked, flushAppends, insertAtCommit } from '../../db/database.js';
 import { runningGroupOf } from '../../db/group-commit.js';
-import type { SearchEntry, SearchIndex } from './search-index-types.js';
+import type { RankedCustomerRow, SearchEntry, SearchIndex } from './search-index-types.js';
 import { customersByTenant, hex, indexTerms, queryShape, tenantKey } from './terms.js';
 
 const ftsTable = (prefix: string): string => `${prefix}customer_search`;
@@ -170,7 +170,7 @@ export const sqliteSearchIndex: SearchIndex = {
     // so SQLite walks the hits from the newest, joins each to its customer (the caller's
     // tenant, scope and filters apply there) and stops once the page is full.
     const q = customers
-      .select(`${table}.*`, customers.client.raw('??.rowid as search_rank', [fts]))
+      .select<RankedCustomerRow[]>(`${table}.*`, customers.client.raw('??.rowid as search_rank', [fts]))
       .join(docs, `${docs}.customer_id`, `${table}.id`)
       .join(fts, `${fts}.rowid`, `${docs}.doc_id`)
       .whereRaw('+??.?? = ?', [docs, 'tenant_id', tenantId])

@@ -7,6 +7,7 @@ import type { Kernel } from '../../kernel/kernel.js';
 import { actorOf } from '../request-guards.js';
 import { replayEvents } from '../../events/replay.js';
 import { readInt } from '../../db/database.js';
+import type { SubscriberFailureRow } from '../../db/rows/events.js';
 import { pageOf, pageQuery } from '../../customers/customer-schemas.js';
 
 const scopeEnum = { type: 'string', enum: ['own', 'team', 'all'] } as const;
@@ -175,11 +176,11 @@ export function tenantRoutes(scope: FastifyInstance, kernel: Kernel): void {
     const actor = actorOf(request);
     const f = db.table('subscriber_failures');
     const o = db.table('outbox');
-    const q = db.knex(f).join(o, `${o}.seq`, `${f}.event_seq`).where(`${f}.tenant_id`, actor.tenantId).orderBy(`${f}.event_seq`).limit(request.query.limit);
+    const q = db.rows('subscriber_failures').join(o, `${o}.seq`, `${f}.event_seq`).where(`${f}.tenant_id`, actor.tenantId).orderBy(`${f}.event_seq`).limit(request.query.limit);
     if (request.query.status) q.where(`${f}.status`, request.query.status);
-    const rows = await q.select(`${f}.*`, `${o}.id as event_id`, `${o}.type as event_type`);
+    const rows = await q.select<Array<SubscriberFailureRow & { event_id: string; event_type: string }>>(`${f}.*`, `${o}.id as event_id`, `${o}.type as event_type`);
     return {
-      items: rows.map((r) => ({ subscriber: String(r.subscriber_id), eventId: String(r.event_id), type: String(r.event_type), status: String(r.status), attempts: readInt(r.attempts), nextAttemptAt: new Date(readInt(r.next_attempt_at)).toISOString(), lastError: String(r.last_error) })),
+      items: rows.map((r) => ({ subscriber: r.subscriber_id, eventId: r.event_id, type: r.event_type, status: r.status, attempts: r.attempts, nextAttemptAt: new Date(readInt(r.next_attempt_at)).toISOString(), lastError: r.last_error })),
       nextCursor: null,
     };
   });
