@@ -65,10 +65,15 @@ export class Migrator {
     if (todo.length === 0) return [];
     const batch = (await this.maxBatch()) + 1;
     const ran: string[] = [];
+    // Strictly increasing within the batch: two migrations recorded in the same millisecond
+    // would otherwise be ordered by name (`notes/001` before `core/017`), and rolled back so.
+    let recordedAt = 0;
     for (const { plugin, migration } of todo) {
+      recordedAt = Math.max(Date.now(), recordedAt + 1);
+      const migratedAt = recordedAt;
       await this.inTransaction(async (knex) => {
         await migration.up(this.context(knex));
-        await this.db.rows('migrations', knex).insert({ plugin, name: migration.name, batch, migrated_at: Date.now() });
+        await this.db.rows('migrations', knex).insert({ plugin, name: migration.name, batch, migrated_at: migratedAt });
       });
       ran.push(`${plugin}/${migration.name}`);
     }

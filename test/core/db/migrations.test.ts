@@ -43,6 +43,22 @@ t.test('up → down → up', async (t) => {
   t.same(await tables(), afterUp, 'the same tables');
 });
 
+t.test('applied and rolled back in run order even when the clock does not move', async (t) => {
+  await migrator.rollback(plugins, { all: true });
+  const realNow = Date.now;
+  const frozen = realNow();
+  Date.now = () => frozen;
+  let ran: string[];
+  try {
+    ran = await migrator.latest(plugins);
+  } finally {
+    Date.now = realNow;
+  }
+  t.same((await migrator.applied()).map((m) => `${m.plugin}/${m.name}`), ran, 'core/017 before notes/001, not by name');
+  t.same(await migrator.rollback(plugins, { all: true }), [...ran].reverse(), 'newest first');
+  await migrator.latest(plugins);
+});
+
 t.test('rollback takes the last batch only', async (t) => {
   await migrator.rollback(plugins, { all: true });
   await migrator.latest([plugins[0]!]);
