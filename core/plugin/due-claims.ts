@@ -6,18 +6,22 @@
  */
 import type { Knex } from 'knex';
 import type { PluginContext } from './contract.js';
+import type { PluginTables } from './data.js';
 import { newId } from './ids.js';
 
-/** What to claim. */
-export interface DueClaim {
-  /** The (prefixed) table. */
-  table: string;
-  /** Narrows a query on `table` to unclaimed rows due now; applied to the search and to the claiming UPDATE alike. */
+/** A column of a declared table. */
+type ColumnOf<N extends keyof PluginTables> = keyof PluginTables[N] & string;
+
+/** What to claim, from the declared table `N`. */
+export interface DueClaim<N extends keyof PluginTables> {
+  /** The table by its declared name (`support_sla_targets`, unprefixed): the claimed rows are typed by its row. */
+  table: N;
+  /** Narrows a query on the table to unclaimed rows due now; applied to the search and to the claiming UPDATE alike. */
   due(q: Knex.QueryBuilder): Knex.QueryBuilder;
   /** The column the search orders by (the due time: the oldest first). */
-  orderBy: string;
+  orderBy: ColumnOf<N>;
   /** The column the claim token is written to. */
-  claimColumn: string;
+  claimColumn: ColumnOf<N>;
   /** Rows claimed at most in one round. */
   batchSize: number;
   /** Further columns the claim sets (a breach flag). */
@@ -28,11 +32,12 @@ export interface DueClaim {
  * Claims a round of due rows and hands them to `work` in the claiming transaction (events and
  * audit entries written there commit with the claim); answers how many were claimed. The
  * search reads every tenant's rows: one round serves them all (an unscoped use, on purpose).
- *
- * @typeParam Row - the claimed table's row, as the caller declares it (not checked here).
+ * The rows are typed by the table's declaration in `PluginTables`, and the columns named
+ * must be the row's.
  */
-export async function claimDue<Row extends object = Record<string, unknown>>(ctx: PluginContext<unknown>, claim: DueClaim, work: (trx: Knex.Transaction, rows: Row[]) => Promise<void>): Promise<number> {
-  const candidates: Array<{ id: string; tenant_id: string }> = await claim.due(ctx.unscopedKnex(claim.table)).orderBy(claim.orderBy).limit(claim.batchSize).select('id', 'tenant_id');
+export async function claimDue<N extends keyof PluginTables>(ctx: PluginContext<unknown>, claim: DueClaim<N>, work: (trx: Knex.Transaction, rows: Array<PluginTables[N]>) => Promise<void>): Promise<number> {
+  const table = ctx.data.table(claim.table);
+  const candidates: Array<{ id: string; tenant_id: string }> = await claim.due(ctx.unscopedKnex(table)).orderBy(claim.orderBy).limit(claim.batchSize).select('id', 'tenant_id');
   const ids: string[] = [];
   const enabled = new Map<string, boolean>();
   for (const c of candidates) {
@@ -42,8 +47,8 @@ export async function claimDue<Row extends object = Record<string, unknown>>(ctx
   if (ids.length === 0) return 0;
   const token = newId();
   return ctx.data.transaction(async (trx) => {
-    await claim.due(trx(claim.table)).whereIn('id', ids).update({ [claim.claimColumn]: token, ...claim.set });
-    const rows: Row[] = await trx(claim.table).where(claim.claimColumn, token).orderBy('id');
+    await claim.due(trx(table)).whereIn('id', ids).update({ [claim.claimColumn]: token, ...claim.set });
+    const rows: Array<PluginTables[N]> = await trx(table).where(claim.claimColumn, token).orderBy('id');
     await work(trx, rows);
     return rows.length;
   });

@@ -17,7 +17,6 @@
 import type { Knex } from 'knex';
 import { claimDue, PollingLoop, type AuditRecord, type PluginContext } from '../../../core/plugin/index.js';
 import { taskFromRow } from './records.js';
-import type { TaskRow } from './rows.js';
 import type { SalesStore } from './store.js';
 import { salesSystem } from './system-writes.js';
 
@@ -70,7 +69,7 @@ export class TaskScheduler {
 
   private async claim(kind: Kind, now: number): Promise<number> {
     const table = this.store.table('tasks');
-    const [claimColumn, timeColumn] = kind === 'due' ? ['due_claim', 'due_at'] : ['reminder_claim', 'remind_at'];
+    const [claimColumn, timeColumn] = kind === 'due' ? (['due_claim', 'due_at'] as const) : (['reminder_claim', 'remind_at'] as const);
     const due = (q: Knex.QueryBuilder) => {
       q.where(`${table}.status`, 'open').whereNull(claimColumn).where(timeColumn, '<=', now);
       // A reminder is pointless once the task itself is due.
@@ -78,7 +77,7 @@ export class TaskScheduler {
       return q;
     };
     // Open tasks only: the claim and what it announces both re-check `due`, which requires it.
-    return claimDue<TaskRow>(this.ctx, { table, due, orderBy: timeColumn, claimColumn, batchSize: this.options.batchSize }, async (trx, rows) => {
+    return claimDue(this.ctx, { table: 'sales_tasks', due, orderBy: timeColumn, claimColumn, batchSize: this.options.batchSize }, async (trx, rows) => {
       const byTenant = new Map<string, AuditRecord[]>();
       for (const row of rows) {
         const task = taskFromRow(row);

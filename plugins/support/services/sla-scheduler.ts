@@ -16,7 +16,6 @@ import { PRIORITIES, type TicketDto } from './records.js';
 import { clockFromRow, type SlaService } from './sla.js';
 import { targetView } from './sla-clock.js';
 import type { CalendarService } from './calendars.js';
-import type { SlaTargetRow } from './rows.js';
 import type { SupportStore } from './store.js';
 import type { ReportSummary } from './summary.js';
 import type { TicketService } from './tickets.js';
@@ -75,14 +74,14 @@ export class SlaScheduler {
 
   private async claim(kind: Kind, now: number): Promise<number> {
     const table = this.store.table('sla_targets');
-    const [claimColumn, timeColumn] = kind === 'breach' ? ['breach_claim', 'due_at'] : ['warn_claim', 'warn_at'];
+    const [claimColumn, timeColumn] = kind === 'breach' ? (['breach_claim', 'due_at'] as const) : (['warn_claim', 'warn_at'] as const);
     const due = (q: Knex.QueryBuilder): Knex.QueryBuilder => {
       q.where(`${table}.state`, 'running').whereNull(claimColumn).where(timeColumn, '<=', now);
       // A warning is pointless once the target is breached.
       if (kind === 'warning') q.whereNull('breach_claim').where('due_at', '>', now);
       return q;
     };
-    return claimDue<SlaTargetRow>(this.ctx, { table, due, orderBy: timeColumn, claimColumn, batchSize: this.options.batchSize }, async (trx, rows) => {
+    return claimDue(this.ctx, { table: 'support_sla_targets', due, orderBy: timeColumn, claimColumn, batchSize: this.options.batchSize }, async (trx, rows) => {
       for (const row of rows) {
         const tenantId = row.tenant_id;
         const ticketId = row.ticket_id;
