@@ -131,12 +131,11 @@ export class CustomerService implements PluginCustomerService {
   }
 
   /** Applies a JSON merge-patch; `expectedVersion` (from If-Match) guards against lost updates. */
-  async update(actor: Actor, id: string, patch: CustomerPatch, expectedVersion?: number): Promise<CustomerDto> {
-    return this.db.transaction(async (trx) => {
-      const before = await this.getForWrite(trx, actor, id);
-      if (expectedVersion !== undefined && expectedVersion !== before.version) throw coreError('PRECONDITION_FAILED', { current: before.version });
-      return this.applyChange(trx, actor, before, mergePatch(before, patch));
-    });
+  async update(actor: Actor, id: string, patch: CustomerPatch, expectedVersion?: number, trx?: Knex.Transaction): Promise<CustomerDto> {
+    if (!trx) return this.db.transaction((t) => this.update(actor, id, patch, expectedVersion, t));
+    const before = await this.getForWrite(trx, actor, id);
+    if (expectedVersion !== undefined && expectedVersion !== before.version) throw coreError('PRECONDITION_FAILED', { current: before.version });
+    return this.applyChange(trx, actor, before, mergePatch(before, patch));
   }
 
   /** Deletes a customer; `trx` lets a caller (an import's undo) include it in its own transaction. */

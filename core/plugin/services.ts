@@ -59,8 +59,11 @@ export interface CustomerService {
   findByContact(tenantId: string, contact: { emails?: readonly string[]; phones?: readonly string[] }, trx?: Executor): Promise<Array<{ customerId: string; reasons: Array<'email' | 'phone'> }>>;
   /** A page of the customers the actor may see. */
   list(actor: Actor, filter: CustomerListFilter): Promise<Page<CustomerDto>>;
-  /** Applies a JSON merge-patch; `expectedVersion` makes it a 412 on a stale version. */
-  update(actor: Actor, id: string, patch: CustomerPatch, expectedVersion?: number): Promise<CustomerDto>;
+  /**
+   * Applies a JSON merge-patch; `expectedVersion` makes it a 412 on a stale version. In
+   * `trx` when given, so it commits with the caller's change (a complaint flagging its customer).
+   */
+  update(actor: Actor, id: string, patch: CustomerPatch, expectedVersion?: number, trx?: Knex.Transaction): Promise<CustomerDto>;
   /** Creates or updates the customer known in `source` (the ERP) as `externalId`. */
   upsertByRef(actor: Actor, source: string, externalId: string, input: CustomerInput): Promise<{ created: boolean; customer: CustomerDto }>;
 }

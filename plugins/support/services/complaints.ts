@@ -3,8 +3,9 @@
  * `complaintTag`). Each complained-about ticket gets one `support_complaints` row — the flag
  * on its customer that the complaints report counts — and a follow-up: a task for the
  * manager of the ticket's queue (follow-ups.ts lists and closes them), an internal note on
- * the ticket and an entry on the customer's timeline, both in the tenant's language, in the
- * transaction of the rating or tag change.
+ * the ticket and an entry on the customer's timeline, both in the tenant's language, and
+ * the complaint tag on the customer's own record — in the transaction of the rating or tag
+ * change.
  */
 import type { Knex } from 'knex';
 import { applyRecordScope, newId, readInt, type Actor, type BigIntColumn, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
@@ -80,14 +81,32 @@ export class ComplaintService {
     const note = this.ctx.t(reason === 'low_rating' ? 'complaints.noteLowRating' : 'complaints.noteTagged', params);
     await data.from('support_messages').insert({ id: newId(), ticket_id: ticket.id, visibility: 'internal', author_kind: 'system', author_id: 'system:support-complaints', body: note, created_at: now });
     if (ticket.customerId) {
-      // Handling the ticket is the authority to note it on its customer (as for other ticket entries).
-      const via: Actor = { ...actor, scopes: { ...actor.scopes, customer: 'all' }, permissions: new Set([...actor.permissions, 'core.customer.read']) };
+      // Handling the ticket is the authority to note it on its customer and flag them (as for other ticket entries).
+      const via: Actor = { ...actor, scopes: { ...actor.scopes, customer: 'all' }, permissions: new Set([...actor.permissions, 'core.customer.read', 'core.customer.update']) };
       await this.ctx.timeline.add(via, ticket.customerId, { channel: 'note', summary: this.ctx.t('complaints.timeline', params) }, 'support', trx);
+      await this.flagCustomer(trx, via, ticket.customerId);
     }
     const complaint = { ticketId: ticket.id, number: ticket.number, customerId: ticket.customerId ?? null, reason, rating };
     await this.ctx.audit.record(trx, actor, { action: 'ticket.complaint', entityType: 'ticket', entityId: ticket.id, after: complaint });
     await this.ctx.events.emit(trx, 'complaint.recorded', complaint, { tenantId: actor.tenantId, aggregateType: 'ticket', aggregateId: ticket.id });
     return true;
+  }
+
+  /**
+   * The flag on the customer's own record: the complaint tag, seen wherever the customer is
+   * (cards, lists, SLA conditions). In a savepoint, and never the complaint's undoing: a
+   * customer core refuses to change (a custom-fields schema the record no longer meets) is
+   * left unflagged, logged, and still counted by `support_complaints`.
+   */
+  private async flagCustomer(trx: Knex.Transaction, via: Actor, customerId: string): Promise<void> {
+    try {
+      await trx.transaction(async (savepoint) => {
+        const customer = await this.ctx.customers.get(via, customerId, savepoint);
+        if (!customer.tags.includes(this.tag)) await this.ctx.customers.update(via, customerId, { tags: [...customer.tags, this.tag] }, undefined, savepoint);
+      });
+    } catch (err) {
+      this.ctx.logger.warn({ err, customerId }, 'complaint recorded; its customer could not be tagged');
+    }
   }
 
   /** The manager of the ticket's queue, who follows its complaint up; null when there is none. */

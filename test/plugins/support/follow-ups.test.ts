@@ -3,6 +3,7 @@
  * a follow-up task for the queue's manager"): the task goes to the manager of the ticket's
  * queue (nobody in particular without one); managers list them, newest first, paged and
  * filtered; done is final (409 the second time), announced, and refused input changes nothing.
+ * The customer is flagged on their own record (the complaint tag) unless core refuses the change.
  */
 import t from 'tap';
 import { supportEventSchemas } from '../../../plugins/support/schemas/event-schemas.js';
@@ -63,6 +64,11 @@ t.test('done once, with a note, announced; a second time is a 409 in Persian', a
   await assertWrittenEvents(t, s, 'complaint.*', supportEventSchemas, ['complaint.recorded', 'complaint.followed_up']);
 });
 
+t.test('the customer is flagged on their own record, once', async (t) => {
+  const record = await s.ok<{ tags: string[]; version: number }>(admin, 'GET', `/api/v1/customers/${customer.id}`);
+  t.same(record.tags, ['complaint'], 'the complaint tag, once for two complaints');
+});
+
 t.test('refused input and callers change nothing', async (t) => {
   const [open] = (await s.ok<Page>(admin, 'GET', '/follow-ups')).items;
   for (const body of [{ note: '' }, { note: 'x'.repeat(2001) }, { extra: 1 }]) {
@@ -77,4 +83,15 @@ t.test('refused input and callers change nothing', async (t) => {
   t.equal((await s.call(agent, 'GET', '/follow-ups')).statusCode, 403, 'agents do not follow complaints up');
   t.equal((await s.call(agent, 'POST', `/follow-ups/${open!.id}/done`, {})).statusCode, 403);
   t.same((await s.ok<Page>(admin, 'GET', '/follow-ups')).items.map((f) => [f.id, f.status]), [[open!.id, 'open']], 'still open');
+});
+
+t.test('a customer core refuses to change is left unflagged; the complaint stands', async (t) => {
+  const legacy = await s.customer('کاوه');
+  await s.ok(admin, 'PUT', '/api/v1/settings/custom-fields', { schema: { type: 'object', required: ['nationalId'] } });
+  t.teardown(() => s.ok(admin, 'PUT', '/api/v1/settings/custom-fields', { schema: { type: 'object' } }).then(() => undefined));
+  const ticket = await s.ticket({ customerId: legacy.id, tags: ['complaint'] });
+  t.same((await s.ok<{ tags: string[] }>(admin, 'GET', `/api/v1/customers/${legacy.id}`)).tags, [], 'not tagged: its record no longer meets the schema');
+  t.same((await s.ok<Page>(admin, 'GET', '/follow-ups')).items.filter((f) => f.ticketId === ticket.id).map((f) => f.reason), ['tagged'], 'the complaint and its follow-up stand');
+  const report = await s.ok<{ items: Array<{ customerId: string }> }>(admin, 'GET', '/reports/complaints?min=1');
+  t.ok(report.items.some((i) => i.customerId === legacy.id), 'counted in the complaints report');
 });
