@@ -83,7 +83,7 @@ export class CustomFieldValidator implements CustomFieldSchemas {
   }
 
   /** Compiles a schema, throwing a 400 when it is not a usable JSON Schema. */
-  compile(schema: JsonSchema): ValidateFunction {
+  private compile(schema: JsonSchema): ValidateFunction {
     const key = JSON.stringify(schema);
     let validate = this.cache.get(key);
     if (!validate) {

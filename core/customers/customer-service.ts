@@ -44,11 +44,6 @@ export class CustomerService implements PluginCustomerService {
     this.byIdSql = `select * from "${db.table('customers')}" where "tenant_id" = ? and "id" = ?`;
   }
 
-  /** Throws a 400 when a custom-fields schema cannot be compiled. */
-  validateCustomFieldsSchema(schema: Record<string, unknown>): void {
-    this.customFields.compile(schema);
-  }
-
   /** Creates a customer; `trx` lets a caller (lead conversion) include it in its own transaction. */
   async create(actor: Actor, input: CustomerInput, trx?: Knex.Transaction): Promise<CustomerDto> {
     if (!trx) return this.db.transaction((t) => this.create(actor, input, t));

@@ -7,6 +7,11 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { AnyPlugin } from '../../core/plugin/contract.js';
 import type { PeyvandOptions } from '../../core/peyvand.js';
 import { bootPeyvand, type TestPeyvand } from './peyvand.js';
+import type { Test } from 'tap';
+import { coreEventSchemas } from '../../core/plugin/core-events.js';
+import { orderEventSchemas } from '../../core/orders/order-events.js';
+import { erpEventSchemas } from '../../core/erp/erp-events.js';
+import { assertWrittenEvents } from './event-schemas.js';
 
 type Teardown = { teardown(fn: () => Promise<void> | void): void };
 
@@ -106,4 +111,9 @@ export async function bootErp(t: Teardown, plugins: AnyPlugin[], options: { p?: 
       return out;
     },
   };
+}
+
+/** Asserts that every event a sync wrote (customers, documents, runs) carries exactly what its data schema says, and that `expected` types were among them. */
+export async function assertSyncEvents(t: Test, s: ErpTenant, expected: readonly string[]): Promise<void> {
+  await assertWrittenEvents(t, { admin: s.owner, call: s.call }, 'customer.*,order.*,invoice.*,erp.*', { ...coreEventSchemas, ...orderEventSchemas, ...erpEventSchemas }, expected);
 }

@@ -138,7 +138,7 @@ export function tenantRoutes(scope: FastifyInstance, kernel: Kernel): void {
     },
   }, async (request) => {
     const actor = actorOf(request);
-    kernel.customers.validateCustomFieldsSchema(request.body.schema);
+    kernel.customers.customFields.check(request.body.schema);
     await tenants.updateSettings(actor, { customFieldsSchema: request.body.schema });
     return { schema: request.body.schema };
   });

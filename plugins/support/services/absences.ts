@@ -12,7 +12,7 @@ import { can, coreError, readInt, type Actor, type PluginContext } from '../../.
 import { supportError } from '../errors.js';
 import type { QueueService } from './queues.js';
 import type { AbsenceRow } from './rows.js';
-import type { SupportStore } from './store.js';
+import { ruleActor, type SupportStore } from './store.js';
 import type { ReportSummary } from './summary.js';
 import type { TicketService } from './tickets.js';
 
@@ -27,10 +27,6 @@ export interface AbsenceDto {
 /** The longest absence that can be set at once: a year, so a typo in the year is caught. */
 const MAX_ABSENCE_MS = 366 * 24 * 3600_000;
 
-/** Who reassigns an absent agent's tickets: the rule, not the person who set the absence. */
-function absenceActor(tenantId: string): Actor {
-  return { tenantId, tenantSlug: '', subject: 'system:support-absence', kind: 'system', roles: [], teams: [], permissions: new Set(['support.ticket.assign']), scopes: {} };
-}
 
 /** Absence use cases. */
 export class AbsenceService {
@@ -57,7 +53,8 @@ export class AbsenceService {
       await data.from('support_absences').insert({ agent_id: agentId, ...values }).onConflict(['tenant_id', 'agent_id']).merge(values);
       const open = await this.store.rows(trx, 'tickets', actor.tenantId).where({ assignee_id: agentId }).whereNull('merged_into_id').whereNotIn('status', ['solved', 'closed']).orderBy('id').select('id');
       const ids = open.map((row) => row.id);
-      const system = absenceActor(actor.tenantId);
+      // The rule reassigns, not the person who set the absence (an agent may not assign to others).
+      const system = ruleActor(actor.tenantId, 'absence');
       await this.summary.track(trx, actor.tenantId, ids, async () => {
         for (const id of ids) {
           const before = await this.tickets.viewOf(trx, actor.tenantId, id);

@@ -1,8 +1,8 @@
 /**
  * Complaint follow-ups: each complaint (complaints.ts) is a task for the manager of the
  * ticket's queue, or for any manager when the queue has none. Managers list them — those
- * on tickets within their record scope, and their own — and mark them done with a note; done is final
- * and announced as `complaint.followed_up`.
+ * on tickets within their record scope, and their own — and mark them done with a note;
+ * done is final and announced as `complaint.followed_up`.
  */
 import { applyRecordScope, decodeCursor, encodeCursor, readInt, type Actor, type PluginContext, type SchemaType, type TenantData } from '../../../core/plugin/index.js';
 import type { followUpQuery, followUpSchema } from '../schemas/csat-schemas.js';
@@ -40,7 +40,7 @@ export class FollowUpService {
       if (!before) throw supportError('FOLLOW_UP_NOT_FOUND', { id });
       const now = Date.now();
       // Conditional, so two managers closing it at once cannot both succeed.
-      const updated = await data.from('support_complaints').where({ id, follow_up_status: 'open' }).update({ follow_up_status: 'done', followed_up_at: now, followed_up_by: actor.subject, follow_up_note: note?.trim() ?? null });
+      const updated = await data.from('support_complaints').where({ id, follow_up_status: 'open' }).update({ follow_up_status: 'done', followed_up_at: now, followed_up_by: actor.subject, follow_up_note: note?.trim() || null });
       if (Number(updated) !== 1) throw supportError('FOLLOW_UP_DONE', { id });
       const after = (await this.views(data, [(await data.from('support_complaints').where({ id }).first())!]))[0]!;
       await this.ctx.audit.record(trx, actor, { action: 'ticket.complaint_follow_up', entityType: 'ticket', entityId: after.ticketId, before: (await this.views(data, [before]))[0], after });

@@ -16,7 +16,7 @@ import { PRIORITIES, type TicketDto } from './records.js';
 import { clockFromRow, type SlaService } from './sla.js';
 import { targetView } from './sla-clock.js';
 import type { CalendarService } from './calendars.js';
-import type { SupportStore } from './store.js';
+import { ruleActor, type SupportStore } from './store.js';
 import type { ReportSummary } from './summary.js';
 import type { TicketService } from './tickets.js';
 
@@ -28,10 +28,6 @@ export interface SlaSchedulerOptions {
 
 type Kind = 'warning' | 'breach';
 
-/** The plugin as the author of the scheduler's changes. */
-export function schedulerActor(tenantId: string): Actor {
-  return { tenantId, tenantSlug: '', subject: 'system:support-sla', kind: 'system', roles: [], teams: [], permissions: new Set(['support.ticket.assign']), scopes: {} };
-}
 
 /** Emits SLA warnings and breaches and escalates. */
 export class SlaScheduler {
@@ -91,7 +87,7 @@ export class SlaScheduler {
         const ticket = await this.tickets.viewOf(trx, tenantId, ticketId);
         const data = { ticketId, number: ticket.number, target, policyId: policy.id };
         const options = { tenantId, aggregateType: 'ticket', aggregateId: ticketId };
-        const actor = schedulerActor(tenantId);
+        const actor = ruleActor(tenantId, 'sla');
         await this.ctx.audit.record(trx, actor, { action: kind === 'breach' ? 'ticket.sla_breached' : 'ticket.sla_warning', entityType: 'ticket', entityId: ticketId, after: data });
         if (kind === 'warning') {
           await this.ctx.events.emit(trx, 'ticket.sla_warning', data, options);

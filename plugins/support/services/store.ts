@@ -95,3 +95,12 @@ export class SupportStore {
 export function checkVersion(expected: number | undefined, current: number): void {
   if (expected !== undefined && expected !== current) throw coreError('PRECONDITION_FAILED', { current });
 }
+
+/**
+ * The plugin as the author of the changes a rule makes (`system:support-sla` escalating a
+ * breach, `system:support-absence` handing on an absent agent's tickets): it may assign
+ * tickets to anyone, and sees them all.
+ */
+export function ruleActor(tenantId: string, rule: 'sla' | 'absence'): Actor {
+  return { tenantId, tenantSlug: '', subject: `system:support-${rule}`, kind: 'system', roles: [], teams: [], permissions: new Set(['support.ticket.assign']), scopes: {} };
+}

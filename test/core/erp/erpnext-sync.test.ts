@@ -11,11 +11,7 @@ import t from 'tap';
 import erpnext from '../../../adapters/erpnext/index.js';
 import { ErpNextFake } from '../../../adapters/erpnext/testing/erpnext-fake.js';
 import { frappeTimestamp } from '../../../adapters/erpnext/erpnext-time.js';
-import { bootErp } from '../../helpers/erp.js';
-import { assertWrittenEvents } from '../../helpers/event-schemas.js';
-import { coreEventSchemas } from '../../../core/plugin/core-events.js';
-import { orderEventSchemas } from '../../../core/orders/order-events.js';
-import { erpEventSchemas } from '../../../core/erp/erp-events.js';
+import { assertSyncEvents, bootErp } from '../../helpers/erp.js';
 
 const fake = new ErpNextFake();
 await fake.start();
@@ -205,6 +201,5 @@ t.test('refused credentials and a long outage fail the run with a clear error', 
 });
 
 t.test('the events the sync wrote carry exactly what their data schemas say', async (t) => {
-  const schemas = { ...coreEventSchemas, ...orderEventSchemas, ...erpEventSchemas };
-  await assertWrittenEvents(t, { admin: s.owner, call: s.call }, 'customer.*,order.*,invoice.*,erp.*', schemas, ['customer.created', 'customer.updated', 'customer.deleted', 'order.placed', 'invoice.issued', 'erp.run_finished']);
+  await assertSyncEvents(t, s, ['customer.created', 'customer.updated', 'customer.deleted', 'order.placed', 'invoice.issued', 'erp.run_finished']);
 });

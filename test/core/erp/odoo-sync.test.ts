@@ -10,11 +10,7 @@
 import t from 'tap';
 import odoo from '../../../adapters/odoo/index.js';
 import { OdooFake } from '../../../adapters/odoo/testing/odoo-fake.js';
-import { bootErp } from '../../helpers/erp.js';
-import { assertWrittenEvents } from '../../helpers/event-schemas.js';
-import { coreEventSchemas } from '../../../core/plugin/core-events.js';
-import { orderEventSchemas } from '../../../core/orders/order-events.js';
-import { erpEventSchemas } from '../../../core/erp/erp-events.js';
+import { assertSyncEvents, bootErp } from '../../helpers/erp.js';
 
 const fake = new OdooFake();
 await fake.start();
@@ -273,6 +269,5 @@ t.test('runs: permissions, tenancy, bad input', async (t) => {
 });
 
 t.test('the events the sync wrote carry exactly what their data schemas say', async (t) => {
-  const schemas = { ...coreEventSchemas, ...orderEventSchemas, ...erpEventSchemas };
-  await assertWrittenEvents(t, { admin: s.owner, call: s.call }, 'customer.*,order.*,invoice.*,erp.*', schemas, ['customer.created', 'customer.updated', 'customer.deleted']);
+  await assertSyncEvents(t, s, ['customer.created', 'customer.updated', 'customer.deleted']);
 });

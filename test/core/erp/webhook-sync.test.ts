@@ -11,11 +11,7 @@
 import t from 'tap';
 import webhook from '../../../adapters/webhook/index.js';
 import { signatureHeader } from '../../../core/plugin/webhook-signature.js';
-import { bootErp } from '../../helpers/erp.js';
-import { assertWrittenEvents } from '../../helpers/event-schemas.js';
-import { coreEventSchemas } from '../../../core/plugin/core-events.js';
-import { orderEventSchemas } from '../../../core/orders/order-events.js';
-import { erpEventSchemas } from '../../../core/erp/erp-events.js';
+import { assertSyncEvents, bootErp } from '../../helpers/erp.js';
 
 const s = await bootErp(t, [webhook]);
 const secret = 'erp-shared-secret-0123456789';
@@ -167,6 +163,5 @@ t.test('a conflict is settled by field ownership', async (t) => {
 });
 
 t.test('the events the sync wrote carry exactly what their data schemas say', async (t) => {
-  const schemas = { ...coreEventSchemas, ...orderEventSchemas, ...erpEventSchemas };
-  await assertWrittenEvents(t, { admin: s.owner, call: s.call }, 'customer.*,order.*,invoice.*,erp.*', schemas, ['customer.created', 'customer.updated', 'customer.deleted', 'erp.run_finished']);
+  await assertSyncEvents(t, s, ['customer.created', 'customer.updated', 'customer.deleted', 'erp.run_finished']);
 });
