@@ -25,8 +25,40 @@ export function dialectOf(knex: Knex): Dialect {
   throw new BootError('CONFIG_INVALID', undefined, `unsupported knex client "${client}"`);
 }
 
+/**
+ * How long a statement waits for a lock another transaction holds before the database
+ * refuses it: PostgreSQL's `lock_timeout` (unbounded by default: one forgotten
+ * transaction would hold every request behind it until the client's own timeout) and
+ * MariaDB's `innodb_lock_wait_timeout` (50 s by default, five times over when a write is
+ * retried). Refused, the write is retried as a busy conflict (`retryOnDeadlock`: five
+ * attempts, so at most about 25 s, within the server's 30 s request timeout), then
+ * answered 503 `DATABASE_BUSY` with `Retry-After`. SQLite's `busy_timeout` is the same
+ * bound for the file's write lock.
+ */
+export const DEFAULT_LOCK_WAIT_MS = 5_000;
+
+/** Connection settings beside the URL. */
+export interface ConnectOptions {
+  /** See {@link DEFAULT_LOCK_WAIT_MS}; MariaDB counts whole seconds (at least 1). */
+  lockWaitMs?: number;
+}
+
+type SessionConnection = { query(sql: string, cb: (err: Error | null) => void): void };
+
+/** Runs `statements` one after another on a new pooled connection, then hands it to the pool. */
+function sessionSetup(statements: string[]) {
+  return (conn: SessionConnection, done: (err: Error | null, conn: unknown) => void): void => {
+    const next = (i: number): void => {
+      if (i === statements.length) return done(null, conn);
+      conn.query(statements[i]!, (err) => (err ? done(err, conn) : next(i + 1)));
+    };
+    next(0);
+  };
+}
+
 /** Knex configuration for a database URL (`sqlite:<file>`, `postgres://…`, `mysql://…`). */
-export function knexConfigFor(url: string): Knex.Config {
+export function knexConfigFor(url: string, options: ConnectOptions = {}): Knex.Config {
+  const lockWaitMs = Math.max(1, Math.round(options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS));
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -45,7 +77,7 @@ export function knexConfigFor(url: string): Knex.Config {
           conn.pragma('journal_mode = WAL');
           conn.pragma('synchronous = NORMAL');
           conn.pragma('foreign_keys = ON');
-          conn.pragma('busy_timeout = 5000');
+          conn.pragma(`busy_timeout = ${lockWaitMs}`);
           cacheStatements(conn);
           done(null, conn);
         },
@@ -53,7 +85,7 @@ export function knexConfigFor(url: string): Knex.Config {
     };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
-    return { client: 'pg', connection: url, pool: { min: 0, max: 10 } };
+    return { client: 'pg', connection: url, pool: { min: 0, max: 10, afterCreate: sessionSetup([`SET lock_timeout = ${lockWaitMs}`]) } };
   }
   if (/^(mysql|mariadb):\/\//.test(url)) {
     const parsed = new URL(url.replace(/^mariadb:/, 'mysql:'));
@@ -75,9 +107,7 @@ export function knexConfigFor(url: string): Knex.Config {
         max: 10,
         // READ COMMITTED: no gap locks on scans, so concurrent writers (outbox inserts,
         // derived-row rewrites) do not wait on each other as they do under REPEATABLE READ.
-        afterCreate(conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
-          conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (err) => done(err, conn));
-        },
+        afterCreate: sessionSetup(['SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', `SET SESSION innodb_lock_wait_timeout = ${Math.ceil(lockWaitMs / 1000)}`]),
       },
     };
   }
@@ -125,6 +155,6 @@ function cacheStatements(conn: SqliteConnection): void {
 }
 
 /** Opens a knex instance for a database URL. */
-export function connect(url: string = DEFAULT_DATABASE_URL): Knex {
-  return knexFactory(knexConfigFor(url));
+export function connect(url: string = DEFAULT_DATABASE_URL, options: ConnectOptions = {}): Knex {
+  return knexFactory(knexConfigFor(url, options));
 }

@@ -56,6 +56,11 @@ export interface KernelOptions {
   databaseUrl?: string;
   /** The host's own knex instance, to live inside the ERP's database. */
   knex?: Knex;
+  /**
+   * How long a statement waits for another transaction's lock before the database refuses
+   * it (default `DEFAULT_LOCK_WAIT_MS`, 5 s; see core/db/connect.ts); ignored when `knex` is given.
+   */
+  lockWaitMs?: number;
   /** Prefix of Peyvand's tables; default `crm_`. */
   tablePrefix?: string;
   /** Installed plugins (core is always there). */
@@ -138,7 +143,7 @@ export class Kernel {
     this.logger = options.logger ?? createLogger();
     this.plugins = resolvePlugins([corePlugin, ...(options.plugins ?? [])], options.pluginOptions);
     this.ownsKnex = !options.knex;
-    this.db = new Database(options.knex ?? connect(options.databaseUrl ?? DEFAULT_DATABASE_URL), options.tablePrefix ?? 'crm_');
+    this.db = new Database(options.knex ?? connect(options.databaseUrl ?? DEFAULT_DATABASE_URL, { ...(options.lockWaitMs !== undefined && { lockWaitMs: options.lockWaitMs }) }), options.tablePrefix ?? 'crm_');
     this.data = new TenantDataLayer(this.db);
     this.i18n = createI18n();
     for (const { definition } of this.plugins) {

@@ -39,14 +39,15 @@ export function isDeadlock(err: unknown): boolean {
  * Whether the database refused the transaction only because concurrent transactions held
  * what it needed, so that running the whole transaction again can succeed: a deadlock
  * victim ({@link isDeadlock}), a PostgreSQL serialization failure (40001, under REPEATABLE
- * READ or SERIALIZABLE), or a MariaDB/MySQL lock wait that timed out (1205,
- * `innodb_lock_wait_timeout`). The error may be wrapped (`cause`, objection's `nativeError`).
+ * READ or SERIALIZABLE), or a lock wait that timed out: PostgreSQL's `lock_timeout`
+ * (55P03) or MariaDB/MySQL's `innodb_lock_wait_timeout` (1205); see `DEFAULT_LOCK_WAIT_MS`
+ * in core/db/connect.ts. The error may be wrapped (`cause`, objection's `nativeError`).
  */
 export function isBusyConflict(err: unknown): boolean {
   const seen = new Set<unknown>();
   for (let e = err as { code?: unknown; errno?: unknown; cause?: unknown; nativeError?: unknown } | undefined; e && typeof e === 'object' && !seen.has(e); e = (e.nativeError ?? e.cause) as typeof e) {
     seen.add(e);
-    if (isDeadlock(e) || e.code === '40001' || e.code === 'ER_LOCK_WAIT_TIMEOUT' || e.errno === 1205) return true;
+    if (isDeadlock(e) || e.code === '40001' || e.code === '55P03' || e.code === 'ER_LOCK_WAIT_TIMEOUT' || e.errno === 1205) return true;
   }
   return false;
 }

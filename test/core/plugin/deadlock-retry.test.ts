@@ -47,6 +47,7 @@ const coded = (code: string, extra: Record<string, unknown> = {}) => Object.assi
 const conflicts = [
   ['PostgreSQL deadlock', coded('40P01')],
   ['PostgreSQL serialization failure', coded('40001')],
+  ['PostgreSQL lock_timeout', coded('55P03')],
   ['MariaDB deadlock', coded('ER_LOCK_DEADLOCK', { errno: 1213 })],
   ['MariaDB lock wait timeout', coded('ER_LOCK_WAIT_TIMEOUT', { errno: 1205 })],
 ] as const;
