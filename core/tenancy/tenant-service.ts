@@ -16,6 +16,7 @@ import { platformAuthor, type ChangeRecorder } from '../audit/change-recorder.js
 import { MAX_ORIGIN_LENGTH, TenantOrigins } from './tenant-origins.js';
 import { EpochCache, type AuthEpoch } from '../auth/auth-epoch.js';
 import type { TenantPluginRow, TenantRow } from './tenant-rows.js';
+import { runningGroupOf } from '../db/group-commit.js';
 
 /** Where a platform-admin change came from, for the audit trail. */
 export interface ChangeOrigin {
@@ -217,7 +218,12 @@ export class TenantService implements PluginTenantService {
 
   /** Tenant settings; pass the transaction when called inside one (SQLite has one connection). */
   async settings(tenantId: string, trx?: Executor): Promise<TenantSettings> {
-    const row = await this.db.rows('tenants', trx).where({ id: tenantId }).first('settings');
+    // Every customer create reads them: inside a SQLite group commit, as a prepared statement
+    // on the group's connection rather than a knex query (group-commit.ts says why).
+    const group = runningGroupOf(trx);
+    const row = group
+      ? (group.connection.prepare(`select settings from "${this.db.table('tenants')}" where id = ?`).all(tenantId)[0] as Pick<TenantRow, 'settings'> | undefined)
+      : await this.db.rows('tenants', trx).where({ id: tenantId }).first('settings');
     return readJson<TenantSettings>(row?.settings, {});
   }
 
