@@ -5,6 +5,8 @@
 import type { Knex } from 'knex';
 import { dialectOf } from './connect.js';
 import { ReadConnection } from './read-connection.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
+import type { Logger } from 'pino';
 import { DEFAULT_GROUP_LIMITS, GroupCommit, runningGroupOf } from './group-commit.js';
 import type { Dialect, Executor } from '../plugin/sql.js';
 import type { PluginDatabase } from '../plugin/services.js';
@@ -23,6 +25,8 @@ export class Database implements PluginDatabase {
   reader: ReadConnection | undefined;
   /** SQLite only: concurrent write transactions share one COMMIT (see group-commit.ts). */
   readonly groupCommit: GroupCommit | undefined;
+  /** SQLite on a file, once started: checkpoints off the serving thread (see wal-checkpointer.ts). */
+  checkpointer: WalCheckpointer | undefined;
 
   constructor(
     /** The knex instance (the host's own when embedded). */
@@ -72,6 +76,17 @@ export class Database implements PluginDatabase {
   closeReader(): void {
     this.reader?.close();
     this.reader = undefined;
+  }
+
+  /** Starts the checkpointing thread (SQLite on a file; a no-op elsewhere or when started). */
+  async startCheckpoints(logger?: Logger): Promise<void> {
+    this.checkpointer ??= await WalCheckpointer.start(this.knex, logger);
+  }
+
+  /** Stops the checkpointing thread, if started; the writer checkpoints by itself again. */
+  async stopCheckpoints(): Promise<void> {
+    await this.checkpointer?.close();
+    this.checkpointer = undefined;
   }
 
   /**

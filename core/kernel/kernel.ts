@@ -198,8 +198,10 @@ export class Kernel {
     this.migrated = (await this.migrator.pending(this.migrations())).length === 0;
     if (this.migrated) {
       await this.roles.recordCatalog();
-      // Hot reads on SQLite beside the writer, and the caches' invalidation (both need the tables).
+      // Hot reads on SQLite beside the writer, checkpoints off the serving thread, and the
+      // caches' invalidation (these need the tables).
       this.db.openReader();
+      await this.db.startCheckpoints(this.logger.child({ component: 'checkpoints' }));
       await this.authEpoch.start();
     }
     for (const plugin of this.plugins) {
@@ -239,6 +241,7 @@ export class Kernel {
       this.migrated = (await this.migrator.pending(this.migrations())).length === 0;
       if (this.migrated) {
         this.db.openReader();
+        await this.db.startCheckpoints(this.logger.child({ component: 'checkpoints' }));
         await this.authEpoch.start();
       }
     }
@@ -261,6 +264,7 @@ export class Kernel {
         this.logger.error({ err, plugin: plugin.definition.name }, 'plugin close failed');
       }
     }
+    await this.db.stopCheckpoints();
     this.db.closeReader();
     if (this.ownsKnex) await this.db.knex.destroy();
   }
