@@ -22,6 +22,7 @@ export const SUPPORT_EVENTS = {
   slaWarning: 'ticket.sla_warning',
   slaBreached: 'ticket.sla_breached',
   csatReceived: 'csat.received',
+  csatLinkIssued: 'csat.link_issued',
   complaintRecorded: 'complaint.recorded',
   complaintFollowedUp: 'complaint.followed_up',
   absenceSet: 'agent.absence_set',
@@ -53,6 +54,7 @@ declare module '../../core/plugin/index.js' {
     'ticket.sla_warning': SupportEventData<'ticket.sla_warning'>;
     'ticket.sla_breached': SupportEventData<'ticket.sla_breached'>;
     'csat.received': SupportEventData<'csat.received'>;
+    'csat.link_issued': SupportEventData<'csat.link_issued'>;
     'complaint.recorded': SupportEventData<'complaint.recorded'>;
     'complaint.followed_up': SupportEventData<'complaint.followed_up'>;
     'agent.absence_set': SupportEventData<'agent.absence_set'>;

@@ -38,6 +38,8 @@ export const supportEventSchemas = {
   'ticket.merged': eventData({ ticket: ticketSchema, from: strings }),
   'ticket.sla_warning': slaEvent,
   'ticket.sla_breached': slaEvent,
+  /** A survey link issued by `POST /tickets/{id}/csat-link` (without the link: it is a bearer token). */
+  'csat.link_issued': eventData({ ticketId: str, number: int, expiresAt: str }),
   'csat.received': eventData({ ticketId: str, number: int, customerId: nullableStr, rating: int, comment: nullableStr, answeredAt: str }),
   /** A complaint's follow-up marked done by `doneBy`. */
   'complaint.followed_up': eventData({ id: str, ticketId: str, customerId: nullableStr, doneBy: str, note: nullableStr }),
