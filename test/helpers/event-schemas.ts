@@ -51,8 +51,8 @@ export async function assertWrittenEvents(t: Test, reader: EventReader, types: s
  * Runs an API call of the reader's tenant and asserts its status, and that it wrote
  * exactly the events `expected` names for its answer — types and data, in order, of any
  * type, nothing more — each valid against the schema its type declares (a type that
- * declares none fails). A refused call expects `() => []`: it wrote no event. `types`
- * narrows what is read, where the tenant has background writers of other types.
+ * declares none fails). A refused call expects `() => []`: it wrote no event. The
+ * tenant must have no background writer meanwhile (the test helpers boot without one).
  */
 export async function assertCallEvents(
   t: Test,
@@ -62,9 +62,8 @@ export async function assertCallEvents(
   call: () => Promise<LightMyRequestResponse>,
   status: number,
   expected: (answer: LightMyRequestResponse) => readonly EventWithData[],
-  types = '*',
 ): Promise<LightMyRequestResponse> {
-  const { result: answer, events } = await eventsWrittenBy(reader, types, call);
+  const { result: answer, events } = await eventsWrittenBy(reader, '*', call);
   t.equal(answer.statusCode, status, `${what}: ${status}`);
   const wanted = expected(answer);
   t.strictSame(events.map(({ type, data }) => ({ type, data })), wanted, `${what}: ${wanted.length ? wanted.map((e) => e.type).join(', ') : 'no event'}`);

@@ -11,8 +11,8 @@ import { setupRoutes } from './setup-routes.js';
 import { ticketRoutes } from './ticket-routes.js';
 
 /**
- * Registers the support routes on the services `bootstrap` built: the same instances
- * the subscribers, the SLA scheduler and other plugins (`servicesOf('support')`) use.
+ * Registers the support routes on the services `bootstrap` built: the set whose SLA
+ * scheduler runs and that other plugins reach (`ctx.use('support')`), not a second one.
  */
 export function supportRoutes(app: PluginApp, ctx: PluginContext<SupportOptions>, services: SupportServices | undefined): void {
   // The kernel mounts routes after bootstrap, which always returns the services.

@@ -19,7 +19,7 @@ const nullableStr = { type: ['string', 'null'] } as const;
 const int = { type: 'integer' } as const;
 const withTicket = eventData({ ticket: ticketSchema });
 const slaEvent = eventData({ ticketId: str, number: int, target: slaTargetSchema, policyId: str });
-/** A queue as events carry it: its assignment is one of the rules the service writes. */
+/** A queue as events carry it: its assignment is one of the rules the service writes; `managerId`, `calendarId` and `emailAccountId` are left out when unset, as in responses. */
 const queueRecordSchema = { ...queueSchema, properties: { ...queueSchema.properties, assignment: queueInputSchema.properties.assignment } } as const;
 const calendar = eventData({ calendar: calendarSchema });
 const policy = eventData({ policy: policySchema });

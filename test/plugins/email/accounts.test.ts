@@ -106,7 +106,6 @@ t.test('each account and template change writes its one event with the record, n
   const announced = assertCallEvents.bind(null, t, { admin: h.owner, call: h.call }, emailEventSchemas);
   const none = () => [];
   const viewer = (await h.p.admin({ method: 'POST', url: '/api/v1/admin/tenants/acme/api-keys', payload: { name: 'v-events', role: 'viewer' } })).json().key as string;
-  // No IMAP: an account with one starts a watcher whose mail would be events of its own.
   const body = { name: 'اعلام', address: support.address, smtp: h.server(support, 'smtp') };
   const created = await announced('a new account', () => h.call(h.owner, 'POST', '/accounts', body), 201, (res) => [{ type: 'email.account_created', data: { account: res.json() } }]);
   const id = created.json().id as string;
