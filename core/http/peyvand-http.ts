@@ -151,7 +151,7 @@ export async function registerPeyvandHttp(scope: FastifyInstance, kernel: Kernel
     await scope.register(async (pluginScope) => {
       pluginScope.addHook('onRoute', rules(definition.name));
       pluginScope.addHook('onRequest', pluginEnabledHook(definition.name, kernel.tenants));
-      await definition.routes!(pluginScope.withTypeProvider<PeyvandTypeProvider>(), kernel.context(definition.name));
+      await definition.routes!(pluginScope.withTypeProvider<PeyvandTypeProvider>(), kernel.context(definition.name), kernel.servicesOf(definition.name));
     }, { prefix: `/api/v1/${definition.name}` });
   }
 

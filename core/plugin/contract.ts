@@ -144,8 +144,12 @@ export interface PluginDefinition<Options = Record<string, unknown>, Services = 
   subscribers?: readonly PluginSubscriber<Options>[];
   // Lifecycle members use method syntax on purpose: it lets a plugin with typed options
   // sit in the kernel's list of plugins (`AnyPlugin`) without casts.
-  /** HTTP routes, mounted at `/api/v1/<name>`. Each route declares a permission (or `public`) and schemas. */
-  routes?(app: PluginApp, ctx: PluginContext<Options>): Promise<void> | void;
+  /**
+   * HTTP routes, mounted at `/api/v1/<name>`. Each route declares a permission (or `public`) and schemas.
+   * Mounted after `bootstrap`: `services` is what it returned (undefined without one), so
+   * routes, subscribers and loops can share one set of services.
+   */
+  routes?(app: PluginApp, ctx: PluginContext<Options>, services: Services | undefined): Promise<void> | void;
   /** Declare-only phase: runs before migrations. */
   register?(ctx: PluginContext<Options>): Promise<void> | void;
   /** After migrations; returns the services this plugin exports to others. */

@@ -5,9 +5,10 @@
  * or one it leaves out, is reported here.
  */
 import { Ajv, type ValidateFunction } from 'ajv';
+import type { LightMyRequestResponse } from 'fastify';
 import type { Test } from 'tap';
 import { withFormats } from '../../core/http/validation.js';
-import { eventsOf, type EventReader } from './events.js';
+import { eventsOf, eventsWrittenBy, type EventReader } from './events.js';
 
 /** An event as the outbox or the replay API gives it. */
 export interface EventWithData {
@@ -44,4 +45,29 @@ export function assertEventData(t: Test, events: readonly EventWithData[], schem
 export async function assertWrittenEvents(t: Test, reader: EventReader, types: string, schemas: Readonly<Record<string, object>>, expected: readonly string[]): Promise<void> {
   const checked = assertEventData(t, await eventsOf(reader, types), schemas);
   t.same(expected.filter((type) => !checked.has(type)), [], `${expected.join(', ')} were written and checked`);
+}
+
+/**
+ * Runs an API call of the reader's tenant and asserts its status, and that it wrote
+ * exactly the events `expected` names for its answer — types and data, in order, of any
+ * type, nothing more — each valid against the schema its type declares (a type that
+ * declares none fails). A refused call expects `() => []`: it wrote no event. The
+ * tenant must have no background writer meanwhile (the test helpers boot without one).
+ */
+export async function assertCallEvents(
+  t: Test,
+  reader: EventReader,
+  schemas: Readonly<Record<string, object>>,
+  what: string,
+  call: () => Promise<LightMyRequestResponse>,
+  status: number,
+  expected: (answer: LightMyRequestResponse) => readonly EventWithData[],
+): Promise<LightMyRequestResponse> {
+  const { result: answer, events } = await eventsWrittenBy(reader, '*', call);
+  t.equal(answer.statusCode, status, `${what}: ${status}`);
+  const wanted = expected(answer);
+  t.strictSame(events.map(({ type, data }) => ({ type, data })), wanted, `${what}: ${wanted.length ? wanted.map((e) => e.type).join(', ') : 'no event'}`);
+  t.same(events.filter((e) => !schemas[e.type]).map((e) => e.type), [], `${what}: every event written declares its schema`);
+  if (events.length) assertEventData(t, events, schemas);
+  return answer;
 }

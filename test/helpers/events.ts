@@ -20,3 +20,14 @@ export async function eventsOf(s: EventReader, types: string): Promise<Array<{ i
     after = page.nextCursor;
   }
 }
+
+/**
+ * What `change` returned and the events of `types` written while it ran, oldest first. The
+ * events are those past the last one before it: run changes of the reader's tenant one at
+ * a time around it.
+ */
+export async function eventsWrittenBy<R>(s: EventReader, types: string, change: () => Promise<R>): Promise<{ result: R; events: Array<{ id: string; type: string; data: Record<string, unknown> }> }> {
+  const before = (await eventsOf(s, types)).length;
+  const result = await change();
+  return { result, events: (await eventsOf(s, types)).slice(before) };
+}

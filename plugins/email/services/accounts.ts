@@ -104,6 +104,7 @@ export class AccountService {
       });
       const account = await this.load(trx, actor.tenantId, id);
       await this.ctx.audit.record(trx, actor, { action: 'email.account.create', entityType: 'email_account', entityId: id, after: account });
+      await this.ctx.events.emit(trx, 'email.account_created', { account }, { tenantId: actor.tenantId, aggregateType: 'email_account', aggregateId: id });
       return account;
     });
     this.changed(created.id);
@@ -152,6 +153,7 @@ export class AccountService {
       await this.store.rows(trx, 'accounts', actor.tenantId).where('id', id).update(values);
       const after = await this.load(trx, actor.tenantId, id);
       await this.ctx.audit.record(trx, actor, { action: 'email.account.update', entityType: 'email_account', entityId: id, before, after });
+      await this.ctx.events.emit(trx, 'email.account_updated', { account: after }, { tenantId: actor.tenantId, aggregateType: 'email_account', aggregateId: id });
       return after;
     });
     this.changed(id);
@@ -178,6 +180,7 @@ export class AccountService {
       await this.store.rows(trx, 'accounts', actor.tenantId).where('id', id).delete();
       await trx(this.store.table('cursors')).where('account_id', id).delete();
       await this.ctx.audit.record(trx, actor, { action: 'email.account.delete', entityType: 'email_account', entityId: id, before });
+      await this.ctx.events.emit(trx, 'email.account_deleted', { account: before }, { tenantId: actor.tenantId, aggregateType: 'email_account', aggregateId: id });
     });
     this.changed(id);
   }

@@ -54,8 +54,11 @@ export class QuarantineService {
     const row = await this.store.rows(this.ctx.db.knex, 'quarantine', actor.tenantId).where('id', id).first();
     if (!row) throw emailError('QUARANTINE_NOT_FOUND', { id });
     await this.ctx.db.transaction(async (trx) => {
-      await this.store.rows(trx, 'quarantine', actor.tenantId).where('id', id).delete();
+      // Checked, so two deletions at once announce it once.
+      const deleted = await this.store.rows(trx, 'quarantine', actor.tenantId).where('id', id).delete();
+      if (deleted !== 1) throw emailError('QUARANTINE_NOT_FOUND', { id });
       await this.ctx.audit.record(trx, actor, { action: 'email.quarantine.delete', entityType: 'email_quarantine', entityId: id });
+      await this.ctx.events.emit(trx, 'email.quarantine_deleted', { id, accountId: row.account_id }, { tenantId: actor.tenantId, aggregateType: 'email_quarantine', aggregateId: id });
     });
     // The ledger row stays: the deleted mail is not imported again by the next sync.
     await this.storage.delete(row.storage_key);

@@ -72,6 +72,7 @@ export class TemplateService {
       await this.ctx.db.transaction(async (trx) => {
         await trx<TemplateRow>(this.store.table('templates')).insert({ id, tenant_id: actor.tenantId, key: input.key, locale: input.locale, subject: input.subject, html: input.html, text: input.text ?? null, version: 1, created_at: now, updated_at: now });
         await this.ctx.audit.record(trx, actor, { action: 'email.template.create', entityType: 'email_template', entityId: id, after: input });
+        await this.ctx.events.emit(trx, 'email.template_created', { template: await this.get(actor.tenantId, id, trx) }, { tenantId: actor.tenantId, aggregateType: 'email_template', aggregateId: id });
       });
     } catch (err) {
       if (isUniqueViolation(err)) throw emailError('TEMPLATE_DUPLICATE', { key: input.key, locale: input.locale });
@@ -104,6 +105,7 @@ export class TemplateService {
       const updated = await this.store.rows(trx, 'templates', actor.tenantId).where({ id, version: before.version }).update(values);
       if (updated !== 1) throw coreError('PRECONDITION_FAILED', { current: before.version });
       await this.ctx.audit.record(trx, actor, { action: 'email.template.update', entityType: 'email_template', entityId: id, before, after: patch });
+      await this.ctx.events.emit(trx, 'email.template_updated', { template: await this.get(actor.tenantId, id, trx) }, { tenantId: actor.tenantId, aggregateType: 'email_template', aggregateId: id });
     });
     return this.get(actor.tenantId, id);
   }
@@ -113,6 +115,7 @@ export class TemplateService {
     await this.ctx.db.transaction(async (trx) => {
       await this.store.rows(trx, 'templates', actor.tenantId).where('id', id).delete();
       await this.ctx.audit.record(trx, actor, { action: 'email.template.delete', entityType: 'email_template', entityId: id, before });
+      await this.ctx.events.emit(trx, 'email.template_deleted', { template: before }, { tenantId: actor.tenantId, aggregateType: 'email_template', aggregateId: id });
     });
   }
 

@@ -1,7 +1,8 @@
 /**
  * Business calendars: created or replaced whole by id (`PUT`), read, and given holidays
  * from an iCalendar file. A changed calendar recomputes the SLA due times of the open
- * tickets whose policy uses it, in the same transaction.
+ * tickets whose policy uses it, in the same transaction, which also writes its audit entry
+ * and its `calendar.created|updated` event.
  */
 import type { Knex } from 'knex';
 import ICAL from 'ical.js';
@@ -49,6 +50,7 @@ export class CalendarService {
       }
       const calendar = await this.get(actor.tenantId, id, trx);
       await this.ctx.audit.record(trx, actor, { action: before ? 'support_calendar.update' : 'support_calendar.create', entityType: 'support_calendar', entityId: id, ...(before && { before: calendarFromRow(before) }), after: calendar });
+      await this.ctx.events.emit(trx, before ? 'calendar.updated' : 'calendar.created', { calendar }, { tenantId: actor.tenantId, aggregateType: 'support_calendar', aggregateId: id });
       if (before) await changed(trx, actor, id);
       return { calendar, created: !before };
     });

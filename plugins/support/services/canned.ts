@@ -4,6 +4,8 @@
  * only ever handed out rendered, for the agent to insert into a reply. Rendering uses
  * core's isolated renderer with the helpers email templates have (`digits`, `number`,
  * `date`); replies are plain text, so the HTML escaping Handlebars applies is undone.
+ * Creating, changing and deleting one are audited and announced
+ * (`canned_response.created|updated|deleted`) in one transaction with the change.
  */
 import type { Knex } from 'knex';
 import { coreError, localizedTemplateRenderer, newId, readInt, type Actor, type PluginContext, type TemplateRenderer, type SchemaType } from '../../../core/plugin/index.js';
@@ -48,6 +50,7 @@ export class CannedResponseService {
       await this.ctx.data.forTenant(actor.tenantId, trx).from('support_canned_responses').insert({ id, name: input.name.trim(), locale: input.locale, body: input.body, version: 1, created_at: now, updated_at: now });
       const created = await this.get(actor, id, trx);
       await this.ctx.audit.record(trx, actor, { action: 'support_canned_response.create', entityType: 'support_canned_response', entityId: id, after: created });
+      await this.ctx.events.emit(trx, 'canned_response.created', { cannedResponse: created }, { tenantId: actor.tenantId, aggregateType: 'support_canned_response', aggregateId: id });
       return created;
     });
   }
@@ -76,6 +79,7 @@ export class CannedResponseService {
       if (Number(updated) !== 1) throw coreError('PRECONDITION_FAILED', { current: before.version });
       const after = await this.get(actor, id, trx);
       await this.ctx.audit.record(trx, actor, { action: 'support_canned_response.update', entityType: 'support_canned_response', entityId: id, before, after });
+      await this.ctx.events.emit(trx, 'canned_response.updated', { cannedResponse: after }, { tenantId: actor.tenantId, aggregateType: 'support_canned_response', aggregateId: id });
       return after;
     });
   }
@@ -85,6 +89,7 @@ export class CannedResponseService {
       const before = await this.get(actor, id, trx);
       await this.ctx.data.forTenant(actor.tenantId, trx).from('support_canned_responses').where({ id }).delete();
       await this.ctx.audit.record(trx, actor, { action: 'support_canned_response.delete', entityType: 'support_canned_response', entityId: id, before });
+      await this.ctx.events.emit(trx, 'canned_response.deleted', { cannedResponse: before }, { tenantId: actor.tenantId, aggregateType: 'support_canned_response', aggregateId: id });
     });
   }
 

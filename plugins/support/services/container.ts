@@ -1,7 +1,9 @@
 /**
- * Builds the plugin's services from its context. Routes and bootstrap each call it: the
- * services keep their state in the database (the scheduler's loop is the exception, and
- * only bootstrap starts it), so building them twice shares nothing by accident.
+ * Builds the plugin's services from its context. Bootstrap calls it, and the routes and
+ * other plugins (`ctx.use('support')`) get that set: the kernel hands it to `routes`. The
+ * email subscribers, which receive only the context, build their own: the services keep
+ * their state in the database (the scheduler's loop is the exception, and only
+ * bootstrap's starts it), so a second set shares nothing by accident.
  */
 import type { PluginContext } from '../../../core/plugin/index.js';
 import type { SupportOptions } from '../options.js';

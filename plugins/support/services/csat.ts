@@ -50,6 +50,8 @@ export class CsatService {
       if (await this.answered(trx, actor.tenantId, ticket.id)) throw supportError('CSAT_ANSWERED', { number: ticket.number });
       const link = await this.issue(trx, actor.tenantId, ticket.id);
       await this.ctx.audit.record(trx, actor, { action: 'ticket.csat_link', entityType: 'ticket', entityId: ticket.id, after: { expiresAt: link.expiresAt } });
+      // Never the URL: its token answers the survey, like a password.
+      await this.ctx.events.emit(trx, 'csat.link_issued', { ticketId: ticket.id, number: ticket.number, expiresAt: link.expiresAt }, { tenantId: actor.tenantId, aggregateType: 'ticket', aggregateId: ticket.id });
       return { url: link.url, expiresAt: link.expiresAt };
     });
   }

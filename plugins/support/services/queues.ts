@@ -2,7 +2,8 @@
  * Queues with members, and automatic assignment among the members on shift (by the
  * queue's calendar): round-robin (a stored position moves past each pick) or least-open
  * (fewest tickets not yet solved, ties in member order). `manual` leaves tickets
- * unassigned for a person to pick.
+ * unassigned for a person to pick. Creating and changing a queue are audited and
+ * announced (`queue.created|updated`) in one transaction with the change.
  */
 import type { Knex } from 'knex';
 import { newId, readInt, type Actor, type BigIntColumn, type Executor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
@@ -47,6 +48,7 @@ export class QueueService {
       await trx<QueueRow>(this.store.table('queues')).insert({ id, tenant_id: actor.tenantId, ...columns(input), rr_position: 0, version: 1, created_at: now, updated_at: now });
       const queue = await this.get(actor.tenantId, id, trx);
       await this.ctx.audit.record(trx, actor, { action: 'support_queue.create', entityType: 'support_queue', entityId: id, after: queue });
+      await this.ctx.events.emit(trx, 'queue.created', { queue }, { tenantId: actor.tenantId, aggregateType: 'support_queue', aggregateId: id });
       return queue;
     });
   }
@@ -65,6 +67,7 @@ export class QueueService {
       await this.store.updateVersioned(trx, 'queues', actor.tenantId, id, before.version, { ...columns(next), updated_at: Date.now() });
       const queue = await this.get(actor.tenantId, id, trx);
       await this.ctx.audit.record(trx, actor, { action: 'support_queue.update', entityType: 'support_queue', entityId: id, before, after: queue });
+      await this.ctx.events.emit(trx, 'queue.updated', { queue }, { tenantId: actor.tenantId, aggregateType: 'support_queue', aggregateId: id });
       return queue;
     });
   }

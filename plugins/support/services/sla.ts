@@ -5,7 +5,8 @@
  * deleting a policy, or changing its calendar, recomputes the open tickets in the same
  * transaction, so no ticket keeps a stale due time or escalation; that transaction moves
  * the report summary's rows of many tickets, so it runs again when refused for a
- * concurrent ticket change (`retryingTransaction`).
+ * concurrent ticket change (`retryingTransaction`). A policy's creation, change and
+ * deletion are audited and announced (`sla_policy.created|updated|deleted`) in it too.
  */
 import type { Knex } from 'knex';
 import { coreError, newId, readBool, readInt, type Actor, type BigIntColumn, type Executor, type PluginContext, type SchemaType } from '../../../core/plugin/index.js';
@@ -79,6 +80,7 @@ export class SlaService {
       await trx<SlaPolicyRow>(this.store.table('sla_policies')).insert({ id, tenant_id: actor.tenantId, ...policyColumns({ escalation: {}, enabled: true, ...input }), version: 1, created_at: now, updated_at: now });
       const policy = await this.getPolicy(actor.tenantId, id, trx);
       await this.ctx.audit.record(trx, actor, { action: 'support_sla_policy.create', entityType: 'support_sla_policy', entityId: id, after: policy });
+      await this.ctx.events.emit(trx, 'sla_policy.created', { policy }, { tenantId: actor.tenantId, aggregateType: 'support_sla_policy', aggregateId: id });
       await this.recomputeOpen(trx, actor.tenantId);
       return policy;
     });
@@ -93,6 +95,7 @@ export class SlaService {
       await this.store.updateVersioned(trx, 'sla_policies', actor.tenantId, id, before.version, { ...policyColumns(next), updated_at: Date.now() });
       const policy = await this.getPolicy(actor.tenantId, id, trx);
       await this.ctx.audit.record(trx, actor, { action: 'support_sla_policy.update', entityType: 'support_sla_policy', entityId: id, before, after: policy });
+      await this.ctx.events.emit(trx, 'sla_policy.updated', { policy }, { tenantId: actor.tenantId, aggregateType: 'support_sla_policy', aggregateId: id });
       await this.recomputeOpen(trx, actor.tenantId);
       return policy;
     });
@@ -103,6 +106,7 @@ export class SlaService {
       const before = await this.getPolicy(actor.tenantId, id, trx);
       await this.store.rows(trx, 'sla_policies', actor.tenantId).where({ id }).delete();
       await this.ctx.audit.record(trx, actor, { action: 'support_sla_policy.delete', entityType: 'support_sla_policy', entityId: id, before });
+      await this.ctx.events.emit(trx, 'sla_policy.deleted', { policy: before }, { tenantId: actor.tenantId, aggregateType: 'support_sla_policy', aggregateId: id });
       await this.recomputeOpen(trx, actor.tenantId);
     });
   }

@@ -3,6 +3,7 @@
  * checked on every ticket an agent or API client opens or whose fields it changes. The
  * schema itself is checked and applied by core's custom-field mechanism (`ctx.customFields`),
  * so tickets get the same limits and the same 422 `CUSTOM_FIELDS_INVALID` as customers.
+ * Setting it is audited and announced (`support_settings.updated` naming `ticketFields`).
  */
 import type { Knex } from 'knex';
 import { readJson, type Actor, type JsonSchema, type PluginContext } from '../../../core/plugin/index.js';
@@ -30,6 +31,7 @@ export class TicketFieldService {
       // One statement, so two first settings at once do not both insert.
       await data.from('support_settings').insert(values).onConflict('tenant_id').merge(values);
       await this.ctx.audit.record(trx, actor, { action: 'support_settings.ticket_fields', entityType: 'support_settings', entityId: actor.tenantId, ...(before && { before: { schema: before } }), after: { schema } });
+      await this.ctx.events.emit(trx, 'support_settings.updated', { changed: ['ticketFields'] }, { tenantId: actor.tenantId, aggregateType: 'support_settings', aggregateId: actor.tenantId });
       return schema;
     });
   }

@@ -1,10 +1,14 @@
 /**
  * Email accounts through the API against the real Dovecot and Postfix: passwords sealed
  * and never returned, the connection test naming what failed in the caller's language,
- * permissions, another tenant's account a 404, and the plugin's migration up → down → up.
+ * permissions, another tenant's account a 404, each change of an account or a template
+ * announced by its one event (none for a refused change), and the plugin's migration
+ * up → down → up.
  */
 import t from 'tap';
 import { bootEmail } from '../../helpers/email.js';
+import { assertCallEvents } from '../../helpers/event-schemas.js';
+import { emailEventSchemas } from '../../../plugins/email/events.js';
 import { freePort } from '../../helpers/mail-servers.js';
 import { emailMigration } from '../../../plugins/email/migrations/001_email.js';
 import { templateVersionMigration } from '../../../plugins/email/migrations/002_template_version.js';
@@ -96,6 +100,35 @@ t.test('If-Match on account and template updates: a stale version is a 412', asy
   t.equal((await h.call(h.owner, 'PATCH', `/templates/${tid}`, { subject: 'Late' }, { 'if-match': '"1"' })).statusCode, 412, 'a stale template version is a 412');
   t.equal((await h.call(h.owner, 'PATCH', `/templates/${tid}`, { subject: 'Bad' }, { 'if-match': 'nonsense' })).statusCode, 412, 'an unreadable If-Match is a 412');
   t.match((await h.call(h.owner, 'GET', '/templates?key=if-match')).json().items, [{ subject: 'Hello', version: 2 }]);
+});
+
+t.test('each account and template change writes its one event with the record, never a password; a refused one writes none', async (t) => {
+  const announced = assertCallEvents.bind(null, t, { admin: h.owner, call: h.call }, emailEventSchemas);
+  const none = () => [];
+  const viewer = (await h.p.admin({ method: 'POST', url: '/api/v1/admin/tenants/acme/api-keys', payload: { name: 'v-events', role: 'viewer' } })).json().key as string;
+  const body = { name: 'اعلام', address: support.address, smtp: h.server(support, 'smtp') };
+  const created = await announced('a new account', () => h.call(h.owner, 'POST', '/accounts', body), 201, (res) => [{ type: 'email.account_created', data: { account: res.json() } }]);
+  const id = created.json().id as string;
+  await announced('an account the schema refuses', () => h.call(h.owner, 'POST', '/accounts', { ...body, password: 'x' }), 400, none);
+  await announced('an account created by a viewer', () => h.call(viewer, 'POST', '/accounts', body), 403, none);
+  const updated = await announced('a changed account', () => h.call(h.owner, 'PATCH', `/accounts/${id}`, { name: 'اعلام‌شده', smtp: { password: 'rotated-secret' } }, { 'if-match': '"1"' }), 200, (res) => [{ type: 'email.account_updated', data: { account: res.json() } }]);
+  await announced('a stale account change', () => h.call(h.owner, 'PATCH', `/accounts/${id}`, { name: 'y' }, { 'if-match': '"1"' }), 412, none);
+  const deleted = await announced('a deleted account', () => h.call(h.owner, 'DELETE', `/accounts/${id}`), 204, () => [{ type: 'email.account_deleted', data: { account: updated.json() } }]);
+  t.equal(deleted.body, '');
+  await announced('an account deleted again', () => h.call(h.owner, 'DELETE', `/accounts/${id}`), 404, none);
+  const written = JSON.stringify((await h.ok<{ items: unknown[] }>('GET', '/api/v1/events?types=email.account_created,email.account_updated,email.account_deleted&limit=200')).items);
+  t.ok(written.includes(id), 'the account events read back');
+  t.notOk(written.includes(support.password) || written.includes('rotated-secret'), 'no password in any account event');
+
+  const template = { key: 'announced', locale: 'fa', subject: 'سلام {{name}}', html: '<p>سلام {{name}}</p>' };
+  const made = await announced('a new template', () => h.call(h.owner, 'POST', '/templates', template), 201, (res) => [{ type: 'email.template_created', data: { template: res.json() } }]);
+  const tid = made.json().id as string;
+  await announced('a second template of the same key and locale', () => h.call(h.owner, 'POST', '/templates', template), 409, none);
+  await announced('a broken template', () => h.call(h.owner, 'POST', '/templates', { ...template, key: 'broken', html: '<p>{{#if}}' }), 422, none);
+  const changed = await announced('a changed template', () => h.call(h.owner, 'PATCH', `/templates/${tid}`, { subject: 'درود {{name}}' }, { 'if-match': '"1"' }), 200, (res) => [{ type: 'email.template_updated', data: { template: res.json() } }]);
+  await announced('a stale template change', () => h.call(h.owner, 'PATCH', `/templates/${tid}`, { subject: 'x' }, { 'if-match': '"1"' }), 412, none);
+  await announced('a deleted template', () => h.call(h.owner, 'DELETE', `/templates/${tid}`), 204, () => [{ type: 'email.template_deleted', data: { template: changed.json() } }]);
+  await announced('a template deleted again', () => h.call(h.owner, 'DELETE', `/templates/${tid}`), 404, none);
 });
 
 t.test('migration up → down → up', async (t) => {

@@ -3,12 +3,13 @@
  * for byte that cannot be read as a message with a sender (no From, a multipart whose
  * boundary never appears, text that decodes to nothing readable) is listed with its reason
  * and size and emits `email.quarantined`; a release ingests it leniently as a message
- * flagged `released` (201), a delete answers 204, and neither is undone by the next sync.
+ * flagged `released` (201), a delete answers 204 and emits `email.quarantine_deleted`, and
+ * neither is undone by the next sync.
  * Another tenant's entry is a 404; a viewer may not touch the quarantine.
  */
 import t from 'tap';
 import { bootEmail } from '../../helpers/email.js';
-import { assertEventData } from '../../helpers/event-schemas.js';
+import { assertCallEvents, assertEventData } from '../../helpers/event-schemas.js';
 import { emailEventSchemas } from '../../../plugins/email/events.js';
 
 const h = await bootEmail(t);
@@ -85,10 +86,11 @@ t.test('release: 201 with the message ingested leniently and flagged released', 
 
 t.test('delete: 204, the raw bytes gone, and a redelivery of the same mail is not quarantined again', async (t) => {
   const entry = entries.find((e) => e.reason === 'undecodable')!;
-  const res = await h.call(h.owner, 'DELETE', `/quarantine/${entry.id}`);
-  t.equal(res.statusCode, 204, res.body);
+  const reader = { admin: h.owner, call: h.call };
+  const res = await assertCallEvents(t, reader, emailEventSchemas, 'a deleted entry', () => h.call(h.owner, 'DELETE', `/quarantine/${entry.id}`), 204, () => [{ type: 'email.quarantine_deleted', data: { id: entry.id, accountId: account.id } }]);
   t.equal(res.body, '');
-  t.equal((await h.call(h.owner, 'DELETE', `/quarantine/${entry.id}`)).json().code, 'QUARANTINE_NOT_FOUND');
+  const again = await assertCallEvents(t, reader, emailEventSchemas, 'an entry deleted again', () => h.call(h.owner, 'DELETE', `/quarantine/${entry.id}`), 404, () => []);
+  t.equal(again.json().code, 'QUARANTINE_NOT_FOUND');
   t.equal((await h.call(h.owner, 'POST', `/quarantine/${entry.id}/release`)).statusCode, 404);
   t.same(await quarantine(), []);
   await h.mail.deliver(h.support.address, undecodable);
@@ -123,5 +125,5 @@ t.test('another tenant’s entry is a 404; a viewer may not manage the quarantin
 t.test('the email events written match the schemas the plugin declares for their data', async (t) => {
   const written = (await h.ok<{ items: Array<{ type: string; data: unknown }> }>('GET', '/api/v1/events?types=email.*&limit=200')).items;
   const checked = assertEventData(t, written, emailEventSchemas);
-  t.same(['email.quarantined', 'email.received'].filter((type) => !checked.has(type)), [], 'each was written and checked');
+  t.same(['email.quarantined', 'email.received', 'email.quarantine_deleted'].filter((type) => !checked.has(type)), [], 'each was written and checked');
 });

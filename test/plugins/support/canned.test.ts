@@ -2,10 +2,13 @@
  * Canned responses through the HTTP API: create (compiled on save, a broken template is a
  * 422 and nothing is stored), list by language, merge-patch with If-Match, delete, and the
  * rendering for a ticket with Persian data — plain text, never the template itself —
- * within the caller's record scope and tenant.
+ * within the caller's record scope and tenant. Each change writes its one
+ * `canned_response.*` event; a refused change writes none.
  */
 import t from 'tap';
-import { bootSupport } from '../../helpers/support.js';
+import { bootSupport, eventsOf } from '../../helpers/support.js';
+import { assertCallEvents } from '../../helpers/event-schemas.js';
+import { supportEventSchemas } from '../../../plugins/support/events.js';
 
 const s = await bootSupport(t);
 const other = await bootSupport(t, { p: s.p, slug: 'other' });
@@ -87,4 +90,23 @@ t.test('merge-patch with If-Match, delete, and who may do what', async (t) => {
   t.equal((await s.call(admin, 'DELETE', `/canned-responses/${canned.id}`)).statusCode, 404);
   const audit = await s.ok<{ items: Array<{ action: string }> }>(admin, 'GET', `/api/v1/audit?entityType=support_canned_response&entityId=${canned.id}`, undefined, 200);
   t.same(audit.items.map((a) => a.action).sort(), ['support_canned_response.create', 'support_canned_response.delete', 'support_canned_response.update']);
+});
+
+t.test('a change writes its one canned_response event with the record; a refused one writes none', async (t) => {
+  const announced = assertCallEvents.bind(null, t, s, supportEventSchemas);
+  const none = () => [];
+  const agent = await s.user('agent-9', ['agent']);
+  const created = await announced('a new canned response', () => s.call(admin, 'POST', '/canned-responses', { name: 'اعلام', locale: 'fa', body: 'سلام {{customer.name}}' }), 201, (res) => [{ type: 'canned_response.created', data: { cannedResponse: res.json() } }]);
+  const id = created.json().id as string;
+  await announced('a broken template', () => s.call(admin, 'POST', '/canned-responses', { name: 'خراب', locale: 'fa', body: '{{#if}}' }), 422, none);
+  await announced('a canned response created by an agent', () => s.call(agent, 'POST', '/canned-responses', { name: 'x', locale: 'fa', body: 'b' }), 403, none);
+  const patch = (body: Record<string, unknown>, headers: Record<string, string> = {}) => () => s.call(admin, 'PATCH', `/canned-responses/${id}`, body, headers);
+  const updated = await announced('a changed canned response', patch({ name: 'اعلام‌شده' }, { 'if-match': '"1"' }), 200, (res) => [{ type: 'canned_response.updated', data: { cannedResponse: res.json() } }]);
+  await announced('a stale change', patch({ name: 'y' }, { 'if-match': '"1"' }), 412, none);
+  await announced('a change to a broken template', patch({ body: '{{customer.name' }), 422, none);
+  await announced('a body the schema refuses', patch({ locale: 'de' }), 400, none);
+  await announced('a change by another tenant', () => other.call(other.admin, 'PATCH', `/canned-responses/${id}`, { name: 'z' }), 404, none);
+  await announced('a deleted canned response', () => s.call(admin, 'DELETE', `/canned-responses/${id}`), 204, () => [{ type: 'canned_response.deleted', data: { cannedResponse: updated.json() } }]);
+  await announced('a canned response deleted again', () => s.call(admin, 'DELETE', `/canned-responses/${id}`), 404, none);
+  t.same(await eventsOf(other, 'canned_response.*'), [], 'nothing in another tenant');
 });

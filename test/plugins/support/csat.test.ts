@@ -8,7 +8,7 @@
 import t from 'tap';
 import { formatNumber } from '../../../core/plugin/index.js';
 import { bootSupport, eventsOf, type SupportTenant, type Ticket } from '../../helpers/support.js';
-import { assertWrittenEvents } from '../../helpers/event-schemas.js';
+import { assertCallEvents, assertWrittenEvents } from '../../helpers/event-schemas.js';
 import { supportEventSchemas } from '../../../plugins/support/events.js';
 
 const BASE = 'https://crm.example.ir';
@@ -210,19 +210,22 @@ t.test('expired, forged and unknown links are 404 and change nothing', async (t)
   t.equal((await publicPost(token, { rating: 4 })).statusCode, 204, 'the genuine link still works');
 });
 
-t.test('csat-link: permission, scope and state', async (t) => {
+t.test('csat-link: permission, scope and state; an issued link is announced without its token, a refused one not at all', async (t) => {
+  const announced = assertCallEvents.bind(null, t, s, supportEventSchemas);
+  const none = () => [];
   const viewer = await s.user('viewer-1', ['viewer']);
   const agent = await s.user('agent-1', ['agent']);
   const open = await s.ticket();
-  const denied = await s.call(viewer, 'POST', `/tickets/${open.id}/csat-link`);
-  t.equal(denied.statusCode, 403);
-  const notSolved = await s.call(admin, 'POST', `/tickets/${open.id}/csat-link`);
-  t.equal(notSolved.statusCode, 422);
+  const link = (token: string, id = open.id) => () => s.call(token, 'POST', `/tickets/${id}/csat-link`);
+  await announced('a link asked by a viewer', link(viewer), 403, none);
+  const notSolved = await announced('a link for an open ticket', link(admin), 422, none);
   t.equal(notSolved.json().code, 'CSAT_NOT_SOLVED');
   await solve(s, open.id);
-  t.equal((await s.call(agent, 'POST', `/tickets/${open.id}/csat-link`)).statusCode, 404, 'an agent’s scope hides others’ tickets');
-  t.equal((await s.call(other.admin, 'POST', `/tickets/${open.id}/csat-link`)).statusCode, 404, 'another tenant');
-  t.equal((await s.call(admin, 'POST', '/tickets/nope/csat-link')).statusCode, 404);
+  await announced('a link for a ticket outside the agent’s scope', link(agent), 404, none);
+  await announced('a link asked by another tenant', link(other.admin), 404, none);
+  await announced('a link for a missing ticket', link(admin, 'nope'), 404, none);
+  const issued = await announced('an issued link', link(admin), 201, (res) => [{ type: 'csat.link_issued', data: { ticketId: open.id, number: open.number, expiresAt: res.json().expiresAt } }]);
+  t.notMatch(JSON.stringify(await eventsOf(s, 'csat.link_issued')), tokenOf(issued.json().url), 'the token is not in the event');
 });
 
 t.test('a low rating or the complaint tag: a follow-up, the customer flagged, and the report', async (t) => {

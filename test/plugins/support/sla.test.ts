@@ -18,7 +18,7 @@ import { corePlugin } from '../../../core/core-plugin.js';
 import { subjectOf, type SlaChange } from '../../../plugins/support/services/sla.js';
 import { freshKnex } from '../../helpers/database.js';
 import { ALWAYS_OPEN, bootSupport, eventsOf, type Ticket } from '../../helpers/support.js';
-import { assertWrittenEvents } from '../../helpers/event-schemas.js';
+import { assertCallEvents, assertWrittenEvents } from '../../helpers/event-schemas.js';
 import { supportEventSchemas } from '../../../plugins/support/events.js';
 
 const s = await bootSupport(t);
@@ -215,6 +215,40 @@ t.test('policies: conditions choose; a change, disable or delete recomputes open
   t.equal((await other.call(other.admin, 'DELETE', `/sla-policies/${vip.id}`)).statusCode, 404);
   t.equal((await s.call(admin, 'DELETE', `/sla-policies/${base.id}`)).statusCode, 404, 'deleted already');
   await s.ok(admin, 'DELETE', `/sla-policies/${vip.id}`, undefined, 204);
+});
+
+t.test('a calendar or policy change writes its one event with the record; a refused one writes none', async (t) => {
+  const announced = assertCallEvents.bind(null, t, s, supportEventSchemas);
+  const none = () => [];
+  const agent = await s.user('a', ['agent']);
+  const put = (body: Record<string, unknown>, token = admin) => () => s.call(token, 'PUT', '/calendars/announced', body);
+  await announced('a new calendar', put({ name: 'اعلام', timeZone: 'UTC', week: ALWAYS_OPEN }), 200, (res) => [{ type: 'calendar.created', data: { calendar: res.json() } }]);
+  const replaced = await announced('a replaced calendar', put({ name: 'اعلام‌شده', timeZone: 'UTC', week: ALWAYS_OPEN, holidays: NOWRUZ }), 200, (res) => [{ type: 'calendar.updated', data: { calendar: res.json() } }]);
+  t.match(replaced.json(), { version: 2, holidays: NOWRUZ });
+  const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'BEGIN:VEVENT', 'UID:1', 'DTSTAMP:20260101T000000Z', 'DTSTART;VALUE=DATE:20260320', 'SUMMARY:عید فطر', 'END:VEVENT', 'END:VCALENDAR'].join('\r\n');
+  const importIcs = (id: string) => () => s.call(admin, 'POST', `/calendars/${id}/holidays/import`, ics, { 'content-type': 'text/calendar' });
+  await announced('holidays imported', importIcs('announced'), 200, (res) => [{ type: 'calendar.updated', data: { calendar: res.json().calendar } }]);
+  await announced('an invalid calendar', put({ name: 'x', timeZone: 'Mars/Olympus' }), 422, none);
+  await announced('a calendar body the schema refuses', put({ name: 'x', id: 'y' }), 400, none);
+  await announced('a calendar put by an agent', put({ name: 'x' }, agent), 403, none);
+  await announced('an import into a missing calendar', importIcs('missing'), 404, none);
+  t.equal((await s.ok<{ version: number }>(admin, 'GET', '/calendars/announced')).version, 3, 'the refused puts changed nothing');
+
+  const input = { name: 'اعلام', calendarId: 'announced', conditions: { queueId: ['no-ticket-has-this-queue'] }, targets: { firstResponseMinutes: 30, resolutionMinutes: 120 } };
+  const created = await announced('a new policy', () => s.call(admin, 'POST', '/sla-policies', input), 201, (res) => [{ type: 'sla_policy.created', data: { policy: res.json() } }]);
+  const id = created.json().id as string;
+  const patch = (body: Record<string, unknown>, headers: Record<string, string> = {}) => () => s.call(admin, 'PATCH', `/sla-policies/${id}`, body, headers);
+  const updated = await announced('a changed policy', patch({ targets: { resolutionMinutes: 240 } }, { 'if-match': '"1"' }), 200, (res) => [{ type: 'sla_policy.updated', data: { policy: res.json() } }]);
+  t.match(updated.json(), { version: 2, targets: { firstResponseMinutes: 30, resolutionMinutes: 240 } });
+  await announced('a stale change', patch({ enabled: false }, { 'if-match': '"1"' }), 412, none);
+  await announced('a policy on a missing calendar', patch({ calendarId: 'missing' }), 404, none);
+  await announced('a policy body the schema refuses', patch({ targets: { resolutionMinutes: 0 } }), 400, none);
+  await announced('a new policy on a missing calendar', () => s.call(admin, 'POST', '/sla-policies', { ...input, calendarId: 'missing' }), 404, none);
+  await announced('a policy change by an agent', () => s.call(agent, 'PATCH', `/sla-policies/${id}`, { name: 'y' }), 403, none);
+  await announced('a policy deleted by another tenant', () => other.call(other.admin, 'DELETE', `/sla-policies/${id}`), 404, none);
+  await announced('a deleted policy', () => s.call(admin, 'DELETE', `/sla-policies/${id}`), 204, () => [{ type: 'sla_policy.deleted', data: { policy: updated.json() } }]);
+  await announced('a policy deleted again', () => s.call(admin, 'DELETE', `/sla-policies/${id}`), 404, none);
+  t.same(await eventsOf(other, 'calendar.*,sla_policy.*'), [], 'nothing in another tenant');
 });
 
 t.test('scheduler: warning and breach once each, across a restart; escalation; a later deadline re-arms', async (t) => {

@@ -4,9 +4,12 @@
  * and every change of a ticket's fields must satisfy it — a 422 naming each field, in the
  * reader's language, and nothing stored; a schema a tenant may not set is a 400 that
  * changes nothing; a customer's portal ticket is not held to fields it cannot fill.
+ * Setting it writes one `support_settings.updated` event; a refused setting writes none.
  */
 import t from 'tap';
-import { bootSupport, type Ticket } from '../../helpers/support.js';
+import { bootSupport, eventsOf, type Ticket } from '../../helpers/support.js';
+import { assertCallEvents } from '../../helpers/event-schemas.js';
+import { supportEventSchemas } from '../../../plugins/support/events.js';
 
 const s = await bootSupport(t);
 const other = await bootSupport(t, { p: s.p, slug: 'other' });
@@ -109,4 +112,15 @@ t.test('a schema a tenant may not set is a 400 that changes nothing; only admins
   t.equal((await s.call(manager, 'PUT', '/settings/ticket-fields', { schema: { type: 'object' } })).statusCode, 403);
   t.equal((await s.call(agent, 'PUT', '/settings/ticket-fields', { schema: { type: 'object' } })).statusCode, 403);
   t.same(await s.ok(agent, 'GET', '/settings/ticket-fields'), { schema: SCHEMA }, 'agents read it, to fill the form');
+});
+
+t.test('setting the schema writes one support_settings.updated naming ticketFields; a refused setting writes none', async (t) => {
+  const announced = assertCallEvents.bind(null, t, s, supportEventSchemas);
+  const put = (body: Record<string, unknown>, token = admin) => () => s.call(token, 'PUT', '/settings/ticket-fields', body);
+  await announced('the schema set', put({ schema: { ...SCHEMA, required: [] } }), 200, () => [{ type: 'support_settings.updated', data: { changed: ['ticketFields'] } }]);
+  await announced('a schema a tenant may not set', put({ schema: { type: 'object', patternProperties: { '^x': { type: 'string' } } } }), 400, () => []);
+  await announced('a body the schema refuses', put({ schema: SCHEMA, extra: 1 }), 400, () => []);
+  await announced('a schema set by a manager', put({ schema: SCHEMA }, await s.user('manager-2', ['manager'])), 403, () => []);
+  await announced('the schema set back', put({ schema: SCHEMA }), 200, () => [{ type: 'support_settings.updated', data: { changed: ['ticketFields'] } }]);
+  t.same(await eventsOf(other, 'support_settings.*'), [], 'nothing in another tenant');
 });

@@ -7,7 +7,7 @@
 import t from 'tap';
 import { formatNumber } from '../../../core/plugin/index.js';
 import { bootSupport, eventsOf, type Ticket } from '../../helpers/support.js';
-import { assertWrittenEvents } from '../../helpers/event-schemas.js';
+import { assertCallEvents, assertWrittenEvents } from '../../helpers/event-schemas.js';
 import { supportEventSchemas } from '../../../plugins/support/events.js';
 
 const s = await bootSupport(t);
@@ -183,6 +183,23 @@ t.test('queues: round-robin, least-open, off shift, manual', async (t) => {
   const agent = await s.user('a', ['agent']);
   t.equal((await s.call(agent, 'POST', '/queues', { name: 'x', members: [], assignment: 'manual' })).statusCode, 403);
   t.equal((await s.ok<{ items: unknown[] }>(agent, 'GET', '/queues')).items.length, 5);
+});
+
+t.test('a queue change writes its one queue event with the record; a refused one writes none', async (t) => {
+  const announced = assertCallEvents.bind(null, t, s, supportEventSchemas);
+  const none = () => [];
+  const created = await announced('a new queue', () => s.call(admin, 'POST', '/queues', { name: 'اعلام', members: ['u1'], assignment: 'manual' }), 201, (res) => [{ type: 'queue.created', data: { queue: res.json() } }]);
+  const id = created.json().id as string;
+  await announced('a queue on a missing calendar', () => s.call(admin, 'POST', '/queues', { name: 'x', members: [], assignment: 'manual', calendarId: 'missing' }), 404, none);
+  await announced('a queue body the schema refuses', () => s.call(admin, 'POST', '/queues', { name: 'x', members: [], assignment: 'random' }), 400, none);
+  await announced('a queue created by an agent', async () => s.call(await s.user('a', ['agent']), 'POST', '/queues', { name: 'x', members: [], assignment: 'manual' }), 403, none);
+  const patch = (body: Record<string, unknown>, headers: Record<string, string> = {}) => () => s.call(admin, 'PATCH', `/queues/${id}`, body, headers);
+  const updated = await announced('a changed queue', patch({ members: ['u1', 'u2'], assignment: 'round_robin' }, { 'if-match': '"1"' }), 200, (res) => [{ type: 'queue.updated', data: { queue: res.json() } }]);
+  t.match(updated.json(), { members: ['u1', 'u2'], assignment: 'round_robin', version: 2 });
+  await announced('a stale change', patch({ name: 'y' }, { 'if-match': '"1"' }), 412, none);
+  await announced('a change to a missing email account', patch({ emailAccountId: '0190a0b0-0000-7000-8000-000000000000' }), 404, none);
+  await announced('a change by another tenant', () => other.call(other.admin, 'PATCH', `/queues/${id}`, { name: 'y' }), 404, none);
+  t.same(await eventsOf(other, 'queue.*'), [], 'nothing in another tenant');
 });
 
 t.test('the events written match the schemas the plugin declares for their data', async (t) => {
