@@ -91,12 +91,21 @@ export class WalCheckpointer {
     const file = config.connection?.filename;
     if (config.client !== 'better-sqlite3' || typeof file !== 'string' || file === '' || file === ':memory:' || file.startsWith('file:')) return undefined;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    // No loaders in the thread (tsx and the like): it runs plain CommonJS.
-    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { driver, file: path.resolve(file), intervalMs } });
-    worker.unref();
-    const checkpointer = new WalCheckpointer(knex, worker, logger);
+    // Off before the thread exists, so that a thread failing at once turns them back on after.
+    // (On the pool's one connection: one the pool opens in its place checkpoints by itself
+    // as well, which is harmless.)
     await knex.raw('pragma wal_autocheckpoint = 0');
-    return checkpointer;
+    // No loaders in the thread (tsx and the like): it runs plain CommonJS.
+    let worker: Worker;
+    try {
+      worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { driver, file: path.resolve(file), intervalMs } });
+    } catch (err) {
+      logger?.warn({ err }, 'WAL checkpoint thread could not start; the writer checkpoints by itself');
+      await knex.raw('pragma wal_autocheckpoint = 1000');
+      return undefined;
+    }
+    worker.unref();
+    return new WalCheckpointer(knex, worker, logger);
   }
 
   /** The thread is gone: SQLite's automatic checkpoints on the writer again. */
