@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import { dialectOf } from './connect.js';
 import { ReadConnection } from './read-connection.js';
-import { WalCheckpointer } from './wal-checkpointer.js';
+import { WalCheckpointer, type CheckpointPacing } from './wal-checkpointer.js';
 import type { Logger } from 'pino';
 import { DEFAULT_GROUP_LIMITS, GroupCommit, runningGroupOf } from './group-commit.js';
 import type { Dialect, Executor } from '../plugin/sql.js';
@@ -79,8 +79,8 @@ export class Database implements PluginDatabase {
   }
 
   /** Starts the checkpointing thread (SQLite on a file; a no-op elsewhere or when started). */
-  async startCheckpoints(logger?: Logger): Promise<void> {
-    this.checkpointer ??= await WalCheckpointer.start(this.knex, logger);
+  async startCheckpoints(logger?: Logger, pacing?: CheckpointPacing): Promise<void> {
+    this.checkpointer ??= await WalCheckpointer.start(this.knex, logger, pacing);
   }
 
   /** Stops the checkpointing thread, if started; the writer checkpoints by itself again. */

@@ -6,11 +6,12 @@
  * serves every request: a write group waits for it, and so does every request behind it.
  * (Writes went from 725 to 1,315 requests/s on the bench's 20,000-customer dataset with
  * automatic checkpoints off; docs/performance.md.) So the writer's automatic checkpoints
- * are switched off, and a worker thread with its own connection runs a PASSIVE checkpoint
+ * are pushed out to a bound (DEFAULT_WRITER_BOUND_PAGES), and a worker thread with its own connection runs a PASSIVE checkpoint
  * every `intervalMs` when anything was committed since (`data_version`): it copies the
  * frames no reader still needs, while the writer goes on appending and readers go on
  * reading (WAL mode allows both), and the writer starts the WAL over from its beginning
- * once everything in it was copied, so the WAL holds about one interval's writes.
+ * once everything in it was copied, so the WAL holds about one interval's writes (under
+ * writes without a pause, up to the bound).
  * Durability does not change: a commit is durable in the WAL, checkpointed or not.
  *
  * If the thread cannot start or dies, the writer's automatic checkpoints come back on, as
@@ -25,6 +26,23 @@ import type { Logger } from 'pino';
 
 /** How often the thread looks for committed writes to checkpoint. */
 const DEFAULT_INTERVAL_MS = 100;
+/**
+ * The writer's own automatic checkpoint, kept as a bound rather than switched off: the WAL
+ * starts over only when a checkpoint has copied every frame before the next write begins,
+ * which under writes without a pause the thread may never manage (it copies what was there
+ * when it started, and more arrives meanwhile). Past this many frames the writer
+ * checkpoints inside its COMMIT, as SQLite does by default at 1,000, and the WAL starts
+ * over; in normal running the thread keeps it far below.
+ */
+const DEFAULT_WRITER_BOUND_PAGES = 10_000;
+
+/** How the checkpointer is paced. */
+export interface CheckpointPacing {
+  /** How often the thread looks for committed writes (default 100 ms). */
+  intervalMs?: number;
+  /** WAL frames past which the writer checkpoints by itself (default 10,000 pages, ~40 MB). */
+  writerBoundPages?: number;
+}
 
 // The worker's whole program: CommonJS (an eval worker), the driver passed in by path so it
 // is the same copy knex uses, whatever the host's module layout.
@@ -86,15 +104,16 @@ export class WalCheckpointer {
    * dialect or an in-memory database (the same rule as the read connection's), leaving
    * SQLite's automatic checkpoints as they are.
    */
-  static async start(knex: Knex, logger?: Logger, intervalMs = DEFAULT_INTERVAL_MS): Promise<WalCheckpointer | undefined> {
+  static async start(knex: Knex, logger?: Logger, pacing: CheckpointPacing = {}): Promise<WalCheckpointer | undefined> {
+    const intervalMs = pacing.intervalMs ?? DEFAULT_INTERVAL_MS;
     const config = knex.client.config as { client?: unknown; connection?: { filename?: unknown } };
     const file = config.connection?.filename;
     if (config.client !== 'better-sqlite3' || typeof file !== 'string' || file === '' || file === ':memory:' || file.startsWith('file:')) return undefined;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    // Off before the thread exists, so that a thread failing at once turns them back on after.
-    // (On the pool's one connection: one the pool opens in its place checkpoints by itself
-    // as well, which is harmless.)
-    await knex.raw('pragma wal_autocheckpoint = 0');
+    // Raised to the bound before the thread exists, so that a thread failing at once turns
+    // them back to SQLite's default after. (On the pool's one connection: one the pool opens
+    // in its place checkpoints at the default, which is harmless.)
+    await knex.raw(`pragma wal_autocheckpoint = ${Math.max(1, Math.round(pacing.writerBoundPages ?? DEFAULT_WRITER_BOUND_PAGES))}`);
     // No loaders in the thread (tsx and the like): it runs plain CommonJS.
     let worker: Worker;
     try {
