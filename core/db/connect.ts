@@ -39,8 +39,8 @@ export const DEFAULT_LOCK_WAIT_MS = 5_000;
 
 /** Connection settings beside the URL. */
 export interface ConnectOptions {
-  /** See {@link DEFAULT_LOCK_WAIT_MS}; MariaDB counts whole seconds (at least 1). */
-  lockWaitMs?: number;
+  /** See {@link DEFAULT_LOCK_WAIT_MS} (its default when undefined); MariaDB counts whole seconds (at least 1). */
+  lockWaitMs?: number | undefined;
 }
 
 type SessionConnection = { query(sql: string, cb: (err: Error | null) => void): void };

@@ -5,10 +5,10 @@
  *
  * Why: SQLite has one writer, and knex gives Peyvand one connection, so concurrent writes
  * queue anyway. A COMMIT is the dearest statement of a customer create (1.3 ms of 4.5,
- * docs/performance.md): it appends the transaction's pages to the WAL and ran the
- * automatic checkpoint (now on a thread of its own, wal-checkpointer.ts). A group pays it once, and its members mostly touch the same pages
- * (the tails of the customers, audit and outbox tables, the index pages), so the WAL grows
- * by far fewer pages per write.
+ * docs/performance.md): it appends the transaction's pages to the WAL (the checkpoint that
+ * copies them back runs on a thread of its own, wal-checkpointer.ts). A group pays it
+ * once, and its members mostly touch the same pages (the tails of the customers, audit and
+ * outbox tables, the index pages), so the WAL grows by far fewer pages per write.
  *
  * What a caller is promised, exactly as with a transaction of its own:
  * - its work resolves only after the COMMIT that made it durable succeeded;

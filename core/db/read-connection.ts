@@ -14,6 +14,18 @@ import type { Knex } from 'knex';
 
 const MAX_STATEMENTS = 64;
 
+/**
+ * The absolute path of the file a better-sqlite3 knex instance works on; undefined for
+ * another dialect or an in-memory database (a second connection would see another
+ * database). The rule for every side connection beside knex's writer.
+ */
+export function sqliteFileOf(knex: Knex): string | undefined {
+  const config = knex.client.config as { client?: unknown; connection?: { filename?: unknown } };
+  const file = config.connection?.filename;
+  if (config.client !== 'better-sqlite3' || typeof file !== 'string' || file === '' || file === ':memory:' || file.startsWith('file:')) return undefined;
+  return path.resolve(file);
+}
+
 /** Prepared statements on a read-only connection to the writer's database file. */
 export class ReadConnection {
   private readonly statements = new Map<string, Statement>();
@@ -26,11 +38,10 @@ export class ReadConnection {
    * file that cannot be opened yet (the caller keeps using knex).
    */
   static open(knex: Knex): ReadConnection | undefined {
-    const config = knex.client.config as { client?: unknown; connection?: { filename?: unknown } };
-    const file = config.connection?.filename;
-    if (config.client !== 'better-sqlite3' || typeof file !== 'string' || file === '' || file === ':memory:' || file.startsWith('file:')) return undefined;
+    const file = sqliteFileOf(knex);
+    if (!file) return undefined;
     try {
-      const conn = new Sqlite(path.resolve(file), { readonly: true, fileMustExist: true });
+      const conn = new Sqlite(file, { readonly: true, fileMustExist: true });
       conn.pragma('busy_timeout = 5000');
       return new ReadConnection(conn);
     } catch {

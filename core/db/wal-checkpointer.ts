@@ -18,11 +18,11 @@
  * before, and a warning is logged. A checkpoint left over at shutdown is SQLite's: the
  * last connection to close checkpoints and removes the WAL.
  */
-import path from 'node:path';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { sqliteFileOf } from './read-connection.js';
 
 /** How often the thread looks for committed writes to checkpoint. */
 const DEFAULT_INTERVAL_MS = 100;
@@ -35,6 +35,8 @@ const DEFAULT_INTERVAL_MS = 100;
  * over; in normal running the thread keeps it far below.
  */
 const DEFAULT_WRITER_BOUND_PAGES = 10_000;
+/** SQLite's own threshold, given back to the writer when the thread stops or fails. */
+const SQLITE_DEFAULT_AUTOCHECKPOINT = 1_000;
 
 /** How the checkpointer is paced. */
 export interface CheckpointPacing {
@@ -106,9 +108,8 @@ export class WalCheckpointer {
    */
   static async start(knex: Knex, logger?: Logger, pacing: CheckpointPacing = {}): Promise<WalCheckpointer | undefined> {
     const intervalMs = pacing.intervalMs ?? DEFAULT_INTERVAL_MS;
-    const config = knex.client.config as { client?: unknown; connection?: { filename?: unknown } };
-    const file = config.connection?.filename;
-    if (config.client !== 'better-sqlite3' || typeof file !== 'string' || file === '' || file === ':memory:' || file.startsWith('file:')) return undefined;
+    const file = sqliteFileOf(knex);
+    if (!file) return undefined;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     // Raised to the bound before the thread exists, so that a thread failing at once turns
     // them back to SQLite's default after. (On the pool's one connection: one the pool opens
@@ -117,10 +118,10 @@ export class WalCheckpointer {
     // No loaders in the thread (tsx and the like): it runs plain CommonJS.
     let worker: Worker;
     try {
-      worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { driver, file: path.resolve(file), intervalMs } });
+      worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { driver, file, intervalMs } });
     } catch (err) {
       logger?.warn({ err }, 'WAL checkpoint thread could not start; the writer checkpoints by itself');
-      await knex.raw('pragma wal_autocheckpoint = 1000');
+      await writerCheckpointsAgain(knex);
       return undefined;
     }
     worker.unref();
@@ -132,7 +133,7 @@ export class WalCheckpointer {
     if (this.closed) return;
     this.closed = true;
     this.logger?.warn({ err }, 'WAL checkpoint thread stopped; the writer checkpoints by itself again');
-    await this.knex.raw('pragma wal_autocheckpoint = 1000').catch(() => undefined);
+    await writerCheckpointsAgain(this.knex).catch(() => undefined);
   }
 
   /** Stops the thread (its connection closed) and gives checkpoints back to the writer. */
@@ -142,6 +143,11 @@ export class WalCheckpointer {
     const exited = new Promise((resolve) => this.worker.once('exit', resolve));
     this.worker.postMessage('close');
     await exited;
-    await this.knex.raw('pragma wal_autocheckpoint = 1000').catch(() => undefined);
+    await writerCheckpointsAgain(this.knex).catch(() => undefined);
   }
+}
+
+/** SQLite's automatic checkpoints on the writer at their default threshold again. */
+async function writerCheckpointsAgain(knex: Knex): Promise<void> {
+  await knex.raw(`pragma wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
 }

@@ -143,7 +143,7 @@ export class Kernel {
     this.logger = options.logger ?? createLogger();
     this.plugins = resolvePlugins([corePlugin, ...(options.plugins ?? [])], options.pluginOptions);
     this.ownsKnex = !options.knex;
-    this.db = new Database(options.knex ?? connect(options.databaseUrl ?? DEFAULT_DATABASE_URL, { ...(options.lockWaitMs !== undefined && { lockWaitMs: options.lockWaitMs }) }), options.tablePrefix ?? 'crm_');
+    this.db = new Database(options.knex ?? connect(options.databaseUrl ?? DEFAULT_DATABASE_URL, { lockWaitMs: options.lockWaitMs }), options.tablePrefix ?? 'crm_');
     this.data = new TenantDataLayer(this.db);
     this.i18n = createI18n();
     for (const { definition } of this.plugins) {
@@ -198,11 +198,7 @@ export class Kernel {
     this.migrated = (await this.migrator.pending(this.migrations())).length === 0;
     if (this.migrated) {
       await this.roles.recordCatalog();
-      // Hot reads on SQLite beside the writer, checkpoints off the serving thread, and the
-      // caches' invalidation (these need the tables).
-      this.db.openReader();
-      await this.db.startCheckpoints(this.logger.child({ component: 'checkpoints' }));
-      await this.authEpoch.start();
+      await this.startOnTables();
     }
     for (const plugin of this.plugins) {
       const services = await plugin.definition.bootstrap?.(this.context(plugin.definition.name));
@@ -239,13 +235,19 @@ export class Kernel {
   async isReady(): Promise<boolean> {
     if (!this.migrated) {
       this.migrated = (await this.migrator.pending(this.migrations())).length === 0;
-      if (this.migrated) {
-        this.db.openReader();
-        await this.db.startCheckpoints(this.logger.child({ component: 'checkpoints' }));
-        await this.authEpoch.start();
-      }
+      if (this.migrated) await this.startOnTables();
     }
     return this.migrated;
+  }
+
+  /**
+   * What needs the tables: hot reads on SQLite beside the writer, checkpoints off the
+   * serving thread, and the credential caches' invalidation.
+   */
+  private async startOnTables(): Promise<void> {
+    this.db.openReader();
+    await this.db.startCheckpoints(this.logger.child({ component: 'checkpoints' }));
+    await this.authEpoch.start();
   }
 
   /** Stops the dispatcher, closes plugins (reverse order) and the database it opened. */

@@ -49,6 +49,8 @@ export class TenantService implements PluginTenantService {
   // raises the auth epoch, so it is seen at once here and within its bound on other nodes.
   private readonly enabledCache: EpochCache<Set<string>>;
   private readonly origins: TenantOrigins;
+  /** Tenant settings by id, as a prepared statement inside a SQLite group commit (see settings). */
+  private readonly settingsSql: string;
 
   constructor(
     private readonly db: Database,
@@ -59,6 +61,7 @@ export class TenantService implements PluginTenantService {
   ) {
     this.origins = new TenantOrigins(db);
     this.enabledCache = new EpochCache(epoch);
+    this.settingsSql = `select settings from "${db.table('tenants')}" where id = ?`;
   }
 
   /** Creates a tenant with the requested plugins (and their dependencies) enabled. */
@@ -222,7 +225,7 @@ export class TenantService implements PluginTenantService {
     // on the group's connection rather than a knex query (group-commit.ts says why).
     const group = runningGroupOf(trx);
     const row = group
-      ? (group.connection.prepare(`select settings from "${this.db.table('tenants')}" where id = ?`).all(tenantId)[0] as Pick<TenantRow, 'settings'> | undefined)
+      ? (group.connection.prepare(this.settingsSql).all(tenantId)[0] as Pick<TenantRow, 'settings'> | undefined)
       : await this.db.rows('tenants', trx).where({ id: tenantId }).first('settings');
     return readJson<TenantSettings>(row?.settings, {});
   }

@@ -1,5 +1,6 @@
 /** The events the email plugin emits, merged into core's typed event map. */
-import type { EmailAccountEventData, EmailBouncedData, EmailOutcomeData, EmailQuarantineDeletedData, EmailQuarantinedData, EmailReceivedData, EmailTemplateEventData, EmailUnsubscribedData } from './services/api.js';
+import type { SchemaType } from '../../core/plugin/index.js';
+import type { EmailBouncedData, EmailOutcomeData, EmailQuarantinedData, EmailReceivedData, EmailUnsubscribedData } from './services/api.js';
 import { emailAccountEventSchema, emailBouncedSchema, emailOutcomeSchema, emailQuarantineDeletedSchema, emailQuarantinedSchema, emailReceivedSchema, emailTemplateEventSchema, emailUnsubscribedSchema } from './schemas/event-schemas.js';
 
 /** Email event types by name. */
@@ -19,6 +20,9 @@ export const EMAIL_EVENTS = {
   quarantineDeleted: 'email.quarantine_deleted',
 } as const;
 
+/** The data of an email event, derived from its declared schema. */
+type EmailEventData<T extends keyof typeof emailEventSchemas> = SchemaType<(typeof emailEventSchemas)[T]>;
+
 declare module '../../core/plugin/index.js' {
   interface PeyvandEvents {
     'email.received': EmailReceivedData;
@@ -27,13 +31,13 @@ declare module '../../core/plugin/index.js' {
     'email.bounced': EmailBouncedData;
     'email.quarantined': EmailQuarantinedData;
     'email.unsubscribed': EmailUnsubscribedData;
-    'email.account_created': EmailAccountEventData;
-    'email.account_updated': EmailAccountEventData;
-    'email.account_deleted': EmailAccountEventData;
-    'email.template_created': EmailTemplateEventData;
-    'email.template_updated': EmailTemplateEventData;
-    'email.template_deleted': EmailTemplateEventData;
-    'email.quarantine_deleted': EmailQuarantineDeletedData;
+    'email.account_created': EmailEventData<'email.account_created'>;
+    'email.account_updated': EmailEventData<'email.account_updated'>;
+    'email.account_deleted': EmailEventData<'email.account_deleted'>;
+    'email.template_created': EmailEventData<'email.template_created'>;
+    'email.template_updated': EmailEventData<'email.template_updated'>;
+    'email.template_deleted': EmailEventData<'email.template_deleted'>;
+    'email.quarantine_deleted': EmailEventData<'email.quarantine_deleted'>;
   }
 }
 

@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import type { SchemaType } from '../../../core/plugin/index.js';
 import type { queuedSchema, sendInputSchema } from '../schemas/email-schemas.js';
-import type { emailAccountEventSchema, emailBouncedSchema, emailOutcomeSchema, emailQuarantineDeletedSchema, emailQuarantinedSchema, emailReceivedSchema, emailTemplateEventSchema, emailUnsubscribedSchema } from '../schemas/event-schemas.js';
+import type { emailBouncedSchema, emailOutcomeSchema, emailQuarantinedSchema, emailReceivedSchema, emailUnsubscribedSchema } from '../schemas/event-schemas.js';
 
 /**
  * What {@link EmailApi.send} queues — the body of `POST /messages`, so its type is the
@@ -42,15 +42,6 @@ export type EmailUnsubscribedData = SchemaType<typeof emailUnsubscribedSchema>;
 
 /** Data of `email.quarantined`. */
 export type EmailQuarantinedData = SchemaType<typeof emailQuarantinedSchema>;
-
-/** Data of `email.account_created|account_updated|account_deleted`. */
-export type EmailAccountEventData = SchemaType<typeof emailAccountEventSchema>;
-
-/** Data of `email.template_created|template_updated|template_deleted`. */
-export type EmailTemplateEventData = SchemaType<typeof emailTemplateEventSchema>;
-
-/** Data of `email.quarantine_deleted`. */
-export type EmailQuarantineDeletedData = SchemaType<typeof emailQuarantineDeletedSchema>;
 
 /** The email plugin's exported services. */
 export interface EmailApi {
