@@ -33,7 +33,7 @@ const result =
   : await load({ ...base, paths: ids.map((id) => `/api/v1/customers/${id}`) });
 await server.stop();
 console.log(`${what}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
-// tsx's loader thread writes a small profile of its own; the server's is the big one.
+// A worker thread (the SQLite checkpointer) writes a small profile of its own; the server's is the big one.
 const file = fs
   .readdirSync(dir)
   .filter((f) => !before.has(f) && f.endsWith('.cpuprofile'))

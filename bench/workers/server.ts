@@ -13,19 +13,9 @@
  * and the rest of `process.memoryUsage()` (also sent with `loaded`).
  */
 import { randomBytes } from 'node:crypto';
-import pino from 'pino';
-import { createPeyvand } from '../../core/peyvand.js';
 import type { Kernel } from '../../core/kernel/kernel.js';
 import { workerContext } from '../proc.js';
-import { bareServer } from '../baseline/bare-server.js';
-import { bareSalesServer } from '../baseline/bare-sales.js';
-import { bareSupportServer } from '../baseline/bare-support.js';
-import { importDataset } from '../load-dataset.js';
-import { loadSalesDataset } from '../sales-dataset.js';
-import { loadSupportDataset, type SupportDatasetMeta } from '../support-dataset.js';
-import email from '../../plugins/email/index.js';
-import sales from '../../plugins/sales/index.js';
-import support from '../../plugins/support/index.js';
+import type { SupportDatasetMeta } from '../support-dataset.js';
 
 /** Options of the server worker. */
 export interface ServerOptions {
@@ -45,7 +35,19 @@ export interface ServerOptions {
 
 const { options, send, onStop } = await workerContext<ServerOptions>();
 let url: string;
+// Imported per kind: a bare server's RSS holds none of Peyvand's modules, and Peyvand's
+// none of the baselines'.
 if (options.kind === 'peyvand') {
+  const [{ default: pino }, { createPeyvand }, { importDataset }, { loadSalesDataset }, { loadSupportDataset }, { default: email }, { default: sales }, { default: support }] = await Promise.all([
+    import('pino'),
+    import('../../core/peyvand.js'),
+    import('../load-dataset.js'),
+    import('../sales-dataset.js'),
+    import('../support-dataset.js'),
+    import('../../plugins/email/index.js'),
+    import('../../plugins/sales/index.js'),
+    import('../../plugins/support/index.js'),
+  ]);
   const peyvand = await createPeyvand({
     databaseUrl: options.databaseUrl,
     secret: randomBytes(32).toString('base64url'),
@@ -86,9 +88,15 @@ if (options.kind === 'peyvand') {
   url = await peyvand.listen({ port: 0, host: '127.0.0.1' });
 } else {
   const tenantId = options.tenantId ?? '';
-  const bare = options.kind === 'bare-sales' ? await bareSalesServer(options.databaseUrl, tenantId) : options.kind === 'bare-support' ? await bareSupportServer(options.databaseUrl, tenantId) : await bareServer(options.databaseUrl, tenantId);
-  onStop(() => bare.close());
-  url = await bare.listen({ port: 0, host: '127.0.0.1' });
+  const bare =
+    options.kind === 'bare-sales'
+      ? (await import('../baseline/bare-sales.js')).bareSalesServer(options.databaseUrl, tenantId)
+      : options.kind === 'bare-support'
+        ? (await import('../baseline/bare-support.js')).bareSupportServer(options.databaseUrl, tenantId)
+        : (await import('../baseline/bare-server.js')).bareServer(options.databaseUrl, tenantId);
+  const server = await bare;
+  onStop(() => server.close());
+  url = await server.listen({ port: 0, host: '127.0.0.1' });
 }
 /** Waits until every subscriber's progress reached the end of the outbox; returns the outbox size. */
 async function drained(kernel: Kernel): Promise<number> {
