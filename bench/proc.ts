@@ -14,8 +14,12 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** Where `bench/tsconfig.json` compiles the tree (core, plugins, adapters and bench). */
-const buildDir = path.join(here, '.build');
+/**
+ * Where `bench/tsconfig.json` compiles the tree (core, plugins, adapters and bench): inside
+ * node_modules, so packages resolve from it as from the sources, and no linter, test glob
+ * or git status sees it.
+ */
+const buildDir = path.join(here, '..', 'node_modules', '.cache', 'peyvand-bench');
 let built = false;
 
 /**
@@ -56,7 +60,8 @@ export function startWorker(name: string, options: unknown, run: { cpuProfileDir
   const script = path.join(buildDir, 'bench', 'workers', `${name}.js`);
   if (!fs.existsSync(script)) throw new Error(`no compiled worker ${script}`);
   const child = fork(script, [], {
-    execArgv: run.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${run.cpuProfileDir}`] : [],
+    // --expose-gc changes no collection: it lets the server worker say what of its heap is alive.
+    execArgv: ['--expose-gc', ...(run.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${run.cpuProfileDir}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const inbox: Message[] = [];
