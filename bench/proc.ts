@@ -9,17 +9,20 @@
  * 200,000 customers), which the memory scenario would report as Peyvand's.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
 /**
  * Where `bench/tsconfig.json` compiles the tree (core, plugins, adapters and bench): inside
  * node_modules, so packages resolve from it as from the sources, and no linter, test glob
- * or git status sees it.
+ * or git status sees it. One folder per checkout: worktrees often share one node_modules,
+ * and `cpu-per-request.ts --other=<tree>` runs two trees' servers side by side.
  */
-const buildDir = path.join(here, '..', 'node_modules', '.cache', 'peyvand-bench');
+const buildDir = path.join(root, 'node_modules', '.cache', 'peyvand-bench', createHash('sha256').update(root).digest('hex').slice(0, 12));
 let built = false;
 
 /**
@@ -28,8 +31,8 @@ let built = false;
  */
 function buildWorkers(): void {
   if (built) return;
-  const tsc = path.join(here, '..', 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '-p', path.join(here, 'tsconfig.json')], { stdio: 'inherit' });
+  const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  execFileSync(process.execPath, [tsc, '-p', path.join(here, 'tsconfig.json'), '--outDir', buildDir, '--tsBuildInfoFile', path.join(buildDir, 'tsbuildinfo')], { stdio: 'inherit' });
   built = true;
 }
 
