@@ -33,7 +33,7 @@ const result =
   : await load({ ...base, paths: ids.map((id) => `/api/v1/customers/${id}`) });
 await server.stop();
 console.log(`${what}: ${Math.round(result.rps)} req/s, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms`);
-// A worker thread (the SQLite checkpointer) writes a small profile of its own; the server's is the big one.
+// The largest new profile is the server's main thread (a worker thread may write a small one of its own).
 const file = fs
   .readdirSync(dir)
   .filter((f) => !before.has(f) && f.endsWith('.cpuprofile'))
